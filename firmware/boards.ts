@@ -1,0 +1,49 @@
+// Board profiles: which UART and pins the scanner, relay and LEDs use on each supported board.
+// The wiring table in README.md is generated from this list (keep them in step).
+
+export interface BoardProfile {
+  /** Espruino's process.env.BOARD values that select this profile. */
+  ids: string[];
+  name: string;
+  scanner: { serial: string; rx: string; tx: string };
+  relay: string;
+  led: { green: string; red: string; amber: string };
+  /** Native SHA-512 in require('crypto') (Espruino WiFi, ESP32). */
+  nativeSha512: boolean;
+  /** Native SHA-256 in require('crypto'). */
+  nativeSha256: boolean;
+  /** Cortex-M: E.nativeCall can run Thumb-2 code. */
+  arm: boolean;
+  /** Variables (JsVars) available. */
+  vars: number;
+}
+
+export var BOARDS: BoardProfile[] = [
+  { ids: ['ESPRUINOWIFI'], name: 'wifi', scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
+    relay: 'B3', led: { green: 'B4', red: 'B5', amber: 'B8' },
+    nativeSha512: true, nativeSha256: true, arm: true, vars: 8190 },
+  { ids: ['PICO_R1_3', 'PICO_R1_4', 'PICO'], name: 'pico', scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
+    relay: 'B3', led: { green: 'B4', red: 'B5', amber: 'A8' },
+    nativeSha512: false, nativeSha256: true, arm: true, vars: 5100 },
+  { ids: ['ESPRUINOBOARD'], name: 'original', scanner: { serial: 'Serial1', rx: 'A10', tx: 'A9' },
+    relay: 'C6', led: { green: 'C7', red: 'C8', amber: 'C9' },
+    nativeSha512: false, nativeSha256: false, arm: true, vars: 2756 },
+  { ids: ['ESP32'], name: 'esp32', scanner: { serial: 'Serial2', rx: 'D16', tx: 'D17' },
+    relay: 'D26', led: { green: 'D25', red: 'D33', amber: 'D32' },
+    nativeSha512: true, nativeSha256: true, arm: false, vars: 16383 },
+  { ids: ['MDBT42Q'], name: 'mdbt42q', scanner: { serial: 'Serial1', rx: 'D8', tx: 'D6' },
+    relay: 'D11', led: { green: 'D12', red: 'D13', amber: 'D14' },
+    nativeSha512: false, nativeSha256: true, arm: true, vars: 2950 },
+  { ids: ['LINUX'], name: 'linux', scanner: { serial: 'Serial1', rx: 'D1', tx: 'D0' },
+    relay: 'D2', led: { green: 'D3', red: 'D4', amber: 'D5' },
+    nativeSha512: true, nativeSha256: true, arm: false, vars: 40000 },
+];
+
+/** The profile for a board id (process.env.BOARD) or profile name; the Espruino WiFi's by default. */
+export function boardProfile(idOrName: string | undefined): BoardProfile {
+  for (var i = 0; i < BOARDS.length; i++) {
+    var b = BOARDS[i];
+    if (b.name === idOrName || b.ids.indexOf(idOrName || '') >= 0) return b;
+  }
+  return BOARDS[0];
+}

@@ -1,0 +1,237 @@
+// Gate configuration: validation and defaults. The same code runs on the host (`qrgate flash`,
+// `qrgate verify`) and on the board at boot, so a configuration is judged the same way everywhere.
+// Every key is documented in README.md ("Configuration"). Dotted keys ("relay.openMs": 3000) are
+// accepted as well as nested objects ({"relay": {"openMs": 3000}}).
+
+export interface RootKey { kid: string; key: Uint8Array }
+
+export interface Policy {
+  minDoses: number;
+  daysAfterLastDose: number;
+  testValidHours: number;
+  recoveryValidDays: number;
+  acceptExemptions: boolean;
+}
+
+export interface GateConfig {
+  gateId: string;
+  board: string;
+  rootKeys: RootKey[];
+  relay: { openMs: number; activeHigh: boolean };
+  policy: Policy;
+  site: { secret: Uint8Array };
+  scanner: { baud: number; dedupMs: number; idleMs: number; maxLen: number };
+  queue: { max: number };
+  cache: { size: number };
+  uplink: {
+    transport: string; url: string; batch: number; intervalMs: number;
+    wifi: { ssid: string; password: string };
+    lora: { devEui: string; appEui: string; appKey: string; dataRate: number };
+  };
+}
+
+/** Key paths whose values are secrets: never printed back. */
+export var SECRET_KEYS = ['site.secret', 'uplink.wifi.password', 'uplink.lora.appKey'];
+
+interface Field {
+  path: string;
+  type: string; // 'string' | 'int' | 'bool' | 'hex' | 'enum' | 'rootKeys'
+  req?: boolean;
+  def?: any;
+  min?: number;
+  max?: number;
+  values?: string[];
+}
+
+var FIELDS: Field[] = [
+  { path: 'gateId', type: 'string', req: true, min: 1, max: 32 },
+  { path: 'board', type: 'string', def: '', min: 0, max: 16 },
+  { path: 'rootKeys', type: 'rootKeys', req: true },
+  { path: 'relay.openMs', type: 'int', def: 3000, min: 100, max: 60000 },
+  { path: 'relay.activeHigh', type: 'bool', def: true },
+  { path: 'policy.minDoses', type: 'int', def: 2, min: 1, max: 20 },
+  { path: 'policy.daysAfterLastDose', type: 'int', def: 14, min: 0, max: 3650 },
+  { path: 'policy.testValidHours', type: 'int', def: 24, min: 1, max: 8760 },
+  { path: 'policy.recoveryValidDays', type: 'int', def: 180, min: 1, max: 3650 },
+  { path: 'policy.acceptExemptions', type: 'bool', def: false },
+  { path: 'site.secret', type: 'hex', req: true, min: 16, max: 64 },
+  { path: 'scanner.baud', type: 'int', def: 9600, min: 1200, max: 921600 },
+  { path: 'scanner.dedupMs', type: 'int', def: 3000, min: 0, max: 600000 },
+  { path: 'scanner.idleMs', type: 'int', def: 50, min: 5, max: 5000 },
+  { path: 'scanner.maxLen', type: 'int', def: 2048, min: 64, max: 4096 },
+  { path: 'queue.max', type: 'int', def: 4, min: 1, max: 16 },
+  { path: 'cache.size', type: 'int', def: 16, min: 0, max: 256 },
+  { path: 'uplink.transport', type: 'enum', def: 'none', values: ['none', 'wifi', 'lora'] },
+  { path: 'uplink.url', type: 'string', def: '', min: 0, max: 200 },
+  { path: 'uplink.batch', type: 'int', def: 20, min: 1, max: 100 },
+  { path: 'uplink.intervalMs', type: 'int', def: 10000, min: 1000, max: 3600000 },
+  { path: 'uplink.wifi.ssid', type: 'string', def: '', min: 0, max: 32 },
+  { path: 'uplink.wifi.password', type: 'string', def: '', min: 0, max: 64 },
+  { path: 'uplink.lora.devEui', type: 'hexstr', def: '', min: 0, max: 8 },
+  { path: 'uplink.lora.appEui', type: 'hexstr', def: '', min: 0, max: 8 },
+  { path: 'uplink.lora.appKey', type: 'hexstr', def: '', min: 0, max: 16 },
+  { path: 'uplink.lora.dataRate', type: 'int', def: 0, min: 0, max: 5 },
+];
+
+function isHexText(s: string): boolean {
+  if (s.length % 2) return false;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+function hexBytes(s: string): Uint8Array {
+  var out = new Uint8Array(s.length / 2);
+  for (var i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+var B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** base64url without padding (RFC 7515), strict: returns null when not canonical. */
+export function base64urlBytes(s: string): Uint8Array | null {
+  if (s.length % 4 === 1) return null;
+  var n = Math.floor(s.length * 3 / 4);
+  var out = new Uint8Array(n);
+  var acc = 0, bits = 0, o = 0;
+  for (var i = 0; i < s.length; i++) {
+    var v = B64URL.indexOf(s.charAt(i));
+    if (v < 0) return null;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (acc !== 0) return null; // non-zero padding bits: not canonical
+  return out;
+}
+
+function getPath(obj: any, path: string): any {
+  if (obj[path] !== undefined) return obj[path];
+  var parts = path.split('.');
+  var cur = obj;
+  for (var i = 0; i < parts.length; i++) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[parts[i]];
+  }
+  return cur;
+}
+
+function setPath(obj: any, path: string, v: any): void {
+  var parts = path.split('.');
+  var cur = obj;
+  for (var i = 0; i < parts.length - 1; i++) {
+    if (!cur[parts[i]]) cur[parts[i]] = {};
+    cur = cur[parts[i]];
+  }
+  cur[parts[parts.length - 1]] = v;
+}
+
+/** Every key path present in the input (dotted keys kept as they are), for the unknown-key check. */
+function leafPaths(obj: any, prefix: string, out: string[]): void {
+  var ks = Object.keys(obj);
+  for (var i = 0; i < ks.length; i++) {
+    var p = prefix ? prefix + '.' + ks[i] : ks[i];
+    var v = obj[ks[i]];
+    if (p === 'rootKeys') { out.push(p); continue; }
+    if (v !== null && typeof v === 'object' && !(v instanceof Array)) leafPaths(v, p, out);
+    else out.push(p);
+  }
+}
+
+function parseRootKeys(v: any): RootKey[] | string {
+  if (!(v instanceof Array) || v.length < 1 || v.length > 8) return 'must be a list of 1 to 8 Ed25519 public JWKs';
+  var out: RootKey[] = [];
+  for (var i = 0; i < v.length; i++) {
+    var k = v[i];
+    if (!k || typeof k !== 'object') return '[' + i + '] is not a JWK object';
+    if (k.kty !== 'OKP' || k.crv !== 'Ed25519') return '[' + i + '] must have kty OKP and crv Ed25519';
+    if (typeof k.x !== 'string') return '[' + i + '] has no x';
+    var raw = base64urlBytes(k.x);
+    if (!raw || raw.length !== 32) return '[' + i + '].x is not 32 bytes of base64url';
+    if (k.d !== undefined) return '[' + i + '] is a private key: give the public JWK (without d)';
+    if (k.kid !== undefined && typeof k.kid !== 'string') return '[' + i + '].kid must be text';
+    out.push({ kid: k.kid || '', key: raw });
+  }
+  return out;
+}
+
+/**
+ * Validate a configuration object. Returns { config } or { error } with one line naming the key.
+ * Unknown keys are errors (a typo must not silently fall back to a default).
+ */
+export function validateConfig(input: any): { config?: GateConfig; error?: string } {
+  if (!input || typeof input !== 'object' || input instanceof Array) return { error: 'configuration must be a JSON object' };
+  var known: { [p: string]: boolean } = {};
+  for (var f = 0; f < FIELDS.length; f++) known[FIELDS[f].path] = true;
+  var present: string[] = [];
+  leafPaths(input, '', present);
+  for (var p = 0; p < present.length; p++) {
+    if (!known[present[p]]) return { error: 'unknown key ' + present[p] };
+  }
+  var out: any = {};
+  for (var i = 0; i < FIELDS.length; i++) {
+    var fd = FIELDS[i];
+    var v = getPath(input, fd.path);
+    if (v === undefined || v === null) {
+      if (fd.req) return { error: 'missing ' + fd.path };
+      v = fd.def;
+      if (fd.type === 'hex') v = new Uint8Array(0);
+      setPath(out, fd.path, v);
+      continue;
+    }
+    var bad = 'invalid ' + fd.path + ': ';
+    switch (fd.type) {
+      case 'string':
+        if (typeof v !== 'string') return { error: bad + 'must be text' };
+        if (v.length < (fd.min || 0) || v.length > (fd.max as number)) return { error: bad + 'length must be ' + fd.min + '..' + fd.max };
+        break;
+      case 'int':
+        if (typeof v !== 'number' || v !== Math.floor(v)) return { error: bad + 'must be a whole number' };
+        if (v < (fd.min as number) || v > (fd.max as number)) return { error: bad + 'must be ' + fd.min + '..' + fd.max };
+        break;
+      case 'bool':
+        if (typeof v !== 'boolean') return { error: bad + 'must be true or false' };
+        break;
+      case 'enum':
+        if ((fd.values as string[]).indexOf(v) < 0) return { error: bad + 'must be one of ' + (fd.values as string[]).join(', ') };
+        break;
+      case 'hex':
+      case 'hexstr':
+        if (typeof v !== 'string' || !isHexText(v)) return { error: bad + 'must be hex' };
+        if (v.length / 2 < (fd.min as number) || v.length / 2 > (fd.max as number)) {
+          if (!(fd.type === 'hexstr' && v.length === 0)) return { error: bad + 'must be ' + fd.min + '..' + fd.max + ' bytes' };
+        }
+        if (fd.type === 'hex') v = hexBytes(v);
+        break;
+      case 'rootKeys':
+        var rk = parseRootKeys(v);
+        if (typeof rk === 'string') return { error: bad + rk };
+        v = rk;
+        break;
+    }
+    setPath(out, fd.path, v);
+  }
+  if (out.uplink.transport !== 'none' && !out.uplink.url) return { error: 'missing uplink.url (needed with uplink.transport ' + out.uplink.transport + ')' };
+  if (out.uplink.transport === 'lora') {
+    if (out.uplink.lora.devEui.length !== 16 || out.uplink.lora.appEui.length !== 16 || out.uplink.lora.appKey.length !== 32)
+      return { error: 'uplink.lora needs devEui (8 bytes), appEui (8 bytes) and appKey (16 bytes) in hex' };
+  }
+  return { config: out as GateConfig };
+}
+
+/** The configuration as JSON with secrets replaced by "***", for display. */
+export function redactConfig(input: any): any {
+  var copy = JSON.parse(JSON.stringify(input));
+  for (var i = 0; i < SECRET_KEYS.length; i++) {
+    var k = SECRET_KEYS[i];
+    if (copy[k] !== undefined) copy[k] = '***';
+    else if (getPath(copy, k) !== undefined) setPath(copy, k, '***');
+  }
+  return copy;
+}

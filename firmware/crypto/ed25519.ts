@@ -1,0 +1,95 @@
+// Ed25519 signature verification, STRICT profile (spec/qg1.md section 1):
+//   - reject S >= L;
+//   - reject a non-canonical encoding of A or R: y >= p, or x = 0 with the sign bit set;
+//   - reject A or R of small order (the 8 points of order dividing 8);
+//   - accept only if [S]B = R + [k]A with k = SHA-512(R || A || M) mod L (cofactorless).
+// This is the `strict_no_small_order` column of the vectors in ../shared/vectors (CCTV: 43 of 914
+// valid; speccheck: only index 3). The checks on encodings are done on the bytes, so that the
+// field/curve arithmetic (ed25519-field.ts, ed25519-curve.ts) can be replaced without touching them.
+
+import { sha512 as jsSha512 } from './sha512';
+import { Point, pointDecode, pointIsSmallOrder, pointEqual, doubleScalarMultBase } from './ed25519-curve';
+import { scalarIsCanonical, scalarReduce64 } from './ed25519-scalar';
+
+/**
+ * True when the 32 bytes at b[off..] are the canonical encoding of some y with the RFC 8032 rule
+ * on x = 0: y < p = 2^255 - 19, and not (y in {1, p-1} with the sign bit set), the two y with x = 0.
+ * (Whether y belongs to a curve point at all is decided by decoding.)
+ */
+export function isCanonicalEncoding(b: Uint8Array, off: number): boolean {
+  var i: number, top = b[off + 31] & 0x7f, sign = b[off + 31] >> 7;
+  // Bytes 1..30 all 0xff and the top 7 bits of byte 31 all set: y is within 19 + ... of 2^255.
+  var midFF = true, midZero = true;
+  for (i = 1; i < 31; i++) {
+    if (b[off + i] !== 0xff) midFF = false;
+    if (b[off + i] !== 0) midZero = false;
+  }
+  if (midFF && top === 0x7f) {
+    // y >= p: the low byte is 0xed (p) .. 0xff (p + 18). Non-canonical.
+    if (b[off] >= 0xed) return false;
+    // y = p - 1 = -1: x = 0, so the sign bit must be clear.
+    if (b[off] === 0xec && sign === 1) return false;
+  }
+  // y = 1: x = 0, so the sign bit must be clear.
+  if (midZero && top === 0 && b[off] === 1 && sign === 1) return false;
+  return true;
+}
+
+var negA = new Point(), pR = new Point(), chk = new Point();
+
+/**
+ * Verify an Ed25519 signature under the strict profile. `sha512` replaces the JS SHA-512 (a
+ * board's native one). Never throws: wrong lengths or types give false.
+ */
+export function verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, sha512?: (d: Uint8Array) => Uint8Array): boolean {
+  try {
+    return verifyStrict(pub, msg, sig, sha512 || jsSha512);
+  } catch (e) {
+    return false;
+  }
+}
+
+function verifyStrict(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, hash: (d: Uint8Array) => Uint8Array): boolean {
+  if (!pub || !msg || !sig || pub.length !== 32 || sig.length !== 64 || typeof msg.length !== 'number') return false;
+  // S = sig[32..64] must be < L (no malleable S + L).
+  if (!scalarIsCanonical(sig, 32)) return false;
+  // A and R must be canonical encodings (y < p; x = 0 only with the sign bit clear).
+  if (!isCanonicalEncoding(pub, 0) || !isCanonicalEncoding(sig, 0)) return false;
+  // Both must decode to curve points. A is kept negated for [S]B + [k](-A).
+  var R = sig.subarray(0, 32);
+  if (!pointDecode(negA, pub, true)) return false;
+  if (!pointDecode(pR, R, false)) return false;
+  // Neither may have small order ([8]P = identity; -A has small order iff A does).
+  if (pointIsSmallOrder(negA) || pointIsSmallOrder(pR)) return false;
+  // k = SHA-512(R || A || M) mod L
+  var m = new Uint8Array(64 + msg.length);
+  m.set(R, 0);
+  m.set(pub, 32);
+  m.set(msg, 64);
+  var h = hash(m);
+  if (!h || h.length !== 64) return false;
+  var k = scalarReduce64(h);
+  // Cofactorless equation: [S]B - [k]A == R, compared as points (R is canonical, so this is the
+  // same as comparing its encoding with the encoding of the left side).
+  doubleScalarMultBase(chk, sig.subarray(32, 64), k, negA);
+  return pointEqual(chk, pR);
+}
+
+function fromHex(s: string): Uint8Array {
+  var out = new Uint8Array(s.length >> 1);
+  for (var i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+/**
+ * Boot self-test: RFC 8032 section 7.1 TEST 1 verifies, and the same signature with one bit
+ * flipped does not.
+ */
+export function verifyKnownVector(sha512?: (d: Uint8Array) => Uint8Array): boolean {
+  var pub = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+  var sig = fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+  var msg = new Uint8Array(0);
+  if (!verify(pub, msg, sig, sha512)) return false;
+  sig[40] ^= 0x04;
+  return !verify(pub, msg, sig, sha512);
+}

@@ -1,0 +1,139 @@
+// The gate's run-time loop: scans in, one decision at a time, door and lights out, events on the
+// console. Receives everything it drives in its constructor (firmware/main.ts wires the board).
+import { Clock, Timers, Console } from '../hal/types';
+import { GateConfig } from './config';
+import { Decision, decide, DecideContext } from './decide';
+import { TrustBundle } from '../proto/trust';
+import { hexOf } from '../proto/bytes';
+
+/** What the gate needs of a relay and of the LEDs (drivers/relay.ts, drivers/leds.ts). */
+export interface RelayLike { open(ms?: number): void; close(): void; isOpen(): boolean }
+export interface LedsLike { show(color: string, ms?: number): void; idle(color: string): void }
+
+/** A hook that records each decision (the entry log, issue 5); may be absent. */
+export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): void }
+
+export interface GateOptions {
+  config: GateConfig;
+  trust: TrustBundle | null;
+  clock: Clock;
+  timers: Timers;
+  relay: RelayLike;
+  leds: LedsLike;
+  console: Console;
+  verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
+  sha256: (d: Uint8Array) => Uint8Array;
+  sink?: DecisionSink;
+  /** How long the red/amber light stays after a refusal. */
+  showMs?: number;
+}
+
+/** Times before 2020-01-01 mean the clock was never set (a board counts from 0 at power-on). */
+export var CLOCK_VALID_AFTER = 1577836800;
+
+/** Text for a kid: itself when printable ASCII, else hex. */
+export function kidText(kid: Uint8Array | null): string {
+  if (!kid) return '';
+  var s = '';
+  for (var i = 0; i < kid.length; i++) {
+    var c = kid[i];
+    if (c < 0x20 || c > 0x7e) return hexOf(kid);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** The JSON-able summary of a decision (what `qrgate verify` prints and the console reports). */
+export function decisionSummary(d: Decision): any {
+  return {
+    decision: d.decision, reason: d.reason, format: d.format,
+    kid: kidText(d.kid), cti: d.cti ? hexOf(d.cti) : '', detail: d.detail,
+  };
+}
+
+export function emit(con: Console, ev: string, fields: any): void {
+  var o: any = { ev: ev };
+  for (var k in fields) o[k] = fields[k];
+  con.log('@qg ' + JSON.stringify(o));
+}
+
+export class Gate {
+  o: GateOptions;
+  queue: string[];
+  busy: boolean;
+  stats: { scans: number; dropped: number; decisions: number };
+  last: Decision | null;
+
+  constructor(o: GateOptions) {
+    this.o = o;
+    this.queue = [];
+    this.busy = false;
+    this.stats = { scans: 0, dropped: 0, decisions: 0 };
+    this.last = null;
+  }
+
+  /** The gate's notion of now: null when the clock was never set. */
+  now(): number | null {
+    var t = this.o.clock.now();
+    return t >= CLOCK_VALID_AFTER ? Math.floor(t) : null;
+  }
+
+  /** A framed text from the scanner. Queued; decided one at a time, asynchronously. */
+  scan(text: string): void {
+    this.stats.scans++;
+    if (this.queue.length >= this.o.config.queue.max) {
+      this.stats.dropped++;
+      emit(this.o.console, 'drop', { why: 'busy', dropped: this.stats.dropped });
+      return;
+    }
+    this.queue.push(text);
+    this.pump();
+  }
+
+  pump(): void {
+    if (this.busy || !this.queue.length) return;
+    this.busy = true;
+    var self = this;
+    this.o.timers.setTimeout(function () {
+      var text = self.queue.shift() as string;
+      try {
+        self.handle(text);
+      } finally {
+        self.busy = false;
+        self.pump();
+      }
+    }, 0);
+  }
+
+  handle(text: string): Decision {
+    var o = this.o;
+    var now = this.now();
+    var ctx: DecideContext = { now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256 };
+    var d = decide(text, ctx);
+    this.last = d;
+    this.stats.decisions++;
+    this.act(d);
+    emit(o.console, 'decision', decisionSummary(d));
+    if (o.sink) {
+      try {
+        o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
+      } catch (e) {
+        emit(o.console, 'fault', { what: 'log', why: String((e as any).message || e) });
+      }
+    }
+    return d;
+  }
+
+  act(d: Decision): void {
+    var o = this.o;
+    var showMs = o.showMs || 3000;
+    if (d.decision === 'open') {
+      o.relay.open(o.config.relay.openMs);
+      o.leds.show('green', o.config.relay.openMs);
+    } else if (d.decision === 'attendant') {
+      o.leds.show('amber', showMs);
+    } else {
+      o.leds.show('red', showMs);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// The board wiring: the one place that builds every device object and connects them.
+// (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
+import * as esp from '../hal/espruino/index';
+import { boardProfile } from './boards';
+import { boot, loadConfig, FIRMWARE_VERSION } from './boot';
+import { Gate, emit } from './gate';
+import { Scanner } from '../drivers/scanner';
+import { Relay } from '../drivers/relay';
+import { Leds } from '../drivers/leds';
+import { verify, verifyKnownVector } from './crypto/ed25519';
+import { sha256 } from './crypto/sha256';
+import { sha512 } from './crypto/sha512';
+
+function start(): void {
+  var profile = boardProfile(esp.boardId());
+  // 1. The relay line goes high-impedance at once: off for active-high and active-low modules
+  //    alike, before anything that could take time or throw.
+  esp.inputPin(profile.relay);
+  var con = esp.consoleOut();
+  var timers = esp.timers();
+  var clock = esp.clock();
+  var storage = esp.storage();
+  var hashes = esp.hashes({ sha256: sha256, sha512: sha512 });
+
+  // 2. Relay and lights, driven with the configured polarity (forced off on construction).
+  var pre = loadConfig(storage);
+  var relay = new Relay({
+    pin: esp.outputPin(profile.relay), timers: timers,
+    openMs: pre.config ? pre.config.relay.openMs : 3000,
+    activeHigh: pre.config ? pre.config.relay.activeHigh : true,
+  });
+  var leds = new Leds({
+    green: esp.outputPin(profile.led.green), red: esp.outputPin(profile.led.red),
+    amber: esp.outputPin(profile.led.amber), timers: timers,
+  });
+
+  var verifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); };
+
+  // 3. Configuration, verifier self-test, trust bundle.
+  var b = boot({
+    storage: storage, console: con, verify: verifyFn,
+    selfTest: function () { return verifyKnownVector(hashes.sha512); },
+  });
+  if (!b.config) {
+    leds.blink('red', 200, 800);
+    return;
+  }
+  var config = b.config;
+  var gate = new Gate({
+    config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
+    console: con, verify: verifyFn, sha256: hashes.sha256,
+  });
+  var scanner = new Scanner({
+    port: esp.serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
+    clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
+    dedupMs: config.scanner.dedupMs,
+    onScan: function (text: string) { gate.scan(text); },
+  });
+  if (b.fault) {
+    leds.blink('red', 200, 800);
+  } else {
+    leds.idle('off');
+  }
+  emit(con, 'ready', {
+    fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
+    trust: b.trust ? { version: b.trust.version, keys: b.trust.keys.length } : null,
+    clock: gate.now() !== null, memory: esp.memory().usage(),
+  });
+  void scanner;
+}
+
+start();

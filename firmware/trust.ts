@@ -1,0 +1,39 @@
+// Accepting a trust bundle: its COSE signature must verify under one of the configuration's root
+// keys (spec/qg1.md section 3; a root key whose JWK kid equals the bundle's kid is tried first),
+// and its version must not be lower than the highest version this gate ever installed.
+import { RootKey } from './config';
+import { decodeTrustBundle, TrustBundle } from '../proto/trust';
+import { sigStructureOf } from '../proto/cose';
+import { bytesToByteString } from '../proto/bytes';
+
+export type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
+
+export interface TrustResult {
+  bundle: TrustBundle | null;
+  /** Why it was refused: 'malformed', 'bad-signature', 'rollback' (lower version), or ''. */
+  error: string;
+  detail: string;
+}
+
+/** Check a bundle's bytes against the root keys and the installed version (-1: none yet). */
+export function acceptTrustBundle(bytes: Uint8Array, rootKeys: RootKey[], installedVersion: number, verify: VerifyFn): TrustResult {
+  var bundle: TrustBundle;
+  try {
+    bundle = decodeTrustBundle(bytes);
+  } catch (e) {
+    return { bundle: null, error: 'malformed', detail: 'trust bundle: ' + ((e as any).message || e) };
+  }
+  var kidText = bytesToByteString(bundle.cose.kid);
+  var order: RootKey[] = [];
+  var i: number;
+  for (i = 0; i < rootKeys.length; i++) if (rootKeys[i].kid && rootKeys[i].kid === kidText) order.push(rootKeys[i]);
+  for (i = 0; i < rootKeys.length; i++) if (order.indexOf(rootKeys[i]) < 0) order.push(rootKeys[i]);
+  var msg = sigStructureOf(bundle.cose);
+  var ok = false;
+  for (i = 0; i < order.length && !ok; i++) ok = verify(order[i].key, msg, bundle.cose.signature);
+  if (!ok) return { bundle: null, error: 'bad-signature', detail: 'trust bundle signature does not verify under any root key' };
+  if (bundle.version < installedVersion) {
+    return { bundle: null, error: 'rollback', detail: 'trust bundle version ' + bundle.version + ' is lower than installed ' + installedVersion };
+  }
+  return { bundle: bundle, error: '', detail: '' };
+}

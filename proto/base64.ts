@@ -1,0 +1,89 @@
+// Base64 (RFC 4648 section 4, with strict padding) and base64url (section 5, no padding), both
+// strict: any char outside the alphabet, a wrong length, wrong padding or non-zero unused bits
+// in the last group throws. So every accepted text has exactly one byte sequence and back.
+// Input is a string of chars (byte string or ASCII text); output is a Uint8Array.
+
+var STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+var URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function sextet(c: number, url: boolean): number {
+  if (c >= 65 && c <= 90) return c - 65; // A-Z
+  if (c >= 97 && c <= 122) return c - 71; // a-z
+  if (c >= 48 && c <= 57) return c + 4; // 0-9
+  if (url) {
+    if (c === 45) return 62; // -
+    if (c === 95) return 63; // _
+  } else {
+    if (c === 43) return 62; // +
+    if (c === 47) return 63; // /
+  }
+  return -1;
+}
+
+/** Decodes `n` chars of s (no padding among them) starting at 0; shared by both variants. */
+function decodeChars(s: string, n: number, url: boolean): Uint8Array {
+  var rem = n % 4;
+  if (rem === 1) throw new Error('base64: bad length');
+  var out = new Uint8Array(((n - rem) / 4) * 3 + (rem === 0 ? 0 : rem - 1));
+  var o = 0;
+  var acc = 0;
+  var bits = 0;
+  for (var i = 0; i < n; i++) {
+    var v = sextet(s.charCodeAt(i), url);
+    if (v < 0) throw new Error('base64: bad char');
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  // Unused low bits of the last char must be zero (canonical encoding).
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) throw new Error('base64: non-zero pad bits');
+  return out;
+}
+
+/** Standard base64 with mandatory '=' padding to a multiple of 4 chars. */
+export function base64Decode(s: string): Uint8Array {
+  var n = s.length;
+  if (n % 4 !== 0) throw new Error('base64: bad length');
+  var pad = 0;
+  if (n > 0 && s.charCodeAt(n - 1) === 61) {
+    pad = 1;
+    if (s.charCodeAt(n - 2) === 61) pad = 2;
+  }
+  return decodeChars(s, n - pad, false);
+}
+
+/** base64url without padding (as in JWS). */
+export function base64UrlDecode(s: string): Uint8Array {
+  return decodeChars(s, s.length, true);
+}
+
+function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
+  var s = '';
+  var i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    var v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += alphabet.charAt(v >> 18) + alphabet.charAt((v >> 12) & 63) + alphabet.charAt((v >> 6) & 63) + alphabet.charAt(v & 63);
+  }
+  var r = b.length - i;
+  if (r === 1) {
+    var w = b[i] << 16;
+    s += alphabet.charAt(w >> 18) + alphabet.charAt((w >> 12) & 63) + (pad ? '==' : '');
+  } else if (r === 2) {
+    var x = (b[i] << 16) | (b[i + 1] << 8);
+    s += alphabet.charAt(x >> 18) + alphabet.charAt((x >> 12) & 63) + alphabet.charAt((x >> 6) & 63) + (pad ? '=' : '');
+  }
+  return s;
+}
+
+/** Standard base64 with padding. */
+export function base64Encode(b: Uint8Array): string {
+  return encode(b, STD, true);
+}
+
+/** base64url without padding. */
+export function base64UrlEncode(b: Uint8Array): string {
+  return encode(b, URL_ALPHABET, false);
+}

@@ -1,0 +1,184 @@
+// PeduliLindungi (DIVOC) certificate reader (spec/qg1.md section 6): the text after `B64:` ->
+// base64 -> zip -> certificate.json -> strict JSON over bytes -> canonical N-Quads of the proof
+// options and of the document -> the Ed25519 signing input, the 64-byte signature, the key id,
+// the certificate id and the health claim. Signature verification, the trust lookup and the
+// policy are the caller's (firmware). Nothing that names the person (name, NIK, address, date of
+// birth) is returned, and no error message quotes a field value.
+
+import { base64Decode, base64UrlDecode } from '../base64';
+import { unzipCertificate } from '../zip';
+import { parseJsonBytes, JsonObject, JsonValue } from '../json';
+import { byteStringToBytes, concatBytes } from '../bytes';
+import { canonicalDocument, canonicalProofOptions, Sha256 } from './nquads';
+
+/** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
+export var DIVOC_MAX_TEXT = 6000;
+
+export interface DivocClaims {
+  kind: number;
+  dose: number;
+  series: number;
+  /** Day of the last dose, days since 1970-01-01 (UTC). */
+  date: number;
+  /** UTF-8 of credentialSubject.id. */
+  sub: Uint8Array;
+  /** issuanceDate in seconds since 1970. */
+  iat: number;
+}
+
+export interface DivocCert {
+  /** UTF-8 of proof.verificationMethod. */
+  kid: Uint8Array;
+  /** UTF-8 of evidence[0].certificateId. */
+  cti: Uint8Array;
+  /** The bytes the Ed25519 signature covers. */
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+  claims: DivocClaims;
+}
+
+function fail(what: string): never {
+  throw new Error('divoc: ' + what);
+}
+
+function obj(v: JsonValue | undefined, what: string): JsonObject {
+  if (!(v instanceof JsonObject)) fail(what + ' missing');
+  return v as JsonObject;
+}
+
+function str(v: JsonValue | undefined, what: string): string {
+  if (typeof v !== 'string' || v.length === 0) fail(what + ' missing');
+  return v as string;
+}
+
+function digits(s: string, at: number, n: number): number {
+  var v = 0;
+  for (var i = 0; i < n; i++) {
+    var c = s.charCodeAt(at + i);
+    if (!(c >= 48 && c <= 57)) fail('bad date');
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  var yy = m <= 2 ? y - 1 : y;
+  var era = Math.floor(yy / 400);
+  var yoe = yy - era * 400;
+  var mp = m > 2 ? m - 3 : m + 9;
+  var doy = Math.floor((153 * mp + 2) / 5) + d - 1;
+  var doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * Seconds since 1970 of an ISO 8601 date `YYYY-MM-DD` (midnight UTC) or date-time
+ * `YYYY-MM-DDTHH:MM:SS[.fff...](Z|+HH:MM|-HH:MM)` (fractions are truncated). Throws otherwise.
+ */
+export function parseIsoSeconds(s: string): number {
+  if (s.length < 10 || s.charAt(4) !== '-' || s.charAt(7) !== '-') fail('bad date');
+  var y = digits(s, 0, 4);
+  var mo = digits(s, 5, 2);
+  var d = digits(s, 8, 2);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) fail('bad date');
+  var t = daysFromCivil(y, mo, d) * 86400;
+  if (s.length === 10) return t;
+  if (s.charAt(10) !== 'T' || s.length < 20 || s.charAt(13) !== ':' || s.charAt(16) !== ':') fail('bad date');
+  var h = digits(s, 11, 2);
+  var mi = digits(s, 14, 2);
+  var se = digits(s, 17, 2);
+  if (h > 23 || mi > 59 || se > 59) fail('bad date');
+  var p = 19;
+  if (s.charAt(p) === '.') {
+    p++;
+    var start = p;
+    while (p < s.length && s.charCodeAt(p) >= 48 && s.charCodeAt(p) <= 57) p++;
+    if (p === start || p - start > 9) fail('bad date');
+  }
+  var off = 0;
+  var z = s.charAt(p);
+  if (z === 'Z' && p + 1 === s.length) off = 0;
+  else if ((z === '+' || z === '-') && p + 6 === s.length && s.charAt(p + 3) === ':') {
+    var oh = digits(s, p + 1, 2);
+    var om = digits(s, p + 4, 2);
+    if (oh > 23 || om > 59) fail('bad date');
+    off = (oh * 60 + om) * 60;
+    if (z === '-') off = -off;
+  } else fail('bad date');
+  return t + h * 3600 + mi * 60 + se - off;
+}
+
+function smallInt(v: JsonValue | undefined, what: string): number {
+  if (typeof v !== 'number' || v < 0 || v > 255 || v % 1 !== 0) fail(what + ' missing');
+  return v as number;
+}
+
+/** The JWS of an Ed25519Signature2018 proof: detached, header exactly {alg EdDSA, b64 false, crit [b64]}. */
+function parseJws(jws: string): { header: string; signature: Uint8Array } {
+  var dot = jws.indexOf('..');
+  if (dot <= 0) fail('bad jws');
+  var h = jws.substring(0, dot);
+  var s = jws.substring(dot + 2);
+  if (h.indexOf('.') >= 0 || s.indexOf('.') >= 0) fail('bad jws');
+  var header = parseJsonBytes(base64UrlDecode(h), 4);
+  if (!(header instanceof JsonObject) || header.keys.length !== 3) fail('bad jws header');
+  var ho = header as JsonObject;
+  var crit = ho.get('crit');
+  if (ho.get('alg') !== 'EdDSA' || ho.get('b64') !== false) fail('bad jws header');
+  if (!(crit instanceof Array) || crit.length !== 1 || crit[0] !== 'b64') fail('bad jws header');
+  var sig = base64UrlDecode(s);
+  if (sig.length !== 64) fail('bad signature length');
+  return { header: h, signature: sig };
+}
+
+/**
+ * Reads a DIVOC certificate from the QR text after `B64:`. Throws Error when anything is
+ * malformed or outside what the compiled contexts cover. `sha256` hashes the canonical N-Quads.
+ */
+export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
+  if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
+  var json = unzipCertificate(base64Decode(b64Text));
+  var doc = obj(parseJsonBytes(json), 'document');
+  var proof = obj(doc.get('proof'), 'proof');
+  if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
+  var jws = parseJws(str(proof.get('jws'), 'jws'));
+
+  // Claims (read from the JSON; the canonicalizer below checks every key is a defined term).
+  var subject = obj(doc.get('credentialSubject'), 'credentialSubject');
+  var ev = doc.get('evidence');
+  if (ev instanceof Array) {
+    if (ev.length !== 1) fail('expected one evidence');
+    ev = ev[0];
+  }
+  var evidence = obj(ev, 'evidence');
+  var dose = smallInt(evidence.get('dose'), 'dose');
+  var total = smallInt(evidence.get('totalDoses'), 'totalDoses');
+  var dateSeconds = parseIsoSeconds(str(evidence.get('date'), 'date'));
+  var claims: DivocClaims = {
+    kind: 0,
+    // dose and totalDoses are both schema:doseValue: the signature covers the pair of values but
+    // not which is which, so take the reading that cannot be raised by swapping them.
+    dose: dose < total ? dose : total,
+    series: dose < total ? total : dose,
+    date: Math.floor(dateSeconds / 86400),
+    sub: byteStringToBytes(str(subject.get('id'), 'credentialSubject.id')),
+    iat: parseIsoSeconds(str(doc.get('issuanceDate'), 'issuanceDate')),
+  };
+  var kid = byteStringToBytes(str(proof.get('verificationMethod'), 'verificationMethod'));
+  var cti = byteStringToBytes(str(evidence.get('certificateId'), 'certificateId'));
+
+  var options = canonicalProofOptions(proof, sha256);
+  var document = canonicalDocument(doc, sha256);
+  var signingInput = concatBytes([
+    byteStringToBytes(jws.header + '.'),
+    sha256(byteStringToBytes(options)),
+    sha256(byteStringToBytes(document)),
+  ]);
+  return { kid: kid, cti: cti, signingInput: signingInput, signature: jws.signature, claims: claims };
+}

@@ -1,0 +1,114 @@
+// The one-entry zip archive of a PeduliLindungi (DIVOC) QR code (spec/qg1.md section 6):
+// a local file header for `certificate.json`, its deflated (or stored) data, the matching central
+// directory entry and the end-of-central-directory record, and nothing else. Strict: every field
+// that could disagree is checked (sizes, CRC-32 of the inflated data, name, offsets, counts); no
+// encryption, no data descriptor, no zip64, no multi-disk. Throws Error on anything else.
+
+import { inflateRaw } from './inflate';
+
+/** Largest certificate.json accepted (bytes, inflated). */
+export var ZIP_MAX_INFLATED = 8192;
+
+var CRC_TABLE: Uint32Array | null = null;
+
+function crcTable(): Uint32Array {
+  if (CRC_TABLE) return CRC_TABLE;
+  var t = new Uint32Array(256);
+  for (var n = 0; n < 256; n++) {
+    var c = n;
+    for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  CRC_TABLE = t;
+  return t;
+}
+
+/** CRC-32 (ISO-HDLC, as zip uses) of the bytes, as an unsigned number. */
+export function crc32(b: Uint8Array): number {
+  var t = crcTable();
+  var c = 0xffffffff;
+  for (var i = 0; i < b.length; i++) c = t[(c ^ b[i]) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function u16(b: Uint8Array, p: number): number {
+  if (p + 2 > b.length) throw new Error('zip: truncated');
+  return b[p] | (b[p + 1] << 8);
+}
+
+function u32(b: Uint8Array, p: number): number {
+  if (p + 4 > b.length) throw new Error('zip: truncated');
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+var NAME = 'certificate.json';
+
+function nameMatches(b: Uint8Array, p: number, n: number): boolean {
+  if (n !== NAME.length || p + n > b.length) return false;
+  for (var i = 0; i < n; i++) if (b[p + i] !== NAME.charCodeAt(i)) return false;
+  return true;
+}
+
+// General purpose flags we tolerate: bits 1-2 (deflate speed hints) and 11 (UTF-8 names).
+// Bit 0 (encrypted), 3 (data descriptor), 5, 6 (strong encryption), 13 and the rest are refused.
+var FLAGS_OK = 0x0806;
+
+/**
+ * The inflated bytes of `certificate.json` in a one-entry archive. Throws Error when the archive
+ * is malformed in any way or the entry inflates to more than `maxOut` (default 8192) bytes.
+ */
+export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
+  var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
+  // Local file header.
+  if (u32(zip, 0) !== 0x04034b50) throw new Error('zip: not a local file header');
+  var flags = u16(zip, 6);
+  var method = u16(zip, 8);
+  var crc = u32(zip, 14);
+  var csize = u32(zip, 18);
+  var usize = u32(zip, 22);
+  var nameLen = u16(zip, 26);
+  var extraLen = u16(zip, 28);
+  if ((flags & ~FLAGS_OK) !== 0) throw new Error('zip: unsupported flags');
+  if (method !== 8 && method !== 0) throw new Error('zip: unsupported method');
+  if (!nameMatches(zip, 30, nameLen)) throw new Error('zip: unexpected entry name');
+  if (usize > max) throw new Error('zip: entry too large');
+  var dataStart = 30 + nameLen + extraLen;
+  if (dataStart + csize > zip.length) throw new Error('zip: truncated');
+  var dataEnd = dataStart + csize;
+  var data;
+  if (method === 0) {
+    if (csize !== usize) throw new Error('zip: stored sizes differ');
+    data = new Uint8Array(zip.subarray(dataStart, dataEnd));
+  } else {
+    var inf = inflateRaw(zip.subarray(dataStart, dataEnd), max);
+    if (inf.used !== csize) throw new Error('zip: compressed size mismatch');
+    data = inf.data;
+  }
+  if (data.length !== usize) throw new Error('zip: size mismatch');
+  if (crc32(data) !== crc) throw new Error('zip: CRC mismatch');
+
+  // Central directory: exactly one entry describing the same file at offset 0.
+  var cd = dataEnd;
+  if (u32(zip, cd) !== 0x02014b50) throw new Error('zip: no central directory');
+  if (u16(zip, cd + 8) !== flags || u16(zip, cd + 10) !== method) throw new Error('zip: directory mismatch');
+  if (u32(zip, cd + 16) !== crc || u32(zip, cd + 20) !== csize || u32(zip, cd + 24) !== usize) {
+    throw new Error('zip: directory mismatch');
+  }
+  var cNameLen = u16(zip, cd + 28);
+  var cExtraLen = u16(zip, cd + 30);
+  var cCommentLen = u16(zip, cd + 32);
+  if (u16(zip, cd + 34) !== 0) throw new Error('zip: multi-disk');
+  if (u32(zip, cd + 42) !== 0) throw new Error('zip: directory offset mismatch');
+  if (!nameMatches(zip, cd + 46, cNameLen)) throw new Error('zip: directory name mismatch');
+  var cdEnd = cd + 46 + cNameLen + cExtraLen + cCommentLen;
+
+  // End of central directory record, then the end of the input.
+  var e = cdEnd;
+  if (u32(zip, e) !== 0x06054b50) throw new Error('zip: no end record');
+  if (u16(zip, e + 4) !== 0 || u16(zip, e + 6) !== 0) throw new Error('zip: multi-disk');
+  if (u16(zip, e + 8) !== 1 || u16(zip, e + 10) !== 1) throw new Error('zip: not one entry');
+  if (u32(zip, e + 12) !== cdEnd - cd || u32(zip, e + 16) !== cd) throw new Error('zip: end record mismatch');
+  var commentLen = u16(zip, e + 20);
+  if (e + 22 + commentLen !== zip.length) throw new Error('zip: trailing bytes');
+  return data;
+}

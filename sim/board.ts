@@ -1,0 +1,360 @@
+// A simulated board (the test-side API, like Zephyr's emulators): an Espruino sandbox
+// (sim/espruino.ts) with a board profile's pins and UARTs, flash that survives power cuts, a
+// battery-backed clock, virtual time, and the gate's event lines.
+//
+// The gate firmware reports through console lines `@qg {json}` ({"ev":"decision",...}); the board
+// parses them into events {t, event: ev, ...fields}. The board adds its own: relay {on}, led
+// {led}, power {state: 'on'|'cut'|'reboot', ...}, watchdog, console {line} (other console lines).
+// t is virtual milliseconds since the board was made.
+import { BoardProfile, boardProfile } from '../firmware/boards';
+import { FlashImage } from './flash';
+import { EspruinoSandbox, SandboxHost, VirtualClock } from './espruino';
+
+export interface BoardEvent { t: number; event: string; [k: string]: any }
+
+/** Storage geometry per profile (espruino.md "Memory"). */
+export const FLASH_GEOMETRY: { [profile: string]: { size: number; pageSize: number } } = {
+  wifi: { size: 64 * 1024, pageSize: 16 * 1024 },
+  pico: { size: 48 * 1024, pageSize: 16 * 1024 },
+  original: { size: 20 * 1024, pageSize: 2 * 1024 },
+  esp32: { size: 896 * 1024, pageSize: 4 * 1024 },
+  mdbt42q: { size: 40 * 1024, pageSize: 4 * 1024 },
+  linux: { size: 256 * 1024, pageSize: 4 * 1024 },
+};
+
+export interface SimBoardOptions {
+  /** Profile name or Espruino board id (firmware/boards.ts); default the Espruino WiFi. */
+  board?: string;
+  /** Flash to use (kept by the caller across boards); default a fresh image of the profile's size. */
+  flash?: FlashImage;
+  /** Wall clock at start, seconds since 1970; null/undefined = never set (getTime() counts from boot). */
+  clock?: number | null;
+  /** The relay input is active high (configuration relay.activeHigh, default true). */
+  relayActiveHigh?: boolean;
+  /** Extra require() modules (e.g. 'http' from the uplink simulation). */
+  modules?: SandboxHost['modules'];
+  nativeCall?: SandboxHost['nativeCall'];
+  seed?: number;
+  onConsoleLine?: (line: string) => void;
+  onEvent?: (ev: BoardEvent) => void;
+}
+
+export class UartHandle {
+  constructor(private board: SimBoard, readonly name: string) {}
+  /** Bytes arrive on the board's RX (see SimSerial.inject). Lost when the board is off. */
+  inject(data: string | Uint8Array, opts: { paced?: boolean } = {}): void {
+    const sb = this.board.sandbox;
+    if (!sb || sb.dead) return;
+    sb.serials[this.name].inject(data, !!opts.paced);
+  }
+  /** Everything the program wrote to this UART since the board was made. */
+  get written(): string { return this.board.uartOut[this.name] || ''; }
+  /** Returns and clears what was written. */
+  take(): string { const s = this.written; this.board.uartOut[this.name] = ''; return s; }
+  /** Baud rate and options of the current setup, or null. */
+  get setup(): { baud: number; options: any } | null {
+    const sb = this.board.sandbox;
+    const s = sb && sb.serials[this.name];
+    return s && s.options !== null ? { baud: s.baud, options: s.options } : null;
+  }
+}
+
+export class PinHandle {
+  constructor(private board: SimBoard, readonly name: string) {}
+  /** The level on the pin now (what digitalRead would give; false when the board is off). */
+  get level(): boolean {
+    const sb = this.board.sandbox;
+    if (!sb || sb.dead) return false;
+    return !!sb.digitalRead(this.name);
+  }
+  /** True when the program drives the pin as an output. */
+  get isOutput(): boolean {
+    const sb = this.board.sandbox;
+    const p = sb && !sb.dead ? sb.pins.get(this.name) : undefined;
+    return !!p && /output|opendrain/.test(p.mode);
+  }
+  get mode(): string {
+    const sb = this.board.sandbox;
+    const p = sb && !sb.dead ? sb.pins.get(this.name) : undefined;
+    return p ? p.mode : 'input';
+  }
+  /** Level changes (outputs and driven inputs) since the board was made. */
+  get history(): { t: number; level: boolean }[] { return this.board.pinHistory[this.name] || []; }
+  /** Drive the pin from outside (a button, a door contact); kept across boots. */
+  set(level: boolean): void {
+    this.board.inputs[this.name] = level;
+    (this.board.pinHistory[this.name] = this.board.pinHistory[this.name] || []).push({ t: this.board.clock.ms, level });
+    const sb = this.board.sandbox;
+    if (sb && !sb.dead) sb.driveInput(this.name, level);
+  }
+}
+
+export class SimBoard {
+  readonly profile: BoardProfile;
+  readonly flash: FlashImage;
+  readonly clock = new VirtualClock();
+  sandbox: EspruinoSandbox | null = null;
+  readonly events: BoardEvent[] = [];
+  readonly lines: string[] = [];
+  readonly uartOut: { [name: string]: string } = {};
+  readonly pinHistory: { [name: string]: { t: number; level: boolean }[] } = {};
+  readonly inputs: { [name: string]: boolean } = {};
+  relayActiveHigh: boolean;
+  onConsoleLine: ((line: string) => void) | null;
+  onEvent: ((ev: BoardEvent) => void) | null;
+  /** The uplink's network is reachable (scenario `network` steps; uplink simulations read it). */
+  network = true;
+  private rtcBase: number | null;
+  private rtcAt = 0;
+  private bootAt = 0;
+  private opts: SimBoardOptions;
+  private pendingReboot: string | null = null;
+  private relayOn = false;
+  private ledState = 'off';
+  private codeInFlash = false;
+
+  constructor(opts: SimBoardOptions = {}) {
+    this.opts = opts;
+    this.profile = boardProfile(opts.board);
+    if (opts.board && this.profile.name !== opts.board && this.profile.ids.indexOf(opts.board) < 0) {
+      throw new Error(`unknown board '${opts.board}'`);
+    }
+    const geo = FLASH_GEOMETRY[this.profile.name] || FLASH_GEOMETRY.wifi;
+    this.flash = opts.flash || new FlashImage(geo);
+    this.rtcBase = opts.clock === undefined ? null : opts.clock;
+    this.relayActiveHigh = opts.relayActiveHigh === undefined ? true : opts.relayActiveHigh;
+    this.onConsoleLine = opts.onConsoleLine || null;
+    this.onEvent = opts.onEvent || null;
+    this.flash.onTear = () => this.cutPower(true);
+  }
+
+  // ------------------------------------------------------------------ clock
+
+  /** getTime(): seconds since 1970, or since boot when the clock was never set. */
+  now(): number {
+    if (this.rtcBase === null) return (this.clock.ms - this.bootAt) / 1000;
+    return this.rtcBase + (this.clock.ms - this.rtcAt) / 1000;
+  }
+  /** Set the battery-backed clock (seconds since 1970), or null: never set. */
+  setClock(seconds: number | null): void {
+    this.rtcBase = seconds;
+    this.rtcAt = this.clock.ms;
+  }
+  get clockSet(): boolean { return this.rtcBase !== null; }
+
+  // ------------------------------------------------------------------ power
+
+  get powered(): boolean { return !!this.sandbox && !this.sandbox.dead; }
+
+  /** Power on (RAM fresh, flash kept) and run `code` as the program; then E.on('init'). */
+  boot(code: string, opts: { codeInFlash?: boolean; filename?: string } = {}): void {
+    this.start(opts.codeInFlash || false);
+    this.emit({ event: 'power', state: 'on' });
+    this.sandbox!.run(code, opts.filename || 'code.js');
+    this.afterLoad();
+  }
+
+  /**
+   * Power on and boot from flash as Espruino does: .boot0 .. .boot3, then .bootcde (each file's
+   * exception aborts only that file), then E.on('init'). Returns false when flash holds no code.
+   */
+  powerOn(): boolean {
+    this.start(true);
+    this.emit({ event: 'power', state: 'on' });
+    return this.loadFromFlash();
+  }
+
+  private loadFromFlash(): boolean {
+    let any = false;
+    for (const f of ['.boot0', '.boot1', '.boot2', '.boot3', '.bootcde']) {
+      const code = this.flash.readString(f);
+      if (code === undefined) continue;
+      any = true;
+      this.sandbox!.run(code, f);
+      if (!this.powered) return any;
+    }
+    this.afterLoad();
+    return any;
+  }
+
+  private afterLoad(): void {
+    const sb = this.sandbox;
+    if (!sb || sb.dead) return;
+    sb.emitE('init');
+  }
+
+  private start(codeInFlash: boolean): void {
+    if (this.sandbox) this.sandbox.kill();
+    this.flash.repower();
+    this.codeInFlash = codeInFlash;
+    this.bootAt = this.clock.ms;
+    this.pendingReboot = null;
+    const board = this;
+    const host: SandboxHost = {
+      profile: this.profile,
+      flash: this.flash,
+      clock: this.clock,
+      wallSeconds: () => board.now(),
+      setWallSeconds: (s) => board.setClock(s),
+      print: (line) => board.consoleLine(line),
+      onPin: (pin, level) => board.pinChanged(pin, level),
+      onUartWrite: (uart, data) => { board.uartOut[uart] = (board.uartOut[uart] || '') + data; },
+      modules: this.opts.modules,
+      onReboot: (reason) => { board.pendingReboot = reason; },
+      codeInFlash,
+      nativeCall: this.opts.nativeCall,
+      seed: this.opts.seed,
+    };
+    this.sandbox = new EspruinoSandbox(host);
+    for (const name of Object.keys(this.inputs)) this.sandbox.driveInput(name, this.inputs[name]);
+    this.updateOutputs();
+  }
+
+  /** Remove power at once: RAM and timers are lost, flash keeps what was written. */
+  powerCut(): void {
+    this.cutPower(false);
+  }
+
+  private cutPower(torn: boolean): void {
+    if (!this.sandbox || this.sandbox.dead) return;
+    this.sandbox.kill();
+    this.emit({ event: 'power', state: 'cut', ...(torn ? { torn: true } : {}) });
+    this.updateOutputs();
+  }
+
+  /** The next flash write is cut after `bytes` bytes of data and power is lost (FlashImage.armTear). */
+  armTear(bytes: number, mode: 'data' | 'flash' = 'data'): void {
+    this.flash.armTear(bytes, mode);
+  }
+
+  private reboot(reason: string): void {
+    this.emit({ event: 'power', state: 'reboot', reason });
+    const sb = this.sandbox!;
+    if (reason !== 'watchdog') sb.emitE('kill');
+    sb.kill();
+    if (reason === 'reset') {
+      this.start(false);
+      this.afterLoad();
+    } else {
+      this.start(true);
+      this.loadFromFlash();
+    }
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Run the program for `ms` of virtual time (0: run what is due now). */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new Error('advance: ms must be >= 0');
+    const target = this.clock.ms + ms;
+    let n = 0;
+    for (;;) {
+      if (this.pendingReboot && this.sandbox && !this.sandbox.dead) { const r = this.pendingReboot; this.pendingReboot = null; this.reboot(r); }
+      const sb = this.sandbox;
+      if (!sb || sb.dead) break;
+      const wd = sb.watchdog;
+      if (wd.timeoutMs > 0 && !wd.auto) {
+        const deadline = wd.lastKick + wd.timeoutMs;
+        const next = sb.nextDue();
+        if (deadline <= target && (next === undefined || deadline < next)) {
+          this.clock.ms = Math.max(this.clock.ms, deadline);
+          this.emit({ event: 'watchdog' });
+          this.reboot('watchdog');
+          continue;
+        }
+      }
+      if (!sb.runNext(target)) break;
+      if (++n > 2000000) throw new Error('advance: more than 2000000 callbacks (a runaway interval?)');
+    }
+    if (this.pendingReboot && this.sandbox && !this.sandbox.dead) { const r = this.pendingReboot; this.pendingReboot = null; this.reboot(r); this.advance(0); }
+    if (this.clock.ms < target) this.clock.ms = target;
+  }
+
+  /** Run everything due now. */
+  run(): void { this.advance(0); }
+
+  // ------------------------------------------------------------------ devices
+
+  uart(name: string): UartHandle { return new UartHandle(this, name); }
+  pin(name: string): PinHandle { return new PinHandle(this, name); }
+  /** The scanner's UART (from the profile). */
+  scanner(): UartHandle { return this.uart(this.profile.scanner.serial); }
+
+  /** Is the relay coil energised? (relay pin driven as output at its active level) */
+  relay(): boolean { return this.relayOn; }
+  /** 'green' | 'red' | 'amber' | 'off', or several joined with '+'. */
+  led(): string { return this.ledState; }
+
+  memory(): { usage: number; total: number } {
+    const sb = this.sandbox;
+    return { usage: sb && !sb.dead ? sb.memoryUsage() : 0, total: this.profile.vars };
+  }
+
+  /** The latest decision event, if any. */
+  lastDecision(): BoardEvent | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].event === 'decision') return this.events[i];
+    return undefined;
+  }
+
+  private pinChanged(pin: string, level: boolean): void {
+    (this.pinHistory[pin] = this.pinHistory[pin] || []).push({ t: this.clock.ms, level });
+    this.updateOutputs();
+  }
+
+  private outputLevel(pin: string): boolean | null {
+    const sb = this.sandbox;
+    if (!sb || sb.dead) return null;
+    const p = sb.pins.get(pin);
+    if (!p || !/output|opendrain/.test(p.mode)) return null;
+    return p.out;
+  }
+
+  private updateOutputs(): void {
+    const r = this.outputLevel(this.profile.relay);
+    const relay = r !== null && r === this.relayActiveHigh;
+    if (relay !== this.relayOn) {
+      this.relayOn = relay;
+      this.emit({ event: 'relay', on: relay });
+    }
+    const on: string[] = [];
+    for (const c of ['green', 'red', 'amber'] as const) if (this.outputLevel(this.profile.led[c]) === true) on.push(c);
+    const led = on.length ? on.join('+') : 'off';
+    if (led !== this.ledState) {
+      this.ledState = led;
+      this.emit({ event: 'led', led });
+    }
+  }
+
+  // ------------------------------------------------------------------ console and events
+
+  private consoleLine(text: string): void {
+    if (!this.powered) return;
+    for (const line of String(text).split(/\r?\n/)) {
+      this.lines.push(line);
+      if (this.onConsoleLine) this.onConsoleLine(line);
+      if (line.indexOf('@qg ') === 0) {
+        let o: any;
+        try { o = JSON.parse(line.slice(4)); } catch (e) { o = null; }
+        if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.ev === 'string') {
+          const ev: BoardEvent = { t: 0, event: o.ev };
+          for (const k of Object.keys(o)) if (k !== 'ev' && k !== 't' && k !== 'event') ev[k] = o[k];
+          this.emit(ev);
+          continue;
+        }
+        this.emit({ event: 'console', line, bad: true });
+        continue;
+      }
+      this.emit({ event: 'console', line });
+    }
+  }
+
+  /** Record an event (board-made or from a scenario player) at the current virtual time. */
+  emit(ev: { event: string; [k: string]: any }): BoardEvent {
+    const e: BoardEvent = { ...ev, t: this.clock.ms } as BoardEvent;
+    const ordered: BoardEvent = { t: e.t, event: e.event } as BoardEvent;
+    for (const k of Object.keys(e)) if (k !== 't' && k !== 'event') ordered[k] = e[k];
+    this.events.push(ordered);
+    if (this.onEvent) this.onEvent(ordered);
+    return ordered;
+  }
+}

@@ -1,0 +1,114 @@
+// Host helpers for the DIVOC tests: build zip archives and QR texts, sign certificates the way
+// DIVOC does (reference canonicalization by npm jsonld), read the samples.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import nacl from 'tweetnacl';
+import { SHARED, readSharedJson } from '../util/shared';
+import { divocDocumentLoader } from '../../tools/build/divoc-table';
+import { crc32 } from '../../proto/zip';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const jsonld = require('jsonld');
+
+export const SAMPLES = path.join(SHARED, 'divoc', 'samples');
+export const INDEX = readSharedJson('divoc/samples/index.json');
+export const SAMPLE_PUB = new Uint8Array(Buffer.from(INDEX.publicKeyHex, 'hex'));
+
+export function sampleText(name: string): string {
+  return fs.readFileSync(path.join(SAMPLES, name + '.qr.txt'), 'utf8').trim();
+}
+export function sampleJson(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(SAMPLES, name + '.json'), 'utf8'));
+}
+
+export const loader = divocDocumentLoader();
+
+/** jsonld.canonize (URDNA2015, N-Quads) with the stored contexts, as UTF-8 bytes. */
+export async function refCanon(doc: any): Promise<Buffer> {
+  const s: string = await jsonld.canonize(doc, { algorithm: 'URDNA2015', format: 'application/n-quads', documentLoader: loader });
+  return Buffer.from(s, 'utf8');
+}
+
+export interface ZipOpts {
+  name?: string;
+  method?: number;
+  flags?: number;
+  crc?: number;
+  usize?: number;
+  extra?: Buffer;
+  trailing?: Buffer;
+  /** Replace the compressed data. */
+  data?: Buffer;
+}
+
+/** A one-entry zip archive as DIVOC makes it (local header, data, central directory, end). */
+export function makeZip(content: Buffer, o: ZipOpts = {}): Buffer {
+  const name = Buffer.from(o.name ?? 'certificate.json');
+  const method = o.method ?? 8;
+  const data = o.data ?? (method === 8 ? zlib.deflateRawSync(content) : content);
+  const crc = o.crc ?? crc32(new Uint8Array(content));
+  const usize = o.usize ?? content.length;
+  const flags = o.flags ?? 0;
+  const extra = o.extra ?? Buffer.alloc(0);
+  const lh = Buffer.alloc(30);
+  lh.writeUInt32LE(0x04034b50, 0);
+  lh.writeUInt16LE(20, 4);
+  lh.writeUInt16LE(flags, 6);
+  lh.writeUInt16LE(method, 8);
+  lh.writeUInt32LE(crc, 14);
+  lh.writeUInt32LE(data.length, 18);
+  lh.writeUInt32LE(usize, 22);
+  lh.writeUInt16LE(name.length, 26);
+  lh.writeUInt16LE(extra.length, 28);
+  const local = Buffer.concat([lh, name, extra, data]);
+  const cd = Buffer.alloc(46);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt16LE(0x0314, 4);
+  cd.writeUInt16LE(20, 6);
+  cd.writeUInt16LE(flags, 8);
+  cd.writeUInt16LE(method, 10);
+  cd.writeUInt32LE(crc, 16);
+  cd.writeUInt32LE(data.length, 20);
+  cd.writeUInt32LE(usize, 24);
+  cd.writeUInt16LE(name.length, 28);
+  cd.writeUInt32LE(0, 42);
+  const central = Buffer.concat([cd, name]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length, 12);
+  end.writeUInt32LE(local.length, 16);
+  return Buffer.concat([local, central, end, o.trailing ?? Buffer.alloc(0)]);
+}
+
+/** The text after `B64:` for a certificate JSON text. */
+export function qrPayload(json: string | Buffer): string {
+  return makeZip(Buffer.isBuffer(json) ? json : Buffer.from(json, 'utf8')).toString('base64');
+}
+
+function b64url(b: Uint8Array): string {
+  return Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export const JWS_HEADER = b64url(Buffer.from('{"alg":"EdDSA","b64":false,"crit":["b64"]}'));
+
+/** Signs cert (its proof without jws) as DIVOC does, with jsonld as the canonicalizer. */
+export async function signDivoc(cert: any, secretKey: Uint8Array): Promise<any> {
+  const doc = JSON.parse(JSON.stringify(cert));
+  const proof = doc.proof;
+  delete doc.proof;
+  const options = Object.assign({ '@context': 'https://w3id.org/security/v2' }, proof);
+  delete options.jws;
+  const crypto = await import('crypto');
+  const h = (b: Buffer) => crypto.createHash('sha256').update(b).digest();
+  const data = Buffer.concat([Buffer.from(JWS_HEADER + '.'), h(await refCanon(options)), h(await refCanon(doc))]);
+  const sig = nacl.sign.detached(new Uint8Array(data), secretKey);
+  return Object.assign({}, cert, { proof: Object.assign({}, proof, { jws: JWS_HEADER + '..' + b64url(sig) }) });
+}
+
+/** JSON text with every non-ASCII char written as \u escapes (surrogate pairs for astral ones). */
+export function asciiJson(v: any, indent?: number): string {
+  return JSON.stringify(v, null, indent).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

@@ -1,0 +1,156 @@
+// qrgate collector serve|query|trace (spec/tools.md, "Collector").
+import * as fs from 'fs';
+import * as crypto from 'crypto';
+import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex } from '../cli';
+import { SqliteStore } from '../collector/sqlite';
+import { StoredRecord } from '../collector/store';
+import { startCollectorServer } from '../collector/server';
+
+export const help = `
+usage: qrgate collector serve --db FILE --listen HOST:PORT [--max-body BYTES] [--quiet]
+       qrgate collector query --db FILE [--gate ID] [--from T] [--to T]
+       qrgate collector trace --db FILE --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
+
+serve   receives entry-log batches and stores each (gate, seq) once, acknowledging only what is
+        durably stored. Listens only on HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks one):
+          POST /ingest   a Batch of proto/log.proto (Content-Type application/x-protobuf) from a
+                         gate's Wi-Fi uplink; answers with an Ack (the seqs held, as ranges)
+          POST /lorawan  an uplink from a LoRaWAN network server's HTTP integration (The Things
+                         Stack, ChirpStack: JSON with the DevEUI, fPort and base64 payload); FPort 1
+                         carries a Batch; a batch without gate id is filed under eui-<DevEUI>
+          GET  /healthz
+        Prints one JSON line when listening ({"ev":"listening","host","port"}) and one per batch
+        (unless --quiet). Stops cleanly on SIGINT/SIGTERM.
+query   one JSON line per stored record, by gate then seq: gateId, seq, time (ISO 8601),
+        decision, reason, kid, subject, cert (hex), format, clockUntrusted, kind; records of kind
+        "dropped" (the gate's flash was full) carry "dropped", the gate's cumulative count of lost
+        records, and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
+        seconds since 1970) bound the time, inclusive.
+trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
+        bytes (spec/qg1.md section 7). Prints one JSON line per entry of that subject, with
+        "contacts": the entries of other subjects at the same gate within N minutes (default 30)
+        either side. --sub-text takes the sub as text (DIVOC credentialSubject.id, UTF-8).
+`;
+
+/** A kid for people: itself when printable ASCII, else hex (the rule of firmware/gate.ts kidText). */
+export function kidText(kid: Uint8Array): string {
+  for (let i = 0; i < kid.length; i++) if (kid[i] < 0x20 || kid[i] > 0x7e) return Buffer.from(kid).toString('hex');
+  return Buffer.from(kid).toString('latin1');
+}
+
+export function isoTime(t: number): string {
+  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The JSON line of `query` for one stored record. */
+export function recordJson(r: StoredRecord): any {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const dropped = r.kind === 'dropped';
+  const o: any = {
+    gateId: r.gateId, seq: r.seq, time: isoTime(r.time),
+    decision: dropped ? '' : r.decision, reason: dropped ? '' : r.reason,
+    kid: kidText(r.kid), subject: hex(r.subject), cert: hex(r.cert),
+    format: dropped ? '' : r.format, clockUntrusted: r.clockUntrusted, kind: r.kind,
+  };
+  if (dropped) o.dropped = r.dropped;
+  return o;
+}
+
+function openStore(file: string): SqliteStore {
+  if (!fs.existsSync(file)) throw new CliError(`cannot read database ${file}: no such file`);
+  try {
+    return new SqliteStore(file, { mustExist: true, readonly: true });
+  } catch (e: any) {
+    throw new CliError(`cannot open database ${file}: ${e.message}`);
+  }
+}
+
+function parseListen(v: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(v);
+  if (!m) throw new CliError(`--listen: expected HOST:PORT, got ${v}`);
+  const port = parseInt(m[3], 10);
+  if (port > 65535) throw new CliError(`--listen: port out of range: ${m[3]}`);
+  return { host: m[1] || m[2], port };
+}
+
+async function serve(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean' });
+  const db = need(p, 'db');
+  const { host, port } = parseListen(need(p, 'listen'));
+  const maxBody = p.flags['max-body'] ? parseIntFlag(p.flags['max-body'], 'max-body', 1024, 64 * 1024 * 1024) : undefined;
+  const crash = process.env.QRGATE_COLLECTOR_CRASH_AFTER ? parseInt(process.env.QRGATE_COLLECTOR_CRASH_AFTER, 10) : 0;
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(db, { crashAfterInserts: crash });
+  } catch (e: any) {
+    throw new CliError(`cannot open database ${db}: ${e.message}`);
+  }
+  const out = (line: string) => { if (!p.flags.quiet) process.stdout.write(line + '\n'); };
+  let srv;
+  try {
+    srv = await startCollectorServer({ store, host, port, maxBody, log: out });
+  } catch (e: any) {
+    await store.close();
+    throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
+  }
+  process.stdout.write(JSON.stringify({ ev: 'listening', host: srv.host, port: srv.port }) + '\n');
+  const s = srv;
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      s.close().then(() => store.close()).then(() => resolve(0), () => resolve(1));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function query(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', gate: 'string', from: 'string', to: 'string' });
+  const store = openStore(need(p, 'db'));
+  try {
+    const filter = {
+      gateId: p.flags.gate as string | undefined,
+      from: p.flags.from !== undefined ? parseTime(p.flags.from, 'from') : undefined,
+      to: p.flags.to !== undefined ? parseTime(p.flags.to, 'to') : undefined,
+    };
+    for await (const r of store.query(filter)) process.stdout.write(JSON.stringify(recordJson(r)) + '\n');
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function trace(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', 'site-secret': 'string', sub: 'string', 'sub-text': 'string', 'window-min': 'string' });
+  const db = need(p, 'db');
+  const secret = parseHex(need(p, 'site-secret'), 'site-secret', 1);
+  if ((p.flags.sub === undefined) === (p.flags['sub-text'] === undefined)) throw new CliError('give one of --sub HEX or --sub-text TEXT');
+  const sub = p.flags.sub !== undefined ? parseHex(p.flags.sub, 'sub', 1) : new Uint8Array(Buffer.from(p.flags['sub-text'], 'utf8'));
+  const windowMin = p.flags['window-min'] !== undefined ? parseIntFlag(p.flags['window-min'], 'window-min', 0, 525600) : 30;
+  const subject = new Uint8Array(crypto.createHmac('sha256', secret).update(sub).digest().subarray(0, 16));
+  const store = openStore(db);
+  try {
+    for (const hit of await store.trace(subject, windowMin * 60)) {
+      const o = recordJson(hit.entry);
+      o.contacts = hit.contacts.map((c) => {
+        const x = recordJson(c);
+        return { gateId: x.gateId, seq: x.seq, time: x.time, decision: x.decision, reason: x.reason,
+          subject: x.subject, cert: x.cert, clockUntrusted: x.clockUntrusted };
+      });
+      process.stdout.write(JSON.stringify(o) + '\n');
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const sub = args[0];
+  if (sub === 'serve') return serve(args.slice(1));
+  if (sub === 'query') return query(args.slice(1));
+  if (sub === 'trace') return trace(args.slice(1));
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query or trace)` : 'missing subcommand: serve, query or trace');
+}

@@ -1,0 +1,243 @@
+// The collector's HTTP front (node:http), for `qrgate collector serve`.
+//
+//   POST /ingest    body: a Batch (proto/log.proto), Content-Type application/x-protobuf.
+//                   200 with an Ack (application/x-protobuf) naming the seqs now held durably,
+//                   as ranges; sent only after the store has committed. 400 malformed batch,
+//                   413 too large, 415 wrong type, 500 store failure (no ack: the gate resends).
+//   POST /lorawan   an uplink as a LoRaWAN network server's HTTP integration posts it (JSON):
+//                     The Things Stack v3: {"end_device_ids":{"dev_eui":HEX},"uplink_message":{"f_port":N,"frm_payload":B64}}
+//                     ChirpStack v4:       {"deviceInfo":{"devEui":HEX},"fPort":N,"data":B64}   (?event=up)
+//                     ChirpStack v3:       {"devEUI":HEX|B64,"fPort":N,"data":B64}
+//                   FPort 1 carries a Batch; its gate id may be empty (to save airtime), and the
+//                   gate is then named "eui-" + the DevEUI in lower-case hex. Answers 200 JSON
+//                   {"gateId","acked":[[first,last]...],"downlink":B64} where downlink is the Ack
+//                   (without gate id) for the integration to queue on FPort 1; other events and
+//                   ports are answered 200 {"ignored":...}; a malformed batch 400.
+//   GET  /healthz   200 "ok".
+// Bodies are bounded (maxBody); the server listens only on the address it is given.
+import * as http from 'http';
+import * as path from 'path';
+import * as fs from 'fs';
+import * as protobuf from 'protobufjs';
+import { DECISIONS, REASONS, FORMATS, KINDS, LogRecord } from '../../proto/logrecord';
+import { CollectorStore, PutResult, toRanges } from './store';
+
+export const PORT_BATCH = 1;
+const MAX_GATE_ID = 64;
+const MAX_KID = 64;
+const MAX_PSEUDONYM = 32;
+const MAX_RECORDS = 5000;
+
+let schema: { Batch: protobuf.Type; Ack: protobuf.Type } | null = null;
+
+/** proto/log.proto, found upwards from this file (works from the sources and from build/host). */
+export function logProtoPath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const p = path.join(dir, 'proto', 'log.proto');
+    if (fs.existsSync(p)) return p;
+    dir = path.dirname(dir);
+  }
+  throw new Error('proto/log.proto not found');
+}
+
+export function logSchema(): { Batch: protobuf.Type; Ack: protobuf.Type } {
+  if (!schema) {
+    const root = protobuf.loadSync(logProtoPath());
+    schema = { Batch: root.lookupType('qrgate.log.Batch'), Ack: root.lookupType('qrgate.log.Ack') };
+  }
+  return schema;
+}
+
+export class BadRequest extends Error {
+  constructor(public status: number, message: string) { super(message); }
+}
+
+function enumName(table: string[], code: number): string {
+  return code >= 0 && code < table.length ? table[code] : String(code);
+}
+
+/** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[] } {
+  const { Batch } = logSchema();
+  let m: any;
+  try {
+    m = Batch.toObject(Batch.decode(body), { longs: Number, enums: Number, defaults: true, bytes: Array } as any);
+  } catch (e: any) {
+    throw new BadRequest(400, `malformed batch: ${e.message}`);
+  }
+  if (Buffer.byteLength(m.gateId, 'utf8') > MAX_GATE_ID) throw new BadRequest(400, 'gate id too long');
+  if (m.records.length > MAX_RECORDS) throw new BadRequest(413, 'too many records');
+  const records: LogRecord[] = m.records.map((r: any) => {
+    if (r.kid.length > MAX_KID || r.subject.length > MAX_PSEUDONYM || r.cert.length > MAX_PSEUDONYM) {
+      throw new BadRequest(400, `record ${r.seq}: field too long`);
+    }
+    return {
+      seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
+      reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
+      subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
+      dropped: r.dropped,
+    };
+  });
+  return { gateId: m.gateId, records };
+}
+
+export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
+  const { Ack } = logSchema();
+  return Ack.encode(Ack.fromObject({ gateId, ranges: toRanges(held) })).finish();
+}
+
+export interface CollectorServerOptions {
+  store: CollectorStore;
+  host: string;
+  port: number;
+  /** Largest request body in bytes (default 256 KiB). */
+  maxBody?: number;
+  /** One line per event (ingest, errors); default: nothing. */
+  log?: (line: string) => void;
+}
+
+export interface CollectorServer {
+  server: http.Server;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) { reject(new BadRequest(413, `body over ${max} bytes`)); return; }
+    const parts: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > max) {
+        // Stop reading; the answer goes out with Connection: close and the socket is then dropped.
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new BadRequest(413, `body over ${max} bytes`));
+        return;
+      }
+      parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+/** The DevEUI of an uplink as lower-case hex (accepts hex or base64 of 8 bytes). */
+function devEuiHex(v: unknown): string {
+  if (typeof v !== 'string' || !v) throw new BadRequest(400, 'uplink without a DevEUI');
+  if (/^[0-9a-fA-F]{16}$/.test(v)) return v.toLowerCase();
+  const b = Buffer.from(v, 'base64');
+  if (b.length === 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(v)) return b.toString('hex');
+  throw new BadRequest(400, 'DevEUI is neither 16 hex digits nor base64 of 8 bytes');
+}
+
+/** The fields of an uplink posted by a network server's HTTP integration, or null for other events. */
+export function parseLoraUplink(j: any, event: string | null): { devEui: string; fPort: number; payload: Buffer } | null {
+  if (!j || typeof j !== 'object') throw new BadRequest(400, 'uplink is not a JSON object');
+  if (event && event !== 'up') return null; // ChirpStack v4: join, status, ack, log ... events
+  let eui: unknown, port: unknown, data: unknown;
+  if (j.end_device_ids || j.uplink_message !== undefined) {
+    // The Things Stack v3
+    if (!j.uplink_message) return null; // join accept, downlink events ...
+    eui = j.end_device_ids && j.end_device_ids.dev_eui;
+    port = j.uplink_message.f_port;
+    data = j.uplink_message.frm_payload;
+  } else if (j.deviceInfo) {
+    eui = j.deviceInfo.devEui; port = j.fPort; data = j.data; // ChirpStack v4
+  } else {
+    eui = j.devEUI !== undefined ? j.devEUI : j.devEui !== undefined ? j.devEui : j.dev_eui;
+    port = j.fPort !== undefined ? j.fPort : j.f_port;
+    data = j.data !== undefined ? j.data : j.frm_payload;
+  }
+  const devEui = devEuiHex(eui);
+  if (port === undefined || port === null) return null; // no application payload (MAC only)
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 255) throw new BadRequest(400, 'bad fPort');
+  if (data === undefined || data === null) data = '';
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw new BadRequest(400, 'payload is not base64');
+  return { devEui, fPort: port, payload: Buffer.from(data, 'base64') };
+}
+
+export async function startCollectorServer(opts: CollectorServerOptions): Promise<CollectorServer> {
+  const maxBody = opts.maxBody || 256 * 1024;
+  const log = opts.log || (() => undefined);
+  logSchema(); // fail now, not on the first request
+
+  const ingest = async (gateId: string, records: LogRecord[]): Promise<PutResult> => {
+    const res = await opts.store.put(gateId, records);
+    log(JSON.stringify({ ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
+      duplicates: res.duplicates, conflicts: res.conflicts }));
+    return res;
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url || '/', 'http://collector');
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') throw new BadRequest(404, 'no such path');
+    if (req.method !== 'POST') throw new BadRequest(405, 'POST only');
+    const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+    if (url.pathname === '/ingest') {
+      if (type !== 'application/x-protobuf' && type !== 'application/protobuf') {
+        throw new BadRequest(415, 'Content-Type must be application/x-protobuf');
+      }
+      const body = await readBody(req, maxBody);
+      const batch = decodeBatchHost(body);
+      if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
+      const r = await ingest(batch.gateId, batch.records);
+      const ack = encodeAckHost(batch.gateId, r.held);
+      res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
+      return;
+    }
+    // /lorawan
+    if (type !== 'application/json') throw new BadRequest(415, 'Content-Type must be application/json');
+    const body = await readBody(req, maxBody);
+    let j: any;
+    try { j = JSON.parse(body.toString('utf8')); } catch (e: any) { throw new BadRequest(400, 'body is not JSON'); }
+    const up = parseLoraUplink(j, url.searchParams.get('event'));
+    if (!up) { sendJson(res, 200, { ignored: 'not an uplink' }); return; }
+    if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
+    const batch = decodeBatchHost(up.payload);
+    const gateId = batch.gateId || 'eui-' + up.devEui;
+    const r = await ingest(gateId, batch.records);
+    sendJson(res, 200, {
+      gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
+      downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'),
+    });
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: any) => {
+      const status = e instanceof BadRequest ? e.status : 500;
+      log(JSON.stringify({ ev: 'error', status, path: req.url, error: String(e && e.message) }));
+      if (res.headersSent) { res.destroy(); return; }
+      if (status === 413) {
+        res.setHeader('connection', 'close');
+        res.on('finish', () => req.socket.destroy());
+      }
+      sendJson(res, status, { error: status === 500 ? 'store failure' : e.message });
+    });
+  });
+  server.requestTimeout = 30000;
+  server.headersTimeout = 10000;
+  server.maxHeadersCount = 50;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: opts.host, port: opts.port }, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as any;
+  return {
+    server, host: addr.address, port: addr.port,
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, o: any): void {
+  const b = Buffer.from(JSON.stringify(o) + '\n');
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': b.length }).end(b);
+}

@@ -1,0 +1,72 @@
+// The collector's storage, behind a small interface: SQLite (tools/collector/sqlite.ts) by
+// default; a PostgreSQL store for a province's worth of gates implements the same interface (the
+// SQL in sqlite.ts is kept portable: ON CONFLICT DO NOTHING, plain types, no SQLite-only functions
+// in queries).
+//
+// Contract of every store:
+//  - (gateId, seq) names a record; put() stores each once however often it arrives (the first
+//    copy is kept; a later copy with other contents is counted as a conflict, not stored);
+//  - put() resolves only when the batch is durable (committed and synced), and then with every
+//    seq of the batch: those stored now and those already held. Nothing is acknowledged otherwise.
+import { LogRecord } from '../../proto/logrecord';
+
+export interface StoredRecord extends LogRecord {
+  gateId: string;
+  /** When the collector first stored it (seconds since 1970). */
+  receivedAt: number;
+}
+
+export interface PutResult {
+  /** Seqs of the batch the store now holds durably (new and already held), ascending, unique. */
+  held: number[];
+  /** How many were new. */
+  inserted: number;
+  /** Already held with the same contents. */
+  duplicates: number;
+  /** Already held with other contents (a gate whose journal was reset): the first copy stays. */
+  conflicts: number;
+}
+
+export interface QueryFilter {
+  gateId?: string;
+  /** Seconds since 1970, inclusive. */
+  from?: number;
+  /** Seconds since 1970, inclusive. */
+  to?: number;
+}
+
+export interface TraceHit {
+  /** One entry of the person traced. */
+  entry: StoredRecord;
+  /** Entries of other subjects at the same gate within the window, by time. */
+  contacts: StoredRecord[];
+}
+
+export interface CollectorStore {
+  put(gateId: string, records: LogRecord[]): Promise<PutResult>;
+  /** Stored records (entries and drop counters), by gate then seq. */
+  query(filter: QueryFilter): AsyncIterable<StoredRecord>;
+  /** Entries whose subject pseudonym is `subject`, each with the other subjects within windowSeconds. */
+  trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]>;
+  close(): Promise<void>;
+}
+
+/** Sorted unique seqs as inclusive ranges. */
+export function toRanges(seqs: number[]): { first: number; last: number }[] {
+  const s = Array.from(new Set(seqs)).sort((a, b) => a - b);
+  const out: { first: number; last: number }[] = [];
+  for (const v of s) {
+    const r = out[out.length - 1];
+    if (r && v === r.last + 1) r.last = v;
+    else out.push({ first: v, last: v });
+  }
+  return out;
+}
+
+/** Same record contents (the seq and gate being equal). */
+export function sameRecord(a: LogRecord, b: LogRecord): boolean {
+  const eq = (x: Uint8Array, y: Uint8Array) => Buffer.compare(Buffer.from(x), Buffer.from(y)) === 0;
+  return a.time === b.time && a.kind === b.kind && a.decision === b.decision && a.reason === b.reason &&
+    a.format === b.format && eq(a.kid, b.kid) && eq(a.subject, b.subject) && eq(a.cert, b.cert) &&
+    a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped;
+}
