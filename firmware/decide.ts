@@ -5,6 +5,8 @@ import { decodeQg1, Qg1Claims } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
 import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix } from '../proto/trust';
 import { decodeDivoc } from '../proto/divoc/verify';
+import { byteStringToBytes } from '../proto/bytes';
+import { VerifiedCache } from './cache';
 
 export type Verdict = 'open' | 'deny' | 'attendant';
 
@@ -30,6 +32,10 @@ export interface DecideContext {
   policy: Policy;
   verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
   sha256: (data: Uint8Array) => Uint8Array;
+  /** Repeat visitors (firmware/cache.ts); must belong to `trust`. */
+  cache?: VerifiedCache;
+  /** Set by decide(): whether the last decision came from the cache. */
+  cacheHit?: boolean;
 }
 
 /** Seconds in a day. */
@@ -43,6 +49,8 @@ export interface Parsed {
   sub: Uint8Array;
   message: Uint8Array;
   signature: Uint8Array;
+  /** Ids to look up in the revocation list (DIVOC: every value bound like certificateId). */
+  revocationIds?: Uint8Array[];
   nbf?: number;
   exp?: number;
   kind: number;
@@ -76,6 +84,7 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): 
     var d = decodeDivoc(text.substr(4), sha256);
     return {
       format: 'divoc', kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
+      revocationIds: d.revocationIds,
       kind: d.claims.kind, dose: d.claims.dose, series: d.claims.series, date: d.claims.date,
     };
   }
@@ -107,24 +116,35 @@ export function policyCheck(p: Parsed, now: number, pol: Policy): { verdict: Ver
   return { verdict: 'deny', detail: 'unknown certificate kind' };
 }
 
-/** Decide on an already parsed certificate (everything after "malformed" and "unsupported"). */
-export function decideParsed(p: Parsed, ctx: DecideContext): Decision {
+/**
+ * Decide on an already parsed certificate (everything after "malformed" and "unsupported").
+ * `verified`: the trusted key under which this very text's signature already verified (cache);
+ * `onVerified` is told the key when a signature verifies here.
+ */
+export function decideParsed(p: Parsed, ctx: DecideContext, verified?: TrustKey | null,
+  onVerified?: (key: TrustKey) => void): Decision {
   var now = ctx.now;
   if (now === null) return result('attendant', 'clock-unset', p, 'the gate does not know the time');
-  // Several entries may share a kid (key rotation): the one whose signature verifies counts.
-  var keys: TrustKey[] = ctx.trust ? findKeys(ctx.trust, p.kid, p.format) : [];
-  if (!keys.length) return result('deny', 'unknown-key', p, 'no trusted ' + p.format + ' key with this kid');
-  var key: TrustKey | null = null;
-  for (var i = 0; i < keys.length && !key; i++) if (ctx.verify(keys[i].key, p.message, p.signature)) key = keys[i];
-  if (!key) return result('deny', 'bad-signature', p, 'signature does not verify');
+  var key: TrustKey | null = verified || null;
+  if (!key) {
+    // Several entries may share a kid (key rotation): the one whose signature verifies counts.
+    var keys: TrustKey[] = ctx.trust ? findKeys(ctx.trust, p.kid, p.format) : [];
+    if (!keys.length) return result('deny', 'unknown-key', p, 'no trusted ' + p.format + ' key with this kid');
+    for (var i = 0; i < keys.length && !key; i++) if (ctx.verify(keys[i].key, p.message, p.signature)) key = keys[i];
+    if (!key) return result('deny', 'bad-signature', p, 'signature does not verify');
+    if (onVerified) onVerified(key);
+  }
   if ((key.nbf !== undefined && now < key.nbf) || (key.exp !== undefined && now >= key.exp)) {
     return result('deny', 'key-expired', p, 'the issuer key is not valid now');
   }
   if (p.nbf !== undefined && now < p.nbf) return result('deny', 'not-yet-valid', p, 'certificate not valid yet');
   if (p.exp !== undefined && now >= p.exp) return result('deny', 'expired', p, 'certificate expired');
   var trust = ctx.trust as TrustBundle;
-  if (trust.revoked && isRevoked(trust, revocationPrefix(p.kid, p.cti, ctx.sha256))) {
-    return result('deny', 'revoked', p, 'certificate revoked');
+  if (trust.revoked) {
+    var ids = p.revocationIds || [p.cti];
+    for (var r = 0; r < ids.length; r++) {
+      if (isRevoked(trust, revocationPrefix(p.kid, ids[r], ctx.sha256))) return result('deny', 'revoked', p, 'certificate revoked');
+    }
   }
   if (trust.maxAge !== undefined && now > trust.iat + trust.maxAge) {
     return result('attendant', 'stale-trust', p, 'trust list is out of date');
@@ -137,6 +157,21 @@ export function decideParsed(p: Parsed, ctx: DecideContext): Decision {
 /** The whole decision on one scanned text. Never throws. */
 export function decide(text: string, ctx: DecideContext): Decision {
   var p: Parsed | null;
+  ctx.cacheHit = false;
+  var cache = ctx.cache;
+  var digest: Uint8Array | null = null;
+  if (cache && ctx.now !== null && ctx.trust) {
+    try {
+      digest = ctx.sha256(byteStringToBytes(text));
+      var hit = cache.lookup(digest);
+      if (hit) {
+        ctx.cacheHit = true;
+        return decideParsed(hit.parsed, ctx, hit.key);
+      }
+    } catch (e) {
+      digest = null;
+    }
+  }
   try {
     p = parseScan(text, ctx.sha256);
   } catch (e) {
@@ -146,7 +181,10 @@ export function decide(text: string, ctx: DecideContext): Decision {
   }
   if (!p) return result('deny', 'unsupported', null, 'not a certificate this gate reads');
   try {
-    return decideParsed(p, ctx);
+    var parsed = p;
+    return decideParsed(p, ctx, null, digest && cache ? function (key: TrustKey) {
+      (cache as VerifiedCache).store(digest as Uint8Array, parsed, key);
+    } : undefined);
   } catch (e) {
     // A fault in the checks must never open the door.
     return result('deny', 'malformed', p, 'could not check the certificate');

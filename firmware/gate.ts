@@ -5,13 +5,14 @@ import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
 import { TrustBundle } from '../proto/trust';
 import { hexOf } from '../proto/bytes';
+import { VerifiedCache } from './cache';
 
 /** What the gate needs of a relay and of the LEDs (drivers/relay.ts, drivers/leds.ts). */
 export interface RelayLike { open(ms?: number): void; close(): void; isOpen(): boolean }
 export interface LedsLike { show(color: string, ms?: number): void; idle(color: string): void }
 
 /** A hook that records each decision (the entry log, issue 5); may be absent. */
-export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): void }
+export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): number }
 
 export interface GateOptions {
   config: GateConfig;
@@ -63,9 +64,11 @@ export class Gate {
   busy: boolean;
   stats: { scans: number; dropped: number; decisions: number };
   last: Decision | null;
+  cache: VerifiedCache;
 
   constructor(o: GateOptions) {
     this.o = o;
+    this.cache = new VerifiedCache(o.config.cache.size);
     this.queue = [];
     this.busy = false;
     this.stats = { scans: 0, dropped: 0, decisions: 0 };
@@ -108,20 +111,31 @@ export class Gate {
   handle(text: string): Decision {
     var o = this.o;
     var now = this.now();
-    var ctx: DecideContext = { now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256 };
+    var ctx: DecideContext = {
+      now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256, cache: this.cache,
+    };
     var d = decide(text, ctx);
     this.last = d;
     this.stats.decisions++;
     this.act(d);
-    emit(o.console, 'decision', decisionSummary(d));
+    var ev = decisionSummary(d);
+    if (ctx.cacheHit) ev.cached = true;
+    emit(o.console, 'decision', ev);
     if (o.sink) {
       try {
-        o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
+        var seq = o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
+        emit(o.console, 'log', { seq: seq });
       } catch (e) {
         emit(o.console, 'fault', { what: 'log', why: String((e as any).message || e) });
       }
     }
     return d;
+  }
+
+  /** Install another trust bundle: the repeat-visitor cache belongs to the old one. */
+  setTrust(trust: TrustBundle | null): void {
+    this.o.trust = trust;
+    this.cache.reset();
   }
 
   act(d: Decision): void {

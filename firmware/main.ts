@@ -10,6 +10,10 @@ import { Leds } from '../drivers/leds';
 import { verify, verifyKnownVector } from './crypto/ed25519';
 import { sha256 } from './crypto/sha256';
 import { sha512 } from './crypto/sha512';
+import { hmacSha256 } from './crypto/sha256';
+import { Journal } from './journal';
+import { EntryLog } from './entrylog';
+import { startUplink } from './uplink';
 
 function start(): void {
   var profile = boardProfile(esp.boardId());
@@ -46,9 +50,22 @@ function start(): void {
     return;
   }
   var config = b.config;
+  // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
+  var journal = new Journal({
+    storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,
+  });
+  var log: EntryLog | undefined;
+  try {
+    journal.open();
+    log = new EntryLog(journal, config.site.secret, function (k: Uint8Array, d: Uint8Array) {
+      return hmacSha256(k, d, hashes.sha256);
+    });
+  } catch (e) {
+    emit(con, 'fault', { what: 'log', why: String((e as any).message || e) });
+  }
   var gate = new Gate({
     config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
-    console: con, verify: verifyFn, sha256: hashes.sha256,
+    console: con, verify: verifyFn, sha256: hashes.sha256, sink: log,
   });
   var scanner = new Scanner({
     port: esp.serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
@@ -65,7 +82,10 @@ function start(): void {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
     trust: b.trust ? { version: b.trust.version, keys: b.trust.keys.length } : null,
     clock: gate.now() !== null, memory: esp.memory().usage(),
+    backlog: log ? journal.stats().pending : 0,
   });
+  // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
+  if (log) startUplink(config, journal, profile, timers, con, esp);
   void scanner;
 }
 

@@ -84,3 +84,14 @@ export interface Watchdog {
   enable(seconds: number): void;
   kick(): void;
 }
+
+/**
+ * An HTTP client (Espruino's require('http') on a board, Node's in the simulator). One request
+ * at a time is the caller's business. `cb` is always called exactly once and never synchronously
+ * from `request`: with the status and body of the answer, or with status 0 and an error text when
+ * no answer came (connection refused, timeout, network down).
+ */
+export interface HttpClient {
+  request(url: string, method: string, headers: { [name: string]: string }, body: Uint8Array,
+    cb: (status: number, body: Uint8Array, error: string) => void): void;
+}

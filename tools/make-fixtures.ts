@@ -261,6 +261,8 @@ export function generate(): { [relPath: string]: Buffer } {
   cert('policy', baseClaims('policy', {}, { dose: 1, series: 2 }), 'deny', 'policy', 'vaccination 1 of 2 (minDoses 2)');
   cert('policy-exemption', baseClaims('policy-exemption', {}, { kind: 3, dose: undefined, series: undefined, date: dayNumber('2021-06-01') }),
     'attendant', 'policy', 'medical exemption, policy.acceptExemptions false: a person decides');
+  cert('policy-unknown-kind', baseClaims('policy-unknown-kind', {}, { kind: 4, dose: undefined, series: undefined }),
+    'deny', 'policy', 'kind 4 (none of 0..3): well formed, and no policy admits it');
   cert('policy-too-recent', baseClaims('policy-too-recent', {}, { date: dayNumber('2021-09-14') }), 'deny', 'policy',
     'last dose 2021-09-14: 14 days end 2021-09-28T00:00Z, after the clock');
   cert('policy-test-old', baseClaims('policy-test-old', {}, { kind: 1, dose: undefined, series: undefined, date: dayNumber('2021-09-26') }),

@@ -10,39 +10,32 @@
 import { sha512 as jsSha512 } from './sha512';
 import { Point, pointDecode, pointIsSmallOrder, pointEqual, doubleScalarMultBase } from './ed25519-curve';
 import { scalarIsCanonical, scalarReduce64 } from './ed25519-scalar';
+import { isCanonicalEncoding } from './ed25519-checks';
+import { EdTable, verifyWithTables } from './ed25519-fast';
 
 /**
- * True when the 32 bytes at b[off..] are the canonical encoding of some y with the RFC 8032 rule
- * on x = 0: y < p = 2^255 - 19, and not (y in {1, p-1} with the sign bit set), the two y with x = 0.
- * (Whether y belongs to a curve point at all is decided by decoding.)
+ * Precomputed tables for the fast path (ed25519-fast.ts), as returned by openTable: the base
+ * point's, and optionally the public key's (else one is computed for the call).
  */
-export function isCanonicalEncoding(b: Uint8Array, off: number): boolean {
-  var i: number, top = b[off + 31] & 0x7f, sign = b[off + 31] >> 7;
-  // Bytes 1..30 all 0xff and the top 7 bits of byte 31 all set: y is within 19 + ... of 2^255.
-  var midFF = true, midZero = true;
-  for (i = 1; i < 31; i++) {
-    if (b[off + i] !== 0xff) midFF = false;
-    if (b[off + i] !== 0) midZero = false;
-  }
-  if (midFF && top === 0x7f) {
-    // y >= p: the low byte is 0xed (p) .. 0xff (p + 18). Non-canonical.
-    if (b[off] >= 0xed) return false;
-    // y = p - 1 = -1: x = 0, so the sign bit must be clear.
-    if (b[off] === 0xec && sign === 1) return false;
-  }
-  // y = 1: x = 0, so the sign bit must be clear.
-  if (midZero && top === 0 && b[off] === 1 && sign === 1) return false;
-  return true;
+export interface VerifyTables {
+  baseTable?: EdTable | null;
+  keyTable?: EdTable | null;
 }
+
+export { isCanonicalEncoding };
 
 var negA = new Point(), pR = new Point(), chk = new Point();
 
 /**
  * Verify an Ed25519 signature under the strict profile. `sha512` replaces the JS SHA-512 (a
- * board's native one). Never throws: wrong lengths or types give false.
+ * board's native one). With `tables.baseTable` (an opened base point table) the table-driven
+ * verifier of ed25519-fast.ts decides, with the same verdicts. Never throws: wrong lengths or
+ * types give false.
  */
-export function verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, sha512?: (d: Uint8Array) => Uint8Array): boolean {
+export function verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, sha512?: (d: Uint8Array) => Uint8Array,
+  tables?: VerifyTables): boolean {
   try {
+    if (tables && tables.baseTable) return verifyWithTables(pub, msg, sig, sha512 || jsSha512, tables.baseTable, tables.keyTable || null);
     return verifyStrict(pub, msg, sig, sha512 || jsSha512);
   } catch (e) {
     return false;
@@ -73,6 +66,16 @@ function verifyStrict(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, hash: (
   // same as comparing its encoding with the encoding of the left side).
   doubleScalarMultBase(chk, sig.subarray(32, 64), k, negA);
   return pointEqual(chk, pR);
+}
+
+/**
+ * verify() with options: the fast path when `baseTable` is given (and `keyTable` when the key has
+ * one), the reference verifier otherwise (or when the base table is null: e.g. openTable rejected
+ * a corrupted one).
+ */
+export function verifyFast(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array,
+  opts: { sha512?: (d: Uint8Array) => Uint8Array; baseTable?: EdTable | null; keyTable?: EdTable | null }): boolean {
+  return verify(pub, msg, sig, opts ? opts.sha512 : undefined, opts);
 }
 
 function fromHex(s: string): Uint8Array {

@@ -2,6 +2,7 @@
 // everything else receives these objects from the board wiring (firmware/main.ts).
 import {
   SerialPort, OutputPin, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
+  HttpClient,
 } from '../types';
 
 // Espruino globals, declared here only (module scope: they do not leak into other files).
@@ -173,4 +174,130 @@ export function watchdog(): Watchdog {
 /** Run fn once the interpreter has finished loading (E.on('init') for saved code, else next tick). */
 export function onStart(fn: () => void): void {
   setTimeout(fn, 0);
+}
+
+// ---- network (entry-log uplink over Wi-Fi)
+
+/** Splits "http://host[:port]/path" (or https); null when it is not such an address. No RegExp on the device. */
+export function parseUrl(url: string): { protocol: string; host: string; port: number; path: string } | null {
+  var i = url.indexOf('://');
+  if (i < 0) return null;
+  var protocol = url.substring(0, i).toLowerCase();
+  if (protocol !== 'http' && protocol !== 'https') return null;
+  var rest = url.substring(i + 3);
+  var slash = rest.indexOf('/');
+  var hostPort = slash < 0 ? rest : rest.substring(0, slash);
+  var path = slash < 0 ? '/' : rest.substring(slash);
+  var port = protocol === 'https' ? 443 : 80;
+  var host = hostPort, portText = '';
+  if (hostPort.charAt(0) === '[') {
+    var close = hostPort.indexOf(']');
+    if (close < 0) return null;
+    host = hostPort.substring(1, close);
+    var after = hostPort.substring(close + 1);
+    if (after.length) {
+      if (after.charAt(0) !== ':') return null;
+      portText = after.substring(1);
+      if (!portText.length) return null;
+    }
+  } else {
+    var colon = hostPort.indexOf(':');
+    if (colon >= 0) {
+      host = hostPort.substring(0, colon);
+      portText = hostPort.substring(colon + 1);
+      if (!portText.length) return null;
+    }
+  }
+  if (portText.length) {
+    if (portText.length > 5) return null;
+    port = 0;
+    for (var k = 0; k < portText.length; k++) {
+      var c = portText.charCodeAt(k);
+      if (c < 48 || c > 57) return null;
+      port = port * 10 + c - 48;
+    }
+    if (port < 1 || port > 65535) return null;
+  }
+  if (!host.length) return null;
+  return { protocol: protocol + ':', host: host, port: port, path: path };
+}
+
+function bytesOfString(s: string): Uint8Array {
+  var b = new Uint8Array(s.length);
+  for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;
+  return b;
+}
+
+/**
+ * HttpClient over require('http'). The callback always comes from an event (never synchronously):
+ * on the Linux build a refused connection throws from request(), which is caught and reported
+ * from a timeout.
+ */
+export function httpClient(): HttpClient {
+  return {
+    request: function (url: string, method: string, headers: { [name: string]: string }, body: Uint8Array,
+      cb: (status: number, body: Uint8Array, error: string) => void) {
+      var done = false;
+      var finish = function (status: number, b: Uint8Array, err: string) {
+        if (done) return;
+        done = true;
+        setTimeout(function () { cb(status, b, err); }, 0);
+      };
+      var u = parseUrl(url);
+      if (!u) { finish(0, new Uint8Array(0), 'bad url ' + url); return; }
+      var h: any = {};
+      for (var k in headers) h[k] = headers[k];
+      h['Content-Length'] = String(body.length);
+      h['Connection'] = 'close';
+      try {
+        var req = require('http').request({ host: u.host, port: u.port, path: u.path, method: method, protocol: u.protocol, headers: h },
+          function (res: any) {
+            var data = '';
+            var status = parseInt(String(res.statusCode), 10) || 0;
+            res.on('data', function (d: string) { data += d; });
+            var end = function () { finish(status, bytesOfString(data), ''); };
+            res.on('close', end);
+            res.on('end', end);
+            res.on('error', function (e: any) { finish(0, new Uint8Array(0), String((e && e.message) || e)); });
+          });
+        req.on('error', function (e: any) { finish(0, new Uint8Array(0), String((e && e.message) || e)); });
+        req.end(toByteString(body));
+      } catch (e) {
+        finish(0, new Uint8Array(0), String((e as any).message || e));
+      }
+    },
+  };
+}
+
+/**
+ * Joins a Wi-Fi network: require('EspruinoWiFi') on the Espruino WiFi, require('Wifi') on ESP32
+ * and ESP8266. cb(error or null), never synchronously. A board without a Wi-Fi module (the Linux
+ * build uses the host's network) calls back at once with null.
+ */
+export function wifiConnect(ssid: string, password: string, cb: (err: string | null) => void): void {
+  var w: any = null;
+  try {
+    w = require(boardId() === 'ESPRUINOWIFI' ? 'EspruinoWiFi' : 'Wifi');
+  } catch (e) {
+    w = null;
+  }
+  if (!w) {
+    var linux = boardId() === 'LINUX';
+    setTimeout(function () { cb(linux ? null : 'no Wi-Fi module'); }, 0);
+    return;
+  }
+  var called = false;
+  try {
+    w.connect(ssid, { password: password }, function (err: any) {
+      if (called) return;
+      called = true;
+      setTimeout(function () { cb(err ? String((err && err.message) || err) : null); }, 0);
+    });
+  } catch (e) {
+    if (!called) {
+      called = true;
+      var msg = String((e as any).message || e);
+      setTimeout(function () { cb(msg); }, 0);
+    }
+  }
 }

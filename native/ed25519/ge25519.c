@@ -2,11 +2,7 @@
  * this file is part of qrgate). */
 #include "ge25519.h"
 
-typedef ge_p2 ge_p2_t;
 #include "consts.h"
-
-/* Odd multiples of A kept for the sliding window: digits of [a] are odd, |digit| <= 2 A_POINTS - 1. */
-#define A_POINTS 8
 
 static void ge_p1p1_to_p2(ge_p2 *r, const ge_p1p1 *p) {
   fe_mul(r->X, p->X, p->T);
@@ -115,47 +111,64 @@ void ge_tobytes(uint8_t s[32], const ge_p2 *h) {
   s[31] ^= (uint8_t)(fe_isnegative(x) << 7);
 }
 
-/* Sliding-window signed digits (ref10's slide, with a bound): r[i] odd in [-max, max] or 0,
- * sum r[i] 2^i = a, nonzero digits at least log2(max+1)+1 apart. */
-static void slide(int8_t r[256], const uint8_t a[32], int max) {
-  for (int i = 0; i < 256; i++) r[i] = (int8_t)(1 & (a[i >> 3] >> (i & 7)));
+/* Sliding-window signed digits (ref10's slide, with the bound 7): digit i of the scalar a
+ * becomes d_i odd in [-7, 7] or 0, with sum d_i 2^i = a and nonzero digits at least 4 apart.
+ * Two digit strings share one array: d_i is a signed nibble of r[i], the low one (hi = 0) or the
+ * high one (hi = 1). */
+static int digit(const uint8_t r[256], int i, int hi) {
+  const int v = hi ? (r[i] >> 4) : (r[i] & 15);
+  return v >= 8 ? v - 16 : v;
+}
+
+static void set_digit(uint8_t r[256], int i, int hi, int v) {
+  v &= 15;
+  r[i] = (uint8_t)(hi ? ((r[i] & 0x0f) | (v << 4)) : ((r[i] & 0xf0) | v));
+}
+
+static void slide(uint8_t r[256], const uint8_t a[32], int hi) {
+  for (int i = 0; i < 256; i++) set_digit(r, i, hi, 1 & (a[i >> 3] >> (i & 7)));
   for (int i = 0; i < 256; i++) {
-    if (!r[i]) continue;
-    for (int b = 1; b <= 6 && i + b < 256; b++) {
-      if (!r[i + b]) continue;
-      if (r[i] + (r[i + b] << b) <= max) {
-        r[i] = (int8_t)(r[i] + (r[i + b] << b));
-        r[i + b] = 0;
-      } else if (r[i] - (r[i + b] << b) >= -max) {
-        r[i] = (int8_t)(r[i] - (r[i + b] << b));
+    int ri = digit(r, i, hi);
+    if (!ri) continue;
+    for (int b = 1; b <= 3 && i + b < 256; b++) {
+      if (!digit(r, i + b, hi)) continue; /* positions above i still hold single bits */
+      if (ri + (1 << b) <= 7) {
+        ri += 1 << b;
+        set_digit(r, i + b, hi, 0);
+      } else if (ri - (1 << b) >= -7) {
+        ri -= 1 << b;
         for (int k = i + b; k < 256; k++) {
-          if (!r[k]) {
-            r[k] = 1;
+          if (!digit(r, k, hi)) {
+            set_digit(r, k, hi, 1);
             break;
           }
-          r[k] = 0;
+          set_digit(r, k, hi, 0);
         }
       } else {
         break;
       }
     }
+    set_digit(r, i, hi, ri);
   }
 }
 
+/* r = a A + b B: Straus-Shamir, one doubling chain for both scalars, signed digits in [-7, 7],
+ * odd multiples A..7A computed here (projective, cached form), B..7B from the table. */
 void ge_double_scalarmult_vartime(ge_p2 *r, const uint8_t a[32], const ge_p3 *A, const uint8_t b[32]) {
-  int8_t aslide[256], bslide[256];
-  ge_cached Ai[A_POINTS]; /* A, 3A, 5A, ... */
+  uint8_t digits[256];
+  ge_cached Ai[4]; /* A, 3A, 5A, 7A */
   ge_p1p1 t;
   ge_p3 u, A2;
   int i;
 
-  slide(aslide, a, 2 * A_POINTS - 1);
-  slide(bslide, b, 15);
+  for (i = 0; i < 256; i++) digits[i] = 0;
+  slide(digits, a, 0);
+  slide(digits, b, 1);
 
   ge_p3_to_cached(&Ai[0], A);
   ge_p2_dbl(&t, A->X, A->Y, A->Z);
   ge_p1p1_to_p3(&A2, &t);
-  for (i = 1; i < A_POINTS; i++) {
+  for (i = 1; i < 4; i++) {
     ge_add_any(&t, &A2, Ai[i - 1].YplusX, Ai[i - 1].YminusX, Ai[i - 1].T2d, Ai[i - 1].Z, 0);
     ge_p1p1_to_p3(&u, &t);
     ge_p3_to_cached(&Ai[i], &u);
@@ -165,10 +178,10 @@ void ge_double_scalarmult_vartime(ge_p2 *r, const uint8_t a[32], const ge_p3 *A,
   fe_1(r->Y);
   fe_1(r->Z);
   for (i = 255; i >= 0; i--)
-    if (aslide[i] || bslide[i]) break;
+    if (digits[i]) break;
   for (; i >= 0; i--) {
     ge_p2_dbl(&t, r->X, r->Y, r->Z);
-    const int da = aslide[i], db = bslide[i];
+    const int da = digit(digits, i, 0), db = digit(digits, i, 1);
     if (da) {
       const ge_cached *q = &Ai[(da > 0 ? da : -da) >> 1];
       ge_p1p1_to_p3(&u, &t);

@@ -29,6 +29,7 @@ typedef int (*verify_fn)(const uint8_t *pub32, const uint8_t *sig64, const uint8
 
 #define INPUT_MAX (8u << 20)
 #define CODE_MAX (256u << 10)
+#define OFFSET_MAX 65536u
 #define PAINT_BYTES 16384u
 #define PAINT_WORD 0x5aa5c33cu
 
@@ -110,9 +111,9 @@ int harness_main(uint32_t *sp) {
   char **argv = (char **)(sp + 1);
   if (argc < 2) fail("usage: harness CODE.bin [OFFSET] < cases");
   const uint32_t offset = argc > 2 ? parse_num(argv[2]) : 36;
-  if (offset & 3) fail("OFFSET must be a multiple of 4");
+  if ((offset & 3) || offset >= OFFSET_MAX) fail("OFFSET must be a multiple of 4 below 65536");
 
-  uint8_t *mem = (uint8_t *)sys(SYS_MMAP2, 0, (long)(CODE_MAX + 4096), 7 /* RWX */, 0x22 /* PRIVATE|ANON */, -1, 0);
+  uint8_t *mem = (uint8_t *)sys(SYS_MMAP2, 0, (long)(CODE_MAX + OFFSET_MAX), 7 /* RWX */, 0x22 /* PRIVATE|ANON */, -1, 0);
   if ((uintptr_t)mem >= (uintptr_t)-4096) fail("mmap");
   long fd = sys(SYS_OPEN, (long)argv[1], 0, 0, 0, 0, 0);
   if (fd < 0) fail("cannot open CODE.bin");

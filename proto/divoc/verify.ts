@@ -31,6 +31,12 @@ export interface DivocCert {
   kid: Uint8Array;
   /** UTF-8 of evidence[0].certificateId. */
   cti: Uint8Array;
+  /**
+   * Every value the signature binds to the same predicate as certificateId (schema:id: batch,
+   * vaccine, manufacturer, icd11Code too), certificateId first. The signature does not say which
+   * field holds which, so a revocation check must try them all or a swap would escape it.
+   */
+  revocationIds: Uint8Array[];
   /** The bytes the Ed25519 signature covers. */
   signingInput: Uint8Array;
   signature: Uint8Array;
@@ -160,18 +166,35 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   var dose = smallInt(evidence.get('dose'), 'dose');
   var total = smallInt(evidence.get('totalDoses'), 'totalDoses');
   var dateSeconds = parseIsoSeconds(str(evidence.get('date'), 'date'));
+  // date shares schema:date with effectiveStart/effectiveUntil: take the latest day among them,
+  // the reading a swap cannot make older.
+  var dateDays = Math.floor(dateSeconds / 86400);
+  var sameDate = ['effectiveStart', 'effectiveUntil'];
+  for (var di = 0; di < sameDate.length; di++) {
+    var dv = evidence.get(sameDate[di]);
+    if (typeof dv === 'string' && dv.length >= 10) {
+      var dd = daysFromCivil(digits(dv, 0, 4), digits(dv, 5, 2), digits(dv, 8, 2));
+      if (dd > dateDays) dateDays = dd;
+    }
+  }
   var claims: DivocClaims = {
     kind: 0,
     // dose and totalDoses are both schema:doseValue: the signature covers the pair of values but
     // not which is which, so take the reading that cannot be raised by swapping them.
     dose: dose < total ? dose : total,
     series: dose < total ? total : dose,
-    date: Math.floor(dateSeconds / 86400),
+    date: dateDays,
     sub: byteStringToBytes(str(subject.get('id'), 'credentialSubject.id')),
     iat: parseIsoSeconds(str(doc.get('issuanceDate'), 'issuanceDate')),
   };
   var kid = byteStringToBytes(str(proof.get('verificationMethod'), 'verificationMethod'));
   var cti = byteStringToBytes(str(evidence.get('certificateId'), 'certificateId'));
+  var revocationIds: Uint8Array[] = [cti];
+  var sameId = ['batch', 'vaccine', 'manufacturer', 'icd11Code'];
+  for (var ii = 0; ii < sameId.length; ii++) {
+    var iv = evidence.get(sameId[ii]);
+    if (typeof iv === 'string' && iv.length) revocationIds.push(byteStringToBytes(iv));
+  }
 
   var options = canonicalProofOptions(proof, sha256);
   var document = canonicalDocument(doc, sha256);
@@ -180,5 +203,5 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
     sha256(byteStringToBytes(options)),
     sha256(byteStringToBytes(document)),
   ]);
-  return { kid: kid, cti: cti, signingInput: signingInput, signature: jws.signature, claims: claims };
+  return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };
 }

@@ -255,6 +255,37 @@ describe('proto/cbor: strict profile details', () => {
     assert.equal(cborGet(m, new Uint8Array([2])), undefined);
   });
 
+  it('duplicate keys in maps of more than 8 entries (the keyed path) too, for every key type', () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => [100 + i, 0] as [any, any]);
+    const big = (pairs: [any, any][]) => encodeCbor({ keys: pairs.map((p) => p[0]), values: pairs.map((p) => p[1]) });
+    const dupKeys: any[] = [5, -5, 0, 2 ** 53 - 1, 'a', '', '\u00c3\u00a9', new Uint8Array([1, 2]), new Uint8Array(0), true, false, null,
+      'toString', '__proto__', 'constructor'];
+    for (const k of dupKeys) {
+      const k2 = k instanceof Uint8Array ? new Uint8Array(k) : k;
+      assert.equal(refusal(big([[k, 1], ...filler(9), [k2, 2]])), 'duplicate key', String(k));
+      assert.equal(cborGet(decodeCbor(big([[k, 1], ...filler(9)])), k2), 1, String(k));
+    }
+    // Same "value" across types, names of Object.prototype members: all distinct.
+    const distinct: any[] = [1, '1', new Uint8Array([0x31]), 'n1', 't1', 'b1', 'true', true, 'T', 'null', null, 'Z', 'toString',
+      'hasOwnProperty', '__proto__', 'valueOf', new Uint8Array([0x6e, 0x31]), -1, '-1'];
+    const m = decodeCbor(big(distinct.map((k, i) => [k, i] as [any, any])));
+    assert.equal(m.keys.length, distinct.length);
+    distinct.forEach((k, i) => assert.equal(cborGet(m, k), i));
+  });
+
+  it('property: a map of 0..40 keys is refused exactly when it has a duplicate key', () => {
+    const key = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.constantFrom('a', 'b', '', 'toString', '__proto__', 'n1', '1'),
+      fc.uint8Array({ maxLength: 2 }), fc.boolean(), fc.constant(null));
+    const id = (k: any) => (k instanceof Uint8Array ? 'b' + toHex(k) : typeof k + ':' + k);
+    fc.assert(fc.property(fc.array(key, { maxLength: 40 }), (keys) => {
+      const b = encodeCbor({ keys, values: keys.map(() => 0) });
+      const dup = new Set(keys.map(id)).size !== keys.length;
+      const r = mineDecode(b);
+      assert.equal(r.ok, !dup);
+      if (!r.ok) assert.equal(refusal(b), 'duplicate key');
+    }), { numRuns: RUNS });
+  });
+
   it('array and map keys are refused', () => {
     assert.equal(refusal(hex('a1800000')), 'map key type');
     assert.equal(refusal(hex('a1a00000')), 'map key type');
@@ -458,7 +489,7 @@ describe('proto/cbor differential against cbor-x (property)', () => {
     }), { numRuns: RUNS * 3 });
   });
 
-  it('a 512-byte map with as many distinct keys as fit decodes (the quadratic duplicate check stays small)', () => {
+  it('a 512-byte map with as many distinct keys as fit decodes', () => {
     // 0xb9 00 nn + pairs of (1-3 byte key, 1 byte value): 170 keys.
     const raw: number[] = [0xb9, 0, 0];
     let n = 0;

@@ -115,7 +115,7 @@ describe('sim/scenario runScenario', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const good = {
-    config: 'gate.json', trust: 'trust.bin', clock: '2021-09-27T08:00:00Z',
+    board: 'wifi', config: 'gate.json', trust: 'trust.bin', clock: '2021-09-27T08:00:00Z',
     steps: [
       { scan: 'OKab' }, { wait: 300 },
       { expect: { decision: 'open', reason: 'ok', relay: true, led: 'green', events: { decision: 1, ready: 1 }, flash: { 'qg.trust': true } } },

@@ -10,9 +10,16 @@
 //                     ChirpStack v3:       {"devEUI":HEX|B64,"fPort":N,"data":B64}
 //                   FPort 1 carries a Batch; its gate id may be empty (to save airtime), and the
 //                   gate is then named "eui-" + the DevEUI in lower-case hex. Answers 200 JSON
-//                   {"gateId","acked":[[first,last]...],"downlink":B64} where downlink is the Ack
-//                   (without gate id) for the integration to queue on FPort 1; other events and
-//                   ports are answered 200 {"ignored":...}; a malformed batch 400.
+//                   {"gateId","acked":[[first,last]...],"downlink":B64,"fPort":1} where downlink is
+//                   the Ack (without gate id) for the integration to queue on FPort 1.
+//                   FPort 2 carries the compact frames of proto/lorawire.ts (what gates send): the
+//                   device defines its gate id and kids in-band (remembered per DevEUI in memory;
+//                   after a restart the answer asks for them again), and the records are stored
+//                   exactly as a Wi-Fi Batch of the same records. Answers 200 JSON
+//                   {"gateId","acked":[[first,last]...],"downlink":B64|null,"fPort":2}: downlink is
+//                   the compact answer (flags, ranges; at most 51 bytes, so it fits any data rate),
+//                   null when there is nothing to say. Other events and ports are answered 200
+//                   {"ignored":...}; a malformed batch or frame 400.
 //   GET  /healthz   200 "ok".
 // Bodies are bounded (maxBody); the server listens only on the address it is given.
 import * as http from 'http';
@@ -21,6 +28,7 @@ import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, toRanges } from './store';
+import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 
 export const PORT_BATCH = 1;
 const MAX_GATE_ID = 64;
@@ -165,6 +173,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   const maxBody = opts.maxBody || 256 * 1024;
   const log = opts.log || (() => undefined);
   logSchema(); // fail now, not on the first request
+  const loraDevices = new LoraDevices();
 
   const ingest = async (gateId: string, records: LogRecord[]): Promise<PutResult> => {
     const res = await opts.store.put(gateId, records);
@@ -201,13 +210,29 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     try { j = JSON.parse(body.toString('utf8')); } catch (e: any) { throw new BadRequest(400, 'body is not JSON'); }
     const up = parseLoraUplink(j, url.searchParams.get('event'));
     if (!up) { sendJson(res, 200, { ignored: 'not an uplink' }); return; }
+    if (up.fPort === LORA_PORT) {
+      let frame;
+      try {
+        frame = loraDevices.resolve(up.devEui, decodeLoraFrameHost(up.payload));
+      } catch (e: any) {
+        if (e instanceof LoraFrameError) throw new BadRequest(400, e.message);
+        throw e;
+      }
+      const held = frame.gateId !== null && frame.records.length ? (await ingest(frame.gateId, frame.records)).held : [];
+      const say = held.length > 0 || frame.who || frame.kids;
+      sendJson(res, 200, {
+        gateId: frame.gateId, acked: toRanges(held).map((x) => [x.first, x.last]),
+        downlink: say ? encodeLoraAckHost(frame.who, frame.kids, held).toString('base64') : null, fPort: LORA_PORT,
+      });
+      return;
+    }
     if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
     const batch = decodeBatchHost(up.payload);
     const gateId = batch.gateId || 'eui-' + up.devEui;
     const r = await ingest(gateId, batch.records);
     sendJson(res, 200, {
       gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
-      downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'),
+      downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'), fPort: PORT_BATCH,
     });
   };
 

@@ -64,12 +64,12 @@ export function generate(): string {
   lines.push(`static const fe FE_D = ${fe(D)};`);
   lines.push(`static const fe FE_D2 = ${fe(2n * D)};`);
   lines.push(`static const fe FE_SQRTM1 = ${fe(SQRTM1)};`);
-  lines.push('/* Odd multiples B, 3B, ..., 15B of the base point, affine: (y+x, y-x, 2dxy). */');
-  lines.push('static const ge_precomp BASE_ODD[8] = {');
+  lines.push('/* Odd multiples B, 3B, 5B, 7B of the base point, affine: (y+x, y-x, 2dxy). */');
+  lines.push('static const ge_precomp BASE_ODD[4] = {');
   const B: Pt = [BX, BY];
   const B2 = add(B, B);
   let Q = B;
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 4; i++) {
     const [x, y] = Q;
     lines.push(`  {${fe(y + x)},\n   ${fe(y - x)},\n   ${fe(2n * D * x * y)}},`);
     Q = add(Q, B2);

@@ -6,7 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 
-export const REPO = path.resolve(__dirname, '..', '..');
+// The checkout: two levels up from tools/native, or from build/host/tools/native when compiled.
+export const REPO = (function () {
+  let d = path.resolve(__dirname, '..', '..');
+  for (let i = 0; i < 4 && !fs.existsSync(path.join(d, 'native', 'ed25519')); i++) d = path.dirname(d);
+  return d;
+})();
 
 /** The files whose content determines the binary: the C sources, headers, linker script and the
  * build script (it holds the compiler flags). Sorted, hashed with their names. */

@@ -1,0 +1,274 @@
+// The LoRaWAN uplink of the entry log: journal records in the compact frames of proto/lorawire.ts
+// (FPort 2), as many as the data rate's payload limit allows (EU868: 51 bytes at DR0..DR2, 115 at
+// DR3, 222 at DR4/DR5), acknowledged by the collector through downlinks.
+//
+// Class A: a downlink only comes in the receive windows after an uplink, and the network server
+// can only send the collector's answer to one uplink after the next one. So uplinks are
+// pipelined: each carries records not yet sent (and brings back the answer to the previous one);
+// a record sent RESEND_AFTER uplinks ago and still not acknowledged is sent again; when only
+// answers are outstanding, a 1-byte frame fetches them. The modem driver keeps the 1% duty cycle
+// (an uplink waits for its off-period), so a backlog drains at the duty cycle's pace.
+//
+// The gate id and the issuer kids travel as definitions, once: the gate id first after each boot
+// and whenever the collector asks (flag WHO, e.g. after it restarted), a kid before the first
+// record that names it (flag KIDS: define them again). Unacknowledged uplinks (collector or
+// network down) back off: after RESEND_AFTER + 1 uplinks without an answer, intervalMs doubling
+// up to maxBackoffMs, with jitter. Everything is asynchronous: scanning never waits for the radio.
+import { Timers } from '../hal/types';
+import { LogRecord, AckRange } from '../proto/logrecord';
+import { LoraFrameWriter, LORA_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
+import { EU868_MAX_PAYLOAD, Downlink } from './rn2483';
+import { backoffMs } from './uplink-wifi';
+
+/** What the uplink needs of the modem (drivers/rn2483.ts). */
+export interface LoraModem {
+  whenReady(cb: () => void): void;
+  send(port: number, payload: Uint8Array, confirmed: boolean, cb: (err: string | null, down: Downlink | null) => void): void;
+}
+
+/** What the uplink needs of the journal (firmware/journal.ts). */
+export interface RecordSource {
+  pending(max: number): LogRecord[];
+  ack(ranges: AckRange[]): number;
+}
+
+export interface UplinkLoraOptions {
+  modem: LoraModem;
+  timers: Timers;
+  source: RecordSource;
+  gateId: string;
+  /** EU868 data rate 0..5: the payload limit. */
+  dataRate: number;
+  /** Time between checks when idle, and the first backoff step (ms). */
+  intervalMs: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+  /** 'sent' {records, bytes, defs, first, last}, 'acked' {acked, fresh}, 'asked' {who, kids}, 'failed' {error, retryMs}. */
+  onEvent?: (what: string, fields: any) => void;
+}
+
+/** Uplinks after which an unacknowledged record is sent again. */
+export var RESEND_AFTER = 1;
+
+export class UplinkLora {
+  o: UplinkLoraOptions;
+  maxPayload: number;
+  timer: number;
+  busy: boolean;
+  running: boolean;
+  /** Successful uplinks since boot. */
+  uplinks: number;
+  /** Records sent and not yet acknowledged: seq -> the uplink number that carried them last. */
+  inflightSeq: number[];
+  inflightAt: number[];
+  idKnown: boolean;
+  kidsKnown: number[];
+  /** A kid whose definition is split over frames: the kid and how much of it went. */
+  kidPart: Uint8Array | null;
+  kidOff: number;
+  failures: number;
+  /** Uplinks in a row that brought no acknowledgement while some were awaited. */
+  silent: number;
+  stats: { uplinks: number; records: number; acked: number; bytes: number; failed: number };
+
+  constructor(o: UplinkLoraOptions) {
+    this.o = o;
+    this.maxPayload = EU868_MAX_PAYLOAD[o.dataRate];
+    if (!this.maxPayload) throw new Error('uplink-lora: data rate 0..5');
+    this.timer = 0;
+    this.busy = false;
+    this.running = false;
+    this.uplinks = 0;
+    this.inflightSeq = [];
+    this.inflightAt = [];
+    this.idKnown = false;
+    this.kidsKnown = [];
+    this.kidPart = null;
+    this.kidOff = 0;
+    this.failures = 0;
+    this.silent = 0;
+    this.stats = { uplinks: 0, records: 0, acked: 0, bytes: 0, failed: 0 };
+  }
+
+  start(firstMs?: number): void {
+    this.running = true;
+    this.plan(firstMs === undefined ? this.o.intervalMs : firstMs);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) { this.o.timers.clearTimeout(this.timer); this.timer = 0; }
+  }
+
+  plan(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) this.o.timers.clearTimeout(this.timer);
+    var self = this;
+    this.timer = this.o.timers.setTimeout(function () { self.timer = 0; self.tick(); }, ms);
+  }
+
+  event(what: string, fields: any): void {
+    if (this.o.onEvent) {
+      try { this.o.onEvent(what, fields); } catch (e) { /* never stops the uplink */ }
+    }
+  }
+
+  inflightIndex(seq: number): number {
+    for (var i = 0; i < this.inflightSeq.length; i++) if (this.inflightSeq[i] === seq) return i;
+    return -1;
+  }
+
+  /** Sent recently enough that its answer may still come. */
+  fresh(seq: number): boolean {
+    var i = this.inflightIndex(seq);
+    return i >= 0 && this.uplinks - this.inflightAt[i] < RESEND_AFTER;
+  }
+
+  tick(): void {
+    if (!this.running || this.busy) return;
+    this.busy = true;
+    var self = this;
+    this.o.modem.whenReady(function () { self.build(); });
+  }
+
+  /** Builds the next frame (now that the modem may send) and sends it, or goes idle. */
+  build(): void {
+    if (!this.running) { this.busy = false; return; }
+    var w = new LoraFrameWriter(this.maxPayload);
+    var recs: LogRecord[], i: number;
+    try {
+      recs = this.o.source.pending(this.inflightSeq.length + 16);
+    } catch (e) {
+      this.busy = false;
+      this.fail('journal: ' + ((e as any).message || e));
+      return;
+    }
+    // forget in-flight marks of records that are no longer pending (acknowledged, dropped)
+    var keepS: number[] = [], keepA: number[] = [];
+    for (i = 0; i < this.inflightSeq.length; i++) {
+      for (var j = 0; j < recs.length; j++) if (recs[j].seq === this.inflightSeq[i]) { keepS.push(this.inflightSeq[i]); keepA.push(this.inflightAt[i]); break; }
+    }
+    this.inflightSeq = keepS;
+    this.inflightAt = keepA;
+
+    var sentId = false, kidsDone: number[] = [], kidPart: Uint8Array | null = this.kidPart, kidOff = this.kidOff;
+    var full = false;
+    if (!this.idKnown) {
+      sentId = w.defineGateId(this.o.gateId);
+      if (!sentId) full = true;
+    }
+    if (!full && kidPart) {
+      var end = w.defineKid(kidPart, kidOff);
+      if (end === kidPart.length) { kidsDone.push(kidTag(kidPart)); kidPart = null; kidOff = 0; }
+      else { kidOff = end; full = true; }
+    }
+    var seqs: number[] = [];
+    for (i = 0; i < recs.length && !full; i++) {
+      var r = recs[i];
+      if (this.fresh(r.seq)) continue;
+      if (r.kid.length) {
+        var tag = kidTag(r.kid);
+        if (this.kidsKnown.indexOf(tag) < 0 && kidsDone.indexOf(tag) < 0) {
+          if (w.records) break; // definitions go before records: next frame
+          var e2 = w.defineKid(r.kid, 0);
+          if (e2 === r.kid.length) kidsDone.push(tag);
+          else {
+            if (e2 > 0) { kidPart = r.kid; kidOff = e2; }
+            break;
+          }
+        }
+      }
+      if (!w.addRecord(r)) break;
+      seqs.push(r.seq);
+    }
+    var awaiting = false;
+    for (i = 0; i < this.inflightSeq.length; i++) if (this.fresh(this.inflightSeq[i])) awaiting = true;
+    if (!seqs.length && !w.defs && !awaiting) {
+      // nothing to send, nothing to hear about
+      this.busy = false;
+      this.silent = 0;
+      this.plan(this.o.intervalMs);
+      return;
+    }
+    var frame = w.finish(), self = this;
+    this.o.modem.send(LORA_PORT, frame, false, function (err: string | null, down: Downlink | null) {
+      self.busy = false;
+      if (err) { self.fail(err); return; }
+      self.failures = 0;
+      self.uplinks++;
+      self.stats.uplinks++;
+      self.stats.records += seqs.length;
+      self.stats.bytes += frame.length;
+      if (sentId) self.idKnown = true;
+      for (var k = 0; k < kidsDone.length; k++) if (self.kidsKnown.indexOf(kidsDone[k]) < 0) self.kidsKnown.push(kidsDone[k]);
+      self.kidPart = kidPart;
+      self.kidOff = kidOff;
+      for (k = 0; k < seqs.length; k++) {
+        var at = self.inflightIndex(seqs[k]);
+        if (at >= 0) self.inflightAt[at] = self.uplinks;
+        else { self.inflightSeq.push(seqs[k]); self.inflightAt.push(self.uplinks); }
+      }
+      self.event('sent', { records: seqs.length, bytes: frame.length, defs: w.defs, first: seqs.length ? seqs[0] : null, last: seqs.length ? seqs[seqs.length - 1] : null });
+      var got = self.downlink(down);
+      if (got) self.silent = 0;
+      else if (awaiting || seqs.length) self.silent++;
+      // more to do: at once (the modem waits for the duty cycle); answers missing for long: back off
+      var wait = 0;
+      if (self.silent > RESEND_AFTER + 1) {
+        wait = backoffMs(self.o.intervalMs, self.o.maxBackoffMs || 3600000, self.silent - RESEND_AFTER - 1, self.o.random ? self.o.random() : Math.random());
+      }
+      self.plan(wait);
+    });
+  }
+
+  /** Applies a downlink; true when it was the collector's answer. */
+  downlink(down: Downlink | null): boolean {
+    if (!down || down.port !== LORA_PORT) return false;
+    var a;
+    try {
+      a = decodeLoraAck(down.data);
+    } catch (e) {
+      this.event('failed', { error: 'bad downlink: ' + ((e as any).message || e), retryMs: 0 });
+      return false;
+    }
+    if (a.who) this.idKnown = false;
+    if (a.kids) { this.kidsKnown = []; this.kidPart = null; this.kidOff = 0; }
+    if (a.who || a.kids) this.event('asked', { who: a.who, kids: a.kids });
+    // only what was sent can be acknowledged
+    var ranges: AckRange[] = [], held = 0, i: number;
+    for (i = 0; i < this.inflightSeq.length; i++) {
+      var s = this.inflightSeq[i];
+      for (var j = 0; j < a.ranges.length; j++) {
+        if (s >= a.ranges[j].first && s <= a.ranges[j].last) { ranges.push({ first: s, last: s }); held++; break; }
+      }
+    }
+    if (held) {
+      var n = 0;
+      try {
+        n = this.o.source.ack(ranges);
+      } catch (e) {
+        this.event('failed', { error: 'journal: ' + ((e as any).message || e), retryMs: 0 });
+        return true;
+      }
+      this.stats.acked += n;
+      var keepS: number[] = [], keepA: number[] = [];
+      for (i = 0; i < this.inflightSeq.length; i++) {
+        var hit = false;
+        for (var k = 0; k < ranges.length; k++) if (ranges[k].first === this.inflightSeq[i]) hit = true;
+        if (!hit) { keepS.push(this.inflightSeq[i]); keepA.push(this.inflightAt[i]); }
+      }
+      this.inflightSeq = keepS;
+      this.inflightAt = keepA;
+      this.event('acked', { acked: held, fresh: n, first: ranges[0].first, last: ranges[ranges.length - 1].last });
+    }
+    return true;
+  }
+
+  fail(error: string): void {
+    this.failures++;
+    this.stats.failed++;
+    var wait = backoffMs(this.o.intervalMs, this.o.maxBackoffMs || 3600000, this.failures, this.o.random ? this.o.random() : Math.random());
+    this.event('failed', { error: error, retryMs: wait, failures: this.failures });
+    this.plan(wait);
+  }
+}

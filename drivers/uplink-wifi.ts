@@ -1,0 +1,183 @@
+// The Wi-Fi uplink of the entry log: batches of the journal POSTed to the collector
+// (tools/collector/server.ts, POST /ingest, proto/log.proto Batch), records removed only when the
+// collector's Ack (gate id matching) says it holds them.
+//
+//  - one request at a time; the next is planned only when the previous one has ended (answer,
+//    error or the driver's own timeout, whichever first; a late answer after a timeout is ignored);
+//  - after an acknowledged batch the next one goes at once while records are pending (a backlog
+//    drains at the speed of the link), else after intervalMs;
+//  - a failure (no answer, a status other than 200, an undecodable Ack, an Ack for another gate)
+//    retries after intervalMs * 2^(failures-1), at most maxBackoffMs, with jitter: a uniform
+//    draw in [d/2, d];
+//  - everything is asynchronous: the scanner and the gate never wait for the network.
+import { HttpClient, Timers } from '../hal/types';
+import { AckRange, decodeAck } from '../proto/logrecord';
+
+/** What the uplink needs of the journal (firmware/journal.ts). */
+export interface BatchSource {
+  batch(maxRecords: number, maxBytes?: number, gateId?: string): { body: Uint8Array; seqs: number[] } | null;
+  ack(ranges: AckRange[]): number;
+}
+
+export interface UplinkWifiOptions {
+  http: HttpClient;
+  timers: Timers;
+  source: BatchSource;
+  /** The collector's ingest address (http://host:port/ingest). */
+  url: string;
+  /** This gate's id: an Ack must name it. */
+  gateId: string;
+  /** Records per batch (1..100). */
+  batchSize: number;
+  /** Time between attempts when idle, and the first backoff step (ms). */
+  intervalMs: number;
+  /** Largest backoff (default 10 minutes). */
+  maxBackoffMs?: number;
+  /** A request without an answer after this long has failed (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Largest Batch in bytes (default 8192). */
+  maxBytes?: number;
+  /** Uniform [0, 1) for the jitter (default Math.random). */
+  random?: () => number;
+  /** 'sent' {records, bytes, first, last}, 'acked' {records, acked, first, last}, 'failed' {status, error, retryMs, failures}. */
+  onEvent?: (what: string, fields: any) => void;
+}
+
+/** The seqs of `seqs` that `ranges` covers, as ranges (an Ack never removes what was not sent). */
+export function clipRanges(ranges: AckRange[], seqs: number[]): AckRange[] {
+  var out: AckRange[] = [];
+  for (var i = 0; i < seqs.length; i++) {
+    var s = seqs[i], hit = false;
+    for (var j = 0; j < ranges.length; j++) if (s >= ranges[j].first && s <= ranges[j].last) { hit = true; break; }
+    if (!hit) continue;
+    var last = out.length ? out[out.length - 1] : null;
+    if (last && last.last + 1 === s) last.last = s;
+    else out.push({ first: s, last: s });
+  }
+  return out;
+}
+
+/** The backoff before retry number `failures` (1, 2, ...), with jitter r in [0, 1). */
+export function backoffMs(baseMs: number, maxMs: number, failures: number, r: number): number {
+  var d = baseMs;
+  for (var i = 1; i < failures && d < maxMs; i++) d *= 2;
+  if (d > maxMs) d = maxMs;
+  return Math.floor(d / 2 + (d / 2) * r);
+}
+
+export class UplinkWifi {
+  o: UplinkWifiOptions;
+  timer: number;
+  /** A request is in flight (its number; 0 = none). */
+  inFlight: number;
+  attempts: number;
+  failures: number;
+  running: boolean;
+  stats: { sent: number; acked: number; failed: number };
+
+  constructor(o: UplinkWifiOptions) {
+    this.o = o;
+    this.timer = 0;
+    this.inFlight = 0;
+    this.attempts = 0;
+    this.failures = 0;
+    this.running = false;
+    this.stats = { sent: 0, acked: 0, failed: 0 };
+  }
+
+  /** Starts sending, the first attempt after `firstMs` (default intervalMs). */
+  start(firstMs?: number): void {
+    this.running = true;
+    this.plan(firstMs === undefined ? this.o.intervalMs : firstMs);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) { this.o.timers.clearTimeout(this.timer); this.timer = 0; }
+  }
+
+  /** Try soon (a new record, the link came back); no effect while a request is in flight or backing off. */
+  kick(): void {
+    if (this.running && !this.inFlight && !this.failures) this.plan(0);
+  }
+
+  plan(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) this.o.timers.clearTimeout(this.timer);
+    var self = this;
+    this.timer = this.o.timers.setTimeout(function () { self.timer = 0; self.tick(); }, ms);
+  }
+
+  event(what: string, fields: any): void {
+    if (this.o.onEvent) {
+      try { this.o.onEvent(what, fields); } catch (e) { /* a broken listener never stops the uplink */ }
+    }
+  }
+
+  tick(): void {
+    if (!this.running || this.inFlight) return;
+    var b: { body: Uint8Array; seqs: number[] } | null;
+    try {
+      b = this.o.source.batch(this.o.batchSize, this.o.maxBytes || 8192);
+    } catch (e) {
+      this.fail(0, 'journal: ' + ((e as any).message || e));
+      return;
+    }
+    if (!b) { this.plan(this.o.intervalMs); return; }
+    var batch = b, n = ++this.attempts, self = this, done = false;
+    this.inFlight = n;
+    this.stats.sent++;
+    this.event('sent', { records: batch.seqs.length, bytes: batch.body.length, first: batch.seqs[0], last: batch.seqs[batch.seqs.length - 1] });
+    var guard = this.o.timers.setTimeout(function () {
+      if (done) return;
+      done = true;
+      self.inFlight = 0;
+      self.fail(0, 'timeout');
+    }, this.o.requestTimeoutMs || 30000);
+    this.o.http.request(this.o.url, 'POST', { 'Content-Type': 'application/x-protobuf' }, batch.body,
+      function (status: number, body: Uint8Array, error: string) {
+        if (done || self.inFlight !== n) return;
+        done = true;
+        self.o.timers.clearTimeout(guard);
+        self.inFlight = 0;
+        self.answer(batch.seqs, status, body, error);
+      });
+  }
+
+  answer(seqs: number[], status: number, body: Uint8Array, error: string): void {
+    if (status !== 200) { this.fail(status, error || 'status ' + status); return; }
+    var ranges: AckRange[];
+    try {
+      var ack = decodeAck(body);
+      if (ack.gateId !== this.o.gateId) { this.fail(status, 'ack for gate ' + ack.gateId); return; }
+      ranges = clipRanges(ack.ranges, seqs);
+    } catch (e) {
+      this.fail(status, 'bad ack: ' + ((e as any).message || e));
+      return;
+    }
+    var n = 0;
+    try {
+      n = ranges.length ? this.o.source.ack(ranges) : 0;
+    } catch (e) {
+      this.fail(status, 'journal: ' + ((e as any).message || e));
+      return;
+    }
+    this.failures = 0;
+    this.stats.acked += n;
+    var held = 0;
+    for (var i = 0; i < ranges.length; i++) held += ranges[i].last - ranges[i].first + 1;
+    this.event('acked', { records: seqs.length, acked: held, fresh: n, first: seqs[0], last: seqs[seqs.length - 1] });
+    // All held: go on at once while there is more. Some not held (the collector refused them):
+    // the usual interval, so a record the collector will never take does not spin.
+    this.plan(held === seqs.length && seqs.length >= 1 ? 0 : this.o.intervalMs);
+  }
+
+  fail(status: number, error: string): void {
+    this.failures++;
+    this.stats.failed++;
+    var r = this.o.random ? this.o.random() : Math.random();
+    var wait = backoffMs(this.o.intervalMs, this.o.maxBackoffMs || 600000, this.failures, r);
+    this.event('failed', { status: status, error: error, retryMs: wait, failures: this.failures });
+    this.plan(wait);
+  }
+}

@@ -1,0 +1,23 @@
+// Entry of the verifier bundle that dist/bench-espruino.js loads on an Espruino interpreter
+// (tools/build/bench-espruino.js): the gate's Ed25519 verifier, its tables, and the DIVOC reader,
+// exposed as the global `QGB`. Device code: the same modules the gate runs.
+import { verify } from './crypto/ed25519';
+import { openTable, makeKeyTable, makeBaseTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
+import { sha512 } from './crypto/sha512';
+import { sha256 } from './crypto/sha256';
+import { decodeDivoc } from '../proto/divoc/verify';
+import { hashes, storage } from '../hal/espruino/index';
+
+declare var global: any;
+
+global.QGB = {
+  verify: verify,
+  openTable: openTable,
+  makeKeyTable: makeKeyTable,
+  makeBaseTable: makeBaseTable,
+  TABLE_KIND_BASE: TABLE_KIND_BASE,
+  TABLE_KIND_KEY: TABLE_KIND_KEY,
+  decodeDivoc: decodeDivoc,
+  hashes: function () { return hashes({ sha256: sha256, sha512: sha512 }); },
+  storage: storage,
+};

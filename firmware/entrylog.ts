@@ -1,0 +1,32 @@
+// The entry log (spec/qg1.md section 7): each decision becomes a journal record holding only
+// pseudonyms: HMAC-SHA-256(site.secret, sub) and (site.secret, cti), truncated to 16 bytes.
+import { Decision } from './decide';
+import { DecisionSink } from './gate';
+import { Journal } from './journal';
+import { pseudonyms, Hmac } from './pseudonym';
+
+export class EntryLog implements DecisionSink {
+  journal: Journal;
+  secret: Uint8Array;
+  hmac: Hmac | undefined;
+
+  constructor(journal: Journal, secret: Uint8Array, hmac?: Hmac) {
+    this.journal = journal;
+    this.secret = secret;
+    this.hmac = hmac;
+  }
+
+  record(d: Decision, now: number, clockTrusted: boolean): number {
+    var p = pseudonyms(this.secret, d.sub, d.cti, this.hmac);
+    return this.journal.append({
+      time: now > 0 ? now : 0,
+      decision: d.decision,
+      reason: d.reason,
+      format: d.format,
+      kid: d.kid,
+      subject: p.subject,
+      cert: p.cert,
+      clockUntrusted: !clockTrusted,
+    });
+  }
+}

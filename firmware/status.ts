@@ -1,0 +1,88 @@
+// The gate's status as one JSON text, for `qrgate doctor` (spec/tools.md "Flashing a board"): the
+// board wiring (firmware/main.ts) makes `qgStatus()` callable from the console, and the host
+// evaluates it there. Everything is read on the board at the time of the call: the firmware's
+// SHA-256 is computed over the `.bootcde` file in flash (native SHA-256 where the board has it,
+// the JavaScript one otherwise: slow on a board, but this runs only when someone asks).
+import { FlashStorage, MemoryInfo } from '../hal/types';
+import { GateConfig } from './config';
+import { TrustBundle } from '../proto/trust';
+
+/** The Storage file the firmware runs from (E.setBootCode / qrgate flash). */
+export var FIRMWARE_FILE = '.bootcde';
+
+export interface StatusSources {
+  storage: FlashStorage;
+  sha256: (data: Uint8Array) => Uint8Array;
+  memory: MemoryInfo;
+  /** Firmware version (FIRMWARE_VERSION). */
+  version: string;
+  /** The board's profile name (firmware/boards.ts). */
+  board: string;
+  /** The validated configuration, or null when it failed (then `fault` says why). */
+  config: GateConfig | null;
+  /** The trust bundle in use, or null. */
+  trust: TrustBundle | null;
+  /** Seconds since 1970 when the clock is set, else null (Gate.now()). */
+  now: () => number | null;
+  /** Log entries not yet acknowledged by the collector (0 when there is no entry log). */
+  backlog: () => number;
+  /** '' when ready, else what is wrong ('config', 'trust', 'selftest'). */
+  fault: string;
+}
+
+var HEX = '0123456789abcdef';
+
+function hex(b: Uint8Array): string {
+  var s = '';
+  for (var i = 0; i < b.length; i++) s += HEX.charAt(b[i] >> 4) + HEX.charAt(b[i] & 15);
+  return s;
+}
+
+function pad2(n: number): string { return n < 10 ? '0' + n : '' + n; }
+
+/** Seconds since 1970 as ISO 8601 UTC, by hand (Date.UTC and toISOString differ on boards). */
+export function isoTime(seconds: number): string {
+  var s = Math.floor(seconds);
+  var days = Math.floor(s / 86400);
+  var rem = s - days * 86400;
+  // civil from days (Howard Hinnant's algorithm)
+  var z = days + 719468;
+  var era = Math.floor(z / 146097);
+  var doe = z - era * 146097;
+  var yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  var y = yoe + era * 400;
+  var doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  var mp = Math.floor((5 * doy + 2) / 153);
+  var d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  var m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  return y + '-' + pad2(m) + '-' + pad2(d) + 'T' + pad2(Math.floor(rem / 3600)) + ':' +
+    pad2(Math.floor((rem % 3600) / 60)) + ':' + pad2(rem % 60) + 'Z';
+}
+
+/** The status object (see statusJson). */
+export function status(src: StatusSources): any {
+  var fw = src.storage.readBytes(FIRMWARE_FILE);
+  var now = src.now();
+  var backlog = 0;
+  try { backlog = src.backlog(); } catch (e) { backlog = -1; }
+  return {
+    firmware: { version: src.version, sha256: fw ? hex(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
+    board: src.board,
+    gateId: src.config ? src.config.gateId : null,
+    trust: src.trust ? { version: src.trust.version, keys: src.trust.keys.length } : null,
+    clock: now === null ? null : isoTime(now),
+    memory: { used: src.memory.usage(), total: src.memory.total() },
+    backlog: backlog,
+    fault: src.fault,
+  };
+}
+
+/**
+ * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
+ * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","fault"}. Never contains a
+ * configuration secret (only gateId is read from the configuration).
+ */
+export function statusJson(src: StatusSources): string {
+  return JSON.stringify(status(src));
+}

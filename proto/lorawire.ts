@@ -1,0 +1,278 @@
+// The entry log over LoRaWAN (FPort 2): compact records that fit the smallest EU868 payload (51
+// bytes at DR0..DR2: one record; 222 at DR4/DR5: five), and the collector's compact answer that
+// comes back as a downlink. The Wi-Fi uplink sends proto/log.proto Batches instead; a LogRecord is
+// 57 bytes there, too big for DR0. The collector decodes these frames with its own code
+// (tools/collector/lorawire.ts) and stores them exactly as a Wi-Fi delivery of the same records.
+//
+// Uplink frame (FRMPayload, FPort 2):
+//   header   1 byte: bits 7..6 = 01 (version 1), bits 5..4 = 0, bits 3..0 = D, definitions that follow
+//   D definitions, each: type (1 byte), len (1 byte, 1..255), len bytes
+//              type bits 3..0: 1 = the gate id (UTF-8 text), 2 = an issuer kid;
+//              bit 4 = first chunk, bit 5 = last chunk (a value sent whole has both): a long kid
+//              may be split over consecutive frames, its chunks in order
+//   records, until the end of the frame:
+//     seq    varint; the first record: its seq; later ones: seq - previous seq - 1
+//     time   the first record: u32 LE; later ones: zigzag varint of (time - previous time)
+//     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a drop-counter record (kind 'dropped')
+//              entry: bits 5..4 format (0 qg1, 1 divoc, 2 none), bits 3..0 reason (log.proto order)
+//              drop counter: bit 0 clock untrusted, the rest 0
+//     entry: b  1 byte: bit 0 clock untrusted, bit 1 kid tag follows, bit 2 subject follows,
+//                       bit 3 cert follows, bits 7..4 = 0
+//            [kid tag: u32 LE, FNV-1a-32 of the kid bytes] [subject: 16 bytes] [cert: 16 bytes]
+//     drop counter: dropped, varint
+//   A frame of the header alone (1 byte) asks for the pending downlink.
+// The gate id and kids are not in each record: the collector learns them from definitions (per
+// DevEUI) and asks again when it does not know them (after a restart):
+//
+// Downlink (FPort 2): header 1 byte: bits 7..6 = 01, bit 0 WHO (define the gate id), bit 1 KIDS
+//   (a record named a kid tag the collector does not know: define kids again), bits 5..2 = 0;
+//   then acknowledged ranges (the seqs now held durably): varint first, varint (last - first);
+//   later ranges: varint (first - previous last - 1), varint (last - first).
+//
+// A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
+import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS } from './logrecord';
+import { utf8Encode, byteStringToBytes } from './bytes';
+
+/** The LoRaWAN port of these frames. */
+export var LORA_PORT = 2;
+export var LORA_VERSION = 1;
+export var DEF_GATE_ID = 1;
+export var DEF_KID = 2;
+export var DEF_FIRST = 0x10;
+export var DEF_LAST = 0x20;
+export var ACK_WHO = 1;
+export var ACK_KIDS = 2;
+/** Largest number of definitions in one frame. */
+export var MAX_DEFS = 15;
+/** Bytes of each pseudonym. */
+var PSEUDO = 16;
+
+/** The kid's tag: FNV-1a-32 of its bytes. */
+export function kidTag(kid: Uint8Array): number {
+  var h = 2166136261;
+  for (var i = 0; i < kid.length; i++) {
+    h = (h ^ kid[i]) >>> 0;
+    // h * 16777619 mod 2^32 without losing bits: 16777619 = 2^24 + 403
+    h = (((h << 24) >>> 0) + h * 403) % 4294967296;
+  }
+  return h;
+}
+
+function varintLen(v: number): number {
+  var n = 1;
+  while (v >= 128) { v = Math.floor(v / 128); n++; }
+  return n;
+}
+
+function putVarint(b: Uint8Array, o: number, v: number): number {
+  while (v >= 128) { b[o++] = (v % 128) | 128; v = Math.floor(v / 128); }
+  b[o++] = v;
+  return o;
+}
+
+function zigzag(d: number): number {
+  return d >= 0 ? d * 2 : -d * 2 - 1;
+}
+
+function textBytes(s: string): Uint8Array {
+  for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255) return utf8Encode(s);
+  return byteStringToBytes(s);
+}
+
+function checkPseudo(p: Uint8Array, what: string): void {
+  if (p.length !== 0 && p.length !== PSEUDO) throw new Error('lorawire: ' + what + ' must be 0 or 16 bytes');
+}
+
+/**
+ * Builds one uplink frame of at most maxBytes: definitions first, then records in seq order.
+ * Each add* returns false (and adds nothing) when the item does not fit.
+ */
+export class LoraFrameWriter {
+  max: number;
+  buf: Uint8Array;
+  len: number;
+  defs: number;
+  records: number;
+  prevSeq: number;
+  prevTime: number;
+
+  constructor(maxBytes: number) {
+    if (!(maxBytes >= 1)) throw new Error('lorawire: frame of at least 1 byte');
+    this.max = maxBytes;
+    this.buf = new Uint8Array(maxBytes);
+    this.len = 1;
+    this.defs = 0;
+    this.records = 0;
+    this.prevSeq = -1;
+    this.prevTime = 0;
+  }
+
+  /** Bytes left. */
+  room(): number {
+    return this.max - this.len;
+  }
+
+  /** A definition of type (DEF_GATE_ID | DEF_KID, with DEF_FIRST / DEF_LAST) holding b[start..end). */
+  define(type: number, b: Uint8Array, start: number, end: number): boolean {
+    if (this.records) throw new Error('lorawire: definitions go before records');
+    var n = end - start;
+    if (n < 1 || n > 255) throw new Error('lorawire: a definition holds 1..255 bytes');
+    if (this.defs >= MAX_DEFS || this.len + 2 + n > this.max) return false;
+    this.buf[this.len++] = type;
+    this.buf[this.len++] = n;
+    this.buf.set(b.subarray(start, end), this.len);
+    this.len += n;
+    this.defs++;
+    return true;
+  }
+
+  /** The gate id, whole. */
+  defineGateId(gateId: string): boolean {
+    var b = textBytes(gateId);
+    return this.define(DEF_GATE_ID | DEF_FIRST | DEF_LAST, b, 0, b.length);
+  }
+
+  /**
+   * As much of kid[start..] as fits (at most 255 bytes); returns the end of what went in (start
+   * when nothing did). A chunk shorter than the rest of the kid is not the last.
+   */
+  defineKid(kid: Uint8Array, start: number): number {
+    var room = this.max - this.len - 2;
+    if (this.defs >= MAX_DEFS || room < 1) return start;
+    var end = kid.length - start > room ? start + room : kid.length;
+    if (end - start > 255) end = start + 255;
+    var type = DEF_KID | (start === 0 ? DEF_FIRST : 0) | (end === kid.length ? DEF_LAST : 0);
+    this.define(type, kid, start, end);
+    return end;
+  }
+
+  /** Encoded size of r as the next record of this frame. */
+  recordSize(r: LogRecord): number {
+    var n: number;
+    if (this.records === 0) n = varintLen(r.seq) + 4;
+    else n = varintLen(r.seq - this.prevSeq - 1) + varintLen(zigzag(r.time - this.prevTime));
+    n += 1;
+    if (r.kind === 'dropped') return n + varintLen(r.dropped);
+    n += 1;
+    if (r.kid.length) n += 4;
+    return n + r.subject.length + r.cert.length;
+  }
+
+  /** Appends r (throws when it cannot be encoded: seq not increasing, a value out of range). */
+  addRecord(r: LogRecord): boolean {
+    if (!(r.seq >= 0 && r.seq <= 4294967295 && Math.floor(r.seq) === r.seq)) throw new Error('lorawire: bad seq');
+    if (!(r.time >= 0 && r.time <= 4294967295 && Math.floor(r.time) === r.time)) throw new Error('lorawire: bad time');
+    if (this.records && r.seq <= this.prevSeq) throw new Error('lorawire: seqs must increase within a frame');
+    var dropped = r.kind === 'dropped';
+    var a: number;
+    if (dropped) {
+      a = 0xc0 | (r.clockUntrusted ? 1 : 0);
+    } else {
+      if (r.kind !== 'entry') throw new Error('lorawire: unknown kind ' + r.kind);
+      var d = DECISIONS.indexOf(r.decision), f = FORMATS.indexOf(r.format), re = REASONS.indexOf(r.reason);
+      if (d < 0 || f < 0 || re < 0 || re > 15) throw new Error('lorawire: unknown decision, format or reason');
+      checkPseudo(r.subject, 'subject');
+      checkPseudo(r.cert, 'cert');
+      a = (d << 6) | (f << 4) | re;
+    }
+    var n = this.recordSize(r);
+    if (this.len + n > this.max) return false;
+    var b = this.buf, o = this.len;
+    if (this.records === 0) {
+      o = putVarint(b, o, r.seq);
+      var t = r.time;
+      b[o++] = t % 256; t = Math.floor(t / 256);
+      b[o++] = t % 256; t = Math.floor(t / 256);
+      b[o++] = t % 256; t = Math.floor(t / 256);
+      b[o++] = t;
+    } else {
+      o = putVarint(b, o, r.seq - this.prevSeq - 1);
+      o = putVarint(b, o, zigzag(r.time - this.prevTime));
+    }
+    b[o++] = a;
+    if (dropped) {
+      o = putVarint(b, o, r.dropped);
+    } else {
+      b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0);
+      if (r.kid.length) {
+        var tag = kidTag(r.kid);
+        b[o++] = tag % 256; tag = Math.floor(tag / 256);
+        b[o++] = tag % 256; tag = Math.floor(tag / 256);
+        b[o++] = tag % 256; tag = Math.floor(tag / 256);
+        b[o++] = tag;
+      }
+      b.set(r.subject, o); o += r.subject.length;
+      b.set(r.cert, o); o += r.cert.length;
+    }
+    this.len = o;
+    this.records++;
+    this.prevSeq = r.seq;
+    this.prevTime = r.time;
+    return true;
+  }
+
+  /** The frame's bytes. */
+  finish(): Uint8Array {
+    this.buf[0] = (LORA_VERSION << 6) | this.defs;
+    return new Uint8Array(this.buf.subarray(0, this.len));
+  }
+}
+
+/** The collector's answer (downlink). */
+export interface LoraAck {
+  /** The collector does not know this device's gate id: define it. */
+  who: boolean;
+  /** A record named a kid the collector does not know: define kids again. */
+  kids: boolean;
+  ranges: AckRange[];
+}
+
+/** Decodes a downlink; throws Error on malformed input. */
+export function decodeLoraAck(b: Uint8Array): LoraAck {
+  if (b.length < 1) throw new Error('lorawire: empty downlink');
+  var h = b[0];
+  if (h >> 6 !== LORA_VERSION) throw new Error('lorawire: downlink version ' + (h >> 6));
+  if (h & 0x3c) throw new Error('lorawire: reserved downlink bits set');
+  var out: LoraAck = { who: (h & ACK_WHO) !== 0, kids: (h & ACK_KIDS) !== 0, ranges: [] };
+  var o = 1, prev = -1;
+  function varint(): number {
+    var v = 0, mul = 1;
+    for (var i = 0; i < 5; i++) {
+      if (o >= b.length) throw new Error('lorawire: truncated varint');
+      var c = b[o++];
+      v += (c & 127) * mul;
+      mul *= 128;
+      if (c < 128) return v;
+    }
+    throw new Error('lorawire: varint too long');
+  }
+  while (o < b.length) {
+    var first = varint();
+    if (prev >= 0) first += prev + 1;
+    var last = first + varint();
+    if (last > 4294967295) throw new Error('lorawire: seq out of range');
+    out.ranges.push({ first: first, last: last });
+    prev = last;
+  }
+  return out;
+}
+
+/** Encodes a downlink (the collector has its own encoder; this one is for tests and tools). */
+export function encodeLoraAck(who: boolean, kids: boolean, ranges: AckRange[]): Uint8Array {
+  var n = 1, i: number, prev = -1;
+  for (i = 0; i < ranges.length; i++) {
+    n += varintLen(prev < 0 ? ranges[i].first : ranges[i].first - prev - 1) + varintLen(ranges[i].last - ranges[i].first);
+    prev = ranges[i].last;
+  }
+  var b = new Uint8Array(n), o = 1;
+  b[0] = (LORA_VERSION << 6) | (who ? ACK_WHO : 0) | (kids ? ACK_KIDS : 0);
+  prev = -1;
+  for (i = 0; i < ranges.length; i++) {
+    var r = ranges[i];
+    if (r.last < r.first || r.first <= prev) throw new Error('lorawire: ranges must be ascending and disjoint');
+    o = putVarint(b, o, prev < 0 ? r.first : r.first - prev - 1);
+    o = putVarint(b, o, r.last - r.first);
+    prev = r.last;
+  }
+  return b;
+}

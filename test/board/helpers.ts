@@ -1,0 +1,97 @@
+// Shared pieces of the board tests: the mini firmware bundle, fixtures, running qrgate commands.
+import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
+import { spawn, ChildProcess } from 'child_process';
+import { REPO } from '../util/shared';
+
+export const FIXTURES = path.join(REPO, 'test', 'fixtures');
+export const GATE_JSON = path.join(FIXTURES, 'gate.json');
+export const TRUST_BIN = path.join(FIXTURES, 'trust.bin');
+export const DIST = path.join(REPO, 'dist', 'gate.js');
+
+let mini: Uint8Array | null = null;
+
+/** test/board/mini-firmware.ts as one IIFE (esbuild), the shape make build-device produces. */
+export function miniBundle(): Uint8Array {
+  if (mini) return mini;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const esbuild = require('esbuild');
+  const r = esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'mini-firmware.ts')], bundle: true, format: 'iife', target: 'es2015',
+    platform: 'neutral', external: ['Storage', 'crypto'], write: false, logLevel: 'silent', legalComments: 'none',
+  });
+  let code: string = r.outputFiles[0].text;
+  // esbuild's shim for external require() mentions Proxy; Espruino has a plain global require
+  // (as tools/build/bundle.js does for dist/gate.js)
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const acorn = require('acorn');
+  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
+  let init: any = null;
+  (function walk(n: any) {
+    if (!n || typeof n.type !== 'string' || init) return;
+    if (n.type === 'VariableDeclarator' && n.id.name === '__require' && n.init) { init = n.init; return; }
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v.type === 'string') walk(v);
+    }
+  })(ast);
+  if (init) code = code.slice(0, init.start) + 'require' + code.slice(init.end);
+  code = esbuild.transformSync(code, { minify: true, target: 'es2015', legalComments: 'none' }).code;
+  mini = new Uint8Array(Buffer.from(code, 'utf8'));
+  return mini;
+}
+
+export function tmpDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `qg-${tag}-`));
+}
+
+export function writeTmp(dir: string, name: string, data: Uint8Array | string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, data);
+  return p;
+}
+
+export interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Run `qrgate ARGS` from the TypeScript sources (never a stale build/host). */
+export function qrgate(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', "require('tsx/cjs');require('./tools/qrgate.ts').main(process.argv.slice(1))", ...args], {
+      cwd: REPO, env: { ...process.env, ...(opts.env || {}) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`qrgate ${args.join(' ')} timed out; stderr: ${stderr}`)); }, opts.timeoutMs || 60000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** Start `qrgate board` as a child process; resolves with its port once it listens. */
+export function startBoardProcess(args: string[]): Promise<{ child: ChildProcess; port: number; out: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', "require('tsx/cjs');require('./tools/qrgate.ts').main(process.argv.slice(1))", 'board', '--listen', '127.0.0.1:0', ...args], {
+      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '', err = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on tcp:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), out: () => out + err });
+    });
+    child.stderr!.on('data', (d) => { err += d; });
+    child.on('close', (code) => reject(new Error(`qrgate board exited ${code}: ${err}`)));
+    setTimeout(() => reject(new Error('qrgate board did not start: ' + err)), 30000);
+  });
+}
+
+export function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null) { resolve(); return; }
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 3000);
+  });
+}

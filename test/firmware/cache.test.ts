@@ -1,0 +1,77 @@
+// Repeat visitors: the same bytes again skip parsing and the signature check, never any other
+// check; only verified signatures are remembered; a new trust bundle empties the cache.
+import { strict as assert } from 'assert';
+import * as sinon from 'sinon';
+import * as fc from 'fast-check';
+import { decide, DecideContext } from '../../firmware/decide';
+import { VerifiedCache } from '../../firmware/cache';
+import { verify } from '../../firmware/crypto/ed25519';
+import { sha256 } from '../../firmware/crypto/sha256';
+import { fixtures, configOf, trustOf } from './fixtures';
+
+const cfg = configOf(fixtures.config);
+const trust = trustOf(fixtures.trust, cfg);
+const at = Date.parse(fixtures.clock) / 1000;
+const text = (name: string) => Buffer.from(fixtures.certs[name].text, 'utf8').toString('latin1');
+
+function ctx(cache: VerifiedCache, now = at, v = sinon.spy((p: Uint8Array, m: Uint8Array, s: Uint8Array) => verify(p, m, s))) {
+  const c: DecideContext = { now, trust, policy: cfg.policy, verify: v, sha256, cache };
+  return { c, v };
+}
+
+describe('firmware/cache: repeat visitors', () => {
+  it('a repeat scan is decided without verifying again', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    assert.equal(decide(text('ok'), c).reason, 'ok');
+    assert.equal(v.callCount, 1);
+    assert.equal(c.cacheHit, false);
+    const d = decide(text('ok'), c);
+    assert.equal(d.reason, 'ok');
+    assert.equal(v.callCount, 1);
+    assert.equal(c.cacheHit, true);
+  });
+  it('time-dependent checks still run on a hit: an expired certificate is refused', () => {
+    const cache = new VerifiedCache(4);
+    const { c } = ctx(cache);
+    assert.equal(decide(text('ok'), c).decision, 'open');
+    const later = ctx(cache, at + 3 * 365 * 86400).c; // past exp
+    const d = decide(text('ok'), later);
+    assert.equal(later.cacheHit, true);
+    assert.equal(d.reason, 'expired');
+  });
+  it('never caches a refusal: a forged signature is verified (and refused) every time', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    for (let i = 0; i < 3; i++) assert.equal(decide(text('bad-signature'), c).reason, 'bad-signature');
+    assert.equal(v.callCount, 3);
+    assert.equal(cache.entries.length, 0);
+  });
+  it('is bounded and drops the least recently used', () => {
+    const cache = new VerifiedCache(2);
+    const { c, v } = ctx(cache);
+    for (const n of ['ok', 'ok-test', 'ok-recovery']) decide(text(n), c);
+    assert.equal(cache.entries.length, 2);
+    decide(text('ok'), c); // evicted: verified again
+    assert.equal(v.callCount, 4);
+  });
+  it('reset (a new trust bundle) forgets everything', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    decide(text('ok'), c);
+    cache.reset();
+    decide(text('ok'), c);
+    assert.equal(v.callCount, 2);
+  });
+  it('property: with or without the cache, every fixture sequence gets the same decisions', () => {
+    const names = Object.keys(fixtures.certs).filter((n) => !fixtures.certs[n].config && !fixtures.certs[n].trust && fixtures.certs[n].clock !== null);
+    fc.assert(fc.property(fc.array(fc.constantFrom(...names), { maxLength: 12 }), fc.integer({ min: 0, max: 400 * 86400 }), (seq, dt) => {
+      const cache = new VerifiedCache(3);
+      for (const n of seq) {
+        const a = decide(text(n), ctx(cache, at + dt).c);
+        const b = decide(text(n), { now: at + dt, trust, policy: cfg.policy, verify, sha256 });
+        assert.deepEqual([a.decision, a.reason], [b.decision, b.reason], n);
+      }
+    }), { numRuns: Number(process.env.FUZZ_RUNS) || 40 });
+  });
+});

@@ -1,0 +1,90 @@
+// Test helper for the native verifier: builds it (tools/native/build.sh) once per mocha process
+// into a temporary folder and runs the qemu-arm harness on batches of cases.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { REPO } from '../util/shared';
+import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+
+export interface NativeBuild {
+  dir: string; // build output: harness, qg_verify.bin, native-code.generated.ts, qg_verify.su
+  harness: string;
+  committedBin: string; // the committed module's bytes, written out for the harness
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** Why the native tests cannot run here, or undefined when they can. */
+export function missingTools(): string | undefined {
+  const missing = ['arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'qemu-arm'].filter((c) => !has(c));
+  if (missing.length === 0) return undefined;
+  return `${missing.join(', ')} not installed (apt-get install -y gcc-arm-none-eabi binutils-arm-none-eabi qemu-user)`;
+}
+
+/** Skips the test (outside CI) or fails it (CI=1) when the ARM toolchain or qemu-arm is missing. */
+export function requireTools(ctx: Mocha.Context): void {
+  const why = missingTools();
+  if (!why) return;
+  if (process.env.CI) throw new Error(`native tests: ${why}`);
+  console.log(`    (native tests skipped: ${why})`);
+  ctx.skip();
+}
+
+let cached: NativeBuild | undefined;
+
+export function nativeBuild(): NativeBuild {
+  if (cached) return cached;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-native-'));
+  const r = spawnSync(path.join(REPO, 'tools', 'native', 'build.sh'), [dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tools/native/build.sh failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const committedBin = path.join(dir, 'committed.bin');
+  fs.writeFileSync(committedBin, Buffer.from(NATIVE_ED25519_BASE64, 'base64'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  cached = { dir, harness: path.join(dir, 'harness'), committedBin };
+  return cached;
+}
+
+export interface Case {
+  pub: Uint8Array;
+  sig: Uint8Array;
+  msg: Uint8Array;
+}
+
+export function frame(cases: Case[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const c of cases) {
+    if (c.pub.length !== 32 || c.sig.length !== 64) throw new Error('harness cases need a 32-byte key and 64-byte signature');
+    const h = Buffer.alloc(4);
+    h.writeUInt32LE(c.msg.length);
+    parts.push(h, Buffer.from(c.pub), Buffer.from(c.sig), Buffer.from(c.msg));
+  }
+  return Buffer.concat(parts);
+}
+
+export interface HarnessRun {
+  verdicts: boolean[];
+  stack: number;
+  base: number;
+  size: number;
+}
+
+/** Runs all cases in one qemu-arm process on the committed code (or `bin`), loaded at `offset`. */
+export function runHarness(cases: Case[], opts: { bin?: string; offset?: number } = {}): HarnessRun {
+  const b = nativeBuild();
+  const args = [b.harness, opts.bin || b.committedBin];
+  if (opts.offset !== undefined) args.push(String(opts.offset));
+  const r = spawnSync('qemu-arm', args, { input: frame(cases), encoding: 'latin1', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`harness failed (${r.status}, signal ${r.signal}): ${r.stdout}${r.stderr}`);
+  const lines = r.stdout.split('\n');
+  const tail = lines.slice(cases.length);
+  const m = /^stack (\d+)\nbase 0x([0-9a-f]+)\nsize (\d+)\n$/.exec(tail.join('\n'));
+  if (!m) throw new Error(`unexpected harness output tail: ${JSON.stringify(tail.join('\n'))}`);
+  const verdicts = lines.slice(0, cases.length).map((l, i) => {
+    if (l !== '0' && l !== '1') throw new Error(`case ${i}: harness answered ${JSON.stringify(l)}`);
+    return l === '1';
+  });
+  return { verdicts, stack: Number(m[1]), base: parseInt(m[2], 16), size: Number(m[3]) };
+}

@@ -1,0 +1,308 @@
+// `qrgate flash` and `qrgate doctor` as library functions (the commands and the tests call these).
+//
+// What is written, in this order (the order is the recovery story):
+//  1. checks on the host, before connecting: the configuration validates (firmware/config.ts, the
+//     same code the board runs at boot), the trust bundle's signature verifies under its rootKeys,
+//     the bundle is one statement (so that a copy cut short can never run: see 5);
+//  2. checks on the board, before writing: it answers on its console, it is the board asked for
+//     (--board, else the configuration's `board`) and one the firmware has pins for, the files fit
+//     (Storage free + deleted + the space of the files being replaced), and the trust bundle is not
+//     older than the one it has installed (qg.tver: the firmware would refuse it);
+//  3. reset(): the running program stops (RAM cleared, nothing loaded from flash);
+//  4. .bootcde, .bootrst and .varimg are erased first: from here the board holds NO firmware
+//     until step 6 completes, never a mixture;
+//  5. qg.cfg, qg.trust, then .bootcde last, each as one Storage file created at its full size and
+//     filled in 384-byte chunks (each acknowledged). A .bootcde cut short ends in erased 0xFF
+//     bytes; the bundle being one statement (an IIFE), a truncated copy is a syntax error to
+//     Espruino (and to the simulator) and runs nothing;
+//  6. the clock is set from the host (unless told not to), load() boots the board from flash, and
+//     the firmware's `@qg ready` line must come, without a fault, naming the configured gate id
+//     and the bundle's version;
+//  7. read-back: SHA-256 of each file computed ON the board (require('crypto') or a JavaScript
+//     SHA-256 sent for boards without it) must equal the host's; when the firmware offers
+//     qgStatus() its firmware hash must match too.
+// A flash interrupted anywhere leaves the old firmware (before 4) or none (after 4); the next
+// flash repeats 3-7 from the start, and Storage.write at offset 0 replaces a partial file, so it
+// recovers without any manual step.
+import * as crypto from 'crypto';
+import { validateConfig } from '../../firmware/config';
+import { acceptTrustBundle } from '../../firmware/trust';
+import { verify } from '../../firmware/crypto/ed25519';
+import { BOARDS, BoardProfile } from '../../firmware/boards';
+import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';
+import { decodeTrustBundle } from '../../proto/trust';
+import { EspruinoClient, BoardError, delay } from './client';
+import { LinkError } from './link';
+import { Progress } from './progress';
+
+export class FlashError extends Error {}
+
+export const FIRMWARE_FILE = '.bootcde';
+const HEADER = 32;
+const align = (n: number) => (n + 3) & ~3;
+
+export function sha256Hex(b: Uint8Array): string {
+  return crypto.createHash('sha256').update(b).digest('hex');
+}
+
+/** The profile named by --board (a profile name or an Espruino board id), or an error. */
+export function profileByName(name: string): BoardProfile {
+  for (const b of BOARDS) if (b.name === name || b.ids.indexOf(name) >= 0) return b;
+  throw new FlashError(`unknown board '${name}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
+}
+
+/** The bundle must be one statement after an optional "use strict" (see the file header). */
+export function checkBundleShape(bundle: Uint8Array): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const acorn = require('acorn');
+  let ast: any;
+  try {
+    ast = acorn.parse(Buffer.from(bundle).toString('latin1'), { ecmaVersion: 2020, sourceType: 'script' });
+  } catch (e: any) {
+    throw new FlashError(`the firmware bundle does not parse: ${e.message}`);
+  }
+  const body = ast.body.filter((s: any) => !(s.type === 'ExpressionStatement' && s.directive));
+  if (body.length !== 1 || body[0].type !== 'ExpressionStatement') {
+    throw new FlashError(`the firmware bundle must be one statement (an IIFE, as make build-device makes it) so that a partly written copy never runs; it has ${body.length}`);
+  }
+}
+
+export interface FlashOptions {
+  port: string;
+  /** The configuration file's bytes (written as they are) */
+  config: Uint8Array;
+  trust: Uint8Array;
+  bundle: Uint8Array;
+  /** Expected board (profile name or board id); default: the configuration's `board`. */
+  board?: string;
+  /** Set the board's clock from the host (default true). */
+  setTime?: boolean;
+  baud?: number;
+  /** How long to wait for the firmware's ready line after load() (ms). */
+  readyTimeoutMs?: number;
+  /** How long to wait for the board to answer at all (ms). */
+  answerTimeoutMs?: number;
+  progress?: Progress;
+  /** Called with each console line (for --verbose). */
+  onLine?: (line: string) => void;
+  /** Test hook: called after each chunk written (file name, bytes done); may throw to interrupt. */
+  onChunk?: (name: string, done: number) => void;
+}
+
+export interface FlashResult {
+  board: string;
+  boardId: string;
+  interpreter: string;
+  files: { name: string; bytes: number; sha256: string }[];
+  ready: any;
+  status: any | null;
+}
+
+function fail(msg: string): never { throw new FlashError(msg); }
+
+export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
+  const prog = o.progress || new Progress(1, process.stderr, true);
+  // 1. host checks
+  let cfgObj: any;
+  try {
+    cfgObj = JSON.parse(Buffer.from(o.config).toString('utf8'));
+  } catch (e: any) {
+    fail(`configuration is not valid JSON: ${e.message}`);
+  }
+  const v = validateConfig(cfgObj);
+  if (!v.config) fail(`configuration: ${v.error}`);
+  const config = v.config!;
+  const t = acceptTrustBundle(o.trust, config.rootKeys, -1, (p, m, s) => verify(p, m, s));
+  if (!t.bundle) fail(`trust bundle: ${t.detail}`);
+  const bundleVersion = t.bundle!.version;
+  checkBundleShape(o.bundle);
+  const want = o.board || config.board || '';
+  const wantProfile = want ? profileByName(want) : null;
+
+  const files = [
+    { name: CONFIG_FILE, data: o.config },
+    { name: TRUST_FILE, data: o.trust },
+    { name: FIRMWARE_FILE, data: o.bundle },
+  ];
+  const total = files.reduce((a, f) => a + f.data.length, 0);
+  const units = total + 4 * 1024; // writing, plus the steps around it
+  let done = 0;
+  prog.setTotal(units);
+  prog.update(0, `connecting to ${o.port}`);
+
+  let client: EspruinoClient;
+  try {
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000 });
+  } catch (e: any) {
+    throw new FlashError(e.message);
+  }
+  if (o.onLine) client.onLine(o.onLine);
+  try {
+    // 2. board checks
+    let env: any;
+    try {
+      env = await client.sync(o.answerTimeoutMs || 4000);
+    } catch (e: any) {
+      if (e instanceof LinkError) fail(`${e.message.replace(/: no answer.*$/, '')}: no Espruino console answered (is it an Espruino? is another program using it?)`);
+      throw e;
+    }
+    const boardId = String(env && env.BOARD || '');
+    let profile: BoardProfile | undefined = BOARDS.find((b) => b.ids.indexOf(boardId) >= 0);
+    if (wantProfile && wantProfile.ids.indexOf(boardId) < 0) {
+      fail(`wrong board: expected ${wantProfile.name} (${wantProfile.ids.join('/')}) but the board on ${o.port} is ${boardId || 'unknown'}`);
+    }
+    if (!profile) fail(`board ${boardId || '(no process.env.BOARD)'} on ${o.port} is not supported: the firmware has no pin profile for it (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
+    profile = profile!;
+    done += 512;
+    prog.update(done, `found ${profile.name} (${boardId} ${env.VERSION || ''})`);
+
+    const replaced = [FIRMWARE_FILE, '.bootrst', '.varimg', CONFIG_FILE, TRUST_FILE];
+    const st = await client.eval('(function(){var S=require("Storage"),g=S.getStats?S.getStats():null,f={},L=' +
+      JSON.stringify(replaced) + ';for(var i=0;i<L.length;i++){var s=S.read(L[i]);f[L[i]]=s===undefined?-1:s.length}' +
+      'return{free:S.getFree(),trash:g?g.trashBytes:0,files:f,tver:S.read(' + JSON.stringify(TVER_FILE) + ')}})()');
+    let available = Number(st.free) + Number(st.trash || 0);
+    for (const n of replaced) if (st.files[n] >= 0) available += HEADER + align(st.files[n]);
+    const needed = files.reduce((a, f) => a + HEADER + align(f.data.length), 0);
+    if (needed > available) {
+      fail(`not enough flash on the ${profile.name}: firmware ${o.bundle.length} + configuration ${o.config.length} + trust bundle ${o.trust.length} bytes need ${needed} bytes of Storage, the board has ${available}`);
+    }
+    const tver = st.tver === undefined || st.tver === null ? -1 : parseInt(String(st.tver), 10);
+    if (tver > bundleVersion) {
+      fail(`trust bundle version ${bundleVersion} is older than version ${tver} installed on the board (the gate refuses a rollback): build a bundle with --version ${tver} or higher`);
+    }
+
+    // 3. stop the running program
+    prog.update(done, 'stopping the running program');
+    await client.statement('reset()');
+    await delay(300);
+    await client.sync(o.answerTimeoutMs || 4000);
+
+    // 4. no firmware from here on
+    await client.eval('(function(){var S=require("Storage");S.erase(".bootcde");S.erase(".bootrst");S.erase(".varimg");return 1})()');
+    done += 512;
+
+    // 5. files, firmware last
+    for (const f of files) {
+      const base = done;
+      prog.update(done, `writing ${f.name} (${f.data.length} bytes)`);
+      await client.writeFile(f.name, f.data, (n) => {
+        prog.update(base + n, `writing ${f.name} (${f.data.length} bytes)`);
+        if (o.onChunk) o.onChunk(f.name, n);
+      });
+      done = base + f.data.length;
+    }
+
+    // 6. restart from flash
+    if (o.setTime !== false) await client.eval(`setTime(${Date.now() / 1000})`);
+    prog.update(done, 'restarting the board');
+    const from = client.events.length;
+    await client.statement('load()');
+    const readyTimeout = o.readyTimeoutMs || 600000;
+    let ready: any;
+    try {
+      ready = await client.waitEvent((ev) => ev.ev === 'ready' ||
+        (ev.ev === 'fault' && ev.what === 'config'), from, readyTimeout, 'no ready line from the firmware after load()');
+    } catch (e: any) {
+      const faults = client.events.slice(from).filter((ev) => ev.ev === 'fault');
+      if (faults.length) fail(`the firmware reports a fault after restart: ${faults.map((f) => `${f.what}: ${f.why}`).join('; ')}`);
+      throw e;
+    }
+    if (ready.ev === 'fault') fail(`the firmware reports a fault after restart: ${ready.what}: ${ready.why}`);
+    if (ready.fault) fail(`the firmware reports a fault after restart: ${ready.fault}: ${ready.detail || ''}`);
+    if (ready.gateId !== config.gateId) fail(`the board runs gate id ${JSON.stringify(ready.gateId)}, not the configured ${JSON.stringify(config.gateId)}`);
+    if (!ready.trust || ready.trust.version !== bundleVersion) fail(`the board runs trust bundle version ${ready.trust ? ready.trust.version : 'none'}, not ${bundleVersion}`);
+    done += 1024;
+
+    // 7. read back
+    await client.sync(o.answerTimeoutMs || 4000);
+    const out: FlashResult['files'] = [];
+    for (const f of files) {
+      prog.update(done, `checking ${f.name}`);
+      const want = sha256Hex(f.data);
+      const got = await client.hashFile(f.name);
+      if (got !== want) fail(`read-back of ${f.name} failed: the board's SHA-256 is ${got || '(no file)'}, the host's ${want}`);
+      out.push({ name: f.name, bytes: f.data.length, sha256: want });
+      done += 512;
+    }
+    let status: any = null;
+    const s = await client.eval('typeof qgStatus=="function"?qgStatus():null', 300000);
+    if (s !== null && s !== undefined) {
+      status = typeof s === 'string' ? JSON.parse(s) : s;
+      if (status.firmware && status.firmware.sha256 && status.firmware.sha256 !== out[2].sha256) {
+        fail(`the firmware reports SHA-256 ${status.firmware.sha256}, the host's is ${out[2].sha256}`);
+      }
+    }
+    prog.update(units, 'done');
+    prog.finish();
+    return { board: profile.name, boardId, interpreter: String(env.VERSION || ''), files: out, ready, status };
+  } catch (e: any) {
+    prog.finish();
+    if (e instanceof BoardError) throw new FlashError(`the board refused: ${e.message}`);
+    if (e instanceof LinkError) throw new FlashError(e.message);
+    throw e;
+  } finally {
+    await client.close();
+  }
+}
+
+export interface DoctorOptions { port: string; baud?: number; answerTimeoutMs?: number; timeoutMs?: number }
+
+/**
+ * The doctor line of spec/tools.md, read from a live board: the firmware's qgStatus() when it
+ * offers one; otherwise what the console can tell (hash of .bootcde on the board, gate id from
+ * qg.cfg, trust version and key count from qg.trust, clock, memory; no firmware version or
+ * backlog), marked "source":"console".
+ */
+export async function doctor(o: DoctorOptions): Promise<any> {
+  let client: EspruinoClient;
+  try {
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000 });
+  } catch (e: any) {
+    throw new FlashError(e.message);
+  }
+  try {
+    let env: any;
+    try {
+      env = await client.sync(o.answerTimeoutMs || 4000);
+    } catch (e: any) {
+      if (e instanceof LinkError) fail(`${e.message.replace(/: no answer.*$/, '')}: no Espruino console answered`);
+      throw e;
+    }
+    const timeout = o.timeoutMs || 300000;
+    const s = await client.eval('typeof qgStatus=="function"?qgStatus():null', timeout);
+    if (s !== null && s !== undefined) {
+      const st = typeof s === 'string' ? JSON.parse(s) : s;
+      return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware' };
+    }
+    const info = await client.eval('(function(){var c=require("Storage").readJSON(' + JSON.stringify(CONFIG_FILE) +
+      ',1),t=getTime(),m=process.memory();return{gateId:c&&typeof c=="object"?(c.gateId===undefined?null:c.gateId):null,' +
+      'time:t,used:m.usage,total:m.total}})()', timeout);
+    const fwHash = await client.hashFile(FIRMWARE_FILE, timeout);
+    const trustBytes = await client.readFile(TRUST_FILE, timeout);
+    let trust: any = null;
+    if (trustBytes) {
+      try {
+        const b = decodeTrustBundle(trustBytes);
+        trust = { version: b.version, keys: b.keys.length };
+      } catch (e) { trust = null; }
+    }
+    const clock = info.time >= 1577836800 ? new Date(Math.floor(info.time) * 1000).toISOString().replace('.000Z', 'Z') : null;
+    return {
+      firmware: { version: null, sha256: fwHash },
+      gateId: info.gateId,
+      trust,
+      clock,
+      memory: { used: info.used, total: info.total },
+      backlog: null,
+      boardId: env.BOARD,
+      interpreter: env.VERSION,
+      source: 'console',
+    };
+  } catch (e: any) {
+    if (e instanceof BoardError) throw new FlashError(`the board refused: ${e.message}`);
+    if (e instanceof LinkError) throw new FlashError(e.message);
+    throw e;
+  } finally {
+    await client.close();
+  }
+}

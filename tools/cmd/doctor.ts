@@ -1,0 +1,31 @@
+// qrgate doctor: the state of a live board as one JSON line (spec/tools.md "Flashing a board").
+import { CliError, parseArgs, need, parseIntFlag } from '../cli';
+import { doctor, FlashError } from '../board/flasher';
+
+export const help = `usage: qrgate doctor --port PORT [--baud N] [--timeout S]
+
+Reads a live board's state over its console (PORT: a serial device or tcp://HOST:PORT) and prints
+one JSON line:
+  {"firmware":{"version":"0.1.0","sha256":"..."},"gateId":"...","trust":{"version":N,"keys":N},
+   "clock":"2021-09-27T08:00:00Z"|null,"memory":{"used":N,"total":N},"backlog":N,...}
+firmware.sha256 is computed on the board over the firmware in its flash (.bootcde); clock is null
+when the board's clock was never set; backlog counts log entries not yet acknowledged. The values
+come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
+the console instead ("source":"console": no firmware version, backlog null). No configuration
+secret is ever printed. Exit 2 with a one-line error when no board answers.`;
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, { port: 'string', baud: 'string', timeout: 'string' });
+  if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
+  const port = need(p, 'port');
+  const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;
+  const t = p.flags.timeout !== undefined ? parseIntFlag(p.flags.timeout, 'timeout', 1, 86400) : 300;
+  try {
+    const st = await doctor({ port, baud, timeoutMs: t * 1000 });
+    process.stdout.write(JSON.stringify(st) + '\n');
+    return 0;
+  } catch (e: any) {
+    if (e instanceof FlashError) throw new CliError(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,64 @@
+// qrgate flash: firmware, configuration and trust bundle onto a board, restart, read back.
+import * as fs from 'fs';
+import * as path from 'path';
+import { CliError, parseArgs, need, readFileOr, parseIntFlag } from '../cli';
+import { flashBoard, FlashError } from '../board/flasher';
+import { Progress } from '../board/progress';
+
+export const help = `usage: qrgate flash --port PORT --config FILE --trust FILE [--board NAME] [--bundle FILE]
+                    [--baud N] [--no-set-time] [--ready-timeout S] [--quiet] [--verbose]
+
+Puts the firmware (dist/gate.js, or --bundle), the gate's configuration and the trust bundle on an
+Espruino board and proves it took. PORT is a serial device (/dev/ttyACM0, /dev/ttyUSB0, COM3) or
+tcp://HOST:PORT (a board's telnet console, qrgate board).
+  - before writing: the configuration must validate and the trust bundle verify under its rootKeys
+    (checked before connecting); the board must answer, be the --board asked for (else the
+    configuration's "board"), be one the firmware has pins for, have room in its flash, and not hold
+    a newer trust bundle;
+  - the firmware goes to Storage as .bootcde (it runs from flash at boot, not from RAM), the
+    configuration as qg.cfg, the trust bundle as qg.trust; old boot code is erased first and the
+    firmware is written last, so an interrupted flash leaves the old firmware or none, and running
+    qrgate flash again recovers;
+  - the board's clock is set from this computer (--no-set-time: leave it), the board restarts, its
+    firmware must report ready with the configured gate id and the bundle's version, and every file's
+    SHA-256, computed on the board, must match.
+Progress goes to stderr. On success one JSON line on stdout:
+  {"board":"esp32","boardId":"ESP32","files":[{"name":".bootcde","bytes":N,"sha256":"..."},...],"gateId":"...","trust":{...}}
+Exit 0 only when the board runs what was sent; 2 with a one-line error otherwise.`;
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, {
+    port: 'string', config: 'string', trust: 'string', board: 'string', bundle: 'string', baud: 'string',
+    'no-set-time': 'boolean', 'ready-timeout': 'string', quiet: 'boolean', verbose: 'boolean',
+  });
+  if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
+  const port = need(p, 'port');
+  const configPath = need(p, 'config');
+  const trustPath = need(p, 'trust');
+  const bundlePath: string = p.flags.bundle || path.join(__dirname, '..', '..', 'dist', 'gate.js');
+  const config = new Uint8Array(readFileOr(configPath, 'configuration'));
+  const trust = new Uint8Array(readFileOr(trustPath, 'trust bundle'));
+  if (!p.flags.bundle && !fs.existsSync(bundlePath)) throw new CliError(`no firmware bundle ${bundlePath}: run make build-device (or give --bundle FILE)`);
+  const bundle = new Uint8Array(readFileOr(bundlePath, 'firmware bundle'));
+  const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;
+  const readyS = p.flags['ready-timeout'] !== undefined ? parseIntFlag(p.flags['ready-timeout'], 'ready-timeout', 1, 86400) : 600;
+  const progress = new Progress(1, process.stderr, !!p.flags.quiet);
+  try {
+    const res = await flashBoard({
+      port, config, trust, bundle, board: p.flags.board, baud, setTime: !p.flags['no-set-time'],
+      readyTimeoutMs: readyS * 1000, progress,
+      onLine: p.flags.verbose ? (l) => process.stderr.write(`board: ${l}\n`) : undefined,
+    });
+    const out: any = {
+      board: res.board, boardId: res.boardId, interpreter: res.interpreter, files: res.files,
+      gateId: res.ready.gateId, trust: res.ready.trust, firmware: res.ready.fw,
+    };
+    if (res.status) out.status = res.status;
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return 0;
+  } catch (e: any) {
+    // errors name keys and files, never the value of a secret (validateConfig's messages)
+    if (e instanceof FlashError) throw new CliError(e.message);
+    throw e;
+  }
+}
