@@ -4,7 +4,7 @@ BIN   := node_modules/.bin
 SHARED ?= $(abspath ../shared)
 export QRGATE_SHARED := $(SHARED)
 
-.PHONY: all build build-host build-device test demo bench fuzz clean deps check-device
+.PHONY: all build build-host build-device test demo bench fuzz clean deps native native-tools
 
 all: build
 
@@ -23,14 +23,27 @@ build-device:
 	$(BIN)/tsc -p tsconfig.device.json
 	node tools/build/bundle.js build/device/firmware/main.js dist/gate.js
 
-test: build
+# The ARM toolchain and qemu-user (Debian) for the native verifier: installed when missing and
+# root (CI is); otherwise the native tests say they skipped.
+native-tools:
+	@if ! command -v arm-none-eabi-gcc >/dev/null || ! command -v qemu-arm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-arm-none-eabi binutils-arm-none-eabi qemu-user >/dev/null; \
+	  else echo "native-tools: toolchain/qemu missing and not root: native tests will skip"; fi; fi
+
+# Rebuild the native verifier's committed object code (firmware/crypto/native-code.generated.ts).
+native: deps native-tools
+	tools/native/build.sh --write
+
+test: build native-tools
 	$(BIN)/mocha 'test/**/*.test.ts'
 
 demo: build
-	node tools/demo.js
+	node build/host/tools/demo.js
 
-bench: build
+bench: build native-tools
 	node build/host/tools/bench.js
+	tools/native/build.sh
+	node build/host/tools/native/count.js
 
 fuzz: build
 	FUZZ_RUNS=$${FUZZ_RUNS:-200000} $(BIN)/mocha --grep property 'test/**/*.test.ts'

@@ -8,12 +8,37 @@ import { Scanner } from '../drivers/scanner';
 import { Relay } from '../drivers/relay';
 import { Leds } from '../drivers/leds';
 import { verify, verifyKnownVector } from './crypto/ed25519';
+import { nativeEd25519Code, NATIVE_ENTRY, NATIVE_SIGNATURE, NATIVE_SIZE, verifierSelfTest } from './crypto/native';
 import { sha256 } from './crypto/sha256';
 import { sha512 } from './crypto/sha512';
 import { hmacSha256 } from './crypto/sha256';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { startUplink } from './uplink';
+
+/** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
+var NATIVE_MAX_MSG = 1024;
+
+/**
+ * On ARM boards, the strict verifier in machine code (native/ed25519), run from flash; the
+ * JavaScript one when native code cannot run or fails its known-answer test.
+ */
+function nativeOrJs(js: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean) {
+  var fn = esp.nativeFunction('qg.ed25519', nativeEd25519Code, NATIVE_SIZE, NATIVE_ENTRY, NATIVE_SIGNATURE);
+  var buf = fn ? esp.flatBuffer(96 + NATIVE_MAX_MSG) : null;
+  if (!fn || !buf) return js;
+  var f = fn;
+  var b = buf;
+  var native = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    if (pub.length !== 32 || sig.length !== 64) return false;
+    if (msg.length > NATIVE_MAX_MSG) return js(pub, msg, sig);
+    b.bytes.set(pub, 0);
+    b.bytes.set(sig, 32);
+    b.bytes.set(msg, 96);
+    return f(b.addr, b.addr + 32, b.addr + 96, msg.length) === 1;
+  };
+  return verifierSelfTest(native) ? native : js;
+}
 
 function start(): void {
   var profile = boardProfile(esp.boardId());
@@ -38,7 +63,8 @@ function start(): void {
     amber: esp.outputPin(profile.led.amber), timers: timers,
   });
 
-  var verifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); };
+  var jsVerify = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); };
+  var verifyFn = profile.arm ? nativeOrJs(jsVerify) : jsVerify;
 
   // 3. Configuration, verifier self-test, trust bundle.
   var b = boot({

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as nacl from 'tweetnacl';
 import { verify } from '../firmware/crypto/ed25519';
+import { makeBaseTable, makeKeyTable, openTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from '../firmware/crypto/ed25519-fast';
 import { sha256 } from '../firmware/crypto/sha256';
 import { sigStructure, encodeCertificate, qg1Text } from './qg1-issuer';
 import { decide, DecideContext } from '../firmware/decide';
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
   lines.push('| verifier | verifications/s | ms each | note |', '|---|---|---|---|');
   const ours = rate(() => { if (!verify(pub, msg, sig)) throw new Error('ours'); });
   lines.push(row('qrgate (firmware/crypto, JS)', ours, 'strict profile'));
+  const baseTable = openTable(makeBaseTable(), TABLE_KIND_BASE);
+  const keyTable = openTable(makeKeyTable(pub), TABLE_KIND_KEY, pub);
+  const fastKey = rate(() => { if (!verify(pub, msg, sig, undefined, { baseTable, keyTable })) throw new Error('fast'); });
+  lines.push(row('qrgate fast (base + key tables)', fastKey, 'strict profile, ed25519-fast.ts'));
+  const fastBase = rate(() => { if (!verify(pub, msg, sig, undefined, { baseTable })) throw new Error('fast'); });
+  lines.push(row('qrgate fast (base table only)', fastBase, 'key table made per call'));
   const tn = rate(() => { if (!nacl.sign.detached.verify(msg, sig, pub)) throw new Error('nacl'); });
   lines.push(row('tweetnacl', tn));
   try {

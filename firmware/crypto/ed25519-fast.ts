@@ -578,7 +578,7 @@ export function verifyWithTables(pub: Uint8Array, msg: Uint8Array, sig: Uint8Arr
     if (!base || base.kind !== TABLE_KIND_BASE) return false;
     if (!scalarIsCanonical(sig, 32)) return false;
     if (!isCanonicalEncoding(pub, 0) || !isCanonicalEncoding(sig, 0)) return false;
-    if (isSmallOrderEncoding(pub, 0)) return false;
+    if (isSmallOrderEncoding(pub, 0) || isSmallOrderEncoding(sig, 0)) return false;
     var i: number;
     if (key) {
       if (key.kind !== TABLE_KIND_KEY) key = null;

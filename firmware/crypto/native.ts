@@ -47,19 +47,17 @@ function b64ToByteString(s: string): string {
   return parts.join('');
 }
 
-var codeCache: string | undefined;
-
-/** The native verifier's machine code as a byte string (one char per byte, 0..255). */
+/**
+ * The verifier's machine code as a byte string (7.9 KB). Decoded on each call and not kept:
+ * the board stores it once in flash (hal/espruino nativeFunction) and runs it from there.
+ */
 export function nativeEd25519Code(): string {
-  if (codeCache === undefined) {
-    var c = b64ToByteString(NATIVE_ED25519_BASE64);
-    if (c.length !== NATIVE_ED25519_SIZE) throw new Error('native: bad code length');
-    codeCache = c;
-  }
-  return codeCache;
+  var c = b64ToByteString(NATIVE_ED25519_BASE64);
+  if (c.length !== NATIVE_ED25519_SIZE) throw new Error('native: bad code length');
+  return c;
 }
 
-/** Where qg_verify starts in the code (add 1 for the Thumb bit when calling). */
+export var NATIVE_SIZE = NATIVE_ED25519_SIZE;
 export var NATIVE_ENTRY = NATIVE_ED25519_ENTRY;
 /** The E.nativeCall signature of qg_verify: int(pub32 address, sig64 address, msg address, msglen). */
 export var NATIVE_SIGNATURE = NATIVE_ED25519_SIGNATURE;

@@ -301,3 +301,30 @@ export function wifiConnect(ssid: string, password: string, cb: (err: string | n
     }
   }
 }
+
+/**
+ * Machine code kept in a Storage file and run in place through E.nativeCall (official ARM
+ * boards). Writes the file when it is missing or differs; returns null where native code cannot
+ * run here (no E.nativeCall, or the file is not 4-byte aligned in memory-mapped flash).
+ */
+export function nativeFunction(file: string, code: () => string, size: number, entry: number,
+  signature: string): ((a: number, b: number, c: number, d: number) => number) | null {
+  if (typeof E === 'undefined' || typeof E.nativeCall !== 'function' || typeof E.getAddressOf !== 'function') return null;
+  var S = require('Storage');
+  var s = S.read(file);
+  if (s === undefined || s.length !== size || s !== code()) {
+    S.write(file, code());
+    s = S.read(file);
+  }
+  var addr = E.getAddressOf(s, true);
+  if (!addr || (addr & 3)) return null;
+  return E.nativeCall(addr + entry + 1, signature); // +1: Thumb
+}
+
+/** A byte buffer in one contiguous block of RAM and its address, or null (E.getAddressOf). */
+export function flatBuffer(n: number): { bytes: Uint8Array; addr: number } | null {
+  if (typeof E === 'undefined' || typeof E.getAddressOf !== 'function') return null;
+  var b = new Uint8Array(n);
+  var addr = E.getAddressOf(b, true);
+  return addr ? { bytes: b, addr: addr } : null;
+}

@@ -1,0 +1,110 @@
+// An in-process collector for simulator scenarios (tools/collector/server.ts over a SQLite file in
+// a temporary directory), listening on 127.0.0.1 on a port that stays the same across restarts
+// (the gate's configuration names it).
+//
+//   start()    listens (and opens the database)
+//   stop()     closes the listener, drops open connections, closes the database
+//   restart()  stop() then start()
+//   crash()    arms a crash: the next batch is committed to the database, then the collector dies
+//              before it answers (the gate never hears the acknowledgement); start() revives it
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SqliteStore } from '../tools/collector/sqlite';
+import { startCollectorServer, CollectorServer } from '../tools/collector/server';
+import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
+import { LogRecord } from '../proto/logrecord';
+
+export class SimCollector {
+  readonly dir: string;
+  readonly dbFile: string;
+  port = 0;
+  private store: SqliteStore | null = null;
+  private server: CollectorServer | null = null;
+  private crashArmed = false;
+  /** One entry per ingest, crash, start and stop. */
+  readonly log: any[] = [];
+
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
+    this.dbFile = path.join(this.dir, 'collector.db');
+  }
+
+  get running(): boolean { return this.server !== null; }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    this.store = new SqliteStore(this.dbFile);
+    const self = this;
+    const inner = this.store;
+    const store: CollectorStore = {
+      async put(gateId: string, records: LogRecord[]): Promise<PutResult> {
+        const r = await inner.put(gateId, records);
+        if (self.crashArmed) {
+          self.crashArmed = false;
+          self.log.push({ ev: 'crash', gateId, records: records.length, inserted: r.inserted });
+          await self.stop();
+          throw new Error('collector crashed after the commit');
+        }
+        return r;
+      },
+      query: (f: QueryFilter) => inner.query(f),
+      trace: (s: Uint8Array, w: number) => inner.trace(s, w),
+      close: () => inner.close(),
+    };
+    this.server = await startCollectorServer({
+      store, host: '127.0.0.1', port: this.port,
+      log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },
+    });
+    this.port = this.server.port;
+    this.log.push({ ev: 'start', port: this.port });
+  }
+
+  async stop(): Promise<void> {
+    const srv = this.server, st = this.store;
+    this.server = null;
+    this.store = null;
+    if (srv) await srv.close();
+    if (st) await st.close();
+    if (srv) this.log.push({ ev: 'stop' });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  crash(): void { this.crashArmed = true; }
+
+  /** The address a gate posts batches to (Wi-Fi) or a network server forwards uplinks to (LoRa). */
+  url(transport: string): string {
+    return `http://127.0.0.1:${this.port}/${transport === 'lora' ? 'lorawan' : 'ingest'}`;
+  }
+
+  private async withStore<T>(fn: (s: SqliteStore) => Promise<T>): Promise<T> {
+    if (this.store) return fn(this.store);
+    if (!fs.existsSync(this.dbFile)) return fn(null as any);
+    const s = new SqliteStore(this.dbFile, { mustExist: true, readonly: true });
+    try { return await fn(s); } finally { await s.close(); }
+  }
+
+  /** Every stored record (optionally of one gate), by gate then seq. */
+  async records(gateId?: string): Promise<StoredRecord[]> {
+    return this.withStore(async (s) => {
+      const out: StoredRecord[] = [];
+      if (!s) return out;
+      for await (const r of s.query({ gateId })) out.push(r);
+      return out;
+    });
+  }
+
+  async trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]> {
+    return this.withStore(async (s) => (s ? s.trace(subject, windowSeconds) : []));
+  }
+
+  /** Stops and removes the temporary directory (unless keep). */
+  async close(keep = false): Promise<void> {
+    await this.stop();
+    if (!keep) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
