@@ -102,6 +102,8 @@ interface Command {
   t1: number;
   t2: number;
   cb: (err: string | null, lines: string[]) => void;
+  /** Two-stage commands: called when the first answer is ok (a transmission has started). */
+  ok?: () => void;
 }
 
 export class Rn2483 {
@@ -177,6 +179,7 @@ export class Rn2483 {
       this.o.timers.clearTimeout(this.curTimer);
       var self = this;
       this.curTimer = this.later(function () { self.finish('timeout'); }, c.t2);
+      if (c.ok) c.ok();
       return;
     }
     var err: string | null = null;
@@ -200,8 +203,8 @@ export class Rn2483 {
   }
 
   /** Queues a command; cb(err, lines): err is null or the refusing reply ('timeout' when none came). */
-  command(text: string, t1: number, t2: number, cb: (err: string | null, lines: string[]) => void): void {
-    this.queue.push({ text: text, t1: t1, t2: t2, cb: cb });
+  command(text: string, t1: number, t2: number, cb: (err: string | null, lines: string[]) => void, ok?: () => void): void {
+    this.queue.push({ text: text, t1: t1, t2: t2, cb: cb, ok: ok });
     if (!this.cur) {
       var self = this;
       this.later(function () { self.next(); }, 0);
@@ -267,7 +270,6 @@ export class Rn2483 {
     this.joining = true;
     this.whenFree(function () {
       self.command('mac join otaa', CMD_TIMEOUT, JOIN_TIMEOUT, function (err: string | null, lines: string[]) {
-        if (!err || lines.length >= 1 && lines[0] === 'ok') self.charge(JOIN_REQUEST_BYTES - LORAWAN_OVERHEAD);
         var res = err || lines[1];
         if (res === 'accepted') {
           self.joined = true;
@@ -279,7 +281,7 @@ export class Rn2483 {
         }
         if (err === 'busy') { self.later(function () { self.join(); }, 1000); return; }
         self.retryJoin(res || 'denied');
-      });
+      }, function () { self.charge(JOIN_REQUEST_BYTES - LORAWAN_OVERHEAD); });
     });
   }
 
@@ -296,7 +298,6 @@ export class Rn2483 {
     var self = this;
     // a timeout or a refused set-up command: start over from the reset; else join again
     var again = err === 'timeout' || err === 'invalid_param' || err === 'keys_not_init' ? function () { self.start(); } : function () { self.join(); };
-    if (err === 'timeout' && this.timeouts >= 2) this.timeouts = 0;
     this.later(again, wait);
   }
 
@@ -369,10 +370,6 @@ export class Rn2483 {
         if (self.blocked) { self.whenFree(attempt); return; }
         var cmd = 'mac tx ' + (confirmed ? 'cnf ' : 'uncnf ') + port + ' ' + hexOf(payload).toUpperCase();
         self.command(cmd, CMD_TIMEOUT, TX_TIMEOUT, function (err: string | null, lines: string[]) {
-          if (lines.length >= 1 && lines[0] === 'ok') {
-            var t = self.charge(payload.length);
-            self.event('tx', { bytes: payload.length, airtimeMs: Math.round(t), dr: self.o.dataRate });
-          }
           if (err === 'busy' && busyTries < BUSY_RETRIES) {
             self.later(attempt, 1000 * Math.pow(2, busyTries++));
             return;
@@ -404,7 +401,12 @@ export class Rn2483 {
             done('bad mac_rx', null);
             return;
           }
-          done(res || 'mac_err', null);
+          res = res || 'mac_err';
+          self.stats.errors[res] = (self.stats.errors[res] || 0) + 1;
+          done(res, null);
+        }, function () {
+          var t = self.charge(payload.length);
+          self.event('tx', { bytes: payload.length, airtimeMs: Math.round(t), dr: self.o.dataRate });
         });
       });
     };

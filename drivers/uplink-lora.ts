@@ -66,6 +66,9 @@ export class UplinkLora {
   /** A kid whose definition is split over frames: the kid and how much of it went. */
   kidPart: Uint8Array | null;
   kidOff: number;
+  /** The uplink numbers that last carried the gate id and a kid definition. */
+  idSentAt: number;
+  kidsSentAt: number;
   failures: number;
   /** Uplinks in a row that brought no acknowledgement while some were awaited. */
   silent: number;
@@ -85,6 +88,8 @@ export class UplinkLora {
     this.kidsKnown = [];
     this.kidPart = null;
     this.kidOff = 0;
+    this.idSentAt = -1;
+    this.kidsSentAt = -1;
     this.failures = 0;
     this.silent = 0;
     this.stats = { uplinks: 0, records: 0, acked: 0, bytes: 0, failed: 0 };
@@ -151,9 +156,13 @@ export class UplinkLora {
     this.inflightSeq = keepS;
     this.inflightAt = keepA;
 
+    var eligible = false, awaiting = false;
+    for (i = 0; i < recs.length; i++) if (!this.fresh(recs[i].seq)) eligible = true;
+    for (i = 0; i < this.inflightSeq.length; i++) if (this.fresh(this.inflightSeq[i])) awaiting = true;
     var sentId = false, kidsDone: number[] = [], kidPart: Uint8Array | null = this.kidPart, kidOff = this.kidOff;
-    var full = false;
-    if (!this.idKnown) {
+    // definitions only go with records (or before them): an idle gate sends nothing
+    var full = !eligible;
+    if (!full && !this.idKnown) {
       sentId = w.defineGateId(this.o.gateId);
       if (!sentId) full = true;
     }
@@ -181,8 +190,6 @@ export class UplinkLora {
       if (!w.addRecord(r)) break;
       seqs.push(r.seq);
     }
-    var awaiting = false;
-    for (i = 0; i < this.inflightSeq.length; i++) if (this.fresh(this.inflightSeq[i])) awaiting = true;
     if (!seqs.length && !w.defs && !awaiting) {
       // nothing to send, nothing to hear about
       this.busy = false;
@@ -199,7 +206,8 @@ export class UplinkLora {
       self.stats.uplinks++;
       self.stats.records += seqs.length;
       self.stats.bytes += frame.length;
-      if (sentId) self.idKnown = true;
+      if (sentId) { self.idKnown = true; self.idSentAt = self.uplinks; }
+      if (w.defs > (sentId ? 1 : 0)) self.kidsSentAt = self.uplinks;
       for (var k = 0; k < kidsDone.length; k++) if (self.kidsKnown.indexOf(kidsDone[k]) < 0) self.kidsKnown.push(kidsDone[k]);
       self.kidPart = kidPart;
       self.kidOff = kidOff;
@@ -231,9 +239,13 @@ export class UplinkLora {
       this.event('failed', { error: 'bad downlink: ' + ((e as any).message || e), retryMs: 0 });
       return false;
     }
-    if (a.who) this.idKnown = false;
-    if (a.kids) { this.kidsKnown = []; this.kidPart = null; this.kidOff = 0; }
-    if (a.who || a.kids) this.event('asked', { who: a.who, kids: a.kids });
+    // The answer in an uplink's receive windows is the collector's answer to an earlier uplink:
+    // a question the uplink just sent has already answered is ignored.
+    var who = a.who && this.idSentAt !== this.uplinks;
+    var kids = a.kids && this.kidsSentAt !== this.uplinks;
+    if (who) this.idKnown = false;
+    if (kids) { this.kidsKnown = []; this.kidPart = null; this.kidOff = 0; }
+    if (who || kids) this.event('asked', { who: who, kids: kids });
     // only what was sent can be acknowledged
     var ranges: AckRange[] = [], held = 0, i: number;
     for (i = 0; i < this.inflightSeq.length; i++) {

@@ -24,6 +24,7 @@ export interface GateConfig {
   queue: { max: number };
   cache: { size: number };
   log: { segments: number; segmentSize: number };
+  verifier: { keyTables: number };
   uplink: {
     transport: string; url: string; batch: number; intervalMs: number;
     wifi: { ssid: string; password: string };
@@ -62,6 +63,7 @@ var FIELDS: Field[] = [
   { path: 'scanner.maxLen', type: 'int', def: 2048, min: 64, max: 4096 },
   { path: 'queue.max', type: 'int', def: 4, min: 1, max: 16 },
   { path: 'cache.size', type: 'int', def: 16, min: 0, max: 256 },
+  { path: 'verifier.keyTables', type: 'int', def: 8, min: 0, max: 64 },
   { path: 'log.segments', type: 'int', def: 4, min: 2, max: 64 },
   { path: 'log.segmentSize', type: 'int', def: 4096, min: 512, max: 65536 },
   { path: 'uplink.transport', type: 'enum', def: 'none', values: ['none', 'wifi', 'lora'] },

@@ -7,7 +7,8 @@ import { Gate, emit } from './gate';
 import { Scanner } from '../drivers/scanner';
 import { Relay } from '../drivers/relay';
 import { Leds } from '../drivers/leds';
-import { verify, verifyKnownVector } from './crypto/ed25519';
+import { verify } from './crypto/ed25519';
+import { tableVerifier, TableVerifier } from './verifier';
 import { nativeEd25519Code, NATIVE_ENTRY, NATIVE_SIGNATURE, NATIVE_SIZE, verifierSelfTest } from './crypto/native';
 import { sha256 } from './crypto/sha256';
 import { sha512 } from './crypto/sha512';
@@ -63,19 +64,31 @@ function start(): void {
     amber: esp.outputPin(profile.led.amber), timers: timers,
   });
 
+  // The verifier: machine code on ARM boards; elsewhere the JavaScript one with its tables in
+  // flash (the base point's now, the trusted keys' once the trust bundle is accepted).
+  var tables: TableVerifier | null = null;
   var jsVerify = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); };
   var verifyFn = profile.arm ? nativeOrJs(jsVerify) : jsVerify;
+  if (verifyFn === jsVerify) {
+    tables = tableVerifier({
+      storage: storage, sha256: hashes.sha256, sha512: hashes.sha512,
+      maxKeyTables: pre.config ? pre.config.verifier.keyTables : 8,
+      onMake: function (file: string) { emit(con, 'table', { made: file }); },
+    });
+    verifyFn = tables.verify;
+  }
 
   // 3. Configuration, verifier self-test, trust bundle.
   var b = boot({
     storage: storage, console: con, verify: verifyFn,
-    selfTest: function () { return verifyKnownVector(hashes.sha512); },
+    selfTest: function () { return verifierSelfTest(verifyFn); },
   });
   if (!b.config) {
     leds.blink('red', 200, 800);
     return;
   }
   var config = b.config;
+  if (tables && b.trust) tables.setKeys(b.trust.keys);
   // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
   var journal = new Journal({
     storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,

@@ -102,6 +102,8 @@ export class SimBoard {
   relayActiveHigh: boolean;
   onConsoleLine: ((line: string) => void) | null;
   onEvent: ((ev: BoardEvent) => void) | null;
+  /** Device models on the board's UARTs (a LoRa modem) hear what the program writes, as it writes it. */
+  onUartWrite: ((uart: string, data: string) => void) | null = null;
   /** The uplink's network is reachable (scenario `network` steps; uplink simulations read it). */
   network = true;
   private rtcBase: number | null;
@@ -198,7 +200,10 @@ export class SimBoard {
       setWallSeconds: (s) => board.setClock(s),
       print: (line) => board.consoleLine(line),
       onPin: (pin, level) => board.pinChanged(pin, level),
-      onUartWrite: (uart, data) => { board.uartOut[uart] = (board.uartOut[uart] || '') + data; },
+      onUartWrite: (uart, data) => {
+        board.uartOut[uart] = (board.uartOut[uart] || '') + data;
+        if (board.onUartWrite) board.onUartWrite(uart, data);
+      },
       modules: this.opts.modules,
       onReboot: (reason) => { board.pendingReboot = reason; },
       codeInFlash,

@@ -371,6 +371,9 @@ export class EspruinoConsole {
         this.programOutput('Uncaught ' + describeError(e));
       }
     }
+    // Espruino's value of a function declaration statement is the function
+    const decl = /^function\s+([A-Za-z_$][\w$]*)\s*\(/.exec(code);
+    if (!failed && decl && v === undefined && /\}$/.test(code)) v = sb.global[decl[1]];
     if (this.echo() && !failed && code.length) this.out('=' + formatResult(v) + '\n');
   }
 
@@ -398,6 +401,7 @@ export class EspruinoConsole {
       if (c.length) flash.write(alwaysExec ? '.bootrst' : '.bootcde', c);
     };
     g.E.reboot = function () { self.todo = { kind: 'load' }; };
+    g.echo = function (on?: any) { self.echoOff = !on; };
     // Espruino's atob/btoa work on byte strings (the espruino tool uploads files with atob);
     // sim/espruino.ts does not define them
     if (typeof g.atob !== 'function') {

@@ -65,7 +65,7 @@ interface Listeners { [ev: string]: any[] }
 function on(l: Listeners, ev: string, fn: any): void { (l[ev] = l[ev] || []).push(fn); }
 
 /** The `http` module for a sandbox: request(options, cb) as Espruino has it. */
-export function httpModule(board: SimBoard, io: IoTracker): (sb: EspruinoSandbox) => any {
+export function httpModule(networkUp: () => boolean, io: IoTracker): (sb: EspruinoSandbox) => any {
   return (sb: EspruinoSandbox) => {
     const emit = (l: Listeners, ev: string, args: any[]) => {
       for (const fn of (l[ev] || []).slice()) sb.call(fn, sb.global, args);
@@ -89,7 +89,7 @@ export function httpModule(board: SimBoard, io: IoTracker): (sb: EspruinoSandbox
       };
       const fail = (message: string) => deliver(() => emit(reqL, 'error', [{ message, code: message }]));
       const send = (body: Buffer) => {
-        if (!board.network) {
+        if (!networkUp()) {
           // no route: nothing leaves the board; the request times out
           sb.schedule(() => emit(reqL, 'error', [{ message: 'ETIMEDOUT (network down)', code: 'ETIMEDOUT' }]), NETWORK_DOWN_TIMEOUT_MS, [], true);
           return;

@@ -221,7 +221,7 @@ export class Rn2483Emulator {
       if (fault === 'mac_err') { this.reply('mac_err', CMD_DELAY + air + RECEIVE_DELAY2 + 500); return; }
       this.uplinks++;
       const down = this.ns.uplink(this.devEui, port, payload, this.dr);
-      if (down) this.reply(`mac_rx ${down.port} ${down.data.toString('hex').toUpperCase()}`, CMD_DELAY + air + RECEIVE_DELAY1 + uplinkAirtimeMs(down.data.length, this.dr));
+      if (down) this.reply(`mac_rx ${down.port} ${down.data.toString('hex').toUpperCase()}`, CMD_DELAY + air + RECEIVE_DELAY1 + Math.ceil(uplinkAirtimeMs(down.data.length, Math.min(this.dr, 5))));
       else this.reply('mac_tx_ok', CMD_DELAY + air + RECEIVE_DELAY2 + 500);
       return;
     }

@@ -2,6 +2,7 @@
 //   verifications per second: the project's verifier, tweetnacl, @noble/curves, node:crypto
 //   a full QG1 and DIVOC decision (parse, verify, decide), first scan and repeat visitor
 //   the native ARM verifier's instructions per verification under qemu (when qemu-arm is here)
+import { ROOT } from './root';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,12 +15,7 @@ import { decide, DecideContext } from '../firmware/decide';
 import { validateConfig } from '../firmware/config';
 import { acceptTrustBundle } from '../firmware/trust';
 
-/** The checkout: the nearest folder above this file with a package.json (source or build/host). */
-function findRoot(dir: string): string {
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-const root = findRoot(__dirname);
+const root = ROOT;
 
 function rate(fn: () => void, minMs = 1500): { perSec: number; msEach: number; n: number } {
   fn(); // warm

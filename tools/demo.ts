@@ -1,16 +1,13 @@
 // make demo: a simulated board runs dist/gate.js (the very file flashed to a board) and decides on
 // sample certificates; each step is told in words.
+import { ROOT } from './root';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SimBoard, BoardEvent } from '../sim/board';
 import { DEFAULT_SCENARIO_BOARD } from '../sim/scenario';
 
-function findRoot(dir: string): string {
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
-const ROOT = findRoot(__dirname);
+
 const FX = path.join(ROOT, 'test', 'fixtures');
 
 const VISITORS: [string, string][] = [

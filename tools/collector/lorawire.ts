@@ -46,13 +46,11 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
       need(1);
       const c = b[o++];
       v += (c & 0x7f) * 2 ** (7 * i);
-      if (!(c & 0x80)) {
-        if (v > 0xffffffff) bad('varint over 32 bits');
-        return v;
-      }
+      if (!(c & 0x80)) return v; // up to 35 bits: a zigzag time delta may need 33
     }
     return bad('varint too long');
   };
+  const u32 = (v: number) => (v > 0xffffffff ? bad('value over 32 bits') : v);
   const defs: LoraDefinition[] = [];
   for (let i = 0; i < (h & 0x0f); i++) {
     need(2);
@@ -71,6 +69,7 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
   while (o < b.length) {
     if (records.length === 0) {
       seq = varint();
+      if (seq > 0xffffffff) bad('seq over 32 bits');
       need(4);
       time = b.readUInt32LE(o);
       o += 4;
@@ -88,7 +87,7 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
       if (a & 0x3e) bad('reserved bits in a drop record');
       records.push({
         seq, time, kind: 'dropped', decision: 'open', reason: 'ok', format: 'qg1', kidTag: null,
-        subject: new Uint8Array(0), cert: new Uint8Array(0), clockUntrusted: !!(a & 1), dropped: varint(),
+        subject: new Uint8Array(0), cert: new Uint8Array(0), clockUntrusted: !!(a & 1), dropped: u32(varint()),
       });
       continue;
     }

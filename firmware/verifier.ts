@@ -1,0 +1,91 @@
+// The gate's JavaScript signature verifier with its precomputed tables (firmware/crypto/
+// ed25519-fast.ts): one for the base point and one per trusted key, kept in flash and read in
+// place. `qrgate flash` writes them from the host; a board that finds one missing or damaged
+// makes it once at boot and stores it. Keys without a table (more keys than `maxKeyTables`) are
+// still verified, by the same strict code, only slower.
+import { FlashStorage } from '../hal/types';
+import { verify } from './crypto/ed25519';
+import { makeBaseTable, makeKeyTable, openTable, EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
+import { TrustKey } from '../proto/trust';
+import { hexOf } from '../proto/bytes';
+
+export var BASE_TABLE_FILE = 'qg.tb';
+/** Key tables: prefix + the first 4 bytes of the key in hex ('qg.k1a2b3c4d'). */
+export var KEY_TABLE_PREFIX = 'qg.k';
+
+export type Verify = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
+
+export interface VerifierOptions {
+  storage: FlashStorage;
+  sha256: (d: Uint8Array) => Uint8Array;
+  sha512: (d: Uint8Array) => Uint8Array;
+  /** How many trusted keys get a table (the first ones, in bundle order). */
+  maxKeyTables: number;
+  /** Told when a table had to be made on the board (slow on small boards). */
+  onMake?: (file: string) => void;
+}
+
+export function keyTableFile(pub: Uint8Array): string {
+  return KEY_TABLE_PREFIX + hexOf(pub.subarray(0, 4));
+}
+
+/** Open a table file, or make and store it when missing or damaged. Null if it cannot be had. */
+function tableFile(o: VerifierOptions, file: string, kind: number, pub: Uint8Array | undefined): EdTable | null {
+  var t = openTable(o.storage.readBytes(file), kind, pub, o.sha256);
+  if (t) return t;
+  var made = kind === TABLE_KIND_BASE ? makeBaseTable(o.sha256) : makeKeyTable(pub as Uint8Array, undefined, o.sha256);
+  if (!made) return null; // a key the strict profile refuses: no table, it will never verify
+  if (o.onMake) o.onMake(file);
+  try {
+    if (o.storage.readBytes(file)) o.storage.erase(file);
+    o.storage.write(file, made);
+    return openTable(o.storage.readBytes(file), kind, pub, o.sha256);
+  } catch (e) {
+    // Flash full: use the table from RAM rather than not at all.
+    return openTable(made, kind, pub, o.sha256);
+  }
+}
+
+export interface TableVerifier {
+  verify: Verify;
+  /** Open (or make) the tables of the trusted keys; erases those of keys no longer trusted. */
+  setKeys(keys: TrustKey[]): void;
+  keyTables(): number;
+  hasBaseTable(): boolean;
+}
+
+/** The verifier: the base table opened (or made) now, key tables when the keys are known. */
+export function tableVerifier(o: VerifierOptions): TableVerifier {
+  var base = tableFile(o, BASE_TABLE_FILE, TABLE_KIND_BASE, undefined);
+  var pubs: string[] = [];
+  var tables: EdTable[] = [];
+  var sha512 = o.sha512;
+  return {
+    setKeys: function (keys: TrustKey[]) {
+      pubs = [];
+      tables = [];
+      var keep: string[] = [];
+      for (var i = 0; i < keys.length && tables.length < o.maxKeyTables; i++) {
+        var k = keys[i].key;
+        var hex = hexOf(k);
+        if (pubs.indexOf(hex) >= 0) continue;
+        var file = keyTableFile(k);
+        var t = base ? tableFile(o, file, TABLE_KIND_KEY, k) : null;
+        if (t) {
+          pubs.push(hex);
+          tables.push(t);
+          keep.push(file);
+        }
+      }
+      // Tables of keys that left the trust bundle only take flash.
+      var old = o.storage.list(KEY_TABLE_PREFIX);
+      for (var j = 0; j < old.length; j++) if (keep.indexOf(old[j]) < 0) o.storage.erase(old[j]);
+    },
+    keyTables: function () { return tables.length; },
+    hasBaseTable: function () { return !!base; },
+    verify: function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+      var at = pubs.indexOf(hexOf(pub));
+      return verify(pub, msg, sig, sha512, { baseTable: base, keyTable: at >= 0 ? tables[at] : null });
+    },
+  };
+}

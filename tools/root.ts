@@ -1,0 +1,12 @@
+// The checkout's root: the nearest folder above a file with a package.json. Host code runs both
+// from its TypeScript sources (tsx) and compiled under build/host, so paths are found, not fixed.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export function findRoot(dir: string = __dirname): string {
+  let d = dir;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+export const ROOT = findRoot();
