@@ -22,6 +22,7 @@ build-device:
 	rm -rf build/device
 	$(BIN)/tsc -p tsconfig.device.json
 	node tools/build/bundle.js build/device/firmware/main.js dist/gate.js
+	$(BIN)/tsx tools/build/bench-espruino.ts dist/bench-espruino.js
 
 # The ARM toolchain and qemu-user (Debian) for the native verifier: installed when missing and
 # root (CI is); otherwise the native tests say they skipped.

@@ -72,6 +72,7 @@ export class VerifiedCache {
       kept.revocationIds = [];
       for (var i = 0; i < p.revocationIds.length; i++) kept.revocationIds.push(copy(p.revocationIds[i]));
     }
+    if (p.revoked !== undefined) kept.revoked = p.revoked; // same trust bundle: same answer
     if (p.nbf !== undefined) kept.nbf = p.nbf;
     if (p.exp !== undefined) kept.exp = p.exp;
     if (p.dose !== undefined) kept.dose = p.dose;

@@ -51,6 +51,8 @@ export interface Parsed {
   signature: Uint8Array;
   /** Ids to look up in the revocation list (DIVOC: every value bound like certificateId). */
   revocationIds?: Uint8Array[];
+  /** Whether the trust bundle revokes it, once looked up (kept by the repeat-visitor cache). */
+  revoked?: boolean;
   nbf?: number;
   exp?: number;
   kind: number;
@@ -140,12 +142,12 @@ export function decideParsed(p: Parsed, ctx: DecideContext, verified?: TrustKey 
   if (p.nbf !== undefined && now < p.nbf) return result('deny', 'not-yet-valid', p, 'certificate not valid yet');
   if (p.exp !== undefined && now >= p.exp) return result('deny', 'expired', p, 'certificate expired');
   var trust = ctx.trust as TrustBundle;
-  if (trust.revoked) {
-    var ids = p.revocationIds || [p.cti];
-    for (var r = 0; r < ids.length; r++) {
-      if (isRevoked(trust, revocationPrefix(p.kid, ids[r], ctx.sha256))) return result('deny', 'revoked', p, 'certificate revoked');
-    }
+  if (p.revoked === undefined) {
+    p.revoked = false;
+    var ids = trust.revoked ? p.revocationIds || [p.cti] : [];
+    for (var r = 0; r < ids.length && !p.revoked; r++) p.revoked = isRevoked(trust, revocationPrefix(p.kid, ids[r], ctx.sha256));
   }
+  if (p.revoked) return result('deny', 'revoked', p, 'certificate revoked');
   if (trust.maxAge !== undefined && now > trust.iat + trust.maxAge) {
     return result('attendant', 'stale-trust', p, 'trust list is out of date');
   }
@@ -181,10 +183,10 @@ export function decide(text: string, ctx: DecideContext): Decision {
   }
   if (!p) return result('deny', 'unsupported', null, 'not a certificate this gate reads');
   try {
-    var parsed = p;
-    return decideParsed(p, ctx, null, digest && cache ? function (key: TrustKey) {
-      (cache as VerifiedCache).store(digest as Uint8Array, parsed, key);
-    } : undefined);
+    var verifiedKey: TrustKey | null = null;
+    var d = decideParsed(p, ctx, null, function (key: TrustKey) { verifiedKey = key; });
+    if (verifiedKey && digest && cache) cache.store(digest, p, verifiedKey);
+    return d;
   } catch (e) {
     // A fault in the checks must never open the door.
     return result('deny', 'malformed', p, 'could not check the certificate');

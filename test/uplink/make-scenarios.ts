@@ -84,6 +84,25 @@ function scenario(description: string, uplink: any, drain: any[], lora: boolean)
   };
 }
 
+/** The flash fills up while the network is down: the journal drops the oldest and counts them. */
+function flashFull(description: string, uplink: any, dropped: number, records: number): any {
+  const config = gateConfig(uplink);
+  config.log = { segments: 2, segmentSize: 512 };
+  return {
+    description, config, trust: '../fixtures/trust.bin', clock: '2021-09-27T08:00:00Z', collector: true,
+    steps: [
+      { network: 'down' },
+      ...scans(1),
+      ...scans(11),
+      { expect: { events: { log: 20 } } },
+      { network: 'up' },
+      { wait: 4 * H },
+      // held entries + the largest drop counter = every record logged; the counter itself arrives
+      { expect: { collector: { unique: true, dropped, records } } },
+    ],
+  };
+}
+
 export function uplinkScenarios(): { [file: string]: any } {
   const wifiDrain = [
     // the uplink is backing off (at most 30 minutes): the crash happens on its next attempt
@@ -119,6 +138,11 @@ export function uplinkScenarios(): { [file: string]: any } {
     lora(5), loraDrain(5), true),
     'log-lora-dr0.json': scenario('LoRaWAN uplink at DR0 (SF12, 51-byte payloads: 1 record per uplink): as log-lora-dr5',
       lora(0), loraDrain(0), true),
+    'log-flash-full-wifi.json': flashFull('Wi-Fi uplink, 2 journal segments of 512 bytes: 20 scans with the network down fill ' +
+      'the flash; the oldest records are dropped and counted, the rest and the drop counter reach the collector once',
+    { transport: 'wifi', batch: 5, intervalMs: 10000 }, 8, 13),
+    'log-flash-full-lora.json': flashFull('LoRaWAN uplink at DR5, as log-flash-full-wifi',
+      lora(5), 8, 13),
   };
 }
 

@@ -8,7 +8,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFile } from 'child_process';
-import { runScenario, DEFAULT_BUNDLE, ScenarioResult } from '../../sim/scenario';
+import { runScenario, validateScenario, DEFAULT_BUNDLE, ScenarioResult, ScenarioError } from '../../sim/scenario';
 import { uplinkScenarios, OUT_DIR } from './make-scenarios';
 import { REPO } from '../util/shared';
 
@@ -31,6 +31,19 @@ describe('uplink scenarios (test/scenarios-uplink on dist/gate.js, with a collec
       assert.ok(fs.existsSync(p), `${p} missing: npx tsx test/uplink/make-scenarios.ts`);
       assert.deepEqual(JSON.parse(fs.readFileSync(p, 'utf8')), files[f], `${f} is stale: npx tsx test/uplink/make-scenarios.ts`);
     }
+  });
+
+  it('refuses malformed uplink steps and expectations', () => {
+    const bad = (sc: any, re: RegExp) => assert.throws(() => validateScenario({ steps: [], ...sc }), (e: any) => e instanceof ScenarioError && re.test(e.message));
+    bad({ steps: [{ collector: 'start' }] }, /needs the top-level "collector": true/);
+    bad({ collector: true, steps: [{ collector: 'reboot' }] }, /collector must be/);
+    bad({ collector: 'yes' }, /collector must be true or false/);
+    bad({ steps: [{ modem: { fail: 'on_fire' } }] }, /modem must be/);
+    bad({ steps: [{ modem: { fail: 'busy', count: 0 } }] }, /modem must be/);
+    bad({ collector: true, steps: [{ expect: { collector: { record: 3 } } }] }, /unknown collector expectation 'record'/);
+    bad({ collector: true, steps: [{ expect: { collector: { trace: { contacts: 1 } } } }] }, /sub \(hex\) or subText/);
+    validateScenario({ collector: true, steps: [{ modem: { fail: 'mac_err', count: 2 } }, { collector: 'crash' },
+      { expect: { collector: { records: 1, unique: true, trace: { subText: 'x', contacts: 0 } }, modem: { dutyRefusals: 0 } } }] });
   });
 
   if (!fs.existsSync(DEFAULT_BUNDLE)) {
@@ -70,6 +83,14 @@ describe('uplink scenarios (test/scenarios-uplink on dist/gate.js, with a collec
     assert.ok(sent.length >= 2);
     assert.ok(evs(lines, 'failed').length > 10, 'hours of failures while the network was down');
   });
+
+  for (const f of ['log-flash-full-wifi.json', 'log-flash-full-lora.json']) {
+    it(`${f}: a full flash drops the oldest records, counted; the rest arrive once`, async () => {
+      const { lines } = await play(f);
+      // 8 of the 20 scans were dropped (held 12 entries + 1 drop record with counter 8)
+      assert.ok(evs(lines, 'acked').length >= 1);
+    });
+  }
 
   for (const f of ['log-lora-dr5.json', 'log-lora-dr0.json']) {
     it(`${f}: every record once, the duty cycle kept, every modem fault survived`, async () => {
