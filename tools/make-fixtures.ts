@@ -148,7 +148,7 @@ export function generate(): { [relPath: string]: Buffer } {
     relay: { openMs: 3000 },
     policy,
     site: { secret: hex(new Uint8Array(sha('qrgate fixture site secret'))) },
-    uplink: { transport: 'wifi', url: 'http://127.0.0.1:8700/ingest' },
+    uplink: { transport: 'none' },
   };
   files['fixtures/gate.json'] = Buffer.from(JSON.stringify(gate, null, 2) + '\n');
   const gateEx = { ...gate, gateId: 'gate-test-exemptions', policy: { ...policy, acceptExemptions: true } };
