@@ -23,7 +23,9 @@ export interface BoardProfile {
   vars: number;
 }
 
-export var BOARDS: BoardProfile[] = [
+/** Every profile, made on each call: the device keeps only its own (the list costs ~250 variables). */
+export function boardList(): BoardProfile[] {
+  return [
   { ids: ['ESPRUINOWIFI'], name: 'wifi', scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
     relay: 'B3', led: { green: 'B4', red: 'B5', amber: 'B8' },
     // USART2 (A2/A3) is wired to the ESP8266 and USART6 only reaches the USB pins: Wi-Fi only
@@ -50,13 +52,18 @@ export var BOARDS: BoardProfile[] = [
     relay: 'D2', led: { green: 'D3', red: 'D4', amber: 'D5' },
     lora: { serial: 'Serial2', rx: 'D7', tx: 'D6', reset: 'D8' },
     nativeSha512: true, nativeSha256: true, arm: false, vars: 40000 },
-];
+  ];
+}
+
+/** Every profile (host tools; tree-shaken out of the device bundle, which calls boardProfile). */
+export var BOARDS: BoardProfile[] = /* @__PURE__ */ boardList();
 
 /** The profile for a board id (process.env.BOARD) or profile name; the Espruino WiFi's by default. */
 export function boardProfile(idOrName: string | undefined): BoardProfile {
-  for (var i = 0; i < BOARDS.length; i++) {
-    var b = BOARDS[i];
+  var all = boardList();
+  for (var i = 0; i < all.length; i++) {
+    var b = all[i];
     if (b.name === idOrName || b.ids.indexOf(idOrName || '') >= 0) return b;
   }
-  return BOARDS[0];
+  return all[0];
 }

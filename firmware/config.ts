@@ -45,7 +45,9 @@ interface Field {
   values?: string[];
 }
 
-var FIELDS: Field[] = [
+// Made on each call (not kept at module level: an array of objects costs ~300 variables on a board).
+function fields(): Field[] {
+  return [
   { path: 'gateId', type: 'string', req: true, min: 1, max: 32 },
   { path: 'board', type: 'string', def: '', min: 0, max: 16 },
   { path: 'rootKeys', type: 'rootKeys', req: true },
@@ -76,7 +78,8 @@ var FIELDS: Field[] = [
   { path: 'uplink.lora.appEui', type: 'hexstr', def: '', min: 0, max: 8 },
   { path: 'uplink.lora.appKey', type: 'hexstr', def: '', min: 0, max: 16 },
   { path: 'uplink.lora.dataRate', type: 'int', def: 0, min: 0, max: 5 },
-];
+  ];
+}
 
 function isHexText(s: string): boolean {
   if (s.length % 2) return false;
@@ -172,6 +175,7 @@ function parseRootKeys(v: any): RootKey[] | string {
  */
 export function validateConfig(input: any): { config?: GateConfig; error?: string } {
   if (!input || typeof input !== 'object' || input instanceof Array) return { error: 'configuration must be a JSON object' };
+  var FIELDS = fields();
   var known: { [p: string]: boolean } = {};
   for (var f = 0; f < FIELDS.length; f++) known[FIELDS[f].path] = true;
   var present: string[] = [];

@@ -7,6 +7,7 @@ import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix } from '..
 import { decodeDivoc } from '../proto/divoc/verify';
 import { byteStringToBytes } from '../proto/bytes';
 import { VerifiedCache } from './cache';
+import { QG_DIVOC } from './build-flags';
 
 export type Verdict = 'open' | 'deny' | 'attendant';
 
@@ -82,7 +83,7 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): 
       signature: q.cose.signature, nbf: c.nbf, exp: c.exp, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
     };
   }
-  if (startsWith(text, 'B64:')) {
+  if (QG_DIVOC && startsWith(text, 'B64:')) { // not built in: 'unsupported'
     var d = decodeDivoc(text.substr(4), sha256);
     return {
       format: 'divoc', kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,

@@ -3,7 +3,8 @@
 import * as esp from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig, FIRMWARE_VERSION } from './boot';
-import { Gate, emit } from './gate';
+import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
+import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
 import { Relay } from '../drivers/relay';
 import { Leds } from '../drivers/leds';
@@ -16,27 +17,41 @@ import { hmacSha256 } from './crypto/sha256';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { startUplink } from './uplink';
+import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
+import { hexOf } from '../proto/bytes';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
 var NATIVE_MAX_MSG = 1024;
 
+type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
+
 /**
  * On ARM boards, the strict verifier in machine code (native/ed25519), run from flash; the
- * JavaScript one when native code cannot run or fails its known-answer test.
+ * JavaScript one (`js`) when native code cannot run or fails its known-answer test. Bundles
+ * built without the JavaScript verifier (QG_JSVERIFY false: js is null) return null then, and the
+ * boot self-test reports a fault; without QG_NATIVE_EMBED the code is the Storage file
+ * qg.ed25519 that `qrgate flash` writes, checked against its SHA-256 before it runs.
  */
-function nativeOrJs(js: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean) {
-  var fn = esp.nativeFunction('qg.ed25519', nativeEd25519Code, NATIVE_SIZE, NATIVE_ENTRY, NATIVE_SIGNATURE);
+function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null {
+  var fn = QG_NATIVE_EMBED || codeOk() ?
+    esp.nativeFunction('qg.ed25519', QG_NATIVE_EMBED ? nativeEd25519Code : null, NATIVE_SIZE, NATIVE_ENTRY, NATIVE_SIGNATURE) : null;
   var buf = fn ? esp.flatBuffer(96 + NATIVE_MAX_MSG) : null;
   if (!fn || !buf) return js;
   var f = fn;
   var b = buf;
   var native = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     if (pub.length !== 32 || sig.length !== 64) return false;
-    if (msg.length > NATIVE_MAX_MSG) return js(pub, msg, sig);
-    b.bytes.set(pub, 0);
-    b.bytes.set(sig, 32);
-    b.bytes.set(msg, 96);
-    return f(b.addr, b.addr + 32, b.addr + 96, msg.length) === 1;
+    var m = b;
+    if (msg.length > NATIVE_MAX_MSG) {
+      if (js) return js(pub, msg, sig);
+      var big = esp.flatBuffer(96 + msg.length); // a rare long message: a buffer for this call
+      if (!big) throw new Error('native: no memory');
+      m = big;
+    }
+    m.bytes.set(pub, 0);
+    m.bytes.set(sig, 32);
+    m.bytes.set(msg, 96);
+    return f(m.addr, m.addr + 32, m.addr + 96, msg.length) === 1;
   };
   return verifierSelfTest(native) ? native : js;
 }
@@ -50,7 +65,7 @@ function start(): void {
   var timers = esp.timers();
   var clock = esp.clock();
   var storage = esp.storage();
-  var hashes = esp.hashes({ sha256: sha256, sha512: sha512 });
+  var hashes = esp.hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
 
   // 2. Relay and lights, driven with the configured polarity (forced off on construction).
   var pre = loadConfig(storage);
@@ -67,9 +82,18 @@ function start(): void {
   // The verifier: machine code on ARM boards; elsewhere the JavaScript one with its tables in
   // flash (the base point's now, the trusted keys' once the trust bundle is accepted).
   var tables: TableVerifier | null = null;
-  var jsVerify = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); };
-  var verifyFn = profile.arm ? nativeOrJs(jsVerify) : jsVerify;
-  if (verifyFn === jsVerify) {
+  var jsVerify: VerifyFn | null = QG_JSVERIFY ? function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); } : null;
+  var codeOk = function () {
+    var c = storage.readBytes('qg.ed25519');
+    if (c && c.length === NATIVE_SIZE && hexOf(hashes.sha256(c)) === nativeCodeDigest()) return true;
+    emit(con, 'fault', { what: 'native', why: 'qg.ed25519 missing or damaged (qrgate flash writes it)' });
+    return false;
+  };
+  // No verifier at all (native code unusable, no JavaScript one built in): the self-test fails
+  // and the gate never opens.
+  var verifyFn: VerifyFn = (QG_NATIVE && profile.arm ? nativeOrJs(jsVerify, codeOk) : jsVerify) ||
+    function () { return false; };
+  if (QG_JSVERIFY && verifyFn === jsVerify) {
     tables = tableVerifier({
       storage: storage, sha256: hashes.sha256, sha512: hashes.sha512,
       maxKeyTables: pre.config ? pre.config.verifier.keyTables : 8,
@@ -83,6 +107,14 @@ function start(): void {
     storage: storage, console: con, verify: verifyFn,
     selfTest: function () { return verifierSelfTest(verifyFn); },
   });
+  // What `qrgate doctor` reads from the console: qgStatus().
+  var statusSrc: StatusSources = {
+    storage: storage, sha256: hashes.sha256, memory: esp.memory(), version: FIRMWARE_VERSION,
+    board: profile.name, config: b.config, trust: b.fault ? null : b.trust, fault: b.fault,
+    now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
+    backlog: function () { return 0; },
+  };
+  esp.exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
   if (!b.config) {
     leds.blink('red', 200, 800);
     return;
@@ -102,6 +134,7 @@ function start(): void {
   } catch (e) {
     emit(con, 'fault', { what: 'log', why: String((e as any).message || e) });
   }
+  if (log) statusSrc.backlog = function () { return journal.stats().pending; };
   var gate = new Gate({
     config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
     console: con, verify: verifyFn, sha256: hashes.sha256, sink: log,

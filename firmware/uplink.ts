@@ -10,6 +10,7 @@ import { emit } from './gate';
 import { UplinkWifi, backoffMs } from '../drivers/uplink-wifi';
 import { Rn2483 } from '../drivers/rn2483';
 import { UplinkLora } from '../drivers/uplink-lora';
+import { QG_WIFI, QG_LORA } from './build-flags';
 
 /** What the wiring needs of hal/espruino (or of a test's fakes). */
 export interface UplinkHal {
@@ -39,7 +40,11 @@ export function startUplink(config: GateConfig, journal: Journal, profile: Board
       emit(con, 'uplink', o);
     };
   };
-  if (u.transport === 'wifi') {
+  if (!(u.transport === 'wifi' ? QG_WIFI : u.transport === 'lora' ? QG_LORA : true)) {
+    emit(con, 'fault', { what: 'uplink', why: 'uplink.transport ' + u.transport + ' is not built into the firmware for board ' + profile.name });
+    return null;
+  }
+  if (QG_WIFI && u.transport === 'wifi') {
     var wifiSay = say('wifi');
     var up = new UplinkWifi({
       http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
@@ -62,7 +67,7 @@ export function startUplink(config: GateConfig, journal: Journal, profile: Board
     connect();
     return { link: 'wifi', stop: function () { stopped = true; up.stop(); } };
   }
-  if (u.transport === 'lora') {
+  if (QG_LORA && u.transport === 'lora') {
     var lora = profile.lora;
     if (!lora) {
       emit(con, 'fault', { what: 'uplink', why: 'board ' + profile.name + ' has no UART for a LoRa modem' });

@@ -93,6 +93,17 @@ export function bytesToByteString(b: Uint8Array, start?: number, end?: number): 
 }
 
 /**
+ * s.indexOf(needle, from), safe on Espruino: since 2v29 its String.prototype.indexOf also "finds" a
+ * needle that would run past the end of s when the end of s matches the needle's beginning
+ * ('|a|b|'.indexOf('|c|') is 4 there, not -1). A real match always comes before such a false
+ * one, so an index that leaves no room for the whole needle means "not found".
+ */
+export function indexOfText(s: string, needle: string, from?: number): number {
+  var i = from === undefined ? s.indexOf(needle) : s.indexOf(needle, from);
+  return i >= 0 && i + needle.length <= s.length ? i : -1;
+}
+
+/**
  * UTF-8 of JS text (UTF-16 code units; surrogate pairs are combined, a lone surrogate becomes
  * U+FFFD). Not for byte strings: see the note at the top of this file.
  */

@@ -25,6 +25,7 @@ declare function clearTimeout(id: number): void;
 declare function setInterval(fn: () => void, ms: number): number;
 declare function clearInterval(id: number): void;
 declare var console: { log(s: string): void };
+declare var global: any;
 
 /** Espruino's process.env.BOARD, e.g. "PICO_R1_3", "ESPRUINOWIFI", "LINUX". */
 export function boardId(): string {
@@ -304,15 +305,19 @@ export function wifiConnect(ssid: string, password: string, cb: (err: string | n
 
 /**
  * Machine code kept in a Storage file and run in place through E.nativeCall (official ARM
- * boards). Writes the file when it is missing or differs; returns null where native code cannot
- * run here (no E.nativeCall, or the file is not 4-byte aligned in memory-mapped flash).
+ * boards). Writes the file when it is missing or differs from `code()`; with `code` null the file
+ * is only read (the host wrote it) and must be there with `size` bytes. Returns null where native
+ * code cannot run here (no E.nativeCall, no such file, or the file is not 4-byte aligned in
+ * memory-mapped flash).
  */
-export function nativeFunction(file: string, code: () => string, size: number, entry: number,
+export function nativeFunction(file: string, code: (() => string) | null, size: number, entry: number,
   signature: string): ((a: number, b: number, c: number, d: number) => number) | null {
   if (typeof E === 'undefined' || typeof E.nativeCall !== 'function' || typeof E.getAddressOf !== 'function') return null;
   var S = require('Storage');
   var s = S.read(file);
-  if (s === undefined || s.length !== size || s !== code()) {
+  if (!code) {
+    if (s === undefined || s.length !== size) return null;
+  } else if (s === undefined || s.length !== size || s !== code()) {
     S.write(file, code());
     s = S.read(file);
   }
@@ -327,4 +332,9 @@ export function flatBuffer(n: number): { bytes: Uint8Array; addr: number } | nul
   var b = new Uint8Array(n);
   var addr = E.getAddressOf(b, true);
   return addr ? { bytes: b, addr: addr } : null;
+}
+
+/** Make fn callable by name from the console (`qrgate doctor` evaluates qgStatus()). */
+export function exposeGlobal(name: string, fn: () => any): void {
+  global[name] = fn;
 }

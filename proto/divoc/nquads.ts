@@ -15,7 +15,7 @@
 
 import { DIVOC_IRIS, DIVOC_IRI_PREFIXES, DIVOC_FRAMES, DIVOC_SLOTS, DIVOC_DOC_ROOTS, DIVOC_PROOF_ROOTS, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
-import { byteStringToBytes, hexOf } from '../bytes';
+import { byteStringToBytes, hexOf, indexOfText } from '../bytes';
 
 var RDF_TYPE = '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>';
 var XSD_INTEGER = '<http://www.w3.org/2001/XMLSchema#integer>';
@@ -107,7 +107,7 @@ function checkIri(v: string): string {
       fail('IRI has unusual chars');
     }
   }
-  if (DIVOC_RESERVED.indexOf('|' + v.substring(0, i) + '|') >= 0 && v.substring(i + 1, i + 3) !== '//') fail('IRI looks like a compact IRI');
+  if (indexOfText(DIVOC_RESERVED, '|' + v.substring(0, i) + '|') >= 0 && v.substring(i + 1, i + 3) !== '//') fail('IRI looks like a compact IRI');
   return v;
 }
 
@@ -118,7 +118,7 @@ function lookup(frame: string, key: string): string[] | null {
     var c = key.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f || c === 124 || c === 61 || c === 44) return null; // | = ,
   }
-  var at = frame.indexOf('|' + key + '=');
+  var at = indexOfText(frame, '|' + key + '=');
   if (at < 0) return null;
   var start = at + key.length + 2;
   var end = frame.indexOf('|', start);

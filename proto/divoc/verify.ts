@@ -8,7 +8,7 @@
 import { base64Decode, base64UrlDecode } from '../base64';
 import { unzipCertificate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
-import { byteStringToBytes, concatBytes } from '../bytes';
+import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalDocument, canonicalProofOptions, Sha256 } from './nquads';
 
 /** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
@@ -127,7 +127,7 @@ function smallInt(v: JsonValue | undefined, what: string): number {
 
 /** The JWS of an Ed25519Signature2018 proof: detached, header exactly {alg EdDSA, b64 false, crit [b64]}. */
 function parseJws(jws: string): { header: string; signature: Uint8Array } {
-  var dot = jws.indexOf('..');
+  var dot = indexOfText(jws, '..');
   if (dot <= 0) fail('bad jws');
   var h = jws.substring(0, dot);
   var s = jws.substring(dot + 2);

@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import { SimBoard } from '../../sim/board';
 import { ConsoleServer } from '../../sim/console';
 import { flashBoard, doctor, FlashError } from '../../tools/board/flasher';
+import { EspruinoClient } from '../../tools/board/client';
 import {
   miniBundle, qrgate, startBoardProcess, stopProcess, tmpDir, writeTmp, GATE_JSON, TRUST_BIN, DIST,
 } from './helpers';
@@ -166,6 +167,19 @@ describe('flash errors and recovery (in-process board)', function () {
     }
     const st = await doctor({ port: b.port });
     assert.strictEqual(st.firmware.sha256, sha(miniBundle()));
+    await b.server.close();
+  });
+
+  it('the on-board JavaScript SHA-256 (boards without crypto) agrees with Node at block edges', async () => {
+    const b = await inProcessBoard('original');
+    const c = await EspruinoClient.open(b.port);
+    await c.sync();
+    for (const n of [1, 55, 56, 57, 63, 64, 65, 119, 120, 1000]) {
+      const data = crypto.randomBytes(n);
+      b.board.flash.write('h', new Uint8Array(data));
+      assert.strictEqual(await c.hashFile('h'), sha(data), `length ${n}`);
+    }
+    await c.close();
     await b.server.close();
   });
 

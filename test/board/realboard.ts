@@ -61,7 +61,9 @@ export async function startRealBoard(): Promise<RealBoard> {
       if (child.exitCode === null) {
         const done = new Promise<void>((res) => child.once('close', () => res()));
         child.kill('SIGTERM');
+        const hard = setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 2000);
         await done;
+        clearTimeout(hard);
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

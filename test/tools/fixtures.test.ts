@@ -95,7 +95,7 @@ describe('test fixtures (tools/make-fixtures.ts)', () => {
     assert.equal(gate.gateId, 'gate-test-1');
     assert.equal(gate.relay.openMs, 3000);
     assert.match(gate.site.secret, /^[0-9a-f]{64}$/);
-    assert.deepEqual(gate.uplink, { transport: 'wifi', url: 'http://127.0.0.1:8700/ingest' });
+    assert.deepEqual(gate.uplink, { transport: 'none' }, 'fixture gates send nowhere: scenarios make no stray connections');
     const b = bundleFor('trust.bin', gate);
     assert.equal(b.version, 1);
     assert.equal(new Date(b.iat * 1000).toISOString(), '2021-09-01T00:00:00.000Z');

@@ -35,11 +35,14 @@ function jsSha256Source(): string {
 
 let shaSrc: string | null = null;
 
-/** A board-side expression: the SHA-256 (hex) of a Storage file, or null when it is missing. */
-export function boardHashExpr(name: string): string {
+/**
+ * A board-side expression: the SHA-256 (hex) of a Storage file, or null when it is missing.
+ * Native require('crypto').SHA256 where the board has it, else JavaScript (always with jsOnly).
+ */
+export function boardHashExpr(name: string, jsOnly = false): string {
   if (!shaSrc) shaSrc = jsSha256Source();
   return '(function(n){var s=require("Storage").read(n);if(s===undefined)return null;var c=null;' +
-    'try{c=require("crypto")}catch(e){}if(c&&c.SHA256){var a=new Uint8Array(c.SHA256(s)),r="";' +
+    (jsOnly ? '' : 'try{c=require("crypto")}catch(e){}') + 'if(c&&c.SHA256){var a=new Uint8Array(c.SHA256(s)),r="";' +
     'for(var i=0;i<a.length;i++)r+=(256+a[i]).toString(16).substr(1);return r}return (' + shaSrc + ')(s)})(' +
     JSON.stringify(name) + ')';
 }

@@ -1,0 +1,58 @@
+// Compile-time feature flags of the device bundle. tools/build/boards.ts builds one bundle per
+// board profile (dist/gate-<profile>.js) with esbuild `define`s that set the __QG_*__ names to
+// true or false; terser then folds the constants below and drops the code they guard (and the
+// modules only that code imports). Where no define is given (the universal dist/gate.js is
+// built with every flag true; Node running this file through tsx, tests, the simulator's host
+// side) every feature is in.
+//
+// Read a flag only through these exported constants, and put the constant first in a condition
+// (`if (QG_DIVOC && ...)`) so that the folded `false && ...` lets the whole branch go.
+
+declare var __QG_NATIVE__: boolean;
+declare var __QG_NATIVE_EMBED__: boolean;
+declare var __QG_JSVERIFY__: boolean;
+declare var __QG_DIVOC__: boolean;
+declare var __QG_WIFI__: boolean;
+declare var __QG_LORA__: boolean;
+
+/** The native (ARM machine code) Ed25519 verifier, run through E.nativeCall. */
+export var QG_NATIVE: boolean = typeof __QG_NATIVE__ === 'undefined' ? true : __QG_NATIVE__;
+/**
+ * The native verifier's machine code is inside the bundle (base64, 10.5 KB), and the firmware
+ * writes it to flash itself. False: `qrgate flash` writes it as the Storage file qg.ed25519 and
+ * the firmware only reads it (a missing or wrong file is a self-test fault).
+ */
+export var QG_NATIVE_EMBED: boolean = typeof __QG_NATIVE_EMBED__ === 'undefined' ? true : __QG_NATIVE_EMBED__;
+/**
+ * The JavaScript verifier (strict Ed25519, its flash tables, JavaScript SHA-512). Without it a
+ * board whose native verifier cannot run or fails its self-test reports a fault and never opens.
+ */
+export var QG_JSVERIFY: boolean = typeof __QG_JSVERIFY__ === 'undefined' ? true : __QG_JSVERIFY__;
+/** PeduliLindungi (DIVOC, `B64:`) certificates; without it they are 'unsupported'. */
+export var QG_DIVOC: boolean = typeof __QG_DIVOC__ === 'undefined' ? true : __QG_DIVOC__;
+/** The Wi-Fi uplink (uplink.transport 'wifi'). */
+export var QG_WIFI: boolean = typeof __QG_WIFI__ === 'undefined' ? true : __QG_WIFI__;
+/** The LoRaWAN uplink through an RN2483 (uplink.transport 'lora'). */
+export var QG_LORA: boolean = typeof __QG_LORA__ === 'undefined' ? true : __QG_LORA__;
+
+/** The features this firmware was built with (the `ready` line and `qrgate doctor` show them). */
+export function builtFeatures(): string[] {
+  var f: string[] = [];
+  if (QG_NATIVE) f.push('native');
+  if (QG_JSVERIFY) f.push('jsverify');
+  if (QG_DIVOC) f.push('divoc');
+  if (QG_WIFI) f.push('wifi');
+  if (QG_LORA) f.push('lora');
+  return f;
+}
+
+declare var __QG_NATIVE_SHA256__: string;
+
+/**
+ * SHA-256 (hex) of the native verifier's machine code, for bundles that read it from the Storage
+ * file qg.ed25519 instead of carrying it (set by the build from native-code.generated.ts; '' when
+ * not built that way, which no file matches).
+ */
+export function nativeCodeDigest(): string {
+  return typeof __QG_NATIVE_SHA256__ === 'undefined' ? '' : __QG_NATIVE_SHA256__;
+}

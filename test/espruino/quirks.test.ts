@@ -1,0 +1,89 @@
+// Node-side regression tests for Espruino behaviours that broke device code on the real interpreter
+// (test/espruino/conformance.test.ts finds them there). Each quirk is emulated in Node as Espruino's
+// source does it, checked against values seen on the interpreter, and the device code is run under
+// the emulation.
+import { strict as assert } from 'assert';
+import fc from 'fast-check';
+import { indexOfText } from '../../proto/bytes';
+import { decodeDivoc } from '../../proto/divoc/verify';
+import { DIVOC_RESERVED } from '../../proto/divoc/table.generated';
+import { sha256 } from '../../firmware/crypto/sha256';
+import { INDEX, sampleText } from '../divoc/helpers';
+import { fixtures, decideFixture } from '../firmware/fixtures';
+
+const RUNS = Number(process.env.FUZZ_RUNS) || 300;
+
+/**
+ * String.prototype.indexOf of Espruino 2v29 (src/jswrap_string.c, jswrap_string_indexOf without
+ * SAVE_ON_FLASH): from each start index to the end of the string it compares with
+ * jsvCompareStringIt(..., equalAtEndOfString=true), so running off the end of `this` counts as a
+ * match: 'abc'.indexOf('cd') is 2.
+ */
+function espruinoIndexOf(this: string, substring: unknown, fromIndex?: unknown): number {
+  const s = String(this);
+  const sub = String(substring);
+  if (sub.length > s.length) return -1;
+  const end = s.length - sub.length + 1;
+  let idx = 0;
+  if (typeof fromIndex === 'number') idx = Math.min(Math.max(Math.trunc(fromIndex), 0), end);
+  for (; idx < s.length; idx++) {
+    let k = 0;
+    while (idx + k < s.length && k < sub.length && s.charCodeAt(idx + k) === sub.charCodeAt(k)) k++;
+    if (k === sub.length || idx + k === s.length) return idx;
+  }
+  return -1;
+}
+
+/** Run fn with String.prototype.indexOf behaving as on Espruino. */
+function withEspruinoIndexOf<T>(fn: () => T): T {
+  const orig = String.prototype.indexOf;
+  (String.prototype as any).indexOf = espruinoIndexOf;
+  try {
+    return fn();
+  } finally {
+    (String.prototype as any).indexOf = orig;
+  }
+}
+
+describe('espruino quirk: String.prototype.indexOf matches past the end of the string', () => {
+  it('the emulation gives what the Linux build printed', () => {
+    // `print('|a|b|'.indexOf('|c|'), 'abc'.indexOf('cd'), 'abc'.indexOf('bcd'), 'abcab'.indexOf('abx'),
+    //  'abc'.indexOf('cd', 1), 'a.b.'.indexOf('..'))` printed `4 2 1 3 2 3` on 2v29.277.
+    const got = withEspruinoIndexOf(() => ['|a|b|'.indexOf('|c|'), 'abc'.indexOf('cd'), 'abc'.indexOf('bcd'),
+      'abcab'.indexOf('abx'), 'abc'.indexOf('cd', 1), 'a.b.'.indexOf('..')]);
+    assert.deepEqual(got, [4, 2, 1, 3, 2, 3]);
+    // the trap the DIVOC reader fell into: every scheme "was" a reserved prefix
+    assert.equal(withEspruinoIndexOf(() => DIVOC_RESERVED.indexOf('|did|')), DIVOC_RESERVED.length - 1);
+  });
+
+  it('property: indexOfText under the emulation equals the standard indexOf', () => {
+    const str = fc.string({ unit: fc.constantFrom('a', 'b', '|', '.'), maxLength: 12 });
+    fc.assert(fc.property(str, str, fc.option(fc.nat(14), { nil: undefined }), (s, n, from) => {
+      const want = from === undefined ? s.indexOf(n) : s.indexOf(n, from);
+      // an empty needle in an empty string is the only other difference (-1 there): never used
+      if (n.length === 0) return;
+      assert.equal(withEspruinoIndexOf(() => indexOfText(s, n, from)), want);
+    }), { numRuns: RUNS });
+  });
+
+  it('the DIVOC samples decode the same under the emulation', () => {
+    for (const s of INDEX.samples) {
+      const text = Buffer.from(sampleText(s.file), 'utf8').toString('latin1').substring(4);
+      const a = decodeDivoc(text, sha256);
+      const b = withEspruinoIndexOf(() => decodeDivoc(text, sha256));
+      assert.deepEqual(b, a, s.file);
+    }
+  });
+
+  it('every fixture certificate gets the same decision under the emulation', function () {
+    this.timeout(120000);
+    // the signature-free ones and the DIVOC ones (verification itself does not use strings)
+    for (const name of Object.keys(fixtures.certs)) {
+      const c = fixtures.certs[name];
+      if (c.format !== 'divoc' && c.reason !== 'malformed' && c.reason !== 'unsupported' && c.reason !== 'unknown-key') continue;
+      const d = withEspruinoIndexOf(() => decideFixture(name));
+      assert.equal(d.reason, c.reason, name);
+      assert.equal(d.decision, c.decision, name);
+    }
+  });
+});
