@@ -4,7 +4,7 @@ BIN   := node_modules/.bin
 SHARED ?= $(abspath ../shared)
 export QRGATE_SHARED := $(SHARED)
 
-.PHONY: all build build-host build-device test demo bench fuzz clean deps native native-tools
+.PHONY: all build build-host build-device test demo bench fuzz clean deps native native-tools size
 
 all: build
 
@@ -21,7 +21,7 @@ build-host:
 build-device:
 	rm -rf build/device
 	$(BIN)/tsc -p tsconfig.device.json
-	node tools/build/bundle.js build/device/firmware/main.js dist/gate.js
+	$(BIN)/tsx tools/build/boards.ts build/device/firmware/main.js dist
 	$(BIN)/tsx tools/build/bench-espruino.ts dist/bench-espruino.js
 
 # The ARM toolchain and qemu-user (Debian) for the native verifier: installed when missing and
@@ -51,3 +51,9 @@ fuzz: build
 
 clean:
 	rm -rf build dist
+
+# What takes room in the device bundles (per module, per board) and each board's flash budget.
+size: deps
+	rm -rf build/device
+	$(BIN)/tsc -p tsconfig.device.json
+	$(BIN)/tsx tools/build/size-report.ts build/device/firmware/main.js

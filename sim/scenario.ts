@@ -52,6 +52,7 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { SimBoard, BoardEvent } from './board';
 import { boardProfile } from '../firmware/boards';
+import { BOARD_FEATURES } from '../firmware/board-features';
 import { IoTracker, advanceWithIo, runWithIo, httpModule, wifiModule } from './net';
 import { SimCollector } from './collector';
 import { Rn2483Emulator, NetworkServerEmulator, MODEM_FAULTS } from './rn2483';
@@ -69,7 +70,7 @@ export var DEFAULT_SCENARIO_BOARD = 'esp32';
 export class ScenarioError extends Error {}
 
 export interface ScenarioOptions {
-  /** The device bundle (default dist/gate.js under the repository). */
+  /** The device bundle (default defaultBundleFor(the scenario's board)). */
   bundle?: string;
   /** A stream (or anything with write(string)) that receives the event lines. */
   trace?: { write(s: string): any };
@@ -100,6 +101,18 @@ const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'relay', 'led
 const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
+
+/**
+ * The bundle a scenario runs when none is given: the board's own dist/gate-<profile>.js when it
+ * was built and the board's firmware fits its flash (firmware/board-features.ts `fits`, checked
+ * by test/build/flash-budget.test.ts), else the universal dist/gate.js.
+ */
+export function defaultBundleFor(board: string): string {
+  const name = boardProfile(board).name;
+  const own = path.join(ROOT, 'dist', `gate-${name}.js`);
+  const f = BOARD_FEATURES[name];
+  return f && f.fits && fs.existsSync(own) ? own : DEFAULT_BUNDLE;
+}
 
 function bad(msg: string): never { throw new ScenarioError(`bad scenario: ${msg}`); }
 
@@ -220,7 +233,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
   } else sc = scenario;
   validateScenario(sc);
 
-  const bundlePath = opts.bundle || DEFAULT_BUNDLE;
+  const bundlePath = opts.bundle || defaultBundleFor(sc.board || DEFAULT_SCENARIO_BOARD);
   let bundle: string;
   try {
     bundle = fs.readFileSync(bundlePath, 'latin1');

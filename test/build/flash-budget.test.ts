@@ -1,0 +1,132 @@
+// The flash budget per board (tools/flashbudget.ts): each profile's bundle dist/gate-<profile>.js
+// + the files `qrgate flash` writes (tools/flashfiles.ts, fixture configuration and trust bundle)
+// + the journal's reservation + Storage headers, against the board's Storage; the profile's
+// declared `fits` (firmware/board-features.ts) must be the truth. Also: the features a bundle is
+// built without are really gone from it, and an ARM bundle without its native code file faults
+// instead of opening. Needs `make build-device` (dist/gate*.js).
+import { strict as assert } from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as acorn from 'acorn';
+import { BOARD_FEATURES } from '../../firmware/board-features';
+import { FLASH_GEOMETRY } from '../../sim/board';
+import { flashBudget, fixtureInputs, storageCost } from '../../tools/flashbudget';
+import { flashFiles, bundleFor, NATIVE_FILE } from '../../tools/flashfiles';
+import { bundlePath, nativeCode, PROFILES } from '../../tools/build/boards';
+import { pretokenise, untokenise } from '../../tools/build/pretokenise';
+import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+import { runScenario } from '../../sim/scenario';
+import { REPO } from '../util/shared';
+import * as path from 'path';
+
+function need(file: string): string {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run make build-device`);
+  return fs.readFileSync(file, 'latin1');
+}
+
+// Text that only the code of one feature contains (strings survive minification).
+const MARKERS: { [feature: string]: string } = {
+  nativeEmbed: NATIVE_ED25519_BASE64.slice(0, 40),
+  jsVerify: 'qg.tb',
+  divoc: 'credentialSubject',
+  lora: 'mac set deveui ',
+  wifi: 'application/x-protobuf',
+};
+
+describe('flash budget per board', function () {
+  this.timeout(20000);
+  const inputs = fixtureInputs();
+
+  it('every profile with a flash geometry has features, and every feature set a bundle', () => {
+    assert.deepEqual(PROFILES.slice().sort(), Object.keys(FLASH_GEOMETRY).sort());
+  });
+
+  for (const profile of PROFILES) {
+    it(`${profile}: the profile's "fits" (${BOARD_FEATURES[profile].fits}) is what the budget measures`, () => {
+      const b = flashBudget(profile, inputs, need(bundlePath(profile)).length);
+      const sum = b.list.reduce((n, f) => n + storageCost(f.bytes), 0);
+      assert.equal(b.used, sum);
+      assert.equal(b.used, b.bundle + b.files + b.journal + b.overhead);
+      assert.equal(b.available, FLASH_GEOMETRY[profile].size);
+      const msg = `${profile}: ${b.used} bytes needed (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead}) of ${b.available}`;
+      assert.equal(b.fits, BOARD_FEATURES[profile].fits,
+        `${msg}: set fits: ${b.fits} in firmware/board-features.ts (and README "Flash budget")`);
+    });
+
+    it(`${profile}: the bundle carries exactly its features`, () => {
+      const f = BOARD_FEATURES[profile];
+      const text = need(bundlePath(profile));
+      const want: { [k: string]: boolean } = {
+        nativeEmbed: false, jsVerify: f.jsVerify, divoc: f.divoc, lora: f.lora, wifi: f.wifi,
+      };
+      for (const k of Object.keys(want)) {
+        assert.equal(text.indexOf(MARKERS[k]) >= 0, want[k], `${profile}: ${k} code ${want[k] ? 'missing' : 'left in'}`);
+      }
+      const digest = crypto.createHash('sha256').update(nativeCode()).digest('hex');
+      assert.equal(text.indexOf(digest) >= 0, f.native, `${profile}: the native code's SHA-256 ${f.native ? 'missing' : 'left in'}`);
+      acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
+    });
+  }
+
+  it('the universal dist/gate.js carries everything, the native code included', () => {
+    const text = need(bundlePath('universal'));
+    for (const k of Object.keys(MARKERS)) assert.ok(text.indexOf(MARKERS[k]) >= 0, `universal bundle lacks ${k}`);
+  });
+
+  it('flashFiles: configuration and trust bundle for all; tables without native code; qg.ed25519 with it', () => {
+    for (const profile of PROFILES) {
+      const f = BOARD_FEATURES[profile];
+      const files = flashFiles(profile, inputs.config, inputs.trust);
+      assert.deepEqual(files['qg.cfg'], inputs.config);
+      assert.deepEqual(files['qg.trust'], inputs.trust);
+      assert.equal('qg.tb' in files, f.jsVerify, profile);
+      assert.equal(Object.keys(files).some((n) => /^qg\.k[0-9a-f]{8}$/.test(n)), f.jsVerify, profile);
+      assert.equal(NATIVE_FILE in files, f.native, profile);
+      if (f.native) assert.ok(Buffer.from(files[NATIVE_FILE]).equals(Buffer.from(NATIVE_ED25519_BASE64, 'base64')));
+      assert.ok(!('.bootcde' in files));
+    }
+    assert.throws(() => flashFiles('wifi', '{"gateId": "x"}', inputs.trust), /configuration/);
+    assert.throws(() => flashFiles('nosuchboard', inputs.config, inputs.trust), /unknown board/);
+  });
+
+  it('bundleFor: the board\'s own bundle (profile name or board id)', () => {
+    assert.equal(bundleFor('esp32'), bundlePath('esp32'));
+    assert.equal(bundleFor('ESPRUINOWIFI'), bundlePath('wifi'));
+    assert.equal(bundleFor('pico', path.join(REPO, 'no-such-dist')), path.join(REPO, 'no-such-dist', 'gate.js'));
+  });
+
+  it('the journal reservation follows log.segments x log.segmentSize', () => {
+    const cfg = JSON.parse(Buffer.from(inputs.config).toString('utf8'));
+    cfg.log = { segments: 2, segmentSize: 1024 };
+    const small = flashBudget('esp32', { config: new Uint8Array(Buffer.from(JSON.stringify(cfg))), trust: inputs.trust }, 1000);
+    const dflt = flashBudget('esp32', inputs, 1000);
+    assert.equal(small.journal, 2 * 1024 + 10);
+    assert.equal(dflt.journal, 4 * 4096 + 10);
+  });
+
+  it('pretokenised (espruino PRETOKENISE=2) bundles are smaller, bytes only, and untokenise back to ES5', () => {
+    const text = need(bundlePath('wifi'));
+    const tok = pretokenise(text);
+    assert.ok(tok.length < text.length * 0.9, `${tok.length} vs ${text.length}`);
+    assert.ok(!/[^\x00-\xff]/.test(tok));
+    acorn.parse(untokenise(tok), { ecmaVersion: 5, sourceType: 'script' });
+  });
+
+  it('an ARM bundle whose native code cannot run faults and never opens (no JavaScript fallback)', async () => {
+    const lines: string[] = [];
+    const res = await runScenario({
+      board: 'wifi', config: path.join(REPO, 'test', 'fixtures', 'gate.json'), trust: path.join(REPO, 'test', 'fixtures', 'trust.bin'),
+      clock: '2021-09-27T08:00:00Z',
+      steps: [
+        { wait: 100 },
+        { expect: { console: '"what":"selftest"' } },
+        { scan: JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'scenarios', 'ok.json'), 'utf8')).steps[0].scan },
+        { wait: 300 },
+        { expect: { relay: false } },
+      ],
+    }, { bundle: bundlePath('wifi'), out: (l) => lines.push(l) });
+    assert.ok(res.ok, res.failures.join('\n') + '\n' + lines.join('\n'));
+    assert.ok(lines.some((l) => l.indexOf('qg.ed25519 missing or damaged') >= 0), lines.join('\n'));
+    assert.ok(!lines.some((l) => /"decision":"open"/.test(l)));
+  });
+});

@@ -1,0 +1,74 @@
+// The device bundles: dist/gate.js (universal: every feature, the native code embedded; what the
+// simulator and tests use by default) and dist/gate-<profile>.js per board profile, built with the
+// features of firmware/board-features.ts (esbuild defines of firmware/build-flags.ts; terser drops
+// the code they turn off).
+// Usage (after `tsc -p tsconfig.device.json`): npx tsx tools/build/boards.ts [ENTRY.js [OUTDIR]]
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from '../root';
+import { BOARD_FEATURES, buildDefines, universalDefines } from '../../firmware/board-features';
+import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { bundle } = require('./bundle.js');
+
+/** The profiles that get a bundle of their own. */
+export const PROFILES = Object.keys(BOARD_FEATURES);
+
+export const DEFAULT_ENTRY = path.join(ROOT, 'build', 'device', 'firmware', 'main.js');
+export const DIST = path.join(ROOT, 'dist');
+
+/** The native verifier's machine code, as `qrgate flash` writes it to qg.ed25519. */
+export function nativeCode(): Uint8Array {
+  return new Uint8Array(Buffer.from(NATIVE_ED25519_BASE64, 'base64'));
+}
+
+export function nativeCodeSha256(): string {
+  return crypto.createHash('sha256').update(nativeCode()).digest('hex');
+}
+
+/** The file of a profile's bundle ('universal' or undefined: dist/gate.js). */
+export function bundlePath(profile?: string, dist = DIST): string {
+  return path.join(dist, !profile || profile === 'universal' ? 'gate.js' : `gate-${profile}.js`);
+}
+
+export interface BuiltBundle {
+  profile: string; // 'universal' or a profile name
+  file: string;
+  bytes: number;
+  /** With report: bytes of the bundle per input module (absolute paths; '(glue)' for the rest). */
+  modules?: { [file: string]: number };
+}
+
+/** Builds one bundle: 'universal' or a profile name. */
+export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean } = {}): Promise<BuiltBundle> {
+  const entry = opts.entry || DEFAULT_ENTRY;
+  const out = opts.out || bundlePath(profile, opts.dist);
+  const sha = nativeCodeSha256();
+  let defines: { [k: string]: string };
+  if (profile === 'universal') defines = universalDefines(sha);
+  else {
+    const f = BOARD_FEATURES[profile];
+    if (!f) throw new Error(`unknown board profile '${profile}'`);
+    defines = buildDefines(f, sha);
+  }
+  const r = await bundle(entry, out, defines, { report: !!opts.report });
+  if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
+  return { profile, file: out, bytes: r.bytes, modules: r.modules };
+}
+
+/** Builds dist/gate.js and every profile's bundle. */
+export async function buildAll(opts: { entry?: string; dist?: string; report?: boolean } = {}): Promise<BuiltBundle[]> {
+  const out: BuiltBundle[] = [];
+  for (const p of ['universal'].concat(PROFILES)) out.push(await buildBundle(p, opts));
+  return out;
+}
+
+if (require.main === module) {
+  const entry = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_ENTRY;
+  const dist = process.argv[3] ? path.resolve(process.argv[3]) : DIST;
+  buildAll({ entry, dist }).then(
+    (all) => { for (const b of all) console.log(`${path.relative(process.cwd(), b.file)}: ${b.bytes} bytes`); },
+    (e) => { console.error(`boards: ${e.message}`); process.exit(1); });
+}

@@ -1,0 +1,335 @@
+// Build-time compiler: the JSON-LD context documents of PeduliLindungi (DIVOC) certificates
+// (../shared/divoc/contexts) -> proto/divoc/table.generated.ts, the compact table with which the
+// device turns a certificate's JSON straight into RDF quads without a JSON-LD engine.
+//
+// Usage:  npx tsx tools/build/divoc-table.ts            (writes proto/divoc/table.generated.ts)
+//         npx tsx tools/build/divoc-table.ts --check    (exit 1 if the committed file is stale)
+//
+// How: the active contexts are computed by jsonld's own context processor (jsonld/lib/context),
+// following the control flow of jsonld's expansion (lib/expand.js): the contexts on the root,
+// type-scoped contexts (applied in sorted order of the type terms, not propagated), the revert of
+// a type-scoped context when descending into a nested node object, and property-scoped contexts.
+// Only the certificate shapes DIVOC produces are compiled (SHAPES below): which nested objects may
+// appear under which term, and which sets of types each node may carry. Every term of every
+// resulting active context is listed with how its values map to RDF; the device refuses anything
+// else (an unknown key, a nested object elsewhere, other types, other @context values).
+//
+// Table format (all strings, so that the device can keep it in flash and search it):
+//  DIVOC_IRIS[i]       an IRI used as predicate, datatype or type; a first char below ' ' stands
+//                      for DIVOC_IRI_PREFIXES[code - 1].
+//  DIVOC_FRAMES[f]     '|term=K,a,b|term=K,a,b...' for every usable term of one active context:
+//                      K = i (@id alias) | t (@type alias) | l (plain literal, or a node if b is
+//                      a slot) | d (typed literal, b = datatype IRI) | r (@id-typed: IRI
+//                      reference, or a node if b is a slot) | v (@vocab-typed: b = the frame in
+//                      which the value is looked up as a term); a = predicate IRI index.
+//  DIVOC_SLOTS[s]      'typeKey' then, per allowed set of types, '\n' + 'T1 T2' (sorted terms)
+//                      + '\t' + frame + '\t' + 'iri iri' (type IRI indexes).
+//  DIVOC_DOC_ROOTS / DIVOC_PROOF_ROOTS  '@context URLs joined by a space' + '\t' + slot.
+//  DIVOC_RESERVED      '|term|term|...|': every term usable as a prefix (jsonld's _prefix flag);
+//                      an IRI value whose scheme is one of these (and is not followed by //) is
+//                      refused, since JSON-LD would read it as a compact IRI.
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const ctxApi = require('jsonld/lib/context');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const ContextResolver = require('jsonld/lib/ContextResolver');
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CONTEXTS_DIR = process.env.QRGATE_SHARED
+  ? path.join(process.env.QRGATE_SHARED, 'divoc', 'contexts')
+  : path.resolve(REPO, '..', 'shared', 'divoc', 'contexts');
+export const TABLE_FILE = path.join(REPO, 'proto', 'divoc', 'table.generated.ts');
+
+/** The context URLs a certificate may name, and the stored copies (README.txt in contexts). */
+export const CONTEXT_FILES: { [url: string]: string } = {
+  'https://www.w3.org/2018/credentials/v1': 'W32018CredentialsV1.json',
+  'https://www.pedulilindungi.id/credentials/vaccination/v2': 'DIVOCVaccinationContextV2.json',
+  'https://cowin.gov.in/credentials/vaccination/v2': 'DIVOCVaccinationContextV2.json',
+  'https://w3id.org/security/v1': 'security-v1.jsonld',
+  'https://w3id.org/security/v2': 'security-v2.jsonld',
+  'https://w3id.org/security/suites/ed25519-2018/v1': 'suites-ed25519-2018.jsonld',
+};
+
+/** A jsonld documentLoader serving only the stored contexts (for the compiler and the tests). */
+export function divocDocumentLoader(dir: string = CONTEXTS_DIR) {
+  return async (url: string) => {
+    const f = CONTEXT_FILES[url];
+    if (!f) throw new Error('divoc: no stored context for ' + url);
+    return { contextUrl: null, documentUrl: url, document: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) };
+  };
+}
+
+interface SlotSpec {
+  /** Allowed sets of type terms on this node ([] = no type key). */
+  types: string[][];
+  /** Terms whose value may be a nested node object, and that node's shape. */
+  edges?: { [term: string]: SlotSpec };
+}
+
+const ADDRESS: SlotSpec = { types: [[]] };
+const SUBJECT: SlotSpec = { types: [['Person']], edges: { address: ADDRESS } };
+const EVIDENCE: SlotSpec = {
+  types: [['Vaccination']],
+  edges: { verifier: { types: [[]] }, facility: { types: [[]], edges: { address: ADDRESS } } },
+};
+const CREDENTIAL: SlotSpec = {
+  types: [['ProofOfVaccinationCredential', 'VerifiableCredential']],
+  edges: { credentialSubject: SUBJECT, evidence: EVIDENCE },
+};
+const PROOF_OPTIONS: SlotSpec = { types: [['Ed25519Signature2018']] };
+
+const CRED_V1 = 'https://www.w3.org/2018/credentials/v1';
+export const DOC_ROOTS: string[][] = [
+  [CRED_V1, 'https://www.pedulilindungi.id/credentials/vaccination/v2'],
+  [CRED_V1, 'https://cowin.gov.in/credentials/vaccination/v2'],
+];
+export const PROOF_ROOTS: string[][] = [['https://w3id.org/security/v2']];
+
+const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+\-.]*:[!#-;=?-\[\]_a-z~]*$/; // what the device may emit raw
+const OK_CONTAINERS = ['@set'];
+
+class Compiler {
+  iris: string[] = [];
+  frames: string[] = [];
+  slots: string[] = [];
+  reserved = new Set<string>();
+  options: any;
+
+  constructor(dir: string) {
+    this.options = {
+      documentLoader: divocDocumentLoader(dir),
+      contextResolver: new ContextResolver({ sharedCache: new Map() }),
+      processingMode: 'json-ld-1.1',
+      base: null,
+    };
+  }
+
+  iri(v: string): number {
+    if (!ABSOLUTE.test(v)) throw new Error('compiler: IRI outside the safe set: ' + v);
+    let i = this.iris.indexOf(v);
+    if (i < 0) {
+      i = this.iris.length;
+      this.iris.push(v);
+    }
+    return i;
+  }
+
+  process(activeCtx: any, localCtx: any, propagate: boolean, overrideProtected: boolean): Promise<any> {
+    return ctxApi.process({ activeCtx, localCtx, options: this.options, propagate, overrideProtected });
+  }
+
+  initial(): any {
+    return ctxApi.getInitialContext(this.options);
+  }
+
+  /** The index of the frame listing every usable term of ctx (dedupe by content). */
+  async frame(ctx: any, edges: { [term: string]: SlotSpec } | undefined, vocabOnly?: boolean): Promise<number> {
+    for (const k of ['@vocab', '@language', '@direction', '@base']) {
+      if (ctx[k] !== undefined && ctx[k] !== null) throw new Error('compiler: context sets ' + k);
+    }
+    const terms = Array.from((ctx.mappings as Map<string, any>).keys()).sort();
+    let s = '';
+    for (const term of terms) {
+      const def = ctx.mappings.get(term);
+      if (def && def._prefix === true) this.reserved.add(term);
+      const edge = edges && edges[term];
+      const entry = await this.entry(ctx, term, def, edge, !!vocabOnly);
+      if (entry === null) {
+        if (edge) throw new Error('compiler: edge term unusable: ' + term);
+        continue;
+      }
+      s += '|' + term + '=' + entry;
+    }
+    if (edges) for (const t of Object.keys(edges)) if (!ctx.mappings.get(t)) throw new Error('compiler: edge term undefined: ' + t);
+    let i = this.frames.indexOf(s);
+    if (i < 0) {
+      i = this.frames.length;
+      this.frames.push(s);
+    }
+    return i;
+  }
+
+  async entry(ctx: any, term: string, def: any, edge: SlotSpec | undefined, vocabOnly: boolean): Promise<string | null> {
+    if (!def) return null; // term mapped to null
+    if (term.indexOf(':') >= 0 || term.indexOf('|') >= 0 || term.indexOf('=') >= 0 || term.charAt(0) === '@') return null;
+    if (/[^\x21-\x7e]/.test(term)) return null;
+    if (def.reverse || def['@reverse']) return null;
+    const container: string[] = def['@container'] || [];
+    for (const c of container) if (OK_CONTAINERS.indexOf(c) < 0) return null;
+    if ('@language' in def || '@direction' in def || '@index' in def || '@nest' in def) return null;
+    const id: string = def['@id'];
+    if (id === '@id') return 'i,,';
+    if (id === '@type') return 't,,';
+    if (typeof id !== 'string' || id.charAt(0) === '@' || id.indexOf('_:') === 0) return null;
+    if (!ABSOLUTE.test(id)) return null;
+    const pred = this.iri(id);
+    const type = def['@type'];
+    if (type === undefined) {
+      return 'l,' + pred + ',' + (edge ? await this.childSlot(ctx, term, edge) : '');
+    }
+    if (type === '@id') {
+      return 'r,' + pred + ',' + (edge ? await this.childSlot(ctx, term, edge) : '');
+    }
+    if (edge) throw new Error('compiler: a node is not allowed under ' + term);
+    if (type === '@vocab') {
+      // A frame used only to look vocab values up needs the IRIs, not a further vocab frame.
+      if (vocabOnly) return 'v,' + pred + ',';
+      const termCtx = await this.termCtx(ctx, term);
+      return 'v,' + pred + ',' + (await this.frame(termCtx, undefined, true));
+    }
+    if (type === '@json' || type === '@none' || typeof type !== 'string' || type.charAt(0) === '@') return null;
+    return 'd,' + pred + ',' + this.iri(type);
+  }
+
+  async termCtx(ctx: any, term: string): Promise<any> {
+    const scoped = ctxApi.getContextValue(ctx, term, '@context');
+    return scoped === undefined ? ctx : this.process(ctx, scoped, true, true);
+  }
+
+  /** The slot of a nested node object under `term` of the active context `parent` (expand.js). */
+  async childSlot(parent: any, term: string, spec: SlotSpec): Promise<number> {
+    // _expandObject: the value is expanded with the property-scoped context applied.
+    const termCtx = await this.termCtx(parent, term);
+    // api.expand on the object: revert a type-scoped context, then apply the property-scoped
+    // context (looked up in termCtx) once more.
+    let pre = termCtx.previousContext ? termCtx.revertToPreviousContext() : termCtx;
+    const psc = ctxApi.getContextValue(termCtx, term, '@context');
+    if (psc !== undefined) pre = await this.process(pre, psc, true, true);
+    const slot = await this.slot(pre, spec);
+    // A one-key object whose key is an @id alias in termCtx is a subject reference and is not
+    // reverted: make sure the key means @id in the compiled frame too, or the table would lie.
+    // (Without a typeless variant the device refuses a one-key object anyway.)
+    if (spec.types.some((t) => t.length === 0)) {
+      for (const [k, d] of termCtx.mappings as Map<string, any>) {
+        if (d && d['@id'] === '@id') {
+          const post = pre.mappings.get(k);
+          if (!(post && post['@id'] === '@id')) throw new Error('compiler: subject-reference key differs: ' + k);
+        }
+      }
+    }
+    return slot;
+  }
+
+  /** A slot: the node's @type key and, per allowed type set, the frame and type IRIs. */
+  async slot(pre: any, spec: SlotSpec): Promise<number> {
+    const typeKeys = Array.from((pre.mappings as Map<string, any>).entries())
+      .filter(([, d]) => d && d['@id'] === '@type')
+      .map(([k]) => k);
+    if (typeKeys.length !== 1) throw new Error('compiler: expected one @type alias, got ' + typeKeys.join(','));
+    let s = typeKeys[0];
+    for (const types of spec.types) {
+      const sorted = types.slice().sort();
+      let ctx = pre;
+      const typeIris: number[] = [];
+      for (const t of sorted) {
+        const e = ctxApi.expandIri(pre, t, { vocab: true }, this.options);
+        const d = pre.mappings.get(t);
+        if (!d || d['@id'] !== e) throw new Error('compiler: type term undefined: ' + t);
+        typeIris.push(this.iri(e));
+        const c = ctxApi.getContextValue(pre, t, '@context');
+        if (c !== undefined) ctx = await this.process(ctx, c, false, false);
+      }
+      const f = await this.frame(ctx, spec.edges);
+      // The type key must still mean @type in the node's frame, and be the only alias.
+      const tk = Array.from((ctx.mappings as Map<string, any>).entries()).filter(([, d]) => d && d['@id'] === '@type').map(([k]) => k);
+      if (tk.length !== 1 || tk[0] !== typeKeys[0]) throw new Error('compiler: @type alias changes in a frame');
+      s += '\n' + sorted.join(' ') + '\t' + f + '\t' + typeIris.join(' ');
+    }
+    let i = this.slots.indexOf(s);
+    if (i < 0) {
+      i = this.slots.length;
+      this.slots.push(s);
+    }
+    return i;
+  }
+
+  async root(urls: string[], spec: SlotSpec): Promise<string> {
+    const ctx = await this.process(this.initial(), urls, true, false);
+    return urls.join(' ') + '\t' + (await this.slot(ctx, spec));
+  }
+}
+
+/** Common IRI prefixes, written as one char (code 1 + index) at the start of DIVOC_IRIS entries. */
+export const IRI_PREFIXES = [
+  'https://w3id.org/security#',
+  'https://schema.org/',
+  'https://www.w3.org/2018/credentials#',
+  'http://www.w3.org/2001/XMLSchema#',
+  'http://purl.org/dc/terms/',
+];
+
+function packIri(s: string): string {
+  for (let i = 0; i < IRI_PREFIXES.length; i++) {
+    if (s.indexOf(IRI_PREFIXES[i]) === 0) return String.fromCharCode(1 + i) + s.substring(IRI_PREFIXES[i].length);
+  }
+  return s;
+}
+
+function lit(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** The generated module's source text. */
+export async function buildDivocTable(dir: string = CONTEXTS_DIR): Promise<string> {
+  const c = new Compiler(dir);
+  const docRoots: string[] = [];
+  for (const r of DOC_ROOTS) docRoots.push(await c.root(r, CREDENTIAL));
+  const proofRoots: string[] = [];
+  for (const r of PROOF_ROOTS) proofRoots.push(await c.root(r, PROOF_OPTIONS));
+  const reserved = '|' + Array.from(c.reserved).filter((t) => /^[A-Za-z][A-Za-z0-9+\-.]*$/.test(t)).sort().join('|') + '|';
+  const out: string[] = [];
+  out.push('// GENERATED by tools/build/divoc-table.ts from ../shared/divoc/contexts: do not edit.');
+  out.push('// Regenerate with `npx tsx tools/build/divoc-table.ts`; test/divoc/table.test.ts checks it is current.');
+  out.push('// Format: see the comment at the top of tools/build/divoc-table.ts.');
+  out.push('');
+  out.push('export var DIVOC_IRI_PREFIXES: string[] = ' + JSON.stringify(IRI_PREFIXES) + ';');
+  out.push('');
+  out.push('export var DIVOC_IRIS: string[] = [');
+  for (const s of c.iris) out.push('  ' + lit(packIri(s)) + ',');
+  out.push('];');
+  out.push('');
+  out.push('export var DIVOC_FRAMES: string[] = [');
+  for (const s of c.frames) out.push('  ' + lit(s) + ',');
+  out.push('];');
+  out.push('');
+  out.push('export var DIVOC_SLOTS: string[] = [');
+  for (const s of c.slots) out.push('  ' + lit(s) + ',');
+  out.push('];');
+  out.push('');
+  out.push('export var DIVOC_DOC_ROOTS: string[] = [');
+  for (const s of docRoots) out.push('  ' + lit(s) + ',');
+  out.push('];');
+  out.push('');
+  out.push('export var DIVOC_PROOF_ROOTS: string[] = [');
+  for (const s of proofRoots) out.push('  ' + lit(s) + ',');
+  out.push('];');
+  out.push('');
+  out.push('export var DIVOC_RESERVED = ' + lit(reserved) + ';');
+  out.push('');
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const src = await buildDivocTable();
+  if (process.argv.indexOf('--check') >= 0) {
+    const cur = fs.existsSync(TABLE_FILE) ? fs.readFileSync(TABLE_FILE, 'utf8') : '';
+    if (cur !== src) {
+      process.stderr.write('divoc-table: ' + TABLE_FILE + ' is stale; run npx tsx tools/build/divoc-table.ts\n');
+      process.exit(1);
+    }
+    return;
+  }
+  fs.mkdirSync(path.dirname(TABLE_FILE), { recursive: true });
+  fs.writeFileSync(TABLE_FILE, src);
+  process.stdout.write('wrote ' + TABLE_FILE + ' (' + src.length + ' chars)\n');
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(String((e && e.stack) || e) + '\n');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,60 @@
+// The Storage a gate boots with for the memory budget (issue 3 item 5: at most 2,500 variables after
+// boot with a 64-key trust bundle, and room left for a DIVOC check): test/fixtures/gate.json, a
+// trust bundle of 64 keys signed by test/fixtures/root.jwk (the DIVOC samples' key and the
+// fixture issuers first, then deterministic filler keys), and the verifier's tables as `qrgate
+// flash` writes them. Used by tools/build/bench-espruino.ts (jsvars=) and
+// test/espruino/memory.test.ts. Deterministic: the same bytes every time.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import nacl from 'tweetnacl';
+import { ALG_EDDSA, encodeTrustBundle, TrustKey } from '../qg1-issuer';
+import { readPrivateJwkFile, readJwkFile } from '../keys';
+import { tableFiles } from '../tables';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const FX = path.join(REPO, 'test', 'fixtures');
+
+/** The memory budget: variables in use after boot (process.memory().usage). */
+export const MEMORY_BUDGET = 2500;
+export const MEMORY_KEYS = 64;
+
+function sharedDir(): string {
+  return process.env.QRGATE_SHARED || path.resolve(REPO, '..', 'shared');
+}
+
+/** The 64 keys: the DIVOC samples' key, the fixture issuers, then filler keys from fixed seeds. */
+export function memoryTrustKeys(n = MEMORY_KEYS): TrustKey[] {
+  const keys: TrustKey[] = [];
+  const idx = JSON.parse(fs.readFileSync(path.join(sharedDir(), 'divoc', 'samples', 'index.json'), 'utf8'));
+  keys.push({ kid: idx.verificationMethod, alg: ALG_EDDSA, key: new Uint8Array(Buffer.from(idx.publicKeyHex, 'hex')), format: 'divoc' });
+  for (const f of ['issuer', 'issuer2']) {
+    const k = readJwkFile(path.join(FX, f + '.jwk'));
+    keys.push({ kid: new TextEncoder().encode(k.kid), alg: ALG_EDDSA, key: k.publicKey });
+  }
+  for (let i = keys.length; i < n; i++) {
+    const seed = crypto.createHash('sha256').update('qrgate memory key ' + i).digest();
+    const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(seed));
+    keys.push({ kid: new TextEncoder().encode('mem-' + i), alg: ALG_EDDSA, key: kp.publicKey, nbf: 1600000000 + i, exp: 1900000000 + i });
+  }
+  return keys;
+}
+
+/** Storage file name -> bytes: qg.cfg, qg.trust (64 keys) and the verifier tables (qg.tb, qg.k*). */
+export function memoryBootFiles(): { [name: string]: Uint8Array } {
+  const root = readPrivateJwkFile(path.join(FX, 'root.jwk'));
+  // no maxAge: the interpreter's clock is today's date, and a stale bundle would stop every check
+  const trust = encodeTrustBundle({ version: 1, iat: 1630454400, keys: memoryTrustKeys() }, root);
+  const out: { [name: string]: Uint8Array } = {
+    'qg.cfg': new Uint8Array(fs.readFileSync(path.join(FX, 'gate.json'))),
+    'qg.trust': trust,
+  };
+  const t = tableFiles(trust);
+  for (const n of Object.keys(t)) out[n] = t[n];
+  return out;
+}
+
+/** A DIVOC certificate as scanned (the published dose2 sample, "B64:..."). */
+export function memoryDivocText(): string {
+  return fs.readFileSync(path.join(sharedDir(), 'divoc', 'samples', 'dose2.qr.txt'), 'latin1').trim();
+}

@@ -1,0 +1,85 @@
+// `make size`: what takes room in the device bundles. Builds dist/gate.js and every profile's
+// dist/gate-<profile>.js (tools/build/boards.ts) and prints, per input module, the bytes it
+// accounts for in each minified bundle (traced through esbuild's and terser's source maps), then
+// per board the Storage budget (tools/flashbudget.ts): bundle + files + journal against the
+// board's Storage.
+// Usage (after `tsc -p tsconfig.device.json`): npx tsx tools/build/size-report.ts [ENTRY.js] [--json]
+import * as path from 'path';
+import { ROOT } from '../root';
+import { buildAll, BuiltBundle, DEFAULT_ENTRY } from './boards';
+import { flashBudget, fixtureInputs } from '../flashbudget';
+import { pretokenise } from './pretokenise';
+import * as fs from 'fs';
+
+/** 'firmware/crypto/sha512' from a build/device/... or .ts path. */
+export function moduleName(file: string, entry: string): string {
+  if (file === '(glue)') return file;
+  const base = path.resolve(path.dirname(entry), '..'); // build/device
+  let rel = path.relative(base, file);
+  if (rel.startsWith('..')) rel = path.relative(ROOT, file);
+  return rel.replace(/\\/g, '/').replace(/\.(js|ts)$/, '');
+}
+
+export interface SizeTable {
+  columns: string[]; // bundle profiles
+  rows: { module: string; bytes: number[] }[]; // sorted by the first column, descending
+  totals: number[];
+}
+
+export function sizeTable(built: BuiltBundle[], entry: string): SizeTable {
+  const columns = built.map((b) => b.profile);
+  const by: { [m: string]: number[] } = {};
+  built.forEach((b, i) => {
+    for (const f of Object.keys(b.modules || {})) {
+      const m = moduleName(f, entry);
+      if (!by[m]) by[m] = columns.map(() => 0);
+      by[m][i] += (b.modules as any)[f];
+    }
+  });
+  const rows = Object.keys(by).map((m) => ({ module: m, bytes: by[m] }));
+  rows.sort((a, b) => b.bytes[0] - a.bytes[0] || a.module.localeCompare(b.module));
+  return { columns, rows, totals: built.map((b) => b.bytes) };
+}
+
+export function formatTable(t: SizeTable): string {
+  const w = Math.max(8, ...t.rows.map((r) => r.module.length));
+  const cw = Math.max(9, ...t.columns.map((c) => c.length + 1));
+  const line = (name: string, cells: (number | string)[]) =>
+    name.padEnd(w) + cells.map((c) => (c === 0 ? '-' : String(c)).padStart(cw)).join('');
+  const out = [line('module', t.columns)];
+  for (const r of t.rows) out.push(line(r.module, r.bytes));
+  out.push(line('total', t.totals));
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.indexOf('--json') >= 0;
+  const pos = args.filter((a) => a !== '--json');
+  const entry = pos[0] ? path.resolve(pos[0]) : DEFAULT_ENTRY;
+  const built = await buildAll({ entry, report: true });
+  const table = sizeTable(built, entry);
+  const inputs = fixtureInputs();
+  const boards = built.filter((b) => b.profile !== 'universal');
+  const budgets = boards.map((b) => flashBudget(b.profile, inputs, b.bytes));
+  // The same with the bundle pretokenised (espruino PRETOKENISE=2), as if qrgate flash applied it.
+  const tokBytes = boards.map((b) => pretokenise(fs.readFileSync(b.file, 'latin1')).length);
+  const tokBudgets = boards.map((b, i) => flashBudget(b.profile, inputs, tokBytes[i]));
+  if (json) {
+    process.stdout.write(JSON.stringify({ table, budgets, pretokenised: tokBudgets }, null, 1) + '\n');
+    return;
+  }
+  console.log('Bytes of each module in the minified bundles (dist/gate.js = universal, dist/gate-<profile>.js):\n');
+  console.log(formatTable(table));
+  console.log('\nStorage budget per board (fixture configuration and trust bundle, default journal):\n');
+  budgets.forEach((b, i) => {
+    const t = tokBudgets[i];
+    console.log(`${b.profile.padEnd(9)} ${b.fits ? 'fits    ' : 'NO ROOM '} ${String(b.used).padStart(7)} / ${String(b.available).padStart(6)} bytes` +
+      ` (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead});` +
+      ` pretokenised: bundle ${t.bundle}, ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}`);
+  });
+}
+
+if (require.main === module) {
+  main().catch((e) => { console.error(`size-report: ${e.message}`); process.exit(1); });
+}
