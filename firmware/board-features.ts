@@ -28,15 +28,15 @@ export interface BoardFeatures {
 export var BOARD_FEATURES: { [profile: string]: BoardFeatures } = {
   wifi: {
     native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
-    note: 'the QG1 bundle with the Wi-Fi uplink is larger than the 64 KB of Storage',
+    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need about 84 KB of the 64 KB of Storage',
   },
   pico: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the smallest QG1 bundle is larger than the 48 KB of Storage',
+    note: 'the QG1 firmware, qg.ed25519 and the journal need about 80 KB of the 48 KB of Storage',
   },
   original: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the smallest QG1 bundle is larger than the 20 KB of Storage',
+    note: 'the QG1 firmware alone (55 KB) is larger than the 20 KB of Storage',
   },
   esp32: {
     native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,
@@ -44,7 +44,7 @@ export var BOARD_FEATURES: { [profile: string]: BoardFeatures } = {
   },
   mdbt42q: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the smallest QG1 bundle is larger than the 40 KB of Storage',
+    note: 'the QG1 firmware alone (55 KB) is larger than the 40 KB of Storage',
   },
   linux: {
     native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,

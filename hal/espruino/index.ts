@@ -105,10 +105,17 @@ export function timers(): Timers {
   };
 }
 
-function toByteString(data: Uint8Array | string): string {
+/**
+ * Bytes as a byte string, 256 at a time. The end of each chunk is clamped by hand: Espruino's
+ * subarray(begin, end) does not clamp `end` to the length (it reads zeros past the end), so the
+ * last chunk would otherwise pad the data with zeros up to a multiple of 256.
+ */
+export function toByteString(data: Uint8Array | string): string {
   if (typeof data === 'string') return data;
   var s = '';
-  for (var i = 0; i < data.length; i += 256) s += String.fromCharCode.apply(null, data.subarray(i, i + 256) as any);
+  for (var i = 0; i < data.length; i += 256) {
+    s += String.fromCharCode.apply(null, data.subarray(i, Math.min(i + 256, data.length)) as any);
+  }
   return s;
 }
 

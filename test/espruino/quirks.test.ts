@@ -10,6 +10,7 @@ import { DIVOC_RESERVED } from '../../proto/divoc/table.generated';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { INDEX, sampleText } from '../divoc/helpers';
 import { fixtures, decideFixture } from '../firmware/fixtures';
+import { toByteString, storage } from '../../hal/espruino/index';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 300;
 
@@ -85,5 +86,66 @@ describe('espruino quirk: String.prototype.indexOf matches past the end of the s
       assert.equal(d.reason, c.reason, name);
       assert.equal(d.decision, c.decision, name);
     }
+  });
+});
+
+/**
+ * Uint8Array.prototype.subarray of Espruino 2v29: a negative begin/end counts from the end, but an
+ * end past the length is NOT clamped: the view runs on past the array, reading zeros.
+ * (`new Uint8Array([1,2,3]).subarray(1,10)` printed `[2,3,0,0,0,0,0,0,0]` on the Linux build.)
+ * Emulated with a copy, which is enough for code that only reads the view.
+ */
+function espruinoSubarray(this: Uint8Array, begin?: number, end?: number): Uint8Array {
+  const len = this.length;
+  let b = begin === undefined ? 0 : begin < 0 ? begin + len : begin;
+  let e = end === undefined ? len : end < 0 ? end + len : end;
+  if (b < 0) b = 0;
+  if (b > len) b = len;
+  if (e < b) e = b;
+  const out = new Uint8Array(e - b);
+  for (let i = b; i < e && i < len; i++) out[i - b] = this[i];
+  return out;
+}
+
+function withEspruinoSubarray<T>(fn: () => T): T {
+  const orig = Uint8Array.prototype.subarray;
+  (Uint8Array.prototype as any).subarray = espruinoSubarray;
+  try {
+    return fn();
+  } finally {
+    (Uint8Array.prototype as any).subarray = orig;
+  }
+}
+
+describe('espruino quirk: Uint8Array subarray does not clamp its end', () => {
+  it('the emulation gives what the Linux build printed', () => {
+    const a = new Uint8Array([1, 2, 3]);
+    const got = withEspruinoSubarray(() => [Array.from(a.subarray(1, 10)), a.subarray(-2).length, a.subarray(2, 1).length, a.subarray(5).length]);
+    assert.deepEqual(got, [[2, 3, 0, 0, 0, 0, 0, 0, 0], 2, 0, 0]);
+  });
+
+  it('hal/espruino toByteString keeps the length (Storage files were padded to 256 bytes)', () => {
+    for (const n of [0, 1, 255, 256, 257, 10032]) {
+      const b = new Uint8Array(n).map((_v, i) => (i * 7 + 1) & 255);
+      const s = withEspruinoSubarray(() => toByteString(b));
+      assert.equal(s.length, n);
+      assert.equal(s, Buffer.from(b).toString('latin1'));
+    }
+  });
+
+  it('hal/espruino storage().write hands Storage exactly the bytes', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const Module = require('module');
+    const files: { [k: string]: string } = {};
+    const fake = { write: (name: string, data: string) => { files[name] = data; } };
+    const load = Module._load;
+    Module._load = function (req: string, ...rest: any[]) { return req === 'Storage' ? fake : load.call(this, req, ...rest); };
+    try {
+      const table = new Uint8Array(10032).map((_v, i) => i & 255);
+      withEspruinoSubarray(() => storage().write('qg.tb', table));
+    } finally {
+      Module._load = load;
+    }
+    assert.equal(files['qg.tb'].length, 10032);
   });
 });

@@ -34,6 +34,8 @@ import { decodeTrustBundle } from '../../proto/trust';
 import { EspruinoClient, BoardError, delay } from './client';
 import { LinkError } from './link';
 import { Progress } from './progress';
+import * as fs from 'fs';
+import { flashFiles, bundleFor } from '../flashfiles';
 
 export class FlashError extends Error {}
 
@@ -72,7 +74,8 @@ export interface FlashOptions {
   /** The configuration file's bytes (written as they are) */
   config: Uint8Array;
   trust: Uint8Array;
-  bundle: Uint8Array;
+  /** The firmware; default: the bundle built for the board found (tools/flashfiles.ts bundleFor). */
+  bundle?: Uint8Array;
   /** Expected board (profile name or board id); default: the configuration's `board`. */
   board?: string;
   /** Set the board's clock from the host (default true). */
@@ -115,15 +118,29 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const t = acceptTrustBundle(o.trust, config.rootKeys, -1, (p, m, s) => verify(p, m, s));
   if (!t.bundle) fail(`trust bundle: ${t.detail}`);
   const bundleVersion = t.bundle!.version;
-  checkBundleShape(o.bundle);
+  if (o.bundle) checkBundleShape(o.bundle);
   const want = o.board || config.board || '';
   const wantProfile = want ? profileByName(want) : null;
-
-  const files = [
-    { name: CONFIG_FILE, data: o.config },
-    { name: TRUST_FILE, data: o.trust },
-    { name: FIRMWARE_FILE, data: o.bundle },
-  ];
+  // The firmware and the files beside it depend on the board: sized from the expected board
+  // now (for the progress bar), fixed once the board has answered.
+  const filesFor = (boardName: string) => {
+    let bundle = o.bundle;
+    if (!bundle) {
+      const bp = bundleFor(boardName);
+      if (!fs.existsSync(bp)) fail(`no firmware bundle ${bp}: run make build-device (or give --bundle FILE)`);
+      bundle = new Uint8Array(fs.readFileSync(bp));
+      checkBundleShape(bundle);
+    }
+    const extra = flashFiles(boardName, o.config, o.trust);
+    const list = [
+      { name: CONFIG_FILE, data: o.config },
+      { name: TRUST_FILE, data: o.trust },
+    ];
+    for (const n of Object.keys(extra)) if (n !== CONFIG_FILE && n !== TRUST_FILE) list.push({ name: n, data: extra[n] });
+    list.push({ name: FIRMWARE_FILE, data: bundle });
+    return list;
+  };
+  let files = filesFor(wantProfile ? wantProfile.name : 'esp32');
   const total = files.reduce((a, f) => a + f.data.length, 0);
   const units = total + 4 * 1024; // writing, plus the steps around it
   let done = 0;
@@ -153,10 +170,11 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     }
     if (!profile) fail(`board ${boardId || '(no process.env.BOARD)'} on ${o.port} is not supported: the firmware has no pin profile for it (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
     profile = profile!;
+    files = filesFor(profile.name);
     done += 512;
     prog.update(done, `found ${profile.name} (${boardId} ${env.VERSION || ''})`);
 
-    const replaced = [FIRMWARE_FILE, '.bootrst', '.varimg', CONFIG_FILE, TRUST_FILE];
+    const replaced = [FIRMWARE_FILE, '.bootrst', '.varimg'].concat(files.map((f) => f.name));
     const st = await client.eval('(function(){var S=require("Storage"),g=S.getStats?S.getStats():null,f={},L=' +
       JSON.stringify(replaced) + ';for(var i=0;i<L.length;i++){var s=S.read(L[i]);f[L[i]]=s===undefined?-1:s.length}' +
       'return{free:S.getFree(),trash:g?g.trashBytes:0,files:f,tver:S.read(' + JSON.stringify(TVER_FILE) + ')}})()');
@@ -164,7 +182,8 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     for (const n of replaced) if (st.files[n] >= 0) available += HEADER + align(st.files[n]);
     const needed = files.reduce((a, f) => a + HEADER + align(f.data.length), 0);
     if (needed > available) {
-      fail(`not enough flash on the ${profile.name}: firmware ${o.bundle.length} + configuration ${o.config.length} + trust bundle ${o.trust.length} bytes need ${needed} bytes of Storage, the board has ${available}`);
+      const sizes = files.map((f) => `${f.name} ${f.data.length}`).join(' + ');
+      fail(`not enough flash on the ${profile.name}: ${sizes} bytes need ${needed} bytes of Storage, the board has ${available} (README "Flash budget")`);
     }
     const tver = st.tver === undefined || st.tver === null ? -1 : parseInt(String(st.tver), 10);
     if (tver > bundleVersion) {
@@ -228,8 +247,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     const s = await client.eval('typeof qgStatus=="function"?qgStatus():null', 300000);
     if (s !== null && s !== undefined) {
       status = typeof s === 'string' ? JSON.parse(s) : s;
-      if (status.firmware && status.firmware.sha256 && status.firmware.sha256 !== out[2].sha256) {
-        fail(`the firmware reports SHA-256 ${status.firmware.sha256}, the host's is ${out[2].sha256}`);
+      const fw = out[out.length - 1]; // the firmware is written (and checked) last
+      if (status.firmware && status.firmware.sha256 && status.firmware.sha256 !== fw.sha256) {
+        fail(`the firmware reports SHA-256 ${status.firmware.sha256}, the host's is ${fw.sha256}`);
       }
     }
     prog.update(units, 'done');

@@ -8,8 +8,9 @@ import { Progress } from '../board/progress';
 export const help = `usage: qrgate flash --port PORT --config FILE --trust FILE [--board NAME] [--bundle FILE]
                     [--baud N] [--no-set-time] [--ready-timeout S] [--quiet] [--verbose]
 
-Puts the firmware (dist/gate.js, or --bundle), the gate's configuration and the trust bundle on an
-Espruino board and proves it took. PORT is a serial device (/dev/ttyACM0, /dev/ttyUSB0, COM3) or
+Puts the firmware (dist/gate-<board>.js for the board that answers, or --bundle), the gate's
+configuration, the trust bundle and the verifier's files (machine code on ARM boards, tables
+elsewhere) on an Espruino board and proves it took. PORT is a serial device (/dev/ttyACM0, /dev/ttyUSB0, COM3) or
 tcp://HOST:PORT (a board's telnet console, qrgate board).
   - before writing: the configuration must validate and the trust bundle verify under its rootKeys
     (checked before connecting); the board must answer, be the --board asked for (else the
@@ -35,11 +36,10 @@ export async function run(args: string[]): Promise<number> {
   const port = need(p, 'port');
   const configPath = need(p, 'config');
   const trustPath = need(p, 'trust');
-  const bundlePath: string = p.flags.bundle || path.join(__dirname, '..', '..', 'dist', 'gate.js');
   const config = new Uint8Array(readFileOr(configPath, 'configuration'));
   const trust = new Uint8Array(readFileOr(trustPath, 'trust bundle'));
-  if (!p.flags.bundle && !fs.existsSync(bundlePath)) throw new CliError(`no firmware bundle ${bundlePath}: run make build-device (or give --bundle FILE)`);
-  const bundle = new Uint8Array(readFileOr(bundlePath, 'firmware bundle'));
+  // Without --bundle, the firmware built for the board that answers (dist/gate-<board>.js).
+  const bundle = p.flags.bundle ? new Uint8Array(readFileOr(p.flags.bundle, 'firmware bundle')) : undefined;
   const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;
   const readyS = p.flags['ready-timeout'] !== undefined ? parseIntFlag(p.flags['ready-timeout'], 'ready-timeout', 1, 86400) : 600;
   const progress = new Progress(1, process.stderr, !!p.flags.quiet);
