@@ -47,7 +47,7 @@ bench: build native-tools
 	node build/host/tools/native/count.js
 
 fuzz: build
-	FUZZ_RUNS=$${FUZZ_RUNS:-200000} $(BIN)/mocha --grep property 'test/**/*.test.ts'
+	FUZZ_RUNS=$${FUZZ_RUNS:-20000} $(BIN)/mocha --grep property 'test/**/*.test.ts'
 
 clean:
 	rm -rf build dist

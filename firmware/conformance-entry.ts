@@ -57,7 +57,7 @@ function main(): void {
   var t = tb ? acceptTrustBundle(tb, config.rootKeys, -1, vfy) : null;
   if (!t || !t.bundle) { out('@fault trust ' + (t ? t.detail : 'no qg.trust')); finish(); return; }
   var trust = t.bundle;
-  out('@trust ' + trust.version + ' ' + trust.keys.length + ' ' + Math.round((clock.now() - t0) * 1000));
+  out('@trust ' + trust.version + ' ' + trust.keyCount + ' ' + Math.round((clock.now() - t0) * 1000));
 
   var cases = storage.readText('qg.cases') || '';
   var pos = 0;

@@ -120,7 +120,7 @@ function start(): void {
     return;
   }
   var config = b.config;
-  if (tables && b.trust) tables.setKeys(b.trust.keys);
+  if (tables && b.trust) tables.setKeys(b.trust);
   // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
   var journal = new Journal({
     storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,
@@ -152,7 +152,7 @@ function start(): void {
   }
   emit(con, 'ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
-    trust: b.trust ? { version: b.trust.version, keys: b.trust.keys.length } : null,
+    trust: b.trust ? { version: b.trust.version, keys: b.trust.keyCount } : null,
     clock: gate.now() !== null, memory: esp.memory().usage(),
     backlog: log ? journal.stats().pending : 0,
   });

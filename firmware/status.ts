@@ -70,7 +70,7 @@ export function status(src: StatusSources): any {
     firmware: { version: src.version, sha256: fw ? hex(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
     board: src.board,
     gateId: src.config ? src.config.gateId : null,
-    trust: src.trust ? { version: src.trust.version, keys: src.trust.keys.length } : null,
+    trust: src.trust ? { version: src.trust.version, keys: src.trust.keyCount } : null,
     clock: now === null ? null : isoTime(now),
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,

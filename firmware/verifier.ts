@@ -6,7 +6,7 @@
 import { FlashStorage } from '../hal/types';
 import { verify } from './crypto/ed25519';
 import { makeBaseTable, makeKeyTable, openTable, EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
-import { TrustKey } from '../proto/trust';
+import { TrustKeys, trustKeyAt } from '../proto/trust';
 import { hexOf } from '../proto/bytes';
 
 export var BASE_TABLE_FILE = 'qg.tb';
@@ -48,8 +48,8 @@ function tableFile(o: VerifierOptions, file: string, kind: number, pub: Uint8Arr
 
 export interface TableVerifier {
   verify: Verify;
-  /** Open (or make) the tables of the trusted keys; erases those of keys no longer trusted. */
-  setKeys(keys: TrustKey[]): void;
+  /** Open (or make) the tables of the trusted keys (the first ones of the bundle); erases those of keys no longer trusted. */
+  setKeys(keys: TrustKeys): void;
   keyTables(): number;
   hasBaseTable(): boolean;
 }
@@ -61,12 +61,12 @@ export function tableVerifier(o: VerifierOptions): TableVerifier {
   var tables: EdTable[] = [];
   var sha512 = o.sha512;
   return {
-    setKeys: function (keys: TrustKey[]) {
+    setKeys: function (keys: TrustKeys) {
       pubs = [];
       tables = [];
       var keep: string[] = [];
-      for (var i = 0; i < keys.length && tables.length < o.maxKeyTables; i++) {
-        var k = keys[i].key;
+      for (var i = 0; i < keys.keyCount && tables.length < o.maxKeyTables; i++) {
+        var k = trustKeyAt(keys, i).key;
         var hex = hexOf(k);
         if (pubs.indexOf(hex) >= 0) continue;
         var file = keyTableFile(k);

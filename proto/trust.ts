@@ -8,7 +8,7 @@
 //    TRUST_BUNDLE_MAX_BYTES (16384: 64 keys of ~60-90 bytes plus ~1400 revocation prefixes); pass
 //    opts.maxBytes to change it;
 //  - keys: at most 64 entries in the array (skipped ones count). An entry with alg != -8 is skipped
-//    (not in `keys`), but must still be a map with a kid (bytes or text, non-empty), an integer alg,
+//    (not counted in `keyCount`), but must still be a map with a kid (bytes or text, non-empty), an integer alg,
 //    key bytes (any length), unsigned nbf/exp and a known format when present;
 //  - an alg -8 entry needs key = exactly 32 bytes;
 //  - a kid's type is not tied to its format: findKey matches kid bytes (text kids as their UTF-8
@@ -16,9 +16,12 @@
 //  - format: text 'qg1' (default) or 'divoc'; any other text or type is malformed;
 //  - revoked: length a multiple of 8 and strictly ascending 8-byte prefixes, else malformed.
 // Byte fields are views into the input (see cose.ts).
+// Memory: every entry is validated once by decodeTrustBundle, but the keys are not kept as objects:
+// the bundle keeps its payload bytes and a small index (TrustKeys), and findKeys/trustKeyAt decode
+// the entries asked for. Read from a flash file, a 64-key bundle then costs a few variables.
 
-import { byteStringToBytes, bytesEqual, concatBytes } from './bytes';
-import { decodeCbor, cborGet, isCborMap, CborMap } from './cbor';
+import { byteStringToBytes, concatBytes } from './bytes';
+import { decodeCbor, decodeCborItem, cborGet, isCborMap, CborMap } from './cbor';
 import { decodeCoseSign1, CoseSign1, COSE_ALG_EDDSA } from './cose';
 
 export var TRUST_BUNDLE_MAX_BYTES = 16384;
@@ -39,14 +42,35 @@ export interface TrustKey {
   format: KeyFormat;
 }
 
-export interface TrustBundle {
+/**
+ * The trusted keys of a bundle, kept in place: the payload bytes (a view, e.g. of a flash file)
+ * and an index of the alg -8 entries (three numbers per key: the entry's offset in the payload,
+ * the kid's offset, kid length * 2 + format (0 qg1, 1 divoc)). TrustKey objects are only made for
+ * the keys asked for (findKeys, trustKeyAt), so a bundle of 64 keys costs a few variables in RAM.
+ */
+export interface TrustKeys {
+  payload: Uint8Array;
+  /** Number of alg -8 keys (skipped entries are not counted). */
+  keyCount: number;
+  keyIndex: Uint16Array | Uint32Array;
+}
+
+export interface TrustBundle extends TrustKeys {
   cose: CoseSign1;
   version: number;
   iat: number;
-  keys: TrustKey[];
   /** Entries skipped because their alg is not -8. */
   skipped: number;
   /** Concatenated sorted 8-byte prefixes (absent when the bundle has none). */
+  revoked?: Uint8Array;
+  maxAge?: number;
+}
+
+/** What decodeTrustPayload returns: the bundle's fields without its COSE envelope. */
+export interface TrustPayload extends TrustKeys {
+  version: number;
+  iat: number;
+  skipped: number;
   revoked?: Uint8Array;
   maxAge?: number;
 }
@@ -112,15 +136,44 @@ function decodeKeyEntry(e: any): TrustKey | null {
   return k;
 }
 
-/** The bundle fields from its payload (CBOR bytes of the payload map); throws Error when malformed. */
-export function decodeTrustPayload(payload: Uint8Array): {
-  version: number;
-  iat: number;
-  keys: TrustKey[];
-  skipped: number;
-  revoked?: Uint8Array;
-  maxAge?: number;
-} {
+// The argument of the CBOR head at b[p] (the payload was validated by decodeCbor first);
+// the position after the head is left in `headEnd`.
+var headEnd = 0;
+function headArg(b: Uint8Array, p: number): number {
+  var ai = b[p] & 31;
+  headEnd = p + 1;
+  if (ai < 24) return ai;
+  if (ai === 24) { headEnd = p + 2; return b[p + 1]; }
+  if (ai === 25) { headEnd = p + 3; return b[p + 1] * 256 + b[p + 2]; }
+  if (ai === 26) { headEnd = p + 5; return b[p + 1] * 16777216 + b[p + 2] * 65536 + b[p + 3] * 256 + b[p + 4]; }
+  headEnd = p + 9;
+  return (b[p + 1] * 16777216 + b[p + 2] * 65536 + b[p + 3] * 256 + b[p + 4]) * 4294967296 +
+    b[p + 5] * 16777216 + b[p + 6] * 65536 + b[p + 7] * 256 + b[p + 8];
+}
+
+// The offset just after the (validated, tag-free) item at b[p].
+function skipItem(b: Uint8Array, p: number): number {
+  var major = b[p] >> 5;
+  var n = headArg(b, p);
+  var q = headEnd;
+  if (major === 2 || major === 3) return q + n;
+  if (major === 4 || major === 5) {
+    if (major === 5) n *= 2;
+    for (var i = 0; i < n; i++) q = skipItem(b, q);
+  }
+  return q;
+}
+
+// Whether the item at b[p] is the unsigned integer n (any head length).
+function isUintAt(b: Uint8Array, p: number, n: number): boolean {
+  return b[p] >> 5 === 0 && headArg(b, p) === n;
+}
+
+/**
+ * The bundle fields from its payload (CBOR bytes of the payload map); throws Error when malformed.
+ * Every entry is validated here; the keys are then only indexed (see TrustKeys).
+ */
+export function decodeTrustPayload(payload: Uint8Array): TrustPayload {
   var m = decodeCbor(payload);
   if (!isCborMap(m)) fail('payload is not a map');
   var version = reqUint(m, 1, 'version');
@@ -129,21 +182,19 @@ export function decodeTrustPayload(payload: Uint8Array): {
   if (arr === undefined) fail('keys missing');
   if (!(arr instanceof Array)) fail('keys is not an array');
   if (arr.length > TRUST_MAX_KEYS) fail('too many keys');
-  var keys: TrustKey[] = [];
+  var accepted: boolean[] = [];
+  var keyCount = 0;
   var skipped = 0;
   for (var i = 0; i < arr.length; i++) {
-    var k = decodeKeyEntry(arr[i]);
-    if (k === null) skipped++;
-    else keys.push(k);
+    var ok = decodeKeyEntry(arr[i]) !== null;
+    accepted.push(ok);
+    if (ok) keyCount++;
+    else skipped++;
   }
-  var out: {
-    version: number;
-    iat: number;
-    keys: TrustKey[];
-    skipped: number;
-    revoked?: Uint8Array;
-    maxAge?: number;
-  } = { version: version, iat: iat, keys: keys, skipped: skipped };
+  var out: TrustPayload = {
+    payload: payload, keyCount: keyCount, keyIndex: indexKeys(payload, accepted, keyCount),
+    version: version, iat: iat, skipped: skipped,
+  };
   var rev = cborGet(m, 4);
   if (rev !== undefined) {
     if (!(rev instanceof Uint8Array)) fail('revoked is not bytes');
@@ -158,32 +209,106 @@ export function decodeTrustPayload(payload: Uint8Array): {
   return out;
 }
 
+// The index of the accepted entries of the (validated) payload's key array.
+function indexKeys(payload: Uint8Array, accepted: boolean[], keyCount: number): Uint16Array | Uint32Array {
+  var idx = payload.length < 32768 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
+  var pairs = headArg(payload, 0);
+  var p = headEnd;
+  for (var i = 0; i < pairs; i++) {
+    var isKeys = isUintAt(payload, p, 3);
+    p = skipItem(payload, p);
+    if (!isKeys) {
+      p = skipItem(payload, p);
+      continue;
+    }
+    var n = headArg(payload, p);
+    p = headEnd;
+    var at = 0;
+    for (var j = 0; j < n; j++) {
+      var entry = p;
+      var fields = headArg(payload, p);
+      p = headEnd;
+      var kidAt = 0;
+      var kidLen = 0;
+      var fmt = 0;
+      for (var f = 0; f < fields; f++) {
+        var key = -1;
+        if (isUintAt(payload, p, 1)) key = 1;
+        else if (isUintAt(payload, p, 6)) key = 6;
+        p = skipItem(payload, p);
+        if (key === 1) {
+          kidLen = headArg(payload, p);
+          kidAt = headEnd;
+        } else if (key === 6) {
+          fmt = headArg(payload, p) === 5 ? 1 : 0; // validated text: 'divoc' (5 bytes) or 'qg1'
+        }
+        p = skipItem(payload, p);
+      }
+      if (accepted[j]) {
+        idx[at++] = entry;
+        idx[at++] = kidAt;
+        idx[at++] = kidLen * 2 + fmt;
+      }
+    }
+    return idx;
+  }
+  return idx;
+}
+
+/** The i-th alg -8 key (0 <= i < keyCount), in bundle order: a new TrustKey (views of the payload). */
+export function trustKeyAt(keys: TrustKeys, i: number): TrustKey {
+  if (i < 0 || i >= keys.keyCount) throw new Error('trust: no key ' + i);
+  return decodeKeyEntry(decodeCborItem(keys.payload, keys.keyIndex[i * 3]).value) as TrustKey;
+}
+
+/** All alg -8 keys as TrustKey objects (host tools and tests; the gate asks for one kid at a time). */
+export function trustKeys(keys: TrustKeys): TrustKey[] {
+  var out: TrustKey[] = [];
+  for (var i = 0; i < keys.keyCount; i++) out.push(trustKeyAt(keys, i));
+  return out;
+}
+
 /** A trust bundle from its COSE_Sign1 bytes; the signature is NOT checked here. */
 export function decodeTrustBundle(bytes: Uint8Array, opts?: TrustDecodeOptions): TrustBundle {
   var cose = decodeCoseSign1(bytes, { maxBytes: opts && opts.maxBytes !== undefined ? opts.maxBytes : TRUST_BUNDLE_MAX_BYTES });
   var p = decodeTrustPayload(cose.payload);
-  var b: TrustBundle = { cose: cose, version: p.version, iat: p.iat, keys: p.keys, skipped: p.skipped };
+  var b: TrustBundle = {
+    cose: cose, payload: p.payload, keyCount: p.keyCount, keyIndex: p.keyIndex,
+    version: p.version, iat: p.iat, skipped: p.skipped,
+  };
   if (p.revoked !== undefined) b.revoked = p.revoked;
   if (p.maxAge !== undefined) b.maxAge = p.maxAge;
   return b;
 }
 
+// Whether index entry i has this kid (raw bytes) and format code.
+function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): boolean {
+  var idx = keys.keyIndex;
+  if (idx[i * 3 + 2] !== kid.length * 2 + fmt) return false;
+  var at = idx[i * 3 + 1];
+  var b = keys.payload;
+  for (var j = 0; j < kid.length; j++) if (b[at + j] !== kid[j]) return false;
+  return true;
+}
+
+function formatCode(format: string): number {
+  return format === 'qg1' ? 0 : format === 'divoc' ? 1 : -1;
+}
+
 /** All alg -8 keys with this kid (raw bytes) and format, in bundle order. */
-export function findKeys(bundle: { keys: TrustKey[] }, kid: Uint8Array, format: string): TrustKey[] {
+export function findKeys(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey[] {
   var out: TrustKey[] = [];
-  for (var i = 0; i < bundle.keys.length; i++) {
-    var k = bundle.keys[i];
-    if (k.format === format && bytesEqual(k.kid, kid)) out.push(k);
-  }
+  var fmt = formatCode(format);
+  if (fmt < 0) return out;
+  for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) out.push(trustKeyAt(keys, i));
   return out;
 }
 
 /** The first alg -8 key with this kid (raw bytes) and format, or null. */
-export function findKey(bundle: { keys: TrustKey[] }, kid: Uint8Array, format: string): TrustKey | null {
-  for (var i = 0; i < bundle.keys.length; i++) {
-    var k = bundle.keys[i];
-    if (k.format === format && bytesEqual(k.kid, kid)) return k;
-  }
+export function findKey(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey | null {
+  var fmt = formatCode(format);
+  if (fmt < 0) return null;
+  for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) return trustKeyAt(keys, i);
   return null;
 }
 

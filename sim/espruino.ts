@@ -9,7 +9,13 @@
 //    search/at, Date.UTC and setUTC*, TypedArray.from/of, ArrayBuffer.isView); `global` and
 //    `globalThis` are the global object;
 //  - typed arrays: `slice` and `filter` return plain Arrays, `set` with a too-long source
-//    truncates silently; DataView reads out of bounds return 0; TypeError is not instanceof Error;
+//    truncates silently; `subarray` does not clamp its end (nor its begin, except to the end): the
+//    part past the ArrayBuffer reads as zeros (emulated by a zero-padded copy, so writes through
+//    such an out-of-range view are lost), a negative byte offset throws; DataView reads out of
+//    bounds return 0; TypeError is not instanceof Error;
+//  - strings: `indexOf` (and `includes`, and `match`/`replace` with a string pattern, which use it)
+//    matches past the end of the string ('abc'.indexOf('cd') === 2, '|a|b|'.indexOf('|c|') === 4);
+//    `replace(string, x)` inserts String(x) literally (no `$&`, a function is not called);
 //  - Promise is Espruino's: then/catch/resolve/reject/all only, and reactions are queued as events
 //    on the virtual timer queue, so they run after an already-queued setTimeout(0); a rejection
 //    nobody handles prints "Uncaught Error: Unhandled promise rejection: ...";
@@ -25,8 +31,11 @@
 //  - E.nativeCall exists only when a `nativeCall` hook is given (the sim cannot run Thumb-2 code,
 //    so by default firmware sees a board without it and takes its JavaScript paths).
 // Not mimicked (the real interpreter, `ESPRUINO=...` tests, catches these): missing hoisting,
-// `arr.length = 0` throwing, negative typed-array indexes throwing, the RegExp subset, prototype
-// methods unreachable statically (Array.prototype.slice), Unicode-less string lengths.
+// `arr.length = 0` throwing and negative typed-array indexes throwing (both would need a Proxy
+// around every array; test/sim/quirks.test.ts scans the bundle for `.length = 0` instead), the
+// RegExp subset, prototype methods unreachable statically (Array.prototype.slice), Unicode-less
+// string lengths, `new Uint8Array(buffer, offset, length)` running past the buffer (Node throws),
+// String.prototype.replaceAll (2v29 has it; deleted here as before).
 //
 // process.memory().usage is an ESTIMATE of Espruino JsVars, by walking what the program can reach:
 // the global object's new properties (and new properties on builtins), live timers, watches and
@@ -172,6 +181,78 @@ const PRELUDE = String.raw`(function (g, H) {
     }
     taSet.call(this, src, off);
   } });
+  // subarray(begin, end) as jswrap_arraybufferview_subarray: negative begin/end count from the end,
+  // end is NOT clamped to the length and begin only to end; the view is made on the underlying
+  // ArrayBuffer, whose bytes past its end read as 0; a negative (or > 65535) byte offset throws.
+  // A view within the buffer is a real view; one that runs past the buffer's end is a zero-padded
+  // COPY (writes through it are not reflected; Espruino's reads are what device code hits).
+  var taSub = TA.prototype.subarray;
+  var toInt = function (v) { return (+v) | 0; };
+  var isNum = function (v) { return typeof v === 'number' || typeof v === 'boolean'; };
+  Object.defineProperty(TA.prototype, 'subarray', { configurable: true, writable: true, value: function (begin, end) {
+    var len = this.length, C = this.constructor, bpe = this.BYTES_PER_ELEMENT;
+    var b = toInt(begin), e = isNum(end) ? toInt(end) : len;
+    if (b < 0) b += len;
+    if (e < 0) e += len;
+    if (e < 0) e = 0;
+    if (b > e) { b = 0; e = 0; }
+    if (b === e) return new C(0);
+    var off = this.byteOffset + b * bpe, n = e - b;
+    if (off < 0 || off > 65535) throw new Error('byteOffset too large (or negative)');
+    if (b >= 0 && e <= len) return taSub.call(this, b, e);
+    var buf = this.buffer;
+    if (off + n * bpe <= buf.byteLength) return new C(buf, off, n);
+    var out = new C(n), avail = Math.floor((buf.byteLength - off) / bpe);
+    if (avail > 0) taSet.call(out, new C(buf, off, avail), 0);
+    return out;
+  } });
+
+  // String.prototype.indexOf as jswrap_string_indexOf (2v29, not SAVE_ON_FLASH): from each start
+  // index while a character remains it compares with jsvCompareStringIt(equalAtEndOfString=true),
+  // so running off the end of the string counts as a match: 'abc'.indexOf('cd') === 2. A needle
+  // longer than the string gives -1; a numeric fromIndex is clamped to [0, len - sub.length + 1];
+  // '' is found only before a character ('abc'.indexOf('', 3) === -1). includes, match and replace
+  // with a string argument go through it.
+  var strIndexOf = String.prototype.indexOf;
+  var espIndexOf = function (s, sub, from) {
+    var len = s.length, n = sub.length;
+    if (n > len) return -1;
+    var end = len - n + 1, idx = 0;
+    if (isNum(from)) { idx = toInt(from); if (idx < 0) idx = 0; if (idx > end) idx = end; }
+    var r = strIndexOf.call(s, sub, idx);
+    if (r >= 0 && r < len) return r;
+    // no whole match: the first start whose tail of s is a prefix of sub (past-the-end match)
+    for (var p = idx > end ? idx : end; p < len; p++) {
+      if (s.substring(p) === sub.substring(0, len - p)) return p;
+    }
+    return -1;
+  };
+  var isRegExp = function (v) { return Object.prototype.toString.call(v) === '[object RegExp]'; };
+  var strMatch = String.prototype.match, strReplace = String.prototype.replace;
+  var defStr = function (name, fn) {
+    Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: fn });
+  };
+  defStr('indexOf', function indexOf(sub, from) { return espIndexOf(String(this), String(sub), from); });
+  defStr('includes', function includes(sub, from) { return espIndexOf(String(this), String(sub), from) >= 0; });
+  defStr('match', function match(sub) {
+    if (isRegExp(sub)) return strMatch.call(this, sub);
+    sub = String(sub);
+    var i = espIndexOf(String(this), sub, undefined);
+    if (i < 0) return null;
+    var out = [sub];
+    out.index = i;
+    out.input = sub;
+    return out;
+  });
+  // replace(string, x): x is converted to a string (a function is NOT called, '$&' is literal)
+  defStr('replace', function replace(sub, rep) {
+    if (isRegExp(sub)) return strReplace.call(this, sub, rep);
+    var s = String(this);
+    sub = String(sub);
+    var i = espIndexOf(s, sub, undefined);
+    if (i < 0) return s;
+    return s.substring(0, i) + String(rep) + s.substring(i + sub.length);
+  });
   ['getInt8', 'getUint8', 'getInt16', 'getUint16', 'getInt32', 'getUint32', 'getFloat32', 'getFloat64']
     .forEach(function (m) {
       var orig = DataView.prototype[m];

@@ -9,7 +9,6 @@ import * as path from 'path';
 import * as nacl from 'tweetnacl';
 import { verify } from '../firmware/crypto/ed25519';
 import { makeBaseTable, makeKeyTable, openTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from '../firmware/crypto/ed25519-fast';
-import { sha256 } from '../firmware/crypto/sha256';
 import { decide, DecideContext } from '../firmware/decide';
 import { validateConfig } from '../firmware/config';
 import { acceptTrustBundle } from '../firmware/trust';
@@ -79,8 +78,10 @@ async function main(): Promise<void> {
   const fastVerify = (p: Uint8Array, m: Uint8Array, s: Uint8Array) =>
     verify(p, m, s, undefined, { baseTable, keyTable: p === pub || Buffer.compare(Buffer.from(p), Buffer.from(pub)) === 0 ? keyTable : null });
   const now = Date.parse(certs.clock) / 1000;
-  const ctx = (cache?: VerifiedCache): DecideContext => ({ now, trust, policy: cfg.policy, verify: fastVerify, sha256, cache });
-  lines.push('', '| decision (fast verifier) | per second | ms each |', '|---|---|---|');
+  // SHA-256 as a board with a native one computes it (ESP32, WiFi, Pico, MDBT42Q): node:crypto.
+  const nativeSha256 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha256').update(d).digest());
+  const ctx = (cache?: VerifiedCache): DecideContext => ({ now, trust, policy: cfg.policy, verify: fastVerify, sha256: nativeSha256, cache });
+  lines.push('', '| decision (fast verifier, native SHA-256) | per second | ms each |', '|---|---|---|');
   const first = rate(() => { if (decide(okText, ctx()).reason !== 'ok') throw new Error('qg1'); });
   lines.push(`| QG1, first scan | ${first.perSec.toFixed(1)} | ${first.msEach.toFixed(3)} |`);
   const cache = new VerifiedCache(16);
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     const dv = rate(() => { if (decide(text, dctx).reason !== 'ok') throw new Error('divoc'); });
     lines.push(`| DIVOC (PeduliLindungi), first scan | ${dv.perSec.toFixed(1)} | ${dv.msEach.toFixed(3)} |`);
   }
-  lines.push('', `repeat visitor / first scan: 1/${Math.round(first.msEach / repeat.msEach)} of the time`);
+  lines.push('', `repeat visitor / first scan: 1/${Math.round(first.msEach / repeat.msEach)} of the time (target: at most 1/50)`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

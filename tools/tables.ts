@@ -3,7 +3,7 @@
 // board would make identical bytes; made once per process and kept.
 import { makeBaseTable, makeKeyTable } from '../firmware/crypto/ed25519-fast';
 import { BASE_TABLE_FILE, keyTableFile } from '../firmware/verifier';
-import { decodeTrustBundle } from '../proto/trust';
+import { decodeTrustBundle, trustKeys } from '../proto/trust';
 import { sha256 } from '../firmware/crypto/sha256';
 import { hexOf } from '../proto/bytes';
 
@@ -22,7 +22,7 @@ export function tableFiles(trustBytes: Uint8Array | undefined, maxKeyTables = 8)
     return out; // a bundle the gate will refuse: no key tables
   }
   const seen: string[] = [];
-  for (const k of bundle.keys) {
+  for (const k of trustKeys(bundle)) {
     if (seen.length >= maxKeyTables) break;
     const hex = hexOf(k.key);
     if (seen.indexOf(hex) >= 0) continue;

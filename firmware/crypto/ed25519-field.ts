@@ -19,14 +19,43 @@ export function fe(init?: number[]): Fe {
   return r;
 }
 
-export var FE_ZERO = fe();
-export var FE_ONE = fe([1]);
-/** d = -121665/121666, the curve constant. */
-export var FE_D = fe([0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141, 0x0a4d, 0x0070, 0xe898, 0x7779, 0x4079, 0x8cc7, 0xfe73, 0x2b6f, 0x6cee, 0x5203]);
-/** 2d. */
-export var FE_D2 = fe([0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283, 0x149a, 0x00e0, 0xd130, 0xeef3, 0x80f2, 0x198e, 0xfce7, 0x56df, 0xd9dc, 0x2406]);
-/** sqrt(-1) = 2^((p-1)/4). */
-export var FE_SQRTM1 = fe([0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43, 0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83]);
+/** The constants and scratch of this module and ed25519-curve.ts, made on first use (feK()). */
+export interface FieldK {
+  zero: Fe;
+  one: Fe;
+  /** d = -121665/121666, the curve constant. */
+  d: Fe;
+  /** 2d. */
+  d2: Fe;
+  /** sqrt(-1) = 2^((p-1)/4). */
+  sqrtm1: Fe;
+  /** Scratch for the 31-limb product (o may alias a or b). */
+  mt: Fe;
+  pt: Fe;
+  pm: Fe;
+  ea: Uint8Array;
+  eb: Uint8Array;
+}
+
+var K: FieldK | null = null;
+
+/** The field's constants and scratch: made on the first call (a gate that never runs this verifier holds none of it). */
+export function feK(): FieldK {
+  if (K) return K;
+  K = {
+    zero: fe(),
+    one: fe([1]),
+    d: fe([0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141, 0x0a4d, 0x0070, 0xe898, 0x7779, 0x4079, 0x8cc7, 0xfe73, 0x2b6f, 0x6cee, 0x5203]),
+    d2: fe([0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283, 0x149a, 0x00e0, 0xd130, 0xeef3, 0x80f2, 0x198e, 0xfce7, 0x56df, 0xd9dc, 0x2406]),
+    sqrtm1: fe([0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43, 0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83]),
+    mt: new Float64Array(31),
+    pt: fe(),
+    pm: fe(),
+    ea: new Uint8Array(32),
+    eb: new Uint8Array(32),
+  };
+  return K;
+}
 
 export function feCopy(o: Fe, a: Fe): void {
   for (var i = 0; i < 16; i++) o[i] = a[i];
@@ -53,12 +82,9 @@ export function feSub(o: Fe, a: Fe, b: Fe): void {
   for (var i = 0; i < 16; i++) o[i] = a[i] - b[i];
 }
 
-// Scratch for the 31-limb product (o may alias a or b).
-var MT = new Float64Array(31);
-
 /** o = a * b. */
 export function feMul(o: Fe, a: Fe, b: Fe): void {
-  var t = MT, i: number, j: number, ai: number;
+  var t = feK().mt, i: number, j: number, ai: number;
   for (i = 0; i < 31; i++) t[i] = 0;
   for (i = 0; i < 16; i++) {
     ai = a[i];
@@ -104,11 +130,9 @@ export function feFromBytes(o: Fe, n: Uint8Array): void {
   o[15] = o[15] & 0x7fff;
 }
 
-var PT = fe(), PM = fe();
-
 /** out[0..32] = the canonical little-endian encoding of a (fully reduced mod p). */
 export function feToBytes(out: Uint8Array, a: Fe): void {
-  var t = PT, m = PM, i: number, j: number, b: number;
+  var k = feK(), t = k.pt, m = k.pm, i: number, j: number, b: number;
   feCopy(t, a);
   carry(t);
   carry(t);
@@ -131,25 +155,26 @@ export function feToBytes(out: Uint8Array, a: Fe): void {
   }
 }
 
-var EA = new Uint8Array(32), EB = new Uint8Array(32);
-
 /** a == b (mod p). */
 export function feEqual(a: Fe, b: Fe): boolean {
-  feToBytes(EA, a);
-  feToBytes(EB, b);
-  for (var i = 0; i < 32; i++) if (EA[i] !== EB[i]) return false;
+  var k = feK();
+  feToBytes(k.ea, a);
+  feToBytes(k.eb, b);
+  for (var i = 0; i < 32; i++) if (k.ea[i] !== k.eb[i]) return false;
   return true;
 }
 
 /** a == 0 (mod p). */
 export function feIsZero(a: Fe): boolean {
-  feToBytes(EA, a);
-  for (var i = 0; i < 32; i++) if (EA[i] !== 0) return false;
+  var ea = feK().ea;
+  feToBytes(ea, a);
+  for (var i = 0; i < 32; i++) if (ea[i] !== 0) return false;
   return true;
 }
 
 /** The low bit of the canonical value ("negative" in RFC 8032 terms). */
 export function feIsOdd(a: Fe): number {
-  feToBytes(EA, a);
-  return EA[0] & 1;
+  var ea = feK().ea;
+  feToBytes(ea, a);
+  return ea[0] & 1;
 }

@@ -24,8 +24,6 @@ export interface VerifyTables {
 
 export { isCanonicalEncoding };
 
-var negA = new Point(), pR = new Point(), chk = new Point();
-
 /**
  * Verify an Ed25519 signature under the strict profile. `sha512` replaces the JS SHA-512 (a
  * board's native one). With `tables.baseTable` (an opened base point table) the table-driven
@@ -50,6 +48,8 @@ function verifyStrict(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, hash: (
   if (!isCanonicalEncoding(pub, 0) || !isCanonicalEncoding(sig, 0)) return false;
   // Both must decode to curve points. A is kept negated for [S]B + [k](-A).
   var R = sig.subarray(0, 32);
+  // Points made per call (not kept at module level: a gate that verifies with tables holds none).
+  var negA = new Point(), pR = new Point(), chk = new Point();
   if (!pointDecode(negA, pub, true)) return false;
   if (!pointDecode(pR, R, false)) return false;
   // Neither may have small order ([8]P = identity; -A has small order iff A does).

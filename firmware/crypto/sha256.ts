@@ -3,27 +3,44 @@
 // 32-bit arithmetic only: sums of a few int32 values are exact as doubles and wrapped with `| 0`.
 // Boards with a native SHA-256 (require('crypto')) may pass it as `sha` to hmacSha256.
 
-var K256 = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+// The round constants, initial value and message schedule, made on the first hash (lazyState):
+// a gate whose board hashes natively never holds them.
+function makeK256(): Int32Array {
+  return new Int32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  ]);
+}
 
-var IV256 = new Int32Array([
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-]);
+function makeIV256(): Int32Array {
+  return new Int32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+}
 
-// Message schedule, shared by all hashes (a block is processed without yielding).
-var W256 = new Int32Array(64);
+interface Sha256State {
+  k: Int32Array;
+  iv: Int32Array;
+  /** Message schedule, shared by all hashes (a block is processed without yielding). */
+  w: Int32Array;
+}
+
+var S256: Sha256State | null = null;
+
+function lazyState(): Sha256State {
+  if (!S256) S256 = { k: makeK256(), iv: makeIV256(), w: new Int32Array(64) };
+  return S256;
+}
 
 /** Process one 64-byte block of `buf` at `off` into the state `h` (8 words). */
 function block256(h: Int32Array, buf: Uint8Array, off: number): void {
-  var w = W256, i: number, j: number, x: number, y: number;
+  var st = lazyState(), w = st.w, K256 = st.k, i: number, j: number, x: number, y: number;
   for (i = 0; i < 16; i++) {
     j = off + i * 4;
     w[i] = (buf[j] << 24) | (buf[j + 1] << 16) | (buf[j + 2] << 8) | buf[j + 3];
@@ -62,7 +79,7 @@ export class Sha256 {
 
   constructor() {
     this.h = new Int32Array(8);
-    this.h.set(IV256);
+    this.h.set(lazyState().iv);
     this.buf = new Uint8Array(64);
     this.used = 0;
     this.total = 0;

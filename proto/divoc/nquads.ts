@@ -13,7 +13,7 @@
 // (URDNA2015 would then need its n-degree step, which the certificate shapes never require).
 // Error messages never quote field values.
 
-import { DIVOC_IRIS, DIVOC_IRI_PREFIXES, DIVOC_FRAMES, DIVOC_SLOTS, DIVOC_DOC_ROOTS, DIVOC_PROOF_ROOTS, DIVOC_RESERVED } from './table.generated';
+import { divocTable, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, hexOf, indexOfText } from '../bytes';
 
@@ -33,9 +33,10 @@ function fail(what: string): never {
 
 /** IRI number i of the table, its packed prefix expanded. */
 function iri(i: string): string {
-  var s = DIVOC_IRIS[+i];
+  var t = divocTable();
+  var s = t.iris[+i];
   var c = s.charCodeAt(0);
-  return c < 32 ? DIVOC_IRI_PREFIXES[c - 1] + s.substring(1) : s;
+  return c < 32 ? t.iriPrefixes[c - 1] + s.substring(1) : s;
 }
 
 /** N-Quads string-literal escaping (rdf-canonize): controls, '"' and '\'; bytes >= 0x80 kept. */
@@ -170,7 +171,7 @@ class Graph {
 
   /** Emits the node `obj` of slot `slotIdx`; returns [text, blank index] of its subject. */
   node(obj: JsonObject, slotIdx: number, skip: string[]): { t: string; b: number } {
-    var slot = DIVOC_SLOTS[slotIdx].split('\n');
+    var slot = divocTable().slots[slotIdx].split('\n');
     var typeKey = slot[0];
     var types: string[] = [];
     var tv = obj.get(typeKey);
@@ -191,7 +192,7 @@ class Graph {
     for (var v = 1; v < slot.length; v++) {
       if (slot[v].substring(0, want.length) === want) {
         var parts = slot[v].split('\t');
-        frame = DIVOC_FRAMES[+parts[1]];
+        frame = divocTable().frames[+parts[1]];
         typeIris = parts[2].length > 0 ? parts[2].split(' ') : [];
         found = true;
         break;
@@ -262,7 +263,7 @@ class Graph {
     } else if (kind === 'r') {
       this.add(subj, sb, pred, '<' + checkIri(sv) + '>', -1);
     } else if (kind === 'v') {
-      var ve = lookup(DIVOC_FRAMES[+e[2]], sv);
+      var ve = lookup(divocTable().frames[+e[2]], sv);
       if (ve === null || ve[0] === 'i' || ve[0] === 't') fail('unknown vocabulary value');
       this.add(subj, sb, pred, '<' + iri(ve[1]) + '>', -1);
     } else fail('bad table entry');
@@ -328,7 +329,7 @@ function rootSlot(roots: string[], key: string): number {
 
 /** Canonical N-Quads (byte string) of the certificate without its `proof`. */
 export function canonicalDocument(doc: JsonObject, sha256: Sha256): string {
-  var slot = rootSlot(DIVOC_DOC_ROOTS, contextKey(doc.get('@context')));
+  var slot = rootSlot(divocTable().docRoots, contextKey(doc.get('@context')));
   var g = new Graph();
   g.node(doc, slot, ['@context', 'proof']);
   return g.canonical(sha256);
@@ -343,7 +344,7 @@ export var PROOF_OPTIONS_CONTEXT = 'https://w3id.org/security/v2';
  */
 export function canonicalProofOptions(proof: JsonObject, sha256: Sha256): string {
   if (proof.has('@context')) fail('proof has a @context');
-  var slot = rootSlot(DIVOC_PROOF_ROOTS, PROOF_OPTIONS_CONTEXT);
+  var slot = rootSlot(divocTable().proofRoots, PROOF_OPTIONS_CONTEXT);
   var g = new Graph();
   g.node(proof, slot, ['jws', 'proofValue']);
   return g.canonical(sha256);

@@ -42,7 +42,7 @@ function start(): void {
   }
   con.log('@qg ' + JSON.stringify({
     ev: 'ready', fw: FIRMWARE_VERSION + '-mini', board: profile.name, gateId: c.config.gateId, fault: fault, detail: '',
-    trust: trust ? { version: trust.version, keys: trust.keys.length } : null,
+    trust: trust ? { version: trust.version, keys: trust.keyCount } : null,
   }));
 }
 

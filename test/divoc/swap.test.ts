@@ -9,7 +9,8 @@ import { decodeDivoc } from '../../proto/divoc/verify';
 import { decide } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
-import { revocationPrefix } from '../../proto/trust';
+import { decodeTrustPayload, revocationPrefix } from '../../proto/trust';
+import { cbor } from '../proto/qg1-fixtures';
 import { sampleJson, signDivoc, qrPayload } from './helpers';
 
 const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(42));
@@ -26,11 +27,10 @@ function trustWith(revokedIds: string[]): any {
   const kid = new Uint8Array(Buffer.from('did:indonesia'));
   const prefixes = revokedIds.map((id) => Buffer.from(revocationPrefix(kid, new Uint8Array(Buffer.from(id)), sha256)));
   prefixes.sort(Buffer.compare);
-  return {
-    version: 1, iat: 1630000000, skipped: 0,
-    keys: [{ kid, kidIsText: true, alg: -8, key: kp.publicKey, format: 'divoc' }],
-    revoked: prefixes.length ? new Uint8Array(Buffer.concat(prefixes)) : undefined,
-  };
+  const payload = new Map<number, any>([[1, 1], [2, 1630000000],
+    [3, [new Map<number, any>([[1, 'did:indonesia'], [2, -8], [3, Buffer.from(kp.publicKey)], [6, 'divoc']])]]]);
+  if (prefixes.length) payload.set(4, Buffer.concat(prefixes));
+  return decodeTrustPayload(cbor(payload));
 }
 
 const policy = { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false };

@@ -5,7 +5,7 @@ import * as crypto from 'crypto';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import {
-  decodeTrustBundle, decodeTrustPayload, findKey, findKeys, isRevoked, revocationPrefix, TRUST_BUNDLE_MAX_BYTES, TRUST_MAX_KEYS,
+  decodeTrustBundle, decodeTrustPayload, findKey, findKeys, trustKeyAt, trustKeys, isRevoked, revocationPrefix, TRUST_BUNDLE_MAX_BYTES, TRUST_MAX_KEYS,
 } from '../../proto/trust';
 import { sigStructureOf } from '../../proto/cose';
 import { sha256 as deviceSha256 } from '../../firmware/crypto/sha256';
@@ -74,21 +74,24 @@ describe('proto/trust: decodeTrustBundle', () => {
     assert.equal(b.iat, 1704067200);
     assert.equal(b.maxAge, 604800);
     assert.equal(b.skipped, 1);
-    assert.equal(b.keys.length, 4);
-    assert.deepEqual(b.keys.map((k) => [toHex(k.kid), k.kidIsText, k.alg, toHex(k.key), k.nbf, k.exp, k.format]), [
+    assert.equal(b.keyCount, 4);
+    assert.deepEqual(trustKeys(b).map((k) => [toHex(k.kid), k.kidIsText, k.alg, toHex(k.key), k.nbf, k.exp, k.format]), [
       [toHex(qkid), false, -8, toHex(pub(2)), 1700000000, 1800000000, 'qg1'],
       [Buffer.from('did:indonesia').toString('hex'), true, -8, toHex(pub(3)), undefined, undefined, 'divoc'],
       [toHex(qkid), false, -8, toHex(pub(4)), 1800000000, undefined, 'qg1'],
       [Buffer.from('did:indonesia').toString('hex'), false, -8, toHex(pub(5)), undefined, undefined, 'qg1'],
     ]);
-    assert.equal(b.keys[0].key.buffer, bytes.buffer);
+    assert.equal(trustKeyAt(b, 0).key.buffer, bytes.buffer);
+    assert.equal(trustKeyAt(b, 3).kid.buffer, bytes.buffer);
+    assert.throws(() => trustKeyAt(b, 4), /no key 4/);
     assert.equal(b.revoked!.length, 24);
     assert.equal(toHex(b.cose.kid), Buffer.from('root-1').toString('hex'));
     assert.ok(nacl.sign.detached.verify(sigStructureOf(b.cose), b.cose.signature, root.publicKey));
     // The payload decoder alone gives the same.
     const p = decodeTrustPayload(b.cose.payload);
     assert.equal(p.version, 7);
-    assert.equal(p.keys.length, 4);
+    assert.equal(p.keyCount, 4);
+    assert.deepEqual(trustKeys(p).map((k) => toHex(k.key)), trustKeys(b).map((k) => toHex(k.key)));
   });
 
   it('findKey / findKeys match kid bytes and format', () => {
@@ -102,6 +105,43 @@ describe('proto/trust: decodeTrustBundle', () => {
     assert.equal(findKey(b, new Uint8Array([1]), 'qg1'), null, 'the skipped ES256 entry is not found');
     assert.equal(findKey(b, qkid.subarray(0, 3), 'qg1'), null);
     assert.equal(findKey(b, new Uint8Array(0), 'qg1'), null);
+  });
+
+  it('keys are found in place: keys array first, non-shortest heads, nested unknown values, text and bytes kids', () => {
+    const k1 = pub(6);
+    const k2 = pub(7);
+    const kidA = Buffer.from('kid-a');
+    const payload = new Uint8Array(Buffer.concat([
+      Buffer.from([0xa3, 0x03, 0x82]), // {3: [..2 entries..], 1: 7, 2: iat}
+      Buffer.from([0xa5, 0x18, 0x01, 0x78, 0x05]), kidA, // kid as text, non-shortest heads
+      Buffer.from([0x02, 0x27, 0x03, 0x58, 0x20]), k1,
+      Buffer.from([0x18, 0x63, 0x82, 0x01, 0x40]), // 99: [1, h'']: an ignored nested value
+      Buffer.from([0x06, 0x78, 0x05]), Buffer.from('divoc'),
+      Buffer.from([0xa3, 0x01, 0x45]), kidA, Buffer.from([0x02, 0x27, 0x03, 0x58, 0x20]), k2, // bytes kid, qg1
+      Buffer.from([0x01, 0x19, 0x00, 0x07, 0x02, 0x1a, 0x65, 0x92, 0x00, 0x80]),
+    ]));
+    const p = decodeTrustPayload(payload);
+    assert.deepEqual([p.version, p.iat, p.keyCount, p.skipped], [7, 0x65920080, 2, 0]);
+    const d = findKeys(p, new Uint8Array(kidA), 'divoc');
+    assert.deepEqual(d.map((k) => [toHex(k.key), k.kidIsText, k.format]), [[toHex(k1), true, 'divoc']]);
+    assert.deepEqual(findKeys(p, new Uint8Array(kidA), 'qg1').map((k) => [toHex(k.key), k.kidIsText]), [[toHex(k2), false]]);
+    assert.deepEqual(findKeys(p, new Uint8Array(kidA), 'x'), []);
+    assert.deepEqual(trustKeys(p).map((k) => toHex(k.key)), [toHex(k1), toHex(k2)]);
+  });
+
+  it('property: findKeys gives the entries with that kid and format, in order', () => {
+    const ent = fc.record({
+      kid: fc.constantFrom('a', 'b', 'did:x'), text: fc.boolean(), alg: fc.constantFrom(-8, -8, -7),
+      key: fc.integer({ min: 1, max: 9 }), format: fc.constantFrom(undefined, 'qg1', 'divoc'),
+    });
+    fc.assert(fc.property(fc.array(ent, { maxLength: 12 }), fc.constantFrom('a', 'b', 'did:x'), fc.constantFrom('qg1', 'divoc'), (list, kid, format) => {
+      const entries = list.map((e) => entry(e.text ? e.kid : Buffer.from(e.kid), e.alg, e.alg === -8 ? pub(e.key) : Buffer.alloc(65),
+        e.format ? [[6, e.format]] : []));
+      const p = decodeTrustPayload(cbor(payloadMap(entries)));
+      const want = list.filter((e) => e.alg === -8 && e.kid === kid && (e.format || 'qg1') === format).map((e) => toHex(pub(e.key)));
+      assert.deepEqual(findKeys(p, new Uint8Array(Buffer.from(kid)), format).map((k) => toHex(k.key)), want);
+      assert.equal(p.keyCount, list.filter((e) => e.alg === -8).length);
+    }), { numRuns: Math.min(RUNS, 100) });
   });
 
   it('revocation: prefix = SHA-256(kid || 00 || cti)[0..8], found by binary search', () => {
@@ -143,7 +183,7 @@ describe('proto/trust: decodeTrustBundle', () => {
     for (let i = 0; i < TRUST_MAX_KEYS; i++) many.push(entry(Buffer.from([i, i, i, i, i, i, i, i]), -8, pub(2), [[4, 1700000000], [5, 1800000000]]));
     const big = bundle(payloadMap(many), false);
     assert.ok(big.length > 2048 && big.length < TRUST_BUNDLE_MAX_BYTES, String(big.length));
-    assert.equal(decodeTrustBundle(big).keys.length, 64);
+    assert.equal(decodeTrustBundle(big).keyCount, 64);
     assert.match(refusal(() => decodeTrustBundle(big, { maxBytes: 2048 })), /message too large/);
     const huge = bundle(payloadMap(many, [[4, Buffer.alloc(8 * 2100)]]), false); // unsorted zeros, but refused on size first
     assert.ok(huge.length > TRUST_BUNDLE_MAX_BYTES);
@@ -193,10 +233,10 @@ describe('proto/trust: decodeTrustBundle', () => {
   }
 
   it('accepts: 64 keys, 0 keys, skipped-only, one revoked prefix, no optional fields', () => {
-    assert.equal(decodeTrustBundle(bundle(payloadMap(Array.from({ length: 64 }, () => E())), false)).keys.length, 64);
-    assert.equal(decodeTrustBundle(bundle(payloadMap([]), false)).keys.length, 0);
+    assert.equal(decodeTrustBundle(bundle(payloadMap(Array.from({ length: 64 }, () => E())), false)).keyCount, 64);
+    assert.equal(decodeTrustBundle(bundle(payloadMap([]), false)).keyCount, 0);
     const s = decodeTrustBundle(bundle(payloadMap([E(qkid, -7, Buffer.alloc(65))]), false));
-    assert.deepEqual([s.keys.length, s.skipped], [0, 1]);
+    assert.deepEqual([s.keyCount, s.skipped], [0, 1]);
     const r = decodeTrustBundle(bundle(payloadMap([E()], [[4, Buffer.alloc(8)]]), false));
     assert.ok(isRevoked(r, new Uint8Array(8)));
     const m = decodeTrustBundle(bundle(payloadMap([E()]), false));

@@ -303,7 +303,7 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     if (trustBytes) {
       try {
         const b = decodeTrustBundle(trustBytes);
-        trust = { version: b.version, keys: b.keys.length };
+        trust = { version: b.version, keys: b.keyCount };
       } catch (e) { trust = null; }
     }
     const clock = info.time >= 1577836800 ? new Date(Math.floor(info.time) * 1000).toISOString().replace('.000Z', 'Z') : null;

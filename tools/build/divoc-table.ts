@@ -15,6 +15,7 @@
 // else (an unknown key, a nested object elsewhere, other types, other @context values).
 //
 // Table format (all strings, so that the device can keep it in flash and search it):
+// (divocTable() builds them on first use: iris, frames, slots, docRoots, proofRoots, iriPrefixes)
 //  DIVOC_IRIS[i]       an IRI used as predicate, datatype or type; a first char below ' ' stands
 //                      for DIVOC_IRI_PREFIXES[code - 1].
 //  DIVOC_FRAMES[f]     '|term=K,a,b|term=K,a,b...' for every usable term of one active context:
@@ -285,27 +286,37 @@ export async function buildDivocTable(dir: string = CONTEXTS_DIR): Promise<strin
   out.push('// Regenerate with `npx tsx tools/build/divoc-table.ts`; test/divoc/table.test.ts checks it is current.');
   out.push('// Format: see the comment at the top of tools/build/divoc-table.ts.');
   out.push('');
-  out.push('export var DIVOC_IRI_PREFIXES: string[] = ' + JSON.stringify(IRI_PREFIXES) + ';');
+  // Built on first use (divocTable()), so that a gate that has checked no DIVOC certificate yet
+  // holds none of it in RAM.
+  out.push('export interface DivocTable {');
+  out.push('  iriPrefixes: string[];');
+  out.push('  iris: string[];');
+  out.push('  frames: string[];');
+  out.push('  slots: string[];');
+  out.push('  docRoots: string[];');
+  out.push('  proofRoots: string[];');
+  out.push('}');
   out.push('');
-  out.push('export var DIVOC_IRIS: string[] = [');
-  for (const s of c.iris) out.push('  ' + lit(packIri(s)) + ',');
-  out.push('];');
+  out.push('var table: DivocTable | null = null;');
   out.push('');
-  out.push('export var DIVOC_FRAMES: string[] = [');
-  for (const s of c.frames) out.push('  ' + lit(s) + ',');
-  out.push('];');
-  out.push('');
-  out.push('export var DIVOC_SLOTS: string[] = [');
-  for (const s of c.slots) out.push('  ' + lit(s) + ',');
-  out.push('];');
-  out.push('');
-  out.push('export var DIVOC_DOC_ROOTS: string[] = [');
-  for (const s of docRoots) out.push('  ' + lit(s) + ',');
-  out.push('];');
-  out.push('');
-  out.push('export var DIVOC_PROOF_ROOTS: string[] = [');
-  for (const s of proofRoots) out.push('  ' + lit(s) + ',');
-  out.push('];');
+  out.push('/** The table, built on the first call and kept. */');
+  out.push('export function divocTable(): DivocTable {');
+  out.push('  if (table) return table;');
+  out.push('  table = {');
+  out.push('    iriPrefixes: ' + JSON.stringify(IRI_PREFIXES) + ',');
+  const list = (name: string, items: string[]) => {
+    out.push('    ' + name + ': [');
+    for (const s of items) out.push('      ' + lit(s) + ',');
+    out.push('    ],');
+  };
+  list('iris', c.iris.map(packIri));
+  list('frames', c.frames);
+  list('slots', c.slots);
+  list('docRoots', docRoots);
+  list('proofRoots', proofRoots);
+  out.push('  };');
+  out.push('  return table;');
+  out.push('}');
   out.push('');
   out.push('export var DIVOC_RESERVED = ' + lit(reserved) + ';');
   out.push('');
