@@ -164,9 +164,64 @@ function skipItem(b: Uint8Array, p: number): number {
   return q;
 }
 
-// Whether the item at b[p] is the unsigned integer n (any head length).
-function isUintAt(b: Uint8Array, p: number, n: number): boolean {
-  return b[p] >> 5 === 0 && headArg(b, p) === n;
+interface PayloadScan {
+  /** The top-level pairs, with key 3 (the key array) left out: its entries are already checked. */
+  map: CborMap;
+  accepted: Uint8Array;
+  keyCount: number;
+  skipped: number;
+}
+
+// A checked head argument for scanPayload (null: let the whole-payload decoder judge).
+function scanHead(b: Uint8Array, p: number, major: number): number | null {
+  if (p >= b.length || b[p] >> 5 !== major || (b[p] & 31) >= 27) return null;
+  var n = headArg(b, p);
+  return headEnd <= b.length ? n : null;
+}
+
+// The payload checked one top-level item and one key entry at a time, so that a bundle of 64 keys
+// is never decoded into objects all at once (a board's RAM). It accepts only what decodeCbor and
+// decodeKeyEntry accept (each item is decoded by them, at the depth it has in the payload); for
+// anything unusual (malformed or not: a non-integer or repeated top-level key, more than 64
+// entries, ...) it returns null or throws, and decodeTrustPayload decodes the whole payload
+// instead, which gives the same answer or the same error as before this scan existed.
+function scanPayload(b: Uint8Array): PayloadScan | null {
+  var pairs = scanHead(b, 0, 5);
+  if (pairs === null || pairs > (b.length - headEnd) / 2) return null;
+  var p = headEnd;
+  var map: CborMap = { keys: [], values: [] };
+  var accepted: Uint8Array | null = null;
+  var keyCount = 0;
+  var skipped = 0;
+  for (var i = 0; i < pairs; i++) {
+    if (p >= b.length || b[p] >> 5 !== 0) return null; // only unsigned integer keys here
+    var k = decodeCborItem(b, p, { maxDepth: 3 });
+    p = k.end;
+    if (map.keys.indexOf(k.value) >= 0 || (k.value === 3 && accepted)) return null;
+    if (k.value !== 3) {
+      var v = decodeCborItem(b, p, { maxDepth: 3 });
+      p = v.end;
+      map.keys.push(k.value);
+      map.values.push(v.value);
+      continue;
+    }
+    var n = scanHead(b, p, 4);
+    if (n === null || n > TRUST_MAX_KEYS || n > b.length - headEnd) return null;
+    p = headEnd;
+    accepted = new Uint8Array(n);
+    for (var j = 0; j < n; j++) {
+      var e = decodeCborItem(b, p, { maxDepth: 2 });
+      p = e.end;
+      if (decodeKeyEntry(e.value) !== null) {
+        accepted[j] = 1;
+        keyCount++;
+      } else {
+        skipped++;
+      }
+    }
+  }
+  if (p !== b.length || !accepted) return null;
+  return { map: map, accepted: accepted, keyCount: keyCount, skipped: skipped };
 }
 
 /**
@@ -174,22 +229,39 @@ function isUintAt(b: Uint8Array, p: number, n: number): boolean {
  * Every entry is validated here; the keys are then only indexed (see TrustKeys).
  */
 export function decodeTrustPayload(payload: Uint8Array): TrustPayload {
-  var m = decodeCbor(payload);
-  if (!isCborMap(m)) fail('payload is not a map');
-  var version = reqUint(m, 1, 'version');
-  var iat = reqUint(m, 2, 'iat');
-  var arr = cborGet(m, 3);
-  if (arr === undefined) fail('keys missing');
-  if (!(arr instanceof Array)) fail('keys is not an array');
-  if (arr.length > TRUST_MAX_KEYS) fail('too many keys');
-  var accepted: boolean[] = [];
+  var s: PayloadScan | null = null;
+  try {
+    s = scanPayload(payload);
+  } catch (e) {
+    s = null; // malformed somewhere: the whole-payload decode below says what, as it always did
+  }
+  var m: CborMap;
+  var accepted: Uint8Array = new Uint8Array(0);
   var keyCount = 0;
   var skipped = 0;
-  for (var i = 0; i < arr.length; i++) {
-    var ok = decodeKeyEntry(arr[i]) !== null;
-    accepted.push(ok);
-    if (ok) keyCount++;
-    else skipped++;
+  if (s) {
+    m = s.map;
+    accepted = s.accepted;
+    keyCount = s.keyCount;
+    skipped = s.skipped;
+  } else {
+    m = decodeCbor(payload);
+    if (!isCborMap(m)) fail('payload is not a map');
+  }
+  var version = reqUint(m, 1, 'version');
+  var iat = reqUint(m, 2, 'iat');
+  if (!s) {
+    var arr = cborGet(m, 3);
+    if (arr === undefined) fail('keys missing');
+    if (!(arr instanceof Array)) fail('keys is not an array');
+    if (arr.length > TRUST_MAX_KEYS) fail('too many keys');
+    accepted = new Uint8Array(arr.length);
+    for (var i = 0; i < arr.length; i++) {
+      var ok = decodeKeyEntry(arr[i]) !== null;
+      accepted[i] = ok ? 1 : 0;
+      if (ok) keyCount++;
+      else skipped++;
+    }
   }
   var out: TrustPayload = {
     payload: payload, keyCount: keyCount, keyIndex: indexKeys(payload, accepted, keyCount),
@@ -210,12 +282,12 @@ export function decodeTrustPayload(payload: Uint8Array): TrustPayload {
 }
 
 // The index of the accepted entries of the (validated) payload's key array.
-function indexKeys(payload: Uint8Array, accepted: boolean[], keyCount: number): Uint16Array | Uint32Array {
+function indexKeys(payload: Uint8Array, accepted: Uint8Array, keyCount: number): Uint16Array | Uint32Array {
   var idx = payload.length < 32768 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
   var pairs = headArg(payload, 0);
   var p = headEnd;
   for (var i = 0; i < pairs; i++) {
-    var isKeys = isUintAt(payload, p, 3);
+    var isKeys = payload[p] >> 5 === 0 && headArg(payload, p) === 3; // unsigned 3, any head length
     p = skipItem(payload, p);
     if (!isKeys) {
       p = skipItem(payload, p);
@@ -232,9 +304,7 @@ function indexKeys(payload: Uint8Array, accepted: boolean[], keyCount: number): 
       var kidLen = 0;
       var fmt = 0;
       for (var f = 0; f < fields; f++) {
-        var key = -1;
-        if (isUintAt(payload, p, 1)) key = 1;
-        else if (isUintAt(payload, p, 6)) key = 6;
+        var key = payload[p] >> 5 === 0 ? headArg(payload, p) : -1;
         p = skipItem(payload, p);
         if (key === 1) {
           kidLen = headArg(payload, p);
@@ -291,14 +361,10 @@ function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): b
   return true;
 }
 
-function formatCode(format: string): number {
-  return format === 'qg1' ? 0 : format === 'divoc' ? 1 : -1;
-}
-
 /** All alg -8 keys with this kid (raw bytes) and format, in bundle order. */
 export function findKeys(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey[] {
   var out: TrustKey[] = [];
-  var fmt = formatCode(format);
+  var fmt = format === 'qg1' ? 0 : format === 'divoc' ? 1 : -1;
   if (fmt < 0) return out;
   for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) out.push(trustKeyAt(keys, i));
   return out;
@@ -306,10 +372,8 @@ export function findKeys(keys: TrustKeys, kid: Uint8Array, format: string): Trus
 
 /** The first alg -8 key with this kid (raw bytes) and format, or null. */
 export function findKey(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey | null {
-  var fmt = formatCode(format);
-  if (fmt < 0) return null;
-  for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) return trustKeyAt(keys, i);
-  return null;
+  var all = findKeys(keys, kid, format);
+  return all.length ? all[0] : null;
 }
 
 // Compares the 8-byte windows a[ia..ia+8) and b[ib..ib+8).

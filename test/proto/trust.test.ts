@@ -129,6 +129,21 @@ describe('proto/trust: decodeTrustBundle', () => {
     assert.deepEqual(trustKeys(p).map((k) => toHex(k.key)), [toHex(k1), toHex(k2)]);
   });
 
+  it('the entry-by-entry scan and the whole-payload decode agree (unusual payloads take the latter)', () => {
+    const ents = [E(qkid, -8, pub(2)), E(Buffer.from('x'), -7, Buffer.alloc(65))];
+    const plain = decodeTrustPayload(cbor(payloadMap(ents)));
+    const textKey = decodeTrustPayload(cbor(payloadMap(ents, [['note', 'a text key: whole-payload path']])));
+    for (const p of [plain, textKey]) {
+      assert.deepEqual([p.version, p.iat, p.keyCount, p.skipped], [7, 1704067200, 1, 1]);
+      assert.deepEqual(trustKeys(p).map((k) => toHex(k.key)), [toHex(pub(2))]);
+    }
+    // key 3 twice, or a bad entry after a good one: the same errors as a whole-payload decode
+    const twice = Buffer.concat([Buffer.from([0xa4]), cbor(1).subarray(0), cbor(7), cbor(2), cbor(1), cbor(3), cbor([]), cbor(3), cbor([])]);
+    assert.match(refusal(() => decodeTrustPayload(new Uint8Array(twice))), /duplicate key/);
+    assert.match(refusal(() => decodeTrustPayload(cbor(payloadMap([E(), E(qkid, -8, Buffer.alloc(31))])))), /key length/);
+    assert.match(refusal(() => decodeTrustPayload(cbor(payloadMap([E(qkid, -8, Buffer.alloc(31))], [], [[2, 1]])))), /version missing/);
+  });
+
   it('property: findKeys gives the entries with that kid and format, in order', () => {
     const ent = fc.record({
       kid: fc.constantFrom('a', 'b', 'did:x'), text: fc.boolean(), alg: fc.constantFrom(-8, -8, -7),
