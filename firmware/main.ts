@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import * as esp from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, inputPin as esp_inputPin, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig, FIRMWARE_VERSION } from './boot';
 import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
@@ -34,8 +34,8 @@ type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
  */
 function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null {
   var fn = QG_NATIVE_EMBED || codeOk() ?
-    esp.nativeFunction('qg.ed25519', QG_NATIVE_EMBED ? nativeEd25519Code : null, NATIVE_SIZE, NATIVE_ENTRY, NATIVE_SIGNATURE) : null;
-  var buf = fn ? esp.flatBuffer(96 + NATIVE_MAX_MSG) : null;
+    esp_nativeFunction('qg.ed25519', QG_NATIVE_EMBED ? nativeEd25519Code : null, NATIVE_SIZE, NATIVE_ENTRY, NATIVE_SIGNATURE) : null;
+  var buf = fn ? esp_flatBuffer(96 + NATIVE_MAX_MSG) : null;
   if (!fn || !buf) return js;
   var f = fn;
   var b = buf;
@@ -44,7 +44,7 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
     var m = b;
     if (msg.length > NATIVE_MAX_MSG) {
       if (js) return js(pub, msg, sig);
-      var big = esp.flatBuffer(96 + msg.length); // a rare long message: a buffer for this call
+      var big = esp_flatBuffer(96 + msg.length); // a rare long message: a buffer for this call
       if (!big) throw new Error('native: no memory');
       m = big;
     }
@@ -57,26 +57,26 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
 }
 
 function start(): void {
-  var profile = boardProfile(esp.boardId());
+  var profile = boardProfile(esp_boardId());
   // 1. The relay line goes high-impedance at once: off for active-high and active-low modules
   //    alike, before anything that could take time or throw.
-  esp.inputPin(profile.relay);
-  var con = esp.consoleOut();
-  var timers = esp.timers();
-  var clock = esp.clock();
-  var storage = esp.storage();
-  var hashes = esp.hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
+  esp_inputPin(profile.relay);
+  var con = esp_consoleOut();
+  var timers = esp_timers();
+  var clock = esp_clock();
+  var storage = esp_storage();
+  var hashes = esp_hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
 
   // 2. Relay and lights, driven with the configured polarity (forced off on construction).
   var pre = loadConfig(storage);
   var relay = new Relay({
-    pin: esp.outputPin(profile.relay), timers: timers,
+    pin: esp_outputPin(profile.relay), timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
     activeHigh: pre.config ? pre.config.relay.activeHigh : true,
   });
   var leds = new Leds({
-    green: esp.outputPin(profile.led.green), red: esp.outputPin(profile.led.red),
-    amber: esp.outputPin(profile.led.amber), timers: timers,
+    green: esp_outputPin(profile.led.green), red: esp_outputPin(profile.led.red),
+    amber: esp_outputPin(profile.led.amber), timers: timers,
   });
 
   // The verifier: machine code on ARM boards; elsewhere the JavaScript one with its tables in
@@ -109,12 +109,12 @@ function start(): void {
   });
   // What `qrgate doctor` reads from the console: qgStatus().
   var statusSrc: StatusSources = {
-    storage: storage, sha256: hashes.sha256, memory: esp.memory(), version: FIRMWARE_VERSION,
+    storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
     board: profile.name, config: b.config, trust: b.fault ? null : b.trust, fault: b.fault,
     now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
     backlog: function () { return 0; },
   };
-  esp.exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
+  esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
   if (!b.config) {
     leds.blink('red', 200, 800);
     return;
@@ -140,7 +140,7 @@ function start(): void {
     console: con, verify: verifyFn, sha256: hashes.sha256, sink: log,
   });
   var scanner = new Scanner({
-    port: esp.serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
+    port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
     dedupMs: config.scanner.dedupMs,
     onScan: function (text: string) { gate.scan(text); },
@@ -153,11 +153,11 @@ function start(): void {
   emit(con, 'ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
     trust: b.trust ? { version: b.trust.version, keys: b.trust.keyCount } : null,
-    clock: gate.now() !== null, memory: esp.memory().usage(),
+    clock: gate.now() !== null, memory: esp_memory().usage(),
     backlog: log ? journal.stats().pending : 0,
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, con, esp);
+  if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin });
   void scanner;
 }
 
