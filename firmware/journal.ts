@@ -38,7 +38,7 @@
 import { FlashStorage } from '../hal/types';
 import {
   LogEntry, LogRecord, AckRange, encodeLogRecord, decodeLogRecord, recordSeq, encodeBatch, batchSize,
-  MAX_RECORD_BYTES,
+  MAX_RECORD_BYTES, varintSize, putVarint,
 } from '../proto/logrecord';
 
 export interface JournalOptions {
@@ -128,17 +128,6 @@ function putU32le(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = v;
 }
 
-function varintLen(v: number): number {
-  var n = 1;
-  while (v >= 128) { v = Math.floor(v / 128); n++; }
-  return n;
-}
-
-function putVarint(b: Uint8Array, o: number, v: number): number {
-  while (v >= 128) { b[o++] = (v % 128) | 128; v = Math.floor(v / 128); }
-  b[o++] = v;
-  return o;
-}
 
 /** Reads a varint at b[o] (within end); returns [value, next offset] or null when malformed. */
 function getVarint(b: Uint8Array, o: number, end: number): number[] | null {
@@ -490,7 +479,7 @@ export class Journal {
     for (var i = 0; i < ranges.length; i += 2 * ACK_RANGES_PER_FRAME) {
       var j: number, n = 0, e = i + 2 * ACK_RANGES_PER_FRAME;
       if (e > ranges.length) e = ranges.length;
-      for (j = i; j < e; j++) n += varintLen(ranges[j]);
+      for (j = i; j < e; j++) n += varintSize(ranges[j]);
       var p = new Uint8Array(n), o = 0;
       for (j = i; j < e; j++) o = putVarint(p, o, ranges[j]);
       if (this.room(FRAME_HEADER + n, mayDrop) < 0) return false;

@@ -75,7 +75,8 @@ function checkU32(v: number, what: string): number {
 
 // ---- writer
 
-function varintSize(v: number): number {
+/** Bytes of the protobuf varint of v (v >= 0, exact to 2^53). */
+export function varintSize(v: number): number {
   var n = 1;
   while (v >= 128) {
     v = Math.floor(v / 128);
@@ -85,7 +86,7 @@ function varintSize(v: number): number {
 }
 
 /** Writes varint v at b[o]; returns the next offset. */
-function putVarint(b: Uint8Array, o: number, v: number): number {
+export function putVarint(b: Uint8Array, o: number, v: number): number {
   while (v >= 128) {
     b[o++] = (v % 128) | 128;
     v = Math.floor(v / 128);

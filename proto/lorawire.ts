@@ -30,7 +30,7 @@
 //   later ranges: varint (first - previous last - 1), varint (last - first).
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
-import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS } from './logrecord';
+import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, varintSize, putVarint } from './logrecord';
 import { utf8Encode, byteStringToBytes } from './bytes';
 
 /** The LoRaWAN port of these frames. */
@@ -58,17 +58,6 @@ export function kidTag(kid: Uint8Array): number {
   return h;
 }
 
-function varintLen(v: number): number {
-  var n = 1;
-  while (v >= 128) { v = Math.floor(v / 128); n++; }
-  return n;
-}
-
-function putVarint(b: Uint8Array, o: number, v: number): number {
-  while (v >= 128) { b[o++] = (v % 128) | 128; v = Math.floor(v / 128); }
-  b[o++] = v;
-  return o;
-}
 
 function zigzag(d: number): number {
   return d >= 0 ? d * 2 : -d * 2 - 1;
@@ -149,10 +138,10 @@ export class LoraFrameWriter {
   /** Encoded size of r as the next record of this frame. */
   recordSize(r: LogRecord): number {
     var n: number;
-    if (this.records === 0) n = varintLen(r.seq) + 4;
-    else n = varintLen(r.seq - this.prevSeq - 1) + varintLen(zigzag(r.time - this.prevTime));
+    if (this.records === 0) n = varintSize(r.seq) + 4;
+    else n = varintSize(r.seq - this.prevSeq - 1) + varintSize(zigzag(r.time - this.prevTime));
     n += 1;
-    if (r.kind === 'dropped') return n + varintLen(r.dropped);
+    if (r.kind === 'dropped') return n + varintSize(r.dropped);
     n += 1;
     if (r.kid.length) n += 4;
     return n + r.subject.length + r.cert.length;
@@ -261,7 +250,7 @@ export function decodeLoraAck(b: Uint8Array): LoraAck {
 export function encodeLoraAck(who: boolean, kids: boolean, ranges: AckRange[]): Uint8Array {
   var n = 1, i: number, prev = -1;
   for (i = 0; i < ranges.length; i++) {
-    n += varintLen(prev < 0 ? ranges[i].first : ranges[i].first - prev - 1) + varintLen(ranges[i].last - ranges[i].first);
+    n += varintSize(prev < 0 ? ranges[i].first : ranges[i].first - prev - 1) + varintSize(ranges[i].last - ranges[i].first);
     prev = ranges[i].last;
   }
   var b = new Uint8Array(n), o = 1;
