@@ -14,6 +14,7 @@ import { decide, Decision } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { INDEX, sampleText } from '../divoc/helpers';
+import { seedScript } from './interp';
 
 const FX = path.join(REPO, 'test', 'fixtures');
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to run on the real interpreter';
@@ -109,18 +110,6 @@ function runEspruino(bin: string, dir: string, script: string, timeoutMs: number
   });
 }
 
-/** A script that copies host files into Storage in chunks (E.openFile: works in a small variable store). */
-function seedScript(files: { name: string; path: string }[]): string {
-  const lines = ["var S=require('Storage');"];
-  for (const f of files) {
-    const size = fs.statSync(f.path).size;
-    lines.push(`(function(){var f=E.openFile(${JSON.stringify(f.path)},'r'),o=0,c;` +
-      `while(o<${size}){c=f.read(512);if(!c)break;if(o===0)S.write(${JSON.stringify(f.name)},c,0,${size});` +
-      `else S.write(${JSON.stringify(f.name)},c,o);o+=c.length;}f.close();` +
-      `if(o!==${size})throw new Error('short ${f.name}');print('@seeded ${f.name} '+o);})();`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 function parseResults(out: string): Map<string, Result> {
   const res = new Map<string, Result>();

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { REPO } from '../util/shared';
 import { MEMORY_BUDGET, MEMORY_KEYS, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
+import { seedScript } from './interp';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the gate\'s memory on the real interpreter';
 
@@ -28,18 +29,6 @@ function buildGate(dir: string): string {
   return js;
 }
 
-/** Copies host files into Storage in 512-byte chunks (works in a small variable store). */
-function seedScript(files: { name: string; path: string }[]): string {
-  const lines = ["var S=require('Storage');"];
-  for (const f of files) {
-    const size = fs.statSync(f.path).size;
-    lines.push(`(function(){var f=E.openFile(${JSON.stringify(f.path)},'r'),o=0,c;` +
-      `while(o<${size}){c=f.read(512);if(!c)break;if(o===0)S.write(${JSON.stringify(f.name)},c,0,${size});` +
-      `else S.write(${JSON.stringify(f.name)},c,o);o+=c.length;}f.close();` +
-      `if(o!==${size})throw new Error('short ${f.name}');print('@seeded ${f.name} '+o);})();`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 /** Runs a script (cwd dir: its Storage is dir/espruino.flash) until it exits or `stop` matches. */
 function runEspruino(bin: string, dir: string, script: string, stop: RegExp | null, timeoutMs: number): Promise<string> {
