@@ -3,6 +3,9 @@
 // Every key is documented in README.md ("Configuration"). Dotted keys ("relay.openMs": 3000) are
 // accepted as well as nested objects ({"relay": {"openMs": 3000}}).
 
+import { fromHex } from '../proto/bytes';
+import { base64UrlDecode } from '../proto/base64';
+
 export interface RootKey { kid: string; key: Uint8Array }
 
 export interface Policy {
@@ -35,7 +38,7 @@ export interface GateConfig {
 /** Key paths whose values are secrets: never printed back. */
 export var SECRET_KEYS = ['site.secret', 'uplink.wifi.password', 'uplink.lora.appKey'];
 
-interface Field {
+export interface Field {
   path: string;
   type: string; // 'string' | 'int' | 'bool' | 'hex' | 'enum' | 'rootKeys'
   req?: boolean;
@@ -46,7 +49,8 @@ interface Field {
 }
 
 // Made on each call (not kept at module level: an array of objects costs ~300 variables on a board).
-function fields(): Field[] {
+/** Every configuration key with its type, default and range (built per call: no RAM kept). */
+export function fields(): Field[] {
   return [
   { path: 'gateId', type: 'string', req: true, min: 1, max: 32 },
   { path: 'board', type: 'string', def: '', min: 0, max: 16 },
@@ -81,42 +85,13 @@ function fields(): Field[] {
   ];
 }
 
-function isHexText(s: string): boolean {
-  if (s.length % 2) return false;
-  for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+/** Bytes of a hex text, or null when it is not hex. */
+function hexOrNull(s: string): Uint8Array | null {
+  try {
+    return fromHex(s);
+  } catch (e) {
+    return null;
   }
-  return true;
-}
-
-function hexBytes(s: string): Uint8Array {
-  var out = new Uint8Array(s.length / 2);
-  for (var i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
-  return out;
-}
-
-var B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** base64url without padding (RFC 7515), strict: returns null when not canonical. */
-export function base64urlBytes(s: string): Uint8Array | null {
-  if (s.length % 4 === 1) return null;
-  var n = Math.floor(s.length * 3 / 4);
-  var out = new Uint8Array(n);
-  var acc = 0, bits = 0, o = 0;
-  for (var i = 0; i < s.length; i++) {
-    var v = B64URL.indexOf(s.charAt(i));
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 255;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (acc !== 0) return null; // non-zero padding bits: not canonical
-  return out;
 }
 
 function getPath(obj: any, path: string): any {
@@ -160,7 +135,12 @@ function parseRootKeys(v: any): RootKey[] | string {
     if (!k || typeof k !== 'object') return '[' + i + '] is not a JWK object';
     if (k.kty !== 'OKP' || k.crv !== 'Ed25519') return '[' + i + '] must have kty OKP and crv Ed25519';
     if (typeof k.x !== 'string') return '[' + i + '] has no x';
-    var raw = base64urlBytes(k.x);
+    var raw: Uint8Array | null;
+    try {
+      raw = base64UrlDecode(k.x);
+    } catch (e) {
+      raw = null;
+    }
     if (!raw || raw.length !== 32) return '[' + i + '].x is not 32 bytes of base64url';
     if (k.d !== undefined) return '[' + i + '] is a private key: give the public JWK (without d)';
     if (k.kid !== undefined && typeof k.kid !== 'string') return '[' + i + '].kid must be text';
@@ -212,11 +192,12 @@ export function validateConfig(input: any): { config?: GateConfig; error?: strin
         break;
       case 'hex':
       case 'hexstr':
-        if (typeof v !== 'string' || !isHexText(v)) return { error: bad + 'must be hex' };
+        var hx = typeof v === 'string' ? hexOrNull(v) : null;
+        if (!hx) return { error: bad + 'must be hex' };
         if (v.length / 2 < (fd.min as number) || v.length / 2 > (fd.max as number)) {
           if (!(fd.type === 'hexstr' && v.length === 0)) return { error: bad + 'must be ' + fd.min + '..' + fd.max + ' bytes' };
         }
-        if (fd.type === 'hex') v = hexBytes(v);
+        if (fd.type === 'hex') v = hx;
         break;
       case 'rootKeys':
         var rk = parseRootKeys(v);

@@ -1,0 +1,84 @@
+// Configuration validation (firmware/config.ts): the same code judges a configuration on the
+// laptop (qrgate flash, verify) and on the board at boot.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { validateConfig, redactConfig, fields, SECRET_KEYS } from '../../firmware/config';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const base = () => JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'gate.json'), 'utf8'));
+
+function err(cfg: any): string {
+  const v = validateConfig(cfg);
+  assert.ok(!v.config, 'expected a refusal');
+  return v.error as string;
+}
+
+describe('firmware/config: validation', () => {
+  it('fills the documented defaults', () => {
+    const c = validateConfig({ gateId: 'g', rootKeys: base().rootKeys, site: { secret: '00'.repeat(16) } }).config!;
+    assert.equal(c.relay.openMs, 3000);
+    assert.equal(c.relay.activeHigh, true);
+    assert.deepEqual(c.policy, { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false });
+    assert.equal(c.scanner.dedupMs, 3000);
+    assert.equal(c.uplink.transport, 'none');
+    assert.equal(c.rootKeys[0].key.length, 32);
+    assert.equal(c.site.secret.length, 16);
+  });
+  it('accepts dotted keys as well as nested objects', () => {
+    const cfg = base();
+    delete cfg.relay;
+    cfg['relay.openMs'] = 1500;
+    assert.equal(validateConfig(cfg).config!.relay.openMs, 1500);
+  });
+  it('refuses unknown keys, so a typo never falls back to a default', () => {
+    const cfg = base();
+    cfg.relay.openMS = 1500;
+    assert.match(err(cfg), /unknown key relay\.openMS/);
+  });
+  it('refuses missing, mistyped and out-of-range values, naming the key', () => {
+    const cases: [(c: any) => void, RegExp][] = [
+      [(c) => delete c.gateId, /missing gateId/],
+      [(c) => { c.relay.openMs = 5; }, /relay\.openMs/],
+      [(c) => { c.relay.openMs = 1.5; }, /relay\.openMs.*whole number/],
+      [(c) => { c.policy.acceptExemptions = 'yes'; }, /policy\.acceptExemptions/],
+      [(c) => { c.site.secret = 'xyz'; }, /site\.secret.*hex/],
+      [(c) => { c.site.secret = '00'; }, /site\.secret.*bytes/],
+      [(c) => { c.uplink = { transport: 'wifi' }; }, /uplink\.url/],
+      [(c) => { c.uplink = { transport: 'lora', url: 'http://x' }; }, /uplink\.lora/],
+      [(c) => { c.uplink = { transport: 'carrier-pigeon' }; }, /uplink\.transport/],
+      [(c) => { c.rootKeys = []; }, /rootKeys/],
+      [(c) => { c.rootKeys[0].x = c.rootKeys[0].x.slice(1); }, /rootKeys.*32 bytes/],
+      [(c) => { c.rootKeys[0].crv = 'P-256'; }, /rootKeys.*Ed25519/],
+      [(c) => { c.rootKeys[0].d = c.rootKeys[0].x; }, /private key/],
+    ];
+    for (const [mutate, re] of cases) {
+      const cfg = base();
+      mutate(cfg);
+      assert.match(err(cfg), re);
+    }
+    assert.match(err([]), /JSON object/);
+  });
+  it('never names a secret value in an error', () => {
+    const cfg = base();
+    cfg.uplink = { transport: 'wifi', url: 'http://127.0.0.1/ingest', wifi: { ssid: 's', password: 'p'.repeat(70) } };
+    const e = err(cfg);
+    assert.match(e, /uplink\.wifi\.password/);
+    assert.ok(!e.includes('ppp'));
+  });
+  it('redactConfig hides every secret, nested or dotted', () => {
+    const cfg = base();
+    cfg['uplink.wifi.password'] = 'hunter2';
+    const r = JSON.stringify(redactConfig(cfg));
+    assert.ok(!r.includes(cfg.site.secret));
+    assert.ok(!r.includes('hunter2'));
+    assert.equal(SECRET_KEYS.length, 3);
+  });
+  it('README documents every key', () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    for (const f of fields()) {
+      const last = f.path.split('.').pop() as string;
+      assert.ok(readme.includes('`' + f.path + '`') || readme.includes(last + '`'), `README lacks ${f.path}`);
+    }
+  });
+});
