@@ -27,6 +27,8 @@ export interface BootIO {
   verify: VerifyFn;
   /** The verifier's known-answer self-test (a valid and a corrupted vector). */
   selfTest: () => boolean;
+  /** The configuration when the caller already loaded it (loadConfig), else read here. */
+  config?: { config?: GateConfig; error?: string };
 }
 
 /** Read and validate the configuration file. */
@@ -51,7 +53,7 @@ export function installedTrustVersion(storage: FlashStorage): number {
 
 export function boot(io: BootIO): BootResult {
   var res: BootResult = { config: null, trust: null, fault: '', detail: '' };
-  var c = loadConfig(io.storage);
+  var c = io.config || loadConfig(io.storage);
   if (!c.config) {
     res.fault = 'config';
     res.detail = c.error as string;

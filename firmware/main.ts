@@ -104,7 +104,7 @@ function start(): void {
 
   // 3. Configuration, verifier self-test, trust bundle.
   var b = boot({
-    storage: storage, console: con, verify: verifyFn,
+    storage: storage, console: con, verify: verifyFn, config: pre,
     selfTest: function () { return verifierSelfTest(verifyFn); },
   });
   // What `qrgate doctor` reads from the console: qgStatus().
