@@ -11,7 +11,7 @@ export var CONFIG_FILE = 'qg.cfg';
 export var TRUST_FILE = 'qg.trust';
 /** Highest trust-bundle version ever installed (text), so that an old bundle cannot come back. */
 export var TVER_FILE = 'qg.tver';
-export var FIRMWARE_VERSION = '0.1.0';
+export { FIRMWARE_VERSION } from './version';
 
 export interface BootResult {
   config: GateConfig | null;

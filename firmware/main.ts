@@ -2,7 +2,8 @@
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
 import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, inputPin as esp_inputPin, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
-import { boot, loadConfig, FIRMWARE_VERSION } from './boot';
+import { boot, loadConfig } from './boot';
+import { FIRMWARE_VERSION } from './version';
 import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';

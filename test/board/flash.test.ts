@@ -183,13 +183,15 @@ describe('flash errors and recovery (in-process board)', function () {
     await b.server.close();
   });
 
-  it('refuses a trust bundle older than the one installed, and a bundle that is not one statement', async () => {
+  it('refuses a trust bundle older than the one installed, and a bundle that runs code before its last statement', async () => {
     const b = await inProcessBoard('esp32');
     b.board.flash.write('qg.tver', '7');
     await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: miniBundle() }),
       /^trust bundle version 1 is older than version 7 installed on the board/);
-    await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: Buffer.from('var a=1;print(a);') }),
-      /must be one statement/);
+    await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: Buffer.from('var a=f();function f(){return 1}print(a);') }),
+      /must only define until its last statement.*statement 1 of 3 calls "f\(\)"/);
+    await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: Buffer.from('function f(){}var a=1;') }),
+      /its last statement is not an expression/);
     await b.server.close();
   });
 });

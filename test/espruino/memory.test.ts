@@ -23,7 +23,7 @@ function buildGate(dir: string): string {
     { cwd: REPO, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error('tsc: ' + tsc.stdout + tsc.stderr);
   const js = path.join(dir, 'gate.js');
-  const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), path.join(out, 'firmware/main.js'), js],
+  const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), '--gate', path.join(out, 'firmware/main.js'), js],
     { cwd: REPO, encoding: 'utf8' });
   if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
   return js;

@@ -3,7 +3,8 @@
 // What is written, in this order (the order is the recovery story):
 //  1. checks on the host, before connecting: the configuration validates (firmware/config.ts, the
 //     same code the board runs at boot), the trust bundle's signature verifies under its rootKeys,
-//     the bundle is one statement (so that a copy cut short can never run: see 5);
+//     the bundle only defines until its last statement, which starts the gate (so that a copy cut
+//     short can never run: see 5);
 //  2. checks on the board, before writing: it answers on its console, it is the board asked for
 //     (--board, else the configuration's `board`) and one the firmware has pins for, the files fit
 //     (Storage free + deleted + the space of the files being replaced), and the trust bundle is not
@@ -13,8 +14,10 @@
 //     until step 6 completes, never a mixture;
 //  5. qg.cfg, qg.trust, then .bootcde last, each as one Storage file created at its full size and
 //     filled in 384-byte chunks (each acknowledged). A .bootcde cut short ends in erased 0xFF
-//     bytes; the bundle being one statement (an IIFE), a truncated copy is a syntax error to
-//     Espruino (and to the simulator) and runs nothing;
+//     bytes. Espruino runs a file statement by statement, so every statement of the bundle but the
+//     last only defines (functions, constants, methods: no call) and the last starts the gate: a
+//     truncated copy defines some functions, then is a syntax error, and never starts (the
+//     simulator refuses the whole file);
 //  6. the clock is set from the host (unless told not to), load() boots the board from flash, and
 //     the firmware's `@qg ready` line must come, without a fault, naming the configured gate id
 //     and the bundle's version;
@@ -53,7 +56,19 @@ export function profileByName(name: string): BoardProfile {
   throw new FlashError(`unknown board '${name}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
 }
 
-/** The bundle must be one statement after an optional "use strict" (see the file header). */
+/** What top-level code before the start may call: built-ins that compute and touch no device. */
+const PURE_GLOBALS = ['Math', 'String', 'Number', 'Array', 'Object', 'JSON', 'Error', 'parseInt', 'parseFloat', 'isNaN',
+  'ArrayBuffer', 'DataView', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
+  'Float32Array', 'Float64Array'];
+
+/**
+ * The bundle must only define until its last statement (see the file header), the one that starts
+ * the gate. Before it, the code that runs (outside function bodies; inside the bodies of functions
+ * called on the spot) may call only functions it defines on the spot, the built-ins of
+ * PURE_GLOBALS, and methods of literals or of values it declared (a table being filled): never a
+ * function of the bundle's, nor anything of Espruino's that could reach a device. A bundle of one
+ * statement (an IIFE) passes too.
+ */
 export function checkBundleShape(bundle: Uint8Array): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const acorn = require('acorn');
@@ -64,8 +79,48 @@ export function checkBundleShape(bundle: Uint8Array): void {
     throw new FlashError(`the firmware bundle does not parse: ${e.message}`);
   }
   const body = ast.body.filter((s: any) => !(s.type === 'ExpressionStatement' && s.directive));
-  if (body.length !== 1 || body[0].type !== 'ExpressionStatement') {
-    throw new FlashError(`the firmware bundle must be one statement (an IIFE, as make build-device makes it) so that a partly written copy never runs; it has ${body.length}`);
+  const fail = (why: string) => {
+    throw new FlashError(`the firmware bundle must only define until its last statement, which starts the gate, so that a partly written copy never runs: ${why}`);
+  };
+  if (!body.length || body[body.length - 1].type !== 'ExpressionStatement') fail('its last statement is not an expression');
+  // names of values (not functions) declared anywhere: their methods may be called (arrays, tables)
+  const values: { [name: string]: boolean } = {};
+  const functions: { [name: string]: boolean } = {};
+  (function collect(n: any): void {
+    if (!n || typeof n.type !== 'string') return;
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') values[n.id.name] = true;
+    if (n.type === 'FunctionDeclaration' && n.id) functions[n.id.name] = true;
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v.type === 'string') collect(v);
+    }
+  })(ast);
+  const root = (e: any): any => (e.type === 'MemberExpression' ? root(e.object) : e);
+  // the first call in code that runs now which is not allowed, or null
+  const badCall = (n: any): any => {
+    if (!n || typeof n.type !== 'string') return null;
+    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return null;
+    if (n.type === 'CallExpression' || n.type === 'NewExpression') {
+      const c = n.callee;
+      if (c.type === 'FunctionExpression') return badCall(c.body) || n.arguments.map(badCall).filter((x: any) => x)[0] || null;
+      const r = root(c);
+      const ok = r.type === 'Literal' || r.type === 'ArrayExpression' ||
+        (r.type === 'Identifier' && (PURE_GLOBALS.indexOf(r.name) >= 0 || (c.type === 'MemberExpression' && values[r.name] && !functions[r.name])));
+      if (!ok) return n;
+    }
+    if (n.type === 'TaggedTemplateExpression') return n;
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      const b = Array.isArray(v) ? v.map(badCall).filter((x: any) => x)[0] : v && typeof v.type === 'string' ? badCall(v) : null;
+      if (b) return b;
+    }
+    return null;
+  };
+  const src = Buffer.from(bundle).toString('latin1');
+  for (let i = 0; i < body.length - 1; i++) {
+    const b = badCall(body[i]);
+    if (b) fail(`statement ${i + 1} of ${body.length} calls ${JSON.stringify(src.slice(b.start, Math.min(b.end, b.start + 40)))}`);
   }
 }
 

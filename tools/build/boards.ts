@@ -11,7 +11,7 @@ import { BOARD_FEATURES, buildDefines, universalDefines } from '../../firmware/b
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { bundle } = require('./bundle.js');
+const { bundle, GATE_OPTIONS, GATE_LAZY } = require('./bundle.js');
 
 /** The profiles that get a bundle of their own. */
 export const PROFILES = Object.keys(BOARD_FEATURES);
@@ -47,13 +47,18 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
   let defines: { [k: string]: string };
+  let lazy = GATE_LAZY;
   if (profile === 'universal') defines = universalDefines(sha);
   else {
     const f = BOARD_FEATURES[profile];
     if (!f) throw new Error(`unknown board profile '${profile}'`);
     defines = buildDefines(f, sha);
+    // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
+    // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
+    // bundle decoders (about 9 KB).
+    if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
   }
-  const r = await bundle(entry, out, defines, { report: !!opts.report });
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }

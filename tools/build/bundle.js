@@ -1,9 +1,30 @@
 #!/usr/bin/env node
 // Builds a device bundle for Espruino from the ES5 output of `tsc -p tsconfig.device.json`:
 // esbuild (IIFE, es5) -> array holes rewritten to `void 0` -> terser (hoist_funs, no inline).
-// Usage: node tools/build/bundle.js ENTRY.js OUT.js [--define NAME=VALUE]...
+// Usage: node tools/build/bundle.js ENTRY.js OUT.js [--gate] [--define NAME=VALUE]...
 // With opts.report, bundle() also returns the bytes of the final (minified) file that each input
 // module accounts for, traced through esbuild's and terser's source maps (tools/build/size-report.ts).
+//
+// Memory (the gate's bundles: opts.lazy and opts.flat, `--gate`; GATE_OPTIONS below). Espruino
+// keeps a function's code in flash when the code was read from flash (a Storage file run at boot),
+// but every function that EXISTS costs RAM: about 4 variables plus one per parameter, plus one for
+// its scope link when it is not at the top level. So:
+//  - opts.lazy: rarely used parts (DIVOC reading, the Wi-Fi and LoRa uplinks, boot's checks) are
+//    built as separate esbuild bundles and placed in the gate's file as ONE function each,
+//    `function __qg_lazy_NAME() { ...the part's modules...; return {exports} }`. Its functions
+//    come into existence only while a call into the part runs, and go with the garbage collector
+//    afterwards (unless the part returns something that keeps them, like a running uplink). The
+//    core imports the part's entry module through a stub module whose functions call the factory
+//    (each call creates the part anew: stubs are for coarse entry points, one call per scan or
+//    per boot, never for helpers called in loops). A part has its own copies of the small
+//    modules it shares with the core (bytes helpers etc.): module state is not shared, so parts
+//    hold no state the core relies on.
+//  - opts.flat: no IIFE around the bundle. Its top-level functions are the interpreter's globals
+//    and need no scope link (about 1 variable each). terser mangles the top-level names too, with
+//    names that start with a lower-case letter, '$' or '_': never one of Espruino's globals that
+//    are not referenced (pins such as A0 or LED1, E, Serial1 ...; those start upper-case), and
+//    never a referenced global (terser keeps those). Console commands that define globals of their
+//    own must wrap them in a function (tools/board does).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -11,37 +32,72 @@ const esbuild = require('esbuild');
 const terser = require('terser');
 const acorn = require('acorn');
 
+/**
+ * The gate's lazy parts: `module` (relative to the device build root, build/device) is the part's
+ * entry; the core imports only `exports` (functions) from it.
+ */
+const GATE_LAZY = [
+  { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
+  { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
+  { name: 'wifi', module: 'firmware/uplink-wifi.js', exports: ['startWifiUplink'] },
+  { name: 'lora', module: 'firmware/uplink-lora.js', exports: ['startLoraUplink'] },
+  // the reference verifier: only where the fast one has no base table (or no JS verifier is used)
+  { name: 'edref', module: 'firmware/crypto/ed25519.js', exports: ['verify'] },
+];
+const GATE_OPTIONS = { lazy: GATE_LAZY, flat: true, inline: true };
+
+// Words Espruino's lexer takes as keywords although JavaScript does not reserve them (`of` ...):
+// never a mangled name.
+const ESPRUINO_WORDS = ['of', 'get', 'set', 'let', 'static', 'async', 'await', 'yield', 'undefined', 'NaN',
+  'Infinity', 'arguments', 'eval', 'class', 'extends', 'super', 'const', 'debugger'];
+
+const ESBUILD_COMMON = {
+  bundle: true,
+  write: false,
+  format: 'iife',
+  target: 'es5',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  external: ['Storage', 'crypto', 'http', 'Wifi', 'EspruinoWiFi', 'net'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 async function bundle(entry, out, defines, opts) {
   opts = opts || {};
   const root = path.resolve(__dirname, '../..');
   const report = !!opts.report;
-  const res = await esbuild.build({
+  const entryDir = path.dirname(path.resolve(entry));
+  const devRoot = path.dirname(entryDir);
+  const lazy = (opts.lazy || []).map((g) => Object.assign({}, g, { file: path.join(devRoot, g.module) }));
+  const alias = { tslib: path.join(root, 'tools/build/tslib-shim.js') };
+  const plugins = [deviceModules(entryDir, defines || {})];
+  const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, {
     entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: 'es5',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    alias: { tslib: path.join(root, 'tools/build/tslib-shim.js') },
-    plugins: [deviceModules(path.dirname(path.resolve(entry)), defines || {})],
-    external: ['Storage', 'crypto', 'http', 'Wifi', 'EspruinoWiFi', 'net'],
+    alias,
+    plugins: lazy.length ? [lazyStubs(lazy)].concat(plugins) : plugins,
     define: defines || {},
-    legalComments: 'none',
-    logLevel: 'warning',
     sourcemap: report ? 'external' : false,
     metafile: report,
     outfile: report ? path.resolve(out) : undefined,
-  });
+  }));
   const js = res.outputFiles.filter((f) => !f.path.endsWith('.map'))[0];
   const map = res.outputFiles.filter((f) => f.path.endsWith('.map'))[0];
   let code = js.text;
   code = plainRequire(code);
+  if (lazy.length) {
+    const parts = [];
+    for (const g of lazy) parts.push(await lazyFactory(g, devRoot, { alias, plugins, define: defines || {} }));
+    code = injectIntoIife(code, parts.join(''));
+  }
+  if (opts.flat) code = unwrapClasses(unwrapIife(code));
   code = rewriteHoles(code);
   const min = await terser.minify(code, {
     ecma: 5,
-    compress: { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
-    mangle: true,
+    toplevel: !!opts.flat,
+    compress: opts.inline ? { hoist_funs: true, inline: 3, reduce_funcs: true, passes: 2, unsafe: false, keep_infinity: true }
+      : { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
+    mangle: opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
     format: { ecma: 5, ascii_only: true, comments: false },
     sourceMap: report ? { content: map.text, asObject: true } : false,
   });
@@ -51,6 +107,143 @@ async function bundle(entry, out, defines, opts) {
   fs.writeFileSync(out, text + '\n');
   if (!report) return text.length;
   return { bytes: text.length + 1, modules: attribute(text + '\n', min.map, path.dirname(path.resolve(out))), metafile: res.metafile };
+}
+
+// The core's view of a lazy part: its entry module resolves to stubs calling the part's factory.
+function lazyStubs(lazy) {
+  const byFile = {};
+  for (const g of lazy) byFile[g.file] = g;
+  return {
+    name: 'qrgate-lazy-stubs',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (a) => {
+        const base = path.resolve(a.resolveDir, a.path);
+        const g = byFile[base] || byFile[base + '.js'];
+        return g ? { path: g.name, namespace: 'qg-lazy' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'qg-lazy' }, (a) => {
+        const g = lazy.filter((x) => x.name === a.path)[0];
+        const body = g.exports.map((e) =>
+          `export function ${e}() { return __qg_lazy_${g.name}().${e}.apply(undefined, arguments); }\n`).join('');
+        return { contents: body, loader: 'js' };
+      });
+    },
+  };
+}
+
+// A lazy part as one function declaration: its own esbuild bundle (an IIFE whose last statement
+// returns the exports), unwrapped into `function __qg_lazy_NAME() {...}`.
+async function lazyFactory(g, devRoot, common) {
+  const rel = './' + path.relative(devRoot, g.file).split(path.sep).join('/');
+  const contents = `import { ${g.exports.join(', ')} } from ${JSON.stringify(rel)};\n` +
+    `__QG_LAZY_RETURN__({ ${g.exports.map((e) => e + ': ' + e).join(', ')} });\n`;
+  const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, common, {
+    stdin: { contents, resolveDir: devRoot, sourcefile: `lazy-${g.name}.js`, loader: 'js' },
+  }));
+  let code = plainRequire(res.outputFiles[0].text);
+  const fn = iifeFunction(code);
+  const ret = code.lastIndexOf('__QG_LAZY_RETURN__(');
+  if (ret < fn.body.start || ret > fn.body.end) throw new Error(`lazy part ${g.name}: no exports statement`);
+  code = code.slice(0, ret) + 'return (' + code.slice(ret + '__QG_LAZY_RETURN__('.length);
+  const body = code.slice(fn.body.start + 1, fn.body.end - 1 + ('return ('.length - '__QG_LAZY_RETURN__('.length));
+  return `function __qg_lazy_${g.name}() {${body}}\n`;
+}
+
+// The function expression of the bundle's top-level IIFE `(function() { ... })();`.
+function iifeFunction(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
+  for (const st of ast.body) {
+    if (st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' &&
+        st.expression.callee.type === 'FunctionExpression') return st.expression.callee;
+  }
+  throw new Error('bundle: no top-level IIFE');
+}
+
+// Appends declarations at the end of the IIFE's body (terser's hoist_funs moves them up; the source
+// map of the lines before stays valid).
+function injectIntoIife(code, text) {
+  const fn = iifeFunction(code);
+  return code.slice(0, fn.body.end - 1) + text + code.slice(fn.body.end - 1);
+}
+
+// The IIFE's body at the top level; same line count, so esbuild's source map still fits.
+function unwrapIife(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
+  const fn = iifeFunction(code);
+  const st = ast.body.filter((s) => s.start <= fn.start && s.end >= fn.end)[0];
+  const blank = (t) => t.replace(/[^\n]/g, '');
+  return code.slice(0, st.start) + blank(code.slice(st.start, fn.body.start + 1)) +
+    code.slice(fn.body.start + 1, fn.body.end - 1) + blank(code.slice(fn.body.end - 1, st.end)) + code.slice(st.end);
+}
+
+// TypeScript's ES5 classes at the top level, `var C = (function() { function C2(..) {..}
+// C2.prototype.m = function ..; return C2; })();`, become the plain statements inside (C2 renamed
+// C): their methods then need no scope link to the class's wrapper, nor the wrapper its scope.
+// Only wrappers holding nothing but the constructor, expression statements and the final return.
+// Same line and column positions (blanks and padding), so esbuild's source map still fits.
+function unwrapClasses(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
+  const edits = [];
+  const blank = (a, b) => edits.push([a, b, code.slice(a, b).replace(/[^\n]/g, ' ')]);
+  for (const st of ast.body) {
+    if (st.type !== 'VariableDeclaration' || st.declarations.length !== 1) continue;
+    const d = st.declarations[0];
+    const call = d.init;
+    if (!call || call.type !== 'CallExpression' || call.arguments.length || call.callee.type !== 'FunctionExpression') continue;
+    const fn = call.callee;
+    const body = fn.body.body;
+    if (fn.params.length || body.length < 2 || body[0].type !== 'FunctionDeclaration') continue;
+    const inner = body[0].id.name;
+    const last = body[body.length - 1];
+    if (last.type !== 'ReturnStatement' || !last.argument || last.argument.type !== 'Identifier' || last.argument.name !== inner) continue;
+    if (!body.slice(1, -1).every((x) => x.type === 'ExpressionStatement')) continue;
+    const outer = d.id.name;
+    if (outer.length > inner.length) continue;
+    blank(st.start, body[0].start);
+    blank(last.start, st.end);
+    (function walk(n, parent, key) {
+      if (!n || typeof n.type !== 'string') return;
+      if (n.type === 'Identifier' && n.name === inner &&
+          !(parent && parent.type === 'MemberExpression' && key === 'property' && !parent.computed) &&
+          !(parent && parent.type === 'Property' && key === 'key' && !parent.computed)) {
+        edits.push([n.start, n.end, outer.padEnd(inner.length)]);
+      }
+      for (const k of Object.keys(n)) {
+        const v = n[k];
+        if (Array.isArray(v)) v.forEach((c) => walk(c, n, k));
+        else if (v && typeof v.type === 'string') walk(v, n, k);
+      }
+    })(fn.body, null, null);
+  }
+  edits.sort((a, b) => b[0] - a[0]);
+  for (const [a, b, t] of edits) code = code.slice(0, a) + t + code.slice(b);
+  return code;
+}
+
+// terser's identifier generator (most frequent characters first), with names that start with a
+// lower-case letter, '$' or '_' only (see the header).
+function lowerFirstIdentifiers() {
+  const leading = 'abcdefghijklmnopqrstuvwxyz$_'.split('');
+  const rest = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$_0123456789'.split('');
+  let freq = {};
+  let lead = leading, tail = rest;
+  const order = (a) => a.slice().sort((x, y) => (freq[y] || 0) - (freq[x] || 0) || a.indexOf(x) - a.indexOf(y));
+  return {
+    get(num) {
+      let ret = '', base = lead.length;
+      num++;
+      do {
+        num--;
+        ret += (ret ? tail : lead)[num % base];
+        num = Math.floor(num / base);
+        base = tail.length;
+      } while (num > 0);
+      return ret;
+    },
+    consider(str, delta) { for (let i = str.length; --i >= 0;) freq[str[i]] = (freq[str[i]] || 0) + delta; },
+    reset() { freq = {}; },
+    sort() { lead = order(leading); tail = order(rest); },
+  };
 }
 
 // Bytes of `text` per source file of its source map: each mapped segment owns the text up to the
@@ -117,11 +310,13 @@ function deviceModules(dir, defines) {
         if (!found || !inside(found)) return undefined;
         return { path: found, sideEffects: false };
       });
-      if (!Object.keys(flags).length) return;
       b.onLoad({ filter: /\.js$/ }, (a) => {
         if (!inside(a.path) || path.basename(a.path) === 'build-flags.js') return undefined;
         let code = fs.readFileSync(a.path, 'utf8');
-        if (!/\bQG_[A-Z0-9_]+\b/.test(code)) return undefined;
+        // TypeScript's ES5 classes, `var C = /** @class */ (function () {...}());`, are pure: say so
+        // (same length), or esbuild keeps every class of a module whose other exports are used.
+        code = code.split('/** @class */ (').join('/*@__PURE__*/ (');
+        if (!Object.keys(flags).length || !/\bQG_[A-Z0-9_]+\b/.test(code)) return { contents: code, loader: 'js' };
         const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'module' });
         const edits = [];
         (function walk(n) {
@@ -192,13 +387,15 @@ function rewriteHoles(code) {
 if (require.main === module) {
   const args = process.argv.slice(2);
   const defines = {};
+  let opts = {};
   const pos = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--define') { const [k, v] = args[++i].split('='); defines[k] = v; }
+    else if (args[i] === '--gate') opts = GATE_OPTIONS;
     else pos.push(args[i]);
   }
-  bundle(pos[0], pos[1], defines).then(
+  bundle(pos[0], pos[1], defines, opts).then(
     (n) => console.log(`${pos[1]}: ${n} bytes`),
     (e) => { console.error(`bundle: ${e.message}`); process.exit(1); });
 }
-module.exports = { bundle, rewriteHoles, attribute };
+module.exports = { bundle, rewriteHoles, attribute, GATE_OPTIONS, GATE_LAZY };

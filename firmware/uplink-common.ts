@@ -1,0 +1,31 @@
+// What the uplinks share: their wiring (UplinkHal), the running-uplink handle, limits and the
+// console events. firmware/uplink.ts picks the transport; uplink-wifi.ts and uplink-lora.ts start
+// one (each a lazy part of the bundle: tools/build/bundle.js).
+import { Console, HttpClient, SerialPort, OutputPin } from '../hal/types';
+import { emit } from './gate';
+
+/** What the wiring needs of hal/espruino (or of a test's fakes). */
+export interface UplinkHal {
+  httpClient(): HttpClient;
+  wifiConnect(ssid: string, password: string, cb: (err: string | null) => void): void;
+  serialPort(name: string, baud: number, rx: string, tx: string): SerialPort;
+  outputPin(pin: string): OutputPin;
+}
+
+export var RN2483_BAUD = 57600;
+/** Largest wait between uplink attempts (ms). */
+export var MAX_BACKOFF_MS = 1800000;
+
+export interface Uplink {
+  link: string;
+  stop(): void;
+}
+
+/** A link's event reporter: `@qg {"ev":"uplink","link":link,"what":what,...fields}`. */
+export function uplinkSay(con: Console, link: string): (what: string, fields: any) => void {
+  return function (what: string, fields: any) {
+    var o: any = { link: link, what: what };
+    for (var k in fields) o[k] = fields[k];
+    emit(con, 'uplink', o);
+  };
+}

@@ -1,0 +1,32 @@
+// The Wi-Fi uplink: joins the configured network (retrying with backoff), then POSTs the entry
+// log's batches to uplink.url (drivers/uplink-wifi.ts). A lazy part of the bundle.
+import { Console, Timers } from '../hal/types';
+import { GateConfig } from './config';
+import { Journal } from './journal';
+import { UplinkWifi, backoffMs } from '../drivers/uplink-wifi';
+import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './uplink-common';
+
+export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, con: Console, hal: UplinkHal): Uplink {
+  var u = config.uplink;
+  var wifiSay = uplinkSay(con, 'wifi');
+  var up = new UplinkWifi({
+    http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
+    batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onEvent: wifiSay,
+  });
+  var tries = 0, stopped = false;
+  var connect = function () {
+    hal.wifiConnect(u.wifi.ssid, u.wifi.password, function (err: string | null) {
+      if (stopped) return;
+      if (!err) {
+        wifiSay('connected', {});
+        up.start(0);
+        return;
+      }
+      var wait = backoffMs(10000, 300000, ++tries, Math.random());
+      wifiSay('failed', { error: 'wifi: ' + err, retryMs: wait });
+      timers.setTimeout(connect, wait);
+    });
+  };
+  connect();
+  return { link: 'wifi', stop: function () { stopped = true; up.stop(); } };
+}
