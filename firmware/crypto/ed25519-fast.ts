@@ -3,36 +3,37 @@
 // The keys a gate trusts are known in advance, so most of the work is done once, on the host
 // (qrgate trust build) or at install, into tables kept in flash and read in place:
 //
-//   [S]B - [k]A  is computed with ONE chain of 63 doublings: each scalar is written in width-w NAF
-//   (odd digits |d| < 2^(w-1)), and its 256 digits are split into 4 quarters of 64; the table of a
-//   point P holds, for each quarter j = 0..3, the odd multiples 1, 3, .. 2^(w-1) - 1 of 2^(64 j) P,
+//   [S]B - [k]A  is computed with ONE chain of 31 doublings: each scalar is written in width-w NAF
+//   (odd digits |d| < 2^(w-1)), and its 256 digits are split into 8 segments of 32; the table of a
+//   point P holds, for each segment j = 0..7, the odd multiples 1, 3, .. 2^(w-1) - 1 of 2^(32 j) P,
 //   in affine "Niels" form (y + x, y - x, 2 d x y), so that a digit costs one mixed addition
-//   (7 multiplications). The base point B has a table (w = 6, 64 points); each trusted key A may
-//   have one (w = 4, 16 points), else it is computed for the call.
+//   (7 multiplications). The base point B has a table (w = 5, 64 points); each trusted key A may
+//   have one (w = 3, 16 points), else it is computed for the call. (With the same table sizes, 8
+//   segments cost about 20 more additions than 4 segments (w = 6 and 4) and save 32 doublings.)
 //
 //   The result P = [S]B - [k]A is encoded (one inversion) and compared with the bytes of R; with R
 //   canonical this is the same as decoding R and comparing points. The byte checks of the strict
 //   profile (S < L, canonical A and R, A and R not of small order) are done on the bytes first.
 //
-// Field arithmetic: ed25519-fe13.ts (13 limbs, generated). Not constant-time: public data only.
+// Field arithmetic: ed25519-fe12.ts (12 limbs, generated). Not constant-time: public data only.
 //
-// TABLE FORMAT, version 1 (little-endian; all multi-byte fields are aligned to 4 from the start):
-//   0..3   'E' 'd' 'T' 0x01             magic and format version
+// TABLE FORMAT, version 2 (little-endian; all multi-byte fields are aligned to 4 from the start):
+//   0..3   'E' 'd' 'T' 0x02             magic and format version (version 1 had 13 limbs)
 //   4      kind: 1 = base point table, 2 = key table
-//   5      quarters: 4                   (the chain length is 256 / quarters = 64)
-//   6      w: window width (3..7); each quarter holds 2^(w-2) points
-//   7      limbs per element: 13
+//   5      segments: 8                   (the chain length is 256 / segments = 32; version 1 had 4)
+//   6      w: window width (3..7); each segment holds 2^(w-2) points
+//   7      limbs per element: 12 (limb i weighs 2^ceil(255 i / 12))
 //   8..39  the canonical encoding of the point P the table is for (B, or the public key A)
-//   40..   quarters * 2^(w-2) points; point i of quarter j (multiple 2i + 1 of 2^(64 j) P) is
-//          3 elements (y + x, y - x, 2 d x y) of the affine point, each element 13 signed 32-bit
+//   40..   segments * 2^(w-2) points; point i of segment j (multiple 2i + 1 of 2^(32 j) P) is
+//          3 elements (y + x, y - x, 2 d x y) of the affine point, each element 12 signed 32-bit
 //          integers: the limbs of its canonical value (0 <= limb < 2^bits(limb))
 //   last 8 bytes: the first 8 bytes of SHA-256 of everything before them.
-// Sizes: base table (w = 6) 40 + 64 * 156 + 8 = 10,032 bytes; key table (w = 4) 40 + 16 * 156 + 8
-// = 2,544 bytes (w = 3: 1,296 bytes).
+// Sizes: base table (w = 5) 40 + 64 * 144 + 8 = 9,264 bytes; key table (w = 3) 40 + 16 * 144 + 8
+// = 2,352 bytes (w = 4: 4,656 bytes).
 
 import {
   Fe, FE_LIMBS, FE_W, fmul, fmulT, fsqr, fadd, fsub, fdbl, fcopy,
-} from './ed25519-fe13';
+} from './ed25519-fe12';
 import { isCanonicalEncoding, isSmallOrderEncoding } from './ed25519-checks';
 import { scalarIsCanonical, scalarReduce64 } from './ed25519-scalar';
 import { sha256 as jsSha256 } from './sha256';
@@ -45,10 +46,11 @@ export var TABLE_TRAILER = 8;
 export var TABLE_KIND_BASE = 1;
 export var TABLE_KIND_KEY = 2;
 /** Window width of the base point table made by makeBaseTable. */
-export var BASE_W = 6;
+export var BASE_W = 5;
 /** Default window width of key tables. */
-export var KEY_W = 4;
-var QUARTERS = 4;
+export var KEY_W = 3;
+/** Segments of the scalars (each with its part of every table): the chain is 256 / SEGS long. */
+var SEGS = 8;
 
 function fe(): Fe {
   return new Float64Array(NL);
@@ -246,7 +248,7 @@ function ptDouble(X: Fe, Y: Fe, Z: Fe, T: Fe, needT: boolean): void {
 }
 
 /**
- * p = p + (+-) the affine table point at tb[off..] ((y + x, y - x, 2 d x y), 3 * 13 integers).
+ * p = p + (+-) the affine table point at tb[off..] ((y + x, y - x, 2 d x y), 3 * 12 integers).
  * neg subtracts it instead. T is computed only when needT.
  */
 function ptAddTable(X: Fe, Y: Fe, Z: Fe, T: Fe, tb: Int32Array, off: number, neg: boolean, needT: boolean): void {
@@ -256,12 +258,12 @@ function ptAddTable(X: Fe, Y: Fe, Z: Fe, T: Fe, tb: Int32Array, off: number, neg
   add(b, Y, X);
   if (neg) {
     mulT(a, a, tb, off);             // A = (Y - X)(y + x)   (-P = (-x, y): y - (-x) = y + x)
-    mulT(b, b, tb, off + 13);        // B = (Y + X)(y - x)
+    mulT(b, b, tb, off + 12);        // B = (Y + X)(y - x)   (12 = FE_LIMBS)
   } else {
-    mulT(a, a, tb, off + 13);        // A = (Y - X)(y - x)
+    mulT(a, a, tb, off + 12);        // A = (Y - X)(y - x)
     mulT(b, b, tb, off);             // B = (Y + X)(y + x)
   }
-  mulT(c, T, tb, off + 26);          // C = T 2d x y  (negated for -P)
+  mulT(c, T, tb, off + 24);          // C = T 2d x y  (negated for -P)
   fdbl(d, Z);                        // D = 2 Z
   sub(e, b, a);                      // E = B - A
   add(h, b, a);                      // H = B + A
@@ -370,12 +372,12 @@ export function makeTable(enc: Uint8Array, kind: number, w: number, sha256?: (d:
 function buildTable(enc: Uint8Array, kind: number, w: number, sha256: (d: Uint8Array) => Uint8Array): Uint8Array | undefined {
   var P = pt();
   if (!ptDecodeStrict(P, enc)) return undefined;
-  var per = 1 << (w - 2), n = QUARTERS * per, i: number, j: number, k: number;
+  var per = 1 << (w - 2), n = SEGS * per, i: number, j: number, k: number;
   var pts: Pt[] = [];
   var Q = pt(), Q2 = pt();
   ptCopy(Q, P);
-  for (j = 0; j < QUARTERS; j++) {
-    if (j > 0) for (i = 0; i < 256 / QUARTERS; i++) ptDouble(Q[0], Q[1], Q[2], Q[3], true);
+  for (j = 0; j < SEGS; j++) {
+    if (j > 0) for (i = 0; i < 256 / SEGS; i++) ptDouble(Q[0], Q[1], Q[2], Q[3], true);
     ptCopy(Q2, Q);
     ptDouble(Q2[0], Q2[1], Q2[2], Q2[3], true);
     var m = pt();
@@ -397,8 +399,8 @@ function buildTable(enc: Uint8Array, kind: number, w: number, sha256: (d: Uint8A
   }
   fInvert(inv, acc);
   var out = new Uint8Array(TABLE_HEADER + n * 3 * NL * 4 + TABLE_TRAILER);
-  out[0] = 0x45; out[1] = 0x64; out[2] = 0x54; out[3] = 1;
-  out[4] = kind; out[5] = QUARTERS; out[6] = w; out[7] = NL;
+  out[0] = 0x45; out[1] = 0x64; out[2] = 0x54; out[3] = 2;
+  out[4] = kind; out[5] = SEGS; out[6] = w; out[7] = NL;
   out.set(enc, 8);
   var dv = new DataView(out.buffer, out.byteOffset, out.length), bytes = new Uint8Array(32), limbs = fe();
   for (i = n - 1; i >= 0; i--) {
@@ -424,7 +426,7 @@ function buildTable(enc: Uint8Array, kind: number, w: number, sha256: (d: Uint8A
   return out;
 }
 
-/** The base point table (w = BASE_W, 10,032 bytes). Deterministic: the same bytes everywhere. */
+/** The base point table (w = BASE_W, 9,264 bytes). Deterministic: the same bytes everywhere. */
 export function makeBaseTable(sha256?: (d: Uint8Array) => Uint8Array): Uint8Array {
   return makeTable(hexBytes(B_ENC), TABLE_KIND_BASE, BASE_W, sha256) as Uint8Array;
 }
@@ -440,7 +442,7 @@ export interface EdTable {
   w: number;
   /** The encoding of the table's point (B or the key), a view into the table. */
   point: Uint8Array;
-  /** 2^(w-2) * 4 points of 3 * 13 integers. */
+  /** 2^(w-2) * 8 points of 3 * 12 integers. */
   pts: Int32Array;
 }
 
@@ -462,10 +464,10 @@ function int32View(b: Uint8Array, off: number, n: number): Int32Array {
 export function openTable(b: Uint8Array | undefined, kind: number, pub?: Uint8Array, sha256?: (d: Uint8Array) => Uint8Array): EdTable | null {
   try {
     if (!b || b.length < TABLE_HEADER + TABLE_TRAILER) return null;
-    if (b[0] !== 0x45 || b[1] !== 0x64 || b[2] !== 0x54 || b[3] !== 1) return null;
+    if (b[0] !== 0x45 || b[1] !== 0x64 || b[2] !== 0x54 || b[3] !== 2) return null;
     var w = b[6];
-    if (b[4] !== kind || b[5] !== QUARTERS || w < 3 || w > 7 || b[7] !== NL) return null;
-    var n = QUARTERS * (1 << (w - 2)) * 3 * NL;
+    if (b[4] !== kind || b[5] !== SEGS || w < 3 || w > 7 || b[7] !== NL) return null;
+    var n = SEGS * (1 << (w - 2)) * 3 * NL;
     if (b.length !== TABLE_HEADER + n * 4 + TABLE_TRAILER) return null;
     var i: number;
     if (pub) {
@@ -524,30 +526,31 @@ function equationHolds(sig: Uint8Array, k: Uint8Array, base: EdTable, key: EdTab
   for (var i = 0; i < NL; i++) { X[i] = 0; Y[i] = 0; Z[i] = 0; T[i] = 0; }
   Y[0] = 1; Z[0] = 1;
   var started = false, s: number, j: number, d: number, next: number, idx: number;
-  // The adds at chain step s: digits at bit 64 j + s for quarters j (and bit 256 for j = 4, step 0).
-  for (s = 63; s >= 0; s--) {
+  var segs = SEGS, len = 256 / segs;
+  // The adds at chain step s: digits at bit len j + s for segments j (and bit 256, checked below).
+  for (s = len - 1; s >= 0; s--) {
     // Does any add happen at this step? (T is needed after a doubling only then.)
     var any = false;
-    for (j = 0; j < 4; j++) if (ns[64 * j + s] !== 0 || nk[64 * j + s] !== 0) { any = true; break; }
+    for (j = s; j < 256; j += len) if (ns[j] !== 0 || nk[j] !== 0) { any = true; break; }
     if (started) ptDouble(X, Y, Z, T, any);
     if (!any) continue;
-    // 8 candidate adds in order (B quarters 0..3, then A quarters 0..3); T is needed before each
-    // add except the last of this step.
+    // 2 * segs candidate adds in order (B segments 0.., then A segments 0..); T is needed before
+    // each add except the last of this step.
     next = -1;
-    for (j = 7; j >= 0; j--) {
-      d = j < 4 ? ns[64 * j + s] : nk[64 * (j - 4) + s];
+    for (j = 2 * segs - 1; j >= 0; j--) {
+      d = j < segs ? ns[len * j + s] : nk[len * (j - segs) + s];
       if (d !== 0) { next = j; break; }
     }
-    for (j = 0; j < 8; j++) {
-      if (j < 4) {
-        d = ns[64 * j + s];
+    for (j = 0; j <= next; j++) {
+      if (j < segs) {
+        d = ns[len * j + s];
         if (d === 0) continue;
         idx = j * bper + ((d < 0 ? -d : d) >> 1) * pstride;
         ptAddTable(X, Y, Z, T, bt, idx, d < 0, j !== next);
       } else {
-        d = nk[64 * (j - 4) + s];
+        d = nk[len * (j - segs) + s];
         if (d === 0) continue;
-        idx = (j - 4) * kper + ((d < 0 ? -d : d) >> 1) * pstride;
+        idx = (j - segs) * kper + ((d < 0 ? -d : d) >> 1) * pstride;
         // -[k]A: subtract the positive digits, add the negative ones.
         ptAddTable(X, Y, Z, T, kt, idx, d > 0, j !== next);
       }

@@ -1,4 +1,4 @@
-// The table-driven verifier (firmware/crypto/ed25519-fast.ts, ed25519-fe13.ts) against every
+// The table-driven verifier (firmware/crypto/ed25519-fast.ts, ed25519-fe12.ts) against every
 // published Ed25519 vector in ../shared/vectors (strict profile, column strict_no_small_order),
 // with a key table and without one; against the reference verifier on random keys and messages;
 // and with corrupted tables (rejected by openTable, so the reference verifier decides).
@@ -11,12 +11,18 @@ import {
   makeBaseTable, makeKeyTable, makeTable, openTable, verifyWithTables, fFromBytes, fToBytes, fInvert,
   EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY, TABLE_HEADER, TABLE_TRAILER,
 } from '../../firmware/crypto/ed25519-fast';
-import { fmul, fsqr, fadd, FE_W } from '../../firmware/crypto/ed25519-fe13';
+import { fmul, fmulT, fsqr, fadd, FE_W, FE_LIMBS, FE_MAX_MAGNITUDE, FE_LIMB1_SLACK } from '../../firmware/crypto/ed25519-fe12';
 import { isSmallOrderEncoding } from '../../firmware/crypto/ed25519-checks';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { readSharedJson, hex, toHex } from '../util/shared';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 25;
 const P = 2n ** 255n - 19n;
+function modInv(a: bigint): bigint {
+  let r = 1n, b = ((a % P) + P) % P, e = P - 2n;
+  while (e > 0n) { if (e & 1n) r = (r * b) % P; b = (b * b) % P; e >>= 1n; }
+  return r;
+}
 const nodeSha512 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha512').update(d).digest());
 const nodeSha256 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha256').update(d).digest());
 const verdict = (ok: boolean) => (ok ? 'valid' : 'invalid');
@@ -94,34 +100,41 @@ describe('crypto/ed25519-fast vectors (strict profile, with and without a key ta
 
 describe('crypto/ed25519-fast tables', () => {
   it('formats: sizes, header, checksum; deterministic', () => {
-    assert.equal(BASE_BYTES.length, TABLE_HEADER + 64 * 3 * 13 * 4 + TABLE_TRAILER);
-    assert.equal(BASE_BYTES.length, 10032);
-    assert.deepEqual(Array.from(BASE_BYTES.subarray(0, 8)), [0x45, 0x64, 0x54, 1, TABLE_KIND_BASE, 4, 6, 13]);
+    assert.equal(FE_LIMBS, 12);
+    assert.equal(BASE_BYTES.length, TABLE_HEADER + 64 * 3 * 12 * 4 + TABLE_TRAILER);
+    assert.equal(BASE_BYTES.length, 9264);
+    assert.deepEqual(Array.from(BASE_BYTES.subarray(0, 8)), [0x45, 0x64, 0x54, 2, TABLE_KIND_BASE, 8, 5, 12]);
     assert.equal(toHex(BASE_BYTES.subarray(8, 40)), '58' + '66'.repeat(31));
     assert.deepEqual(BASE_BYTES.subarray(BASE_BYTES.length - 8), nodeSha256(BASE_BYTES.subarray(0, BASE_BYTES.length - 8)).subarray(0, 8));
     assert.deepEqual(makeBaseTable(nodeSha256), BASE_BYTES);
+    // A version 1 table (13 limbs, 4 segments) is refused, even with a matching checksum.
+    const v1 = BASE_BYTES.slice();
+    v1[3] = 1;
+    v1.set(nodeSha256(v1.subarray(0, v1.length - 8)).subarray(0, 8), v1.length - 8);
+    assert.equal(openTable(v1, TABLE_KIND_BASE), null);
+    assert.ok(openTable(BASE_BYTES.slice(), TABLE_KIND_BASE));
     const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(3));
     const kt = makeKeyTable(kp.publicKey)!;
-    assert.equal(kt.length, 2544);
-    assert.equal(makeKeyTable(kp.publicKey, 3)!.length, 1296);
+    assert.equal(kt.length, 2352);
+    assert.equal(makeKeyTable(kp.publicKey, 4)!.length, 4656);
     assert.deepEqual(kt.subarray(8, 40), kp.publicKey);
     // Every stored limb is the canonical limb of the value (0 <= limb < 2^bits).
     const dv = new DataView(kt.buffer, kt.byteOffset);
     for (let i = TABLE_HEADER; i < kt.length - TABLE_TRAILER; i += 4) {
-      const l = ((i - TABLE_HEADER) >> 2) % 13;
+      const l = ((i - TABLE_HEADER) >> 2) % 12;
       const v = dv.getInt32(i, true);
       assert.ok(v >= 0 && v < 2 ** (FE_W[l + 1] - FE_W[l]), `limb at ${i}`);
     }
   });
 
-  it('the table points are the odd multiples of 2^(64 j) P in (y + x, y - x, 2dxy) form', () => {
+  it('the table points are the odd multiples of 2^(32 j) P in (y + x, y - x, 2dxy) form', () => {
     // Checked against @noble/curves-free BigInt arithmetic: decode the first entries by solving.
     const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
     const kt = makeKeyTable(kp.publicKey)!;
     const dv = new DataView(kt.buffer, kt.byteOffset);
     const elem = (pt: number, k: number) => {
       let v = 0n;
-      for (let l = 0; l < 13; l++) v += BigInt(dv.getInt32(TABLE_HEADER + ((pt * 3 + k) * 13 + l) * 4, true)) << BigInt(FE_W[l]);
+      for (let l = 0; l < 12; l++) v += BigInt(dv.getInt32(TABLE_HEADER + ((pt * 3 + k) * 12 + l) * 4, true)) << BigInt(FE_W[l]);
       return v % P;
     };
     const inv2 = (P + 1n) / 2n;
@@ -133,6 +146,32 @@ describe('crypto/ed25519-fast tables', () => {
     // x parity = sign bit
     const x = (((elem(0, 0) - elem(0, 1)) % P + P) % P * inv2) % P;
     assert.equal(Number(x & 1n), kp.publicKey[31] >> 7);
+  });
+
+  it('every point of the base and a key table is (2i + 1) 2^(32 j) P of its segment j (checked with @noble/curves)', () => {
+    const Pt = ed25519.Point;
+    const D2 = (2n * ((-121665n * modInv(121666n)) % P) + 2n * P) % P;
+    const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(11));
+    for (const [bytes, point] of [[BASE_BYTES, Pt.BASE], [makeKeyTable(kp.publicKey)!, Pt.fromHex(toHex(kp.publicKey))]] as const) {
+      const segs = bytes[5], w = bytes[6], per = 1 << (w - 2), len = 256 / segs;
+      assert.equal(segs, 8);
+      assert.equal(bytes.length, TABLE_HEADER + segs * per * 3 * 12 * 4 + TABLE_TRAILER);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset);
+      const elem = (pt: number, k: number) => {
+        let v = 0n;
+        for (let l = 0; l < 12; l++) v += BigInt(dv.getInt32(TABLE_HEADER + ((pt * 3 + k) * 12 + l) * 4, true)) << BigInt(FE_W[l]);
+        return v;
+      };
+      for (let j = 0; j < segs; j++) {
+        for (let i = 0; i < per; i++) {
+          const q = point.multiply((2n * BigInt(i) + 1n) << BigInt(len * j)).toAffine();
+          const at = j * per + i;
+          assert.equal(elem(at, 0), (q.y + q.x) % P, `y + x of point ${at}`);
+          assert.equal(elem(at, 1), (q.y - q.x + P) % P, `y - x of point ${at}`);
+          assert.equal(elem(at, 2), (D2 * q.x % P) * q.y % P, `2dxy of point ${at}`);
+        }
+      }
+    }
   });
 
   it('makeKeyTable refuses keys the strict profile rejects (small order, non-canonical, off-curve)', () => {
@@ -221,37 +260,64 @@ describe('crypto/ed25519-fast against the reference verifier', () => {
   });
 });
 
-describe('crypto/ed25519-fe13 arithmetic (exact within the documented magnitudes)', () => {
-  const toBig = (a: Float64Array) => { let v = 0n; for (let i = 0; i < 13; i++) v += BigInt(a[i]) << BigInt(FE_W[i]); return ((v % P) + P) % P; };
-  const limbsArb = (mag: number) => fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 13, maxLength: 13 }).chain((signs) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 13, maxLength: 13 }).map((fr) => {
-      const a = new Float64Array(13);
-      for (let i = 0; i < 13; i++) {
-        const half = 2 ** (FE_W[i + 1] - FE_W[i] - 1);
-        a[i] = Math.round((signs[i] || 1) * fr[i] * half * mag);
-      }
+describe('crypto/ed25519-fe12 arithmetic (exact within the documented magnitudes)', () => {
+  const NL = FE_LIMBS;
+  const bits = (i: number) => FE_W[i + 1] - FE_W[i];
+  // The largest |limb| of a reduced element (a product): 2^(bits-1), plus the slack on limb 1.
+  const reduced = (i: number) => 2 ** (bits(i) - 1) + (i === 1 ? FE_LIMB1_SLACK : 0);
+  const toBig = (a: ArrayLike<number>) => { let v = 0n; for (let i = 0; i < NL; i++) v += BigInt(a[i]) << BigInt(FE_W[i]); return ((v % P) + P) % P; };
+  const limbsArb = (mag: number) => fc.array(fc.integer({ min: -1, max: 1 }), { minLength: NL, maxLength: NL }).chain((signs) =>
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: NL, maxLength: NL }).map((fr) => {
+      const a = new Float64Array(NL);
+      for (let i = 0; i < NL; i++) a[i] = Math.trunc((signs[i] || 1) * fr[i] * reduced(i) * mag);
       return a;
     }));
-  it('property: fmul/fsqr match BigInt mod p for inputs up to 8 reduced elements each (product 64)', () => {
-    fc.assert(fc.property(limbsArb(8), limbsArb(8), (a, b) => {
-      const o = new Float64Array(13), s = new Float64Array(13);
-      fmul(o, a, b);
-      fsqr(s, a);
-      if (toBig(o) !== (toBig(a) * toBig(b)) % P) return false;
-      if (toBig(s) !== (toBig(a) * toBig(a)) % P) return false;
-      // outputs are reduced: |limb| <= 2^(bits-1) (+ a small carry on limb 1)
-      for (let i = 0; i < 13; i++) if (Math.abs(o[i]) > 2 ** (FE_W[i + 1] - FE_W[i] - 1) + (i === 1 ? 2 ** 14 : 0)) return false;
-      return true;
-    }), { numRuns: RUNS * 8 });
+  // A table element: canonical limbs, 0 <= limb < 2^bits (magnitude 2).
+  const tableArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: NL, maxLength: NL })
+    .map((fr) => Int32Array.from(fr.map((f, i) => Math.min(2 ** bits(i) - 1, Math.floor(f * 2 ** bits(i))))));
+  const isReduced = (o: Float64Array) => {
+    for (let i = 0; i < NL; i++) if (Math.abs(o[i]) > reduced(i)) return false;
+    return true;
+  };
+  it('the generator\'s bound covers the point formulas (magnitude product up to 12)', () => {
+    assert.equal(FE_LIMBS, 12);
+    assert.ok(FE_MAX_MAGNITUDE >= 12 && FE_MAX_MAGNITUDE <= 16, String(FE_MAX_MAGNITUDE));
   });
-  it('extreme limbs (all at +-8 * 2^(bits-1)) multiply exactly', () => {
-    for (const sa of [1, -1]) for (const sb of [1, -1]) {
-      const a = new Float64Array(13), b = new Float64Array(13), o = new Float64Array(13);
-      for (let i = 0; i < 13; i++) { a[i] = sa * 8 * 2 ** (FE_W[i + 1] - FE_W[i] - 1); b[i] = sb * 8 * 2 ** (FE_W[i + 1] - FE_W[i] - 1); }
+  for (const [ma, mb] of [[4, 4], [2, 8], [1, 16]]) {
+    it(`property: fmul/fsqr match BigInt mod p for inputs of magnitudes ${ma} and ${mb}; outputs reduced`, () => {
+      fc.assert(fc.property(limbsArb(ma), limbsArb(mb), (a, b) => {
+        const o = new Float64Array(NL), s = new Float64Array(NL);
+        fmul(o, a, b);
+        if (toBig(o) !== (toBig(a) * toBig(b)) % P || !isReduced(o)) return false;
+        fmul(o, b, a);
+        if (toBig(o) !== (toBig(a) * toBig(b)) % P || !isReduced(o)) return false;
+        const sq = ma * ma <= FE_MAX_MAGNITUDE ? a : b;
+        fsqr(s, sq);
+        return toBig(s) === (toBig(sq) * toBig(sq)) % P && isReduced(s);
+      }), { numRuns: RUNS * 4 });
+    });
+  }
+  it('property: fmulT (a table element, magnitude 2) matches BigInt mod p for the other input of magnitude 8', () => {
+    fc.assert(fc.property(limbsArb(8), tableArb, fc.integer({ min: 0, max: 5 }), (a, t, pad) => {
+      const tb = new Int32Array(pad + NL);
+      tb.set(t, pad);
+      const o = new Float64Array(NL);
+      fmulT(o, a, tb, pad);
+      return toBig(o) === (toBig(a) * toBig(t)) % P && isReduced(o);
+    }), { numRuns: RUNS * 4 });
+  });
+  it('extreme limbs (every limb at the bound, magnitudes 4 and 4, 2 and 8) multiply exactly', () => {
+    for (const [ma, mb] of [[4, 4], [2, 8]]) for (const sa of [1, -1]) for (const sb of [1, -1]) {
+      const a = new Float64Array(NL), b = new Float64Array(NL), o = new Float64Array(NL);
+      for (let i = 0; i < NL; i++) { a[i] = sa * ma * reduced(i); b[i] = sb * mb * reduced(i); }
       fmul(o, a, b);
       assert.equal(toBig(o), (toBig(a) * toBig(b)) % P);
-      fsqr(o, a);
-      assert.equal(toBig(o), (toBig(a) * toBig(a)) % P);
+      assert.ok(isReduced(o));
+      if (ma === 4) {
+        fsqr(o, a);
+        assert.equal(toBig(o), (toBig(a) * toBig(a)) % P);
+        assert.ok(isReduced(o));
+      }
     }
   });
   it('fToBytes/fFromBytes round trip canonically; fInvert inverts', () => {
@@ -260,23 +326,23 @@ describe('crypto/ed25519-fe13 arithmetic (exact within the documented magnitudes
       bytes[31] &= 0x7f;
       let v = 0n;
       for (let j = 31; j >= 0; j--) v = (v << 8n) | BigInt(bytes[j]);
-      const a = new Float64Array(13);
+      const a = new Float64Array(NL);
       fFromBytes(a, bytes, 0);
-      const sum = new Float64Array(13);
+      const sum = new Float64Array(NL);
       fadd(sum, a, a);
       const out = new Uint8Array(32);
       fToBytes(out, 0, sum);
       let w = 0n;
       for (let j = 31; j >= 0; j--) w = (w << 8n) | BigInt(out[j]);
       assert.equal(w, (2n * v) % P);
-      const inv = new Float64Array(13), one = new Float64Array(13);
+      const inv = new Float64Array(NL), one = new Float64Array(NL);
       fInvert(inv, a);
       fmul(one, inv, a);
       if (v % P !== 0n) assert.equal(toBig(one), 1n);
     }
     // p itself and p + 1 .. 2^255 - 1 encode reduced
     const pb = new Uint8Array(32).fill(0xff); pb[0] = 0xed; pb[31] = 0x7f;
-    const a = new Float64Array(13), out = new Uint8Array(32);
+    const a = new Float64Array(NL), out = new Uint8Array(32);
     fFromBytes(a, pb, 0);
     fToBytes(out, 0, a);
     assert.equal(toHex(out), '00'.repeat(32));
