@@ -224,5 +224,6 @@ export function inflateRaw(src: Uint8Array, maxOut: number): Inflated {
     else if (type === 2) s.dynamic();
     else throw new Error('inflate: bad block type');
   } while (!last);
-  return { data: new Uint8Array(s.out.subarray(0, s.outLen)), used: s.pos };
+  var out = s.out;
+  return { data: s.outLen === out.length ? out : new Uint8Array(out.subarray(0, s.outLen)), used: s.pos };
 }

@@ -80,7 +80,8 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
     if (csize !== usize) throw new Error('zip: stored sizes differ');
     data = new Uint8Array(zip.subarray(dataStart, dataEnd));
   } else {
-    var inf = inflateRaw(zip.subarray(dataStart, dataEnd), max);
+    // (At most usize bytes: the output buffer is then exactly the data, not a copy of it.)
+    var inf = inflateRaw(zip.subarray(dataStart, dataEnd), usize);
     if (inf.used !== csize) throw new Error('zip: compressed size mismatch');
     data = inf.data;
   }

@@ -12,10 +12,16 @@
 // nested arrays, non-absolute or unusual IRIs, and blank nodes whose first-degree hashes collide
 // (URDNA2015 would then need its n-degree step, which the certificate shapes never require).
 // Error messages never quote field values.
+//
+// Memory (a board holds the JSON tree, the quads and one table part at a time): the table parts
+// are fetched one at a time (a frame once per node object, and dropped before its children are
+// read); quads are kept as one string each; the JSON tree can be dropped once the quads are made
+// (documentGraph / proofOptionsGraph, then canonicalBytes), and the canonical N-Quads are written
+// straight into one byte array.
 
-import { divocTable, DIVOC_RESERVED } from './table.generated';
+import { divocFrame, divocIriPrefix, divocRoots, divocSlot, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
-import { byteStringToBytes, hexOf, indexOfText } from '../bytes';
+import { hexOf, indexOfText } from '../bytes';
 
 var RDF_TYPE = '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>';
 var XSD_INTEGER = '<http://www.w3.org/2001/XMLSchema#integer>';
@@ -31,18 +37,27 @@ function fail(what: string): never {
   throw new Error('divoc: ' + what);
 }
 
-/** IRI number i of the table, its packed prefix expanded. */
-function iri(i: string): string {
-  var t = divocTable();
-  var s = t.iris[+i];
-  var c = s.charCodeAt(0);
-  return c < 32 ? t.iriPrefixes[c - 1] + s.substring(1) : s;
+/** A packed IRI of the table, its prefix digit expanded. */
+function iri(p: string): string {
+  var c = p.charCodeAt(0);
+  return c >= 49 && c <= 57 ? divocIriPrefix(c - 48) + p.substring(1) : p;
+}
+
+/** Index of the first char of s that N-Quads escapes (controls, '"', '\\'), or -1. */
+function firstEscape(s: string): number {
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c < 0x20 || c === 34 || c === 92 || c === 0x7f) return i;
+  }
+  return -1;
 }
 
 /** N-Quads string-literal escaping (rdf-canonize): controls, '"' and '\'; bytes >= 0x80 kept. */
 export function escapeLiteral(s: string): string {
-  var out = '';
-  for (var i = 0; i < s.length; i++) {
+  var i = firstEscape(s);
+  if (i < 0) return s;
+  var out = s.substring(0, i);
+  for (; i < s.length; i++) {
     var c = s.charCodeAt(i);
     if (c === 34) out += '\\"';
     else if (c === 92) out += '\\\\';
@@ -86,6 +101,11 @@ export function compareUtf16(a: string, b: string): number {
   return ca - cb;
 }
 
+/** Order of two ASCII strings (the interpreter's own comparison: equal to compareUtf16 there). */
+function compareAscii(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function isAlpha(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -112,19 +132,38 @@ function checkIri(v: string): string {
   return v;
 }
 
-/** The table entry [kind, a, b] of a key in a frame, or null when the frame does not define it. */
-function lookup(frame: string, key: string): string[] | null {
+/** The table entry 'K a b' of a key in a frame, or null when the frame does not define it. */
+function lookup(frame: string, key: string): string | null {
   if (key.length === 0) return null;
   for (var i = 0; i < key.length; i++) {
     var c = key.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 124 || c === 61 || c === 44) return null; // | = ,
+    if (c <= 0x20 || c >= 0x7f || c === 124 || c === 61) return null; // | =
   }
   var at = indexOfText(frame, '|' + key + '=');
   if (at < 0) return null;
   var start = at + key.length + 2;
   var end = frame.indexOf('|', start);
   if (end < 0) end = frame.length;
-  return frame.substring(start, end).split(',');
+  return frame.substring(start, end);
+}
+
+/**
+ * The entries of `keys` in the frame starting at part `part` (null where it does not define the
+ * key), reading one part at a time.
+ */
+function lookupAll(part: number, keys: string[]): (string | null)[] {
+  var out: (string | null)[] = [];
+  var missing = keys.length;
+  var k;
+  for (k = 0; k < keys.length; k++) out.push(null);
+  while (missing > 0) {
+    var text = divocFrame(part++);
+    for (k = 0; k < keys.length; k++) {
+      if (out[k] === null && (out[k] = lookup(text, keys[k])) !== null) missing--;
+    }
+    if (text.substring(text.length - 2) !== '|+') break;
+  }
+  return out;
 }
 
 function integerText(n: number): string {
@@ -141,37 +180,111 @@ function integerText(n: number): string {
   return neg ? '-' + s : s;
 }
 
-/** One quad; a subject/object is a blank node when its index (sb/ob) is >= 0, else the text. */
-interface Quad {
-  s: string;
-  sb: number;
-  p: string;
-  o: string;
-  ob: number;
+/** Marks a blank node in a stored quad: BLANK + String.fromCharCode(48 + index). */
+var BLANK = 1;
+
+/** The blank node of a quad's subject (at = 0) or object (at = length - 2), or -1. */
+function blankAt(q: string, at: number): number {
+  return q.charCodeAt(at) === BLANK ? q.charCodeAt(at + 1) - 48 : -1;
 }
 
-class Graph {
-  quads: Quad[];
-  seen: { [k: string]: boolean };
+/**
+ * The N-Quads line of a stored quad: blank node b is written `_:` + labels[b], or when labels is
+ * null `_:a` for b === self and `_:z` for the others (URDNA2015's first-degree hash).
+ */
+function quadLine(q: string, labels: string[] | null, self: number): string {
+  var s = blankAt(q, 0);
+  var o = blankAt(q, q.length - 2);
+  var head = s < 0 ? '' : '_:' + (labels ? labels[s] : s === self ? 'a' : 'z');
+  var tail = o < 0 ? '' : '_:' + (labels ? labels[o] : o === self ? 'a' : 'z');
+  return head + q.substring(s < 0 ? 0 : 2, o < 0 ? q.length : q.length - 2) + tail + ' .\n';
+}
+
+/** The bytes of sorted lines, joined (byte strings, one char per byte); empties `lines`. */
+function linesToBytes(lines: string[], ascii: boolean): Uint8Array {
+  lines.sort(ascii ? compareAscii : compareUtf16);
+  var n = 0;
+  var i;
+  for (i = 0; i < lines.length; i++) n += lines[i].length;
+  var out = new Uint8Array(n);
+  var p = 0;
+  for (i = 0; i < lines.length; i++) {
+    var l = lines[i];
+    lines[i] = '';
+    for (var j = 0; j < l.length; j++) out[p++] = l.charCodeAt(j);
+  }
+  return out;
+}
+
+/** A node object waiting to be read: its slot, and the subject and predicate linking to it ('' for the root). */
+interface Pending {
+  obj: JsonObject;
+  slot: number;
+  s: string;
+  p: string;
+}
+
+/**
+ * The RDF statements of one certificate (or of its proof options). Each quad is one string
+ * 'S P O' whose subject and object are written as in N-Quads, except that a blank node is
+ * BLANK + String.fromCharCode(48 + index) (never in a written term: literals escape controls and
+ * IRIs have none).
+ */
+export class Graph {
+  quads: string[];
   nodes: number;
-  constructor() {
+  /** False once a literal has a byte >= 0x80 (sorting then needs compareUtf16). */
+  ascii: boolean;
+  /** Empty each node object of the JSON tree once read (its memory goes as the quads grow). */
+  consume: boolean;
+  constructor(consume: boolean) {
     this.quads = [];
-    this.seen = {};
     this.nodes = 0;
+    this.ascii = true;
+    this.consume = consume;
   }
 
-  add(s: string, sb: number, p: string, o: string, ob: number): void {
+  add(s: string, p: string, o: string): void {
     // Identical quads collapse, as they do in jsonld's node map.
-    var k = (sb >= 0 ? '_:b' + sb : s) + ' ' + p + ' ' + (ob >= 0 ? '_:b' + ob : o);
-    if (this.seen[k] === true) return;
-    this.seen[k] = true;
-    if (this.quads.length >= MAX_QUADS) fail('too many statements');
-    this.quads.push({ s: s, sb: sb, p: p, o: o, ob: ob });
+    var q = s + ' ' + p + ' ' + o;
+    var quads = this.quads;
+    for (var j = 0; j < quads.length; j++) if (quads[j] === q) return;
+    if (quads.length >= MAX_QUADS) fail('too many statements');
+    quads.push(q);
   }
 
-  /** Emits the node `obj` of slot `slotIdx`; returns [text, blank index] of its subject. */
-  node(obj: JsonObject, slotIdx: number, skip: string[]): { t: string; b: number } {
-    var slot = divocTable().slots[slotIdx].split('\n');
+  /** A string literal's N-Quads text. */
+  literal(v: string): string {
+    if (this.ascii) {
+      for (var i = 0; i < v.length; i++) {
+        if (v.charCodeAt(i) >= 0x80) {
+          this.ascii = false;
+          break;
+        }
+      }
+    }
+    return '"' + escapeLiteral(v) + '"';
+  }
+
+  /**
+   * Emits the node object `root` of slot `slotIdx` (its keys in `skip` left out) and the nodes
+   * nested in it, one at a time (a nested node waits in a queue, so that only one node's table
+   * part and locals are held at a time; the order of the quads does not matter).
+   */
+  build(root: JsonObject, slotIdx: number, skip: string[]): void {
+    var queue: Pending[] = [{ obj: root, slot: slotIdx, s: '', p: '' }];
+    while (queue.length > 0) {
+      var n = queue.shift() as Pending;
+      this.node(n, skip, queue);
+      skip = [];
+    }
+  }
+
+  /** Emits the node of `n` (and its link from the parent), queueing the nodes nested in it. */
+  node(n: Pending, skip: string[], queue: Pending[]): void {
+    var obj = n.obj;
+    var slotIdx = n.slot;
+    var slot = divocSlot(slotIdx).split('\n');
     var typeKey = slot[0];
     var types: string[] = [];
     var tv = obj.get(typeKey);
@@ -186,27 +299,27 @@ class Graph {
     } else if (tv !== undefined) fail('bad type');
     types.sort();
     var want = types.join(' ') + '\t';
-    var frame = '';
+    var frameIdx = -1;
     var typeIris: string[] = [];
-    var found = false;
     for (var v = 1; v < slot.length; v++) {
       if (slot[v].substring(0, want.length) === want) {
         var parts = slot[v].split('\t');
-        frame = divocTable().frames[+parts[1]];
+        frameIdx = +parts[1];
         typeIris = parts[2].length > 0 ? parts[2].split(' ') : [];
-        found = true;
         break;
       }
     }
-    if (!found) fail('unexpected types');
+    if (frameIdx < 0) fail('unexpected types');
+
+    // The entry of every key (null: undefined there).
+    var entries = lookupAll(frameIdx, obj.keys);
+    var k;
 
     // Subject: the @id alias if present, else a fresh blank node.
     var subj = '';
-    var sb = -1;
-    var k;
     for (k = 0; k < obj.keys.length; k++) {
-      var e0 = lookup(frame, obj.keys[k]);
-      if (e0 !== null && e0[0] === 'i') {
+      var e0 = entries[k];
+      if (e0 !== null && e0.charAt(0) === 'i') {
         if (subj !== '') fail('two ids');
         var idv = obj.values[k];
         if (typeof idv !== 'string') fail('bad id');
@@ -215,96 +328,99 @@ class Graph {
     }
     if (subj === '') {
       if (this.nodes >= MAX_NODES) fail('too many nodes');
-      sb = this.nodes++;
+      subj = String.fromCharCode(BLANK, 48 + this.nodes++);
     }
-    for (var i = 0; i < typeIris.length; i++) this.add(subj, sb, RDF_TYPE, '<' + iri(typeIris[i]) + '>', -1);
+    if (n.s !== '') this.add(n.s, n.p, subj);
+    for (var i = 0; i < typeIris.length; i++) this.add(subj, RDF_TYPE, '<' + iri(typeIris[i]) + '>');
 
     for (k = 0; k < obj.keys.length; k++) {
       var key = obj.keys[k];
       var sk = false;
       for (var q = 0; q < skip.length; q++) if (skip[q] === key) sk = true;
       if (sk) continue;
-      var e = lookup(frame, key);
-      if (e === null) fail('term not defined by the contexts');
-      var kind = e[0];
+      var entry = entries[k];
+      if (entry === null) return fail('term not defined by the contexts');
+      var kind = entry.charAt(0);
       if (kind === 'i' || kind === 't') continue;
+      var e = entry.split(' ');
       var val = obj.values[k];
       if (val instanceof Array) {
         for (var ai = 0; ai < val.length; ai++) {
           if (val[ai] instanceof Array) fail('nested array');
-          this.value(subj, sb, e, val[ai]);
+          this.value(subj, e, val[ai], queue);
         }
-      } else this.value(subj, sb, e, val);
+      } else this.value(subj, e, val, queue);
+      if (this.consume) obj.values[k] = null;
     }
-    return { t: subj, b: sb };
+    if (this.consume) {
+      obj.keys = [];
+      obj.values = [];
+    }
   }
 
-  value(subj: string, sb: number, e: string[], val: JsonValue): void {
+  value(subj: string, e: string[], val: JsonValue, queue: Pending[]): void {
     var kind = e[0];
     var pred = '<' + iri(e[1]) + '>';
     if (val === null) fail('null value');
     if (val instanceof JsonObject) {
       if ((kind !== 'l' && kind !== 'r') || e[2] === '') fail('unexpected nested object');
-      var child = this.node(val, +e[2], []);
-      this.add(subj, sb, pred, child.t, child.b);
+      queue.push({ obj: val, slot: +e[2], s: subj, p: pred });
       return;
     }
     if (kind === 'l') {
-      if (typeof val === 'string') this.add(subj, sb, pred, '"' + escapeLiteral(val) + '"', -1);
-      else if (typeof val === 'number') this.add(subj, sb, pred, '"' + integerText(val) + '"^^' + XSD_INTEGER, -1);
-      else if (typeof val === 'boolean') this.add(subj, sb, pred, '"' + (val ? 'true' : 'false') + '"^^' + XSD_BOOLEAN, -1);
+      if (typeof val === 'string') this.add(subj, pred, this.literal(val));
+      else if (typeof val === 'number') this.add(subj, pred, '"' + integerText(val) + '"^^' + XSD_INTEGER);
+      else if (typeof val === 'boolean') this.add(subj, pred, '"' + (val ? 'true' : 'false') + '"^^' + XSD_BOOLEAN);
       else fail('bad value');
       return;
     }
     if (typeof val !== 'string') fail('bad value');
     var sv = val as string;
     if (kind === 'd') {
-      this.add(subj, sb, pred, '"' + escapeLiteral(sv) + '"^^<' + iri(e[2]) + '>', -1);
+      this.add(subj, pred, this.literal(sv) + '^^<' + iri(e[2]) + '>');
     } else if (kind === 'r') {
-      this.add(subj, sb, pred, '<' + checkIri(sv) + '>', -1);
+      this.add(subj, pred, '<' + checkIri(sv) + '>');
     } else if (kind === 'v') {
-      var ve = lookup(divocTable().frames[+e[2]], sv);
-      if (ve === null || ve[0] === 'i' || ve[0] === 't') fail('unknown vocabulary value');
-      this.add(subj, sb, pred, '<' + iri(ve[1]) + '>', -1);
+      var ve = lookupAll(+e[2], [sv])[0];
+      if (ve === null || ve.charAt(0) === 'i' || ve.charAt(0) === 't') fail('unknown vocabulary value');
+      this.add(subj, pred, '<' + iri((ve as string).split(' ')[1]) + '>');
     } else fail('bad table entry');
   }
+}
 
-  line(q: Quad, labels: string[]): string {
-    return (q.sb >= 0 ? '_:' + labels[q.sb] : q.s) + ' ' + q.p + ' ' + (q.ob >= 0 ? '_:' + labels[q.ob] : q.o) + ' .\n';
-  }
-
-  /** URDNA2015: first-degree hashes, canonical labels c14nN in hash order, sorted lines. */
-  canonical(sha256: Sha256): string {
-    var n = this.nodes;
-    var hashes: string[] = [];
-    var order: number[] = [];
-    var i;
-    var j;
-    for (i = 0; i < n; i++) {
-      var lines: string[] = [];
-      for (j = 0; j < this.quads.length; j++) {
-        var q = this.quads[j];
-        if (q.sb !== i && q.ob !== i) continue;
-        var l = (q.sb >= 0 ? (q.sb === i ? '_:a' : '_:z') : q.s) + ' ' + q.p + ' ' + (q.ob >= 0 ? (q.ob === i ? '_:a' : '_:z') : q.o) + ' .\n';
-        lines.push(l);
-      }
-      lines.sort(compareUtf16);
-      hashes.push(hexOf(sha256(byteStringToBytes(lines.join('')))));
-      order.push(i);
+/**
+ * The canonical N-Quads (URDNA2015: first-degree hashes, canonical labels c14nN in hash order,
+ * sorted lines) of a graph, as UTF-8 bytes. Consumes the graph (its quads are dropped as they are
+ * written).
+ */
+export function canonicalBytes(g: Graph, sha256: Sha256): Uint8Array {
+  var n = g.nodes;
+  var quads = g.quads;
+  var hashes: string[] = [];
+  var order: number[] = [];
+  var i;
+  var j;
+  for (i = 0; i < n; i++) {
+    var lines: string[] = [];
+    for (j = 0; j < quads.length; j++) {
+      var q = quads[j];
+      if (blankAt(q, 0) === i || blankAt(q, q.length - 2) === i) lines.push(quadLine(q, null, i));
     }
-    order.sort(function (x, y) {
-      return hashes[x] < hashes[y] ? -1 : hashes[x] > hashes[y] ? 1 : 0;
-    });
-    var labels: string[] = [];
-    for (i = 0; i < n; i++) {
-      if (i > 0 && hashes[order[i]] === hashes[order[i - 1]]) fail('shape needs n-degree hashing');
-      labels[order[i]] = 'c14n' + i;
-    }
-    var out: string[] = [];
-    for (j = 0; j < this.quads.length; j++) out.push(this.line(this.quads[j], labels));
-    out.sort(compareUtf16);
-    return out.join('');
+    hashes.push(hexOf(sha256(linesToBytes(lines, g.ascii))));
+    order.push(i);
   }
+  order.sort(function (x, y) {
+    return hashes[x] < hashes[y] ? -1 : hashes[x] > hashes[y] ? 1 : 0;
+  });
+  var labels: string[] = [];
+  for (i = 0; i < n; i++) {
+    if (i > 0 && hashes[order[i]] === hashes[order[i - 1]]) fail('shape needs n-degree hashing');
+    labels[order[i]] = 'c14n' + i;
+  }
+  hashes = [];
+  g.quads = [];
+  for (j = 0; j < quads.length; j++) quads[j] = quadLine(quads[j], labels, -1);
+  return linesToBytes(quads, g.ascii);
 }
 
 function contextKey(v: JsonValue | undefined): string {
@@ -319,7 +435,8 @@ function contextKey(v: JsonValue | undefined): string {
   return s;
 }
 
-function rootSlot(roots: string[], key: string): number {
+function rootSlot(proof: boolean, key: string): number {
+  var roots = divocRoots(proof).split('\n');
   for (var i = 0; i < roots.length; i++) {
     var tab = roots[i].indexOf('\t');
     if (roots[i].substring(0, tab) === key) return +roots[i].substring(tab + 1);
@@ -327,25 +444,45 @@ function rootSlot(roots: string[], key: string): number {
   return fail('unknown @context');
 }
 
-/** Canonical N-Quads (byte string) of the certificate without its `proof`. */
-export function canonicalDocument(doc: JsonObject, sha256: Sha256): string {
-  var slot = rootSlot(divocTable().docRoots, contextKey(doc.get('@context')));
-  var g = new Graph();
-  g.node(doc, slot, ['@context', 'proof']);
-  return g.canonical(sha256);
+/**
+ * The statements of the certificate without its `proof`. With `consume`, every node object of
+ * the tree is emptied once read (so that a caller holding no other reference into the tree has
+ * its memory back while the quads are made).
+ */
+export function documentGraph(doc: JsonObject, consume?: boolean): Graph {
+  var slot = rootSlot(false, contextKey(doc.get('@context')));
+  var g = new Graph(!!consume);
+  g.build(doc, slot, ['@context', 'proof']);
+  return g;
 }
 
 /** The proof options' @context (README.txt in ../shared/divoc/contexts). */
 export var PROOF_OPTIONS_CONTEXT = 'https://w3id.org/security/v2';
 
 /**
- * Canonical N-Quads (byte string) of the proof options: `proof` without `jws` and `proofValue`,
- * with "@context": "https://w3id.org/security/v2". A proof with its own @context is refused.
+ * The statements of the proof options: `proof` without `jws` and `proofValue`, with
+ * "@context": "https://w3id.org/security/v2". A proof with its own @context is refused.
  */
-export function canonicalProofOptions(proof: JsonObject, sha256: Sha256): string {
+export function proofOptionsGraph(proof: JsonObject): Graph {
   if (proof.has('@context')) fail('proof has a @context');
-  var slot = rootSlot(divocTable().proofRoots, PROOF_OPTIONS_CONTEXT);
-  var g = new Graph();
-  g.node(proof, slot, ['jws', 'proofValue']);
-  return g.canonical(sha256);
+  var slot = rootSlot(true, PROOF_OPTIONS_CONTEXT);
+  var g = new Graph(false);
+  g.build(proof, slot, ['jws', 'proofValue']);
+  return g;
+}
+
+function byteString(b: Uint8Array): string {
+  var s = '';
+  for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+/** Canonical N-Quads (byte string) of the certificate without its `proof`. */
+export function canonicalDocument(doc: JsonObject, sha256: Sha256): string {
+  return byteString(canonicalBytes(documentGraph(doc), sha256));
+}
+
+/** Canonical N-Quads (byte string) of the proof options (see proofOptionsGraph). */
+export function canonicalProofOptions(proof: JsonObject, sha256: Sha256): string {
+  return byteString(canonicalBytes(proofOptionsGraph(proof), sha256));
 }

@@ -9,7 +9,7 @@ import { base64Decode, base64UrlDecode } from '../base64';
 import { unzipCertificate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
-import { canonicalDocument, canonicalProofOptions, Sha256 } from './nquads';
+import { canonicalBytes, documentGraph, proofOptionsGraph, Sha256 } from './nquads';
 
 /** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
 export var DIVOC_MAX_TEXT = 6000;
@@ -149,20 +149,20 @@ function parseJws(jws: string): { header: string; signature: Uint8Array } {
  */
 export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
-  var json = unzipCertificate(base64Decode(b64Text));
-  var doc = obj(parseJsonBytes(json), 'document');
-  var proof = obj(doc.get('proof'), 'proof');
+  // (Memory: each stage's input is dropped as soon as the next stage has its output.)
+  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(base64Decode(b64Text))), 'document');
+  var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'));
 
   // Claims (read from the JSON; the canonicalizer below checks every key is a defined term).
-  var subject = obj(doc.get('credentialSubject'), 'credentialSubject');
+  var subject: JsonObject | null = obj(doc.get('credentialSubject'), 'credentialSubject');
   var ev = doc.get('evidence');
   if (ev instanceof Array) {
     if (ev.length !== 1) fail('expected one evidence');
     ev = ev[0];
   }
-  var evidence = obj(ev, 'evidence');
+  var evidence: JsonObject | null = obj(ev, 'evidence');
   var dose = smallInt(evidence.get('dose'), 'dose');
   var total = smallInt(evidence.get('totalDoses'), 'totalDoses');
   var dateSeconds = parseIsoSeconds(str(evidence.get('date'), 'date'));
@@ -196,12 +196,14 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
     if (typeof iv === 'string' && iv.length) revocationIds.push(byteStringToBytes(iv));
   }
 
-  var options = canonicalProofOptions(proof, sha256);
-  var document = canonicalDocument(doc, sha256);
-  var signingInput = concatBytes([
-    byteStringToBytes(jws.header + '.'),
-    sha256(byteStringToBytes(options)),
-    sha256(byteStringToBytes(document)),
-  ]);
+  // The proof options' hash, then the document's statements, made while the JSON tree is emptied
+  // (no other reference into it is left), then their canonical N-Quads.
+  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256));
+  proof = subject = evidence = null;
+  ev = dv = iv = undefined;
+  var document = documentGraph(doc, true);
+  doc = null;
+  var documentHash = sha256(canonicalBytes(document, sha256));
+  var signingInput = concatBytes([byteStringToBytes(jws.header + '.'), optionsHash, documentHash]);
   return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };
 }

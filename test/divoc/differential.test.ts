@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { parseJsonBytes, JsonObject } from '../../proto/json';
-import { canonicalDocument, canonicalProofOptions, compareUtf16 } from '../../proto/divoc/nquads';
+import { canonicalBytes, canonicalDocument, canonicalProofOptions, compareUtf16, documentGraph } from '../../proto/divoc/nquads';
 import { decodeDivoc } from '../../proto/divoc/verify';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { verify } from '../../firmware/crypto/ed25519';
@@ -161,6 +161,10 @@ describe('divoc canonical N-Quads: device vs jsonld (property)', function () {
         }
         assert.deepEqual(bytesOf(mine), refDoc);
         assert.deepEqual(bytesOf(canonicalProofOptions(parsed.get('proof') as JsonObject, sha256)), refOpt);
+        // The device's path (decodeDivoc): the tree emptied as it is read, the bytes written directly.
+        const again = parseJsonBytes(new Uint8Array(Buffer.from(json, 'utf8'))) as JsonObject;
+        assert.deepEqual(Buffer.from(canonicalBytes(documentGraph(again, true), sha256)), refDoc);
+        assert.equal(again.keys.length + again.values.length, 0, 'tree consumed');
         checked++;
       }),
       { numRuns: RUNS },

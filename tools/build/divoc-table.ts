@@ -14,21 +14,30 @@
 // resulting active context is listed with how its values map to RDF; the device refuses anything
 // else (an unknown key, a nested object elsewhere, other types, other @context values).
 //
-// Table format (all strings, so that the device can keep it in flash and search it):
-// (divocTable() builds them on first use: iris, frames, slots, docRoots, proofRoots, iriPrefixes)
-//  DIVOC_IRIS[i]       an IRI used as predicate, datatype or type; a first char below ' ' stands
-//                      for DIVOC_IRI_PREFIXES[code - 1].
-//  DIVOC_FRAMES[f]     '|term=K,a,b|term=K,a,b...' for every usable term of one active context:
+// Table format (all strings: the device fetches one at a time, see below):
+//  packed IRI          an IRI used as predicate, datatype or type; a first char '1'..'5' (no
+//                      IRI starts with a digit) stands for DIVOC_IRI_PREFIXES[code - 1]
+//                      (divocIriPrefix(code) on the device).
+//  frame               '|term=K a b|term=K a b...' for every usable term of one active context:
 //                      K = i (@id alias) | t (@type alias) | l (plain literal, or a node if b is
-//                      a slot) | d (typed literal, b = datatype IRI) | r (@id-typed: IRI
+//                      a slot) | d (typed literal, b = packed datatype IRI) | r (@id-typed: IRI
 //                      reference, or a node if b is a slot) | v (@vocab-typed: b = the frame in
-//                      which the value is looked up as a term); a = predicate IRI index.
-//  DIVOC_SLOTS[s]      'typeKey' then, per allowed set of types, '\n' + 'T1 T2' (sorted terms)
-//                      + '\t' + frame + '\t' + 'iri iri' (type IRI indexes).
-//  DIVOC_DOC_ROOTS / DIVOC_PROOF_ROOTS  '@context URLs joined by a space' + '\t' + slot.
+//                      which the value is looked up as a term); a = packed predicate IRI ('' for
+//                      i and t). Fields are separated by one space (no IRI or term has one).
+//                      A frame is cut into parts of at most FRAME_PART_MAX chars, divocFrame(p),
+//                      where a part continued by part p + 1 ends with '|+'; a frame is named
+//                      by the index of its first part.
+//  divocSlot(s)        'typeKey' then, per allowed set of types, '\n' + 'T1 T2' (sorted terms)
+//                      + '\t' + frame + '\t' + 'iri iri' (packed type IRIs).
+//  divocRoots(proof)   lines '@context URLs joined by a space' + '\t' + slot, joined by '\n'
+//                      (document roots, or with proof = true the proof options' roots).
 //  DIVOC_RESERVED      '|term|term|...|': every term usable as a prefix (jsonld's _prefix flag);
 //                      an IRI value whose scheme is one of these (and is not followed by //) is
 //                      refused, since JSON-LD would read it as a compact IRI.
+// Memory: the strings are literals in functions, so on a board they stay in flash with the code
+// and only the one being used is copied to RAM, for as long as it is used (a frame is read once
+// per node object). Everything a lookup needs is in the frame (IRIs are not shared through an
+// index), so no other table part has to be in RAM at the same time.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -108,14 +117,11 @@ class Compiler {
     };
   }
 
-  iri(v: string): number {
+  /** The packed text of an IRI (checked to be one the device may write raw). */
+  iri(v: string): string {
     if (!ABSOLUTE.test(v)) throw new Error('compiler: IRI outside the safe set: ' + v);
-    let i = this.iris.indexOf(v);
-    if (i < 0) {
-      i = this.iris.length;
-      this.iris.push(v);
-    }
-    return i;
+    if (this.iris.indexOf(v) < 0) this.iris.push(v);
+    return packIri(v);
   }
 
   process(activeCtx: any, localCtx: any, propagate: boolean, overrideProtected: boolean): Promise<any> {
@@ -162,27 +168,27 @@ class Compiler {
     for (const c of container) if (OK_CONTAINERS.indexOf(c) < 0) return null;
     if ('@language' in def || '@direction' in def || '@index' in def || '@nest' in def) return null;
     const id: string = def['@id'];
-    if (id === '@id') return 'i,,';
-    if (id === '@type') return 't,,';
+    if (id === '@id') return 'i  ';
+    if (id === '@type') return 't  ';
     if (typeof id !== 'string' || id.charAt(0) === '@' || id.indexOf('_:') === 0) return null;
     if (!ABSOLUTE.test(id)) return null;
     const pred = this.iri(id);
     const type = def['@type'];
     if (type === undefined) {
-      return 'l,' + pred + ',' + (edge ? await this.childSlot(ctx, term, edge) : '');
+      return 'l ' + pred + ' ' + (edge ? await this.childSlot(ctx, term, edge) : '');
     }
     if (type === '@id') {
-      return 'r,' + pred + ',' + (edge ? await this.childSlot(ctx, term, edge) : '');
+      return 'r ' + pred + ' ' + (edge ? await this.childSlot(ctx, term, edge) : '');
     }
     if (edge) throw new Error('compiler: a node is not allowed under ' + term);
     if (type === '@vocab') {
       // A frame used only to look vocab values up needs the IRIs, not a further vocab frame.
-      if (vocabOnly) return 'v,' + pred + ',';
+      if (vocabOnly) return 'v ' + pred + ' ';
       const termCtx = await this.termCtx(ctx, term);
-      return 'v,' + pred + ',' + (await this.frame(termCtx, undefined, true));
+      return 'v ' + pred + ' ' + (await this.frame(termCtx, undefined, true));
     }
     if (type === '@json' || type === '@none' || typeof type !== 'string' || type.charAt(0) === '@') return null;
-    return 'd,' + pred + ',' + this.iri(type);
+    return 'd ' + pred + ' ' + this.iri(type);
   }
 
   async termCtx(ctx: any, term: string): Promise<any> {
@@ -224,7 +230,7 @@ class Compiler {
     for (const types of spec.types) {
       const sorted = types.slice().sort();
       let ctx = pre;
-      const typeIris: number[] = [];
+      const typeIris: string[] = [];
       for (const t of sorted) {
         const e = ctxApi.expandIri(pre, t, { vocab: true }, this.options);
         const d = pre.mappings.get(t);
@@ -253,7 +259,7 @@ class Compiler {
   }
 }
 
-/** Common IRI prefixes, written as one char (code 1 + index) at the start of DIVOC_IRIS entries. */
+/** Common IRI prefixes, written as one digit ('1' + index) at the start of a packed IRI. */
 export const IRI_PREFIXES = [
   'https://w3id.org/security#',
   'https://schema.org/',
@@ -264,9 +270,50 @@ export const IRI_PREFIXES = [
 
 function packIri(s: string): string {
   for (let i = 0; i < IRI_PREFIXES.length; i++) {
-    if (s.indexOf(IRI_PREFIXES[i]) === 0) return String.fromCharCode(1 + i) + s.substring(IRI_PREFIXES[i].length);
+    if (s.indexOf(IRI_PREFIXES[i]) === 0) return String.fromCharCode(49 + i) + s.substring(IRI_PREFIXES[i].length);
   }
   return s;
+}
+
+/** Longest frame part (chars): what a board copies to RAM at a time to look terms up. */
+export const FRAME_PART_MAX = 1000;
+
+/**
+ * Frames cut into parts of at most FRAME_PART_MAX chars at entry boundaries; a part that the
+ * next one continues ends with '|+' (no term is looked up without '='). Frame references (in
+ * slots and 'v' entries) become the index of the frame's first part.
+ */
+function splitFrames(frames: string[], slots: string[]): { parts: string[]; slots: string[] } {
+  const first: number[] = [];
+  const pieces: string[][] = [];
+  let n = 0;
+  for (const f of frames) {
+    const entries = f.substring(1).split('|').map((e) => '|' + e);
+    const ps: string[] = [];
+    let cur = '';
+    for (const e of entries) {
+      if (e.length + 2 > FRAME_PART_MAX) throw new Error('compiler: frame entry too long: ' + e);
+      if (cur !== '' && cur.length + e.length + 2 > FRAME_PART_MAX) {
+        ps.push(cur + '|+');
+        cur = '';
+      }
+      cur += e;
+    }
+    ps.push(cur);
+    first.push(n);
+    n += ps.length;
+    pieces.push(ps);
+  }
+  const ref = (f: string) => String(first[+f]);
+  const parts: string[] = [];
+  for (const ps of pieces) for (const p of ps) parts.push(p.replace(/=v (\S*) (\d+)(?=\||$)/g, (_m, pred, f) => '=v ' + pred + ' ' + ref(f)));
+  const outSlots = slots.map((sl) => sl.split('\n').map((l, i) => {
+    if (i === 0) return l;
+    const x = l.split('\t');
+    x[1] = ref(x[1]);
+    return x.join('\t');
+  }).join('\n'));
+  return { parts, slots: outSlots };
 }
 
 function lit(s: string): string {
@@ -284,39 +331,37 @@ export async function buildDivocTable(dir: string = CONTEXTS_DIR): Promise<strin
   const out: string[] = [];
   out.push('// GENERATED by tools/build/divoc-table.ts from ../shared/divoc/contexts: do not edit.');
   out.push('// Regenerate with `npx tsx tools/build/divoc-table.ts`; test/divoc/table.test.ts checks it is current.');
-  out.push('// Format: see the comment at the top of tools/build/divoc-table.ts.');
+  out.push('// Format: see the comment at the top of tools/build/divoc-table.ts. Every string is a literal');
+  out.push('// returned by a function, so that a board copies to RAM only the part in use (see there).');
   out.push('');
-  // Built on first use (divocTable()), so that a gate that has checked no DIVOC certificate yet
-  // holds none of it in RAM.
-  out.push('export interface DivocTable {');
-  out.push('  iriPrefixes: string[];');
-  out.push('  iris: string[];');
-  out.push('  frames: string[];');
-  out.push('  slots: string[];');
-  out.push('  docRoots: string[];');
-  out.push('  proofRoots: string[];');
-  out.push('}');
-  out.push('');
-  out.push('var table: DivocTable | null = null;');
-  out.push('');
-  out.push('/** The table, built on the first call and kept. */');
-  out.push('export function divocTable(): DivocTable {');
-  out.push('  if (table) return table;');
-  out.push('  table = {');
-  out.push('    iriPrefixes: ' + JSON.stringify(IRI_PREFIXES) + ',');
-  const list = (name: string, items: string[]) => {
-    out.push('    ' + name + ': [');
-    for (const s of items) out.push('      ' + lit(s) + ',');
-    out.push('    ],');
+  // A switch of literals: the interpreter reads (lexes) the whole function at each call but
+  // allocates only the string returned.
+  const sw = (doc: string, name: string, arg: string, items: string[], first: number) => {
+    out.push('/** ' + doc + " ('' when there is none). */");
+    out.push('export function ' + name + '(' + arg + '): string {');
+    out.push('  switch (' + arg.split(':')[0] + ') {');
+    items.forEach((it, i) => {
+      out.push('    case ' + (i + first) + ':');
+      out.push('      return ' + lit(it) + ';');
+    });
+    out.push('  }');
+    out.push("  return '';");
+    out.push('}');
+    out.push('');
   };
-  list('iris', c.iris.map(packIri));
-  list('frames', c.frames);
-  list('slots', c.slots);
-  list('docRoots', docRoots);
-  list('proofRoots', proofRoots);
-  out.push('  };');
-  out.push('  return table;');
+  if (IRI_PREFIXES.length > 9) throw new Error('compiler: too many IRI prefixes');
+  sw('The IRI prefix of a packed IRI starting with the digit `code` (1..9)', 'divocIriPrefix', 'code: number', IRI_PREFIXES, 1);
+  const split = splitFrames(c.frames, c.slots);
+  sw('Frame part p', 'divocFrame', 'p: number', split.parts, 0);
+  sw('Slot s', 'divocSlot', 's: number', split.slots, 0);
+  out.push('/** The roots of certificate documents, or with `proof` those of the proof options. */');
+  out.push('export function divocRoots(proof: boolean): string {');
+  out.push('  return proof ? ' + lit(proofRoots.join('\n')) + ' : ' + lit(docRoots.join('\n')) + ';');
   out.push('}');
+  out.push('');
+  out.push('/** How many frame parts and slots there are (for tests and tools). */');
+  out.push('export var DIVOC_FRAME_COUNT = ' + split.parts.length + ';');
+  out.push('export var DIVOC_SLOT_COUNT = ' + c.slots.length + ';');
   out.push('');
   out.push('export var DIVOC_RESERVED = ' + lit(reserved) + ';');
   out.push('');
