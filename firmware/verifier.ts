@@ -5,7 +5,7 @@
 // still verified, by the same strict code, only slower.
 import { FlashStorage } from '../hal/types';
 import { verify } from './crypto/ed25519';
-import { makeBaseTable, makeKeyTable, openTable, verifyWithTables, EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
+import { makeBaseTable, makeKeyTable, openTable, EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
 import { TrustKeys, trustKeyAt } from '../proto/trust';
 import { hexOf } from '../proto/bytes';
 
@@ -84,15 +84,8 @@ export function tableVerifier(o: VerifierOptions): TableVerifier {
     keyTables: function () { return tables.length; },
     hasBaseTable: function () { return !!base; },
     verify: function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
-      // Without the base table (flash too full to make it): the reference verifier, a lazy part
-      // of the bundle (tools/build/bundle.js) that exists only during the call.
-      if (!base) return verify(pub, msg, sig, sha512);
       var at = pubs.indexOf(hexOf(pub));
-      try {
-        return verifyWithTables(pub, msg, sig, sha512, base, at >= 0 ? tables[at] : null);
-      } catch (e) {
-        return false;
-      }
+      return verify(pub, msg, sig, sha512, { baseTable: base, keyTable: at >= 0 ? tables[at] : null });
     },
   };
 }

@@ -99,6 +99,19 @@ describe('build: the gate bundle shaped for Espruino\'s memory (tools/build/bund
     assert.ok(!fs.readFileSync(plain, 'utf8').startsWith('"use strict";function'), 'the plain bundle keeps its IIFE');
   });
 
+  it('the size report attributes a lazy part\'s bytes to its modules, not to glue', async () => {
+    const out = path.join(dir, 'report.js');
+    const r = await bundle(path.join(dir, 'firmware/main.js'), out, {}, { lazy: LAZY, flat: true, inline: true, report: true });
+    const byName: { [k: string]: number } = {};
+    for (const f of Object.keys(r.modules)) byName[f === '(glue)' ? f : path.relative(dir, f)] = r.modules[f];
+    const total = Object.keys(r.modules).reduce((a, k) => a + r.modules[k], 0);
+    assert.equal(total, r.bytes);
+    assert.ok(byName['proto/part.js'] > 100, JSON.stringify(byName));
+    // proto/util.js is in the core and again in the part: both copies count
+    assert.ok(byName['proto/util.js'] > 0, JSON.stringify(byName));
+    assert.ok((byName['(glue)'] || 0) < r.bytes / 10, JSON.stringify(byName));
+  });
+
   it('class wrappers are removed at the top level: methods go on the constructor\'s prototype directly', async () => {
     const out = path.join(dir, 'flat.js');
     await bundle(path.join(dir, 'firmware/main.js'), out, {}, { lazy: LAZY, flat: true, inline: true });

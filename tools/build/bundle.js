@@ -41,8 +41,8 @@ const GATE_LAZY = [
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
   { name: 'wifi', module: 'firmware/uplink-wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink-lora.js', exports: ['startLoraUplink'] },
-  // the reference verifier: only where the fast one has no base table (or no JS verifier is used)
-  { name: 'edref', module: 'firmware/crypto/ed25519.js', exports: ['verify'] },
+  // the reference verifier: only where the fast one has no base table
+  { name: 'edref', module: 'firmware/crypto/ed25519-ref.js', exports: ['verifyStrict'] },
 ];
 const GATE_OPTIONS = { lazy: GATE_LAZY, flat: true, inline: true };
 
@@ -84,11 +84,15 @@ async function bundle(entry, out, defines, opts) {
   const js = res.outputFiles.filter((f) => !f.path.endsWith('.map'))[0];
   const map = res.outputFiles.filter((f) => f.path.endsWith('.map'))[0];
   let code = js.text;
+  let mapText = map ? map.text : null;
   code = plainRequire(code);
   if (lazy.length) {
     const parts = [];
-    for (const g of lazy) parts.push(await lazyFactory(g, devRoot, { alias, plugins, define: defines || {} }));
-    code = injectIntoIife(code, parts.join(''));
+    const common = { alias, plugins, define: defines || {}, sourcemap: report ? 'external' : false, outfile: report ? path.resolve(out) : undefined };
+    for (const g of lazy) parts.push(await lazyFactory(g, devRoot, common));
+    const at = iifeFunction(code).body.end - 1;
+    if (report) mapText = JSON.stringify(injectMaps(JSON.parse(mapText), code, at, parts));
+    code = code.slice(0, at) + '\n' + parts.map((p) => p.text).join('') + code.slice(at);
   }
   if (opts.flat) code = unwrapClasses(unwrapIife(code));
   code = rewriteHoles(code);
@@ -99,7 +103,7 @@ async function bundle(entry, out, defines, opts) {
       : { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
     mangle: opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
     format: { ecma: 5, ascii_only: true, comments: false },
-    sourceMap: report ? { content: map.text, asObject: true } : false,
+    sourceMap: report ? { content: mapText, asObject: true } : false,
   });
   let text = rewriteHoles(min.code);
   acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
@@ -132,7 +136,8 @@ function lazyStubs(lazy) {
 }
 
 // A lazy part as one function declaration: its own esbuild bundle (an IIFE whose last statement
-// returns the exports), unwrapped into `function __qg_lazy_NAME() {...}`.
+// returns the exports), unwrapped into `function __qg_lazy_NAME() {...}`. With a source map, also
+// `map` (decoded) and `line`: the part's output line that the factory's second line is.
 async function lazyFactory(g, devRoot, common) {
   const rel = './' + path.relative(devRoot, g.file).split(path.sep).join('/');
   const contents = `import { ${g.exports.join(', ')} } from ${JSON.stringify(rel)};\n` +
@@ -140,37 +145,105 @@ async function lazyFactory(g, devRoot, common) {
   const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, common, {
     stdin: { contents, resolveDir: devRoot, sourcefile: `lazy-${g.name}.js`, loader: 'js' },
   }));
-  let code = plainRequire(res.outputFiles[0].text);
+  const js = res.outputFiles.filter((f) => !f.path.endsWith('.map'))[0];
+  const map = res.outputFiles.filter((f) => f.path.endsWith('.map'))[0];
+  const code = plainRequire(js.text);
   const fn = iifeFunction(code);
-  const ret = code.lastIndexOf('__QG_LAZY_RETURN__(');
-  if (ret < fn.body.start || ret > fn.body.end) throw new Error(`lazy part ${g.name}: no exports statement`);
-  code = code.slice(0, ret) + 'return (' + code.slice(ret + '__QG_LAZY_RETURN__('.length);
-  const body = code.slice(fn.body.start + 1, fn.body.end - 1 + ('return ('.length - '__QG_LAZY_RETURN__('.length));
-  return `function __qg_lazy_${g.name}() {${body}}\n`;
+  const body = code.slice(fn.body.start + 1, fn.body.end - 1);
+  const ret = body.lastIndexOf('__QG_LAZY_RETURN__(');
+  if (ret < 0) throw new Error(`lazy part ${g.name}: no exports statement`);
+  const text = `function __qg_lazy_${g.name}() {${body.slice(0, ret)}return (${body.slice(ret + '__QG_LAZY_RETURN__('.length)}}\n`;
+  return { text, map: map ? decodeMap(JSON.parse(map.text)) : null, line: code.slice(0, fn.body.start).split('\n').length };
 }
 
-// The function expression of the bundle's top-level IIFE `(function() { ... })();`.
+// The core's source map once the parts' text is inserted at `at` (after a newline): the core's
+// lines, then each part's lines from its own map (the factory's first line unmapped), then the
+// rest of the core's line `at` is on, its columns moved to the start of a line.
+function injectMaps(coreMap, code, at, parts) {
+  const core = decodeMap(coreMap);
+  const line = code.slice(0, at).split('\n').length - 1;
+  const col = at - (code.lastIndexOf('\n', at - 1) + 1);
+  const sources = core.sources.slice();
+  const contents = (core.sourcesContent || core.sources.map(() => null)).slice();
+  const names = core.names.slice();
+  const lines = core.lines.slice(0, line);
+  lines.push(core.lines[line].filter((s) => s[0] < col));
+  for (const p of parts) {
+    const n = p.text.split('\n').length - 1;
+    const base = sources.length, nbase = names.length;
+    sources.push.apply(sources, p.map.sources);
+    names.push.apply(names, p.map.names);
+    contents.push.apply(contents, p.map.sourcesContent || p.map.sources.map(() => null));
+    lines.push([]);
+    for (let i = 1; i < n; i++) {
+      const segs = p.map.lines[p.line - 1 + i] || [];
+      lines.push(segs.map((s) => (s.length >= 5 ? [s[0], s[1] + base, s[2], s[3], s[4] + nbase] :
+        s.length >= 4 ? [s[0], s[1] + base, s[2], s[3]] : s.slice())));
+    }
+  }
+  lines.push(core.lines[line].filter((s) => s[0] >= col).map((s) => [s[0] - col].concat(s.slice(1))));
+  for (let i = line + 1; i < core.lines.length; i++) lines.push(core.lines[i]);
+  return encodeMap({ version: 3, sources, sourcesContent: contents, names, lines });
+}
+
+// A source map's mappings as absolute segments per generated line: [col, source, line, column(, name)].
+function decodeMap(m) {
+  const lines = [];
+  let src = 0, sl = 0, sc = 0, nm = 0;
+  for (const l of m.mappings.split(';')) {
+    let col = 0;
+    const segs = [];
+    for (const seg of l ? l.split(',') : []) {
+      const f = vlq(seg);
+      col += f[0];
+      if (f.length >= 4) {
+        src += f[1]; sl += f[2]; sc += f[3];
+        if (f.length >= 5) { nm += f[4]; segs.push([col, src, sl, sc, nm]); } else segs.push([col, src, sl, sc]);
+      } else segs.push([col]);
+    }
+    lines.push(segs);
+  }
+  return { sources: m.sources, sourcesContent: m.sourcesContent, names: m.names || [], lines };
+}
+
+function encodeMap(m) {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const enc = (v) => {
+    let x = v < 0 ? (-v << 1) | 1 : v << 1, out = '';
+    do { let d = x & 31; x >>>= 5; if (x) d |= 32; out += B64[d]; } while (x);
+    return out;
+  };
+  let src = 0, sl = 0, sc = 0, nm = 0;
+  const mappings = m.lines.map((segs) => {
+    let col = 0;
+    return segs.map((s) => {
+      let t = enc(s[0] - col); col = s[0];
+      if (s.length >= 4) {
+        t += enc(s[1] - src) + enc(s[2] - sl) + enc(s[3] - sc);
+        src = s[1]; sl = s[2]; sc = s[3];
+        if (s.length >= 5) { t += enc(s[4] - nm); nm = s[4]; }
+      }
+      return t;
+    }).join(',');
+  }).join(';');
+  return { version: 3, sources: m.sources, sourcesContent: m.sourcesContent, names: m.names, mappings };
+}
+
+// The function expression of the bundle's top-level IIFE `(function() { ... })();` (its
+// statement as `.statement`).
 function iifeFunction(code) {
   const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
   for (const st of ast.body) {
     if (st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' &&
-        st.expression.callee.type === 'FunctionExpression') return st.expression.callee;
+        st.expression.callee.type === 'FunctionExpression') return Object.assign(st.expression.callee, { statement: st });
   }
   throw new Error('bundle: no top-level IIFE');
 }
 
-// Appends declarations at the end of the IIFE's body (terser's hoist_funs moves them up; the source
-// map of the lines before stays valid).
-function injectIntoIife(code, text) {
-  const fn = iifeFunction(code);
-  return code.slice(0, fn.body.end - 1) + text + code.slice(fn.body.end - 1);
-}
-
 // The IIFE's body at the top level; same line count, so esbuild's source map still fits.
 function unwrapIife(code) {
-  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
   const fn = iifeFunction(code);
-  const st = ast.body.filter((s) => s.start <= fn.start && s.end >= fn.end)[0];
+  const st = fn.statement;
   const blank = (t) => t.replace(/[^\n]/g, '');
   return code.slice(0, st.start) + blank(code.slice(st.start, fn.body.start + 1)) +
     code.slice(fn.body.start + 1, fn.body.end - 1) + blank(code.slice(fn.body.end - 1, st.end)) + code.slice(st.end);
