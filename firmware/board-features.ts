@@ -28,11 +28,11 @@ export interface BoardFeatures {
 export var BOARD_FEATURES: { [profile: string]: BoardFeatures } = {
   wifi: {
     native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
-    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need about 84 KB of the 64 KB of Storage',
+    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need about 86 KB of the 64 KB of Storage',
   },
   pico: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware, qg.ed25519 and the journal need about 80 KB of the 48 KB of Storage',
+    note: 'the QG1 firmware, qg.ed25519 and the journal need about 79 KB of the 48 KB of Storage',
   },
   original: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
