@@ -33,6 +33,12 @@ export interface DecideContext {
   policy: Policy;
   verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
   sha256: (data: Uint8Array) => Uint8Array;
+  /**
+   * SHA-256 of the scanned byte string as it is (Hashes.sha256Text), the repeat-visitor cache's
+   * key: a board's native hash takes the string without a copy into bytes. Default: `sha256` of
+   * its bytes.
+   */
+  sha256Text?: (text: string) => Uint8Array;
   /** Repeat visitors (firmware/cache.ts); must belong to `trust`. */
   cache?: VerifiedCache;
   /** Set by decide(): whether the last decision came from the cache. */
@@ -165,7 +171,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
   var digest: Uint8Array | null = null;
   if (cache && ctx.now !== null && ctx.trust) {
     try {
-      digest = ctx.sha256(byteStringToBytes(text));
+      digest = ctx.sha256Text ? ctx.sha256Text(text) : ctx.sha256(byteStringToBytes(text));
       var hit = cache.lookup(digest);
       if (hit) {
         ctx.cacheHit = true;

@@ -24,6 +24,8 @@ export interface GateOptions {
   console: Console;
   verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
   sha256: (d: Uint8Array) => Uint8Array;
+  /** SHA-256 of a byte string as it is (the repeat-visitor cache key); default: sha256 of its bytes. */
+  sha256Text?: (text: string) => Uint8Array;
   sink?: DecisionSink;
   /** How long the red/amber light stays after a refusal. */
   showMs?: number;
@@ -112,7 +114,7 @@ export class Gate {
     var o = this.o;
     var now = this.now();
     var ctx: DecideContext = {
-      now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256, cache: this.cache,
+      now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
     };
     var d = decide(text, ctx);
     this.last = d;

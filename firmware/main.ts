@@ -138,7 +138,7 @@ function start(): void {
   if (log) statusSrc.backlog = function () { return journal.stats().pending; };
   var gate = new Gate({
     config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
-    console: con, verify: verifyFn, sha256: hashes.sha256, sink: log,
+    console: con, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   });
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),

@@ -65,6 +65,8 @@ export interface FlashStorage {
 /** Hashes, native where the board has them. */
 export interface Hashes {
   sha256(data: Uint8Array): Uint8Array;
+  /** SHA-256 of a byte string (one char per byte), hashed as it is: no copy into bytes. */
+  sha256Text(text: string): Uint8Array;
   sha512(data: Uint8Array): Uint8Array;
 }
 

@@ -18,7 +18,8 @@
 //                             events {NAME: count} (how many events of each kind so far),
 //                             console (a substring some console line so far contains),
 //                             maxMemory (estimated JsVars in use at most this), flash {NAME: bool}
-//                             (whether a file exists).
+//                             (whether a file exists), cached (bool: whether the latest decision
+//                             came from the repeat-visitor cache, without a signature check).
 //   {"power": "cut"|"on"}     cut: RAM and timers lost, flash kept; on: boot from flash.
 //   {"network": "down"|"up"}  the uplink's network (board.network; uplink sims read it).
 //   {"clock": ISO|seconds|null}  set the battery-backed clock; null = clock lost (never set).
@@ -96,7 +97,7 @@ const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
 };
-const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
+const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
   'collector', 'modem'];
 const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace'];
 
@@ -180,6 +181,7 @@ export function validateScenario(sc: any): void {
         if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where}: expect must be an object`);
         for (const k of Object.keys(v)) if (EXPECT_KEYS.indexOf(k) < 0) bad(`${where}: unknown expectation '${k}'`);
         if (v.relay !== undefined && typeof v.relay !== 'boolean') bad(`${where}: relay must be true or false`);
+        if (v.cached !== undefined && typeof v.cached !== 'boolean') bad(`${where}: cached must be true or false`);
         if (v.led !== undefined && ['green', 'red', 'amber', 'off'].indexOf(v.led) < 0) bad(`${where}: led must be green, red, amber or off`);
         if (v.events !== undefined && (typeof v.events !== 'object' || v.events === null || Object.keys(v.events).some((k) => typeof v.events[k] !== 'number'))) bad(`${where}: events must map names to counts`);
         if (v.console !== undefined && typeof v.console !== 'string') bad(`${where}: console must be text`);
@@ -346,6 +348,10 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
           if (x[k] === undefined) continue;
           if (!d) { fail(i, `expected ${k} ${JSON.stringify(x[k])}, but no decision was made`); continue; }
           if (d[k] !== x[k]) fail(i, `expected ${k} ${JSON.stringify(x[k])}, got ${JSON.stringify(d[k])}`);
+        }
+        if (x.cached !== undefined) {
+          if (!d) fail(i, `expected cached ${x.cached}, but no decision was made`);
+          else if ((d.cached === true) !== x.cached) fail(i, `expected cached ${x.cached}, got ${d.cached === true}`);
         }
         if (x.relay !== undefined && board.relay() !== x.relay) fail(i, `expected relay ${x.relay}, got ${board.relay()}`);
         if (x.led !== undefined && board.led() !== x.led) fail(i, `expected led ${x.led}, got ${board.led()}`);

@@ -78,9 +78,14 @@ async function main(): Promise<void> {
   const fastVerify = (p: Uint8Array, m: Uint8Array, s: Uint8Array) =>
     verify(p, m, s, undefined, { baseTable, keyTable: p === pub || Buffer.compare(Buffer.from(p), Buffer.from(pub)) === 0 ? keyTable : null });
   const now = Date.parse(certs.clock) / 1000;
-  // SHA-256 as a board with a native one computes it (ESP32, WiFi, Pico, MDBT42Q): node:crypto.
-  const nativeSha256 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha256').update(d).digest());
-  const ctx = (cache?: VerifiedCache): DecideContext => ({ now, trust, policy: cfg.policy, verify: fastVerify, sha256: nativeSha256, cache });
+  // SHA-256 as a board with a native one computes it (ESP32, WiFi, Pico, MDBT42Q): node:crypto,
+  // a byte string hashed as it is (Espruino's crypto.SHA256 takes strings), the digest returned
+  // without a copy (a Buffer is a Uint8Array; a board's is a view on the returned ArrayBuffer).
+  const nativeSha256 = (d: Uint8Array): Uint8Array => crypto.createHash('sha256').update(d).digest();
+  const nativeSha256Text = (s: string): Uint8Array => crypto.createHash('sha256').update(s, 'latin1').digest();
+  const ctx = (cache?: VerifiedCache): DecideContext => ({
+    now, trust, policy: cfg.policy, verify: fastVerify, sha256: nativeSha256, sha256Text: nativeSha256Text, cache,
+  });
   lines.push('', '| decision (fast verifier, native SHA-256) | per second | ms each |', '|---|---|---|');
   const first = rate(() => { if (decide(okText, ctx()).reason !== 'ok') throw new Error('qg1'); });
   lines.push(`| QG1, first scan | ${first.perSec.toFixed(1)} | ${first.msEach.toFixed(3)} |`);

@@ -148,15 +148,19 @@ export function storage(): FlashStorage {
 
 /**
  * Hashes through require('crypto') where the board has them natively, else the given JS ones.
- * Espruino's crypto.SHA256/SHA512 take a string or array and return an ArrayBuffer.
+ * Espruino's crypto.SHA256/SHA512 take a string or array and return an ArrayBuffer, so one native
+ * function serves both sha256 and sha256Text; without it a byte string is copied into bytes
+ * (E.toUint8Array) for the JS hash.
  */
-export function hashes(js: Hashes): Hashes {
+export function hashes(js: { sha256: Hashes['sha256']; sha512: Hashes['sha512'] }): Hashes {
   var c: any = null;
   try { c = require('crypto'); } catch (e) { c = null; }
   var has256 = !!(c && c.SHA256);
   var has512 = !!(c && c.SHA512);
+  var n256 = has256 ? function (d: Uint8Array | string) { return new Uint8Array(c.SHA256(d)); } : null;
   return {
-    sha256: has256 ? function (d: Uint8Array) { return new Uint8Array(c.SHA256(d)); } : js.sha256,
+    sha256: n256 || js.sha256,
+    sha256Text: n256 || function (s: string) { return js.sha256(E.toUint8Array(s)); },
     sha512: has512 ? function (d: Uint8Array) { return new Uint8Array(c.SHA512(d)); } : js.sha512,
   };
 }

@@ -31,6 +31,23 @@ describe('firmware/cache: repeat visitors', () => {
     assert.equal(v.callCount, 1);
     assert.equal(c.cacheHit, true);
   });
+  it('keys the cache by sha256Text of the scanned string when given (no copy into bytes)', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    const byText = sinon.spy((s: string) => sha256(Buffer.from(s, 'latin1')));
+    const bytes = sinon.spy(c.sha256);
+    c.sha256 = bytes;
+    c.sha256Text = byText;
+    assert.equal(decide(text('ok'), c).reason, 'ok');
+    assert.equal(decide(text('ok'), c).reason, 'ok');
+    assert.equal(c.cacheHit, true);
+    assert.equal(v.callCount, 1);
+    assert.equal(byText.callCount, 2);
+    assert.deepEqual(byText.firstCall.args, [text('ok')]);
+    assert.deepEqual(Array.from(cache.entries[0].digest), Array.from(sha256(Buffer.from(text('ok'), 'latin1'))));
+    // The text's bytes are never hashed for the key (the revocation lookup may hash other data).
+    for (const call of bytes.getCalls()) assert.notEqual(call.args[0].length, text('ok').length);
+  });
   it('time-dependent checks still run on a hit: an expired certificate is refused', () => {
     const cache = new VerifiedCache(4);
     const { c } = ctx(cache);

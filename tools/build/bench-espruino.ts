@@ -6,6 +6,12 @@
 //   verify_ref_ms=        the reference verifier (no tables) on the same input
 //   tweetnacl_verify_ms=  tweetnacl-fast (nacl-fast.min.js, public domain) on the same input
 //   divoc_ms=             a full DIVOC certificate check (decodeDivoc + verify, with tables)
+//   qg1_first_ms=         a whole QG1 decision through the gate's decide() (text to verdict: base45,
+//                         inflate, COSE, claims, trust lookup, fast verifier with tables, checks)
+//                         on the fixture certificate "ok" with test/fixtures/trust.bin
+//   qg1_repeat_ms=        the same certificate again, decided from the repeat-visitor cache (the
+//                         SHA-256 of the text, native where the board has it, and the checks);
+//                         repeat_ratio= is first / repeat (issue 3 item 4: at least 50)
 //   jsvars=               the GATE's variables after boot (process.memory().usage, less what was
 //                         in use before it loaded): dist/gate.js run from flash as a board does
 //                         (eval of its Storage text, timers cleared and flash erased after) with
@@ -34,6 +40,8 @@ import { encodeCbor, encodeProtected, sigStructure, CborValue } from '../qg1-iss
 import { makeBaseTable, makeKeyTable } from '../../firmware/crypto/ed25519-fast';
 import { verify } from '../../firmware/crypto/ed25519';
 import { memoryBootFiles } from './memory-fixture';
+import { decodeTrustBundle, findKeys } from '../../proto/trust';
+import { validateConfig } from '../../firmware/config';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { bundle } = require('./bundle.js');
@@ -63,10 +71,12 @@ print('verifier_jsvars=' + process.memory().usage);
 // The Linux build emulates flash with a file: every read of a flash-resident string or buffer is a
 // file read (code run from flash is ~12x slower, table reads ~4x). On a board flash is memory-
 // mapped and read in place at RAM speed, so on Linux time the same code and tables from RAM copies.
+// ram(): a file's bytes in place (a board), or a RAM copy (Linux).
+var ram = function (n) { return ST.readBytes(n); };
 if (process.env.BOARD === 'LINUX') {
   eval(S.read('qgb.js') + '');
   Q = QGB; H = Q.hashes();
-  var ram = function (n) { var f = ST.readBytes(n); return f ? new Uint8Array(f) : f; };
+  ram = function (n) { var f = ST.readBytes(n); return f ? new Uint8Array(f) : f; };
   BT = Q.openTable(ram('qgb.edb'), Q.TABLE_KIND_BASE, undefined, H.sha256);
   KT = Q.openTable(ram('qgb.edk'), Q.TABLE_KIND_KEY, KEY, H.sha256);
   print('timing_from=ram');
@@ -98,13 +108,24 @@ if (Q.decodeDivoc && D.divoc) {
   }
 }
 print('divoc_ms=' + dv);
+eval(S.read('qgd.js') + ''); // the decision bundle (from RAM: timed like the verifier above)
+var G = QGD, KI = Q.openTable(ram('qgb.eki'), Q.TABLE_KIND_KEY, hx(D.issuerPub), H.sha256);
+var CTX = { now: D.now, trust: G.decodeTrustBundle(ram('qgb.trf')), policy: D.policy, sha256: H.sha256, sha256Text: H.sha256Text,
+  verify: function (p, m, s) { return Q.verify(p, m, s, H.sha512, { baseTable: BT, keyTable: KI }); } };
+var rf = timed(${runs}, function () { return G.decide(D.qg1, CTX).reason === 'ok'; });
+CTX.cache = new G.VerifiedCache(16);
+G.decide(D.qg1, CTX);
+var rr = timed(${runs * 4}, function () { return G.decide(D.qg1, CTX).reason === 'ok' && CTX.cacheHit === true; });
+print('qg1_first_ms=' + rf.ms.toFixed(1));
+print('qg1_repeat_ms=' + rr.ms.toFixed(2));
+print('repeat_ratio=' + (rf.ms / rr.ms).toFixed(0));
 var self = {};
 eval(S.read('nacl.js') + ''); // from RAM, like a fresh upload (tweetnacl is not the gate's code)
 var N = self.nacl;
 var rn = timed(${naclRuns}, function () { return N.sign.detached.verify(MSG, SIG, KEY); });
 print('tweetnacl_verify_ms=' + rn.ms.toFixed(1));
 print('speedup=' + (rn.ms / r.ms).toFixed(1));
-print('ok=' + (r.ok && r2.ok && r3.ok && rn.ok && rejects));
+print('ok=' + (r.ok && r2.ok && r3.ok && rn.ok && rejects && rf.ok && rr.ok));
 if (typeof quit === 'function') quit();
 `;
 }
@@ -123,6 +144,9 @@ async function main(): Promise<void> {
   const tmp = path.join(root, 'build', 'bench-espruino-bundle.js');
   await bundle(entry, tmp, {});
   const code = fs.readFileSync(tmp, 'utf8');
+  const decideEntry = path.join(root, 'build', 'device', 'firmware', 'bench-decide-entry.js');
+  await bundle(decideEntry, tmp, {});
+  const decideCode = fs.readFileSync(tmp, 'utf8');
   const gatePath = path.join(root, 'dist', 'gate.js');
   if (!fs.existsSync(gatePath)) throw new Error(`${gatePath} missing: run make build-device first`);
   const gateText = fs.readFileSync(gatePath, 'utf8');
@@ -154,7 +178,20 @@ async function main(): Promise<void> {
     divocTable = makeKeyTable(divocPub, undefined, sha256)!;
   }
 
-  const data = { msg: hexOf(msg), sig: hexOf(sig), divoc, divocPub: hexOf(divocPub) };
+  // A whole QG1 decision: the fixture certificate "ok", its trust bundle and the gate's policy.
+  const fx = path.join(root, 'test', 'fixtures');
+  const certs = JSON.parse(fs.readFileSync(path.join(fx, 'certs.json'), 'utf8'));
+  const fixtureTrust = new Uint8Array(fs.readFileSync(path.join(fx, 'trust.bin')));
+  const ok = certs.certs.ok;
+  const issuer = findKeys(decodeTrustBundle(fixtureTrust), new Uint8Array(Buffer.from(ok.kidHex, 'hex')), 'qg1');
+  if (issuer.length !== 1) throw new Error('fixture certificate "ok": no single trusted key');
+  const issuerTable = makeKeyTable(issuer[0].key, undefined, sha256)!;
+  const policy = validateConfig(JSON.parse(fs.readFileSync(path.join(fx, 'gate.json'), 'utf8'))).config!.policy;
+
+  const data = {
+    msg: hexOf(msg), sig: hexOf(sig), divoc, divocPub: hexOf(divocPub),
+    qg1: Buffer.from(ok.text, 'utf8').toString('latin1'), now: Date.parse(certs.clock) / 1000, policy, issuerPub: hexOf(issuer[0].key),
+  };
   const js = `// GENERATED by tools/build/bench-espruino.ts: Ed25519 verification benchmark for Espruino.
 // Contains tweetnacl-fast (public domain) and the qrgate verifier bundle. See the generator.
 var S = require('Storage');
@@ -176,6 +213,9 @@ ${Object.keys(bootFiles).map((n) => `  S.write(${JSON.stringify(n)}, atob(${JSON
   S.write('qgb.edb', atob(${JSON.stringify(b64Of(baseTable))}));
   S.write('qgb.edk', atob(${JSON.stringify(b64Of(keyTable))}));
   ${divocTable.length ? `S.write('qgb.edv', atob(${JSON.stringify(b64Of(divocTable))}));` : ''}
+  S.write('qgd.js', ${JSON.stringify(decideCode)});
+  S.write('qgb.eki', atob(${JSON.stringify(b64Of(issuerTable))}));
+  S.write('qgb.trf', atob(${JSON.stringify(b64Of(fixtureTrust))}));
   S.write('qgb.pub', ${JSON.stringify(hexOf(kp.publicKey))});
   S.write('qgb.dat', ${JSON.stringify(JSON.stringify(data))});
   S.write('qgb.phase', '1');
