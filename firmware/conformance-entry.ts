@@ -13,10 +13,9 @@ import { validateConfig } from './config';
 import { acceptTrustBundle } from './trust';
 import { decide } from './decide';
 import { verify } from './crypto/ed25519';
-import { sha256, sha256Text } from './crypto/sha256';
+import { sha256 } from './crypto/sha256';
 import { sha512 } from './crypto/sha512';
 import { fromHex, hexOf, bytesToByteString } from '../proto/bytes';
-import { Hashes } from '../hal/types';
 
 declare var quit: any;
 
@@ -41,7 +40,7 @@ function field(b: Uint8Array | null): string {
 
 function main(): void {
   var opt = storage.readText('qg.copt');
-  var js: Hashes = { sha256: sha256, sha256Text: sha256Text, sha512: sha512 };
+  var js = { sha256: sha256, sha512: sha512 };
   var h = opt === 'js' ? js : esp.hashes(js);
   out('@hashes ' + (h.sha512 === sha512 ? 'js' : 'native') + ' ' + (h.sha256 === sha256 ? 'js' : 'native'));
   var vfy = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, h.sha512); };

@@ -29,6 +29,29 @@ export function keyTableFile(pub: Uint8Array): string {
   return KEY_TABLE_PREFIX + hexOf(pub.subarray(0, 4));
 }
 
+/**
+ * Which trusted keys get a table, for the board (setKeys) and the host (tools/tables.ts) alike, so
+ * that the tables `qrgate flash` writes are the ones the board keeps: the first `max` distinct keys
+ * of the bundle, in bundle order, for which `table(key)` gives one (a key the strict profile
+ * refuses gets none and is passed over). The chosen keys, their hex and their tables, in order.
+ */
+export function keysWithTables<T>(keys: TrustKeys, max: number, table: (key: Uint8Array) => T | null | undefined):
+  { keys: Uint8Array[]; hex: string[]; tables: T[] } {
+  var r = { keys: [] as Uint8Array[], hex: [] as string[], tables: [] as T[] };
+  for (var i = 0; i < keys.keyCount && r.tables.length < max; i++) {
+    var k = trustKeyAt(keys, i).key;
+    var hex = hexOf(k);
+    if (r.hex.indexOf(hex) >= 0) continue;
+    var t = table(k);
+    if (t) {
+      r.keys.push(k);
+      r.hex.push(hex);
+      r.tables.push(t);
+    }
+  }
+  return r;
+}
+
 /** Open a table file, or make and store it when missing or damaged. Null if it cannot be had. */
 function tableFile(o: VerifierOptions, file: string, kind: number, pub: Uint8Array | undefined): EdTable | null {
   var t = openTable(o.storage.readBytes(file), kind, pub, o.sha256);
@@ -62,21 +85,12 @@ export function tableVerifier(o: VerifierOptions): TableVerifier {
   var sha512 = o.sha512;
   return {
     setKeys: function (keys: TrustKeys) {
-      pubs = [];
-      tables = [];
-      var keep: string[] = [];
-      for (var i = 0; i < keys.keyCount && tables.length < o.maxKeyTables; i++) {
-        var k = trustKeyAt(keys, i).key;
-        var hex = hexOf(k);
-        if (pubs.indexOf(hex) >= 0) continue;
-        var file = keyTableFile(k);
-        var t = base ? tableFile(o, file, TABLE_KIND_KEY, k) : null;
-        if (t) {
-          pubs.push(hex);
-          tables.push(t);
-          keep.push(file);
-        }
-      }
+      var got = keysWithTables(keys, base ? o.maxKeyTables : 0, function (k: Uint8Array) {
+        return tableFile(o, keyTableFile(k), TABLE_KIND_KEY, k);
+      });
+      pubs = got.hex;
+      tables = got.tables;
+      var keep = got.keys.map(keyTableFile);
       // Tables of keys that left the trust bundle only take flash.
       var old = o.storage.list(KEY_TABLE_PREFIX);
       for (var j = 0; j < old.length; j++) if (keep.indexOf(old[j]) < 0) o.storage.erase(old[j]);

@@ -402,18 +402,6 @@ export class EspruinoConsole {
     };
     g.E.reboot = function () { self.todo = { kind: 'load' }; };
     g.echo = function (on?: any) { self.echoOff = !on; };
-    // Espruino's atob/btoa work on byte strings (the espruino tool uploads files with atob);
-    // sim/espruino.ts does not define them
-    if (typeof g.atob !== 'function') {
-      g.atob = function (s: any) {
-        const t = String(s).replace(/[\s=]+$/g, '');
-        if (!/^[A-Za-z0-9+/\s]*$/.test(t)) throw mkErr('Invalid base64 string');
-        return Buffer.from(t, 'base64').toString('latin1');
-      };
-    }
-    if (typeof g.btoa !== 'function') {
-      g.btoa = function (s: any) { return Buffer.from(String(s), 'latin1').toString('base64'); };
-    }
   }
 
   /** Run a pending reset()/load()/save() (after the line that asked for it, as Espruino does). */

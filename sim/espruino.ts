@@ -675,6 +675,15 @@ export class EspruinoSandbox {
       t.due = host.clock.ms + iv;
     });
 
+    // base64 over byte strings, as Espruino's atob/btoa (the gate decodes its native code with
+    // atob; the espruino tool uploads files with it)
+    def('atob', function (s: any) {
+      const t = String(s).replace(/[\s=]+$/g, '');
+      if (!/^[A-Za-z0-9+/\s]*$/.test(t)) throw sb.err('Invalid base64 string');
+      return Buffer.from(t, 'base64').toString('latin1');
+    });
+    def('btoa', function (s: any) { return Buffer.from(String(s), 'latin1').toString('base64'); });
+
     // time
     def('getTime', function () { return host.wallSeconds(); });
     def('setTime', function (s: any) {

@@ -2,8 +2,8 @@
 // writes them and the simulator's flash starts with them: the same device code makes them, so a
 // board would make identical bytes; made once per process and kept.
 import { makeBaseTable, makeKeyTable } from '../firmware/crypto/ed25519-fast';
-import { BASE_TABLE_FILE, keyTableFile } from '../firmware/verifier';
-import { decodeTrustBundle, trustKeys } from '../proto/trust';
+import { BASE_TABLE_FILE, keyTableFile, keysWithTables } from '../firmware/verifier';
+import { decodeTrustBundle } from '../proto/trust';
 import { sha256 } from '../firmware/crypto/sha256';
 import { hexOf } from '../proto/bytes';
 
@@ -21,16 +21,13 @@ export function tableFiles(trustBytes: Uint8Array | undefined, maxKeyTables = 8)
   } catch (e) {
     return out; // a bundle the gate will refuse: no key tables
   }
-  const seen: string[] = [];
-  for (const k of trustKeys(bundle)) {
-    if (seen.length >= maxKeyTables) break;
-    const hex = hexOf(k.key);
-    if (seen.indexOf(hex) >= 0) continue;
-    if (!(hex in keys)) keys[hex] = makeKeyTable(k.key, undefined, sha256);
-    const t = keys[hex];
-    if (!t) continue;
-    seen.push(hex);
-    out[keyTableFile(k.key)] = t;
-  }
+  // The same choice as the board's (firmware/verifier.ts setKeys), else it erases these tables
+  // and makes its own at boot.
+  const got = keysWithTables(bundle, maxKeyTables, (key) => {
+    const hex = hexOf(key);
+    if (!(hex in keys)) keys[hex] = makeKeyTable(key, undefined, sha256);
+    return keys[hex];
+  });
+  got.keys.forEach((key, i) => { out[keyTableFile(key)] = got.tables[i]; });
   return out;
 }

@@ -1,6 +1,13 @@
 // Byte-level checks of the strict Ed25519 profile (spec/qg1.md section 1), shared by the reference
 // verifier (ed25519.ts) and the table-driven one (ed25519-fast.ts). Pure functions on bytes.
 
+/** The bytes of a hex string (constants of firmware/crypto: curve points, known-answer vectors). */
+export function hexBytes(h: string): Uint8Array {
+  var b = new Uint8Array(h.length >> 1);
+  for (var i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
+  return b;
+}
+
 /**
  * True when the 32 bytes at b[off..] are the canonical encoding of some y with the RFC 8032 rule
  * on x = 0: y < p = 2^255 - 19, and not (y in {1, p-1} with the sign bit set), the two y with x = 0.

@@ -32,9 +32,9 @@
 // = 2,352 bytes (w = 4: 4,656 bytes).
 
 import {
-  Fe, FE_LIMBS, FE_W, fmul, fmulT, fsqr, fadd, fsub, fdbl, fcopy,
+  Fe, FE_LIMBS, FE_W, fmul, fmulT, fsqr, fadd, fsub, fdbl, fcopy, fneg,
 } from './ed25519-fe12';
-import { isCanonicalEncoding, isSmallOrderEncoding } from './ed25519-checks';
+import { isCanonicalEncoding, isSmallOrderEncoding, hexBytes } from './ed25519-checks';
 import { scalarIsCanonical, scalarReduce64 } from './ed25519-scalar';
 import { sha256 as jsSha256 } from './sha256';
 
@@ -62,15 +62,12 @@ function fe(): Fe {
 // Scratch space exists only while a verification or a table build runs (scratchOn/scratchOff):
 // nothing but code stays in RAM between calls.
 var depth = 0;
-var BITS: number[], E0: Fe, E1: Fe, E2: Fe, E4: Fe, F_ONE: Fe, F_D: Fe, F_D2: Fe, F_SQRTM1: Fe;
+var E0: Fe, E1: Fe, E2: Fe, E4: Fe, F_ONE: Fe, F_D: Fe, F_D2: Fe, F_SQRTM1: Fe;
 var DA: Fe, DB: Fe, DC: Fe, DD: Fe, DE: Fe, DF: Fe, DG: Fe, DH: Fe, U: Fe, V: Fe, V3: Fe, CHK: Fe;
 var NAFBITS: Int8Array, NAF_S: Int8Array, NAF_K: Int8Array, QX: Fe, QY: Fe, QZ: Fe, QT: Fe, ZI: Fe, XA: Fe, YA: Fe;
 
 function scratchOn(): void {
   if (depth++ > 0) return;
-  var i: number;
-  BITS = [];
-  for (i = 0; i < NL; i++) BITS.push(FE_W[i + 1] - FE_W[i]);
   E0 = fe(); E1 = fe(); E2 = fe(); E4 = fe();
   F_ONE = fe();
   F_ONE[0] = 1;
@@ -86,7 +83,7 @@ function scratchOn(): void {
 function scratchOff(): void {
   if (--depth > 0) return;
   var n: any = null;
-  BITS = E0 = E1 = E2 = E4 = F_ONE = F_D = F_D2 = F_SQRTM1 = n;
+  E0 = E1 = E2 = E4 = F_ONE = F_D = F_D2 = F_SQRTM1 = n;
   DA = DB = DC = DD = DE = DF = DG = DH = U = V = V3 = CHK = n;
   NAFBITS = NAF_S = NAF_K = QX = QY = QZ = QT = ZI = XA = YA = n;
 }
@@ -206,9 +203,8 @@ function fPow2523(o: Fe, a: Fe): void {
 }
 
 function feFromHex(h: string): Fe {
-  var b = new Uint8Array(32), o = fe();
-  for (var i = 0; i < 32; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
-  fFromBytes(o, b, 0);
+  var o = fe();
+  fFromBytes(o, hexBytes(h), 0);
   return o;
 }
 
@@ -339,21 +335,13 @@ function ptDecodeStrict(p: Pt, s: Uint8Array): boolean {
   }
   var enc = new Uint8Array(32);
   fToBytes(enc, 0, X);
-  if ((enc[0] & 1) !== (s[31] >> 7)) {
-    for (var i = 0; i < NL; i++) X[i] = -X[i];
-  }
+  if ((enc[0] & 1) !== (s[31] >> 7)) fneg(X, X);
   fmul(p[3], X, Y);
   return true;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tables.
-
-function hexBytes(h: string): Uint8Array {
-  var b = new Uint8Array(h.length >> 1);
-  for (var i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
-  return b;
-}
 
 /**
  * The table of odd multiples of the point encoded by `enc` (format above), or undefined when enc

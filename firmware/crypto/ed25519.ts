@@ -40,32 +40,3 @@ export function verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array, sha512
     return false;
   }
 }
-
-/**
- * verify() with options: the fast path when `baseTable` is given (and `keyTable` when the key has
- * one), the reference verifier otherwise (or when the base table is null: e.g. openTable rejected
- * a corrupted one).
- */
-export function verifyFast(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array,
-  opts: { sha512?: (d: Uint8Array) => Uint8Array; baseTable?: EdTable | null; keyTable?: EdTable | null }): boolean {
-  return verify(pub, msg, sig, opts ? opts.sha512 : undefined, opts);
-}
-
-function fromHex(s: string): Uint8Array {
-  var out = new Uint8Array(s.length >> 1);
-  for (var i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
-  return out;
-}
-
-/**
- * Boot self-test: RFC 8032 section 7.1 TEST 1 verifies, and the same signature with one bit
- * flipped does not.
- */
-export function verifyKnownVector(sha512?: (d: Uint8Array) => Uint8Array): boolean {
-  var pub = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-  var sig = fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
-  var msg = new Uint8Array(0);
-  if (!verify(pub, msg, sig, sha512)) return false;
-  sig[40] ^= 0x04;
-  return !verify(pub, msg, sig, sha512);
-}

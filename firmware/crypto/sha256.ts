@@ -149,17 +149,6 @@ export function sha256(data: Uint8Array): Uint8Array {
   return new Sha256().update(data).digest();
 }
 
-/** SHA-256 of a byte string (one char per byte); throws on a char above 255. */
-export function sha256Text(text: string): Uint8Array {
-  var b = new Uint8Array(text.length);
-  for (var i = 0; i < text.length; i++) {
-    var c = text.charCodeAt(i);
-    if (c > 255) throw new Error('sha256Text: char above 255');
-    b[i] = c;
-  }
-  return sha256(b);
-}
-
 /**
  * HMAC-SHA-256(key, data), 32 bytes. `sha` replaces the JS SHA-256 (e.g. a board's native one);
  * it is given the concatenated inner and outer messages.

@@ -13,6 +13,7 @@ declare var Serial4: any;
 declare var E: any;
 declare var process: any;
 declare function require(name: string): any;
+declare function atob(base64: string): string;
 declare function digitalWrite(pin: any, value: any): void;
 declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
@@ -234,6 +235,7 @@ export function parseUrl(url: string): { protocol: string; host: string; port: n
   return { protocol: protocol + ':', host: host, port: port, path: path };
 }
 
+// (not E.toUint8Array: this client also runs over Node's http in test/uplink/hal-http.test.ts)
 function bytesOfString(s: string): Uint8Array {
   var b = new Uint8Array(s.length);
   for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;
@@ -316,21 +318,26 @@ export function wifiConnect(ssid: string, password: string, cb: (err: string | n
 
 /**
  * Machine code kept in a Storage file and run in place through E.nativeCall (official ARM
- * boards). Writes the file when it is missing or differs from `code()`; with `code` null the file
- * is only read (the host wrote it) and must be there with `size` bytes. Returns null where native
- * code cannot run here (no E.nativeCall, no such file, or the file is not 4-byte aligned in
- * memory-mapped flash).
+ * boards). `base64` gives the code as base64 text, decoded here with the interpreter's atob; the
+ * file is written when it is missing or differs from the decoded code (which must be `size`
+ * bytes). With `base64` null the file is only read (the host wrote it) and must be there with
+ * `size` bytes. Returns null where native code cannot run here (no E.nativeCall, no such file,
+ * or the file is not 4-byte aligned in memory-mapped flash).
  */
-export function nativeFunction(file: string, code: (() => string) | null, size: number, entry: number,
+export function nativeFunction(file: string, base64: (() => string) | null, size: number, entry: number,
   signature: string): ((a: number, b: number, c: number, d: number) => number) | null {
   if (typeof E === 'undefined' || typeof E.nativeCall !== 'function' || typeof E.getAddressOf !== 'function') return null;
   var S = require('Storage');
   var s = S.read(file);
-  if (!code) {
+  if (!base64) {
     if (s === undefined || s.length !== size) return null;
-  } else if (s === undefined || s.length !== size || s !== code()) {
-    S.write(file, code());
-    s = S.read(file);
+  } else {
+    var code = atob(base64());
+    if (code.length !== size) throw new Error('native: bad code length');
+    if (s !== code) {
+      S.write(file, code);
+      s = S.read(file);
+    }
   }
   var addr = E.getAddressOf(s, true);
   if (!addr || (addr & 3)) return null;

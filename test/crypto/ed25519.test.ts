@@ -6,7 +6,8 @@ import * as crypto from 'crypto';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { verify, verifyKnownVector, isCanonicalEncoding } from '../../firmware/crypto/ed25519';
+import { verify, isCanonicalEncoding } from '../../firmware/crypto/ed25519';
+import { verifierSelfTest } from '../../firmware/crypto/native';
 import { Point, pointDecode, pointIsSmallOrder, basePoint, pointEqual } from '../../firmware/crypto/ed25519-curve';
 import { scalarIsCanonical, scalarReduce64 } from '../../firmware/crypto/ed25519-scalar';
 import { VECTORS, readSharedJson, hex, toHex } from '../util/shared';
@@ -277,10 +278,19 @@ describe('crypto/ed25519 strict checks', () => {
     assert.equal(verify(new Uint8Array(32).fill(0xff), msg, new Uint8Array(64).fill(0xff)), false);
   });
 
-  it('verifyKnownVector (boot self-test) passes with the JS and an injected SHA-512, fails with a wrong one', () => {
-    assert.equal(verifyKnownVector(), true);
-    assert.equal(verifyKnownVector(nodeSha512), true);
-    assert.equal(verifyKnownVector((d) => nodeSha512(d.subarray(1))), false);
+  it('RFC 8032 7.1 TEST 1 and the boot self-test (verifierSelfTest, TEST 2) pass with the JS and an injected SHA-512, fail with a wrong one', () => {
+    const pub = hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const sig = hex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+    const flipped = sig.slice();
+    flipped[40] ^= 0x04;
+    const badSha = (d: Uint8Array) => nodeSha512(d.subarray(1));
+    for (const sha of [undefined, nodeSha512]) {
+      assert.equal(verify(pub, new Uint8Array(0), sig, sha), true);
+      assert.equal(verify(pub, new Uint8Array(0), flipped, sha), false);
+      assert.equal(verifierSelfTest((p, m, s) => verify(p, m, s, sha)), true);
+    }
+    assert.equal(verify(pub, new Uint8Array(0), sig, badSha), false);
+    assert.equal(verifierSelfTest((p, m, s) => verify(p, m, s, badSha)), false);
   });
 });
 

@@ -2,7 +2,7 @@
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import fc from 'fast-check';
-import { sha256, sha256Text, sha256Chunks, hmacSha256, Sha256 } from '../../firmware/crypto/sha256';
+import { sha256, sha256Chunks, hmacSha256, Sha256 } from '../../firmware/crypto/sha256';
 import { sha512, sha512Chunks, Sha512 } from '../../firmware/crypto/sha512';
 import { toHex } from '../util/shared';
 
@@ -52,14 +52,6 @@ describe('crypto/sha256', () => {
 
   it('property: sha256Chunks of any split equals the hash of the whole', () => {
     fc.assert(fc.property(splitData, ({ data, parts }) => toHex(sha256Chunks(parts)) === nodeHash('sha256', data)), { numRuns: RUNS });
-  });
-
-  it('property: sha256Text hashes a byte string as the bytes it stands for', () => {
-    fc.assert(fc.property(bytes, (d) => toHex(sha256Text(Buffer.from(d).toString('latin1'))) === nodeHash('sha256', d)), { numRuns: RUNS });
-  });
-
-  it('sha256Text refuses a char above 255 (not a byte string)', () => {
-    assert.throws(() => sha256Text('QG1:\u20ac'), /char above 255/);
   });
 
   it('hashes a long input fed in odd-sized updates', () => {

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { REPO } from '../util/shared';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+import { caseBytes } from '../../tools/native/count';
 
 export interface NativeBuild {
   dir: string; // build output: harness, qg_verify.bin, native-code.generated.ts, qg_verify.su
@@ -53,15 +54,12 @@ export interface Case {
   msg: Uint8Array;
 }
 
+/** The harness' input: the cases in its framing (tools/native/count.ts caseBytes). */
 export function frame(cases: Case[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const c of cases) {
+  return Buffer.concat(cases.map((c) => {
     if (c.pub.length !== 32 || c.sig.length !== 64) throw new Error('harness cases need a 32-byte key and 64-byte signature');
-    const h = Buffer.alloc(4);
-    h.writeUInt32LE(c.msg.length);
-    parts.push(h, Buffer.from(c.pub), Buffer.from(c.sig), Buffer.from(c.msg));
-  }
-  return Buffer.concat(parts);
+    return caseBytes(c.pub, c.sig, c.msg);
+  }));
 }
 
 export interface HarnessRun {

@@ -13,13 +13,7 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import nacl from 'tweetnacl';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
-
-// The checkout: two levels up from tools/native, or from build/host/tools/native when compiled.
-const REPO = (function () {
-  let d = path.resolve(__dirname, '..', '..');
-  for (let i = 0; i < 4 && !fs.existsSync(path.join(d, 'native', 'ed25519')); i++) d = path.dirname(d);
-  return d;
-})();
+import { ROOT } from '../root';
 
 export interface CountResult {
   msglen: number;
@@ -55,7 +49,7 @@ export function sampleCase(msglen: number): Buffer {
 
 export function countInstructions(opts: { msglen?: number; bin?: string; harness?: string } = {}): Promise<CountResult> {
   const msglen = opts.msglen === undefined ? 250 : opts.msglen;
-  const harness = opts.harness || path.join(REPO, 'build', 'native', 'harness');
+  const harness = opts.harness || path.join(ROOT, 'build', 'native', 'harness');
   if (!fs.existsSync(harness)) throw new Error(`${harness} missing: run tools/native/build.sh (make native)`);
   let bin = opts.bin;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-native-count-'));

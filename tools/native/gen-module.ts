@@ -5,18 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-
-// The checkout: two levels up from tools/native, or from build/host/tools/native when compiled.
-export const REPO = (function () {
-  let d = path.resolve(__dirname, '..', '..');
-  for (let i = 0; i < 4 && !fs.existsSync(path.join(d, 'native', 'ed25519')); i++) d = path.dirname(d);
-  return d;
-})();
+import { ROOT } from '../root';
 
 /** The files whose content determines the binary: the C sources, headers, linker script and the
  * build script (it holds the compiler flags). Sorted, hashed with their names. */
 export function nativeSourceFiles(): string[] {
-  const dir = path.join(REPO, 'native', 'ed25519');
+  const dir = path.join(ROOT, 'native', 'ed25519');
   const files = fs.readdirSync(dir).filter((f) => /\.(c|h|ld)$/.test(f)).sort().map((f) => path.join('native', 'ed25519', f));
   return files.concat([path.join('tools', 'native', 'build.sh')]);
 }
@@ -24,7 +18,7 @@ export function nativeSourceFiles(): string[] {
 export function nativeSourceSha256(): string {
   const h = crypto.createHash('sha256');
   for (const rel of nativeSourceFiles()) {
-    const body = fs.readFileSync(path.join(REPO, rel));
+    const body = fs.readFileSync(path.join(ROOT, rel));
     h.update(rel.split(path.sep).join('/') + '\n' + body.length + '\n');
     h.update(body);
   }
