@@ -27,6 +27,7 @@
 // that reboots forgets this, as the modem does.)
 import { SerialPort, Timers, OutputPin } from '../hal/types';
 import { hexOf, fromHex } from '../proto/bytes';
+import { backoffMs } from './uplink-wifi';
 
 /** Largest FRMPayload per EU868 data rate (LoRaWAN Regional Parameters, no FOpts): DR0..DR5. */
 export var EU868_MAX_PAYLOAD = [51, 51, 51, 115, 222, 222];
@@ -289,11 +290,7 @@ export class Rn2483 {
     this.joined = false;
     this.joining = true;
     this.joinFailures++;
-    var d = JOIN_BACKOFF_MIN;
-    for (var i = 1; i < this.joinFailures && d < JOIN_BACKOFF_MAX; i++) d *= 2;
-    if (d > JOIN_BACKOFF_MAX) d = JOIN_BACKOFF_MAX;
-    var r = this.o.random ? this.o.random() : Math.random();
-    var wait = Math.floor(d / 2 + r * d / 2);
+    var wait = backoffMs(JOIN_BACKOFF_MIN, JOIN_BACKOFF_MAX, this.joinFailures, this.o.random ? this.o.random() : Math.random());
     this.event('join-failed', { error: err, retryMs: wait });
     var self = this;
     // a timeout or a refused set-up command: start over from the reset; else join again

@@ -18,7 +18,7 @@ import { Timers } from '../hal/types';
 import { LogRecord, AckRange } from '../proto/logrecord';
 import { LoraFrameWriter, LORA_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
 import { EU868_MAX_PAYLOAD, Downlink } from './rn2483';
-import { backoffMs } from './uplink-wifi';
+import { backoffMs, clipRanges } from './uplink-wifi';
 
 /** What the uplink needs of the modem (drivers/rn2483.ts). */
 export interface LoraModem {
@@ -247,13 +247,8 @@ export class UplinkLora {
     if (kids) { this.kidsKnown = []; this.kidPart = null; this.kidOff = 0; }
     if (who || kids) this.event('asked', { who: who, kids: kids });
     // only what was sent can be acknowledged
-    var ranges: AckRange[] = [], held = 0, i: number;
-    for (i = 0; i < this.inflightSeq.length; i++) {
-      var s = this.inflightSeq[i];
-      for (var j = 0; j < a.ranges.length; j++) {
-        if (s >= a.ranges[j].first && s <= a.ranges[j].last) { ranges.push({ first: s, last: s }); held++; break; }
-      }
-    }
+    var ranges = clipRanges(a.ranges, this.inflightSeq), held = 0, i: number;
+    for (i = 0; i < ranges.length; i++) held += ranges[i].last - ranges[i].first + 1;
     if (held) {
       var n = 0;
       try {
@@ -263,11 +258,13 @@ export class UplinkLora {
         return true;
       }
       this.stats.acked += n;
+      // forget them now: build() reads inflightSeq.length (how many records to fetch) before it
+      // drops the seqs that are no longer pending
       var keepS: number[] = [], keepA: number[] = [];
       for (i = 0; i < this.inflightSeq.length; i++) {
-        var hit = false;
-        for (var k = 0; k < ranges.length; k++) if (ranges[k].first === this.inflightSeq[i]) hit = true;
-        if (!hit) { keepS.push(this.inflightSeq[i]); keepA.push(this.inflightAt[i]); }
+        var s = this.inflightSeq[i], hit = false;
+        for (var k = 0; k < ranges.length; k++) if (s >= ranges[k].first && s <= ranges[k].last) { hit = true; break; }
+        if (!hit) { keepS.push(s); keepA.push(this.inflightAt[i]); }
       }
       this.inflightSeq = keepS;
       this.inflightAt = keepA;

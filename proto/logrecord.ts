@@ -96,7 +96,7 @@ export function putVarint(b: Uint8Array, o: number, v: number): number {
 }
 
 /** Bytes of a text field: a byte string as is, JS text above U+00FF as UTF-8. */
-function textBytes(s: string): Uint8Array {
+export function textBytes(s: string): Uint8Array {
   for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255) return utf8Encode(s);
   return byteStringToBytes(s);
 }

@@ -30,8 +30,7 @@
 //   later ranges: varint (first - previous last - 1), varint (last - first).
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
-import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, varintSize, putVarint } from './logrecord';
-import { utf8Encode, byteStringToBytes } from './bytes';
+import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, varintSize, putVarint, textBytes } from './logrecord';
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
@@ -61,11 +60,6 @@ export function kidTag(kid: Uint8Array): number {
 
 function zigzag(d: number): number {
   return d >= 0 ? d * 2 : -d * 2 - 1;
-}
-
-function textBytes(s: string): Uint8Array {
-  for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255) return utf8Encode(s);
-  return byteStringToBytes(s);
 }
 
 function checkPseudo(p: Uint8Array, what: string): void {

@@ -11,6 +11,7 @@ import { backoffMs } from '../../drivers/uplink-wifi';
 import { Journal } from '../../firmware/journal';
 import { FlashImage } from '../../sim/flash';
 import { LoraDevices, decodeLoraFrameHost, encodeLoraAckHost } from '../../tools/collector/lorawire';
+import { toRanges } from '../../tools/collector/store';
 import { LogEntry, LogRecord } from '../../proto/logrecord';
 import { encodeLoraAck, LORA_PORT } from '../../proto/lorawire';
 
@@ -46,7 +47,7 @@ class FakeNetwork implements LoraModem {
         held.push(rec.seq);
       }
       if (this.loseAnswers > 0) this.loseAnswers--;
-      else if (held.length || r.who || r.kids) this.queue.push({ port: LORA_PORT, data: new Uint8Array(encodeLoraAckHost(r.who, r.kids, held)) });
+      else if (held.length || r.who || r.kids) this.queue.push({ port: LORA_PORT, data: new Uint8Array(encodeLoraAckHost(r.who, r.kids, toRanges(held))) });
     }
     this.timers.setTimeout(() => cb(null, down), 3000);
   }

@@ -115,21 +115,18 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
   return { defs, records };
 }
 
-/** The downlink: flags and the acknowledged seqs as ranges, at most maxBytes (ranges that do not fit are left out). */
-export function encodeLoraAckHost(who: boolean, kids: boolean, held: number[], maxBytes = 51): Buffer {
-  const s = Array.from(new Set(held)).sort((x, y) => x - y);
-  const ranges: [number, number][] = [];
-  for (const v of s) {
-    const r = ranges[ranges.length - 1];
-    if (r && v === r[1] + 1) r[1] = v; else ranges.push([v, v]);
-  }
+/**
+ * The downlink: flags and the acknowledged seqs, `ranges` sorted and disjoint (store.ts toRanges),
+ * at most maxBytes (ranges that do not fit are left out).
+ */
+export function encodeLoraAckHost(who: boolean, kids: boolean, ranges: { first: number; last: number }[], maxBytes = 51): Buffer {
   const out: number[] = [(VERSION << 6) | (who ? 1 : 0) | (kids ? 2 : 0)];
   const varint = (v: number, into: number[]) => {
     while (v >= 0x80) { into.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
     into.push(v);
   };
   let prev = -1;
-  for (const [f, l] of ranges) {
+  for (const { first: f, last: l } of ranges) {
     const part: number[] = [];
     varint(prev < 0 ? f : f - prev - 1, part);
     varint(l - f, part);

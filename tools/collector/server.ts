@@ -220,9 +220,10 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       }
       const held = frame.gateId !== null && frame.records.length ? (await ingest(frame.gateId, frame.records)).held : [];
       const say = held.length > 0 || frame.who || frame.kids;
+      const ranges = toRanges(held);
       sendJson(res, 200, {
-        gateId: frame.gateId, acked: toRanges(held).map((x) => [x.first, x.last]),
-        downlink: say ? encodeLoraAckHost(frame.who, frame.kids, held).toString('base64') : null, fPort: LORA_PORT,
+        gateId: frame.gateId, acked: ranges.map((x) => [x.first, x.last]),
+        downlink: say ? encodeLoraAckHost(frame.who, frame.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
       });
       return;
     }
