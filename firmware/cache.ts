@@ -12,21 +12,12 @@
 //  - it is bounded (least recently used entries go first) and lives in RAM only.
 import { Parsed } from './decide';
 import { TrustKey } from '../proto/trust';
+import { bytesEqual } from '../proto/bytes';
 
 export interface CacheEntry {
   digest: Uint8Array;
   parsed: Parsed;
   key: TrustKey;
-}
-
-function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function copy(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b);
 }
 
 export class VerifiedCache {
@@ -46,7 +37,7 @@ export class VerifiedCache {
   lookup(digest: Uint8Array): CacheEntry | null {
     for (var i = 0; i < this.entries.length; i++) {
       var e = this.entries[i];
-      if (sameDigest(e.digest, digest)) {
+      if (bytesEqual(e.digest, digest)) {
         if (i) {
           this.entries.splice(i, 1);
           this.entries.unshift(e);
@@ -64,20 +55,20 @@ export class VerifiedCache {
     if (this.size <= 0) return;
     // Keep only what the later checks read: small copies, not views into the scanned buffers.
     var kept: Parsed = {
-      format: p.format, kid: copy(p.kid), cti: copy(p.cti), sub: copy(p.sub),
+      format: p.format, kid: new Uint8Array(p.kid), cti: new Uint8Array(p.cti), sub: new Uint8Array(p.sub),
       message: new Uint8Array(0), signature: new Uint8Array(0),
       kind: p.kind, date: p.date,
     };
     if (p.revocationIds) {
       kept.revocationIds = [];
-      for (var i = 0; i < p.revocationIds.length; i++) kept.revocationIds.push(copy(p.revocationIds[i]));
+      for (var i = 0; i < p.revocationIds.length; i++) kept.revocationIds.push(new Uint8Array(p.revocationIds[i]));
     }
     if (p.revoked !== undefined) kept.revoked = p.revoked; // same trust bundle: same answer
     if (p.nbf !== undefined) kept.nbf = p.nbf;
     if (p.exp !== undefined) kept.exp = p.exp;
     if (p.dose !== undefined) kept.dose = p.dose;
     if (p.series !== undefined) kept.series = p.series;
-    this.entries.unshift({ digest: copy(digest), parsed: kept, key: key });
+    this.entries.unshift({ digest: new Uint8Array(digest), parsed: kept, key: key });
     while (this.entries.length > this.size) this.entries.pop();
   }
 

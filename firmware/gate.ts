@@ -24,8 +24,8 @@ export interface GateOptions {
   console: Console;
   verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
   sha256: (d: Uint8Array) => Uint8Array;
-  /** SHA-256 of a byte string as it is (the repeat-visitor cache key); default: sha256 of its bytes. */
-  sha256Text?: (text: string) => Uint8Array;
+  /** SHA-256 of a byte string as it is (Hashes.sha256Text): the repeat-visitor cache key. */
+  sha256Text: (text: string) => Uint8Array;
   sink?: DecisionSink;
   /** How long the red/amber light stays after a refusal. */
   showMs?: number;

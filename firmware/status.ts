@@ -6,6 +6,7 @@
 import { FlashStorage, MemoryInfo } from '../hal/types';
 import { GateConfig } from './config';
 import { TrustBundle } from '../proto/trust';
+import { hexOf } from '../proto/bytes';
 
 /** The Storage file the firmware runs from (E.setBootCode / qrgate flash). */
 export var FIRMWARE_FILE = '.bootcde';
@@ -28,14 +29,6 @@ export interface StatusSources {
   backlog: () => number;
   /** '' when ready, else what is wrong ('config', 'trust', 'selftest'). */
   fault: string;
-}
-
-var HEX = '0123456789abcdef';
-
-function hex(b: Uint8Array): string {
-  var s = '';
-  for (var i = 0; i < b.length; i++) s += HEX.charAt(b[i] >> 4) + HEX.charAt(b[i] & 15);
-  return s;
 }
 
 function pad2(n: number): string { return n < 10 ? '0' + n : '' + n; }
@@ -67,7 +60,7 @@ export function status(src: StatusSources): any {
   var backlog = 0;
   try { backlog = src.backlog(); } catch (e) { backlog = -1; }
   return {
-    firmware: { version: src.version, sha256: fw ? hex(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
+    firmware: { version: src.version, sha256: fw ? hexOf(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
     board: src.board,
     gateId: src.config ? src.config.gateId : null,
     trust: src.trust ? { version: src.trust.version, keys: src.trust.keyCount } : null,

@@ -12,6 +12,7 @@ import { validateConfig } from '../firmware/config';
 import { flashFiles, profileName } from './flashfiles';
 import { bundlePath } from './build/boards';
 import { ROOT } from './root';
+import { TVER_FILE } from '../firmware/boot';
 
 /** Bytes a file of `size` bytes takes in Storage. */
 export function storageCost(size: number): number {
@@ -70,7 +71,7 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundleBytes?: n
   // installed trust version (a decimal number).
   const journal: { name: string; bytes: number }[] = [];
   for (let i = 0; i < v.config.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config.log.segmentSize });
-  journal.push({ name: 'qg.tver', bytes: 10 });
+  journal.push({ name: TVER_FILE, bytes: 10 });
   const all = list.concat(journal);
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
   const used = all.reduce((n, x) => n + storageCost(x.bytes), 0);

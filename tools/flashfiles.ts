@@ -7,17 +7,23 @@
 //                not carry it and checks the file's SHA-256 before running it)
 import * as fs from 'fs';
 import { BOARD_FEATURES, BoardFeatures } from '../firmware/board-features';
-import { boardProfile } from '../firmware/boards';
+import { BOARDS, boardProfile } from '../firmware/boards';
+import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
 import { validateConfig } from '../firmware/config';
 import { tableFiles } from './tables';
 import { bundlePath, nativeCode } from './build/boards';
 
 export const NATIVE_FILE = 'qg.ed25519';
 
-/** The profile name of a board (profile name or Espruino board id); throws for an unknown one. */
+/**
+ * The profile name of a board (profile name or Espruino board id); throws for an unknown one
+ * (firmware/boards.ts boardProfile falls back to the first board instead).
+ */
 export function profileName(board: string): string {
   const p = boardProfile(board);
-  if (p.name !== board && p.ids.indexOf(board) < 0) throw new Error(`unknown board '${board}'`);
+  if (p.name !== board && p.ids.indexOf(board) < 0) {
+    throw new Error(`unknown board '${board}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
+  }
   return p.name;
 }
 
@@ -46,8 +52,8 @@ export function flashFiles(board: string, config: Uint8Array | string | object, 
   const v = validateConfig(configObject(config));
   if (!v.config) throw new Error(`configuration: ${v.error}`);
   const out: { [name: string]: Uint8Array } = {};
-  out['qg.cfg'] = configBytes(config);
-  out['qg.trust'] = trustBytes;
+  out[CONFIG_FILE] = configBytes(config);
+  out[TRUST_FILE] = trustBytes;
   if (f.jsVerify) {
     const t = tableFiles(trustBytes, v.config.verifier.keyTables);
     for (const name of Object.keys(t)) out[name] = t[name];

@@ -17,14 +17,8 @@ import {
   encodeTrustBundle, qg1Text, revocationPrefix, sign1, sigStructure, TrustBundle,
 } from './qg1-issuer';
 import { sign } from './keys';
+import { ROOT as REPO, SHARED } from './root';
 
-/** The checkout: the nearest folder above this file with a package.json (source or build/host). */
-function findRoot(dir: string): string {
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-const REPO = findRoot(__dirname);
-const SHARED = process.env.QRGATE_SHARED || path.resolve(REPO, '..', 'shared');
 
 export const CLOCK = '2021-09-27T08:00:00Z';
 const T = (iso: string): number => Math.floor(Date.parse(iso) / 1000);

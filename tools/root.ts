@@ -10,3 +10,6 @@ export function findRoot(dir: string = __dirname): string {
 }
 
 export const ROOT = findRoot();
+
+/** ../shared (specs, vectors, DIVOC contexts and samples): $QRGATE_SHARED, else beside the checkout. */
+export const SHARED = process.env.QRGATE_SHARED || path.resolve(ROOT, '..', 'shared');

@@ -21,7 +21,7 @@
 
 import { divocFrame, divocIriPrefix, divocRoots, divocSlot, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
-import { hexOf, indexOfText } from '../bytes';
+import { bytesToByteString, hexOf, indexOfText } from '../bytes';
 
 var RDF_TYPE = '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>';
 var XSD_INTEGER = '<http://www.w3.org/2001/XMLSchema#integer>';
@@ -471,18 +471,12 @@ export function proofOptionsGraph(proof: JsonObject): Graph {
   return g;
 }
 
-function byteString(b: Uint8Array): string {
-  var s = '';
-  for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-  return s;
-}
-
 /** Canonical N-Quads (byte string) of the certificate without its `proof`. */
 export function canonicalDocument(doc: JsonObject, sha256: Sha256): string {
-  return byteString(canonicalBytes(documentGraph(doc), sha256));
+  return bytesToByteString(canonicalBytes(documentGraph(doc), sha256));
 }
 
 /** Canonical N-Quads (byte string) of the proof options (see proofOptionsGraph). */
 export function canonicalProofOptions(proof: JsonObject, sha256: Sha256): string {
-  return byteString(canonicalBytes(proofOptionsGraph(proof), sha256));
+  return bytesToByteString(canonicalBytes(proofOptionsGraph(proof), sha256));
 }

@@ -21,23 +21,10 @@ export function miniBundle(): Uint8Array {
     entryPoints: [path.join(__dirname, 'mini-firmware.ts')], bundle: true, format: 'iife', target: 'es2015',
     platform: 'neutral', external: ['Storage', 'crypto'], write: false, logLevel: 'silent', legalComments: 'none',
   });
-  let code: string = r.outputFiles[0].text;
   // esbuild's shim for external require() mentions Proxy; Espruino has a plain global require
-  // (as tools/build/bundle.js does for dist/gate.js)
+  // (tools/build/bundle.js does the same for dist/gate.js)
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const acorn = require('acorn');
-  const ast = acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' });
-  let init: any = null;
-  (function walk(n: any) {
-    if (!n || typeof n.type !== 'string' || init) return;
-    if (n.type === 'VariableDeclarator' && n.id.name === '__require' && n.init) { init = n.init; return; }
-    for (const k of Object.keys(n)) {
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v.type === 'string') walk(v);
-    }
-  })(ast);
-  if (init) code = code.slice(0, init.start) + 'require' + code.slice(init.end);
+  let code: string = require('../../tools/build/bundle.js').plainRequire(r.outputFiles[0].text);
   code = esbuild.transformSync(code, { minify: true, target: 'es2015', legalComments: 'none' }).code;
   mini = new Uint8Array(Buffer.from(code, 'utf8'));
   return mini;

@@ -1,9 +1,10 @@
 // Where ../shared (specs, vectors, DIVOC contexts and samples) lives: beside the checkout.
 import * as path from 'path';
 import * as fs from 'fs';
+import { ROOT, SHARED } from '../../tools/root';
 
-export const REPO = path.resolve(__dirname, '..', '..');
-export const SHARED = process.env.QRGATE_SHARED || path.resolve(REPO, '..', 'shared');
+export { SHARED };
+export const REPO = ROOT;
 export const VECTORS = path.join(SHARED, 'vectors');
 
 export function readShared(rel: string): Buffer {

@@ -4,7 +4,8 @@
 //  1. checks on the host, before connecting: the configuration validates (firmware/config.ts, the
 //     same code the board runs at boot), the trust bundle's signature verifies under its rootKeys,
 //     the bundle only defines until its last statement, which starts the gate (so that a copy cut
-//     short can never run: see 5);
+//     short can never run: see 5; a bundle given is checked here, the one built for the board
+//     once the board has answered);
 //  2. checks on the board, before writing: it answers on its console, it is the board asked for
 //     (--board, else the configuration's `board`) and one the firmware has pins for, the files fit
 //     (Storage free + deleted + the space of the files being replaced), and the trust bundle is not
@@ -38,13 +39,12 @@ import { EspruinoClient, BoardError, delay } from './client';
 import { LinkError } from './link';
 import { Progress } from './progress';
 import * as fs from 'fs';
-import { flashFiles, bundleFor } from '../flashfiles';
+import { flashFiles, bundleFor, profileName } from '../flashfiles';
+import { storageCost } from '../flashbudget';
 
 export class FlashError extends Error {}
 
 export const FIRMWARE_FILE = '.bootcde';
-const HEADER = 32;
-const align = (n: number) => (n + 3) & ~3;
 
 export function sha256Hex(b: Uint8Array): string {
   return crypto.createHash('sha256').update(b).digest('hex');
@@ -52,8 +52,13 @@ export function sha256Hex(b: Uint8Array): string {
 
 /** The profile named by --board (a profile name or an Espruino board id), or an error. */
 export function profileByName(name: string): BoardProfile {
-  for (const b of BOARDS) if (b.name === name || b.ids.indexOf(name) >= 0) return b;
-  throw new FlashError(`unknown board '${name}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
+  let p: string;
+  try {
+    p = profileName(name);
+  } catch (e: any) {
+    throw new FlashError(e.message);
+  }
+  return BOARDS.filter((b) => b.name === p)[0];
 }
 
 /** What top-level code before the start may call: built-ins that compute and touch no device. */
@@ -177,26 +182,19 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const want = o.board || config.board || '';
   const wantProfile = want ? profileByName(want) : null;
   // The firmware and the files beside it depend on the board: sized from the expected board
-  // now (for the progress bar), fixed once the board has answered.
-  const filesFor = (boardName: string) => {
-    let bundle = o.bundle;
-    if (!bundle) {
-      const bp = bundleFor(boardName);
-      if (!fs.existsSync(bp)) fail(`no firmware bundle ${bp}: run make build-device (or give --bundle FILE)`);
-      bundle = new Uint8Array(fs.readFileSync(bp));
-      checkBundleShape(bundle);
-    }
-    const extra = flashFiles(boardName, o.config, o.trust);
-    const list = [
-      { name: CONFIG_FILE, data: o.config },
-      { name: TRUST_FILE, data: o.trust },
-    ];
-    for (const n of Object.keys(extra)) if (n !== CONFIG_FILE && n !== TRUST_FILE) list.push({ name: n, data: extra[n] });
-    list.push({ name: FIRMWARE_FILE, data: bundle });
-    return list;
+  // now (for the progress bar), fixed once the board has answered; the firmware file is read
+  // and checked then, once.
+  const extraFiles: { [board: string]: { [name: string]: Uint8Array } } = {};
+  const extraFor = (boardName: string) => extraFiles[boardName] || (extraFiles[boardName] = flashFiles(boardName, o.config, o.trust));
+  const bundlePathFor = (boardName: string) => {
+    const bp = bundleFor(boardName);
+    if (!fs.existsSync(bp)) fail(`no firmware bundle ${bp}: run make build-device (or give --bundle FILE)`);
+    return bp;
   };
-  let files = filesFor(wantProfile ? wantProfile.name : 'esp32');
-  const total = files.reduce((a, f) => a + f.data.length, 0);
+  const guess = wantProfile ? wantProfile.name : 'esp32';
+  const guessExtra = extraFor(guess);
+  const guessBundle = o.bundle ? o.bundle.length : fs.statSync(bundlePathFor(guess)).size;
+  const total = Object.keys(guessExtra).reduce((a, n) => a + guessExtra[n].length, guessBundle);
   const units = total + 4 * 1024; // writing, plus the steps around it
   let done = 0;
   prog.setTotal(units);
@@ -225,7 +223,15 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     }
     if (!profile) fail(`board ${boardId || '(no process.env.BOARD)'} on ${o.port} is not supported: the firmware has no pin profile for it (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
     profile = profile!;
-    files = filesFor(profile.name);
+    let bundle = o.bundle;
+    if (!bundle) {
+      bundle = new Uint8Array(fs.readFileSync(bundlePathFor(profile.name)));
+      checkBundleShape(bundle);
+    }
+    // qg.cfg and qg.trust first (flashFiles' order), the firmware last
+    const extra = extraFor(profile.name);
+    const files = Object.keys(extra).map((name) => ({ name, data: extra[name] }));
+    files.push({ name: FIRMWARE_FILE, data: bundle });
     done += 512;
     prog.update(done, `found ${profile.name} (${boardId} ${env.VERSION || ''})`);
 
@@ -234,8 +240,8 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
       JSON.stringify(replaced) + ';for(var i=0;i<L.length;i++){var s=S.read(L[i]);f[L[i]]=s===undefined?-1:s.length}' +
       'return{free:S.getFree(),trash:g?g.trashBytes:0,files:f,tver:S.read(' + JSON.stringify(TVER_FILE) + ')}})()');
     let available = Number(st.free) + Number(st.trash || 0);
-    for (const n of replaced) if (st.files[n] >= 0) available += HEADER + align(st.files[n]);
-    const needed = files.reduce((a, f) => a + HEADER + align(f.data.length), 0);
+    for (const n of replaced) if (st.files[n] >= 0) available += storageCost(st.files[n]);
+    const needed = files.reduce((a, f) => a + storageCost(f.data.length), 0);
     if (needed > available) {
       const sizes = files.map((f) => `${f.name} ${f.data.length}`).join(' + ');
       fail(`not enough flash on the ${profile.name}: ${sizes} bytes need ${needed} bytes of Storage, the board has ${available} (README "Flash budget")`);

@@ -39,21 +39,18 @@ import nacl from 'tweetnacl';
 import { encodeCbor, encodeProtected, sigStructure, CborValue } from '../qg1-issuer';
 import { makeBaseTable, makeKeyTable } from '../../firmware/crypto/ed25519-fast';
 import { verify } from '../../firmware/crypto/ed25519';
-import { memoryBootFiles } from './memory-fixture';
+import { memoryBootFiles, memoryDivocText, memoryDivocIndex, hasMemoryDivoc } from './memory-fixture';
+import { ROOT } from '../root';
 import { decodeTrustBundle, findKeys } from '../../proto/trust';
 import { validateConfig } from '../../firmware/config';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { bundle } = require('./bundle.js');
 
-const root = path.resolve(__dirname, '..', '..');
+const root = ROOT;
 const sha256 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha256').update(d).digest());
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const b64Of = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
-function sharedDir(): string {
-  return process.env.QRGATE_SHARED || path.resolve(root, '..', 'shared');
-}
 
 /** The boot code: runs in a fresh interpreter after load(). ES5, no dependencies. */
 function driver(runs: number, naclRuns: number): string {
@@ -169,12 +166,11 @@ async function main(): Promise<void> {
   const keyTable = makeKeyTable(kp.publicKey, undefined, sha256)!;
 
   // DIVOC sample and its key.
-  const dir = path.join(sharedDir(), 'divoc', 'samples');
   let divoc = '', divocPub: Uint8Array = new Uint8Array(32), divocTable: Uint8Array = new Uint8Array(0);
-  if (fs.existsSync(path.join(dir, 'dose2.qr.txt'))) {
-    const text = fs.readFileSync(path.join(dir, 'dose2.qr.txt'), 'latin1').trim();
+  if (hasMemoryDivoc()) {
+    const text = memoryDivocText();
     divoc = text.startsWith('B64:') ? text.slice(4) : text;
-    divocPub = new Uint8Array(Buffer.from(JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')).publicKeyHex, 'hex'));
+    divocPub = new Uint8Array(Buffer.from(memoryDivocIndex().publicKeyHex, 'hex'));
     divocTable = makeKeyTable(divocPub, undefined, sha256)!;
   }
 

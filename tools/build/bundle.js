@@ -95,7 +95,6 @@ async function bundle(entry, out, defines, opts) {
     code = code.slice(0, at) + '\n' + parts.map((p) => p.text).join('') + code.slice(at);
   }
   if (opts.flat) code = unwrapClasses(unwrapIife(code));
-  code = rewriteHoles(code);
   const min = await terser.minify(code, {
     ecma: 5,
     toplevel: !!opts.flat,
@@ -471,4 +470,4 @@ if (require.main === module) {
     (n) => console.log(`${pos[1]}: ${n} bytes`),
     (e) => { console.error(`bundle: ${e.message}`); process.exit(1); });
 }
-module.exports = { bundle, rewriteHoles, attribute, GATE_OPTIONS, GATE_LAZY };
+module.exports = { bundle, plainRequire, rewriteHoles, attribute, GATE_OPTIONS, GATE_LAZY };

@@ -41,16 +41,15 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { ROOT, SHARED } from '../root';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ctxApi = require('jsonld/lib/context');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const ContextResolver = require('jsonld/lib/ContextResolver');
 
-export const REPO = path.resolve(__dirname, '..', '..');
-export const CONTEXTS_DIR = process.env.QRGATE_SHARED
-  ? path.join(process.env.QRGATE_SHARED, 'divoc', 'contexts')
-  : path.resolve(REPO, '..', 'shared', 'divoc', 'contexts');
+export const REPO = ROOT;
+export const CONTEXTS_DIR = path.join(SHARED, 'divoc', 'contexts');
 export const TABLE_FILE = path.join(REPO, 'proto', 'divoc', 'table.generated.ts');
 
 /** The context URLs a certificate may name, and the stored copies (README.txt in contexts). */

@@ -11,22 +11,20 @@ import nacl from 'tweetnacl';
 import { ALG_EDDSA, encodeTrustBundle, TrustKey } from '../qg1-issuer';
 import { readPrivateJwkFile, readJwkFile } from '../keys';
 import { tableFiles } from '../tables';
+import { ROOT, SHARED } from '../root';
+import { CONFIG_FILE, TRUST_FILE } from '../../firmware/boot';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const FX = path.join(REPO, 'test', 'fixtures');
+const FX = path.join(ROOT, 'test', 'fixtures');
+const SAMPLES = path.join(SHARED, 'divoc', 'samples');
 
 /** The memory budget: variables in use after boot (process.memory().usage). */
 export const MEMORY_BUDGET = 2500;
 export const MEMORY_KEYS = 64;
 
-function sharedDir(): string {
-  return process.env.QRGATE_SHARED || path.resolve(REPO, '..', 'shared');
-}
-
 /** The 64 keys: the DIVOC samples' key, the fixture issuers, then filler keys from fixed seeds. */
 export function memoryTrustKeys(n = MEMORY_KEYS): TrustKey[] {
   const keys: TrustKey[] = [];
-  const idx = JSON.parse(fs.readFileSync(path.join(sharedDir(), 'divoc', 'samples', 'index.json'), 'utf8'));
+  const idx = memoryDivocIndex();
   keys.push({ kid: idx.verificationMethod, alg: ALG_EDDSA, key: new Uint8Array(Buffer.from(idx.publicKeyHex, 'hex')), format: 'divoc' });
   for (const f of ['issuer', 'issuer2']) {
     const k = readJwkFile(path.join(FX, f + '.jwk'));
@@ -46,15 +44,25 @@ export function memoryBootFiles(): { [name: string]: Uint8Array } {
   // no maxAge: the interpreter's clock is today's date, and a stale bundle would stop every check
   const trust = encodeTrustBundle({ version: 1, iat: 1630454400, keys: memoryTrustKeys() }, root);
   const out: { [name: string]: Uint8Array } = {
-    'qg.cfg': new Uint8Array(fs.readFileSync(path.join(FX, 'gate.json'))),
-    'qg.trust': trust,
+    [CONFIG_FILE]: new Uint8Array(fs.readFileSync(path.join(FX, 'gate.json'))),
+    [TRUST_FILE]: trust,
   };
   const t = tableFiles(trust);
   for (const n of Object.keys(t)) out[n] = t[n];
   return out;
 }
 
+/** The DIVOC samples' index (../shared/divoc/samples/index.json: verificationMethod, publicKeyHex ...). */
+export function memoryDivocIndex(): any {
+  return JSON.parse(fs.readFileSync(path.join(SAMPLES, 'index.json'), 'utf8'));
+}
+
+/** Whether the DIVOC sample is there (../shared may lack the samples). */
+export function hasMemoryDivoc(): boolean {
+  return fs.existsSync(path.join(SAMPLES, 'dose2.qr.txt'));
+}
+
 /** A DIVOC certificate as scanned (the published dose2 sample, "B64:..."). */
 export function memoryDivocText(): string {
-  return fs.readFileSync(path.join(sharedDir(), 'divoc', 'samples', 'dose2.qr.txt'), 'latin1').trim();
+  return fs.readFileSync(path.join(SAMPLES, 'dose2.qr.txt'), 'latin1').trim();
 }

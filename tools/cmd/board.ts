@@ -7,6 +7,7 @@ import { SimBoard, FLASH_GEOMETRY } from '../../sim/board';
 import { FlashImage } from '../../sim/flash';
 import { ConsoleServer } from '../../sim/console';
 import { BOARDS, boardProfile } from '../../firmware/boards';
+import { profileName } from '../flashfiles';
 import { parseTime } from '../cli';
 
 export const help = `usage: qrgate board --listen HOST:PORT [--flash DIR] [--board NAME] [--clock T|unset] [--trace]
@@ -39,10 +40,13 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(m[2]);
   if (port > 65535) throw new CliError(`--listen: bad port ${m[2]}`);
   const boardName: string = p.flags.board || 'esp32';
-  const profile = boardProfile(boardName);
-  if (profile.name !== boardName && profile.ids.indexOf(boardName) < 0) {
-    throw new CliError(`--board: unknown board '${boardName}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
+  let name: string;
+  try {
+    name = profileName(boardName);
+  } catch (e: any) {
+    throw new CliError(`--board: ${e.message}`);
   }
+  const profile = boardProfile(name);
   let clock: number | null = Math.floor(Date.now() / 1000);
   if (p.flags.clock !== undefined) clock = p.flags.clock === 'unset' ? null : parseTime(p.flags.clock, 'clock');
 
