@@ -4,7 +4,7 @@ BIN   := node_modules/.bin
 SHARED ?= $(abspath ../shared)
 export QRGATE_SHARED := $(SHARED)
 
-.PHONY: all build build-host build-device test demo bench fuzz clean deps native native-tools size
+.PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools size
 
 all: build
 
@@ -31,11 +31,18 @@ native-tools:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-arm-none-eabi binutils-arm-none-eabi qemu-user >/dev/null; \
 	  else echo "native-tools: toolchain/qemu missing and not root: native tests will skip"; fi; fi
 
+# PostgreSQL (Debian's package) for the collector's province store: its tests start a private
+# server. Installed when missing and root (CI is); otherwise those tests say they skipped.
+pg-tools:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "pg-tools: PostgreSQL missing and not root: its tests will skip"; fi; fi
+
 # Rebuild the native verifier's committed object code (firmware/crypto/native-code.generated.ts).
 native: deps native-tools
 	tools/native/build.sh --write
 
-test: build native-tools
+test: build native-tools pg-tools
 	$(BIN)/mocha 'test/**/*.test.ts'
 
 demo: build
@@ -45,6 +52,11 @@ bench: build native-tools
 	node build/host/tools/bench.js
 	tools/native/build.sh
 	node build/host/tools/native/count.js
+
+# The collector under a province's load (SQLite and PostgreSQL side by side): BENCH_SECONDS,
+# BENCH_GATES, BENCH_PHASES ... (tools/bench-collector.ts).
+bench-collector: build pg-tools
+	node build/host/tools/bench-collector.js
 
 fuzz: build
 	FUZZ_RUNS=$${FUZZ_RUNS:-20000} $(BIN)/mocha --grep property 'test/**/*.test.ts'

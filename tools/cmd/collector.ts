@@ -2,14 +2,19 @@
 import * as fs from 'fs';
 import * as crypto from 'crypto';
 import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex } from '../cli';
-import { SqliteStore } from '../collector/sqlite';
-import { StoredRecord } from '../collector/store';
+import { CollectorStore, StoredRecord } from '../collector/store';
+import { openStore as openAnyStore, dbLabel } from '../collector/open';
 import { startCollectorServer } from '../collector/server';
 
 export const help = `
-usage: qrgate collector serve --db FILE --listen HOST:PORT [--max-body BYTES] [--quiet]
-       qrgate collector query --db FILE [--gate ID] [--from T] [--to T]
-       qrgate collector trace --db FILE --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
+usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
+                               [--max-body BYTES] [--quiet]
+       qrgate collector query --db DB [--gate ID] [--from T] [--to T]
+       qrgate collector trace --db DB --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
+
+DB      a SQLite file (one machine; created by serve when missing), or a PostgreSQL URL
+        postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (a province; serve creates the tables,
+        partitioned by day). PGPASSWORD and the other libpq variables are honoured.
 
 serve   receives entry-log batches and stores each (gate, seq) once, acknowledging only what is
         durably stored. Listens only on HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks one):
@@ -19,6 +24,10 @@ serve   receives entry-log batches and stores each (gate, seq) once, acknowledgi
                          Stack, ChirpStack: JSON with the DevEUI, fPort and base64 payload); FPort 1
                          carries a Batch; a batch without gate id is filed under eui-<DevEUI>
           GET  /healthz
+        Batches that arrive while the store commits share its next commit. With more than
+        --max-pending batches waiting (default 2000) a gate is answered 503 with Retry-After and
+        tries again later. --retain-days N deletes records older than N days (PostgreSQL: drops
+        whole day partitions); default: keep everything.
         Prints one JSON line when listening ({"ev":"listening","host","port"}) and one per batch
         (unless --quiet). Stops cleanly on SIGINT/SIGTERM.
 query   one JSON line per stored record, by gate then seq: gateId, seq, time (ISO 8601),
@@ -56,12 +65,12 @@ export function recordJson(r: StoredRecord): any {
   return o;
 }
 
-function openStore(file: string): SqliteStore {
-  if (!fs.existsSync(file)) throw new CliError(`cannot read database ${file}: no such file`);
+async function openStore(db: string): Promise<CollectorStore> {
+  if (!/^postgres(ql)?:\/\//i.test(db) && !fs.existsSync(db)) throw new CliError(`cannot read database ${db}: no such file`);
   try {
-    return new SqliteStore(file, { mustExist: true, readonly: true });
+    return await openAnyStore(db, { readonly: true });
   } catch (e: any) {
-    throw new CliError(`cannot open database ${file}: ${e.message}`);
+    throw new CliError(`cannot open database ${dbLabel(db)}: ${e.message}`);
   }
 }
 
@@ -74,21 +83,24 @@ function parseListen(v: string): { host: string; port: number } {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean' });
+  const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean',
+    'retain-days': 'string', 'max-pending': 'string' });
   const db = need(p, 'db');
   const { host, port } = parseListen(need(p, 'listen'));
   const maxBody = p.flags['max-body'] ? parseIntFlag(p.flags['max-body'], 'max-body', 1024, 64 * 1024 * 1024) : undefined;
   const crash = process.env.QRGATE_COLLECTOR_CRASH_AFTER ? parseInt(process.env.QRGATE_COLLECTOR_CRASH_AFTER, 10) : 0;
-  let store: SqliteStore;
+  const retainDays = p.flags['retain-days'] !== undefined ? parseIntFlag(p.flags['retain-days'], 'retain-days', 1, 36500) : 0;
+  const maxPending = p.flags['max-pending'] !== undefined ? parseIntFlag(p.flags['max-pending'], 'max-pending', 1, 1000000) : undefined;
+  let store: CollectorStore;
   try {
-    store = new SqliteStore(db, { crashAfterInserts: crash });
+    store = await openAnyStore(db, { crashAfterInserts: crash, retainDays });
   } catch (e: any) {
-    throw new CliError(`cannot open database ${db}: ${e.message}`);
+    throw new CliError(`cannot open database ${dbLabel(db)}: ${e.message}`);
   }
   const out = (line: string) => { if (!p.flags.quiet) process.stdout.write(line + '\n'); };
   let srv;
   try {
-    srv = await startCollectorServer({ store, host, port, maxBody, log: out });
+    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out });
   } catch (e: any) {
     await store.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
@@ -108,7 +120,7 @@ async function serve(args: string[]): Promise<number> {
 
 async function query(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', gate: 'string', from: 'string', to: 'string' });
-  const store = openStore(need(p, 'db'));
+  const store = await openStore(need(p, 'db'));
   try {
     const filter = {
       gateId: p.flags.gate as string | undefined,
@@ -130,7 +142,7 @@ async function trace(args: string[]): Promise<number> {
   const sub = p.flags.sub !== undefined ? parseHex(p.flags.sub, 'sub', 1) : new Uint8Array(Buffer.from(p.flags['sub-text'], 'utf8'));
   const windowMin = p.flags['window-min'] !== undefined ? parseIntFlag(p.flags['window-min'], 'window-min', 0, 525600) : 30;
   const subject = new Uint8Array(crypto.createHmac('sha256', secret).update(sub).digest().subarray(0, 16));
-  const store = openStore(db);
+  const store = await openStore(db);
   try {
     for (const hit of await store.trace(subject, windowMin * 60)) {
       const o = recordJson(hit.entry);

@@ -21,6 +21,9 @@
 //                   null when there is nothing to say. Other events and ports are answered 200
 //                   {"ignored":...}; a malformed batch or frame 400.
 //   GET  /healthz   200 "ok".
+// Overload: when more batches wait for the store's next commit than `maxPending`, a POST is
+// answered 503 with Retry-After (seconds) and stored nothing; the gate keeps its records and tries
+// again after its backoff. The listen backlog is sized for thousands of gates (`backlog`).
 // Bodies are bounded (maxBody); the server listens only on the address it is given.
 import * as http from 'http';
 import * as path from 'path';
@@ -58,7 +61,7 @@ export function logSchema(): { Batch: protobuf.Type; Ack: protobuf.Type } {
 }
 
 export class BadRequest extends Error {
-  constructor(public status: number, message: string) { super(message); }
+  constructor(public status: number, message: string, public headers: Record<string, string> = {}) { super(message); }
 }
 
 function enumName(table: string[], code: number): string {
@@ -103,6 +106,12 @@ export interface CollectorServerOptions {
   maxBody?: number;
   /** One line per event (ingest, errors); default: nothing. */
   log?: (line: string) => void;
+  /** Batches waiting for the store's next commit above which POSTs get 503 (default 2000). */
+  maxPending?: number;
+  /** Retry-After of a 503, seconds (default 5). */
+  retryAfter?: number;
+  /** The listen backlog (default 4096; the kernel caps it at net.core.somaxconn). */
+  backlog?: number;
 }
 
 export interface CollectorServer {
@@ -174,6 +183,10 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   const log = opts.log || (() => undefined);
   logSchema(); // fail now, not on the first request
   const loraDevices = new LoraDevices();
+  const maxPending = opts.maxPending || 2000;
+  const retryAfter = opts.retryAfter || 5;
+  let inFlight = 0;
+  let refused = 0;
 
   const ingest = async (gateId: string, records: LogRecord[]): Promise<PutResult> => {
     const res = await opts.store.put(gateId, records);
@@ -190,6 +203,12 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     }
     if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') throw new BadRequest(404, 'no such path');
     if (req.method !== 'POST') throw new BadRequest(405, 'POST only');
+    const waiting = opts.store.pending ? opts.store.pending() : inFlight;
+    if (waiting >= maxPending) {
+      refused++;
+      throw new BadRequest(503, `overloaded: ${waiting} batches waiting to be stored; retry after ${retryAfter} s`,
+        { 'retry-after': String(retryAfter) });
+    }
     const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
     if (url.pathname === '/ingest') {
       if (type !== 'application/x-protobuf' && type !== 'application/protobuf') {
@@ -238,10 +257,21 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   };
 
   const server = http.createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => { inFlight--; });
     handle(req, res).catch((e: any) => {
       const status = e instanceof BadRequest ? e.status : 500;
-      log(JSON.stringify({ ev: 'error', status, path: req.url, error: String(e && e.message) }));
+      // Overload is counted, not logged per request (a log line each would add to the load).
+      if (status !== 503 || refused % 1000 === 1) {
+        log(JSON.stringify({ ev: 'error', status, path: req.url, error: String(e && e.message), refused: status === 503 ? refused : undefined }));
+      }
       if (res.headersSent) { res.destroy(); return; }
+      if (e instanceof BadRequest) for (const h of Object.keys(e.headers)) res.setHeader(h, e.headers[h]);
+      if (status === 503) {
+        // The body was not read: close after answering rather than drain it.
+        res.setHeader('connection', 'close');
+        res.on('finish', () => req.socket.destroy());
+      }
       if (status === 413) {
         res.setHeader('connection', 'close');
         res.on('finish', () => req.socket.destroy());
@@ -254,7 +284,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   server.maxHeadersCount = 50;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port }, () => { server.off('error', reject); resolve(); });
+    server.listen({ host: opts.host, port: opts.port, backlog: opts.backlog || 4096 }, () => { server.off('error', reject); resolve(); });
   });
   const addr = server.address() as any;
   return {

@@ -1,5 +1,12 @@
 // The collector's default store: one SQLite file (better-sqlite3), WAL with synchronous=FULL so
 // that a committed transaction is on disk before put() resolves (and so before any ack is sent).
+//
+// Group commit: put() queues its batch and a writer, run on the next turn of the event loop,
+// stores everything queued in one transaction (one fsync). better-sqlite3 is synchronous, so while
+// a commit runs, requests pile up in the sockets and are parsed together afterwards: they share
+// the next commit. Retention (`retainDays`) deletes old rows in small steps; the WAL is kept
+// bounded (journal_size_limit, checkpoints after each group) and `query` reads in keyset pages,
+// each its own short read transaction, so a long export never pins the WAL.
 import Database from 'better-sqlite3';
 import { LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
@@ -26,6 +33,7 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
 CREATE INDEX IF NOT EXISTS entries_gate_time ON entries (gate_id, time);
+CREATE INDEX IF NOT EXISTS entries_time ON entries (time);
 `;
 
 export interface SqliteStoreOptions {
@@ -37,7 +45,24 @@ export interface SqliteStoreOptions {
    * SIGKILL after this many row inserts, in the middle of a batch's transaction.
    */
   crashAfterInserts?: number;
+  /** Keep this many days of records (by the record's time); older ones are deleted. 0: keep all. */
+  retainDays?: number;
+  /** For tests: the time now, seconds since 1970. */
+  now?: () => number;
 }
+
+interface Pending {
+  gateId: string;
+  records: LogRecord[];
+  resolve: (r: PutResult) => void;
+  reject: (e: any) => void;
+}
+
+const DAY = 86400;
+/** A record dated before this comes from a gate whose clock was never set (2020-01-01). */
+const CLOCK_SET = Date.UTC(2020, 0, 1) / 1000;
+/** Rows deleted per retention step (one short transaction each). */
+const PRUNE_STEP = 5000;
 
 function rowToRecord(r: any): StoredRecord {
   return {
@@ -54,13 +79,25 @@ export class SqliteStore implements CollectorStore {
   private insert: Database.Statement;
   private select: Database.Statement;
   private putTx: (gateId: string, records: LogRecord[], now: number) => PutResult;
+  private groupTx: (group: Pending[], now: number) => PutResult[];
+  private queue: Pending[] = [];
+  private writing = false;
+  private retainDays: number;
+  private now: () => number;
+  private lastPrune = -1;
+  /** Transactions committed by the writer (each holds one group of batches). */
+  commits = 0;
 
   constructor(file: string, opts: SqliteStoreOptions = {}) {
     this.db = new Database(file, { fileMustExist: !!opts.mustExist, readonly: !!opts.readonly });
     this.crashAfter = opts.crashAfterInserts || 0;
+    this.retainDays = opts.retainDays || 0;
+    this.now = opts.now || (() => Math.floor(Date.now() / 1000));
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
+      // After a checkpoint the WAL file is cut back to this size (it is reused, not grown).
+      this.db.pragma('journal_size_limit = 67108864');
       this.db.exec(SCHEMA);
       const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as any;
       if (!v) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
@@ -89,16 +126,77 @@ export class SqliteStore implements CollectorStore {
       res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
       return res;
     });
+    // The same work for a whole group of batches, inside one transaction (the inner calls of a
+    // better-sqlite3 transaction function become savepoints of the outer one).
+    this.groupTx = this.db.transaction((group: Pending[], now: number): PutResult[] =>
+      group.map((p) => this.putTx(p.gateId, p.records, now)));
+  }
+
+  /** Batches queued for the next commit (for back-pressure). */
+  pending(): number {
+    return this.queue.length;
   }
 
   private busyTimeout(ms: number): void {
     this.db.pragma(`busy_timeout = ${ms}`);
   }
 
-  async put(gateId: string, records: LogRecord[]): Promise<PutResult> {
-    // better-sqlite3 is synchronous: when this returns, the transaction is committed and (WAL,
-    // synchronous=FULL) synced.
-    return this.putTx(gateId, records, Math.floor(Date.now() / 1000));
+  put(gateId: string, records: LogRecord[]): Promise<PutResult> {
+    if (!this.db.open) return Promise.reject(new Error('store closed'));
+    return new Promise<PutResult>((resolve, reject) => {
+      this.queue.push({ gateId, records, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => this.drain());
+      }
+    });
+  }
+
+  private drain(): void {
+    const group = this.queue.splice(0, this.queue.length);
+    this.writing = false;
+    if (!group.length) return;
+    let results: PutResult[];
+    try {
+      // better-sqlite3 is synchronous: when this returns, the transaction is committed and (WAL,
+      // synchronous=FULL) synced. Only then is any put() of the group answered.
+      results = this.groupTx(group, this.now());
+      this.commits++;
+    } catch (e) {
+      group.forEach((p) => p.reject(e));
+      return;
+    }
+    group.forEach((p, i) => p.resolve(results[i]));
+    try {
+      this.prune();
+      // Keep the WAL short: PASSIVE never waits for readers.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (e) {
+      // Retention and checkpoints are housekeeping: a failure here loses nothing acknowledged.
+    }
+  }
+
+  /**
+   * Deletes records older than the retention: by the record's time, or, for a record whose clock
+   * was never set (a time before 2020), by when the collector received it. One step of at most
+   * PRUNE_STEP rows per call (the writer calls it after each commit until a day's work is done);
+   * `all` runs every step now.
+   */
+  prune(all = false): number {
+    if (!this.retainDays) return 0;
+    const day = Math.floor(this.now() / DAY);
+    if (day === this.lastPrune && !all) return 0;
+    const cutoff = (day - this.retainDays) * DAY;
+    const step = this.db.prepare(
+      `DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE time < ? AND (time >= ? OR received_at < ?) LIMIT ?)`);
+    let total = 0;
+    for (;;) {
+      const n = step.run(cutoff, CLOCK_SET, cutoff, PRUNE_STEP).changes;
+      total += n;
+      if (n < PRUNE_STEP) { this.lastPrune = day; break; }
+      if (!all) break;
+    }
+    return total;
   }
 
   async *query(filter: QueryFilter): AsyncIterable<StoredRecord> {
@@ -107,8 +205,18 @@ export class SqliteStore implements CollectorStore {
     if (filter.gateId !== undefined) { where.push('gate_id = ?'); args.push(filter.gateId); }
     if (filter.from !== undefined) { where.push('time >= ?'); args.push(filter.from); }
     if (filter.to !== undefined) { where.push('time <= ?'); args.push(filter.to); }
-    const sql = `SELECT * FROM entries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY gate_id, seq`;
-    for (const row of this.db.prepare(sql).iterate(...args)) yield rowToRecord(row);
+    // Keyset pages, each its own short read transaction, so that a long export never keeps the
+    // writer from checkpointing the WAL.
+    const PAGE = 2000;
+    const first = this.db.prepare(`SELECT * FROM entries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY gate_id, seq LIMIT ${PAGE}`);
+    const next = this.db.prepare(`SELECT * FROM entries WHERE ${where.concat(['(gate_id, seq) > (?, ?)']).join(' AND ')} ORDER BY gate_id, seq LIMIT ${PAGE}`);
+    let rows = first.all(...args) as any[];
+    for (;;) {
+      for (const row of rows) yield rowToRecord(row);
+      if (rows.length < PAGE) return;
+      const l = rows[rows.length - 1];
+      rows = next.all(...args, l.gate_id, l.seq) as any[];
+    }
   }
 
   async trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]> {
@@ -124,6 +232,7 @@ export class SqliteStore implements CollectorStore {
   }
 
   async close(): Promise<void> {
+    if (this.queue.length) this.drain();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,11 +1,13 @@
 // The collector's storage, behind a small interface: SQLite (tools/collector/sqlite.ts) by
-// default; a PostgreSQL store for a province's worth of gates implements the same interface (the
-// SQL in sqlite.ts is kept portable: ON CONFLICT DO NOTHING, plain types, no SQLite-only functions
-// in queries).
+// default, PostgreSQL (tools/collector/postgres.ts) for a province's worth of gates; `openStore`
+// (tools/collector/open.ts) picks one from the --db argument. test/collector/store.test.ts runs
+// one suite on both.
 //
 // Contract of every store:
 //  - (gateId, seq) names a record; put() stores each once however often it arrives (the first
-//    copy is kept; a later copy with other contents is counted as a conflict, not stored);
+//    copy is kept; a later copy with other contents is counted as a conflict, not stored).
+//    PostgreSQL partitions by the record's day, so there the name is (gateId, day, seq): a copy
+//    with the same seq but another day's time is stored as another record;
 //  - put() resolves only when the batch is durable (committed and synced), and then with every
 //    seq of the batch: those stored now and those already held. Nothing is acknowledged otherwise.
 import { LogRecord } from '../../proto/logrecord';
@@ -48,6 +50,8 @@ export interface CollectorStore {
   query(filter: QueryFilter): AsyncIterable<StoredRecord>;
   /** Entries whose subject pseudonym is `subject`, each with the other subjects within windowSeconds. */
   trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]>;
+  /** Batches waiting for the next commit (the server answers 503 above its limit). */
+  pending?(): number;
   close(): Promise<void>;
 }
 

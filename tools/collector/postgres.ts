@@ -1,0 +1,326 @@
+// The collector's store for a province: PostgreSQL (node-postgres), selected by
+// `--db postgres://...`. Same contract as every store (tools/collector/store.ts).
+//
+// Layout: one table `entries`, partitioned by the record's day (UTC, from the record's own time),
+// one partition per day made on first use, plus a default partition for records whose time is
+// before 2020 (a gate whose clock was never set). The key is (gate_id, day, seq): a record
+// delivered again carries the same time, so it lands in the same partition and is held once
+// there. Retention drops whole partitions (`retainDays`).
+//
+// Group commit: put() queues its batch; one writer takes everything queued and stores it in one
+// transaction (one WAL flush), then answers every put() of the group. Batches that arrive while a
+// commit is in flight share the next one. put() resolves only after COMMIT, and PostgreSQL's
+// default synchronous_commit=on makes COMMIT durable.
+import { Pool, PoolClient } from 'pg';
+import { LogRecord } from '../../proto/logrecord';
+import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
+
+const SCHEMA_VERSION = '1';
+const DAY = 86400;
+/** Records dated before this go to the default partition (a clock that was never set). */
+const FIRST_DAY = Date.UTC(2020, 0, 1) / 1000 / DAY;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS qrgate_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+  gate_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  time BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  format TEXT NOT NULL,
+  kid BYTEA NOT NULL,
+  subject BYTEA NOT NULL,
+  cert BYTEA NOT NULL,
+  clock_untrusted BOOLEAN NOT NULL,
+  dropped INTEGER NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (gate_id, day, seq)
+) PARTITION BY RANGE (day);
+CREATE TABLE IF NOT EXISTS entries_default PARTITION OF entries DEFAULT;
+CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
+CREATE INDEX IF NOT EXISTS entries_gate_time ON entries (gate_id, time);
+CREATE INDEX IF NOT EXISTS entries_time ON entries (time);
+`;
+
+export interface PostgresStoreOptions {
+  /** Keep this many days (by the record's day); older partitions are dropped. 0: keep all. */
+  retainDays?: number;
+  /** Connections for readers (query, trace); the writer has its own. */
+  poolSize?: number;
+  /** For tests: today's day number (seconds since 1970 / 86400). */
+  today?: () => number;
+}
+
+interface Pending {
+  gateId: string;
+  records: LogRecord[];
+  resolve: (r: PutResult) => void;
+  reject: (e: any) => void;
+}
+
+function rowToRecord(r: any): StoredRecord {
+  return {
+    gateId: r.gate_id, seq: Number(r.seq), time: Number(r.time), kind: r.kind, decision: r.decision,
+    reason: r.reason, format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject),
+    cert: new Uint8Array(r.cert), clockUntrusted: !!r.clock_untrusted, dropped: r.dropped,
+    receivedAt: Number(r.received_at),
+  };
+}
+
+/** The partition day of a record time (seconds since 1970). */
+export function dayOf(time: number): number {
+  return Math.floor(time / DAY);
+}
+
+function partitionName(day: number): string {
+  return 'entries_d' + new Date(day * DAY * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+export class PostgresStore implements CollectorStore {
+  private pool: Pool;
+  private writer: PoolClient | null = null;
+  private queue: Pending[] = [];
+  private writing = false;
+  private days = new Set<number>();
+  private closed = false;
+  private retainDays: number;
+  private today: () => number;
+  private lastPrune = -1;
+  /** Transactions committed by the writer (each holds one group of batches). */
+  commits = 0;
+
+  private constructor(url: string, opts: PostgresStoreOptions) {
+    this.pool = new Pool({ connectionString: url, max: (opts.poolSize || 4) + 1 });
+    // An idle client that loses its server is reported here, not thrown at the process.
+    this.pool.on('error', () => undefined);
+    this.retainDays = opts.retainDays || 0;
+    this.today = opts.today || (() => dayOf(Date.now() / 1000));
+  }
+
+  /** Connects, creates the schema when missing (unless readonly) and checks its version. */
+  static async open(url: string, opts: PostgresStoreOptions & { readonly?: boolean } = {}): Promise<PostgresStore> {
+    const s = new PostgresStore(url, opts);
+    try {
+      const c = await s.pool.connect();
+      try {
+        if (!opts.readonly) {
+          // Two collectors starting at once must not both create the schema.
+          await c.query('SELECT pg_advisory_lock(7140213)');
+          try {
+            await c.query(SCHEMA);
+            const v = await c.query('SELECT value FROM qrgate_meta WHERE key = $1', ['schema']);
+            if (!v.rows.length) await c.query('INSERT INTO qrgate_meta (key, value) VALUES ($1, $2)', ['schema', SCHEMA_VERSION]);
+            else if (v.rows[0].value !== SCHEMA_VERSION) throw new Error(`database schema ${v.rows[0].value}, this collector knows ${SCHEMA_VERSION}`);
+          } finally {
+            await c.query('SELECT pg_advisory_unlock(7140213)');
+          }
+        } else {
+          const t = await c.query("SELECT to_regclass('entries') AS t");
+          if (!t.rows[0].t) throw new Error('not a collector database (no entries table)');
+        }
+      } finally {
+        c.release();
+      }
+      if (!opts.readonly) await s.prune();
+    } catch (e) {
+      await s.pool.end().catch(() => undefined);
+      throw e;
+    }
+    return s;
+  }
+
+  /** Batches queued for the next commit (for back-pressure). */
+  pending(): number {
+    return this.queue.length;
+  }
+
+  put(gateId: string, records: LogRecord[]): Promise<PutResult> {
+    if (this.closed) return Promise.reject(new Error('store closed'));
+    return new Promise<PutResult>((resolve, reject) => {
+      this.queue.push({ gateId, records, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const group = this.queue.splice(0, this.queue.length);
+      try {
+        const results = await this.commitGroup(group);
+        group.forEach((p, i) => p.resolve(results[i]));
+      } catch (e) {
+        // The writer connection may be broken: drop it so the next group gets a fresh one.
+        if (this.writer) { this.writer.release(true); this.writer = null; }
+        group.forEach((p) => p.reject(e));
+      }
+    }
+    this.writing = false;
+  }
+
+  private async ensurePartitions(c: PoolClient, days: number[]): Promise<void> {
+    for (const d of days) {
+      if (d < FIRST_DAY || this.days.has(d)) continue;
+      const name = partitionName(d);
+      // Rows of that day may already sit in the default partition (they cannot: only days before
+      // FIRST_DAY go there, and those never get a partition of their own).
+      await c.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF entries FOR VALUES FROM (${d}) TO (${d + 1})`)
+        .catch((e: any) => { if (e.code !== '42P07' && e.code !== '23505') throw e; }); // created by another collector meanwhile
+      this.days.add(d);
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<PutResult[]> {
+    if (!this.writer) this.writer = await this.pool.connect();
+    const c = this.writer;
+    const now = Math.floor(Date.now() / 1000);
+    const rows: LogRecord[] = [];
+    const gates: string[] = [];
+    const dayList = new Set<number>();
+    for (const p of group) for (const r of p.records) { rows.push(r); gates.push(p.gateId); dayList.add(dayOf(r.time)); }
+    await this.ensurePartitions(c, Array.from(dayList));
+    await this.prune();
+    const key = (g: string, d: number, s: number) => g + '\u0000' + d + '\u0000' + s;
+    const inserted = new Set<string>();
+    const stored = new Map<string, StoredRecord>();
+    await c.query('BEGIN');
+    try {
+      if (rows.length) {
+        const ins = await c.query(
+          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at)
+           SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[])
+           ON CONFLICT DO NOTHING RETURNING gate_id, day, seq`,
+          [gates, rows.map((r) => dayOf(r.time)), rows.map((r) => r.seq), rows.map((r) => r.time), rows.map((r) => r.kind),
+            rows.map((r) => r.decision), rows.map((r) => r.reason), rows.map((r) => r.format),
+            rows.map((r) => Buffer.from(r.kid)), rows.map((r) => Buffer.from(r.subject)), rows.map((r) => Buffer.from(r.cert)),
+            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now)]);
+        for (const r of ins.rows) inserted.add(key(r.gate_id, r.day, Number(r.seq)));
+        // What the others collide with: read back to tell duplicates from conflicts.
+        const others = rows.map((r, i) => ({ g: gates[i], d: dayOf(r.time), s: r.seq }))
+          .filter((x) => !inserted.has(key(x.g, x.d, x.s)));
+        if (others.length) {
+          const sel = await c.query(
+            `SELECT e.* FROM entries e JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS k(g, d, s)
+               ON e.gate_id = k.g AND e.day = k.d AND e.seq = k.s`,
+            [others.map((x) => x.g), others.map((x) => x.d), others.map((x) => x.s)]);
+          for (const r of sel.rows) stored.set(key(r.gate_id, r.day, Number(r.seq)), rowToRecord(r));
+        }
+      }
+      await c.query('COMMIT');
+      this.commits++;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    const firstUse = new Set<string>();
+    return group.map((p) => {
+      const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
+      for (const r of p.records) {
+        const k = key(p.gateId, dayOf(r.time), r.seq);
+        if (inserted.has(k) && !firstUse.has(k)) { firstUse.add(k); res.inserted++; stored.set(k, { ...r, gateId: p.gateId, receivedAt: now }); }
+        else if (sameRecord(stored.get(k) as StoredRecord, r)) res.duplicates++;
+        else res.conflicts++;
+        res.held.push(r.seq);
+      }
+      res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
+      return res;
+    });
+  }
+
+  /**
+   * Drops the day partitions older than the retention (at most once a day unless `all`), and the
+   * rows of clocks never set (the default partition) received before the cut-off.
+   */
+  async prune(all = false): Promise<number> {
+    if (!this.retainDays) return 0;
+    const today = this.today();
+    if (today === this.lastPrune && !all) return 0;
+    this.lastPrune = today;
+    const cutoff = today - this.retainDays; // days < cutoff go
+    const c = await this.pool.connect();
+    let dropped = 0;
+    try {
+      const parts = await c.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'entries' AND c.relname LIKE 'entries_d%'`);
+      for (const r of parts.rows) {
+        const m = /^entries_d(\d{4})(\d{2})(\d{2})$/.exec(r.relname);
+        if (!m) continue;
+        const d = Date.UTC(+m[1], +m[2] - 1, +m[3]) / 1000 / DAY;
+        if (d < cutoff) {
+          await c.query(`DROP TABLE IF EXISTS ${r.relname}`);
+          this.days.delete(d);
+          dropped++;
+        }
+      }
+      await c.query('DELETE FROM entries_default WHERE received_at < $1', [cutoff * DAY]);
+    } finally {
+      c.release();
+    }
+    return dropped;
+  }
+
+  async *query(filter: QueryFilter): AsyncIterable<StoredRecord> {
+    // Keyset pages, each its own short statement: a long export never holds one snapshot open.
+    const where: string[] = [];
+    const args: any[] = [];
+    if (filter.gateId !== undefined) { args.push(filter.gateId); where.push(`gate_id = $${args.length}`); }
+    if (filter.from !== undefined) {
+      args.push(filter.from); where.push(`time >= $${args.length}`);
+      args.push(dayOf(filter.from)); where.push(`day >= $${args.length}`);
+    }
+    if (filter.to !== undefined) {
+      args.push(filter.to); where.push(`time <= $${args.length}`);
+      args.push(dayOf(filter.to)); where.push(`day <= $${args.length}`);
+    }
+    let last: { g: string; s: number; d: number } | null = null;
+    const PAGE = 2000;
+    for (;;) {
+      const a = args.slice();
+      const w = where.slice();
+      if (last) {
+        a.push(last.g, last.s, last.d);
+        w.push(`(gate_id, seq, day) > ($${a.length - 2}, $${a.length - 1}, $${a.length})`);
+      }
+      const sql = `SELECT * FROM entries ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY gate_id, seq, day LIMIT ${PAGE}`;
+      const res = await this.pool.query(sql, a);
+      for (const row of res.rows) yield rowToRecord(row);
+      if (res.rows.length < PAGE) return;
+      const l = res.rows[res.rows.length - 1];
+      last = { g: l.gate_id, s: Number(l.seq), d: l.day };
+    }
+  }
+
+  async trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]> {
+    const own = await this.pool.query(
+      "SELECT * FROM entries WHERE subject = $1 AND kind = 'entry' ORDER BY time, gate_id, seq", [Buffer.from(subject)]);
+    const hits: TraceHit[] = [];
+    for (const row of own.rows) {
+      const t = Number(row.time);
+      const near = await this.pool.query(
+        `SELECT * FROM entries WHERE gate_id = $1 AND time >= $2 AND time <= $3 AND day >= $4 AND day <= $5
+           AND kind = 'entry' AND subject <> $6 AND length(subject) > 0 ORDER BY time, seq`,
+        [row.gate_id, t - windowSeconds, t + windowSeconds, dayOf(t - windowSeconds), dayOf(t + windowSeconds), row.subject]);
+      hits.push({ entry: rowToRecord(row), contacts: near.rows.map(rowToRecord) });
+    }
+    return hits;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.writing) await new Promise((r) => setTimeout(r, 5));
+    if (this.writer) { this.writer.release(); this.writer = null; }
+    await this.pool.end();
+  }
+}
