@@ -4,7 +4,7 @@ BIN   := node_modules/.bin
 SHARED ?= $(abspath ../shared)
 export QRGATE_SHARED := $(SHARED)
 
-.PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools size
+.PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools browser-tools size
 
 all: build
 
@@ -38,11 +38,17 @@ pg-tools:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else echo "pg-tools: PostgreSQL missing and not root: its tests will skip"; fi; fi
 
+# Chromium (Debian's package) for the collector's web page test (puppeteer-core drives it).
+browser-tools:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser-tools: chromium missing and not root: the web page test will skip"; fi; fi
+
 # Rebuild the native verifier's committed object code (firmware/crypto/native-code.generated.ts).
 native: deps native-tools
 	tools/native/build.sh --write
 
-test: build native-tools pg-tools
+test: build native-tools pg-tools browser-tools
 	$(BIN)/mocha 'test/**/*.test.ts'
 
 demo: build

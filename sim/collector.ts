@@ -50,6 +50,9 @@ export class SimCollector {
       },
       query: (f: QueryFilter) => inner.query(f),
       trace: (s: Uint8Array, w: number) => inner.trace(s, w),
+      gates: () => inner.gates(),
+      hourly: (f: QueryFilter) => inner.hourly(f),
+      pending: () => inner.pending(),
       close: () => inner.close(),
     };
     this.server = await startCollectorServer({

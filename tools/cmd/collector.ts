@@ -1,14 +1,20 @@
 // qrgate collector serve|query|trace (spec/tools.md, "Collector").
 import * as fs from 'fs';
 import * as crypto from 'crypto';
-import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex } from '../cli';
+import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex, readFileOr } from '../cli';
 import { CollectorStore, StoredRecord } from '../collector/store';
 import { openStore as openAnyStore, dbLabel } from '../collector/open';
+import { kidText, isoTime } from '../collector/format';
+import { startWebServer, WebServer } from '../collector/web';
+import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
 import { startCollectorServer } from '../collector/server';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
+                               [--web HOST:PORT --users FILE [--site-secret-file FILE]]
                                [--max-body BYTES] [--quiet]
+       qrgate collector user add|remove --users FILE NAME     (password on standard input)
+       qrgate collector user list --users FILE
        qrgate collector query --db DB [--gate ID] [--from T] [--to T]
        qrgate collector trace --db DB --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
 
@@ -28,6 +34,12 @@ serve   receives entry-log batches and stores each (gate, seq) once, acknowledgi
         --max-pending batches waiting (default 2000) a gate is answered 503 with Retry-After and
         tries again later. --retain-days N deletes records older than N days (PostgreSQL: drops
         whole day partitions); default: keep everything.
+        --web HOST:PORT serves the health office's page on a second listener (gates post to
+        --listen, browsers use --web: the page cannot take entries, the ingest serves nothing to
+        read): gates with their last contact, entries per hour, CSV export, and contact tracing
+        from a positive person's certificate (QR text or an image of it), behind a login from
+        --users. Tracing needs the gates' site secret (--site-secret-file: a file with its hex),
+        which the page never shows.
         Prints one JSON line when listening ({"ev":"listening","host","port"}) and one per batch
         (unless --quiet). Stops cleanly on SIGINT/SIGTERM.
 query   one JSON line per stored record, by gate then seq: gateId, seq, time (ISO 8601),
@@ -41,15 +53,7 @@ trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub)
         either side. --sub-text takes the sub as text (DIVOC credentialSubject.id, UTF-8).
 `;
 
-/** A kid for people: itself when printable ASCII, else hex (the rule of firmware/gate.ts kidText). */
-export function kidText(kid: Uint8Array): string {
-  for (let i = 0; i < kid.length; i++) if (kid[i] < 0x20 || kid[i] > 0x7e) return Buffer.from(kid).toString('hex');
-  return Buffer.from(kid).toString('latin1');
-}
-
-export function isoTime(t: number): string {
-  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { kidText, isoTime };
 
 /** The JSON line of `query` for one stored record. */
 export function recordJson(r: StoredRecord): any {
@@ -84,7 +88,18 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean',
-    'retain-days': 'string', 'max-pending': 'string' });
+    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string' });
+  const web = p.flags.web !== undefined ? parseListen(p.flags.web) : null;
+  if (web && p.flags.users === undefined) throw new CliError('--web needs --users FILE (qrgate collector user add makes one)');
+  let users: UsersFile | null = null;
+  if (p.flags.users !== undefined) {
+    try { users = readUsers(p.flags.users); } catch (e: any) { throw new CliError(`users file ${p.flags.users}: ${e.message}`); }
+  }
+  let siteSecret: Uint8Array | undefined;
+  if (p.flags['site-secret-file'] !== undefined) {
+    const t = readFileOr(p.flags['site-secret-file'], 'site secret').toString('utf8').trim();
+    siteSecret = parseHex(t, 'site-secret-file', 16);
+  }
   const db = need(p, 'db');
   const { host, port } = parseListen(need(p, 'listen'));
   const maxBody = p.flags['max-body'] ? parseIntFlag(p.flags['max-body'], 'max-body', 1024, 64 * 1024 * 1024) : undefined;
@@ -105,13 +120,28 @@ async function serve(args: string[]): Promise<number> {
     await store.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
   }
-  process.stdout.write(JSON.stringify({ ev: 'listening', host: srv.host, port: srv.port }) + '\n');
+  let page: WebServer | null = null;
+  if (web) {
+    const usersFile = p.flags.users as string;
+    try {
+      // The users file is read again at each login, so that adding a user needs no restart.
+      page = await startWebServer({ store, host: web.host, port: web.port, siteSecret, log: out,
+        users: () => readUsers(usersFile) });
+    } catch (e: any) {
+      await srv.close();
+      await store.close();
+      throw new CliError(`cannot listen on ${web.host}:${web.port} for the web page: ${e.code || e.message}`);
+    }
+  }
+  process.stdout.write(JSON.stringify({ ev: 'listening', host: srv.host, port: srv.port,
+    web: page ? { host: page.host, port: page.port } : undefined }) + '\n');
   const s = srv;
+  const w = page;
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      s.close().then(() => store.close()).then(() => resolve(0), () => resolve(1));
+      (w ? w.close() : Promise.resolve()).then(() => s.close()).then(() => store.close()).then(() => resolve(0), () => resolve(1));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -159,10 +189,49 @@ async function trace(args: string[]): Promise<number> {
   return 0;
 }
 
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let d = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c) => { d += c; });
+    process.stdin.on('end', () => resolve(d));
+    process.stdin.on('error', reject);
+  });
+}
+
+async function user(args: string[]): Promise<number> {
+  const p = parseArgs(args, { users: 'string' });
+  const file = need(p, 'users');
+  const [action, name] = p.positional;
+  if (action === 'list') {
+    if (!fs.existsSync(file)) return 0;
+    const u = readUsers(file);
+    for (const n of Object.keys(u.users).sort()) process.stdout.write(JSON.stringify({ user: n, created: u.users[n].created }) + '\n');
+    return 0;
+  }
+  if (!name || p.positional.length !== 2 || (action !== 'add' && action !== 'remove')) {
+    throw new CliError('usage: qrgate collector user add|remove --users FILE NAME, or user list --users FILE');
+  }
+  if (action === 'remove') {
+    if (!fs.existsSync(file) || !removeUser(file, name)) throw new CliError(`no user ${name} in ${file}`);
+    return 0;
+  }
+  // The password comes on standard input (its first line), never on the command line.
+  if (process.stdin.isTTY) process.stderr.write(`password for ${name} (then Enter, Ctrl-D): `);
+  const password = (await readStdin()).split(/\r?\n/)[0];
+  try {
+    await setUser(file, name, password);
+  } catch (e: any) {
+    throw new CliError(e.message);
+  }
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
+  if (sub === 'user') return user(args.slice(1));
   if (sub === 'serve') return serve(args.slice(1));
   if (sub === 'query') return query(args.slice(1));
   if (sub === 'trace') return trace(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query or trace)` : 'missing subcommand: serve, query or trace');
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace or user)` : 'missing subcommand: serve, query, trace or user');
 }

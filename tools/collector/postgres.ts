@@ -13,7 +13,8 @@
 // default synchronous_commit=on makes COMMIT durable.
 import { Pool, PoolClient } from 'pg';
 import { LogRecord } from '../../proto/logrecord';
-import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
+import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
+import { gateRow } from './sqlite';
 
 const SCHEMA_VERSION = '1';
 const DAY = 86400;
@@ -314,6 +315,32 @@ export class PostgresStore implements CollectorStore {
       hits.push({ entry: rowToRecord(row), contacts: near.rows.map(rowToRecord) });
     }
     return hits;
+  }
+
+  async gates(): Promise<GateSummary[]> {
+    return (await this.pool.query(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
+         sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
+         sum(CASE WHEN clock_untrusted THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped
+    FROM entries GROUP BY gate_id ORDER BY gate_id`)).rows.map(gateRow);
+  }
+
+  async hourly(filter: QueryFilter): Promise<HourCount[]> {
+    const where: string[] = ["kind = 'entry'"];
+    const args: any[] = [];
+    if (filter.gateId !== undefined) { args.push(filter.gateId); where.push(`gate_id = $${args.length}`); }
+    if (filter.from !== undefined) {
+      args.push(filter.from); where.push(`time >= $${args.length}`);
+      args.push(dayOf(filter.from)); where.push(`day >= $${args.length}`);
+    }
+    if (filter.to !== undefined) {
+      args.push(filter.to); where.push(`time <= $${args.length}`);
+      args.push(dayOf(filter.to)); where.push(`day <= $${args.length}`);
+    }
+    const res = await this.pool.query(
+      `SELECT gate_id, (time / 3600) * 3600 AS hour, count(*) AS entries,
+              sum(CASE WHEN decision = 'open' THEN 1 ELSE 0 END) AS opened
+         FROM entries WHERE ${where.join(' AND ')} GROUP BY gate_id, hour ORDER BY gate_id, hour`, args);
+    return res.rows.map((r: any) => ({ gateId: r.gate_id, hour: Number(r.hour), entries: Number(r.entries), opened: Number(r.opened) }));
   }
 
   async close(): Promise<void> {

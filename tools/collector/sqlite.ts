@@ -9,7 +9,7 @@
 // each its own short read transaction, so a long export never pins the WAL.
 import Database from 'better-sqlite3';
 import { LogRecord } from '../../proto/logrecord';
-import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
+import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
 
 const SCHEMA_VERSION = '1';
 
@@ -63,6 +63,22 @@ const DAY = 86400;
 const CLOCK_SET = Date.UTC(2020, 0, 1) / 1000;
 /** Rows deleted per retention step (one short transaction each). */
 const PRUNE_STEP = 5000;
+
+export function gateRow(r: any): GateSummary {
+  return {
+    gateId: r.gate_id, lastContact: Number(r.last_contact), records: Number(r.records), entries: Number(r.entries),
+    lastRecordTime: Number(r.last_time), clockUntrusted: Number(r.untrusted), dropped: Number(r.dropped),
+  };
+}
+
+function filterSql(filter: QueryFilter): { where: string[]; args: any[] } {
+  const where: string[] = [];
+  const args: any[] = [];
+  if (filter.gateId !== undefined) { where.push('gate_id = ?'); args.push(filter.gateId); }
+  if (filter.from !== undefined) { where.push('time >= ?'); args.push(filter.from); }
+  if (filter.to !== undefined) { where.push('time <= ?'); args.push(filter.to); }
+  return { where, args };
+}
 
 function rowToRecord(r: any): StoredRecord {
   return {
@@ -200,11 +216,7 @@ export class SqliteStore implements CollectorStore {
   }
 
   async *query(filter: QueryFilter): AsyncIterable<StoredRecord> {
-    const where: string[] = [];
-    const args: any[] = [];
-    if (filter.gateId !== undefined) { where.push('gate_id = ?'); args.push(filter.gateId); }
-    if (filter.from !== undefined) { where.push('time >= ?'); args.push(filter.from); }
-    if (filter.to !== undefined) { where.push('time <= ?'); args.push(filter.to); }
+    const { where, args } = filterSql(filter);
     // Keyset pages, each its own short read transaction, so that a long export never keeps the
     // writer from checkpointing the WAL.
     const PAGE = 2000;
@@ -229,6 +241,23 @@ export class SqliteStore implements CollectorStore {
       entry: rowToRecord(row),
       contacts: near.all(row.gate_id, row.time - windowSeconds, row.time + windowSeconds, row.subject).map(rowToRecord),
     }));
+  }
+
+  async gates(): Promise<GateSummary[]> {
+    return (this.db.prepare(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
+         sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
+         sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped
+    FROM entries GROUP BY gate_id ORDER BY gate_id`).all() as any[]).map(gateRow);
+  }
+
+  async hourly(filter: QueryFilter): Promise<HourCount[]> {
+    const { where, args } = filterSql(filter);
+    return (this.db.prepare(
+      `SELECT gate_id, (time / 3600) * 3600 AS hour, count(*) AS entries,
+              sum(CASE WHEN decision = 'open' THEN 1 ELSE 0 END) AS opened
+         FROM entries WHERE kind = 'entry'${where.length ? ' AND ' + where.join(' AND ') : ''}
+        GROUP BY gate_id, hour ORDER BY gate_id, hour`).all(...args) as any[])
+      .map((r) => ({ gateId: r.gate_id, hour: r.hour, entries: r.entries, opened: r.opened }));
   }
 
   async close(): Promise<void> {

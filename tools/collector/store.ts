@@ -44,12 +44,40 @@ export interface TraceHit {
   contacts: StoredRecord[];
 }
 
+/** What the collector knows of a gate, from what it has stored. */
+export interface GateSummary {
+  gateId: string;
+  /** When the collector last stored a batch of it (seconds since 1970). */
+  lastContact: number;
+  records: number;
+  entries: number;
+  /** The time of its latest record (its own clock). */
+  lastRecordTime: number;
+  /** Records made while its clock was unsure. */
+  clockUntrusted: number;
+  /** The highest count of records it reported lost (its flash was full). */
+  dropped: number;
+}
+
+export interface HourCount {
+  gateId: string;
+  /** Start of the hour, seconds since 1970. */
+  hour: number;
+  entries: number;
+  /** How many of them opened the door. */
+  opened: number;
+}
+
 export interface CollectorStore {
   put(gateId: string, records: LogRecord[]): Promise<PutResult>;
   /** Stored records (entries and drop counters), by gate then seq. */
   query(filter: QueryFilter): AsyncIterable<StoredRecord>;
   /** Entries whose subject pseudonym is `subject`, each with the other subjects within windowSeconds. */
   trace(subject: Uint8Array, windowSeconds: number): Promise<TraceHit[]>;
+  /** Every gate heard from, by gate id. */
+  gates(): Promise<GateSummary[]>;
+  /** Entries per gate and hour, within the filter's bounds, by gate then hour. */
+  hourly(filter: QueryFilter): Promise<HourCount[]>;
   /** Batches waiting for the next commit (the server answers 503 above its limit). */
   pending?(): number;
   close(): Promise<void>;
