@@ -112,7 +112,7 @@ describe('firmware/decide: dates in the future', () => {
     const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
     const payload = new Map<number, any>([[1, 1], [2, 1630000000],
       [3, [new Map<number, any>([[1, 'did:indonesia'], [2, -8], [3, Buffer.from(kp.publicKey)], [6, 'divoc']])]]]);
-    const divocTrust = decodeTrustPayload(cbor(payload));
+    const divocTrust: any = decodeTrustPayload(cbor(payload));
     const at = Date.parse('2021-09-27T08:00:00Z') / 1000;
     const text = async (issued: string) => {
       const c = sampleJson('dose2');
