@@ -43,6 +43,7 @@ import {
 } from '../../tools/qg1-issuer';
 import { readPrivateJwkFile, Ed25519Key } from '../../tools/keys';
 import { divocDocumentLoader } from '../../tools/build/divoc-table';
+import { SHARED } from '../../tools/root';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const jsonld = require('jsonld');
@@ -737,7 +738,7 @@ async function makeDivocPool(): Promise<DivocPool> {
 }
 
 function sharedDir(): string {
-  return process.env.QRGATE_SHARED || path.resolve(REPO, '..', 'shared');
+  return SHARED;
 }
 
 // ------------------------------------------------------------------------------ setup
