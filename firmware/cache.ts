@@ -66,6 +66,7 @@ export class VerifiedCache {
     if (p.revoked !== undefined) kept.revoked = p.revoked; // same trust bundle: same answer
     if (p.nbf !== undefined) kept.nbf = p.nbf;
     if (p.exp !== undefined) kept.exp = p.exp;
+    if (p.iat !== undefined) kept.iat = p.iat;
     if (p.dose !== undefined) kept.dose = p.dose;
     if (p.series !== undefined) kept.series = p.series;
     this.entries.unshift({ digest: new Uint8Array(digest), parsed: kept, key: key });

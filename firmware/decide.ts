@@ -48,6 +48,15 @@ export interface DecideContext {
 /** Seconds in a day. */
 var DAY = 86400;
 
+/**
+ * How far in the future (seconds) an issue time or a test/recovery/exemption date may lie, for
+ * the clocks of issuer and gate to disagree a little: 300 s (the 5 minutes JWT validators commonly
+ * allow). Beyond it a certificate is refused: one issued after now is `not-yet-valid`; a test,
+ * recovery or exemption dated after today is `policy` (it could otherwise stay valid for as long
+ * as its date lies ahead). See README "Dates in the future".
+ */
+export var CLOCK_SKEW = 300;
+
 /** The fields the checks after parsing need, the same for both formats. */
 export interface Parsed {
   format: string;
@@ -62,6 +71,8 @@ export interface Parsed {
   revoked?: boolean;
   nbf?: number;
   exp?: number;
+  /** Issue time (QG1 iat, DIVOC issuanceDate), seconds since 1970. */
+  iat?: number;
   kind: number;
   dose?: number;
   series?: number;
@@ -86,14 +97,14 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): 
     var c: Qg1Claims = q.claims;
     return {
       format: 'qg1', kid: q.cose.kid, cti: c.cti, sub: c.sub, message: sigStructureOf(q.cose),
-      signature: q.cose.signature, nbf: c.nbf, exp: c.exp, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
+      signature: q.cose.signature, nbf: c.nbf, exp: c.exp, iat: c.iat, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
     };
   }
   if (QG_DIVOC && startsWith(text, 'B64:')) { // not built in: 'unsupported'
     var d = decodeDivoc(text.substr(4), sha256);
     return {
       format: 'divoc', kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
-      revocationIds: d.revocationIds,
+      revocationIds: d.revocationIds, iat: d.claims.iat,
       kind: d.claims.kind, dose: d.claims.dose, series: d.claims.series, date: d.claims.date,
     };
   }
@@ -113,12 +124,15 @@ export function policyCheck(p: Parsed, now: number, pol: Policy): { verdict: Ver
       return { verdict: 'open', detail: 'vaccination: ' + dose + ' dose(s)' };
     }
     case 1:
+      if (now + CLOCK_SKEW < day0) return { verdict: 'deny', detail: 'negative test dated in the future' };
       if (now < day0 + pol.testValidHours * 3600) return { verdict: 'open', detail: 'negative test' };
       return { verdict: 'deny', detail: 'negative test older than ' + pol.testValidHours + ' hours' };
     case 2:
+      if (now + CLOCK_SKEW < day0) return { verdict: 'deny', detail: 'recovery dated in the future' };
       if (now < day0 + pol.recoveryValidDays * DAY) return { verdict: 'open', detail: 'recovery' };
       return { verdict: 'deny', detail: 'recovery older than ' + pol.recoveryValidDays + ' days' };
     case 3:
+      if (now + CLOCK_SKEW < day0) return { verdict: 'attendant', detail: 'medical exemption starting in the future: ask the attendant' };
       if (pol.acceptExemptions) return { verdict: 'open', detail: 'medical exemption accepted' };
       return { verdict: 'attendant', detail: 'medical exemption: ask the attendant' };
   }
@@ -147,6 +161,7 @@ export function decideParsed(p: Parsed, ctx: DecideContext, verified?: TrustKey 
     return result('deny', 'key-expired', p, 'the issuer key is not valid now');
   }
   if (p.nbf !== undefined && now < p.nbf) return result('deny', 'not-yet-valid', p, 'certificate not valid yet');
+  if (p.iat !== undefined && p.iat > now + CLOCK_SKEW) return result('deny', 'not-yet-valid', p, 'certificate issued in the future');
   if (p.exp !== undefined && now >= p.exp) return result('deny', 'expired', p, 'certificate expired');
   var trust = ctx.trust as TrustBundle;
   if (p.revoked === undefined) {

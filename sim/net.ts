@@ -37,10 +37,12 @@ export class IoTracker {
 
 /**
  * Advances the board's virtual time by ms, timer by timer, waiting for real I/O whenever some is
- * in flight (its answers are delivered before time moves on).
+ * in flight (its answers are delivered before time moves on). At most `maxRuns` instants with
+ * timers due are run: past that it stops where it is and returns false (true when ms has passed).
  */
-export async function advanceWithIo(board: SimBoard, io: IoTracker, ms: number): Promise<void> {
+export async function advanceWithIo(board: SimBoard, io: IoTracker, ms: number, maxRuns = Infinity): Promise<boolean> {
   const target = board.clock.ms + ms;
+  let runs = 0;
   for (;;) {
     if (io.busy) { await io.settle(); board.run(); continue; }
     const sb = board.sandbox;
@@ -48,8 +50,9 @@ export async function advanceWithIo(board: SimBoard, io: IoTracker, ms: number):
     if (next === undefined || next > target) {
       board.advance(Math.max(0, target - board.clock.ms));
       if (io.busy) continue;
-      return;
+      return true;
     }
+    if (++runs > maxRuns) return false;
     board.advance(Math.max(0, next - board.clock.ms));
   }
 }

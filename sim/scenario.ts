@@ -12,7 +12,11 @@
 //   {"scan": TEXT}            the text then "\r" through the profile's scanner UART, at once in
 //                             32-char chunks; option "paced": true delivers at the UART's baud.
 //   {"scanRaw": HEX}          those bytes exactly (same options).
-//   {"wait": MS}              advance virtual time.
+//   {"wait": MS}              advance virtual time: at most MAX_WAIT_MS (31 days) per step, and
+//                             at most `maxTimerRuns` (ScenarioOptions, default 1,000,000) instants
+//                             with timers due within one step; beyond either the scenario is bad
+//                             (ScenarioError, `qrgate sim` exit 2) rather than a player that never
+//                             ends. Move the board's clock further with a clock step.
 //   {"expect": {...}}         decision, reason, format, kid, cti (of the latest decision event);
 //                             relay (bool), led ('green'|'red'|'amber'|'off'); extensions:
 //                             events {NAME: count} (how many events of each kind so far),
@@ -70,6 +74,11 @@ export var DEFAULT_SCENARIO_BOARD = 'esp32';
 
 export class ScenarioError extends Error {}
 
+/** The longest one `wait` step may be (31 days, in ms). */
+export var MAX_WAIT_MS = 31 * 24 * 3600 * 1000;
+/** How many instants with timers due one `wait` step may run, by default. */
+export var MAX_TIMER_RUNS = 1000000;
+
 export interface ScenarioOptions {
   /** The device bundle (default defaultBundleFor(the scenario's board)). */
   bundle?: string;
@@ -79,6 +88,8 @@ export interface ScenarioOptions {
   out?: (line: string) => void;
   /** Base directory for relative paths of an inline scenario object (default cwd). */
   baseDir?: string;
+  /** At most this many instants with timers due per `wait` step (default MAX_TIMER_RUNS). */
+  maxTimerRuns?: number;
   /** Keep the in-process collector's database: its path is returned as collectorDb (the caller removes its directory). */
   keepCollectorDb?: boolean;
 }
@@ -155,7 +166,10 @@ export function validateScenario(sc: any): void {
     switch (kind) {
       case 'scan': if (typeof v !== 'string') bad(`${where}: scan must be text`); break;
       case 'scanRaw': if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) bad(`${where}: scanRaw must be hex`); break;
-      case 'wait': if (typeof v !== 'number' || !(v >= 0) || !isFinite(v)) bad(`${where}: wait must be milliseconds >= 0`); break;
+      case 'wait':
+        if (typeof v !== 'number' || !(v >= 0) || !isFinite(v)) bad(`${where}: wait must be milliseconds >= 0`);
+        if (v > MAX_WAIT_MS) bad(`${where}: wait ${v} ms is more than ${MAX_WAIT_MS} ms (31 days): wait in shorter steps, or set the board's clock with a clock step`);
+        break;
       case 'power': if (v !== 'cut' && v !== 'on') bad(`${where}: power must be "cut" or "on"`); break;
       case 'network': if (v !== 'down' && v !== 'up') bad(`${where}: network must be "down" or "up"`); break;
       case 'clock': parseClock(v, where); break;
@@ -315,7 +329,13 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
       const st = sc.steps[i];
       if ('scan' in st) await scan(st.scan + '\r', !!st.paced, { text: st.scan });
       else if ('scanRaw' in st) await scan(Buffer.from(st.scanRaw, 'hex').toString('latin1'), !!st.paced, { hex: st.scanRaw.toLowerCase() });
-      else if ('wait' in st) await advanceWithIo(board, io, st.wait);
+      else if ('wait' in st) {
+        const max = opts.maxTimerRuns === undefined ? MAX_TIMER_RUNS : opts.maxTimerRuns;
+        if (!await advanceWithIo(board, io, st.wait, max)) {
+          bad(`step ${i + 1}: wait ${st.wait} ms runs timers at more than ${max} instants (a repeating timer?): ` +
+            `stopped at ${board.clock.ms} ms; wait in shorter steps`);
+        }
+      }
       else if ('power' in st) {
         if (st.power === 'cut') board.powerCut();
         else { board.powerOn(); await runWithIo(board, io); }

@@ -10,7 +10,8 @@ simulated board and plays the scenario's steps on virtual time. Prints one JSON 
 {"t": ms, "event": scan|decision|relay|led|log|uplink|power|console|..., ...} as it happens;
 --trace FILE also writes them there. Scenario format: spec/tools.md and sim/scenario.ts (steps
 scan, scanRaw, wait, expect, power, network; extensions clock, tear, pin; expect extensions events,
-console, maxMemory, flash; scenario key board = profile name).
+console, maxMemory, flash; scenario key board = profile name). One wait step is at most 31 days
+and may run timers at no more than 1,000,000 instants: beyond that the scenario is bad (exit 2).
 Exit status: 0 every expectation held, 1 one failed (the failures are printed on stderr, naming
 the step), 2 a bad scenario, a missing file or a missing bundle.`;
 
