@@ -69,6 +69,8 @@ export interface InitOptions {
   board?: string;
   /** Public JWKs for rootKeys (none: an empty list the check reports). */
   rootKeys?: object[];
+  /** Values by key path (`config init --set`), over the defaults. */
+  set?: { [path: string]: any };
   /** Fresh random bytes for site.secret (default: 32 from crypto.randomBytes). */
   secret?: Uint8Array;
 }
@@ -96,6 +98,7 @@ export function initConfig(o: InitOptions = {}): any {
     rootKeys: o.rootKeys || [],
     'site.secret': Buffer.from(secret).toString('hex'),
   };
+  Object.assign(given, o.set || {});
   for (const f of fields() as Field[]) {
     const v = f.path in given ? given[f.path] : f.def;
     place(cfg, f.path, v);
