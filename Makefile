@@ -1,8 +1,6 @@
 # QR gate: build, test, demo, bench. Every target installs what it needs (npm ci) first.
 SHELL := /bin/bash
 BIN   := node_modules/.bin
-SHARED ?= $(abspath ../shared)
-export QRGATE_SHARED := $(SHARED)
 
 .PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools browser-tools size
 

@@ -115,10 +115,16 @@ function setPath(obj: any, path: string, v: any): void {
   cur[parts[parts.length - 1]] = v;
 }
 
+/** A key starting with "//" is a comment (`qrgate config init` writes them): ignored everywhere. */
+function isComment(k: string): boolean {
+  return k.charAt(0) === '/' && k.charAt(1) === '/';
+}
+
 /** Every key path present in the input (dotted keys kept as they are), for the unknown-key check. */
 function leafPaths(obj: any, prefix: string, out: string[]): void {
   var ks = Object.keys(obj);
   for (var i = 0; i < ks.length; i++) {
+    if (isComment(ks[i])) continue;
     var p = prefix ? prefix + '.' + ks[i] : ks[i];
     var v = obj[ks[i]];
     if (p === 'rootKeys') { out.push(p); continue; }
@@ -151,68 +157,94 @@ function parseRootKeys(v: any): RootKey[] | string {
 
 /**
  * Validate a configuration object. Returns { config } or { error } with one line naming the key.
- * Unknown keys are errors (a typo must not silently fall back to a default).
+ * Unknown keys are errors (a typo must not silently fall back to a default); keys starting with
+ * "//" are comments and are ignored.
  */
 export function validateConfig(input: any): { config?: GateConfig; error?: string } {
-  if (!input || typeof input !== 'object' || input instanceof Array) return { error: 'configuration must be a JSON object' };
+  var out: any = {};
+  var errors = checkConfig(input, out, true);
+  return errors.length ? { error: errors[0] } : { config: out as GateConfig };
+}
+
+/** Every problem of a configuration (none: it is valid), one line each (`qrgate config check`). */
+export function configProblems(input: any): string[] {
+  return checkConfig(input, {}, false);
+}
+
+/** Fills `out` with the configuration and returns its problems (with `first`, at most one). */
+function checkConfig(input: any, out: any, first: boolean): string[] {
+  var errors: string[] = [];
+  if (!input || typeof input !== 'object' || input instanceof Array) return ['configuration must be a JSON object'];
   var FIELDS = fields();
   var known: { [p: string]: boolean } = {};
   for (var f = 0; f < FIELDS.length; f++) known[FIELDS[f].path] = true;
   var present: string[] = [];
   leafPaths(input, '', present);
   for (var p = 0; p < present.length; p++) {
-    if (!known[present[p]]) return { error: 'unknown key ' + present[p] };
+    if (!known[present[p]]) {
+      errors.push('unknown key ' + present[p]);
+      if (first) return errors;
+    }
   }
-  var out: any = {};
   for (var i = 0; i < FIELDS.length; i++) {
     var fd = FIELDS[i];
     var v = getPath(input, fd.path);
     if (v === undefined || v === null) {
-      if (fd.req) return { error: 'missing ' + fd.path };
+      if (fd.req) {
+        errors.push('missing ' + fd.path);
+        if (first) return errors;
+      }
       v = fd.def;
       if (fd.type === 'hex') v = new Uint8Array(0);
       setPath(out, fd.path, v);
       continue;
     }
     var bad = 'invalid ' + fd.path + ': ';
+    var err = '';
     switch (fd.type) {
       case 'string':
-        if (typeof v !== 'string') return { error: bad + 'must be text' };
-        if (v.length < (fd.min || 0) || v.length > (fd.max as number)) return { error: bad + 'length must be ' + fd.min + '..' + fd.max };
+        if (typeof v !== 'string') err = 'must be text';
+        else if (v.length < (fd.min || 0) || v.length > (fd.max as number)) err = 'length must be ' + fd.min + '..' + fd.max;
         break;
       case 'int':
-        if (typeof v !== 'number' || v !== Math.floor(v)) return { error: bad + 'must be a whole number' };
-        if (v < (fd.min as number) || v > (fd.max as number)) return { error: bad + 'must be ' + fd.min + '..' + fd.max };
+        if (typeof v !== 'number' || v !== Math.floor(v)) err = 'must be a whole number';
+        else if (v < (fd.min as number) || v > (fd.max as number)) err = 'must be ' + fd.min + '..' + fd.max;
         break;
       case 'bool':
-        if (typeof v !== 'boolean') return { error: bad + 'must be true or false' };
+        if (typeof v !== 'boolean') err = 'must be true or false';
         break;
       case 'enum':
-        if ((fd.values as string[]).indexOf(v) < 0) return { error: bad + 'must be one of ' + (fd.values as string[]).join(', ') };
+        if ((fd.values as string[]).indexOf(v) < 0) err = 'must be one of ' + (fd.values as string[]).join(', ');
         break;
       case 'hex':
       case 'hexstr':
         var hx = typeof v === 'string' ? hexOrNull(v) : null;
-        if (!hx) return { error: bad + 'must be hex' };
-        if (v.length / 2 < (fd.min as number) || v.length / 2 > (fd.max as number)) {
-          if (!(fd.type === 'hexstr' && v.length === 0)) return { error: bad + 'must be ' + fd.min + '..' + fd.max + ' bytes' };
+        if (!hx) err = 'must be hex';
+        else if (v.length / 2 < (fd.min as number) || v.length / 2 > (fd.max as number)) {
+          if (!(fd.type === 'hexstr' && v.length === 0)) err = 'must be ' + fd.min + '..' + fd.max + ' bytes';
         }
-        if (fd.type === 'hex') v = hx;
+        if (!err && fd.type === 'hex') v = hx;
         break;
       case 'rootKeys':
         var rk = parseRootKeys(v);
-        if (typeof rk === 'string') return { error: bad + rk };
-        v = rk;
+        if (typeof rk === 'string') err = rk;
+        else v = rk;
         break;
+    }
+    if (err) {
+      errors.push(bad + err);
+      if (first) return errors;
+      v = fd.type === 'hex' ? new Uint8Array(0) : fd.def;
     }
     setPath(out, fd.path, v);
   }
-  if (out.uplink.transport !== 'none' && !out.uplink.url) return { error: 'missing uplink.url (needed with uplink.transport ' + out.uplink.transport + ')' };
-  if (out.uplink.transport === 'lora') {
-    if (out.uplink.lora.devEui.length !== 16 || out.uplink.lora.appEui.length !== 16 || out.uplink.lora.appKey.length !== 32)
-      return { error: 'uplink.lora needs devEui (8 bytes), appEui (8 bytes) and appKey (16 bytes) in hex' };
+  var up = out.uplink;
+  if (up.transport !== 'none' && !up.url) errors.push('missing uplink.url (needed with uplink.transport ' + up.transport + ')');
+  if (up.transport === 'lora') {
+    if (up.lora.devEui.length !== 16 || up.lora.appEui.length !== 16 || up.lora.appKey.length !== 32)
+      errors.push('uplink.lora needs devEui (8 bytes), appEui (8 bytes) and appKey (16 bytes) in hex');
   }
-  return { config: out as GateConfig };
+  return first ? errors.slice(0, 1) : errors;
 }
 
 /** The configuration as JSON with secrets replaced by "***", for display. */

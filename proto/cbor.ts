@@ -1,4 +1,4 @@
-// Strict CBOR (RFC 8949) decoder for the QG1 profile (../shared/spec/qg1.md, "Malformed input"),
+// Strict CBOR (RFC 8949) decoder for the QG1 profile (docs/qg1.md, "Malformed input"),
 // plus the small encoder the device needs (Sig_structure).
 //
 // Refused (Error thrown, message starting "cbor: "):

@@ -1,4 +1,4 @@
-// COSE_Sign1 (RFC 9052) as QG1 uses it (../shared/spec/qg1.md section 1).
+// COSE_Sign1 (RFC 9052) as QG1 uses it (docs/qg1.md section 1).
 //
 // Two levels:
 //  - decodeCoseSign1Parts: the generic structure [protected bstr, unprotected map, payload bstr,

@@ -1,4 +1,4 @@
-// QG1 certificates (../shared/spec/qg1.md sections 1 and 2): "QG1:" + base45(COSE_Sign1), payload
+// QG1 certificates (docs/qg1.md sections 1 and 2): "QG1:" + base45(COSE_Sign1), payload
 // a CWT claims map with the health claim under -100.
 //
 // Choices the spec leaves open, made here:

@@ -1,4 +1,4 @@
-// Trust bundle (../shared/spec/qg1.md section 3): a COSE_Sign1 exactly as a certificate (tag 18
+// Trust bundle (docs/qg1.md section 3): a COSE_Sign1 exactly as a certificate (tag 18
 // optional, protected alg -8 and kid) whose payload lists the trusted issuer keys and the revoked
 // certificates. This file only DECODES: checking the bundle's signature against the root keys is
 // done by the caller (firmware/trust.ts): verify sigStructureOf(bundle.cose) before trusting it.

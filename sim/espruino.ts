@@ -1,5 +1,5 @@
 // The Espruino-like sandbox: a Node `vm` context whose globals are Espruino's (2v29, see
-// ../shared/espruino.md), on virtual time, with virtual pins, UARTs and flash.
+// docs/espruino.md), on virtual time, with virtual pins, UARTs and flash.
 //
 // What is mimicked:
 //  - globals: ES builtins that Espruino lacks are deleted (Map, Set, WeakMap, WeakSet, WeakRef,

@@ -2,7 +2,7 @@
 //   verifications per second: the project's verifier, tweetnacl, @noble/curves, node:crypto
 //   a full QG1 and DIVOC decision (parse, verify, decide), first scan and repeat visitor
 //   the native ARM verifier's instructions per verification under qemu (when qemu-arm is here)
-import { ROOT, SHARED } from './root';
+import { ROOT, DATA } from './root';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   decide(okText, c);
   const repeat = rate(() => { if (decide(okText, c).reason !== 'ok' || !c.cacheHit) throw new Error('cache'); });
   lines.push(`| QG1, repeat visitor (cache) | ${repeat.perSec.toFixed(1)} | ${repeat.msEach.toFixed(4)} |`);
-  const sample = path.join(SHARED, 'divoc', 'samples', 'dose2.qr.txt');
+  const sample = path.join(DATA, 'divoc', 'samples', 'dose2.qr.txt');
   if (fs.existsSync(sample)) {
     const text = fs.readFileSync(sample, 'latin1').trim();
     const dctx = { ...ctx(), now: Date.parse('2022-08-01T08:00:00Z') / 1000 };

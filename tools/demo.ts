@@ -104,7 +104,7 @@ function main(): void {
   if (again) say(' '.repeat(12), `-> ${again.decision.toUpperCase()} (${again.reason})${again.cached ? ', signature already checked on the first visit' : ''}`);
   board.advance(3700);
   const logs = events.filter((e) => e.event === 'log').length;
-  process.stdout.write(`\n${VISITORS.length + 1} scans, ${logs} entries in the flash log (pseudonyms only), ${failures ? failures + ' unexpected decisions' : 'every decision as spec/qg1.md says'}.\n`);
+  process.stdout.write(`\n${VISITORS.length + 1} scans, ${logs} entries in the flash log (pseudonyms only), ${failures ? failures + ' unexpected decisions' : 'every decision as docs/qg1.md says'}.\n`);
   process.exit(failures ? 1 : 0);
 }
 

@@ -10,6 +10,7 @@ import { BOARD_FEATURES, BoardFeatures } from '../firmware/board-features';
 import { BOARDS, boardProfile } from '../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
 import { validateConfig } from '../firmware/config';
+import { hasComments, stripComments } from './configfile';
 import { tableFiles } from './tables';
 import { bundlePath, nativeCode } from './build/boards';
 
@@ -38,7 +39,10 @@ function configObject(config: Uint8Array | string | object): any {
   return config;
 }
 
+/** The board's copy of the configuration: as given, or without its comments (tools/configfile). */
 function configBytes(config: Uint8Array | string | object): Uint8Array {
+  const obj = configObject(config);
+  if (hasComments(obj)) return new Uint8Array(Buffer.from(JSON.stringify(stripComments(obj)), 'utf8'));
   if (config instanceof Uint8Array) return config;
   return new Uint8Array(Buffer.from(typeof config === 'string' ? config : JSON.stringify(config), 'utf8'));
 }

@@ -17,7 +17,7 @@ import {
   encodeTrustBundle, qg1Text, revocationPrefix, sign1, sigStructure, TrustBundle,
 } from './qg1-issuer';
 import { sign } from './keys';
-import { ROOT as REPO, SHARED } from './root';
+import { ROOT as REPO, DATA } from './root';
 
 
 export const CLOCK = '2021-09-27T08:00:00Z';
@@ -149,7 +149,7 @@ export function generate(): { [relPath: string]: Buffer } {
   files['fixtures/gate-exemptions.json'] = Buffer.from(JSON.stringify(gateEx, null, 2) + '\n');
 
   // trust bundles
-  const divoc = JSON.parse(fs.readFileSync(path.join(SHARED, 'divoc', 'samples', 'index.json'), 'utf8'));
+  const divoc = JSON.parse(fs.readFileSync(path.join(DATA, 'divoc', 'samples', 'index.json'), 'utf8'));
   const divocKid: string = divoc.verificationMethod;
   const revokedCti = id('cti revoked');
   const revokedExpiredCti = id('cti expired-revoked');
@@ -496,8 +496,8 @@ export function generate(): { [relPath: string]: Buffer } {
   malformed('malformed-exp-bool', rawCert(P, rawMap(replaceValue(4, new Uint8Array([0xf5])))), 'exp as true');
   malformed('malformed-exp-null', rawCert(P, rawMap(replaceValue(4, new Uint8Array([0xf6])))), 'exp as null');
 
-  // -- DIVOC samples (from ../shared/divoc/samples)
-  const sample = (f: string): string => fs.readFileSync(path.join(SHARED, 'divoc', 'samples', f + '.qr.txt'), 'utf8').trim();
+  // -- DIVOC samples (from data/divoc/samples)
+  const sample = (f: string): string => fs.readFileSync(path.join(DATA, 'divoc', 'samples', f + '.qr.txt'), 'utf8').trim();
   const certId = (f: string): string => (divoc.samples.find((s: any) => s.file === f) || {}).certificateId;
   addText('ok-divoc', sample('dose2'), 'open', 'ok', 'PeduliLindungi sample dose2 (2 of 2, 2021-08-01)',
     { kid: divocKid, kidHex: hex(utf8(divocKid)), ctiHex: hex(utf8(certId('dose2'))) });

@@ -1,6 +1,9 @@
 // The `qrgate` command: dispatches to tools/cmd/<command>.ts. Each command module exports
 // `run(args: string[]): Promise<number>` (exit status) and `help: string`.
+import * as fs from 'fs';
+import * as path from 'path';
 import { CliError } from './cli';
+import { ROOT } from './root';
 
 interface Command { run(args: string[]): Promise<number>; help: string }
 
@@ -15,6 +18,7 @@ const COMMANDS: { [name: string]: () => Command } = {
   board: () => require('./cmd/board'),
   flash: () => require('./cmd/flash'),
   doctor: () => require('./cmd/doctor'),
+  config: () => require('./cmd/config'),
 };
 
 const USAGE = `usage: qrgate COMMAND [options]   (qrgate COMMAND --help for each)
@@ -28,13 +32,25 @@ commands:
   collector         serve|query|trace entry logs
   board             run a simulated board on a TCP console
   flash             flash firmware, configuration and trust bundle to a board
-  doctor            read a live board's state`;
+  doctor            read a live board's state
+  config init|check write a starting configuration, or name every problem of one
+  --version         print qrgate's version`;
+
+/** The package's version (package.json beside the sources, or the installed package's). */
+export function version(): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+}
 
 export async function main(argv: string[]): Promise<void> {
   const name = argv[0];
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE + '\n');
     process.exitCode = name ? 0 : 2;
+    return;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`qrgate ${version()}\n`);
+    process.exitCode = 0;
     return;
   }
   const load = COMMANDS[name];

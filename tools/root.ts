@@ -11,5 +11,6 @@ export function findRoot(dir: string = __dirname): string {
 
 export const ROOT = findRoot();
 
-/** ../shared (specs, vectors, DIVOC contexts and samples): $QRGATE_SHARED, else beside the checkout. */
-export const SHARED = process.env.QRGATE_SHARED || path.resolve(ROOT, '..', 'shared');
+/** Third-party data kept in the repository (data/README.md says where each came from): the published
+ *  test vectors (data/vectors) and the DIVOC contexts and samples (data/divoc). */
+export const DATA = path.join(ROOT, 'data');

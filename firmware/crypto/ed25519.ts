@@ -3,7 +3,7 @@
 //   - reject a non-canonical encoding of A or R: y >= p, or x = 0 with the sign bit set;
 //   - reject A or R of small order (the 8 points of order dividing 8);
 //   - accept only if [S]B = R + [k]A with k = SHA-512(R || A || M) mod L (cofactorless).
-// This is the `strict_no_small_order` column of the vectors in ../shared/vectors (CCTV: 43 of 914
+// This is the `strict_no_small_order` column of the vectors in data/vectors (CCTV: 43 of 914
 // valid; speccheck: only index 3). The checks on encodings are done on the bytes, so that the
 // field/curve arithmetic (ed25519-field.ts, ed25519-curve.ts) can be replaced without touching them.
 // The reference verifier itself is ed25519-ref.ts (its own module: the gate's bundle loads it

@@ -456,7 +456,7 @@ export function documentGraph(doc: JsonObject, consume?: boolean): Graph {
   return g;
 }
 
-/** The proof options' @context (README.txt in ../shared/divoc/contexts). */
+/** The proof options' @context (README.txt in data/divoc/contexts). */
 export var PROOF_OPTIONS_CONTEXT = 'https://w3id.org/security/v2';
 
 /**

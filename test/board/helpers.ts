@@ -42,10 +42,13 @@ export function writeTmp(dir: string, name: string, data: Uint8Array | string): 
 
 export interface Run { code: number | null; stdout: string; stderr: string }
 
-/** Run `qrgate ARGS` from the TypeScript sources (never a stale build/host). */
+/** bin/qrgate.js: the built command, as shipped (make build; never the sources: test/util/setup.ts). */
+export const QRGATE_BIN = path.join(REPO, 'bin', 'qrgate.js');
+
+/** Run `qrgate ARGS` (the built command). */
 export function qrgate(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', "require('tsx/cjs');require('./tools/qrgate.ts').main(process.argv.slice(1))", ...args], {
+    const child = spawn(process.execPath, [QRGATE_BIN, ...args], {
       cwd: REPO, env: { ...process.env, ...(opts.env || {}) }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '', stderr = '';
@@ -59,7 +62,7 @@ export function qrgate(args: string[], opts: { timeoutMs?: number; env?: NodeJS.
 /** Start `qrgate board` as a child process; resolves with its port once it listens. */
 export function startBoardProcess(args: string[]): Promise<{ child: ChildProcess; port: number; out: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', "require('tsx/cjs');require('./tools/qrgate.ts').main(process.argv.slice(1))", 'board', '--listen', '127.0.0.1:0', ...args], {
+    const child = spawn(process.execPath, [QRGATE_BIN, 'board', '--listen', '127.0.0.1:0', ...args], {
       cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '', err = '';

@@ -9,7 +9,7 @@ import * as walk from 'acorn-walk';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
 
-/** Globals of Espruino 2v29 that the firmware may read (../shared/espruino.md, Espruino's docs). */
+/** Globals of Espruino 2v29 that the firmware may read (docs/espruino.md, Espruino's docs). */
 const ESPRUINO_GLOBALS = new Set([
   'Object', 'Array', 'String', 'Number', 'Boolean', 'Function', 'Math', 'JSON', 'Date', 'RegExp', 'Error', 'TypeError',
   'SyntaxError', 'ReferenceError', 'InternalError', 'Promise', 'ArrayBuffer', 'DataView', 'Uint8Array', 'Int8Array',
@@ -20,7 +20,7 @@ const ESPRUINO_GLOBALS = new Set([
   'digitalWrite', 'digitalRead', 'digitalPulse', 'pinMode', 'analogRead', 'analogWrite', 'Serial1', 'Serial2',
   'Serial3', 'Serial4', 'USB', 'LoopbackA', 'LoopbackB', 'Pin', 'arguments', 'this',
 ]);
-/** Missing in Espruino (../shared/espruino.md): never to be read, even behind typeof. */
+/** Missing in Espruino (docs/espruino.md): never to be read, even behind typeof. */
 const MISSING = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'Proxy', 'Reflect', 'RangeError', 'TextEncoder',
   'TextDecoder', 'setImmediate', 'queueMicrotask', 'globalThis', 'BigInt', 'window', 'self', 'module', 'exports', 'Buffer']);
 const MISSING_STATICS: { [o: string]: string[] } = {

@@ -1,5 +1,5 @@
 // The table-driven verifier (firmware/crypto/ed25519-fast.ts, ed25519-fe12.ts) against every
-// published Ed25519 vector in ../shared/vectors (strict profile, column strict_no_small_order),
+// published Ed25519 vector in data/vectors (strict profile, column strict_no_small_order),
 // with a key table and without one; against the reference verifier on random keys and messages;
 // and with corrupted tables (rejected by openTable, so the reference verifier decides).
 import { strict as assert } from 'assert';

@@ -1,5 +1,5 @@
 // The device's strict Ed25519 verifier (firmware/crypto/ed25519.ts) against every published
-// Ed25519 vector file in ../shared/vectors, under the strict profile of spec/qg1.md section 1
+// Ed25519 vector file in data/vectors, under the strict profile of spec/qg1.md section 1
 // (column `strict_no_small_order` where a file has several profiles).
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';

@@ -4,14 +4,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import nacl from 'tweetnacl';
-import { SHARED, readSharedJson } from '../util/shared';
+import { DATA, readSharedJson } from '../util/shared';
 import { divocDocumentLoader } from '../../tools/build/divoc-table';
 import { crc32 } from '../../proto/zip';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const jsonld = require('jsonld');
 
-export const SAMPLES = path.join(SHARED, 'divoc', 'samples');
+export const SAMPLES = path.join(DATA, 'divoc', 'samples');
 export const INDEX = readSharedJson('divoc/samples/index.json');
 export const SAMPLE_PUB = new Uint8Array(Buffer.from(INDEX.publicKeyHex, 'hex'));
 

@@ -1,4 +1,4 @@
-// The compiled context table is current: regenerating it from ../shared/divoc/contexts gives the
+// The compiled context table is current: regenerating it from data/divoc/contexts gives the
 // committed proto/divoc/table.generated.ts byte for byte.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';

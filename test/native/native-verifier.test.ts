@@ -1,6 +1,6 @@
 // The native (Thumb-2, Cortex-M3) Ed25519 verifier, i.e. the exact bytes committed in
 // firmware/crypto/native-code.generated.ts, run under qemu-arm through native/harness against
-// every Ed25519 vector file in ../shared/vectors (strict profile, spec/qg1.md section 1).
+// every Ed25519 vector file in data/vectors (strict profile, spec/qg1.md section 1).
 // Each group of cases is one qemu-arm run. Needs gcc-arm-none-eabi and qemu-user (skipped with a
 // message when missing outside CI; a failure under CI=1).
 import { strict as assert } from 'assert';

@@ -1,4 +1,4 @@
-// proto/bytes.ts helpers and the base45 codec (RFC 9285) against ../shared/vectors/base45-rfc9285.
+// proto/bytes.ts helpers and the base45 codec (RFC 9285) against data/vectors/base45-rfc9285.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import {

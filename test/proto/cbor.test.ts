@@ -1,5 +1,5 @@
 // proto/cbor.ts: the strict CBOR profile of spec/qg1.md ("Malformed input") against the RFC 8949
-// Appendix A examples (../shared/vectors/cbor-rfc8949-appendix-a), differential tests against
+// Appendix A examples (data/vectors/cbor-rfc8949-appendix-a), differential tests against
 // cbor-x, and property tests on random and mutated bytes.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// The COSE WG examples (../shared/vectors/cose-wg-examples, cose_index.json): the generic strict
+// The COSE WG examples (data/vectors/cose-wg-examples, cose_index.json): the generic strict
 // COSE_Sign1 decoder rebuilds each example's ToBeSign exactly and the device Ed25519 verifier
 // (firmware/crypto/ed25519.ts) agrees with the expected pass/fail; the QG1 decoder refuses every
 // one of them, each for the reason listed here (none puts a kid in the protected header).

@@ -1,4 +1,4 @@
-// EU DCC test data (../shared/vectors/eu-dcc-testdata, HC1: base45 / zlib / COSE_Sign1 / CWT) used
+// EU DCC test data (data/vectors/eu-dcc-testdata, HC1: base45 / zlib / COSE_Sign1 / CWT) used
 // for the layers QG1 shares with it: base45 (EXPECTEDB45DECODE), strict CBOR on the COSE message
 // and on its payload (EXPECTEDDECODE, compared with the CBOR field), and the QG1 COSE profile,
 // which must refuse every one of them (ES256/PS256, alg placement, tags, ...). Inflating is done

@@ -93,7 +93,7 @@ function openSerial(path: string, opts: OpenOptions): Promise<Link> {
     return Promise.reject(new LinkError(`serial ports need the 'serialport' package (npm ci installs it with 'espruino'): ${String(e.message).split('\n')[0]}`, 'other'));
   }
   return new Promise((resolve, reject) => {
-    const sp = new SerialPort({ path, baudRate: opts.baud || 9600, autoOpen: false, lock: true });
+    const sp = new SerialPort({ path, baudRate: opts.baud || 115200, autoOpen: false, lock: true });
     sp.open((err: any) => {
       if (err) {
         const m = String(err.message || err);

@@ -10,8 +10,12 @@ import { ROOT } from '../root';
 import { BOARD_FEATURES, buildDefines, universalDefines } from '../../firmware/board-features';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { bundle, GATE_OPTIONS, GATE_LAZY } = require('./bundle.js');
+// The bundler (esbuild, terser, acorn: build tools) is loaded only when a bundle is built: the
+// installed qrgate command reads bundlePath/nativeCode from here and has no build tools.
+function bundler(): { bundle: any; GATE_OPTIONS: any; GATE_LAZY: any[] } {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require('./bundle.js');
+}
 
 /** The profiles that get a bundle of their own. */
 export const PROFILES = Object.keys(BOARD_FEATURES);
@@ -47,6 +51,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
   let defines: { [k: string]: string };
+  const { bundle, GATE_OPTIONS, GATE_LAZY } = bundler();
   let lazy = GATE_LAZY;
   if (profile === 'universal') defines = universalDefines(sha);
   else {

@@ -11,11 +11,11 @@ import nacl from 'tweetnacl';
 import { ALG_EDDSA, encodeTrustBundle, TrustKey } from '../qg1-issuer';
 import { readPrivateJwkFile, readJwkFile } from '../keys';
 import { tableFiles } from '../tables';
-import { ROOT, SHARED } from '../root';
+import { ROOT, DATA } from '../root';
 import { CONFIG_FILE, TRUST_FILE } from '../../firmware/boot';
 
 const FX = path.join(ROOT, 'test', 'fixtures');
-const SAMPLES = path.join(SHARED, 'divoc', 'samples');
+const SAMPLES = path.join(DATA, 'divoc', 'samples');
 
 /** The memory budget: variables in use after boot (process.memory().usage). */
 export const MEMORY_BUDGET = 2500;
@@ -52,12 +52,12 @@ export function memoryBootFiles(): { [name: string]: Uint8Array } {
   return out;
 }
 
-/** The DIVOC samples' index (../shared/divoc/samples/index.json: verificationMethod, publicKeyHex ...). */
+/** The DIVOC samples' index (data/divoc/samples/index.json: verificationMethod, publicKeyHex ...). */
 export function memoryDivocIndex(): any {
   return JSON.parse(fs.readFileSync(path.join(SAMPLES, 'index.json'), 'utf8'));
 }
 
-/** Whether the DIVOC sample is there (../shared may lack the samples). */
+/** Whether the DIVOC sample is there (a copy of the repository may lack them). */
 export function hasMemoryDivoc(): boolean {
   return fs.existsSync(path.join(SAMPLES, 'dose2.qr.txt'));
 }

@@ -48,7 +48,7 @@ query   one JSON line per stored record, by gate then seq: gateId, seq, time (IS
         records, and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
-        bytes (spec/qg1.md section 7). Prints one JSON line per entry of that subject, with
+        bytes (docs/qg1.md). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
         either side. --sub-text takes the sub as text (DIVOC credentialSubject.id, UTF-8).
 `;

@@ -8,7 +8,7 @@ import { verify } from '../../firmware/crypto/ed25519';
 export const help = `usage: qrgate crypto verify --batch
        qrgate crypto verify --pub HEX --msg HEX --sig HEX
 
-Checks Ed25519 signatures with the gate's own verifier under the strict profile of spec/qg1.md
+Checks Ed25519 signatures with the gate's own verifier under the strict profile of docs/qg1.md
 section 1 (S < L, canonical A and R, no small-order A or R, cofactorless equation).
   --batch   read JSON lines {"pub":HEX,"msg":HEX,"sig":HEX} on stdin and answer each with one line,
             valid or invalid. Blank lines are skipped. A malformed line (not JSON, a field missing

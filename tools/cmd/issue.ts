@@ -10,7 +10,7 @@ export const help = `usage: qrgate issue --key FILE [--kind vaccination|test|rec
              [--date YYYY-MM-DD] [--sub HEX] [--cti HEX] [--iat T] [--nbf T] [--exp T | --valid-days N]
              [--iss TEXT] [--product TEXT] [--untagged] [--out FILE] [--png FILE]
 
-Issues a QG1 certificate (spec/qg1.md) signed by the private JWK in --key and prints its QG1: text
+Issues a QG1 certificate (docs/qg1.md) signed by the private JWK in --key and prints its QG1: text
 (with --out, writes it to FILE instead). T is ISO 8601 or seconds since 1970.
   --kind        vaccination (default), test, recovery or exemption
   --dose N      doses received (vaccination: default 2)

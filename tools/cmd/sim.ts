@@ -8,7 +8,7 @@ export const help = `usage: qrgate sim SCENARIO.json [--trace FILE] [--bundle FI
 Loads the device bundle (default dist/gate.js, the file flashed to boards; --bundle another) into a
 simulated board and plays the scenario's steps on virtual time. Prints one JSON line per event
 {"t": ms, "event": scan|decision|relay|led|log|uplink|power|console|..., ...} as it happens;
---trace FILE also writes them there. Scenario format: spec/tools.md and sim/scenario.ts (steps
+--trace FILE also writes them there. Scenario format: docs/qrgate.md and sim/scenario.ts (steps
 scan, scanRaw, wait, expect, power, network; extensions clock, tear, pin; expect extensions events,
 console, maxMemory, flash; scenario key board = profile name). One wait step is at most 31 days
 and may run timers at no more than 1,000,000 instants: beyond that the scenario is bad (exit 2).

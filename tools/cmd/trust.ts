@@ -11,7 +11,7 @@ export const help = `usage: qrgate trust build --root FILE --out FILE --version 
                           [--revoke KID:CTIHEX]... [--untagged] [--force]
        qrgate trust show FILE [--root FILE]... [--config FILE]
 
-build  writes a trust bundle (spec/qg1.md section 3) signed by the private JWK --root; its kid is the
+build  writes a trust bundle (docs/qg1.md) signed by the private JWK --root; its kid is the
        UTF-8 of the root's JWK kid.
   --version N      bundle version (a gate never installs a lower one)
   --max-age S      seconds after iat when the bundle is stale (default: never)
