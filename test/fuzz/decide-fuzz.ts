@@ -43,7 +43,7 @@ import {
 } from '../../tools/qg1-issuer';
 import { readPrivateJwkFile, Ed25519Key } from '../../tools/keys';
 import { divocDocumentLoader } from '../../tools/build/divoc-table';
-import { SHARED } from '../../tools/root';
+import { DATA } from '../../tools/root';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const jsonld = require('jsonld');
@@ -738,7 +738,7 @@ async function makeDivocPool(): Promise<DivocPool> {
 }
 
 function sharedDir(): string {
-  return SHARED;
+  return DATA;
 }
 
 // ------------------------------------------------------------------------------ setup

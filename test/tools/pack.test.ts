@@ -38,7 +38,7 @@ function requiresOf(files: Set<string>, entry: string): { missing: string[]; bar
     if (seen.has(f)) return;
     seen.add(f);
     const src = fs.readFileSync(path.join(REPO, f), 'utf8');
-    const re = /require\((['"])([^'"]+)\1\)/g;
+    const re = /require(?:\.resolve)?\((['"])([^'"]+)\1\)/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(src))) {
       const spec = m[2];
@@ -74,7 +74,8 @@ describe('npm pack: the installable qrgate', function () {
     packed = info.files;
     const names = new Set(packed.map((f) => f.path));
     for (const want of ['bin/qrgate.js', 'LICENSE', 'README.md', 'package.json', 'build/host/tools/qrgate.js', 'dist/gate.js', 'dist/gate-esp32.js',
-      'dist/gate-linux.js', 'proto/log.proto', 'data/divoc/contexts/LICENSE', 'docs/qg1.md', 'docs/qrgate.md']) {
+      'dist/gate-linux.js', 'proto/log.proto', 'data/divoc/contexts/LICENSE', 'docs/qg1.md', 'docs/qrgate.md',
+      'tools/collector/web/index.html', 'tools/collector/web/app.js']) {
       assert.ok(names.has(want), `the package holds ${want}`);
     }
     for (const n of names) {
@@ -162,14 +163,24 @@ describe('npm pack: the installable qrgate', function () {
     r = q(['collector', 'query', '--db', 'none.db']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no such file/);
-    const col = spawn(qrgate, ['collector', 'serve', '--db', path.join(work, 'entries.db'), '--listen', '127.0.0.1:0'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the collector with its web page (the page's files and its browser libraries come with the package)
+    const users = spawnSync(qrgate, ['collector', 'user', 'add', '--users', path.join(work, 'users.json'), 'officer'],
+      { cwd: work, input: 'a long enough password\n', encoding: 'utf8' });
+    assert.equal(users.status, 0, users.stderr);
+    const col = spawn(qrgate, ['collector', 'serve', '--db', path.join(work, 'entries.db'), '--listen', '127.0.0.1:0',
+      '--web', '127.0.0.1:0', '--users', path.join(work, 'users.json')], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      await new Promise<void>((resolve, reject) => {
+      const web = await new Promise<number>((resolve, reject) => {
         let out = '';
-        col.stdout!.on('data', (d) => { out += d; if (/listening/.test(out)) resolve(); });
+        col.stdout!.on('data', (d) => { out += d; const m = /"listening".*"web":\{[^}]*"port":(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
         col.on('close', (code) => reject(new Error(`collector exited ${code}`)));
         setTimeout(() => reject(new Error('collector did not start')), 60000);
       });
+      for (const p of ['/', '/app.js', '/vendor/chart.js', '/vendor/jsqr.js']) {
+        const res = await fetch(`http://127.0.0.1:${web}${p}`);
+        assert.equal(res.status, 200, `GET ${p} from the installed collector`);
+        assert.ok((await res.text()).length > 100);
+      }
     } finally {
       col.kill();
     }

@@ -60,8 +60,8 @@ export function webDir(): string {
 }
 
 /** A file beside an npm package's main file (found the way Node finds the package). */
-function packageFile(pkg: string, file: string): string {
-  return path.join(path.dirname(require.resolve(pkg)), file);
+function besideMain(main: string, file: string): string {
+  return path.join(path.dirname(main), file);
 }
 
 function csvField(v: unknown): string {
@@ -94,8 +94,8 @@ export async function startWebServer(o: WebOptions): Promise<WebServer> {
     '/': { file: path.join(dir, 'index.html'), type: 'text/html; charset=utf-8' },
     '/app.js': { file: path.join(dir, 'app.js'), type: 'text/javascript; charset=utf-8' },
     '/app.css': { file: path.join(dir, 'app.css'), type: 'text/css; charset=utf-8' },
-    '/vendor/chart.js': { file: packageFile('chart.js', 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
-    '/vendor/jsqr.js': { file: packageFile('jsqr', 'jsQR.js'), type: 'text/javascript; charset=utf-8' },
+    '/vendor/chart.js': { file: besideMain(require.resolve('chart.js'), 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
+    '/vendor/jsqr.js': { file: besideMain(require.resolve('jsqr'), 'jsQR.js'), type: 'text/javascript; charset=utf-8' },
   };
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
