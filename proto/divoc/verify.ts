@@ -11,8 +11,6 @@ import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalBytes, documentGraph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
-var XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
-
 /** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
 export var DIVOC_MAX_TEXT = 6000;
 
@@ -45,6 +43,8 @@ export interface DivocCert {
   signature: Uint8Array;
   claims: DivocClaims;
 }
+
+var XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
 
 function fail(what: string): never {
   throw new Error('divoc: ' + what);

@@ -157,3 +157,36 @@ export function divocTrustBytes(revokedIds: string[]): Uint8Array {
   if (revokedIds.length) bundle.revoked = revokedIds.map((id) => issuer.revocationPrefix(DIVOC_KID, id));
   return issuer.encodeTrustBundle(bundle, root);
 }
+
+/** A DIVOC case for the decision tests on the real interpreter (test/espruino/conformance.test.ts). */
+export interface RearrangedCase { name: string; text: string; clock: string; decision: string; reason: string }
+
+/**
+ * Issue 17's DIVOC reproductions, to be decided with gate.json and divocTrustBytes(['100000001']):
+ * values moved between fields that share a predicate (the signature still holds), and a dose date
+ * with a +07:00 offset.
+ */
+export async function rearrangedCases(): Promise<RearrangedCase[]> {
+  const at = '2021-09-27T08:00:00Z';
+  const swapped = sampleJson('dose2');
+  swapped.evidence[0].certificateId = 'TEST123';
+  swapped.evidence[0].batch = ['100000001'];
+  const recent = await signedJson((c) => { c.evidence[0].certificateId = 'C-2'; c.evidence[0].effectiveUntil = '2021-09-20'; });
+  recent.evidence[0].effectiveUntil = ['2021-09-20'];
+  const offset = await signedJson((c) => {
+    c.evidence[0].certificateId = 'C-3';
+    c.evidence[0].date = '2021-08-01T05:00:00+07:00';
+    c.evidence[0].effectiveStart = c.evidence[0].effectiveUntil = '2021-07-01';
+  });
+  const fewer = sampleJson('dose1'); // 1 of 2: the doses as one array
+  fewer.evidence[0].totalDoses = [2, 1];
+  delete fewer.evidence[0].dose;
+  return [
+    { name: 'divoc-revoked-sample', text: divocText(sampleJson('dose2')), clock: at, decision: 'deny', reason: 'revoked' },
+    { name: 'divoc-revoked-id-moved-to-batch-array', text: divocText(swapped), clock: at, decision: 'deny', reason: 'revoked' },
+    { name: 'divoc-recent-date-in-array', text: divocText(recent), clock: at, decision: 'deny', reason: 'policy' },
+    { name: 'divoc-doses-as-one-array', text: divocText(fewer), clock: at, decision: 'deny', reason: 'policy' },
+    { name: 'divoc-offset-plus7-day-13', text: divocText(offset), clock: '2021-08-14T12:00:00Z', decision: 'deny', reason: 'policy' },
+    { name: 'divoc-offset-plus7-day-14', text: divocText(offset), clock: '2021-08-15T00:00:01Z', decision: 'open', reason: 'ok' },
+  ];
+}
