@@ -9,6 +9,8 @@ import { decide, Decision } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { decodeTrustBundle } from '../../proto/trust';
+import { escapeLiteral, literalText } from '../../proto/divoc/nquads';
+import fc from 'fast-check';
 import { sampleJson, qrPayload, signedJson, signedText, divocText, divocTrustBytes, POLICY } from './helpers';
 
 const at = Date.parse('2022-08-01T08:00:00Z') / 1000;
@@ -111,6 +113,29 @@ describe('DIVOC fields that share a predicate', () => {
       const text = await signedText((c) => m(c.evidence[0]));
       assert.deepEqual([decideAt(text, []).decision, decideAt(text, []).reason], ['deny', 'malformed'], m.toString());
     }
+  });
+});
+
+describe('DIVOC literal terms read back', () => {
+  it('literalText undoes escapeLiteral (any byte string), and refuses other terms', () => {
+    const XSD = 'http://www.w3.org/2001/XMLSchema#integer';
+    fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) }), (s) => {
+      assert.equal(literalText('"' + escapeLiteral(s) + '"', ''), s);
+      assert.equal(literalText('"' + escapeLiteral(s) + '"^^<' + XSD + '>', XSD), s);
+      assert.throws(() => literalText('"' + escapeLiteral(s) + '"^^<' + XSD + '>', ''));
+      assert.throws(() => literalText('"' + escapeLiteral(s) + '"', XSD));
+    }));
+    for (const t of ['<https://example.org/>', '\u00010', '', '"', 'abc']) assert.throws(() => literalText(t, ''), t);
+  });
+
+  it('an id with quotes, backslashes and controls, moved into an array, is still found revoked', async () => {
+    const id = 'A"B\\C\n\u0001';
+    const text = await signedText((c) => { c.evidence[0].certificateId = 'C-9'; c.evidence[0].batch = id; });
+    assert.equal(decideAt(text, [id]).reason, 'revoked');
+    const c = await signedJson((e) => { e.evidence[0].certificateId = 'C-9'; e.evidence[0].batch = id; });
+    c.evidence[0].batch = [id, id];
+    assert.equal(decideAt(divocText(c), []).reason, 'ok');
+    assert.equal(decideAt(divocText(c), [id]).reason, 'revoked');
   });
 });
 
