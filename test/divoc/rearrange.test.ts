@@ -170,7 +170,6 @@ describe('DIVOC: rearranging a signed certificate\'s values', function () {
         assert.deepEqual([d.decision, d.reason], [base.decision, base.reason], `${b.name}: ${JSON.stringify(ev)}`);
       } else assert.deepEqual([d.decision, d.reason], ['deny', 'malformed'], `${b.name}: ${JSON.stringify(ev)}`);
     }), { numRuns: RUNS });
-    if (process.env.DIVOC_DEBUG) console.log("kept", kept);
     assert.ok(kept > RUNS / 10, `only ${kept} of ${RUNS} rearrangements kept a plain certificateId`);
   });
 });
