@@ -73,6 +73,32 @@ export function escapeLiteral(s: string): string {
   return out;
 }
 
+/**
+ * The text of a literal term as Graph stores it (escapeLiteral undone): `"..."` when `datatype` is
+ * '', else `"..."^^<datatype>`. Throws for any other term.
+ */
+export function literalText(o: string, datatype: string): string {
+  var tail = datatype ? '^^<' + datatype + '>' : '';
+  var end = o.length - tail.length - 1;
+  if (end < 1 || o.charCodeAt(0) !== 34 || o.charCodeAt(end) !== 34 || o.substring(end + 1) !== tail) fail('unexpected value');
+  if (o.indexOf('\\') < 0) return o.substring(1, end);
+  var out = '';
+  for (var i = 1; i < end; i++) {
+    var c = o.charAt(i);
+    if (c === '\\') {
+      c = o.charAt(++i);
+      var k = 'btnfr'.indexOf(c);
+      if (k >= 0) c = '\b\t\n\f\r'.charAt(k);
+      else if (c === 'u') {
+        c = String.fromCharCode(parseInt(o.substring(i + 1, i + 5), 16));
+        i += 4;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
 /** Code point of the UTF-8 sequence at s[i] (valid UTF-8 byte string). */
 function codePointAt(s: string, i: number): number {
   var c = s.charCodeAt(i);
@@ -386,6 +412,41 @@ export class Graph {
       this.add(subj, pred, '<' + iri((ve as string).split(' ')[1]) + '>');
     } else fail('bad table entry');
   }
+}
+
+/**
+ * What the statements of `g` say about the one node that a statement with predicate `link` points
+ * to: out[i] lists the objects (terms as stored: see literalText) of its statements with predicate
+ * preds[i] (predicates written `<iri>`). Fields that share a predicate, values wrapped in arrays,
+ * duplicates and node objects merged by a shared id all give the same statements, hence the same
+ * answer: this reads what the signature covers, not how the JSON lays it out. Throws unless
+ * exactly one statement has predicate `link`.
+ */
+export function objectsAbout(g: Graph, link: string, preds: string[]): string[][] {
+  var quads = g.quads;
+  var node = '';
+  var out: string[][] = [];
+  var i;
+  for (i = 0; i < preds.length; i++) out.push([]);
+  for (var pass = 0; pass < 2; pass++) {
+    for (var j = 0; j < quads.length; j++) {
+      // 'S P O': neither a subject (IRI or blank node) nor a predicate holds a space.
+      var q = quads[j];
+      var a = q.indexOf(' ');
+      var b = q.indexOf(' ', a + 1);
+      var p = q.substring(a + 1, b);
+      if (pass === 0) {
+        if (p === link) {
+          if (node !== '') fail('more than one ' + link);
+          node = q.substring(b + 1);
+        }
+      } else if (q.substring(0, a) === node) {
+        for (i = 0; i < preds.length; i++) if (p === preds[i]) out[i].push(q.substring(b + 1));
+      }
+    }
+    if (node === '') fail('no ' + link);
+  }
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@ import { base64Decode, base64UrlDecode } from '../base64';
 import { unzipCertificate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
-import { canonicalBytes, documentGraph, proofOptionsGraph, Sha256 } from './nquads';
+import { canonicalBytes, documentGraph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
 /** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
 export var DIVOC_MAX_TEXT = 6000;
@@ -18,7 +18,7 @@ export interface DivocClaims {
   kind: number;
   dose: number;
   series: number;
-  /** Day of the last dose, days since 1970-01-01 (UTC). */
+  /** Day of the last dose, days since 1970-01-01: the latest schema:date of the evidence (doseDay). */
   date: number;
   /** UTF-8 of credentialSubject.id. */
   sub: Uint8Array;
@@ -29,12 +29,13 @@ export interface DivocClaims {
 export interface DivocCert {
   /** UTF-8 of proof.verificationMethod. */
   kid: Uint8Array;
-  /** UTF-8 of evidence[0].certificateId. */
+  /** UTF-8 of evidence[0].certificateId (a label for logs: see revocationIds). */
   cti: Uint8Array;
   /**
-   * Every value the signature binds to the same predicate as certificateId (schema:id: batch,
-   * vaccine, manufacturer, icd11Code too), certificateId first. The signature does not say which
-   * field holds which, so a revocation check must try them all or a swap would escape it.
+   * Every non-empty value the signed statements give the evidence node under certificateId's
+   * predicate (schema:id: batch, vaccine, manufacturer, icd11Code too; arrays included). The
+   * signature does not say which field holds which, so a revocation check must try them all or a
+   * swap would escape it.
    */
   revocationIds: Uint8Array[];
   /** The bytes the Ed25519 signature covers. */
@@ -42,6 +43,8 @@ export interface DivocCert {
   signature: Uint8Array;
   claims: DivocClaims;
 }
+
+var XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
 
 function fail(what: string): never {
   throw new Error('divoc: ' + what);
@@ -120,9 +123,15 @@ export function parseIsoSeconds(s: string): number {
   return t + h * 3600 + mi * 60 + se - off;
 }
 
-function smallInt(v: JsonValue | undefined, what: string): number {
-  if (typeof v !== 'number' || v < 0 || v > 255 || v % 1 !== 0) fail(what + ' missing');
-  return v as number;
+/**
+ * The day (days since 1970-01-01) a dose date counts from: the later of the calendar day it writes
+ * and the UTC day of its instant, so that an offset never shortens the wait (2021-08-01T05:00+07:00
+ * is 2021-07-31 in UTC, but counts from 2021-08-01; 2021-08-01T20:00-05:00 counts from 2021-08-02).
+ */
+export function doseDay(s: string): number {
+  var utc = Math.floor(parseIsoSeconds(s) / 86400);
+  var local = daysFromCivil(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2));
+  return local > utc ? local : utc;
 }
 
 /** The JWS of an Ed25519Signature2018 proof: detached, header exactly {alg EdDSA, b64 false, crit [b64]}. */
@@ -155,54 +164,59 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'));
 
-  // Claims (read from the JSON; the canonicalizer below checks every key is a defined term).
   var subject: JsonObject | null = obj(doc.get('credentialSubject'), 'credentialSubject');
+  var sub = byteStringToBytes(str(subject.get('id'), 'credentialSubject.id'));
+  var iat = parseIsoSeconds(str(doc.get('issuanceDate'), 'issuanceDate'));
+  var kid = byteStringToBytes(str(proof.get('verificationMethod'), 'verificationMethod'));
   var ev = doc.get('evidence');
   if (ev instanceof Array) {
     if (ev.length !== 1) fail('expected one evidence');
     ev = ev[0];
   }
-  var evidence: JsonObject | null = obj(ev, 'evidence');
-  var dose = smallInt(evidence.get('dose'), 'dose');
-  var total = smallInt(evidence.get('totalDoses'), 'totalDoses');
-  var dateSeconds = parseIsoSeconds(str(evidence.get('date'), 'date'));
-  // date shares schema:date with effectiveStart/effectiveUntil: take the latest day among them,
-  // the reading a swap cannot make older.
-  var dateDays = Math.floor(dateSeconds / 86400);
-  var sameDate = ['effectiveStart', 'effectiveUntil'];
-  for (var di = 0; di < sameDate.length; di++) {
-    var dv = evidence.get(sameDate[di]);
-    if (typeof dv === 'string' && dv.length >= 10) {
-      var dd = daysFromCivil(digits(dv, 0, 4), digits(dv, 5, 2), digits(dv, 8, 2));
-      if (dd > dateDays) dateDays = dd;
-    }
-  }
-  var claims: DivocClaims = {
-    kind: 0,
-    // dose and totalDoses are both schema:doseValue: the signature covers the pair of values but
-    // not which is which, so take the reading that cannot be raised by swapping them.
-    dose: dose < total ? dose : total,
-    series: dose < total ? total : dose,
-    date: dateDays,
-    sub: byteStringToBytes(str(subject.get('id'), 'credentialSubject.id')),
-    iat: parseIsoSeconds(str(doc.get('issuanceDate'), 'issuanceDate')),
-  };
-  var kid = byteStringToBytes(str(proof.get('verificationMethod'), 'verificationMethod'));
-  var cti = byteStringToBytes(str(evidence.get('certificateId'), 'certificateId'));
-  var revocationIds: Uint8Array[] = [cti];
-  var sameId = ['batch', 'vaccine', 'manufacturer', 'icd11Code'];
-  for (var ii = 0; ii < sameId.length; ii++) {
-    var iv = evidence.get(sameId[ii]);
-    if (typeof iv === 'string' && iv.length) revocationIds.push(byteStringToBytes(iv));
-  }
+  // The id a log names the certificate by (a label only: the signature does not say which
+  // schema:id value is the certificateId; revocation checks them all, below).
+  var cti = byteStringToBytes(str(obj(ev, 'evidence').get('certificateId'), 'certificateId'));
 
   // The proof options' hash, then the document's statements, made while the JSON tree is emptied
   // (no other reference into it is left), then their canonical N-Quads.
   var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256));
-  proof = subject = evidence = null;
-  ev = dv = iv = undefined;
+  proof = subject = null;
+  ev = undefined;
   var document = documentGraph(doc, true);
   doc = null;
+
+  // The health claim, read from the statements the signature covers about the evidence node (not
+  // from the JSON: fields sharing a predicate can swap values, and "x", ["x"] and ["x", "x"] give
+  // the same statements). Each predicate is read as the set of all its values, and the reading is
+  // the one no rearrangement can loosen: every schema:id value (certificateId, batch, vaccine,
+  // manufacturer, icd11Code) is looked up in the revocation list, the dose day is the latest
+  // schema:date (date, effectiveStart, effectiveUntil), the dose the smallest schema:doseValue
+  // (dose, totalDoses). A value of another kind (a number where an id is, ...) is refused.
+  var vals = objectsAbout(document, '<https://www.w3.org/2018/credentials#evidence>',
+    ['<https://schema.org/id>', '<https://schema.org/date>', '<https://schema.org/doseValue>']);
+  if (!vals[1].length || !vals[2].length) fail('dose or date missing');
+  var revocationIds: Uint8Array[] = [];
+  var i;
+  for (i = 0; i < vals[0].length; i++) {
+    var id = literalText(vals[0][i], '');
+    if (id.length) revocationIds.push(byteStringToBytes(id));
+  }
+  var date = -1e9;
+  for (i = 0; i < vals[1].length; i++) {
+    var day = doseDay(literalText(vals[1][i], ''));
+    if (day > date) date = day;
+  }
+  var dose = 256;
+  var series = -1;
+  for (i = 0; i < vals[2].length; i++) {
+    var t = literalText(vals[2][i], XSD_INTEGER);
+    var n = parseInt(t, 10);
+    if (!(n >= 0 && n <= 255) || String(n) !== t) fail('bad dose');
+    if (n < dose) dose = n;
+    if (n > series) series = n;
+  }
+  vals = [];
+  var claims: DivocClaims = { kind: 0, dose: dose, series: series, date: date, sub: sub, iat: iat };
   var documentHash = sha256(canonicalBytes(document, sha256));
   var signingInput = concatBytes([byteStringToBytes(jws.header + '.'), optionsHash, documentHash]);
   return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };

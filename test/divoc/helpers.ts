@@ -112,3 +112,81 @@ export async function signDivoc(cert: any, secretKey: Uint8Array): Promise<any> 
 export function asciiJson(v: any, indent?: number): string {
   return JSON.stringify(v, null, indent).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
+
+// ---- signed certificates and trust bundles for decision tests (swap, rearrangement, simulator) ----
+
+/** A DIVOC test issuer key: verificationMethod did:indonesia, beside the samples' key. */
+export const TEST_ISSUER = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(42));
+export const DIVOC_KID = 'did:indonesia';
+export const POLICY = { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false };
+
+/** A copy of the sample `base` changed by `mutate`, signed by TEST_ISSUER (JSON). */
+export async function signedJson(mutate: (c: any) => void, base = 'dose2'): Promise<any> {
+  const cert = sampleJson(base);
+  delete cert.proof.jws;
+  mutate(cert);
+  return signDivoc(cert, TEST_ISSUER.secretKey);
+}
+/** A certificate JSON as QR text. */
+export function divocText(cert: any): string {
+  return 'B64:' + qrPayload(JSON.stringify(cert));
+}
+/** signedJson as QR text. */
+export async function signedText(mutate: (c: any) => void, base = 'dose2'): Promise<string> {
+  return divocText(await signedJson(mutate, base));
+}
+
+/**
+ * A trust bundle (bytes, signed by test/fixtures/root.jwk as gate.json expects) trusting the
+ * samples' key and TEST_ISSUER under did:indonesia, revoking these certificate ids.
+ */
+export function divocTrustBytes(revokedIds: string[]): Uint8Array {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const issuer = require('../../tools/qg1-issuer');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const keys = require('../../tools/keys');
+  const root = keys.readPrivateJwkFile(path.join(__dirname, '..', 'fixtures', 'root.jwk'));
+  const bundle: any = {
+    version: 1,
+    iat: Date.parse('2021-09-01T00:00:00Z') / 1000,
+    keys: [
+      { kid: DIVOC_KID, alg: -8, key: SAMPLE_PUB, format: 'divoc' },
+      { kid: DIVOC_KID, alg: -8, key: TEST_ISSUER.publicKey, format: 'divoc' },
+    ],
+  };
+  if (revokedIds.length) bundle.revoked = revokedIds.map((id) => issuer.revocationPrefix(DIVOC_KID, id));
+  return issuer.encodeTrustBundle(bundle, root);
+}
+
+/** A DIVOC case for the decision tests on the real interpreter (test/espruino/conformance.test.ts). */
+export interface RearrangedCase { name: string; text: string; clock: string; decision: string; reason: string }
+
+/**
+ * Issue 17's DIVOC reproductions, to be decided with gate.json and divocTrustBytes(['100000001']):
+ * values moved between fields that share a predicate (the signature still holds), and a dose date
+ * with a +07:00 offset.
+ */
+export async function rearrangedCases(): Promise<RearrangedCase[]> {
+  const at = '2021-09-27T08:00:00Z';
+  const swapped = sampleJson('dose2');
+  swapped.evidence[0].certificateId = 'TEST123';
+  swapped.evidence[0].batch = ['100000001'];
+  const recent = await signedJson((c) => { c.evidence[0].certificateId = 'C-2'; c.evidence[0].effectiveUntil = '2021-09-20'; });
+  recent.evidence[0].effectiveUntil = ['2021-09-20'];
+  const offset = await signedJson((c) => {
+    c.evidence[0].certificateId = 'C-3';
+    c.evidence[0].date = '2021-08-01T05:00:00+07:00';
+    c.evidence[0].effectiveStart = c.evidence[0].effectiveUntil = '2021-07-01';
+  });
+  const fewer = sampleJson('dose1'); // 1 of 2: the doses as one array
+  fewer.evidence[0].totalDoses = [2, 1];
+  delete fewer.evidence[0].dose;
+  return [
+    { name: 'divoc-revoked-sample', text: divocText(sampleJson('dose2')), clock: at, decision: 'deny', reason: 'revoked' },
+    { name: 'divoc-revoked-id-moved-to-batch-array', text: divocText(swapped), clock: at, decision: 'deny', reason: 'revoked' },
+    { name: 'divoc-recent-date-in-array', text: divocText(recent), clock: at, decision: 'deny', reason: 'policy' },
+    { name: 'divoc-doses-as-one-array', text: divocText(fewer), clock: at, decision: 'deny', reason: 'policy' },
+    { name: 'divoc-offset-plus7-day-13', text: divocText(offset), clock: '2021-08-14T12:00:00Z', decision: 'deny', reason: 'policy' },
+    { name: 'divoc-offset-plus7-day-14', text: divocText(offset), clock: '2021-08-15T00:00:01Z', decision: 'open', reason: 'ok' },
+  ];
+}
