@@ -641,20 +641,23 @@ export class Journal {
   /**
    * The next Batch to send: up to maxRecords unacknowledged records, and no more than maxBytes of
    * Batch when given (but always at least one record). gateId defaults to the journal's; pass ''
-   * to leave it out (LoRaWAN). Null when nothing is pending.
+   * to leave it out (LoRaWAN). Records from seq `from` on (default: the oldest). The Batch says
+   * how many entries could not be logged and no record carries yet (then it is sent even without
+   * records). Null when there is nothing to send.
    */
-  batch(maxRecords: number, maxBytes?: number, gateId?: string): JournalBatch | null {
-    var id = gateId === undefined ? this.gateId : gateId;
+  batch(maxRecords: number, maxBytes?: number, gateId?: string, from?: number): JournalBatch | null {
+    var id = gateId === undefined ? this.gateId : gateId, owed = this.unlogged - this.unloggedLogged;
     var recs: Uint8Array[] = [], lens: number[] = [], seqs: number[] = [];
     this.eachPending(function (seq: number, b: Uint8Array, s: number, e: number) {
+      if (from !== undefined && seq < from) return true;
       lens.push(e - s);
       if (recs.length > 0 && maxBytes !== undefined && batchSize(id, lens) > maxBytes) return false;
       recs.push(new Uint8Array(b.subarray(s, e)));
       seqs.push(seq);
       return recs.length < maxRecords;
     });
-    if (!recs.length) return null;
-    return { body: encodeBatch(id, recs), seqs: seqs };
+    if (!recs.length && !owed) return null;
+    return { body: encodeBatch(id, recs, owed), seqs: seqs };
   }
 
   stats(): JournalStats {

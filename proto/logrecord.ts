@@ -35,8 +35,8 @@ export interface LogRecord {
   clockUntrusted: boolean;
   /** Kind 'dropped': records the journal has dropped since it was made (cumulative). */
   dropped: number;
-  /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta). */
-  unlogged: number;
+  /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta; 0 when absent). */
+  unlogged?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -194,11 +194,13 @@ export function encodeLogRecord(r: LogEntry, seq: number): Uint8Array {
 /**
  * A Batch of already-encoded LogRecord messages (as the journal stores them), without copying
  * or re-encoding them. An empty gateId is left out (LoRaWAN: the network server names the device).
+ * `unlogged` (Batch field 3): entries the gate could not log that no record carries yet.
  */
-export function encodeBatch(gateId: string, records: Uint8Array[]): Uint8Array {
+export function encodeBatch(gateId: string, records: Uint8Array[], unlogged?: number): Uint8Array {
   var id = textBytes(gateId);
   var n = lenField(id.length), i: number;
   for (i = 0; i < records.length; i++) n += 1 + varintSize(records[i].length) + records[i].length;
+  if (unlogged) n += 1 + varintSize(unlogged);
   var out = new Uint8Array(n);
   var o = putBytesField(out, 0, 0x0a, id);
   for (i = 0; i < records.length; i++) {
@@ -208,6 +210,7 @@ export function encodeBatch(gateId: string, records: Uint8Array[]): Uint8Array {
     out.set(records[i], o);
     o += records[i].length;
   }
+  if (unlogged) { out[o++] = 0x18; putVarint(out, o, unlogged); }
   return out;
 }
 

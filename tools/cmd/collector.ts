@@ -24,7 +24,8 @@ serve   receives entry-log batches and stores each (gate, seq) once, acknowledgi
 query   one JSON line per stored record, by gate then seq: gateId, seq, time (ISO 8601),
         decision, reason, kid, subject, cert (hex), format, clockUntrusted, kind; records of kind
         "dropped" (the gate's flash was full) carry "dropped", the gate's cumulative count of lost
-        records, and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
+        records, and empty decision, reason, kid, subject and cert; "unlogged" when the gate could
+        not log that many entries (its Storage was full) since its previous such record. --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (spec/qg1.md section 7). Prints one JSON line per entry of that subject, with
@@ -53,6 +54,7 @@ export function recordJson(r: StoredRecord): any {
     format: dropped ? '' : r.format, clockUntrusted: r.clockUntrusted, kind: r.kind,
   };
   if (dropped) o.dropped = r.dropped;
+  if (r.unlogged) o.unlogged = r.unlogged;
   return o;
 }
 

@@ -21,6 +21,8 @@
 //                   null when there is nothing to say. Other events and ports are answered 200
 //                   {"ignored":...}; a malformed batch or frame 400.
 //   GET  /healthz   200 "ok".
+//   Any other path: 404 {"error": "no such path ...: this collector serves ...", "paths": [...]}: it
+//   names the paths served, so that a gate whose uplink.url is the collector's root says why.
 // Bodies are bounded (maxBody); the server listens only on the address it is given.
 import * as http from 'http';
 import * as path from 'path';
@@ -31,6 +33,12 @@ import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 
 export const PORT_BATCH = 1;
+/** What the collector serves (named in its 404 answer). */
+export const PATHS = [
+  'POST /ingest (a gate\'s Wi-Fi uplink: uplink.url http://HOST:PORT/ingest)',
+  'POST /lorawan (a LoRaWAN network server\'s HTTP integration: uplink.url http://HOST:PORT/lorawan)',
+  'GET /healthz',
+];
 const MAX_GATE_ID = 64;
 const MAX_KID = 64;
 const MAX_PSEUDONYM = 32;
@@ -66,7 +74,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[] } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -84,10 +92,10 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
-      dropped: r.dropped,
+      dropped: r.dropped, unlogged: r.unlogged,
     };
   });
-  return { gateId: m.gateId, records };
+  return { gateId: m.gateId, records, unlogged: m.unlogged };
 }
 
 export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
@@ -188,7 +196,11 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') throw new BadRequest(404, 'no such path');
+    if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') {
+      sendJson(res, 404, { error: `no such path ${url.pathname}: this collector serves ${PATHS.join(', ')}`, paths: PATHS });
+      log(JSON.stringify({ ev: 'error', status: 404, path: req.url, error: 'no such path' }));
+      return;
+    }
     if (req.method !== 'POST') throw new BadRequest(405, 'POST only');
     const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
     if (url.pathname === '/ingest') {
