@@ -15,6 +15,7 @@ const COMMANDS: { [name: string]: () => Command } = {
   board: () => require('./cmd/board'),
   flash: () => require('./cmd/flash'),
   doctor: () => require('./cmd/doctor'),
+  logs: () => require('./cmd/logs'),
 };
 
 const USAGE = `usage: qrgate COMMAND [options]   (qrgate COMMAND --help for each)
@@ -25,10 +26,11 @@ commands:
   verify            decide on one certificate as the gate would
   crypto verify     check Ed25519 signatures (JSON lines on stdin) with the device verifier
   sim               play a simulator scenario on dist/gate.js
-  collector         serve|query|trace entry logs
+  collector         serve|query|trace|import entry logs
   board             run a simulated board on a TCP console
   flash             flash firmware, configuration and trust bundle to a board
-  doctor            read a live board's state`;
+  doctor            read a live board's state
+  logs pull|ack     read a gate's entry log over USB; let it go once imported`;
 
 export async function main(argv: string[]): Promise<void> {
   const name = argv[0];

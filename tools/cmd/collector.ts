@@ -1,15 +1,17 @@
 // qrgate collector serve|query|trace (spec/tools.md, "Collector").
 import * as fs from 'fs';
 import * as crypto from 'crypto';
-import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex } from '../cli';
+import { CliError, parseArgs, need, parseTime, parseIntFlag, parseHex, readFileOr } from '../cli';
 import { SqliteStore } from '../collector/sqlite';
 import { StoredRecord } from '../collector/store';
 import { startCollectorServer } from '../collector/server';
+import { importBatches, ImportError } from '../collector/import';
 
 export const help = `
 usage: qrgate collector serve --db FILE --listen HOST:PORT [--max-body BYTES] [--quiet]
        qrgate collector query --db FILE [--gate ID] [--from T] [--to T]
        qrgate collector trace --db FILE --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
+       qrgate collector import --db FILE [--receipt FILE] BATCHES...
 
 serve   receives entry-log batches and stores each (gate, seq) once, acknowledging only what is
         durably stored. Listens only on HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks one):
@@ -27,6 +29,13 @@ query   one JSON line per stored record, by gate then seq: gateId, seq, time (IS
         records, and empty decision, reason, kid, subject and cert; "unlogged" when the gate could
         not log that many entries (its Storage was full) since its previous such record. --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
+import  stores the log batches that \`qrgate logs pull\` read from a gate over USB (gates without
+        an uplink), each (gate, seq) once however often it is imported (the database is made when
+        missing), and writes a receipt (default: the first BATCHES file + ".receipt.json") naming
+        the records now held durably. \`qrgate logs ack --port PORT --receipt FILE\` hands it to the
+        gate, which only then lets those records go. Prints one JSON line: files, batches, records,
+        inserted, duplicates, conflicts (held with other contents: not in the receipt), unlogged
+        (entries a gate said it could not log), receipt.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (spec/qg1.md section 7). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
@@ -149,10 +158,40 @@ async function trace(args: string[]): Promise<number> {
   return 0;
 }
 
+async function importCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', receipt: 'string' });
+  const db = need(p, 'db');
+  if (!p.positional.length) throw new CliError('give the batches files to import (qrgate logs pull --out FILE)');
+  const files = p.positional.map((f) => ({ name: f, data: new Uint8Array(readFileOr(f, 'batches file')) }));
+  const receiptFile = p.flags.receipt || p.positional[0] + '.receipt.json';
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(db);
+  } catch (e: any) {
+    throw new CliError(`cannot open database ${db}: ${e.message}`);
+  }
+  let out;
+  try {
+    out = await importBatches(store, db, files);
+  } catch (e: any) {
+    if (e instanceof ImportError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    await store.close();
+  }
+  // The receipt appears whole or not at all.
+  const tmp = receiptFile + '.tmp';
+  fs.writeFileSync(tmp, JSON.stringify(out.receipt) + '\n');
+  fs.renameSync(tmp, receiptFile);
+  process.stdout.write(JSON.stringify({ ...out.summary, receipt: receiptFile }) + '\n');
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
   if (sub === 'serve') return serve(args.slice(1));
   if (sub === 'query') return query(args.slice(1));
   if (sub === 'trace') return trace(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query or trace)` : 'missing subcommand: serve, query or trace');
+  if (sub === 'import') return importCmd(args.slice(1));
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace or import)` : 'missing subcommand: serve, query, trace or import');
 }
