@@ -75,7 +75,7 @@ async function doctorLine(port: string): Promise<any> {
 
 function theRound(getPort: () => string, dir: () => string, flashArgs: string[]) {
   it('flashes the gate, logs scans, and doctor shows the backlog', async () => {
-    const f = await cli(['flash', '--port', getPort(), '--config', GATE_JSON, '--trust', TRUST_BIN, '--no-set-time', ...flashArgs], 300000);
+    const f = await cli(['flash', '--port', getPort(), '--config', GATE_JSON, '--trust', TRUST_BIN, '--no-set-time', ...flashArgs], 850000);
     assert.strictEqual(f.code, 0, f.stderr);
     const seqs = await scan(getPort(), [1, 2, 3, 4, 5].map(personCert));
     assert.deepStrictEqual(seqs, [0, 1, 2, 3, 4]);
