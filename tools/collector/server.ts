@@ -183,10 +183,13 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   logSchema(); // fail now, not on the first request
   const loraDevices = new LoraDevices();
 
-  const ingest = async (gateId: string, records: LogRecord[]): Promise<PutResult> => {
+  const ingest = async (gateId: string, records: LogRecord[], unlogged?: number): Promise<PutResult> => {
     const res = await opts.store.put(gateId, records);
-    log(JSON.stringify({ ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
-      duplicates: res.duplicates, conflicts: res.conflicts }));
+    const line: any = { ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
+      duplicates: res.duplicates, conflicts: res.conflicts };
+    // The gate could not log this many entries (its Storage is full): say it where people look.
+    if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
+    log(JSON.stringify(line));
     return res;
   };
 
@@ -210,7 +213,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const body = await readBody(req, maxBody);
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
-      const r = await ingest(batch.gateId, batch.records);
+      const r = await ingest(batch.gateId, batch.records, batch.unlogged);
       const ack = encodeAckHost(batch.gateId, r.held);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
