@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, ChildProcess } from 'child_process';
 import { EspruinoClient } from '../../tools/board/client';
+import { boardProfile } from '../../firmware/boards';
 import { GATE_JSON, TRUST_BIN, tmpDir, stopProcess } from './helpers';
 import { realBoardUnavailable, startRealBoard, RealBoard } from './realboard';
 import { personCert } from '../uplink/make-scenarios';
@@ -55,7 +56,7 @@ async function scan(port: string, texts: string[]): Promise<number[]> {
   try {
     await c.sync();
     const seqs: number[] = [];
-    const serial = await c.eval('process.env.BOARD=="LINUX"?"Serial2":"Serial2"');
+    const serial = boardProfile((await c.eval('process.env.BOARD')) as string).scanner.serial;
     for (const t of texts) {
       const from = c.events.length;
       await c.eval(`(${serial}.emit("data",${JSON.stringify(t + '\r')}),1)`);
