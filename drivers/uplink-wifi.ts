@@ -9,6 +9,10 @@
 //  - a failure (no answer, a status other than 200, an undecodable Ack, an Ack for another gate)
 //    retries after intervalMs * 2^(failures-1), at most maxBackoffMs, with jitter: a uniform
 //    draw in [d/2, d];
+//  - a collector that keeps refusing the requests as such (400, 401, 403, 404, 405, 415: a wrong
+//    uplink.url, such as the collector's root instead of /ingest) is a misconfiguration: after
+//    `misconfigAfter` such answers in a row, one 'misconfigured' event (with what the server
+//    said), and 'recovered' at the next acknowledged batch; the retries go on meanwhile;
 //  - everything is asynchronous: the scanner and the gate never wait for the network.
 import { HttpClient, Timers } from '../hal/types';
 import { AckRange, decodeAck } from '../proto/logrecord';
@@ -39,8 +43,26 @@ export interface UplinkWifiOptions {
   maxBytes?: number;
   /** Uniform [0, 1) for the jitter (default Math.random). */
   random?: () => number;
-  /** 'sent' {records, bytes, first, last}, 'acked' {records, acked, first, last}, 'failed' {status, error, retryMs, failures}. */
+  /** Refusals in a row (see MISCONFIG_STATUS) that make a misconfiguration (default 3). */
+  misconfigAfter?: number;
+  /**
+   * 'sent' {records, bytes, first, last}, 'acked' {records, acked, first, last}, 'failed' {status,
+   * error, retryMs, failures}, 'misconfigured' {status, url, said} (once), 'recovered' {}.
+   */
   onEvent?: (what: string, fields: any) => void;
+}
+
+/** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
+export var MISCONFIG_STATUS = [400, 401, 403, 404, 405, 415];
+
+/** Up to max printable ASCII characters of an answer's body (for a person to read). */
+function bodyText(b: Uint8Array, max: number): string {
+  var s = '';
+  for (var i = 0; i < b.length && s.length < max; i++) {
+    var c = b[i];
+    s += c >= 32 && c < 127 ? String.fromCharCode(c) : ' ';
+  }
+  return s;
 }
 
 /** The seqs of `seqs` that `ranges` covers, as ranges (an Ack never removes what was not sent). */
@@ -73,6 +95,9 @@ export class UplinkWifi {
   attempts: number;
   failures: number;
   running: boolean;
+  /** Misconfiguration answers in a row, and whether that was reported. */
+  refusals: number;
+  misconfigured: boolean;
   stats: { sent: number; acked: number; failed: number };
 
   constructor(o: UplinkWifiOptions) {
@@ -82,6 +107,8 @@ export class UplinkWifi {
     this.attempts = 0;
     this.failures = 0;
     this.running = false;
+    this.refusals = 0;
+    this.misconfigured = false;
     this.stats = { sent: 0, acked: 0, failed: 0 };
   }
 
@@ -127,7 +154,8 @@ export class UplinkWifi {
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
     this.stats.sent++;
-    this.event('sent', { records: batch.seqs.length, bytes: batch.body.length, first: batch.seqs[0], last: batch.seqs[batch.seqs.length - 1] });
+    this.event('sent', { records: batch.seqs.length, bytes: batch.body.length, first: batch.seqs.length ? batch.seqs[0] : null,
+      last: batch.seqs.length ? batch.seqs[batch.seqs.length - 1] : null });
     var guard = this.o.timers.setTimeout(function () {
       if (done) return;
       done = true;
@@ -145,7 +173,16 @@ export class UplinkWifi {
   }
 
   answer(seqs: number[], status: number, body: Uint8Array, error: string): void {
-    if (status !== 200) { this.fail(status, error || 'status ' + status); return; }
+    if (status !== 200) {
+      var refused = MISCONFIG_STATUS.indexOf(status) >= 0;
+      if (status) this.refusals = refused ? this.refusals + 1 : 0;
+      this.fail(status, error || 'status ' + status);
+      if (refused && !this.misconfigured && this.refusals >= (this.o.misconfigAfter || 3)) {
+        this.misconfigured = true;
+        this.event('misconfigured', { status: status, url: this.o.url, said: body ? bodyText(body, 160) : '' });
+      }
+      return;
+    }
     var ranges: AckRange[];
     try {
       var ack = decodeAck(body);
@@ -163,6 +200,11 @@ export class UplinkWifi {
       return;
     }
     this.failures = 0;
+    this.refusals = 0;
+    if (this.misconfigured) {
+      this.misconfigured = false;
+      this.event('recovered', {});
+    }
     this.stats.acked += n;
     var held = 0;
     for (var i = 0; i < ranges.length; i++) held += ranges[i].last - ranges[i].first + 1;

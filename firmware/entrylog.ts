@@ -16,9 +16,10 @@ export class EntryLog implements DecisionSink {
     this.hmac = hmac;
   }
 
+  /** The entry's seq; throws when it could not be logged (Storage full: counted in the journal). */
   record(d: Decision, now: number, clockTrusted: boolean): number {
     var p = pseudonyms(this.secret, d.sub, d.cti, this.hmac);
-    return this.journal.append({
+    var seq = this.journal.append({
       time: now > 0 ? now : 0,
       decision: d.decision,
       reason: d.reason,
@@ -28,5 +29,7 @@ export class EntryLog implements DecisionSink {
       cert: p.cert,
       clockUntrusted: !clockTrusted,
     });
+    if (seq < 0) throw new Error('storage full: entry not logged (' + this.journal.unlogged + ' since boot)');
+    return seq;
   }
 }

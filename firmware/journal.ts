@@ -9,6 +9,8 @@
 //   frame (5 + len bytes):     type | len | 255 - len | CRC-16 (BE) of type, len, 255 - len, payload | payload
 //     type 0xE5: an entry: payload = a LogRecord message (proto/log.proto) with its seq
 //     type 0xA5: acknowledgements: payload = pairs of varints (first, last), inclusive ranges
+//     type 0xD5: a drop about to happen: payload = varints (dropped, gen): the drop counter once
+//                every segment of generation <= gen is erased, and that gen
 //
 // gen orders the segments (oldest first); firstSeq is the seq the segment's first record gets, so
 // the sequence resumes after a reboot even when every record has been reclaimed; dropped is the
@@ -29,12 +31,24 @@
 // oldest first never loses an acknowledgement that a remaining record needs.
 //
 // Space: reclaiming erases the oldest segments whose records are all acknowledged (never the
-// segment being written). When every slot is in use and a new segment is needed, the oldest is
-// erased even with unacknowledged records: they are counted, and a record of kind 'dropped'
-// carrying the counter is appended (and sent like any other). The counter is cumulative (records
-// dropped since the journal was made), so losing a drop record loses no count: for each gate,
-// records held by the collector + the largest counter received >= records the gate made (equal
-// unless a record reached the collector but was dropped before its acknowledgement arrived).
+// segment being written). When every slot is in use (or Storage, shared with other files, has no
+// room for a new segment) and a new segment is needed, the oldest is erased even with
+// unacknowledged records: they are counted, and a record of kind 'dropped' carrying the counter is
+// appended (and sent like any other). The counter is cumulative (records dropped since the journal
+// was made), so losing a drop record loses no count: for each gate, records held by the collector
+// + the largest counter received >= records the gate made (equal unless a record reached the
+// collector but was dropped before its acknowledgement arrived).
+//
+// No record leaves flash uncounted, wherever the power goes: before a segment with unacknowledged
+// records is erased, a drop frame carrying the new counter (and the generation to erase) goes
+// into the segment being written, in the last RESERVE bytes that other frames leave free. Power
+// lost before that frame is whole: nothing was erased, the counter is unchanged. After it: open()
+// takes the counter from it and finishes the erase. Every later segment's header carries the
+// counter, so the frame may go when its segment is reclaimed. The segment being written is never
+// dropped (its drop frame would go with it): when nothing else can go and Storage has no room for
+// a new segment, the entry is not logged and is counted in `unlogged` (RAM), a fault that the
+// status, the console and the uplink report; the next record that can be written is a 'dropped'
+// record carrying that count (`unlogged`, the entries since the previous such record).
 import { FlashStorage } from '../hal/types';
 import {
   LogEntry, LogRecord, AckRange, encodeLogRecord, decodeLogRecord, recordSeq, encodeBatch, batchSize,
@@ -67,6 +81,10 @@ export interface JournalStats {
   segments: number;
   /** Torn frames found by open(). */
   torn: number;
+  /** Entries that could not be logged since boot (Storage full or failing). */
+  unlogged: number;
+  /** The last append found no room in Storage. */
+  full: boolean;
 }
 
 /** A batch ready to send: the Batch message and the seqs it carries. */
@@ -91,13 +109,16 @@ export var SEG_HEADER = 18;
 export var FRAME_HEADER = 5;
 export var FRAME_ENTRY = 0xe5;
 export var FRAME_ACK = 0xa5;
+export var FRAME_DROP = 0xd5;
+/** Largest drop frame: two varints of up to 5 bytes. */
+var DROP_INTENT_MAX = FRAME_HEADER + 10;
 /** Bytes skipped after a frame header that does not hold together. */
 export var RESYNC = 16;
 var ACK_RANGES_PER_FRAME = 24;
 /** Acknowledgement ranges copied into a new segment. */
 var SNAPSHOT_RANGES = 8;
-/** Largest frame of a drop record: seq 6, time 5, clock 2, kind 2, dropped 6. */
-var DROP_FRAME_MAX = FRAME_HEADER + 21;
+/** Largest frame of a drop record: seq 6, time 5, clock 2, kind 2, dropped 6, unlogged 6. */
+var DROP_FRAME_MAX = FRAME_HEADER + 27;
 
 var CRC_TABLE: Uint16Array | null = null;
 
@@ -179,7 +200,7 @@ function erasedAhead(b: Uint8Array, o: number, end: number, n: number): boolean 
 function frameLen(b: Uint8Array, o: number, end: number): number {
   if (o + FRAME_HEADER > end) return 0;
   var t = b[o], n = b[o + 1];
-  if ((t !== FRAME_ENTRY && t !== FRAME_ACK) || b[o + 2] !== 255 - n || n > MAX_RECORD_BYTES) return 0;
+  if ((t !== FRAME_ENTRY && t !== FRAME_ACK && t !== FRAME_DROP) || b[o + 2] !== 255 - n || n > MAX_RECORD_BYTES) return 0;
   if (o + FRAME_HEADER + n > end) return 0;
   return FRAME_HEADER + n;
 }
@@ -206,6 +227,14 @@ export class Journal {
   dropped: number;
   torn: number;
   opened: boolean;
+  /** Bytes at the end of each segment kept for drop frames. */
+  reserve: number;
+  /** Entries that could not be logged since boot (Storage full or failing). */
+  unlogged: number;
+  /** How many of those a 'dropped' record already carries. */
+  unloggedLogged: number;
+  /** The last append found no room (Storage full): a fault. */
+  full: boolean;
 
   constructor(opts: JournalOptions) {
     this.storage = opts.storage;
@@ -223,6 +252,10 @@ export class Journal {
     this.dropped = 0;
     this.torn = 0;
     this.opened = false;
+    this.reserve = DROP_INTENT_MAX * (this.nSegments > 4 ? 4 : this.nSegments - 1);
+    this.unlogged = 0;
+    this.unloggedLogged = 0;
+    this.full = false;
   }
 
   // ---- recovery
@@ -249,7 +282,7 @@ export class Journal {
     this.segs = found;
     this.acked = [];
     this.torn = 0;
-    var next = 0, self = this;
+    var next = 0, self = this, through = -1;
     for (k = 0; k < found.length; k++) {
       var s = found[k];
       if (s.firstSeq > next) next = s.firstSeq;
@@ -260,6 +293,13 @@ export class Journal {
           if (seq + 1 > next) next = seq + 1;
           var d = droppedOf(b, ps, pe);
           if (d > dropped) dropped = d;
+        } else if (type === FRAME_DROP) {
+          // A drop that power may have cut short: its count holds, and it is finished below.
+          var dv = getVarint(b, ps, pe), gv = dv && getVarint(b, dv[1], pe);
+          if (dv && gv) {
+            if (dv[0] > dropped) dropped = dv[0];
+            if (gv[0] < s.gen && gv[0] > through) through = gv[0];
+          }
         } else {
           var o = ps;
           while (o < pe) {
@@ -275,6 +315,7 @@ export class Journal {
       });
       this.torn += s.bad.length;
     }
+    while (found.length > 1 && found[0].gen <= through) st.erase((found.shift() as Segment).name);
     this.nextSeq = next;
     this.dropped = dropped;
     this.floor = found.length ? found[0].firstSeq : next;
@@ -402,10 +443,22 @@ export class Journal {
     return -1;
   }
 
-  /** Erases the oldest segment with whatever it holds; returns how many unacknowledged records went. */
+  /**
+   * Erases the oldest segment (never the one being written) with whatever it holds; returns how
+   * many unacknowledged records went, or -1 when it cannot go (it is the one being written, or
+   * there is no room left for its drop frame).
+   */
   private dropOldest(): number {
-    var s = this.segs[0], last = this.lastSeqOf(0);
+    var s = this.segs[0], last = this.lastSeqOf(0), head = this.segs[this.segs.length - 1];
+    if (s === head) return -1;
     var lost = last - s.firstSeq + 1 - this.ackedIn(s.firstSeq, last);
+    if (lost > 0) {
+      // The count reaches the flash before the records leave it (see the file header).
+      if (head.end + DROP_INTENT_MAX > head.size) return -1;
+      var p = new Uint8Array(varintSize(this.dropped + lost) + varintSize(s.gen));
+      putVarint(p, putVarint(p, 0, this.dropped + lost), s.gen);
+      this.put(FRAME_DROP, p);
+    }
     this.storage.erase(s.name);
     this.segs.shift();
     this.floor = this.segs.length ? this.segs[0].firstSeq : this.nextSeq;
@@ -416,17 +469,18 @@ export class Journal {
 
   /**
    * Makes room for a frame of n bytes in the segment being written, starting a new one when needed.
-   * Returns the records dropped to make room (-1 when there is no room and mayDrop is false).
+   * Returns the records dropped to make room, or -1 when there is no room (mayDrop false, or
+   * nothing left that may be dropped and Storage has no room for a new segment).
    */
   private room(n: number, mayDrop: boolean): number {
     var head = this.segs.length ? this.segs[this.segs.length - 1] : null;
-    if (head && head.end + n <= head.size) return 0;
+    if (head && head.end + n <= head.size - this.reserve) return 0;
     this.reclaim();
-    var lost = 0, slot = this.freeSlot();
+    var lost = 0, d: number, slot = this.freeSlot();
     // (More than one drop only when segments of a larger configuration are still in flash.)
     while (slot < 0) {
-      if (!mayDrop || !this.segs.length) return -1;
-      lost += this.dropOldest();
+      if (!mayDrop || (d = this.dropOldest()) < 0) return -1;
+      lost += d;
       slot = this.freeSlot();
     }
     var name = this.prefix + slot;
@@ -439,9 +493,8 @@ export class Journal {
         // Storage is full (other files): give up the oldest segment, if that is allowed and
         // possible, and try again. A write that left a file behind (a power cut) goes to the caller.
         if (this.storage.readBytes(name) !== undefined) throw e;
-        if (!mayDrop) return -1;
-        if (this.segs.length === 0) throw e;
-        lost += this.dropOldest();
+        if (!mayDrop || (d = this.dropOldest()) < 0) return -1;
+        lost += d;
       }
     }
     this.segs.push({ slot: slot, name: name, gen: gen, firstSeq: this.nextSeq, size: this.segmentSize, end: SEG_HEADER, bad: [] });
@@ -449,7 +502,7 @@ export class Journal {
     // been written yet. Ranges left out only cost a resend after a reboot.
     var snap = this.acked.length > 2 * SNAPSHOT_RANGES ? this.acked.slice(0, 2 * SNAPSHOT_RANGES) : this.acked;
     this.writeAcks(snap, false);
-    if (this.segs[this.segs.length - 1].end + n > this.segmentSize) throw new Error('journal: segment too small');
+    if (this.segs[this.segs.length - 1].end + n > this.segmentSize - this.reserve) throw new Error('journal: segment too small');
     return lost;
   }
 
@@ -490,24 +543,41 @@ export class Journal {
 
   // ---- the API
 
-  /** Appends a record; returns its seq. May drop the oldest unacknowledged records when flash is full. */
+  /**
+   * Appends a record; returns its seq, or -1 when it could not be logged for want of room
+   * (counted in `unlogged`; `full` is set until an append succeeds). May drop the oldest
+   * unacknowledged records when flash is full. A failing write throws (also counted).
+   */
   append(entry: LogEntry): number {
     if (!this.opened) throw new Error('journal: not open');
     var rec = encodeLogRecord(entry, this.nextSeq);
     if (rec.length > MAX_RECORD_BYTES - 4) throw new Error('journal: record too large');
-    // Room for the record (its seq may grow by a drop record) and for a drop record before it.
-    var lost = this.room(FRAME_HEADER + rec.length + 4 + DROP_FRAME_MAX, true);
-    if (lost > 0) {
-      this.put(FRAME_ENTRY, encodeLogRecord({
-        time: entry.time, kind: 'dropped', dropped: this.dropped, clockUntrusted: entry.clockUntrusted,
-      }, this.nextSeq));
-      this.nextSeq++;
-      rec = encodeLogRecord(entry, this.nextSeq);
+    try {
+      // Room for the record (its seq may grow by a drop record) and for a drop record before it.
+      var lost = this.room(FRAME_HEADER + rec.length + 4 + DROP_FRAME_MAX, true);
+      if (lost < 0) {
+        this.unlogged++;
+        this.full = true;
+        return -1;
+      }
+      var owed = this.unlogged - this.unloggedLogged;
+      if (lost > 0 || owed > 0) {
+        this.put(FRAME_ENTRY, encodeLogRecord({
+          time: entry.time, kind: 'dropped', dropped: this.dropped, unlogged: owed, clockUntrusted: entry.clockUntrusted,
+        }, this.nextSeq));
+        this.nextSeq++;
+        this.unloggedLogged += owed;
+        rec = encodeLogRecord(entry, this.nextSeq);
+      }
+      var seq = this.nextSeq;
+      this.put(FRAME_ENTRY, rec);
+      this.nextSeq = seq + 1;
+      this.full = false;
+      return seq;
+    } catch (e) {
+      this.unlogged++;
+      throw e;
     }
-    var seq = this.nextSeq;
-    this.put(FRAME_ENTRY, rec);
-    this.nextSeq = seq + 1;
-    return seq;
   }
 
   /**
@@ -571,20 +641,23 @@ export class Journal {
   /**
    * The next Batch to send: up to maxRecords unacknowledged records, and no more than maxBytes of
    * Batch when given (but always at least one record). gateId defaults to the journal's; pass ''
-   * to leave it out (LoRaWAN). Null when nothing is pending.
+   * to leave it out (LoRaWAN). Records from seq `from` on (default: the oldest). The Batch says
+   * how many entries could not be logged and no record carries yet (then it is sent even without
+   * records). Null when there is nothing to send.
    */
-  batch(maxRecords: number, maxBytes?: number, gateId?: string): JournalBatch | null {
-    var id = gateId === undefined ? this.gateId : gateId;
+  batch(maxRecords: number, maxBytes?: number, gateId?: string, from?: number): JournalBatch | null {
+    var id = gateId === undefined ? this.gateId : gateId, owed = this.unlogged - this.unloggedLogged;
     var recs: Uint8Array[] = [], lens: number[] = [], seqs: number[] = [];
     this.eachPending(function (seq: number, b: Uint8Array, s: number, e: number) {
+      if (from !== undefined && seq < from) return true;
       lens.push(e - s);
       if (recs.length > 0 && maxBytes !== undefined && batchSize(id, lens) > maxBytes) return false;
       recs.push(new Uint8Array(b.subarray(s, e)));
       seqs.push(seq);
       return recs.length < maxRecords;
     });
-    if (!recs.length) return null;
-    return { body: encodeBatch(id, recs), seqs: seqs };
+    if (!recs.length && !owed) return null;
+    return { body: encodeBatch(id, recs, owed), seqs: seqs };
   }
 
   stats(): JournalStats {
@@ -601,6 +674,8 @@ export class Journal {
       bytesReserved: reserved,
       segments: this.segs.length,
       torn: this.torn,
+      unlogged: this.unlogged,
+      full: this.full,
     };
   }
 }

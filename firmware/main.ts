@@ -17,6 +17,7 @@ import { sha512 } from './crypto/sha512';
 import { hmacSha256 } from './crypto/sha256';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
+import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
 import { hexOf } from '../proto/bytes';
@@ -113,7 +114,7 @@ function start(): void {
     storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
     board: profile.name, config: b.config, trust: b.fault ? null : b.trust, fault: b.fault,
     now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
-    backlog: function () { return 0; },
+    backlog: function () { return 0; }, faults: {},
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
   if (!b.config) {
@@ -135,7 +136,12 @@ function start(): void {
   } catch (e) {
     emit(con, 'fault', { what: 'log', why: String((e as any).message || e) });
   }
-  if (log) statusSrc.backlog = function () { return journal.stats().pending; };
+  if (log) {
+    statusSrc.backlog = function () { return journal.stats().pending; };
+    statusSrc.journal = journal;
+    // What `qrgate logs pull|ack` call (firmware/logconsole.ts).
+    esp_exposeGlobal('qgLog', function (op: string, a: any, b: any) { return logConsole(journal, hashes.sha256, op, a, b); });
+  }
   var gate = new Gate({
     config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
     console: con, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
@@ -158,7 +164,7 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0,
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin });
+  if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
   void scanner;
 }
 

@@ -7,6 +7,7 @@ import { FlashStorage, MemoryInfo } from '../hal/types';
 import { GateConfig } from './config';
 import { TrustBundle } from '../proto/trust';
 import { hexOf } from '../proto/bytes';
+import { Journal } from './journal';
 
 /** The Storage file the firmware runs from (E.setBootCode / qrgate flash). */
 export var FIRMWARE_FILE = '.bootcde';
@@ -29,6 +30,21 @@ export interface StatusSources {
   backlog: () => number;
   /** '' when ready, else what is wrong ('config', 'trust', 'selftest'). */
   fault: string;
+  /** The entry log's journal, once open. */
+  journal?: Journal | null;
+  /**
+   * Faults found while running, by what they concern ('uplink' ...): each {what, why, ...}.
+   * The journal's (Storage full) is added from `journal`.
+   */
+  faults?: { [what: string]: any };
+}
+
+/** The faults found while running: those recorded in src.faults, and a journal without room. */
+export function runFaults(src: StatusSources): any[] {
+  var out: any[] = [], f = src.faults || {}, j = src.journal;
+  for (var k in f) if (f[k]) out.push(f[k]);
+  if (j && j.full) out.push({ what: 'log', why: 'storage full: entries are not logged', unlogged: j.unlogged });
+  return out;
 }
 
 function pad2(n: number): string { return n < 10 ? '0' + n : '' + n; }
@@ -57,8 +73,9 @@ export function isoTime(seconds: number): string {
 export function status(src: StatusSources): any {
   var fw = src.storage.readBytes(FIRMWARE_FILE);
   var now = src.now();
-  var backlog = 0;
+  var backlog = 0, j = src.journal, log: any = null;
   try { backlog = src.backlog(); } catch (e) { backlog = -1; }
+  if (j) log = { next: j.nextSeq, dropped: j.dropped, unlogged: j.unlogged, torn: j.torn };
   return {
     firmware: { version: src.version, sha256: fw ? hexOf(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
     board: src.board,
@@ -68,12 +85,16 @@ export function status(src: StatusSources): any {
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,
     fault: src.fault,
+    log: log,
+    faults: runFaults(src),
   };
 }
 
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
- * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","fault"}. Never contains a
+ * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","fault","log":{"next","dropped",
+ * "unlogged","torn"}|null,"faults":[{"what","why",...}]}: fault is boot's (the gate does not
+ * open), faults those found while running (Storage full, uplink refused as misconfigured). Never contains a
  * configuration secret (only gateId is read from the configuration).
  */
 export function statusJson(src: StatusSources): string {

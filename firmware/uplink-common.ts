@@ -10,6 +10,8 @@ export interface UplinkHal {
   wifiConnect(ssid: string, password: string, cb: (err: string | null) => void): void;
   serialPort(name: string, baud: number, rx: string, tx: string): SerialPort;
   outputPin(pin: string): OutputPin;
+  /** Where an uplink records a fault it reported (qgStatus() shows them), deleted when it clears. */
+  faults?: { [what: string]: any };
 }
 
 export var RN2483_BAUD = 57600;

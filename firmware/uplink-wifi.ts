@@ -3,6 +3,7 @@
 import { Console, Timers } from '../hal/types';
 import { GateConfig } from './config';
 import { Journal } from './journal';
+import { emit } from './gate';
 import { UplinkWifi, backoffMs } from '../drivers/uplink-wifi';
 import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './uplink-common';
 
@@ -11,7 +12,21 @@ export function startWifiUplink(config: GateConfig, journal: Journal, timers: Ti
   var wifiSay = uplinkSay(con, 'wifi');
   var up = new UplinkWifi({
     http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
-    batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onEvent: wifiSay,
+    batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS,
+    onEvent: function (what: string, f: any) {
+      wifiSay(what, f);
+      // A collector that refuses the requests themselves: a fault, reported once (retries go on).
+      if (what === 'misconfigured') {
+        var fault = {
+          what: 'uplink', status: f.status, url: f.url, said: f.said,
+          why: 'the collector refuses the uplink (HTTP ' + f.status + '): uplink.url must be its POST /ingest address',
+        };
+        emit(con, 'fault', fault);
+        if (hal.faults) hal.faults.uplink = fault;
+      } else if (what === 'recovered' && hal.faults) {
+        delete hal.faults.uplink;
+      }
+    },
   });
   var tries = 0, stopped = false;
   var connect = function () {

@@ -35,6 +35,8 @@ export interface LogRecord {
   clockUntrusted: boolean;
   /** Kind 'dropped': records the journal has dropped since it was made (cumulative). */
   dropped: number;
+  /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta; 0 when absent). */
+  unlogged?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -49,6 +51,7 @@ export interface LogEntry {
   cert?: Uint8Array | null;
   clockUntrusted?: boolean;
   dropped?: number;
+  unlogged?: number;
 }
 
 export interface AckRange { first: number; last: number }
@@ -106,7 +109,7 @@ var EMPTY = new Uint8Array(0);
 /** The record's fields as codes (validated), in field order. */
 interface Fields {
   seq: number; time: number; decision: number; reason: number; kid: Uint8Array; format: number;
-  subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number;
+  subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number; unlogged: number;
 }
 
 function fieldsOf(r: LogEntry, seq: number): Fields {
@@ -123,6 +126,7 @@ function fieldsOf(r: LogEntry, seq: number): Fields {
     clock: r.clockUntrusted ? 1 : 0,
     kind: kind,
     dropped: checkU32(r.dropped || 0, 'dropped'),
+    unlogged: checkU32(r.unlogged || 0, 'unlogged'),
   };
   return f;
 }
@@ -144,6 +148,7 @@ function fieldsSize(f: Fields): number {
   if (f.clock) n += 2;
   if (f.kind) n += 2;
   if (f.dropped) n += 1 + varintSize(f.dropped);
+  if (f.unlogged) n += 1 + varintSize(f.unlogged);
   return n;
 }
 
@@ -174,6 +179,7 @@ function putFields(b: Uint8Array, o: number, f: Fields): number {
   if (f.clock) { b[o++] = 0x48; b[o++] = 1; }
   if (f.kind) { b[o++] = 0x50; b[o++] = f.kind; }
   if (f.dropped) { b[o++] = 0x58; o = putVarint(b, o, f.dropped); }
+  if (f.unlogged) { b[o++] = 0x60; o = putVarint(b, o, f.unlogged); }
   return o;
 }
 
@@ -188,11 +194,13 @@ export function encodeLogRecord(r: LogEntry, seq: number): Uint8Array {
 /**
  * A Batch of already-encoded LogRecord messages (as the journal stores them), without copying
  * or re-encoding them. An empty gateId is left out (LoRaWAN: the network server names the device).
+ * `unlogged` (Batch field 3): entries the gate could not log that no record carries yet.
  */
-export function encodeBatch(gateId: string, records: Uint8Array[]): Uint8Array {
+export function encodeBatch(gateId: string, records: Uint8Array[], unlogged?: number): Uint8Array {
   var id = textBytes(gateId);
   var n = lenField(id.length), i: number;
   for (i = 0; i < records.length; i++) n += 1 + varintSize(records[i].length) + records[i].length;
+  if (unlogged) n += 1 + varintSize(unlogged);
   var out = new Uint8Array(n);
   var o = putBytesField(out, 0, 0x0a, id);
   for (i = 0; i < records.length; i++) {
@@ -202,6 +210,7 @@ export function encodeBatch(gateId: string, records: Uint8Array[]): Uint8Array {
     out.set(records[i], o);
     o += records[i].length;
   }
+  if (unlogged) { out[o++] = 0x18; putVarint(out, o, unlogged); }
   return out;
 }
 
@@ -307,14 +316,14 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
   var r = new Reader(b, start === undefined ? 0 : start, end === undefined ? b.length : end);
   var rec: LogRecord = {
     seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: 'qg1',
-    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0,
+    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0,
   };
   while (r.pos < r.end) {
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
     if (field === 2 && wire === 5) { rec.time = r.fixed32(); continue; }
-    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field === 9 || field === 10 || field === 11)) {
+    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12)) {
       var v = r.varint();
       if (field === 1) rec.seq = v;
       else if (field === 3) rec.decision = nameOf(DECISIONS, v, 'decision');
@@ -322,7 +331,8 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       else if (field === 6) rec.format = nameOf(FORMATS, v, 'format');
       else if (field === 9) rec.clockUntrusted = v !== 0;
       else if (field === 10) rec.kind = nameOf(KINDS, v, 'kind');
-      else rec.dropped = v;
+      else if (field === 11) rec.dropped = v;
+      else rec.unlogged = v;
       continue;
     }
     if (wire === 2 && (field === 5 || field === 7 || field === 8)) {
@@ -333,7 +343,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       continue;
     }
     // A known field with another wire type is malformed; an unknown field is skipped.
-    if (field <= 11) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field <= 12) throw new Error('log: field ' + field + ' has wire type ' + wire);
     r.skip(wire);
   }
   return rec;

@@ -100,6 +100,7 @@ export class FlashImage {
   private tear: { left: number; mode: 'data' | 'flash' } | null = null;
   private tearing: { left: number; mode: 'data' | 'flash' } | null = null;
   private dead = false;
+  private cutLeft = -1;
   /** Counters, for tests and the board's statistics. */
   stats = { writes: 0, bytesProgrammed: 0, compactions: 0 };
 
@@ -117,11 +118,20 @@ export class FlashImage {
     if (!(afterBytes >= 0)) throw new Error('armTear: afterBytes must be >= 0');
     this.tear = { left: Math.floor(afterBytes), mode };
   }
-  disarmTear(): void { this.tear = null; }
+  /**
+   * Power is cut once `afterBytes` more bytes have been programmed, counting everything from now
+   * on across any number of writes and erases (deletion marks, headers, data): for sweeping a
+   * power cut over every byte of an operation made of several writes.
+   */
+  armCut(afterBytes: number): void {
+    if (!(afterBytes >= 0)) throw new Error('armCut: afterBytes must be >= 0');
+    this.cutLeft = Math.floor(afterBytes);
+  }
+  disarmTear(): void { this.tear = null; this.cutLeft = -1; }
   /** True after a tear until repower(): writes are refused. */
   get powerLost(): boolean { return this.dead; }
   /** Power is back: writes are accepted again. */
-  repower(): void { this.dead = false; this.tearing = null; }
+  repower(): void { this.dead = false; this.tearing = null; this.cutLeft = -1; }
 
   /** Program bytes (AND, as flash does), honouring an armed tear. `isData` marks file contents. */
   private program(addr: number, data: Uint8Array, isData: boolean): void {
@@ -133,11 +143,16 @@ export class FlashImage {
       if (t.left < n) { n = t.left; cut = true; }
       t.left -= n;
     }
+    if (this.cutLeft >= 0) {
+      if (this.cutLeft < n) { n = this.cutLeft; cut = true; }
+      this.cutLeft -= n;
+    }
     for (let i = 0; i < n; i++) this.bytes[addr + i] &= data[i];
     this.stats.bytesProgrammed += n;
     if (cut) {
       this.dead = true;
       this.tearing = null;
+      this.cutLeft = -1;
       if (this.onTear) this.onTear();
       throw new PowerCutError();
     }

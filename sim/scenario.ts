@@ -58,6 +58,7 @@ import * as crypto from 'crypto';
 import { SimBoard, BoardEvent } from './board';
 import { boardProfile } from '../firmware/boards';
 import { BOARD_FEATURES } from '../firmware/board-features';
+import { FlashImage } from './flash';
 import { IoTracker, advanceWithIo, runWithIo, httpModule, wifiModule } from './net';
 import { SimCollector } from './collector';
 import { Rn2483Emulator, NetworkServerEmulator, MODEM_FAULTS } from './rn2483';
@@ -92,6 +93,8 @@ export interface ScenarioOptions {
   maxTimerRuns?: number;
   /** Keep the in-process collector's database: its path is returned as collectorDb (the caller removes its directory). */
   keepCollectorDb?: boolean;
+  /** Storage of this many bytes instead of the board profile's (a bundle that outgrew its board). */
+  flashBytes?: number;
 }
 
 export interface ScenarioResult {
@@ -301,6 +304,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     relayActiveHigh,
     onEvent: emitLine,
     modules: netModules,
+    flash: opts.flashBytes ? new FlashImage({ size: opts.flashBytes, pageSize: 4096 }) : undefined,
   });
   if (transport === 'lora' && board.profile.lora) {
     const url = String(uplinkKey(config, 'url') || '');

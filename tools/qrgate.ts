@@ -19,6 +19,7 @@ const COMMANDS: { [name: string]: () => Command } = {
   flash: () => require('./cmd/flash'),
   doctor: () => require('./cmd/doctor'),
   config: () => require('./cmd/config'),
+  logs: () => require('./cmd/logs'),
 };
 
 const USAGE = `usage: qrgate COMMAND [options]   (qrgate COMMAND --help for each)
@@ -29,11 +30,12 @@ commands:
   verify            decide on one certificate as the gate would
   crypto verify     check Ed25519 signatures (JSON lines on stdin) with the device verifier
   sim               play a simulator scenario on dist/gate.js
-  collector         serve|query|trace entry logs
+  collector         serve|query|trace|import entry logs; user: the web page's logins
   board             run a simulated board on a TCP console
   flash             flash firmware, configuration and trust bundle to a board
   doctor            read a live board's state
   config init|check write a starting configuration, or name every problem of one
+  logs pull|ack     read a gate's entry log over USB; let it go once imported
   --version         print qrgate's version`;
 
 /** The package's version (package.json beside the sources, or the installed package's). */

@@ -353,6 +353,6 @@ export function flatBuffer(n: number): { bytes: Uint8Array; addr: number } | nul
 }
 
 /** Make fn callable by name from the console (`qrgate doctor` evaluates qgStatus()). */
-export function exposeGlobal(name: string, fn: () => any): void {
+export function exposeGlobal(name: string, fn: (...args: any[]) => any): void {
   global[name] = fn;
 }

@@ -27,7 +27,7 @@ function expected(i: number, seq: number): any {
   return {
     seq, time: e.time, kind: 'entry', decision: e.decision, reason: e.reason, format: e.format,
     kid: Array.from(e.kid!), subject: Array.from(e.subject!), cert: Array.from(e.cert!),
-    clockUntrusted: !!e.clockUntrusted, dropped: 0,
+    clockUntrusted: !!e.clockUntrusted, dropped: 0, unlogged: 0,
   };
 }
 function plain(r: LogRecord): any {
@@ -194,6 +194,67 @@ describe('journal (firmware/journal.ts) on the Storage model', () => {
     assert.equal(journal(img).stats().dropped, st.dropped);
   });
 
+  /**
+   * The state just before the append that has to drop the oldest segment (every slot in use by
+   * unacknowledged records), and how many records it holds. `filler` bytes of other files share
+   * Storage (so creating a segment can fail for want of room, not of a slot).
+   */
+  function beforeRollover(opts: Partial<JournalOptions>, size: number, filler: number): { img: FlashImage; n: number } {
+    let img = image(size);
+    if (filler) img.write('.bootcde', new Uint8Array(filler).fill(0x41));
+    let n = 0;
+    for (;;) {
+      const c = img.clone();
+      const j = journal(c, opts);
+      j.append(entry(n));
+      if (j.stats().dropped > 0) return { img, n };
+      img = c;
+      n++;
+      assert.ok(n < 2000, 'never rolled over');
+    }
+  }
+
+  for (const v of [
+    { what: 'all slots in use', opts: { segments: 3, segmentSize: 512 }, size: 32 * 1024, filler: 0 },
+    { what: 'Storage full of other files', opts: { segments: 4, segmentSize: 1024 }, size: 8 * 1024, filler: 4600 },
+  ]) {
+    it(`a power cut at every byte the rollover programs (${v.what}) leaves each record in flash or counted`, () => {
+      const { img: pre, n } = beforeRollover(v.opts, v.size, v.filler);
+      // How much the rollover programs, everything counted (erase marks, headers, frames).
+      const probe = pre.clone();
+      const before = probe.stats.bytesProgrammed;
+      journal(probe, v.opts).append(entry(n));
+      const total = probe.stats.bytesProgrammed - before;
+      let cuts = 0;
+      for (const mode of ['cut', 'tear'] as const) {
+        for (let k = 0; k <= total; k++) {
+          const img = pre.clone();
+          const j = journal(img, v.opts);
+          // 'cut': power goes after k bytes of whatever the append programs (every write and
+          // erase); 'tear': the append's first write is torn after k bytes of its data.
+          if (mode === 'cut') img.armCut(k); else img.armTear(k, 'flash');
+          let cut = false;
+          try { j.append(entry(n)); img.disarmTear(); } catch (e) { assert.ok(e instanceof PowerCutError, String(e)); cut = true; }
+          if (cut) cuts++;
+          img.repower();
+          const j2 = journal(img, v.opts);
+          const seqs = new Set(j2.pending(10000).filter((r) => r.kind === 'entry').map((r) => r.seq));
+          let missing = 0;
+          for (let s = 0; s < n; s++) if (!seqs.has(s)) missing++;
+          const st = j2.stats();
+          assert.equal(st.dropped, missing, `${mode} k=${k}/${total}: ${missing} records gone, drop counter ${st.dropped}`);
+          // It goes on: the next append works, the counter survives another reboot.
+          j2.append(entry(n + 1));
+          const st3 = journal(img, v.opts).stats();
+          assert.ok(st3.dropped >= st.dropped, `${mode} k=${k}: counter went down`);
+          const held = journal(img, v.opts).pending(10000).filter((r) => r.kind === 'entry').length;
+          assert.ok(held + st3.dropped >= n + 1, `${mode} k=${k}: ${held} held + ${st3.dropped} dropped < ${n + 1}`);
+        }
+      }
+      assert.ok(cuts > 10, `${cuts} cuts`);
+    });
+  }
+
   it('shares Storage with other files: gives up its oldest segment rather than fail', () => {
     const img = image(16 * 1024);
     img.write('.bootcde', new Uint8Array(9000).fill(0x41));
@@ -208,6 +269,44 @@ describe('journal (firmware/journal.ts) on the Storage model', () => {
     const again = journal(img, { segments: 4, segmentSize: 2048 }).stats();
     assert.equal(again.nextSeq, j.stats().nextSeq);
     assert.equal(again.dropped, j.stats().dropped);
+  });
+
+  it('Storage full of other files: entries it cannot log are counted, reported, and recorded once there is room', () => {
+    const img = image(8 * 1024);
+    img.write('.bootcde', new Uint8Array(7200).fill(0x41));
+    const j = journal(img, { segments: 4, segmentSize: 1024 });
+    for (let i = 0; i < 5; i++) assert.equal(j.append(entry(i)), -1, 'not logged');
+    let st = j.stats();
+    assert.equal(st.unlogged, 5);
+    assert.equal(st.full, true);
+    assert.equal(st.nextSeq, 0);
+    // The other files go: the next entry is logged after a record carrying the count.
+    img.erase('.bootcde');
+    assert.equal(j.append(entry(5)), 1);
+    st = j.stats();
+    assert.equal(st.full, false);
+    assert.equal(st.unlogged, 5, 'since boot');
+    const p = journal(img, { segments: 4, segmentSize: 1024 }).pending(10);
+    assert.deepEqual(p.map((r) => [r.seq, r.kind, r.unlogged]), [[0, 'dropped', 5], [1, 'entry', 0]]);
+    // Counted once: later records carry no count again.
+    j.append(entry(6));
+    assert.equal(j.pending(10)[2].unlogged, 0);
+    assert.equal(j.pending(10).length, 3);
+  });
+
+  it('never drops the segment being written: with no room anywhere, entries are counted as not logged', () => {
+    const img = image(4 * 1024);
+    img.write('.bootcde', new Uint8Array(2500).fill(0x41));
+    const j = journal(img, { segments: 4, segmentSize: 1024 });
+    let logged = 0, unlogged = 0;
+    for (let i = 0; i < 60; i++) { if (j.append(entry(i)) >= 0) logged++; else unlogged++; }
+    const st = j.stats();
+    assert.ok(unlogged > 0 && st.full, `${logged} logged, ${unlogged} not`);
+    assert.equal(st.unlogged, unlogged);
+    assert.equal(st.segments, 1);
+    // What is in flash stays readable, every seq held or counted.
+    const j2 = journal(img, { segments: 4, segmentSize: 1024 });
+    assert.equal(j2.pending(1000).length + j2.stats().dropped, j2.stats().nextSeq);
   });
 
   it('survives a configuration change: fewer or smaller segments than the flash holds', () => {

@@ -41,6 +41,8 @@ const GATE_LAZY = [
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
   { name: 'wifi', module: 'firmware/uplink-wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink-lora.js', exports: ['startLoraUplink'] },
+  // the entry log over the console (qgLog: qrgate logs pull|ack)
+  { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
   // the reference verifier: only where the fast one has no base table
   { name: 'edref', module: 'firmware/crypto/ed25519-ref.js', exports: ['verifyStrict'] },
 ];

@@ -8,6 +8,7 @@ import { kidText, isoTime } from '../collector/format';
 import { startWebServer, WebServer } from '../collector/web';
 import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
 import { startCollectorServer } from '../collector/server';
+import { importBatches, ImportError } from '../collector/import';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
@@ -16,6 +17,7 @@ usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--ma
        qrgate collector user add|remove --users FILE NAME     (password on standard input)
        qrgate collector user list --users FILE
        qrgate collector query --db DB [--gate ID] [--from T] [--to T]
+       qrgate collector import --db DB [--receipt FILE] BATCHES...
        qrgate collector trace --db DB --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
 
 DB      a SQLite file (one machine; created by serve when missing), or a PostgreSQL URL
@@ -45,8 +47,16 @@ serve   receives entry-log batches and stores each (gate, seq) once, acknowledgi
 query   one JSON line per stored record, by gate then seq: gateId, seq, time (ISO 8601),
         decision, reason, kid, subject, cert (hex), format, clockUntrusted, kind; records of kind
         "dropped" (the gate's flash was full) carry "dropped", the gate's cumulative count of lost
-        records, and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
+        records, and empty decision, reason, kid, subject and cert; "unlogged" when the gate could
+        not log that many entries (its Storage was full) since its previous such record. --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
+import  stores the log batches that \`qrgate logs pull\` read from a gate over USB (gates without
+        an uplink), each (gate, seq) once however often it is imported (the database is made when
+        missing), and writes a receipt (default: the first BATCHES file + ".receipt.json") naming
+        the records now held durably. \`qrgate logs ack --port PORT --receipt FILE\` hands it to the
+        gate, which only then lets those records go. Prints one JSON line: files, batches, records,
+        inserted, duplicates, conflicts (held with other contents: not in the receipt), unlogged
+        (entries a gate said it could not log), receipt.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (docs/qg1.md). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
@@ -66,6 +76,7 @@ export function recordJson(r: StoredRecord): any {
     format: dropped ? '' : r.format, clockUntrusted: r.clockUntrusted, kind: r.kind,
   };
   if (dropped) o.dropped = r.dropped;
+  if (r.unlogged) o.unlogged = r.unlogged;
   return o;
 }
 
@@ -227,11 +238,41 @@ async function user(args: string[]): Promise<number> {
   return 0;
 }
 
+async function importCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', receipt: 'string' });
+  const db = need(p, 'db');
+  if (!p.positional.length) throw new CliError('give the batches files to import (qrgate logs pull --out FILE)');
+  const files = p.positional.map((f) => ({ name: f, data: new Uint8Array(readFileOr(f, 'batches file')) }));
+  const receiptFile = p.flags.receipt || p.positional[0] + '.receipt.json';
+  let store: CollectorStore;
+  try {
+    store = await openAnyStore(db);
+  } catch (e: any) {
+    throw new CliError(`cannot open database ${dbLabel(db)}: ${e.message}`);
+  }
+  let out;
+  try {
+    out = await importBatches(store, db, files);
+  } catch (e: any) {
+    if (e instanceof ImportError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    await store.close();
+  }
+  // The receipt appears whole or not at all.
+  const tmp = receiptFile + '.tmp';
+  fs.writeFileSync(tmp, JSON.stringify(out.receipt) + '\n');
+  fs.renameSync(tmp, receiptFile);
+  process.stdout.write(JSON.stringify({ ...out.summary, receipt: receiptFile }) + '\n');
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
   if (sub === 'user') return user(args.slice(1));
   if (sub === 'serve') return serve(args.slice(1));
   if (sub === 'query') return query(args.slice(1));
   if (sub === 'trace') return trace(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace or user)` : 'missing subcommand: serve, query, trace or user');
+  if (sub === 'import') return importCmd(args.slice(1));
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import or user)` : 'missing subcommand: serve, query, trace, import or user');
 }

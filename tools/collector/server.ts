@@ -24,6 +24,8 @@
 // Overload: when more batches wait for the store's next commit than `maxPending`, a POST is
 // answered 503 with Retry-After (seconds) and stored nothing; the gate keeps its records and tries
 // again after its backoff. The listen backlog is sized for thousands of gates (`backlog`).
+//   Any other path: 404 {"error": "no such path ...: this collector serves ...", "paths": [...]}: it
+//   names the paths served, so that a gate whose uplink.url is the collector's root says why.
 // Bodies are bounded (maxBody); the server listens only on the address it is given.
 import * as http from 'http';
 import * as path from 'path';
@@ -34,6 +36,12 @@ import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 
 export const PORT_BATCH = 1;
+/** What the collector serves (named in its 404 answer). */
+export const PATHS = [
+  'POST /ingest (a gate\'s Wi-Fi uplink: uplink.url http://HOST:PORT/ingest)',
+  'POST /lorawan (a LoRaWAN network server\'s HTTP integration: uplink.url http://HOST:PORT/lorawan)',
+  'GET /healthz',
+];
 const MAX_GATE_ID = 64;
 const MAX_KID = 64;
 const MAX_PSEUDONYM = 32;
@@ -69,7 +77,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[] } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -87,10 +95,10 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
-      dropped: r.dropped,
+      dropped: r.dropped, unlogged: r.unlogged,
     };
   });
-  return { gateId: m.gateId, records };
+  return { gateId: m.gateId, records, unlogged: m.unlogged };
 }
 
 export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
@@ -188,10 +196,13 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   let inFlight = 0;
   let refused = 0;
 
-  const ingest = async (gateId: string, records: LogRecord[]): Promise<PutResult> => {
+  const ingest = async (gateId: string, records: LogRecord[], unlogged?: number): Promise<PutResult> => {
     const res = await opts.store.put(gateId, records);
-    log(JSON.stringify({ ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
-      duplicates: res.duplicates, conflicts: res.conflicts }));
+    const line: any = { ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
+      duplicates: res.duplicates, conflicts: res.conflicts };
+    // The gate could not log this many entries (its Storage is full): say it where people look.
+    if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
+    log(JSON.stringify(line));
     return res;
   };
 
@@ -201,7 +212,11 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') throw new BadRequest(404, 'no such path');
+    if (url.pathname !== '/ingest' && url.pathname !== '/lorawan') {
+      sendJson(res, 404, { error: `no such path ${url.pathname}: this collector serves ${PATHS.join(', ')}`, paths: PATHS });
+      log(JSON.stringify({ ev: 'error', status: 404, path: req.url, error: 'no such path' }));
+      return;
+    }
     if (req.method !== 'POST') throw new BadRequest(405, 'POST only');
     const waiting = opts.store.pending ? opts.store.pending() : inFlight;
     if (waiting >= maxPending) {
@@ -217,7 +232,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const body = await readBody(req, maxBody);
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
-      const r = await ingest(batch.gateId, batch.records);
+      const r = await ingest(batch.gateId, batch.records, batch.unlogged);
       const ack = encodeAckHost(batch.gateId, r.held);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;

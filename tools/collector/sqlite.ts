@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS entries (
   clock_untrusted INTEGER NOT NULL,
   dropped INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
+  unlogged INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (gate_id, seq)
 );
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
@@ -68,6 +69,7 @@ export function gateRow(r: any): GateSummary {
   return {
     gateId: r.gate_id, lastContact: Number(r.last_contact), records: Number(r.records), entries: Number(r.entries),
     lastRecordTime: Number(r.last_time), clockUntrusted: Number(r.untrusted), dropped: Number(r.dropped),
+    unlogged: Number(r.unlogged || 0),
   };
 }
 
@@ -84,7 +86,7 @@ function rowToRecord(r: any): StoredRecord {
   return {
     gateId: r.gate_id, seq: r.seq, time: r.time, kind: r.kind, decision: r.decision, reason: r.reason,
     format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert),
-    clockUntrusted: !!r.clock_untrusted, dropped: r.dropped, receivedAt: r.received_at,
+    clockUntrusted: !!r.clock_untrusted, dropped: r.dropped, unlogged: r.unlogged || 0, receivedAt: r.received_at,
   };
 }
 
@@ -118,20 +120,23 @@ export class SqliteStore implements CollectorStore {
       const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as any;
       if (!v) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
       else if (v.value !== SCHEMA_VERSION) throw new Error(`database schema ${v.value}, this collector knows ${SCHEMA_VERSION}`);
+      // Added to schema 1 later (log.proto LogRecord.unlogged): older databases get the column.
+      const cols = (this.db.prepare('PRAGMA table_info(entries)').all() as any[]).map((c) => c.name);
+      if (cols.indexOf('unlogged') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN unlogged INTEGER NOT NULL DEFAULT 0');
     } else {
       const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'entries'").get();
       if (!t) throw new Error('not a collector database (no entries table)');
     }
     this.busyTimeout(5000);
     this.insert = opts.readonly ? (null as any) : this.db.prepare(
-      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
+      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
     this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND seq = ?');
     this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number): PutResult => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of records) {
         const info = this.insert.run(gateId, r.seq, r.time, r.kind, r.decision, r.reason, r.format,
-          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now);
+          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0);
         if (info.changes === 1) {
           res.inserted++;
           if (this.crashAfter && ++this.inserts >= this.crashAfter) process.kill(process.pid, 'SIGKILL');
@@ -246,7 +251,7 @@ export class SqliteStore implements CollectorStore {
   async gates(): Promise<GateSummary[]> {
     return (this.db.prepare(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
          sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
-         sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped
+         sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged
     FROM entries GROUP BY gate_id ORDER BY gate_id`).all() as any[]).map(gateRow);
   }
 

@@ -57,6 +57,8 @@ export interface GateSummary {
   clockUntrusted: number;
   /** The highest count of records it reported lost (its flash was full). */
   dropped: number;
+  /** Entries it said it could not log at all (its Storage was full). */
+  unlogged: number;
 }
 
 export interface HourCount {
@@ -100,5 +102,5 @@ export function sameRecord(a: LogRecord, b: LogRecord): boolean {
   const eq = (x: Uint8Array, y: Uint8Array) => Buffer.compare(Buffer.from(x), Buffer.from(y)) === 0;
   return a.time === b.time && a.kind === b.kind && a.decision === b.decision && a.reason === b.reason &&
     a.format === b.format && eq(a.kid, b.kid) && eq(a.subject, b.subject) && eq(a.cert, b.cert) &&
-    a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped;
+    a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped && (a.unlogged || 0) === (b.unlogged || 0);
 }

@@ -51,6 +51,7 @@
         cell(tr, g.lastRecordIso);
         cell(tr, String(g.clockUntrusted), g.clockUntrusted ? 'num warn' : 'num');
         cell(tr, String(g.dropped), g.dropped ? 'num warn' : 'num');
+        cell(tr, String(g.unlogged), g.unlogged ? 'num warn' : 'num');
         var a = document.createElement('a');
         a.href = '/api/entries.csv?gate=' + encodeURIComponent(g.gateId);
         text(a, 'CSV');
