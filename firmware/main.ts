@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, inputPin as esp_inputPin, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { FIRMWARE_VERSION } from './version';
@@ -59,19 +59,21 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
 
 function start(): void {
   var profile = boardProfile(esp_boardId());
-  // 1. The relay line goes high-impedance at once: off for active-high and active-low modules
-  //    alike, before anything that could take time or throw.
-  esp_inputPin(profile.relay);
+  // 1. The relay line is released (input, high impedance) at once, before anything that could
+  //    take time or throw: the wiring's pull resistor keeps the coil de-energised whatever the
+  //    module's polarity (README "Wiring"). The line is driven only while the door is open,
+  //    which needs a valid configuration: a missing, invalid or corrupt one never drives it.
+  var relayPin = esp_relayLine(profile.relay);
   var con = esp_consoleOut();
   var timers = esp_timers();
   var clock = esp_clock();
   var storage = esp_storage();
   var hashes = esp_hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
 
-  // 2. Relay and lights, driven with the configured polarity (forced off on construction).
+  // 2. Relay and lights. The polarity only says which level opens (drivers/relay.ts).
   var pre = loadConfig(storage);
   var relay = new Relay({
-    pin: esp_outputPin(profile.relay), timers: timers,
+    pin: relayPin, timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
     activeHigh: pre.config ? pre.config.relay.activeHigh : true,
   });

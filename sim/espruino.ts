@@ -83,6 +83,8 @@ export interface SandboxHost {
   print(line: string): void;
   /** Pin level changes made by the program (after the change). */
   onPin?(pin: string, level: boolean): void;
+  /** Pin mode changes made by the program (pinMode; digitalWrite making an automatic pin an output). */
+  onPinMode?(pin: string, mode: string): void;
   /** Bytes the program wrote to a UART. */
   onUartWrite?(uart: string, data: string): void;
   /** Extra modules for require(): name -> factory (called once per boot). */
@@ -124,6 +126,8 @@ interface Watch {
 export interface PinState {
   name: string;
   mode: string;
+  /** The mode was set by pinMode (Espruino's "manual" pin state): digitalWrite then only sets the level. */
+  manual?: boolean;
   /** Level driven by the program (outputs) or by the test (inputs). */
   out: boolean;
   input: boolean | null;
@@ -583,8 +587,11 @@ export class EspruinoSandbox {
       return;
     }
     const s = this.pin(this.pinName(p));
-    if (!this.isOutput(s) && !/^af_|^opendrain/.test(s.mode)) s.mode = 'output';
+    // jshPinOutput: the level is latched; a pin whose mode pinMode set ("manual") keeps its mode
+    // (an input stays an input: nothing is driven), an automatic one becomes an output.
+    const becomesOutput = !s.manual && !this.isOutput(s) && !/^af_|^opendrain/.test(s.mode);
     this.setOut(s, !!(typeof v === 'number' ? v : v ? 1 : 0));
+    if (becomesOutput) this.setMode(s, 'output');
   }
 
   private setOut(s: PinState, level: boolean): void {
@@ -600,7 +607,15 @@ export class EspruinoSandbox {
     const modes = ['analog', 'input', 'input_pullup', 'input_pulldown', 'output', 'opendrain', 'opendrain_pullup', 'af_output', 'af_opendrain', 'auto'];
     const mode = String(m === undefined ? 'auto' : m);
     if (modes.indexOf(mode) < 0) throw this.err(`Unknown pin mode: ${mode}`);
-    s.mode = mode === 'auto' ? 'input' : mode;
+    // jswrap_io_pinMode: a mode given is "manual"; 'auto' (or none) hands the pin back to digitalWrite/Read
+    s.manual = mode !== 'auto';
+    this.setMode(s, mode === 'auto' ? 'input' : mode);
+  }
+
+  private setMode(s: PinState, mode: string): void {
+    if (s.mode === mode) return;
+    s.mode = mode;
+    if (this.host.onPinMode) this.host.onPinMode(s.name, mode);
   }
 
   /** Test side: drive an input pin (an external signal). Watches fire after their debounce. */

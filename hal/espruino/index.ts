@@ -1,7 +1,7 @@
 // The hal interfaces over Espruino's globals. This is the only device code that touches them;
 // everything else receives these objects from the board wiring (firmware/main.ts).
 import {
-  SerialPort, OutputPin, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
+  SerialPort, OutputPin, RelayLine, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
   HttpClient,
 } from '../types';
 
@@ -74,6 +74,24 @@ EspruinoOutput.prototype.read = function (this: any) { return this.level; };
 
 export function outputPin(pin: string): OutputPin {
   return new (EspruinoOutput as any)(pin);
+}
+
+// The relay's line: pinMode(pin, 'input') releases it. The mode set by pinMode is "manual", so
+// digitalWrite only sets the output latch (jshPinOutput leaves a manual pin's mode alone): the
+// level is latched first and the driver enabled after it, so no other level ever shows.
+function EspruinoRelayLine(this: any, pin: string) {
+  this.pin = pin;
+  pinMode(pin, 'input');
+}
+EspruinoRelayLine.prototype.drive = function (this: any, level: boolean) {
+  digitalWrite(this.pin, level ? 1 : 0);
+  pinMode(this.pin, 'output');
+};
+EspruinoRelayLine.prototype.release = function (this: any) { pinMode(this.pin, 'input'); };
+
+/** A relay line, released (input, high impedance) from the start. */
+export function relayLine(pin: string): RelayLine {
+  return new (EspruinoRelayLine as any)(pin);
 }
 
 function EspruinoInput(this: any, pin: string, pull: string) {
