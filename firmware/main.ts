@@ -1,8 +1,9 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
+import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
 import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
 import { statusJson, StatusSources } from './status';
@@ -72,6 +73,12 @@ function start(): void {
 
   // 2. Relay and lights. The polarity only says which level opens (drivers/relay.ts).
   var pre = loadConfig(storage);
+  // The consoles (firmware/console-lock.ts): the network consoles off, the console locked with
+  // the site's password, before the program gives the interpreter its first idle moment (when
+  // console input is first read).
+  var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
+    function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); }, hashes.sha256);
+  var consoles = esp_lockConsoles(lock.password, lock.random, profile.name === 'linux');
   var relay = new Relay({
     pin: relayPin, timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
@@ -157,7 +164,7 @@ function start(): void {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
     trust: b.trust ? { version: b.trust.version, keys: b.trust.keyCount } : null,
     clock: gate.now() !== null, memory: esp_memory().usage(),
-    backlog: log ? journal.stats().pending : 0,
+    backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
   if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin });

@@ -391,6 +391,18 @@ export class EspruinoSandbox {
   private rng: number;
   /** Strings returned by Storage.read (memory-mapped on a board: no RAM). */
   readonly mapped = new Set<string>();
+  /**
+   * The console lock (E.setPassword / E.lockConsole, src/jswrap_espruino.c): the password kept
+   * (Espruino keeps it in its hidden root; a power cycle or reset() loses it) and whether the
+   * console is locked. sim/console.ts (through sim/console-lock.ts) refuses input while locked.
+   */
+  readonly consoleLock: { password: string | null; locked: boolean } = { password: null, locked: false };
+  /**
+   * Network consoles as the program left them. telnet: 'on' | 'off' on boards with TelnetServer
+   * (ESP32: on at every boot, port 23; Linux: the --telnet console), else null. bleUart: the
+   * Bluetooth UART console offered; bleAdvertising: advertising (both null without Bluetooth).
+   */
+  readonly netConsoles: { telnet: string | null; bleUart: boolean | null; bleAdvertising: boolean | null } = { telnet: null, bleUart: null, bleAdvertising: null };
   /** Watchdog state: timeout in ms (0 = off), auto-kicked, last kick (virtual ms). */
   watchdog = { timeoutMs: 0, auto: true, lastKick: 0 };
   /** Set when the program is stopped (power cut / reboot): nothing runs any more. */
@@ -818,10 +830,28 @@ export class EspruinoSandbox {
     E.getSizeOf = function (v: any) { return sb.estimate([v], false); };
     E.getTemperature = function () { return 25; };
     E.getAnalogVRef = function () { return 3.3; };
-    E.lockConsole = function () {};
+    E.setPassword = function (pwd?: any) { sb.consoleLock.password = pwd === undefined || pwd === null ? null : String(pwd); };
+    E.lockConsole = function () { if (sb.consoleLock.password !== null) sb.consoleLock.locked = true; };
     E.setConsole = function () {};
     if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
     def('E', E);
+
+    // Network consoles: telnet (ESP32 over Wi-Fi; the Linux build's --telnet) and the Bluetooth
+    // UART (nRF52 boards, ESP32), with the API the firmware uses to turn them off.
+    const pname = host.profile.name;
+    if (pname === 'esp32' || pname === 'linux') sb.netConsoles.telnet = 'on';
+    if (pname === 'esp32' || pname === 'mdbt42q') {
+      sb.netConsoles.bleUart = true;
+      sb.netConsoles.bleAdvertising = true;
+      const NRF = new this.R.Object() as any;
+      NRF.setServices = function (data: any, opts?: any) {
+        if (!(data === undefined || (data && typeof data === 'object'))) throw sb.err('Expecting Object or undefined');
+        sb.netConsoles.bleUart = !(opts && opts.uart === false);
+      };
+      NRF.sleep = function () { sb.netConsoles.bleAdvertising = false; };
+      NRF.wake = function () { sb.netConsoles.bleAdvertising = true; };
+      def('NRF', NRF);
+    }
 
     // process
     const proc = new this.R.Object() as any;
@@ -880,6 +910,17 @@ export class EspruinoSandbox {
       m.SHA1 = hashFn('sha1');
       if (host.profile.nativeSha256) { m.SHA224 = hashFn('sha224'); m.SHA256 = hashFn('sha256'); }
       if (host.profile.nativeSha512) { m.SHA384 = hashFn('sha384'); m.SHA512 = hashFn('sha512'); }
+      return m;
+    }
+    if (name === 'TelnetServer' && this.netConsoles.telnet !== null) {
+      const m = new this.R.Object() as any;
+      const sb = this;
+      m.setOptions = function (o: any) {
+        if (!o || typeof o !== 'object') throw sb.err(`Expecting Object, got ${typeof o}`);
+        if (o.mode === undefined) return;
+        if (o.mode !== 'on' && o.mode !== 'off') throw sb.err('Unknown mode value');
+        sb.netConsoles.telnet = o.mode;
+      };
       return m;
     }
     if (host.modules && host.modules[name]) return host.modules[name](this);
