@@ -6,9 +6,9 @@
 // E.setPassword / E.lockConsole: a locked console takes nothing but the password, so neither
 // qg.cfg (site.secret, the Wi-Fi password, the LoRa app key) nor the pins can be reached from it.
 //
-// The password is derived from the site's secret: the first 15 bytes of
-// HMAC-SHA-256(site.secret, "qrgate console v1"), base64url: 20 characters (Espruino compares at
-// most 20), 120 bits. The laptop that has the site's configuration computes the same one
+// The password is derived from the site's secret: the first 10 bytes of
+// HMAC-SHA-256(site.secret, "qrgate console v1") in hex: 20 characters (Espruino compares at most
+// 20), 80 bits (hex, not base64: the ARM bundles are short of flash and already carry hexOf). The laptop that has the site's configuration computes the same one
 // (tools/board/unlock.ts, with this code), so `qrgate flash` and `doctor` unlock the console and
 // nobody needs to keep a password. It is not site.secret itself, so a password seen on a console
 // cable gives no pseudonym key.
@@ -23,8 +23,7 @@
 //  4. no qg.cfg and no qg.lock: nothing secret is on the board; the console stays open (a board
 //     that was never flashed, or whose configuration was removed), network consoles still off.
 import { GateConfig } from './config';
-import { base64UrlEncode } from '../proto/base64';
-import { hexOf } from '../proto/bytes';
+import { hexOf, byteStringToBytes } from '../proto/bytes';
 
 export var LOCK_FILE = 'qg.lock';
 /** boot.ts CONFIG_FILE (boot is a lazy part: the core does not import from it; a test checks they agree). */
@@ -34,34 +33,21 @@ export var PASSWORD_LENGTH = 20;
 var LOCK_LABEL = 'qrgate console v1';
 var CHECK_HEX = 16;
 
-function textBytes(s: string): Uint8Array {
-  var b = new Uint8Array(s.length);
-  for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;
-  return b;
-}
-
-/** The console password of a site: 20 base64url characters of HMAC-SHA-256(secret, label). */
+/** The console password of a site: 20 hex characters of HMAC-SHA-256(secret, label). */
 export function consolePassword(secret: Uint8Array, hmac: (key: Uint8Array, data: Uint8Array) => Uint8Array): string {
-  var mac = hmac(secret, textBytes(LOCK_LABEL));
-  return base64UrlEncode(new Uint8Array(mac.subarray(0, 15)));
+  return hexOf(hmac(secret, byteStringToBytes(LOCK_LABEL))).substring(0, PASSWORD_LENGTH);
 }
 
 /** The text of qg.lock for a password. */
 export function lockFileText(password: string, sha256: (d: Uint8Array) => Uint8Array): string {
-  return password + ' ' + hexOf(sha256(textBytes(password))).substring(0, CHECK_HEX);
+  return password + ' ' + hexOf(sha256(byteStringToBytes(password))).substring(0, CHECK_HEX);
 }
 
 /** The password in a qg.lock text, or null when the text fails its check (any damage). */
 export function passwordOfLockFile(text: string | undefined, sha256: (d: Uint8Array) => Uint8Array): string | null {
-  if (text === undefined || text.length !== PASSWORD_LENGTH + 1 + CHECK_HEX) return null;
+  if (text === undefined) return null;
   var pw = text.substring(0, PASSWORD_LENGTH);
-  if (text.charAt(PASSWORD_LENGTH) !== ' ') return null;
-  for (var i = 0; i < pw.length; i++) {
-    var c = pw.charCodeAt(i);
-    // base64url only: a damaged character cannot be a control character the console would act on
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95)) return null;
-  }
-  return lockFileText(pw, sha256) === text ? pw : null;
+  return lockFileText(pw, sha256) === text ? pw : null; // any damaged byte fails the check
 }
 
 export interface ConsoleLockChoice {
