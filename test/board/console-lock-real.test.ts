@@ -65,12 +65,15 @@ describe('console lock on the real Espruino interpreter (ESPRUINO)', function ()
     const out = await typeRaw(rb!.port, [
       'E.setPassword("pw-1234");E.lockConsole()\n',
       'print("sec"+"ret")\n',
-      '\x03\x10print(1)\n',
+      '\x10print(1)\n', // (no Ctrl-C here: on the Linux build a second one ends the interpreter)
       'pw-1234\r',
       'print(6*7)\n',
       'E.setPassword();E.lockConsole()\n',
     ]);
-    assert.match(out, /password>\r\n  Invalid password\r\npassword>\r\n  Invalid password\r\npassword>\r\n  Logged in\.\r\n>print\(6\*7\)\r\n42\r\n/);
+    // (Espruino echoes a half-typed password line when it gives the prompt back after output: not
+    // matched exactly)
+    assert.match(out, /=undefined\r\n[\s\S]*Invalid password[\s\S]*Invalid password[\s\S]*password>\r\n  Logged in\.\r\n>print\(6\*7\)\r\n42\r\n/);
+    assert.equal((out.match(/Invalid password/g) || []).length, 2, out);
     assert.ok(!/secret/.test(out), 'nothing ran while locked');
   });
 
