@@ -1,7 +1,12 @@
 // Door relay (device code, ES5 rules: see docs/CONVENTIONS.md).
 //
 // Safety rules
-//  - The constructor writes the inactive (off) level before anything else: boot state is locked.
+//  - The line is driven only while the relay is open: "off" is a released line (an input, high
+//    impedance), never a driven "off" level, and the wiring's pull resistor keeps the coil
+//    de-energised (README "Wiring"). So the polarity (`activeHigh`) matters only while open: a
+//    wrong or corrupt polarity makes an opening drive the de-energising level (the door stays
+//    locked), and no polarity, right or wrong, can energise the coil without open().
+//  - The constructor releases the line before anything else: boot state is locked.
 //  - `open(ms)` arms the off-timeout and the safety check BEFORE it energises the coil, so the
 //    relay goes off after its time whatever happens afterwards: an exception thrown by the pin
 //    write, by the caller after open() returns, or by any other code cannot keep the door open.
@@ -13,16 +18,17 @@
 //  - Re-opening while open restarts the time: the relay stays on for `ms` from the latest open()
 //    (a shorter `ms` shortens it).
 //  - `ms` is capped at `maxMs` (60000): no call can hold the door open indefinitely.
-//  - Active-low wiring (`activeHigh: false`) writes inverted levels; `isOpen()` is the logical state.
+//  - Active-low wiring (`activeHigh: false`) drives a low level to open; `isOpen()` is the logical state.
 
-import { OutputPin, Timers } from '../hal/types';
+import { RelayLine, Timers } from '../hal/types';
 
 export interface RelayOptions {
-  pin: OutputPin;
+  /** The relay's line: driven while open, released otherwise. */
+  pin: RelayLine;
   timers: Timers;
   /** Default opening time, ms (3000). */
   openMs?: number;
-  /** true (default): coil energised by a high level; false: by a low level. */
+  /** true (default): coil energised by a high level; false: by a low level. Only used to open. */
   activeHigh?: boolean;
   /** Longest opening accepted, ms (60000); longer requests are capped. */
   maxMs?: number;
@@ -37,7 +43,7 @@ function optNum(v: number | undefined, dflt: number, min: number): number {
 }
 
 export class Relay {
-  private _pin: OutputPin;
+  private _pin: RelayLine;
   private _timers: Timers;
   /** The level that energises the coil. */
   private _on: boolean;
@@ -55,9 +61,9 @@ export class Relay {
   constructor(opts: RelayOptions) {
     var self = this;
     this._pin = opts.pin;
-    this._on = opts.activeHigh !== false;
     // Locked first, before anything else can fail.
-    this._pin.write(!this._on);
+    this._pin.release();
+    this._on = opts.activeHigh !== false;
     this._open = false;
     this._timers = opts.timers;
     this._maxMs = optNum(opts.maxMs, RELAY_DEFAULTS.maxMs, 1);
@@ -87,7 +93,7 @@ export class Relay {
     if (this._checkId === null) this._checkId = this._timers.setInterval(this._checkFn, this._checkMs);
     this._open = true;
     if (old !== null) this._timers.clearTimeout(old);
-    this._pin.write(this._on);
+    this._pin.drive(this._on);
   }
 
   /** De-energise now. */
@@ -102,8 +108,8 @@ export class Relay {
 
   private _off(): void {
     this._open = false;
-    // The write comes first: if it throws, the safety interval stays armed and retries.
-    this._pin.write(!this._on);
+    // The release comes first: if it throws, the safety interval stays armed and retries.
+    this._pin.release();
     if (this._offId !== null) {
       var t = this._offId;
       this._offId = null;

@@ -1,8 +1,9 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, inputPin as esp_inputPin, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
+import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
 import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
 import { statusJson, StatusSources } from './status';
@@ -60,19 +61,27 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
 
 function start(): void {
   var profile = boardProfile(esp_boardId());
-  // 1. The relay line goes high-impedance at once: off for active-high and active-low modules
-  //    alike, before anything that could take time or throw.
-  esp_inputPin(profile.relay);
+  // 1. The relay line is released (input, high impedance) at once, before anything that could
+  //    take time or throw: the wiring's pull resistor keeps the coil de-energised whatever the
+  //    module's polarity (README "Wiring"). The line is driven only while the door is open,
+  //    which needs a valid configuration: a missing, invalid or corrupt one never drives it.
+  var relayPin = esp_relayLine(profile.relay);
   var con = esp_consoleOut();
   var timers = esp_timers();
   var clock = esp_clock();
   var storage = esp_storage();
   var hashes = esp_hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
 
-  // 2. Relay and lights, driven with the configured polarity (forced off on construction).
+  // 2. Relay and lights. The polarity only says which level opens (drivers/relay.ts).
   var pre = loadConfig(storage);
+  // The consoles (firmware/console-lock.ts): the network consoles off, the console locked with
+  // the site's password, before the program gives the interpreter its first idle moment (when
+  // console input is first read).
+  var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
+    function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); }, hashes.sha256);
+  var consoles = esp_lockConsoles(lock.password, lock.random, profile.name === 'linux');
   var relay = new Relay({
-    pin: esp_outputPin(profile.relay), timers: timers,
+    pin: relayPin, timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
     activeHigh: pre.config ? pre.config.relay.activeHigh : true,
   });
@@ -161,7 +170,7 @@ function start(): void {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
     trust: b.trust ? { version: b.trust.version, keys: b.trust.keyCount } : null,
     clock: gate.now() !== null, memory: esp_memory().usage(),
-    backlog: log ? journal.stats().pending : 0,
+    backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
   if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });

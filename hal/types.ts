@@ -20,6 +20,19 @@ export interface OutputPin {
   read(): boolean;
 }
 
+/**
+ * A line that is driven only while asked to and is otherwise released (an input: high
+ * impedance), so that the wiring's pull resistor sets its level. The door relay's line: the
+ * relay module is wired so that a released line leaves its coil de-energised whatever its
+ * polarity (README "Wiring"), hence the gate drives it only to energise the coil.
+ */
+export interface RelayLine {
+  /** Drive the line to this level (an output). */
+  drive(level: boolean): void;
+  /** Let go of the line (an input, no pull): the wiring decides its level. */
+  release(): void;
+}
+
 /** One digital input pin with edge notification (door contact, exit button). */
 export interface InputPin {
   read(): boolean;

@@ -200,6 +200,7 @@ export class SimBoard {
       setWallSeconds: (s) => board.setClock(s),
       print: (line) => board.consoleLine(line),
       onPin: (pin, level) => board.pinChanged(pin, level),
+      onPinMode: () => board.updateOutputs(),
       onUartWrite: (uart, data) => {
         board.uartOut[uart] = (board.uartOut[uart] || '') + data;
         if (board.onUartWrite) board.onUartWrite(uart, data);
@@ -285,7 +286,15 @@ export class SimBoard {
   /** The scanner's UART (from the profile). */
   scanner(): UartHandle { return this.uart(this.profile.scanner.serial); }
 
-  /** Is the relay coil energised? (relay pin driven as output at its active level) */
+  /**
+   * Is the relay coil energised? The relay module is wired as README "Wiring" says: its input has
+   * a pull resistor to its de-energising level (a pull-down on an active-high module, a pull-up on
+   * an active-low one), stronger than the MCU's internal pulls. So the coil is energised only
+   * when the pin DRIVES the active level: a push-pull output at that level, or an open-drain
+   * output pulling low into an active-low module. An input (high impedance, with or without the
+   * MCU's weak pull), an open-drain output left high, or a board without power: de-energised,
+   * whichever the polarity.
+   */
   relay(): boolean { return this.relayOn; }
   /** 'green' | 'red' | 'amber' | 'off', or several joined with '+'. */
   led(): string { return this.ledState; }
@@ -314,8 +323,20 @@ export class SimBoard {
     return p.out;
   }
 
-  private updateOutputs(): void {
-    const r = this.outputLevel(this.profile.relay);
+  /** The level the program drives on a pin (null: not driven, high impedance). */
+  private drivenLevel(pin: string): boolean | null {
+    const sb = this.sandbox;
+    if (!sb || sb.dead) return null;
+    const p = sb.pins.get(pin);
+    if (!p) return null;
+    if (p.mode === 'output' || p.mode === 'af_output') return p.out;
+    if (/opendrain/.test(p.mode)) return p.out ? null : false; // open drain: only low is driven
+    return null;
+  }
+
+  /** Recompute the relay coil and the LEDs from the pins (after a level or mode change). */
+  updateOutputs(): void {
+    const r = this.drivenLevel(this.profile.relay);
     const relay = r !== null && r === this.relayActiveHigh;
     if (relay !== this.relayOn) {
       this.relayOn = relay;

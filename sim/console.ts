@@ -26,12 +26,14 @@
 //    .varimg is JavaScript (like dump()): the program's global values (JSON) and global
 //    functions (source), E.on handlers and intervals. Closures' captured state is not kept.
 // Not modelled: the DLE SOH packet protocol (file transfer of newer tools), tab completion,
-// history, cursor movement inside a line, the debugger, passwords. A line runs at most
+// history, cursor movement inside a line, the debugger. E.setPassword/E.lockConsole: see
+// sim/console-lock.ts. A line runs at most
 // `evalTimeoutMs` (a busy loop is then "Execution Interrupted").
 import * as net from 'net';
 import * as vm from 'vm';
 import { SimBoard } from './board';
 import { ESPRUINO_VERSION } from './espruino';
+import { PasswordLine, promptOf } from './console-lock';
 
 const BANNER_LINES = [
   '',
@@ -233,6 +235,7 @@ export class EspruinoConsole {
   private todo: Todo | null = null;
   private patched: any = null;
   private evalTimeoutMs: number;
+  private password = new PasswordLine();
 
   constructor(board: SimBoard, opts: ConsoleOptions = {}) {
     this.board = board;
@@ -269,7 +272,8 @@ export class EspruinoConsole {
   returnPrompt(): void {
     if (!this.removed) return;
     this.removed = false;
-    if (this.echo()) this.out('>' + this.line.replace(/\n/g, '\n:'));
+    const sb = this.board.sandbox;
+    if (this.echo()) this.out(promptOf(sb && !sb.dead ? sb.consoleLock : null) + this.line.replace(/\n/g, '\n:'));
   }
 
   /** A client connected: Espruino greets a new console device with the prompt. */
@@ -288,6 +292,14 @@ export class EspruinoConsole {
   }
 
   private handleChar(ch: string): void {
+    const sb = this.board.sandbox;
+    if (sb && !sb.dead && sb.consoleLock.locked) { // E.lockConsole(): only the password line (sim/console-lock.ts)
+      const r = this.password.input(sb.consoleLock, ch);
+      this.out(r.out);
+      if (r.loggedIn) this.removed = true; // the prompt comes back (">")
+      else if (r.out) this.removed = false; // "password>" printed
+      return;
+    }
     const c = ch.charCodeAt(0);
     const st = this.state;
     if (c === 0) { this.state = 'none'; return; }

@@ -83,6 +83,8 @@ export interface SandboxHost {
   print(line: string): void;
   /** Pin level changes made by the program (after the change). */
   onPin?(pin: string, level: boolean): void;
+  /** Pin mode changes made by the program (pinMode; digitalWrite making an automatic pin an output). */
+  onPinMode?(pin: string, mode: string): void;
   /** Bytes the program wrote to a UART. */
   onUartWrite?(uart: string, data: string): void;
   /** Extra modules for require(): name -> factory (called once per boot). */
@@ -124,6 +126,8 @@ interface Watch {
 export interface PinState {
   name: string;
   mode: string;
+  /** The mode was set by pinMode (Espruino's "manual" pin state): digitalWrite then only sets the level. */
+  manual?: boolean;
   /** Level driven by the program (outputs) or by the test (inputs). */
   out: boolean;
   input: boolean | null;
@@ -387,6 +391,18 @@ export class EspruinoSandbox {
   private rng: number;
   /** Strings returned by Storage.read (memory-mapped on a board: no RAM). */
   readonly mapped = new Set<string>();
+  /**
+   * The console lock (E.setPassword / E.lockConsole, src/jswrap_espruino.c): the password kept
+   * (Espruino keeps it in its hidden root; a power cycle or reset() loses it) and whether the
+   * console is locked. sim/console.ts (through sim/console-lock.ts) refuses input while locked.
+   */
+  readonly consoleLock: { password: string | null; locked: boolean } = { password: null, locked: false };
+  /**
+   * Network consoles as the program left them. telnet: 'on' | 'off' on boards with TelnetServer
+   * (ESP32: on at every boot, port 23; Linux: the --telnet console), else null. bleUart: the
+   * Bluetooth UART console offered; bleAdvertising: advertising (both null without Bluetooth).
+   */
+  readonly netConsoles: { telnet: string | null; bleUart: boolean | null; bleAdvertising: boolean | null } = { telnet: null, bleUart: null, bleAdvertising: null };
   /** Watchdog state: timeout in ms (0 = off), auto-kicked, last kick (virtual ms). */
   watchdog = { timeoutMs: 0, auto: true, lastKick: 0 };
   /** Set when the program is stopped (power cut / reboot): nothing runs any more. */
@@ -583,8 +599,11 @@ export class EspruinoSandbox {
       return;
     }
     const s = this.pin(this.pinName(p));
-    if (!this.isOutput(s) && !/^af_|^opendrain/.test(s.mode)) s.mode = 'output';
+    // jshPinOutput: the level is latched; a pin whose mode pinMode set ("manual") keeps its mode
+    // (an input stays an input: nothing is driven), an automatic one becomes an output.
+    const becomesOutput = !s.manual && !this.isOutput(s) && !/^af_|^opendrain/.test(s.mode);
     this.setOut(s, !!(typeof v === 'number' ? v : v ? 1 : 0));
+    if (becomesOutput) this.setMode(s, 'output');
   }
 
   private setOut(s: PinState, level: boolean): void {
@@ -600,7 +619,15 @@ export class EspruinoSandbox {
     const modes = ['analog', 'input', 'input_pullup', 'input_pulldown', 'output', 'opendrain', 'opendrain_pullup', 'af_output', 'af_opendrain', 'auto'];
     const mode = String(m === undefined ? 'auto' : m);
     if (modes.indexOf(mode) < 0) throw this.err(`Unknown pin mode: ${mode}`);
-    s.mode = mode === 'auto' ? 'input' : mode;
+    // jswrap_io_pinMode: a mode given is "manual"; 'auto' (or none) hands the pin back to digitalWrite/Read
+    s.manual = mode !== 'auto';
+    this.setMode(s, mode === 'auto' ? 'input' : mode);
+  }
+
+  private setMode(s: PinState, mode: string): void {
+    if (s.mode === mode) return;
+    s.mode = mode;
+    if (this.host.onPinMode) this.host.onPinMode(s.name, mode);
   }
 
   /** Test side: drive an input pin (an external signal). Watches fire after their debounce. */
@@ -803,10 +830,28 @@ export class EspruinoSandbox {
     E.getSizeOf = function (v: any) { return sb.estimate([v], false); };
     E.getTemperature = function () { return 25; };
     E.getAnalogVRef = function () { return 3.3; };
-    E.lockConsole = function () {};
+    E.setPassword = function (pwd?: any) { sb.consoleLock.password = pwd === undefined || pwd === null ? null : String(pwd); };
+    E.lockConsole = function () { if (sb.consoleLock.password !== null) sb.consoleLock.locked = true; };
     E.setConsole = function () {};
     if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
     def('E', E);
+
+    // Network consoles: telnet (ESP32 over Wi-Fi; the Linux build's --telnet) and the Bluetooth
+    // UART (nRF52 boards, ESP32), with the API the firmware uses to turn them off.
+    const pname = host.profile.name;
+    if (pname === 'esp32' || pname === 'linux') sb.netConsoles.telnet = 'on';
+    if (pname === 'esp32' || pname === 'mdbt42q') {
+      sb.netConsoles.bleUart = true;
+      sb.netConsoles.bleAdvertising = true;
+      const NRF = new this.R.Object() as any;
+      NRF.setServices = function (data: any, opts?: any) {
+        if (!(data === undefined || (data && typeof data === 'object'))) throw sb.err('Expecting Object or undefined');
+        sb.netConsoles.bleUart = !(opts && opts.uart === false);
+      };
+      NRF.sleep = function () { sb.netConsoles.bleAdvertising = false; };
+      NRF.wake = function () { sb.netConsoles.bleAdvertising = true; };
+      def('NRF', NRF);
+    }
 
     // process
     const proc = new this.R.Object() as any;
@@ -865,6 +910,17 @@ export class EspruinoSandbox {
       m.SHA1 = hashFn('sha1');
       if (host.profile.nativeSha256) { m.SHA224 = hashFn('sha224'); m.SHA256 = hashFn('sha256'); }
       if (host.profile.nativeSha512) { m.SHA384 = hashFn('sha384'); m.SHA512 = hashFn('sha512'); }
+      return m;
+    }
+    if (name === 'TelnetServer' && this.netConsoles.telnet !== null) {
+      const m = new this.R.Object() as any;
+      const sb = this;
+      m.setOptions = function (o: any) {
+        if (!o || typeof o !== 'object') throw sb.err(`Expecting Object, got ${typeof o}`);
+        if (o.mode === undefined) return;
+        if (o.mode !== 'on' && o.mode !== 'off') throw sb.err('Unknown mode value');
+        sb.netConsoles.telnet = o.mode;
+      };
       return m;
     }
     if (host.modules && host.modules[name]) return host.modules[name](this);

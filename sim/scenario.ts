@@ -5,7 +5,9 @@
 // as `qg.cfg`, JSON text), trust (path; its bytes written as `qg.trust`), clock (ISO 8601 or
 // seconds; omitted = never set), steps; extensions: board (profile name or board id, default
 // DEFAULT_SCENARIO_BOARD: the ESP32, the one supported board whose Storage holds the whole
-// bundle today; see README "Flash budget"), name / description / comment (ignored text).
+// bundle today; see README "Flash budget"), name / description / comment (ignored text), wiring
+// {"relay": "active-high" | "active-low"} (the relay module as wired; default: as the
+// configuration's relay.activeHigh says, true without one).
 // The bundle is written to flash as `.bootcde` and the board boots from flash, as a board does.
 //
 // Steps (exactly one step key each, plus its documented options):
@@ -106,7 +108,7 @@ export interface ScenarioResult {
   network?: NetworkServerEmulator;
 }
 
-const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector'];
+const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring'];
 const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
@@ -148,6 +150,8 @@ export function validateScenario(sc: any): void {
   for (const k of Object.keys(sc)) if (TOP_KEYS.indexOf(k) < 0) bad(`unknown key '${k}'`);
   if (sc.config !== undefined && typeof sc.config !== 'string' && (typeof sc.config !== 'object' || sc.config === null || Array.isArray(sc.config))) bad('config must be a path or an object');
   if (sc.trust !== undefined && typeof sc.trust !== 'string') bad('trust must be a path');
+  if (sc.wiring !== undefined && (typeof sc.wiring !== 'object' || sc.wiring === null || Object.keys(sc.wiring).some((k) => k !== 'relay') ||
+    (sc.wiring.relay !== 'active-high' && sc.wiring.relay !== 'active-low'))) bad('wiring must be {"relay": "active-high" | "active-low"}');
   if (sc.clock !== undefined) parseClock(sc.clock, 'clock');
   if (sc.board !== undefined) {
     if (typeof sc.board !== 'string') bad('board must be a profile name');
@@ -295,7 +299,9 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     if (opts.out) opts.out(line);
     if (opts.trace) opts.trace.write(line + '\n');
   };
-  const relayActiveHigh = !(config && config.relay && config.relay.activeHigh === false);
+  // The relay module as wired (extension "wiring"), else as the configuration says it is.
+  const relayActiveHigh = sc.wiring ? sc.wiring.relay === 'active-high' :
+    !(config && ((config.relay && config.relay.activeHigh === false) || config['relay.activeHigh'] === false));
   let board!: SimBoard;
   const netModules = { http: httpModule(() => board.network, io), Wifi: wifiModule(), EspruinoWiFi: wifiModule() };
   board = new SimBoard({

@@ -1,6 +1,8 @@
 // What `qrgate flash` puts on a board besides the firmware (.bootcde), and which firmware file a
 // board gets. Host code; the lists follow firmware/board-features.ts:
 //   qg.cfg       the configuration (JSON text, as given)
+//   qg.lock      the console password derived from site.secret, with its check (firmware/console-lock.ts):
+//                the gate locks its console with it even when qg.cfg is damaged
 //   qg.trust     the trust bundle (COSE_Sign1 bytes)
 //   qg.tb, qg.k* the JavaScript verifier's tables (boards built with jsVerify: tools/tables.ts)
 //   qg.ed25519   the native verifier's machine code (boards built with native: the bundle does
@@ -12,6 +14,8 @@ import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
 import { validateConfig } from '../firmware/config';
 import { hasComments, stripComments } from './configfile';
 import { tableFiles } from './tables';
+import { lockFileOf } from './board/unlock';
+import { LOCK_FILE } from '../firmware/console-lock';
 import { bundlePath, nativeCode } from './build/boards';
 
 export const NATIVE_FILE = 'qg.ed25519';
@@ -57,6 +61,7 @@ export function flashFiles(board: string, config: Uint8Array | string | object, 
   if (!v.config) throw new Error(`configuration: ${v.error}`);
   const out: { [name: string]: Uint8Array } = {};
   out[CONFIG_FILE] = configBytes(config);
+  out[LOCK_FILE] = lockFileOf(configObject(config));
   out[TRUST_FILE] = trustBytes;
   if (f.jsVerify) {
     const t = tableFiles(trustBytes, v.config.verifier.keyTables);

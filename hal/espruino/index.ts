@@ -1,7 +1,7 @@
 // The hal interfaces over Espruino's globals. This is the only device code that touches them;
 // everything else receives these objects from the board wiring (firmware/main.ts).
 import {
-  SerialPort, OutputPin, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
+  SerialPort, OutputPin, RelayLine, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
   HttpClient,
 } from '../types';
 
@@ -26,6 +26,7 @@ declare function clearTimeout(id: number): void;
 declare function setInterval(fn: () => void, ms: number): number;
 declare function clearInterval(id: number): void;
 declare var console: { log(s: string): void };
+declare var NRF: any;
 declare var global: any;
 
 /** Espruino's process.env.BOARD, e.g. "PICO_R1_3", "ESPRUINOWIFI", "LINUX". */
@@ -74,6 +75,24 @@ EspruinoOutput.prototype.read = function (this: any) { return this.level; };
 
 export function outputPin(pin: string): OutputPin {
   return new (EspruinoOutput as any)(pin);
+}
+
+// The relay's line: pinMode(pin, 'input') releases it. The mode set by pinMode is "manual", so
+// digitalWrite only sets the output latch (jshPinOutput leaves a manual pin's mode alone): the
+// level is latched first and the driver enabled after it, so no other level ever shows.
+function EspruinoRelayLine(this: any, pin: string) {
+  this.pin = pin;
+  pinMode(pin, 'input');
+}
+EspruinoRelayLine.prototype.drive = function (this: any, level: boolean) {
+  digitalWrite(this.pin, level ? 1 : 0);
+  pinMode(this.pin, 'output');
+};
+EspruinoRelayLine.prototype.release = function (this: any) { pinMode(this.pin, 'input'); };
+
+/** A relay line, released (input, high impedance) from the start. */
+export function relayLine(pin: string): RelayLine {
+  return new (EspruinoRelayLine as any)(pin);
 }
 
 function EspruinoInput(this: any, pin: string, pull: string) {
@@ -350,6 +369,46 @@ export function flatBuffer(n: number): { bytes: Uint8Array; addr: number } | nul
   var b = new Uint8Array(n);
   var addr = E.getAddressOf(b, true);
   return addr ? { bytes: b, addr: addr } : null;
+}
+
+// ---- consoles (issue 17.4)
+
+/**
+ * Turn off the network consoles the gate does not use, then lock the console.
+ *  - Telnet (ESP32, ESP8266: port 23 on Wi-Fi, on from every boot): TelnetServer.setOptions({mode:
+ *    'off'}) (libs/network/telnet/jswrap_telnet.c; it is set on again at each init, so at each
+ *    boot). `keepTelnet` leaves it on: the Linux build's --telnet console is the one its owner asked for.
+ *  - Bluetooth (nRF boards, ESP32): the Nordic UART console is removed (NRF.setServices with
+ *    uart:false, applied at once or when the connection ends) and advertising stops with any
+ *    connection dropped (NRF.sleep): the gate uses no Bluetooth.
+ *  - Lock: E.setPassword(password) then E.lockConsole() (src/jswrap_espruino.c): every console,
+ *    USB included, takes nothing but the password line until it is typed. With `random`, a
+ *    password from the hardware RNG that nobody knows. With password null the console stays open.
+ * Returns what was done ('telnet-off', 'ble-off', 'locked'), for the status line.
+ */
+export function lockConsoles(password: string | null, random: boolean, keepTelnet: boolean): string[] {
+  var done: string[] = [];
+  if (!keepTelnet) {
+    try { require('TelnetServer').setOptions({ mode: 'off' }); done.push('telnet-off'); } catch (e) { /* no telnet on this board */ }
+  }
+  try {
+    if (typeof NRF !== 'undefined' && NRF) {
+      NRF.setServices(undefined, { uart: false });
+      NRF.sleep();
+      done.push('ble-off');
+    }
+  } catch (e) { /* no Bluetooth */ }
+  if (password !== null && typeof E !== 'undefined' && typeof E.setPassword === 'function' && typeof E.lockConsole === 'function') {
+    var pw = password;
+    if (random) {
+      pw = '';
+      for (var i = 0; i < 20; i++) pw += String.fromCharCode(97 + ((E.hwRand() >>> 0) % 26));
+    }
+    E.setPassword(pw);
+    E.lockConsole();
+    done.push('locked');
+  }
+  return done;
 }
 
 /** Make fn callable by name from the console (`qrgate doctor` evaluates qgStatus()). */

@@ -19,6 +19,7 @@ const ESPRUINO_GLOBALS = new Set([
   'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setWatch', 'clearWatch', 'getTime', 'setTime',
   'digitalWrite', 'digitalRead', 'digitalPulse', 'pinMode', 'analogRead', 'analogWrite', 'Serial1', 'Serial2',
   'Serial3', 'Serial4', 'USB', 'LoopbackA', 'LoopbackB', 'Pin', 'arguments', 'this',
+  'NRF', // Bluetooth boards (nRF52, ESP32): read behind typeof, to turn the Bluetooth console off
 ]);
 /** Missing in Espruino (docs/espruino.md): never to be read, even behind typeof. */
 const MISSING = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'Proxy', 'Reflect', 'RangeError', 'TextEncoder',
@@ -28,7 +29,7 @@ const MISSING_STATICS: { [o: string]: string[] } = {
   Date: ['UTC'], ArrayBuffer: ['isView'], Promise: ['race', 'allSettled'],
 };
 const MISSING_METHODS = ['codePointAt', 'localeCompare', 'reduceRight', 'lastIndexOf', 'flat', 'padStart', 'padEnd', 'finally', 'replaceAll'];
-const ESPRUINO_MODULES = new Set(['Storage', 'crypto', 'http', 'Wifi', 'EspruinoWiFi', 'net', 'heatshrink']);
+const ESPRUINO_MODULES = new Set(['Storage', 'crypto', 'http', 'Wifi', 'EspruinoWiFi', 'net', 'heatshrink', 'TelnetServer']);
 
 /** Names declared anywhere in the program (vars, functions, params, catch params). */
 function declaredNames(ast: any): Set<string> {

@@ -2,13 +2,14 @@ import { strict as assert } from 'assert';
 import * as sinon from 'sinon';
 import fc from 'fast-check';
 import { Relay, RelayOptions } from '../../drivers/relay';
-import { FakePin, FakeTimers } from '../fakes/hal';
+import { FakeRelayLine, FakeTimers } from '../fakes/hal';
 import { Timers } from '../../hal/types';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 150;
 
 function setup(extra: Partial<RelayOptions> = {}, timers = new FakeTimers()) {
-  const pin = new FakePin(timers, true); // floating "on" before construction: the driver must force it
+  // driven "on" before construction (by whatever ran before): the driver must release it
+  const pin = new FakeRelayLine(timers, extra.activeHigh !== false, extra.activeHigh !== false);
   const relay = new Relay(Object.assign({ pin, timers }, extra));
   return { pin, timers, relay };
 }
@@ -35,23 +36,46 @@ function losingTimeouts(base: FakeTimers): Timers & { lost: number } {
 
 describe('drivers/relay', () => {
   describe('boot', () => {
-    it('writes the inactive level first thing at construction (active high: low)', () => {
+    it('releases the line first thing at construction (active high: pulled low)', () => {
       const timers = new FakeTimers();
-      const pin = new FakePin(timers, true);
+      const pin = new FakeRelayLine(timers, true, true);
       const setT = sinon.spy(timers, 'setTimeout');
       const setI = sinon.spy(timers, 'setInterval');
       const relay = new Relay({ pin, timers });
       assert.deepEqual(pin.levels(), [false]);
+      assert.equal(pin.driven, false);
       assert.equal(relay.isOpen(), false);
       sinon.assert.notCalled(setT);
       sinon.assert.notCalled(setI);
       assert.equal(timers.pending(), 0);
     });
 
-    it('active-low wiring boots with the pin high', () => {
+    it('active-low wiring boots with the line released (pulled high)', () => {
       const { pin, relay } = setup({ activeHigh: false });
       assert.deepEqual(pin.levels(), [true]);
+      assert.equal(pin.driven, false);
       assert.equal(relay.isOpen(), false);
+    });
+
+    it('either polarity setting leaves either wiring de-energised until open() (the setting is used only to open)', () => {
+      for (const wiring of [true, false]) {
+        for (const setting of [true, false, undefined]) {
+          const timers = new FakeTimers();
+          const pin = new FakeRelayLine(timers, wiring, wiring); // driven to the energising level before the driver
+          assert.equal(pin.energised, true);
+          const relay = new Relay({ pin, timers, activeHigh: setting });
+          assert.equal(pin.energised, false, `wiring ${wiring} setting ${setting}`);
+          assert.equal(pin.driven, false);
+          timers.advance(10000);
+          assert.equal(pin.energised, false);
+          relay.open(500);
+          // the right setting energises; a wrong one drives the de-energising level
+          assert.equal(pin.energised, wiring === (setting !== false), `wiring ${wiring} setting ${setting}`);
+          timers.advance(500);
+          assert.equal(pin.energised, false);
+          assert.equal(pin.driven, false);
+        }
+      }
     });
   });
 
@@ -68,9 +92,9 @@ describe('drivers/relay', () => {
       assert.equal(relay.isOpen(), false);
       assert.equal(timers.pending(), 0);
       assert.deepEqual(pin.history, [
-        { t: 0, level: false },
-        { t: 0, level: true },
-        { t: 3000, level: false },
+        { t: 0, level: false, driven: false },
+        { t: 0, level: true, driven: true },
+        { t: 3000, level: false, driven: false },
       ]);
     });
 
@@ -143,7 +167,7 @@ describe('drivers/relay', () => {
       assert.equal(pin.level, false);
     });
 
-    it('active-low wiring writes inverted levels', () => {
+    it('active-low wiring drives low to open and releases (pulled high) to close', () => {
       const { pin, timers, relay } = setup({ activeHigh: false });
       relay.open(300);
       assert.equal(pin.level, false);
@@ -186,10 +210,10 @@ describe('drivers/relay', () => {
 
     it('arms the off-timeout before energising: a throwing on-write still ends off', () => {
       const timers = new FakeTimers();
-      const pin = new FakePin(timers);
+      const pin = new FakeRelayLine(timers);
       const relay = new Relay({ pin, timers });
-      const write = sinon.stub(pin, 'write').callsFake(function (this: FakePin, on: boolean) {
-        FakePin.prototype.write.call(this, on); // the level may have changed before the fault
+      const write = sinon.stub(pin, 'drive').callsFake(function (this: FakeRelayLine, on: boolean) {
+        FakeRelayLine.prototype.drive.call(this, on); // the level may have changed before the fault
         if (on) throw new Error('I2C expander fault');
       });
       assert.throws(() => relay.open(), /expander/);
@@ -200,18 +224,18 @@ describe('drivers/relay', () => {
       write.restore();
     });
 
-    it('an off write that throws is retried by the safety check until it succeeds', () => {
+    it('a release that throws is retried by the safety check until it succeeds', () => {
       const timers = new FakeTimers({ onError: 'record' });
-      const pin = new FakePin(timers);
+      const pin = new FakeRelayLine(timers);
       const relay = new Relay({ pin, timers, checkMs: 1000 });
       relay.open(3000);
       let failures = 2;
-      const write = sinon.stub(pin, 'write').callsFake(function (this: FakePin, on: boolean) {
-        if (!on && failures > 0) {
+      const write = sinon.stub(pin, 'release').callsFake(function (this: FakeRelayLine) {
+        if (failures > 0) {
           failures--;
           throw new Error('glitch');
         }
-        FakePin.prototype.write.call(this, on);
+        FakeRelayLine.prototype.release.call(this);
       });
       timers.advance(3000); // timeout's write fails; the 3000 ms tick retries and fails too
       assert.equal(pin.level, true);
@@ -226,7 +250,7 @@ describe('drivers/relay', () => {
     it('a lost timeout: the safety interval forces off within 2 x checkMs of the deadline', () => {
       const base = new FakeTimers();
       const timers = losingTimeouts(base);
-      const pin = new FakePin(base);
+      const pin = new FakeRelayLine(base);
       const relay = new Relay({ pin, timers, checkMs: 1000 });
       relay.open(3000);
       assert.equal(timers.lost, 1);
@@ -243,7 +267,7 @@ describe('drivers/relay', () => {
     it('a lost timeout with re-opens: the safety check counts from the latest open', () => {
       const base = new FakeTimers();
       const timers = losingTimeouts(base);
-      const pin = new FakePin(base);
+      const pin = new FakeRelayLine(base);
       const relay = new Relay({ pin, timers, checkMs: 250 });
       relay.open(1000);
       base.advance(900);
@@ -263,12 +287,13 @@ describe('drivers/relay', () => {
       fc.assert(
         fc.property(fc.array(step, { maxLength: 25 }), fc.integer({ min: 1, max: 1500 }), (steps, checkMs) => {
           const timers = new FakeTimers();
-          const pin = new FakePin(timers);
+          const pin = new FakeRelayLine(timers);
           const relay = new Relay({ pin, timers, openMs: 3000, checkMs });
           let deadline = -1; // model: on while now < deadline
           const check = () => {
             const on = timers.now < deadline;
             assert.equal(pin.level, on, 'at ' + timers.now);
+            assert.equal(pin.driven, on, 'driven only while open, at ' + timers.now);
             assert.equal(relay.isOpen(), on);
           };
           for (const s of steps) {
@@ -307,7 +332,7 @@ describe('drivers/relay', () => {
           fc.integer({ min: 1, max: 1000 }),
           (opens, checkMs) => {
             const base = new FakeTimers();
-            const pin = new FakePin(base);
+            const pin = new FakeRelayLine(base);
             const relay = new Relay({ pin, timers: losingTimeouts(base), checkMs });
             let deadline = -1;
             let everOn = false;

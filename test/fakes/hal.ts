@@ -18,7 +18,7 @@
 // consistent; later timers run on the next advance), or recorded in `errors` and skipped like
 // Espruino does with `onError: 'record'`.
 
-import { Clock, InputPin, OutputPin, SerialPort, Timers } from '../../hal/types';
+import { Clock, InputPin, OutputPin, RelayLine, SerialPort, Timers } from '../../hal/types';
 
 interface FakeTimer {
   id: number;
@@ -236,6 +236,39 @@ export class FakePin implements OutputPin {
     return this.level;
   }
   /** The levels written, in order. */
+  levels(): boolean[] {
+    return this.history.map((h) => h.level);
+  }
+}
+
+/**
+ * A relay's line (hal RelayLine) wired to a relay module of the given polarity, with the pull
+ * resistor of README "Wiring": a released line sits at the module's de-energising level (low for
+ * an active-high module, high for an active-low one). `level` is the electrical level, `driven`
+ * whether the board drives it, `energised` whether the coil is on; history records each change.
+ */
+export class FakeRelayLine implements RelayLine {
+  driven: boolean;
+  private out: boolean;
+  history: Array<{ t: number; level: boolean; driven: boolean }> = [];
+  /** `initial`: the level the board drove before the driver took the line (driven until released). */
+  constructor(private timers?: FakeTimers, readonly wiringActiveHigh = true, initial?: boolean) {
+    this.driven = initial !== undefined;
+    this.out = initial === undefined ? !wiringActiveHigh : initial;
+  }
+  get level(): boolean { return this.driven ? this.out : !this.wiringActiveHigh; }
+  get energised(): boolean { return this.driven && this.out === this.wiringActiveHigh; }
+  drive(level: boolean): void {
+    if (typeof level !== 'boolean') throw new Error('FakeRelayLine.drive: not a boolean: ' + level);
+    this.out = level;
+    this.driven = true;
+    this.history.push({ t: this.timers ? this.timers.now : 0, level, driven: true });
+  }
+  release(): void {
+    this.driven = false;
+    this.history.push({ t: this.timers ? this.timers.now : 0, level: this.level, driven: false });
+  }
+  /** The levels, in order. */
   levels(): boolean[] {
     return this.history.map((h) => h.level);
   }

@@ -7,6 +7,7 @@
 // answer (a marker printed by the same line), which is the flow control and the progress, and
 // turns a board-side exception into an error here.
 import { Link, LinkError, openLink, OpenOptions } from './link';
+import { unlockConsole, relockConsole, defaultPasswords } from './unlock';
 
 export class BoardError extends Error {}
 
@@ -59,6 +60,8 @@ export class EspruinoClient {
   private waiters: (() => void)[] = [];
   /** Every '@qg {json}' line the board printed, parsed. */
   readonly events: any[] = [];
+  /** Passwords for a locked console (tools/board/unlock.ts). */
+  passwords: string[] = [];
 
   private constructor(link: Link) {
     this.link = link;
@@ -67,7 +70,10 @@ export class EspruinoClient {
   }
 
   static async open(port: string, opts: OpenOptions = {}): Promise<EspruinoClient> {
-    return new EspruinoClient(await openLink(port, opts));
+    const passwords = opts.passwords || defaultPasswords();
+    const c = new EspruinoClient(await openLink(port, opts));
+    c.passwords = passwords;
+    return c;
   }
 
   private received(d: string): void {
@@ -150,6 +156,7 @@ export class EspruinoClient {
    * typed line, echo off), clear the line with Ctrl-C and try again. Returns process.env.
    */
   async sync(timeoutMs = 3000): Promise<any> {
+    await unlockConsole(this.link, this.passwords); // a locked gate's console (tools/board/unlock.ts)
     await this.send('\n');
     try {
       return await this.eval('process.env', Math.min(1500, timeoutMs));
@@ -211,7 +218,10 @@ export class EspruinoClient {
     }, timeoutMs, what);
   }
 
-  async close(): Promise<void> { await this.link.close(); }
+  async close(): Promise<void> {
+    await relockConsole(this.link);
+    await this.link.close();
+  }
 }
 
 /** A console line without \r, the prompt and VT100 sequences. */

@@ -38,6 +38,7 @@ import { decodeTrustBundle } from '../../proto/trust';
 import { EspruinoClient, BoardError, delay } from './client';
 import { LinkError } from './link';
 import { Progress } from './progress';
+import { consolePasswordOf, defaultPasswords, ConsoleLockedError } from './unlock';
 import * as fs from 'fs';
 import { flashFiles, bundleFor, profileName } from '../flashfiles';
 import { storageCost } from '../flashbudget';
@@ -202,7 +203,8 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
 
   let client: EspruinoClient;
   try {
-    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000 });
+    // a locked gate: the password of this configuration's site, or of QRGATE_CONFIG's (tools/board/unlock.ts)
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000, passwords: [consolePasswordOf(o.config)].concat(defaultPasswords()) });
   } catch (e: any) {
     throw new FlashError(e.message);
   }
@@ -319,14 +321,18 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   } catch (e: any) {
     prog.finish();
     if (e instanceof BoardError) throw new FlashError(`the board refused: ${e.message}`);
-    if (e instanceof LinkError) throw new FlashError(e.message);
+    if (e instanceof LinkError || e instanceof ConsoleLockedError) throw new FlashError(e.message);
     throw e;
   } finally {
     await client.close();
   }
 }
 
-export interface DoctorOptions { port: string; baud?: number; answerTimeoutMs?: number; timeoutMs?: number }
+export interface DoctorOptions {
+  port: string; baud?: number; answerTimeoutMs?: number; timeoutMs?: number;
+  /** The site's configuration: unlocks a locked gate's console (tools/board/unlock.ts); default QRGATE_CONFIG. */
+  config?: Uint8Array;
+}
 
 /**
  * The doctor line of spec/tools.md, read from a live board: the firmware's qgStatus() when it
@@ -337,7 +343,13 @@ export interface DoctorOptions { port: string; baud?: number; answerTimeoutMs?: 
 export async function doctor(o: DoctorOptions): Promise<any> {
   let client: EspruinoClient;
   try {
-    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000 });
+    let passwords: string[];
+    try {
+      passwords = o.config ? [consolePasswordOf(o.config)] : defaultPasswords();
+    } catch (e: any) {
+      throw new FlashError(String(e.message).split('\n')[0]);
+    }
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000, passwords });
   } catch (e: any) {
     throw new FlashError(e.message);
   }
@@ -381,7 +393,7 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     };
   } catch (e: any) {
     if (e instanceof BoardError) throw new FlashError(`the board refused: ${e.message}`);
-    if (e instanceof LinkError) throw new FlashError(e.message);
+    if (e instanceof LinkError || e instanceof ConsoleLockedError) throw new FlashError(e.message);
     throw e;
   } finally {
     await client.close();

@@ -24,6 +24,8 @@ export interface OpenOptions {
   baud?: number;
   /** Milliseconds to wait for a TCP connection. */
   timeoutMs?: number;
+  /** Console passwords to try on a locked gate (tools/board/unlock.ts; default from QRGATE_CONFIG). */
+  passwords?: string[];
 }
 
 export function isTcpPort(port: string): boolean {

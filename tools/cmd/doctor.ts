@@ -1,8 +1,8 @@
 // qrgate doctor: the state of a live board as one JSON line (spec/tools.md "Flashing a board").
-import { CliError, parseArgs, need, parseIntFlag } from '../cli';
+import { CliError, parseArgs, need, parseIntFlag, readFileOr } from '../cli';
 import { doctor, FlashError } from '../board/flasher';
 
-export const help = `usage: qrgate doctor --port PORT [--baud N] [--timeout S]
+export const help = `usage: qrgate doctor --port PORT [--config FILE] [--baud N] [--timeout S]
 
 Reads a live board's state over its console (PORT: a serial device or tcp://HOST:PORT) and prints
 one JSON line:
@@ -12,16 +12,19 @@ firmware.sha256 is computed on the board over the firmware in its flash (.bootcd
 when the board's clock was never set; backlog counts log entries not yet acknowledged. The values
 come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
 the console instead ("source":"console": no firmware version, backlog null). No configuration
-secret is ever printed. Exit 2 with a one-line error when no board answers.`;
+secret is ever printed. A gate locks its console with a password derived from site.secret: --config
+(the site's configuration; else the file named by QRGATE_CONFIG) unlocks it, and it is locked
+again when doctor ends. Exit 2 with a one-line error when no board answers or the console stays locked.`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { port: 'string', baud: 'string', timeout: 'string' });
+  const p = parseArgs(args, { port: 'string', config: 'string', baud: 'string', timeout: 'string' });
   if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
   const port = need(p, 'port');
   const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;
   const t = p.flags.timeout !== undefined ? parseIntFlag(p.flags.timeout, 'timeout', 1, 86400) : 300;
   try {
-    const st = await doctor({ port, baud, timeoutMs: t * 1000 });
+    const config = p.flags.config !== undefined ? new Uint8Array(readFileOr(p.flags.config, 'configuration')) : undefined;
+    const st = await doctor({ port, baud, timeoutMs: t * 1000, config });
     process.stdout.write(JSON.stringify(st) + '\n');
     return 0;
   } catch (e: any) {
