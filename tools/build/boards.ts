@@ -10,8 +10,10 @@ import { ROOT } from '../root';
 import { BOARD_FEATURES, buildDefines, universalDefines } from '../../firmware/board-features';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 
+// The bundler (plain JS, esbuild and terser) is loaded only to build: the qrgate command reads
+// bundlePath and nativeCode from here and must run without it (an installed CLI has no esbuild).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { bundle, GATE_OPTIONS, GATE_LAZY } = require('./bundle.js');
+const bundler = () => require('./bundle.js');
 
 /** The profiles that get a bundle of their own. */
 export const PROFILES = Object.keys(BOARD_FEATURES);
@@ -42,11 +44,14 @@ export interface BuiltBundle {
 }
 
 /** Builds one bundle: 'universal' or a profile name. */
-export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean } = {}): Promise<BuiltBundle> {
+export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean;
+  /** Leave terser's late `var`s in place (tools/build/latevars.js): only for tests reproducing that bug. */
+  keepLateVars?: boolean; } = {}): Promise<BuiltBundle> {
   const entry = opts.entry || DEFAULT_ENTRY;
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
   let defines: { [k: string]: string };
+  const { bundle, GATE_OPTIONS, GATE_LAZY } = bundler();
   let lazy = GATE_LAZY;
   if (profile === 'universal') defines = universalDefines(sha);
   else {
@@ -58,7 +63,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // bundle decoders (about 9 KB).
     if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
   }
-  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report }));
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }
