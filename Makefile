@@ -13,8 +13,11 @@ node_modules/.installed: package.json package-lock.json
 
 build: deps build-host build-device
 
+# tsc compiles the TypeScript; the plain JavaScript modules that host code requires (the bundler's
+# tools/build/*.js: the simulator reads latevars.js) are copied beside it, so that build/host runs alone.
 build-host:
 	$(BIN)/tsc -p tsconfig.json
+	mkdir -p build/host/tools/build && cp tools/build/*.js build/host/tools/build/
 
 build-device:
 	rm -rf build/device

@@ -30,8 +30,11 @@
 //    ('http' is left to the uplink work) or throw "Module X not found";
 //  - E.nativeCall exists only when a `nativeCall` hook is given (the sim cannot run Thumb-2 code,
 //    so by default firmware sees a board without it and takes its JavaScript paths).
-// Not mimicked (the real interpreter, `ESPRUINO=...` tests, catches these): missing hoisting,
-// `arr.length = 0` throwing and negative typed-array indexes throwing (both would need a Proxy
+//  - no hoisting of a function's `var`s: code run as a file is rewritten so that a name used
+//    before its `var` statement has run is the enclosing scope's (espruinoCode); uncaught errors
+//    read as Espruino prints them where Node words them differently (espruinoMessage);
+// Not mimicked (the real interpreter, `ESPRUINO=...` tests, catches these): hoisting of top-level
+// `var`s and of function declarations, `arr.length = 0` throwing and negative typed-array indexes throwing (both would need a Proxy
 // around every array; test/sim/quirks.test.ts scans the bundle for `.length = 0` instead), the
 // RegExp subset, prototype methods unreachable statically (Array.prototype.slice), Unicode-less
 // string lengths, `new Uint8Array(buffer, offset, length)` running past the buffer (Node throws),
@@ -62,6 +65,37 @@ import * as vm from 'vm';
 import * as crypto from 'crypto';
 import { BoardProfile } from '../firmware/boards';
 import { FlashImage, PowerCutError, bytesOf, byteString } from './flash';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const latevars = require('../tools/build/latevars.js');
+
+/**
+ * Code as Espruino runs it, for Node: Espruino does not hoist, so a function's `var` exists only
+ * once its statement has run, and before that the name is the enclosing scope's (reading it throws
+ * ReferenceError when no scope has it; assigning it sets the outer variable). Node hoists; the
+ * code is rewritten (tools/build/latevars.js espruinoScopes) so that each such late name behaves
+ * as on Espruino (test/sim/quirks.test.ts, test/espruino/quirks.test.ts). Code with no late name
+ * (every bundle the build lets through) is unchanged. Cached per text.
+ */
+const espruinoCache = new Map<string, string>();
+export function espruinoCode(code: string): string {
+  let out = espruinoCache.get(code);
+  if (out === undefined) {
+    out = latevars.espruinoScopes(code) as string;
+    if (espruinoCache.size > 32) espruinoCache.clear();
+    espruinoCache.set(code, out);
+  }
+  return out;
+}
+
+/** An uncaught error's message in Espruino's words where Node's differ ("Function "x" not found!"). */
+export function espruinoMessage(msg: string): string {
+  let m = /^TypeError: [\w$.]+\.([\w$]+) is not a function$/.exec(msg);
+  if (m) return `Error: Function "${m[1]}" not found!`;
+  m = /^ReferenceError: ([\w$]+) is not defined$/.exec(msg);
+  if (m) return `ReferenceError: "${m[1]}" is not defined`;
+  return msg;
+}
 
 export const ESPRUINO_VERSION = '2v29';
 export const BASE_VARS = 60;
@@ -475,6 +509,7 @@ export class EspruinoSandbox {
       const ctor = e.constructor && e.constructor.name;
       msg = (ctor && ctor !== 'Object' ? ctor : 'Error') + ': ' + e.message;
     } else msg = this.format(e);
+    msg = espruinoMessage(msg);
     this.host.print('Uncaught ' + msg);
     this.errorFlags.add('UNCAUGHT'); // not an Espruino flag; visible through lastUncaught
     this.lastUncaught = msg;
@@ -492,10 +527,14 @@ export class EspruinoSandbox {
     }
   }
 
-  /** Run program text (a file): an exception aborts the rest of it, and is printed. */
+  /**
+   * Run program text (a file): an exception aborts the rest of it, and is printed. The text is
+   * first rewritten so that Node runs its late `var`s as Espruino does (no hoisting: see
+   * espruinoCode).
+   */
   run(code: string, filename = 'code.js'): boolean {
         try {
-      vm.runInContext(code, this.context, { filename });
+      vm.runInContext(espruinoCode(code), this.context, { filename });
       return true;
     } catch (e) {
       this.uncaught(e);

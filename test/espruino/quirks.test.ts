@@ -11,6 +11,10 @@ import { sha256 } from '../../firmware/crypto/sha256';
 import { INDEX, sampleText } from '../divoc/helpers';
 import { fixtures, decideFixture } from '../firmware/fixtures';
 import { toByteString, storage } from '../../hal/espruino/index';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { HOIST_CASES } from '../util/hoisting-cases';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 300;
 
@@ -147,5 +151,36 @@ describe('espruino quirk: Uint8Array subarray does not clamp its end', () => {
       Module._load = load;
     }
     assert.equal(files['qg.tb'].length, 10032);
+  });
+});
+
+/** Runs `script` (a file in a fresh directory) on the interpreter until it exits or `stop` matches. */
+function runOnInterpreter(script: string, stop: RegExp, timeoutMs: number): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { spawn } = require('child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-quirk-'));
+  fs.writeFileSync(path.join(dir, 'q.js'), script);
+  return new Promise((resolve) => {
+    const child = spawn(path.resolve(process.env.ESPRUINO as string), ['q.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (d: Buffer) => { out += d; if (stop.test(out)) child.kill('SIGKILL'); };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    const timer = setTimeout(() => { out += '\n@timeout\n'; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', () => { clearTimeout(timer); fs.rmSync(dir, { recursive: true, force: true }); resolve(out.replace(/\r/g, '')); });
+  });
+}
+
+describe('espruino quirk: a function\'s var exists only once its statement has run (no hoisting)', function () {
+  this.timeout(120000);
+  it('the interpreter prints what test/util/hoisting-cases.ts records (the simulator must print the same)', async function () {
+    if (!process.env.ESPRUINO) {
+      console.log('      skipped: set ESPRUINO=/path/to/espruino to run on the real interpreter');
+      this.skip();
+    }
+    const script = HOIST_CASES.map((c) => `try{${c.code}}catch(e){print("ERR "+e.message)}`).join('\n') + '\nprint("@end");\n';
+    const out = await runOnInterpreter(script, /@end/, 60000);
+    const lines = out.split('\n').filter((l) => /^[[{"]|^ERR /.test(l.replace(/^>/, ''))).map((l) => l.replace(/^>/, ''));
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), HOIST_CASES.map((c) => c.want), out.slice(-2000));
   });
 });

@@ -9,8 +9,11 @@ import * as acorn from 'acorn';
 import { SimBoard } from '../../sim/board';
 import { DEFAULT_BUNDLE } from '../../sim/scenario';
 import { DIVOC_RESERVED } from '../../proto/divoc/table.generated';
+import { HOIST_CASES } from '../util/hoisting-cases';
+import { oldBundle, bootEvents } from '../util/late-bundle';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
+const DIST_ESP32 = DEFAULT_BUNDLE.replace(/gate\.js$/, 'gate-esp32.js');
 
 /** Boot `code` in a fresh sandbox and return its console lines parsed as JSON. */
 function run(code: string): any[] {
@@ -114,6 +117,38 @@ describe('sim sandbox: Espruino quirks', () => {
           [].slice.call(back), [].slice.call(big.subarray(4, 8)), [].slice.call(v.subarray(1)), big.subarray(-2, -1)[0]]));`);
       assert.deepEqual(got, [[9, 3, 4, 5], 9, [0x202, 0], true, 'byteOffset too large (or negative)',
         [9, 3, 4, 5, 6], [5, 6, 0, 0], [9, 3], 5]);
+    });
+  });
+
+  describe('a function\'s var exists only once its statement has run (no hoisting)', () => {
+    for (const c of HOIST_CASES) {
+      it(c.name, () => {
+        const lines = new SimBoard({ clock: null });
+        lines.boot(c.code);
+        assert.deepEqual(lines.lines.map((l) => JSON.parse(l)), [c.want]);
+      });
+    }
+
+    it('an uncaught error reads as Espruino prints it', () => {
+      const b = new SimBoard({ clock: null });
+      b.boot('setTimeout(function () { var s = {}; s.readArrayBuffer("x"); }, 1); setTimeout(function () { nope; }, 2);');
+      b.advance(10);
+      assert.deepEqual(b.lines, ['Uncaught Error: Function "readArrayBuffer" not found!', 'Uncaught ReferenceError: "nope" is not defined']);
+    });
+
+    it('the per-board bundle with terser\'s late vars fails at boot as on the real interpreter', async function () {
+      this.timeout(300000);
+      const old = await oldBundle('esp32');
+      if (!old) { console.log('      skipped: no build/device (make build)'); this.skip(); }
+      // test/espruino/quirks.test.ts: the interpreter printed the table event, then this error
+      const ev = await bootEvents(old!, 'esp32');
+      const lines = ev.filter((e) => e.event === 'console').map((e) => e.line);
+      assert.ok(lines.indexOf('Uncaught Error: Function "readArrayBuffer" not found!') >= 0, JSON.stringify(ev.slice(-8)));
+      assert.ok(!ev.some((e) => e.event === 'ready'), 'it did not boot');
+      if (fs.existsSync(DIST_ESP32)) {
+        const now = await bootEvents(DIST_ESP32, 'esp32');
+        assert.ok(now.some((e) => e.event === 'ready' && !e.fault), JSON.stringify(now.slice(-8)));
+      }
     });
   });
 

@@ -46,7 +46,9 @@ export interface BuiltBundle {
 }
 
 /** Builds one bundle: 'universal' or a profile name. */
-export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean } = {}): Promise<BuiltBundle> {
+export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean;
+  /** Leave terser's late `var`s in place (tools/build/latevars.js): only for tests reproducing that bug. */
+  keepLateVars?: boolean; } = {}): Promise<BuiltBundle> {
   const entry = opts.entry || DEFAULT_ENTRY;
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
@@ -63,7 +65,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // bundle decoders (about 9 KB).
     if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
   }
-  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report }));
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }
