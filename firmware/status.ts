@@ -29,6 +29,22 @@ export interface StatusSources {
   backlog: () => number;
   /** '' when ready, else what is wrong ('config', 'trust', 'selftest'). */
   fault: string;
+  /** The scan counters since boot (ScanCounts), absent before the scanner runs. */
+  scans?: () => ScanCounts;
+}
+
+/**
+ * What happened to the scanned texts since boot: frames framed and queued, decisions made, frames
+ * dropped because queue.max were waiting (`dropped`) or longer than scanner.maxLen (`tooLong`),
+ * repeats ignored within scanner.dedupMs, noise bytes.
+ */
+export interface ScanCounts {
+  frames: number;
+  decisions: number;
+  dropped: number;
+  tooLong: number;
+  duplicates: number;
+  noise: number;
 }
 
 function pad2(n: number): string { return n < 10 ? '0' + n : '' + n; }
@@ -67,14 +83,16 @@ export function status(src: StatusSources): any {
     clock: now === null ? null : isoTime(now),
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,
+    scans: src.scans ? src.scans() : null,
     fault: src.fault,
   };
 }
 
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
- * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","fault"}. Never contains a
- * configuration secret (only gateId is read from the configuration).
+ * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","scans":{"frames","decisions",
+ * "dropped","tooLong","duplicates","noise"}|null,"fault"}. Never contains a configuration secret
+ * (only gateId is read from the configuration).
  */
 export function statusJson(src: StatusSources): string {
   return JSON.stringify(status(src));
