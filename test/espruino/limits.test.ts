@@ -24,7 +24,12 @@ const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the worst i
 /** Free variables a worst input may need: a Pico's 5,100 less the booted gate's budget, less 100. */
 export const WORST_PEAK_BUDGET = 5100 - MEMORY_BUDGET - 100;
 /** The binary search's upper end (a peak at it means "at least this"). */
-const SEARCH_TOP = 6000; // (13 probes per input)
+const SEARCH_TOP = 3200;
+/**
+ * The search stops within this many variables (6 probes per input: near the limit every allocation
+ * runs the garbage collector, so a probe of a DIVOC check takes many seconds).
+ */
+const SEARCH_STEP = 50;
 
 function driver(names: string[]): string {
   // (The gate's top-level names are globals of the interpreter: the driver defines none.)
@@ -33,7 +38,7 @@ eval(require('Storage').read('.bootcde'));
 (function () {
 var S = require('Storage');
 var W = ${JSON.stringify(names)};
-var TOP = ${SEARCH_TOP};
+var TOP = ${SEARCH_TOP}, STEP = ${SEARCH_STEP};
 var bal = [], last = '', i = 0, lo = 0, hi = TOP, B = 0, t0 = 0;
 var log0 = console.log;
 console.log = function (l) { if (String(l).indexOf('"ev":"decision"') >= 0) last = l; else log0(l); };
@@ -54,28 +59,37 @@ function setFree(b) {
   return false;
 }
 function finish() {
-  print('@peak ' + W[i] + ' ' + lo + ' ' + last);
+  print('@peak ' + W[i] + ' ' + (FIXED ? 'grew ' : '') + lo + ' ' + last);
   last = ''; i++; lo = 0; hi = TOP;
   if (i >= W.length) { bal = []; print('@done ' + E.getErrorFlags().join(',')); return; }
   setTimeout(probe, 10);
+}
+/** Calls fn once the decision event has been printed (polls: a decision may take seconds). */
+function decided(fn) {
+  var n = 0;
+  (function poll() { if (last !== '' || ++n > 3000) fn(); else setTimeout(poll, 20); })();
 }
 function probe() {
   if (FIXED) {
     if (i >= W.length) return;
     var u = process.memory().usage;
+    last = '';
     Serial1.emit('data', S.read(W[i]));
-    setTimeout(function () { lo = process.memory().usage - u; print('@flags ' + W[i] + ' ' + E.getErrorFlags().join(',')); finish(); }, 50);
+    decided(function () { lo = process.memory().usage - u; print('@flags ' + W[i] + ' ' + E.getErrorFlags().join(',')); finish(); });
     return;
   }
-  if (lo >= hi) return finish();
+  if (hi - lo <= STEP) { lo = hi; return finish(); }
   B = (lo + hi) >> 1;
   if (!setFree(B)) { print('@err setFree ' + B); return; }
   t0 = process.memory().total;
+  var keep = last;
+  last = '';
   Serial1.emit('data', S.read(W[i]));
-  setTimeout(function () {
+  decided(function () {
     if (process.memory().total > t0) lo = B + 1; else hi = B;
+    if (last === '') last = keep;
     probe();
-  }, 30);
+  });
 }
 setTimeout(probe, 100);
 })();
