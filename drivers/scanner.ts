@@ -15,19 +15,29 @@
 //    Noise bytes are invisible to framing: they neither end nor split a frame.
 //  - Empty frames (a terminator with no text, e.g. LF LF) are ignored and not counted.
 //  - A frame longer than `maxLen` bytes is dropped whole when it ends, counted in
-//    `stats.tooLong`; its bytes are not buffered past `maxLen`. The next frame is unaffected.
+//    `stats.tooLong` and reported to `onDrop('too-long', count, len)`; its bytes are not buffered
+//    past `maxLen`. The next frame is unaffected (framing resynchronises at the terminator or
+//    idle gap that ends the long one).
 //  - Duplicates: a frame equal to the previous frame, arriving less than `dedupMs` after that
 //    previous frame was seen, is ignored and counted in `stats.duplicates`. The window slides:
 //    every sighting (delivered or suppressed) restarts it, so a code held in front of a scanner
 //    that re-reads it continuously is delivered once; after `dedupMs` without that text it is
 //    delivered again. Only the latest text is remembered (A, B, A delivers all three).
+//  - The queue: at most `queueMax` frames wait for `onScan` (the frame being handled does not
+//    count). A new frame that finds the queue full is dropped, counted in `stats.dropped` and
+//    reported to `onDrop('busy', count, len)`; it does not become the remembered text of the
+//    duplicate check, so a scanner re-reading it delivers it once the queue has room.
+//    This is where scans wait while the gate decides: a decision runs synchronously inside
+//    `onScan` (seconds on a board), the interpreter holds the UART's bytes meanwhile and hands
+//    them over afterwards, so all the frames that arrived during it are framed here at once.
 //    The window runs on `timers`, not on the wall clock: setting the clock at run time
 //    (forwards or backwards) cannot stretch or break it, and the remembered text is released
 //    when the window ends. `dedupMs: 0` disables the check.
 //
 // Delivery: `onScan(text)` is called from a `timers.setTimeout(.., 0)` callback, one frame per
 // callback, never synchronously inside the UART data callback. A throwing `onScan` does not lose
-// the frames queued after it. `stats.frames` counts frames accepted for delivery (after dedup).
+// the frames queued after it. `onDrop` is called from inside the UART data callback (or the idle
+// timer) as the frame is dropped; it may not throw into the framing (caught and ignored). `stats.frames` counts frames accepted for delivery (after dedup).
 // `close()` unregisters from the port, cancels every timer and drops undelivered frames.
 
 import { Clock, SerialPort, Timers } from '../hal/types';
@@ -42,6 +52,8 @@ export interface ScannerStats {
   noise: number;
   /** Frames ignored as repeats within the dedup window. */
   duplicates: number;
+  /** Frames dropped because `queueMax` frames were already waiting. */
+  dropped: number;
 }
 
 export interface ScannerOptions {
@@ -55,6 +67,13 @@ export interface ScannerOptions {
   maxLen?: number;
   /** Duplicate window, ms (default 3000; 0 disables). */
   dedupMs?: number;
+  /** Most frames waiting for `onScan` (default 4); more are dropped and counted. */
+  queueMax?: number;
+  /**
+   * Told of each dropped frame: why ('busy': the queue was full; 'too-long': over `maxLen`), the
+   * running count of that kind (stats.dropped or stats.tooLong) and the frame's length in bytes.
+   */
+  onDrop?: (why: string, count: number, len: number) => void;
   /**
    * Accepted for wiring symmetry and not used: the dedup window runs on `timers` so that setting
    * the wall clock cannot break it (see the header). May be omitted.
@@ -62,7 +81,7 @@ export interface ScannerOptions {
   clock?: Clock;
 }
 
-export var SCANNER_DEFAULTS = { idleMs: 50, maxLen: 2048, dedupMs: 3000 };
+export var SCANNER_DEFAULTS = { idleMs: 50, maxLen: 2048, dedupMs: 3000, queueMax: 4 };
 
 function optNum(v: number | undefined, dflt: number, min: number): number {
   return typeof v === 'number' && v >= min && v < Infinity ? v : dflt;
@@ -76,10 +95,14 @@ export class Scanner {
   private _idleMs: number;
   private _maxLen: number;
   private _dedupMs: number;
+  private _queueMax: number;
+  private _onDrop: ((why: string, count: number, len: number) => void) | null;
   /** Pending text of the current frame. */
   private _buf: string;
   /** The current frame overflowed maxLen: discard until it ends. */
   private _over: boolean;
+  /** Bytes of the current frame (counted on while it is discarded). */
+  private _len: number;
   /** The last framing byte was CR: an LF now is its partner, not a new terminator. */
   private _afterCR: boolean;
   private _idleId: number | null;
@@ -100,9 +123,12 @@ export class Scanner {
     this._idleMs = optNum(opts.idleMs, SCANNER_DEFAULTS.idleMs, 1);
     this._maxLen = optNum(opts.maxLen, SCANNER_DEFAULTS.maxLen, 1);
     this._dedupMs = optNum(opts.dedupMs, SCANNER_DEFAULTS.dedupMs, 0);
-    this.stats = { frames: 0, tooLong: 0, noise: 0, duplicates: 0 };
+    this._queueMax = optNum(opts.queueMax, SCANNER_DEFAULTS.queueMax, 0);
+    this._onDrop = opts.onDrop || null;
+    this.stats = { frames: 0, tooLong: 0, noise: 0, duplicates: 0, dropped: 0 };
     this._buf = '';
     this._over = false;
+    this._len = 0;
     this._afterCR = false;
     this._idleId = null;
     this._queue = [];
@@ -144,6 +170,7 @@ export class Scanner {
     }
     this._buf = '';
     this._over = false;
+    this._len = 0;
     this._queue = [];
     this._last = null;
   }
@@ -192,6 +219,7 @@ export class Scanner {
   }
 
   private _append(s: string): void {
+    this._len += s.length;
     if (this._over) return;
     if (this._buf.length + s.length > this._maxLen) {
       this._buf = '';
@@ -203,9 +231,11 @@ export class Scanner {
 
   /** A terminator or idle gap: close the current frame. */
   private _end(): void {
+    var len = this._len;
+    this._len = 0;
     if (this._over) {
       this._over = false;
-      this.stats.tooLong++;
+      this._drop('too-long', ++this.stats.tooLong, len);
       return;
     }
     if (this._buf.length === 0) return;
@@ -214,9 +244,23 @@ export class Scanner {
     this._frame(text);
   }
 
+  private _drop(why: string, count: number, len: number): void {
+    if (!this._onDrop) return;
+    try {
+      this._onDrop(why, count, len);
+    } catch (e) {
+      // the framing goes on whatever the listener does
+    }
+  }
+
   private _frame(text: string): void {
+    var full = this._queue.length >= this._queueMax;
     if (this._dedupMs > 0) {
       var dup = this._last === text;
+      if (full && !dup) {
+        this._drop('busy', ++this.stats.dropped, text.length);
+        return;
+      }
       this._last = text;
       if (this._dedupId !== null) {
         var id = this._dedupId;
@@ -228,6 +272,9 @@ export class Scanner {
         this.stats.duplicates++;
         return;
       }
+    } else if (full) {
+      this._drop('busy', ++this.stats.dropped, text.length);
+      return;
     }
     this.stats.frames++;
     this._queue.push(text);

@@ -1,5 +1,9 @@
 // The gate's run-time loop: scans in, one decision at a time, door and lights out, events on the
 // console. Receives everything it drives in its constructor (firmware/main.ts wires the board).
+// Scans wait in the scanner driver's queue (drivers/scanner.ts, `queue.max` frames), which hands
+// them over one per timer callback; the gate decides each at once, synchronously, so that a
+// decision's seconds on a board hold the UART's later frames in that bounded queue. Frames the
+// scanner drops (queue full, longer than scanner.maxLen) reach `drop()`: a console event each.
 import { Clock, Timers, Console } from '../hal/types';
 import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
@@ -62,18 +66,14 @@ export function emit(con: Console, ev: string, fields: any): void {
 
 export class Gate {
   o: GateOptions;
-  queue: string[];
-  busy: boolean;
-  stats: { scans: number; dropped: number; decisions: number };
+  stats: { scans: number; dropped: number; tooLong: number; decisions: number };
   last: Decision | null;
   cache: VerifiedCache;
 
   constructor(o: GateOptions) {
     this.o = o;
     this.cache = new VerifiedCache(o.config.cache.size);
-    this.queue = [];
-    this.busy = false;
-    this.stats = { scans: 0, dropped: 0, decisions: 0 };
+    this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
     this.last = null;
   }
 
@@ -83,31 +83,24 @@ export class Gate {
     return t >= CLOCK_VALID_AFTER ? Math.floor(t) : null;
   }
 
-  /** A framed text from the scanner. Queued; decided one at a time, asynchronously. */
-  scan(text: string): void {
+  /**
+   * A framed text from the scanner (delivered from the scanner's timer callback, one at a time):
+   * decided now. Frames arriving meanwhile wait in the scanner's bounded queue.
+   */
+  scan(text: string): Decision {
     this.stats.scans++;
-    if (this.queue.length >= this.o.config.queue.max) {
-      this.stats.dropped++;
-      emit(this.o.console, 'drop', { why: 'busy', dropped: this.stats.dropped });
-      return;
-    }
-    this.queue.push(text);
-    this.pump();
+    return this.handle(text);
   }
 
-  pump(): void {
-    if (this.busy || !this.queue.length) return;
-    this.busy = true;
-    var self = this;
-    this.o.timers.setTimeout(function () {
-      var text = self.queue.shift() as string;
-      try {
-        self.handle(text);
-      } finally {
-        self.busy = false;
-        self.pump();
-      }
-    }, 0);
+  /**
+   * A frame the scanner dropped: why 'busy' (queue.max frames were waiting) or 'too-long' (over
+   * scanner.maxLen); count is the scanner's running count of that kind; len the frame's bytes.
+   * One console event: {"ev":"drop","why":...,"count":...,"len":...}.
+   */
+  drop(why: string, count: number, len: number): void {
+    if (why === 'too-long') this.stats.tooLong = count;
+    else this.stats.dropped = count;
+    emit(this.o.console, 'drop', { why: why, count: count, len: len });
   }
 
   handle(text: string): Decision {

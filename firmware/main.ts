@@ -158,9 +158,14 @@ function start(): void {
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
-    dedupMs: config.scanner.dedupMs,
+    dedupMs: config.scanner.dedupMs, queueMax: config.queue.max,
     onScan: function (text: string) { gate.scan(text); },
+    onDrop: function (why: string, count: number, len: number) { gate.drop(why, count, len); },
   });
+  statusSrc.scans = function () {
+    var st = scanner.stats;
+    return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
+  };
   if (b.fault) {
     leds.blink('red', 200, 800);
   } else {

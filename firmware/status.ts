@@ -37,6 +37,22 @@ export interface StatusSources {
    * The journal's (Storage full) is added from `journal`.
    */
   faults?: { [what: string]: any };
+  /** The scan counters since boot (ScanCounts), absent before the scanner runs. */
+  scans?: () => ScanCounts;
+}
+
+/**
+ * What happened to the scanned texts since boot: frames framed and queued, decisions made, frames
+ * dropped because queue.max were waiting (`dropped`) or longer than scanner.maxLen (`tooLong`),
+ * repeats ignored within scanner.dedupMs, noise bytes.
+ */
+export interface ScanCounts {
+  frames: number;
+  decisions: number;
+  dropped: number;
+  tooLong: number;
+  duplicates: number;
+  noise: number;
 }
 
 /** The faults found while running: those recorded in src.faults, and a journal without room. */
@@ -84,6 +100,7 @@ export function status(src: StatusSources): any {
     clock: now === null ? null : isoTime(now),
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,
+    scans: src.scans ? src.scans() : null,
     fault: src.fault,
     log: log,
     faults: runFaults(src),
@@ -92,10 +109,11 @@ export function status(src: StatusSources): any {
 
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
- * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","fault","log":{"next","dropped",
- * "unlogged","torn"}|null,"faults":[{"what","why",...}]}: fault is boot's (the gate does not
- * open), faults those found while running (Storage full, uplink refused as misconfigured). Never contains a
- * configuration secret (only gateId is read from the configuration).
+ * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","scans":{"frames","decisions",
+ * "dropped","tooLong","duplicates","noise"}|null,"fault","log":{"next","dropped","unlogged","torn"}|null,
+ * "faults":[{"what","why",...}]}: fault is boot's (the gate does not open), faults those found while
+ * running (Storage full, uplink refused as misconfigured). Never contains a configuration secret
+ * (only gateId is read from the configuration).
  */
 export function statusJson(src: StatusSources): string {
   return JSON.stringify(status(src));

@@ -3,11 +3,17 @@
 // Error (incomplete or over-subscribed code sets, distances before the start, bad lengths,
 // reading past the input), and the work is linear in input + output (each decoded symbol
 // costs at most 15 bit reads). Device code: ES5, no Node APIs.
+// Work bound: every symbol is a literal (one output byte), a length/distance pair (at least 3
+// output bytes) or an end of block, so symbols <= maxOut + blocks; a block's header builds its
+// codes once (about 700 steps); and at most INFLATE_MAX_BLOCKS blocks are read, so a stream of
+// empty blocks cannot loop for long either. The output buffer is `maxOut` bytes, allocated once.
 
 var MAXBITS = 15;
 var MAXLCODES = 286;
 var MAXDCODES = 30;
 var FIXLCODES = 288;
+/** Most deflate blocks in one stream: zlib writes a certificate (1.5 KB) as 1 block. */
+export var INFLATE_MAX_BLOCKS = 8;
 
 // (Typed arrays: a plain array costs ~2 variables per element on Espruino.)
 // Length base and extra bits for codes 257..285; distance base and extra bits for codes 0..29.
@@ -210,13 +216,16 @@ export interface Inflated {
 }
 
 /**
- * Inflates the raw deflate stream at the start of `src`. Throws Error on a malformed stream or
- * when the output would exceed `maxOut` bytes. Bytes after the final block are not read.
+ * Inflates the raw deflate stream at the start of `src`. Throws Error on a malformed stream, when
+ * the output would exceed `maxOut` bytes or the stream has more than INFLATE_MAX_BLOCKS blocks.
+ * Bytes after the final block are not read.
  */
 export function inflateRaw(src: Uint8Array, maxOut: number): Inflated {
   var s = new Inflater(src, maxOut);
   var last;
+  var blocks = 0;
   do {
+    if (++blocks > INFLATE_MAX_BLOCKS) throw new Error('inflate: too many blocks');
     last = s.bits(1);
     var type = s.bits(2);
     if (type === 0) s.stored();

@@ -5,6 +5,12 @@
 // lone surrogate throws), duplicate keys, control chars in strings, leading zeros, trailing
 // garbage and nesting deeper than `maxDepth` all throw Error. Objects keep their keys in order
 // in a JsonObject (no prototype lookups, so "__proto__" or "constructor" are plain keys).
+// Bounded (the text is parsed before any signature is checked, so an unsigned text must not be
+// able to make a board allocate or loop without limit): at most JSON_MAX_BYTES of input,
+// JSON_MAX_DEPTH levels of arrays/objects, JSON_MAX_VALUES values in all and JSON_MAX_KEYS keys in
+// one object (the duplicate-key check is quadratic in it); each is refused with Error before the
+// parser allocates past it. A real DIVOC certificate.json (../shared/divoc/samples, test/fixtures):
+// 1,476 bytes, depth 5, 61 values, 15 keys in its largest object.
 // Numbers: only integer literals (no fraction, no exponent) of at most 15 digits are accepted, so
 // no question of float formatting can arise downstream; anything else throws.
 
@@ -33,16 +39,26 @@ export class JsonObject {
   }
 }
 
-var DEFAULT_MAX_DEPTH = 16;
+/** Longest JSON text parsed (bytes); a real certificate.json has 1,476 (2.8x margin). */
+export var JSON_MAX_BYTES = 4096;
+/** Deepest nesting of arrays and objects (the document is level 1); real: 5. */
+export var JSON_MAX_DEPTH = 8;
+/** Most values (objects, arrays, strings, numbers, literals) in one text; real: 61 (4.2x). */
+export var JSON_MAX_VALUES = 256;
+/** Most keys in one object; real: 15 (3.2x). */
+export var JSON_MAX_KEYS = 48;
 
 class Parser {
   b: Uint8Array;
   p: number;
   maxDepth: number;
+  /** Values still allowed (JSON_MAX_VALUES counts down). */
+  left: number;
   constructor(b: Uint8Array, maxDepth: number) {
     this.b = b;
     this.p = 0;
     this.maxDepth = maxDepth;
+    this.left = JSON_MAX_VALUES;
   }
 
   fail(what: string): never {
@@ -61,6 +77,7 @@ class Parser {
   value(depth: number): JsonValue {
     this.ws();
     if (this.p >= this.b.length) this.fail('unexpected end');
+    if (--this.left < 0) this.fail('too many values');
     var c = this.b[this.p];
     if (c === 123) return this.object(depth + 1);
     if (c === 91) return this.array(depth + 1);
@@ -92,6 +109,7 @@ class Parser {
     for (;;) {
       this.ws();
       if (this.b[this.p] !== 34) this.fail('expected key');
+      if (o.keys.length >= JSON_MAX_KEYS) this.fail('too many keys');
       var k = this.string();
       if (o.indexOf(k) >= 0) this.fail('duplicate key');
       this.ws();
@@ -272,10 +290,12 @@ function utf8SeqLen(b: Uint8Array, p: number): number {
 
 /**
  * Parses one JSON text from bytes (UTF-8, no BOM). Strings in the result are byte strings.
- * Only integer number literals of at most 15 digits are accepted. Throws Error when malformed.
+ * Only integer number literals of at most 15 digits are accepted. Throws Error when malformed or
+ * past a limit (JSON_MAX_BYTES, `maxDepth` (at most JSON_MAX_DEPTH), JSON_MAX_VALUES, JSON_MAX_KEYS).
  */
 export function parseJsonBytes(b: Uint8Array, maxDepth?: number): JsonValue {
-  var p = new Parser(b, maxDepth === undefined ? DEFAULT_MAX_DEPTH : maxDepth);
+  if (b.length > JSON_MAX_BYTES) throw new Error('json: too large');
+  var p = new Parser(b, maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth);
   var v = p.value(0);
   p.ws();
   if (p.p !== b.length) p.fail('trailing data');

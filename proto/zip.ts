@@ -5,9 +5,17 @@
 // encryption, no data descriptor, no zip64, no multi-disk. Throws Error on anything else.
 
 import { inflateRaw } from './inflate';
+import { JSON_MAX_BYTES } from './json';
 
-/** Largest certificate.json accepted (bytes, inflated). */
-export var ZIP_MAX_INFLATED = 8192;
+/** Largest certificate.json accepted (bytes, inflated): JSON_MAX_BYTES; a real one has 1,476. */
+export var ZIP_MAX_INFLATED = JSON_MAX_BYTES;
+/**
+ * Largest inflated size over compressed size accepted, checked on the headers before anything is
+ * inflated (a zip bomb is refused without work); a real certificate deflates 2.0:1 (6x margin).
+ */
+export var ZIP_MAX_RATIO = 12;
+/** Largest archive read (bytes): a 4096-char `B64:` text (scanner.maxLen's top) is 3072; real: 862. */
+export var ZIP_MAX_BYTES = 3072;
 
 var CRC_TABLE: Uint32Array | null = null;
 
@@ -55,10 +63,12 @@ var FLAGS_OK = 0x0806;
 
 /**
  * The inflated bytes of `certificate.json` in a one-entry archive. Throws Error when the archive
- * is malformed in any way or the entry inflates to more than `maxOut` (default 8192) bytes.
+ * is malformed in any way, is over ZIP_MAX_BYTES, declares more than ZIP_MAX_RATIO times its
+ * compressed size or more than `maxOut` (default ZIP_MAX_INFLATED = 4096) bytes inflated.
  */
 export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
   var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
+  if (zip.length > ZIP_MAX_BYTES) throw new Error('zip: archive too large');
   // Local file header.
   if (u32(zip, 0) !== 0x04034b50) throw new Error('zip: not a local file header');
   var flags = u16(zip, 6);
@@ -72,6 +82,7 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
   if (method !== 8 && method !== 0) throw new Error('zip: unsupported method');
   if (!nameMatches(zip, 30, nameLen)) throw new Error('zip: unexpected entry name');
   if (usize > max) throw new Error('zip: entry too large');
+  if (method === 8 && usize > csize * ZIP_MAX_RATIO) throw new Error('zip: compression ratio too high');
   var dataStart = 30 + nameLen + extraLen;
   if (dataStart + csize > zip.length) throw new Error('zip: truncated');
   var dataEnd = dataStart + csize;

@@ -11,8 +11,8 @@ import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalBytes, documentGraph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
-/** Longest `B64:` payload read (chars): a version 40 QR code holds at most 4296 alphanumerics. */
-export var DIVOC_MAX_TEXT = 6000;
+/** Longest `B64:` payload read (chars): scanner.maxLen's top; a real one has 1,152 (3.6x margin). */
+export var DIVOC_MAX_TEXT = 4096;
 
 export interface DivocClaims {
   kind: number;

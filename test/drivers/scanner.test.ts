@@ -15,7 +15,8 @@ function setup(extra: Partial<ScannerOptions> = {}, timerOpts: ConstructorParame
     assert.equal(inData, false, 'onScan called synchronously from the data callback');
     void text;
   });
-  const scanner = new Scanner(Object.assign({ port: serial, timers, onScan }, extra));
+  // (The framing tests below deliver many frames in one go: the queue's own tests set queueMax.)
+  const scanner = new Scanner(Object.assign({ port: serial, timers, onScan, queueMax: 1e6 }, extra));
   const inject = (chunk: string) => {
     inData = true;
     try {
@@ -205,6 +206,80 @@ describe('drivers/scanner', () => {
       inject('\x00A\x00B\x00C\x00D\x00\r');
       timers.flush();
       assert.deepEqual(frames(), ['ABCD']);
+    });
+  });
+
+  describe('queue (queueMax) and drop reports', () => {
+    it('keeps at most queueMax waiting frames: a burst of N framed at once drops N - queueMax, counted and reported', () => {
+      const drops: [string, number, number][] = [];
+      const { inject, timers, frames, scanner } = setup({ queueMax: 3, dedupMs: 0, onDrop: (w, n, l) => drops.push([w, n, l]) });
+      inject('A1\rB22\rC333\rD4444\rE55555\rF666666\r');
+      timers.flush();
+      assert.deepEqual(frames(), ['A1', 'B22', 'C333']);
+      assert.equal(scanner.stats.dropped, 3);
+      assert.equal(scanner.stats.frames, 3);
+      assert.deepEqual(drops, [['busy', 1, 5], ['busy', 2, 6], ['busy', 3, 7]]);
+    });
+
+    it('frames that arrive while onScan runs wait in the queue: one being handled + queueMax kept, the rest dropped', () => {
+      const timers = new FakeTimers();
+      const serial = new FakeSerial();
+      const seen: string[] = [];
+      const drops: number[] = [];
+      const N = 9;
+      const QMAX = 4;
+      const scanner = new Scanner({
+        port: serial, timers, queueMax: QMAX, dedupMs: 0, onDrop: (w, n) => drops.push(n),
+        onScan: (t) => {
+          seen.push(t);
+          // A long decision: the rest of the burst reaches the UART meanwhile (its data callback
+          // runs after this one, as an interpreter's event queue delivers it).
+          if (t === 'F0') timers.setTimeout(() => { for (let i = 1; i < N; i++) serial.inject('F' + i + '\r'); }, 0);
+        },
+      });
+      serial.inject('F0\r');
+      timers.flush();
+      assert.deepEqual(seen, ['F0', 'F1', 'F2', 'F3', 'F4']);
+      assert.equal(scanner.stats.dropped, N - 1 - QMAX);
+      assert.deepEqual(drops, [1, 2, 3, 4]);
+    });
+
+    it('a frame dropped while the queue is full is not a duplicate when the scanner reads it again', () => {
+      const { inject, timers, frames, scanner } = setup({ queueMax: 2 });
+      inject('A\rB\rC\r'); // A and B wait, C is dropped
+      timers.flush();
+      inject('C\r'); // read again within dedupMs: delivered, not ignored
+      timers.flush();
+      assert.deepEqual(frames(), ['A', 'B', 'C']);
+      assert.equal(scanner.stats.dropped, 1);
+      assert.equal(scanner.stats.duplicates, 0);
+    });
+
+    it('defaults to queueMax 4', () => {
+      const timers = new FakeTimers();
+      const serial = new FakeSerial();
+      const seen: string[] = [];
+      const scanner = new Scanner({ port: serial, timers, onScan: (t) => seen.push(t) });
+      serial.inject('1\r2\r3\r4\r5\r6\r');
+      timers.flush();
+      assert.deepEqual(seen, ['1', '2', '3', '4']);
+      assert.equal(scanner.stats.dropped, 2);
+    });
+
+    it('a too-long frame is reported with its length and count; a throwing onDrop does not stop the framing', () => {
+      const drops: [string, number, number][] = [];
+      const { inject, timers, frames, scanner } = setup({
+        maxLen: 8, onDrop: (w, n, l) => { drops.push([w, n, l]); throw new Error('listener failed'); },
+      });
+      inject('0123456789AB');
+      inject('CDEF\rOK\r');
+      inject('X'.repeat(40));
+      timers.advance(50); // the idle gap ends the second long one
+      inject('NEXT\r');
+      timers.flush();
+      assert.deepEqual(frames(), ['OK', 'NEXT']);
+      assert.equal(scanner.stats.tooLong, 2);
+      assert.deepEqual(drops, [['too-long', 1, 16], ['too-long', 2, 40]]);
     });
   });
 

@@ -1,5 +1,8 @@
 // Shared by the tests that run the real Espruino interpreter (ESPRUINO=/path/to/espruino).
 import * as fs from 'fs';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { REPO } from '../util/shared';
 
 /** A script that copies host files into Storage in 512-byte chunks (E.openFile: works in a small variable store). */
 export function seedScript(files: { name: string; path: string }[]): string {
@@ -12,4 +15,34 @@ export function seedScript(files: { name: string; path: string }[]): string {
       `if(o!==${size})throw new Error('short ${f.name}');print('@seeded ${f.name} '+o);})();`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** tsc into our own outDir (concurrent `make build-device` runs are not disturbed) + bundle.js. */
+export function buildGate(dir: string): string {
+  const out = path.join(dir, 'tsc');
+  const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.device.json', '--outDir', out],
+    { cwd: REPO, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error('tsc: ' + tsc.stdout + tsc.stderr);
+  const js = path.join(dir, 'gate.js');
+  const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), '--gate', path.join(out, 'firmware/main.js'), js],
+    { cwd: REPO, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
+  return js;
+}
+
+
+/** Runs a script (cwd dir: its Storage is dir/espruino.flash) until it exits or `stop` matches. */
+export function runEspruino(bin: string, dir: string, script: string, stop: RegExp | null, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, [script], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }); // idle stdin pipe
+    let out = '';
+    const take = (d: Buffer) => {
+      out += d;
+      if (stop && stop.test(out)) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    const timer = setTimeout(() => { out += '\n@timeout\n'; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', () => { clearTimeout(timer); resolve(out.replace(/\r/g, '').replace(/>?\x1b\[J/g, '')); });
+  });
 }

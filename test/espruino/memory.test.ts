@@ -9,42 +9,10 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn, spawnSync } from 'child_process';
-import { REPO } from '../util/shared';
 import { MEMORY_BUDGET, MEMORY_KEYS, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
-import { seedScript } from './interp';
+import { buildGate, runEspruino, seedScript } from './interp';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the gate\'s memory on the real interpreter';
-
-/** tsc into our own outDir (concurrent `make build-device` runs are not disturbed) + bundle.js. */
-function buildGate(dir: string): string {
-  const out = path.join(dir, 'tsc');
-  const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.device.json', '--outDir', out],
-    { cwd: REPO, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error('tsc: ' + tsc.stdout + tsc.stderr);
-  const js = path.join(dir, 'gate.js');
-  const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), '--gate', path.join(out, 'firmware/main.js'), js],
-    { cwd: REPO, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
-  return js;
-}
-
-
-/** Runs a script (cwd dir: its Storage is dir/espruino.flash) until it exits or `stop` matches. */
-function runEspruino(bin: string, dir: string, script: string, stop: RegExp | null, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, [script], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }); // idle stdin pipe
-    let out = '';
-    const take = (d: Buffer) => {
-      out += d;
-      if (stop && stop.test(out)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    const timer = setTimeout(() => { out += '\n@timeout\n'; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('close', () => { clearTimeout(timer); resolve(out.replace(/\r/g, '').replace(/>?\x1b\[J/g, '')); });
-  });
-}
 
 /** The boot code: the gate from flash as at boot, its variables, then a DIVOC scan on its UART. */
 const DRIVER = `
