@@ -15,6 +15,9 @@ const COMMANDS: { [name: string]: () => Command } = {
   board: () => require('./cmd/board'),
   flash: () => require('./cmd/flash'),
   doctor: () => require('./cmd/doctor'),
+  monitor: () => require('./cmd/monitor'),
+  scan: () => require('./cmd/scan'),
+  clock: () => require('./cmd/clock'),
 };
 
 const USAGE = `usage: qrgate COMMAND [options]   (qrgate COMMAND --help for each)
@@ -28,7 +31,10 @@ commands:
   collector         serve|query|trace entry logs
   board             run a simulated board on a TCP console
   flash             flash firmware, configuration and trust bundle to a board
-  doctor            read a live board's state`;
+  doctor            read a live board's state
+  monitor           print a flashed board's events as they happen
+  scan              feed a scan to a flashed board's scanner and print its decision
+  clock             read or set a board's clock`;
 
 export async function main(argv: string[]): Promise<void> {
   const name = argv[0];
