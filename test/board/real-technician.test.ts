@@ -1,7 +1,7 @@
 // The technician's commands against the real Espruino Linux interpreter's --telnet console, when
 // ESPRUINO points at one (see realboard.ts); skipped, saying why, otherwise. Driven through the
 // shipped command (bin/qrgate.js). The gate firmware itself takes minutes to start there on a busy
-// machine (about 47 s of CPU: see README), so the scan goes to a small firmware that frames the
+// machine (44 s of CPU: see README), so the scan goes to a small firmware that frames the
 // scanner UART's bytes and reports what it got; ESPRUINO_GATE=1 also scans with dist/gate.js.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -93,7 +93,7 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
     assert.match(s.stderr, /^qrgate clock: the board did not keep the time: .*Linux build ignores setTime/);
   });
 
-  it('ESPRUINO_GATE=1: dist/gate.js flashed (it starts in minutes there), scan gives the fixture\'s decision', async function () {
+  it('ESPRUINO_GATE=1: dist/gate.js flashed (about a minute to start there), scan gives the fixture\'s decision', async function () {
     if (!process.env.ESPRUINO_GATE || !fs.existsSync(DIST)) { console.log('      skipped: set ESPRUINO_GATE=1 (and make build) to flash dist/gate.js'); this.skip(); }
     this.timeout(1800000);
     const f = await cli(flashArgs(writeTmp(dir, 'gate.js', fs.readFileSync(DIST)), ['--timeout', '1200']), 1500000);
