@@ -254,8 +254,22 @@ export class SimBoard {
     if (!(ms >= 0)) throw new Error('advance: ms must be >= 0');
     const target = this.clock.ms + ms;
     let n = 0;
+    // A firmware that restarts the board as it boots is a reboot loop: one restart per instant
+    // of virtual time, the next one at the next call (a board restarting takes time too), never
+    // an endless loop here.
+    let rebootedAt = -1;
+    const rebootNow = (): boolean => {
+      if (!this.pendingReboot || !this.sandbox || this.sandbox.dead) return false;
+      if (rebootedAt === this.clock.ms) return false;
+      rebootedAt = this.clock.ms;
+      const r = this.pendingReboot;
+      this.pendingReboot = null;
+      this.reboot(r);
+      return true;
+    };
     for (;;) {
-      if (this.pendingReboot && this.sandbox && !this.sandbox.dead) { const r = this.pendingReboot; this.pendingReboot = null; this.reboot(r); }
+      if (this.pendingReboot && rebootedAt === this.clock.ms) break;
+      rebootNow();
       const sb = this.sandbox;
       if (!sb || sb.dead) break;
       const wd = sb.watchdog;
@@ -272,7 +286,7 @@ export class SimBoard {
       if (!sb.runNext(target)) break;
       if (++n > 2000000) throw new Error('advance: more than 2000000 callbacks (a runaway interval?)');
     }
-    if (this.pendingReboot && this.sandbox && !this.sandbox.dead) { const r = this.pendingReboot; this.pendingReboot = null; this.reboot(r); this.advance(0); }
+    if (rebootNow()) this.advance(0);
     if (this.clock.ms < target) this.clock.ms = target;
   }
 

@@ -212,7 +212,7 @@ export function bracketDepth(text: string): number {
   return depth;
 }
 
-interface Todo { kind: 'reset' | 'load' | 'save'; file?: string; clearFlash?: boolean }
+interface Todo { kind: 'reset' | 'load' | 'save' | 'reboot'; file?: string; clearFlash?: boolean }
 
 export interface ConsoleOptions {
   /** Longest a console line may run before it is interrupted (real milliseconds). */
@@ -244,6 +244,12 @@ export class EspruinoConsole {
     board.onConsoleLine = (l: string) => {
       if (prev) prev(l);
       this.programOutput(l);
+    };
+    // the board restarting by itself (watchdog, E.reboot in the sandbox) prints the banner
+    const prevEv = board.onEvent;
+    board.onEvent = (ev) => {
+      if (prevEv) prevEv(ev);
+      if (ev.event === 'power' && ev.state === 'reboot') this.banner();
     };
   }
 
@@ -412,7 +418,7 @@ export class EspruinoConsole {
       const c = code === undefined || code === null ? '' : String(code);
       if (c.length) flash.write(alwaysExec ? '.bootrst' : '.bootcde', c);
     };
-    g.E.reboot = function () { self.todo = { kind: 'load' }; };
+    g.E.reboot = function () { self.todo = { kind: 'reboot' }; };
     g.echo = function (on?: any) { self.echoOff = !on; };
   }
 
@@ -431,6 +437,10 @@ export class EspruinoConsole {
       this.restart(['.boot0', '.boot1', '.boot2', '.boot3', '.bootrst'], null);
       if (!this.echoOff) for (const l of BANNER_LINES) this.out(l + '\n');
       this.removed = true;
+    } else if (t.kind === 'reboot') {
+      // a hardware reset: the board prints its banner as it starts again, then boots from flash
+      this.banner();
+      this.bootFromFlash();
     } else if (t.kind === 'load') {
       if (t.file !== undefined) {
         this.restart(['.boot0', '.boot1', '.boot2', '.boot3', '.bootrst', t.file], null);
@@ -448,6 +458,14 @@ export class EspruinoConsole {
       }
     }
     this.ensurePatched();
+  }
+
+  /** Espruino's start-up banner (after reset(), and when the board itself restarts). */
+  banner(): void {
+    if (this.echoOff) return;
+    this.removeInputLine();
+    for (const l of BANNER_LINES) this.out(l + '\n');
+    this.removed = true;
   }
 
   /** Power-on / load(): .varimg, .boot0-.boot3, then .bootrst or else .bootcde, then init. */
@@ -530,14 +548,16 @@ export interface ConsoleServerOptions extends ConsoleOptions {
 }
 
 /**
- * Serves a board's console on TCP, one client at a time (a new client replaces the old one, as
- * Espruino's telnet console does). The board's virtual time follows real time.
+ * Serves a board's console on TCP. Unlike Espruino's telnet console (one client: a new one
+ * replaces the old), it takes several clients at once, so that `qrgate monitor` can watch while
+ * `qrgate flash` works: every client sees all output and may type (as several people at one
+ * terminal). The board's virtual time follows real time.
  */
 export class ConsoleServer {
   readonly console: EspruinoConsole;
   readonly board: SimBoard;
   private server: net.Server;
-  private client: net.Socket | null = null;
+  private clients: net.Socket[] = [];
   private timer: NodeJS.Timeout | null = null;
   private last = Date.now();
   private flashMark = '';
@@ -550,7 +570,15 @@ export class ConsoleServer {
     this.console = new EspruinoConsole(board, opts);
     this.flashMark = this.mark();
     this.server = net.createServer((sock) => this.accept(sock));
+    this.console.output = (bytes) => {
+      if (this.opts.trace) this.opts.trace('out', bytes);
+      const b = Buffer.from(bytes, 'latin1');
+      for (const c of this.clients) if (!c.destroyed) c.write(b);
+    };
   }
+
+  /** How many clients are connected. */
+  get clientCount(): number { return this.clients.length; }
 
   /** Start listening; resolves with the port (use port 0 for a free one). */
   listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -601,15 +629,9 @@ export class ConsoleServer {
   }
 
   private accept(sock: net.Socket): void {
-    if (this.client) this.client.destroy();
-    this.client = sock;
+    this.clients.push(sock);
     sock.setNoDelay(true);
-    this.console.output = (bytes) => {
-      if (this.opts.trace) this.opts.trace('out', bytes);
-      if (this.client === sock && !sock.destroyed) sock.write(Buffer.from(bytes, 'latin1'));
-    };
     sock.on('data', (d) => {
-      if (this.client !== sock) return;
       const s = d.toString('latin1');
       if (this.opts.trace) this.opts.trace('in', s);
       this.tick();
@@ -619,14 +641,10 @@ export class ConsoleServer {
         this.console['programOutput']('Uncaught ' + describeError(e));
       }
     });
-    const gone = () => {
-      if (this.client === sock) {
-        this.client = null;
-        this.console.output = null;
-      }
-    };
+    const gone = () => { this.clients = this.clients.filter((c) => c !== sock); };
     sock.on('close', gone);
     sock.on('error', gone);
+    // Espruino greets a new console device with the prompt
     this.console.attached();
   }
 
@@ -634,8 +652,8 @@ export class ConsoleServer {
   close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.client) this.client.destroy();
-    this.client = null;
+    for (const c of this.clients) c.destroy();
+    this.clients = [];
     if (this.flashDirtyAt && this.opts.onFlashChanged) this.opts.onFlashChanged();
     this.flashDirtyAt = 0;
     return new Promise((resolve) => this.server.close(() => resolve()));

@@ -20,6 +20,9 @@ const COMMANDS: { [name: string]: () => Command } = {
   doctor: () => require('./cmd/doctor'),
   config: () => require('./cmd/config'),
   logs: () => require('./cmd/logs'),
+  monitor: () => require('./cmd/monitor'),
+  scan: () => require('./cmd/scan'),
+  clock: () => require('./cmd/clock'),
 };
 
 const USAGE = `usage: qrgate COMMAND [options]   (qrgate COMMAND --help for each)
@@ -36,6 +39,9 @@ commands:
   doctor            read a live board's state
   config init|check write a starting configuration, or name every problem of one
   logs pull|ack     read a gate's entry log over USB; let it go once imported
+  monitor           print a flashed board's events as they happen
+  scan              feed a scan to a flashed board's scanner and print its decision
+  clock             read or set a board's clock
   --version         print qrgate's version`;
 
 /** The package's version (package.json beside the sources, or the installed package's). */

@@ -121,12 +121,18 @@ describe('board console (Espruino console protocol over TCP)', () => {
     assert.ok((c.buf).includes('tick\r\n>'), `expected to contain ${JSON.stringify('tick\r\n>')}`);
   });
 
-  it('a new connection replaces the old one (as Espruino\'s telnet console does)', async () => {
+  it('takes a second client beside the first (unlike Espruino\'s telnet console, which replaces it): both see the board\'s output', async () => {
     const c2 = await Raw.connect(port);
     await new Promise((r) => setTimeout(r, 50));
-    assert.strictEqual(c.sock.destroyed || c.sock.readableEnded, true);
-    assert.strictEqual(await c2.say('1+1\n'), '1+1\r\n=2\r\n>');
+    assert.strictEqual(c.sock.destroyed || c.sock.readableEnded, false, 'the first client is still connected');
+    assert.strictEqual(await c2.say('\x101+1\n'), '');
+    c.buf = '';
+    assert.match(await c2.say('\x10print("to all")\n'), /to all\r\n/);
+    assert.match(c.buf, /to all\r\n/, 'the first client sees the output too');
+    assert.strictEqual(await c.say('2+2\n'), '2+2\r\n=4\r\n>');
     c2.sock.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(await c.say('3+3\n'), '3+3\r\n=6\r\n>');
   });
 });
 

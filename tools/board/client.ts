@@ -50,6 +50,8 @@ export function boardHashExpr(name: string, jsOnly = false): string {
 
 export interface ConsoleLine { text: string; at: number }
 
+const LINES_KEPT = 400;
+
 export class EspruinoClient {
   readonly link: Link;
   private rx = '';
@@ -62,6 +64,10 @@ export class EspruinoClient {
   readonly events: any[] = [];
   /** Passwords for a locked console (tools/board/unlock.ts). */
   passwords: string[] = [];
+  /** The console lines the board printed (cleaned, the latest LINES_KEPT), with arrival times. */
+  readonly lines: ConsoleLine[] = [];
+  /** How many lines arrived in all (lines[i] is line number lineCount - lines.length + i). */
+  lineCount = 0;
 
   private constructor(link: Link) {
     this.link = link;
@@ -85,6 +91,9 @@ export class EspruinoClient {
       const raw = this.lineBuf.slice(0, i);
       this.lineBuf = this.lineBuf.slice(i + 1);
       const line = cleanLine(raw);
+      this.lines.push({ text: line, at: Date.now() });
+      if (this.lines.length > LINES_KEPT) this.lines.splice(0, this.lines.length - LINES_KEPT);
+      this.lineCount++;
       const at = line.indexOf('@qg ');
       if (at >= 0) {
         try {
@@ -92,7 +101,7 @@ export class EspruinoClient {
           if (o && typeof o === 'object') this.events.push(o);
         } catch (e) { /* not ours */ }
       }
-      for (const l of this.lineListeners) l(line);
+      for (const l of this.lineListeners.slice()) l(line);
     }
     this.wake();
   }
@@ -104,9 +113,12 @@ export class EspruinoClient {
   }
 
   onLine(cb: (line: string) => void): void { this.lineListeners.push(cb); }
+  offLine(cb: (line: string) => void): void { this.lineListeners = this.lineListeners.filter((l) => l !== cb); }
+  /** Why the link closed, or null while it is open. */
+  get closedWhy(): string | null { return this.closed; }
 
   /** Wait until `test()` holds (checked whenever data arrives) or the time is up. */
-  private waitFor<T>(test: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  waitFor<T>(test: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { done = true; reject(new LinkError(`no board answering on ${this.link.description}: ${what} within ${timeoutMs / 1000} s`, 'no-board')); }, timeoutMs);
       let done = false;
@@ -151,11 +163,31 @@ export class EspruinoClient {
     return r ? r.v : undefined;
   }
 
+  /** Lines that arrived since line number `from` (see lineCount). */
+  linesSince(from: number): ConsoleLine[] {
+    const first = this.lineCount - this.lines.length;
+    return this.lines.slice(Math.max(0, from - first));
+  }
+
+  /**
+   * Interrupt what the board runs and clear its input line: Ctrl-C, after a space so that the
+   * line is never empty (Espruino's Linux build exits on Ctrl-C on an empty line within 5 s of
+   * the previous one; on a board Ctrl-C stops running code, on the Linux build's telnet console
+   * it only clears the line once the interpreter reads it).
+   */
+  async interrupt(): Promise<void> {
+    await this.send(' \x03');
+    await delay(100);
+  }
+
   /**
    * Get a working console: evaluate a known expression; when nothing sensible comes back (a half
-   * typed line, echo off), clear the line with Ctrl-C and try again. Returns process.env.
+   * typed line, echo off, a busy program), interrupt it and try again, waiting up to timeoutMs in
+   * all (onWait(seconds) while waiting: a board busy starting its firmware answers late).
+   * Returns process.env.
    */
-  async sync(timeoutMs = 3000): Promise<any> {
+  async sync(timeoutMs = 3000, onWait?: (seconds: number) => void): Promise<any> {
+    const start = Date.now();
     await unlockConsole(this.link, this.passwords); // a locked gate's console (tools/board/unlock.ts)
     await this.send('\n');
     try {
@@ -163,11 +195,15 @@ export class EspruinoClient {
     } catch (e) {
       if (!(e instanceof LinkError) || e.kind === 'closed') throw e;
     }
-    // Ctrl-C clears a half-typed line (only once: on the Linux build two on an empty line exit)
-    await this.send('\x03');
-    await delay(100);
+    await this.interrupt();
     await this.send('\x10echo(1)\n\n');
-    return this.eval('process.env', timeoutMs);
+    const ticker = onWait ? setInterval(() => onWait(Math.round((Date.now() - start) / 1000)), 1000) : null;
+    try {
+      // a line typed while the board is busy runs once it is idle: keep waiting for the answer
+      return await this.eval('process.env', Math.max(500, timeoutMs - (Date.now() - start)));
+    } finally {
+      if (ticker) clearInterval(ticker);
+    }
   }
 
   /** Write a Storage file in chunks (see the file header). onChunk(bytesDone). */

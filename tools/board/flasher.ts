@@ -36,6 +36,7 @@ import { BOARDS, BoardProfile } from '../../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';
 import { decodeTrustBundle } from '../../proto/trust';
 import { EspruinoClient, BoardError, delay } from './client';
+import { watchStart, FirmwareStartError, StartFailure } from './watch';
 import { LinkError } from './link';
 import { Progress } from './progress';
 import { consolePasswordOf, defaultPasswords, ConsoleLockedError } from './unlock';
@@ -44,6 +45,36 @@ import { flashFiles, bundleFor, profileName } from '../flashfiles';
 import { storageCost } from '../flashbudget';
 
 export class FlashError extends Error {}
+
+/**
+ * The files are on the board but its firmware does not run (it crashed, reported a fault,
+ * restarted in a loop, or never said ready): `qrgate flash` exits 1 and shows the board's words.
+ */
+export class FirmwareError extends FlashError {
+  constructor(message: string, readonly kind: StartFailure, readonly words: string[]) {
+    super(message);
+  }
+}
+
+/**
+ * How long `flash` waits for the ready line after the restart, by default. Measured: the gate's
+ * dist/gate.js said ready 43.8 s after load() on Espruino's Linux build (44 s of CPU: its Storage
+ * is a file, read at every access), in under a second on the simulated board (README).
+ */
+export const DEFAULT_READY_TIMEOUT_MS = 120000;
+
+/** How long a board may take to answer at all (a busy one answers when its program yields). */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 30000;
+
+function advice(kind: StartFailure, port: string, timeoutMs: number): string {
+  switch (kind) {
+    case 'crash': return 'The board was stopped (reset()); the firmware does not run on this board: flash a firmware built for it (make build-device, or --bundle FILE) and run qrgate flash again';
+    case 'fault': return 'The board was stopped (reset()): correct what the fault names (configuration, trust bundle, files) and run qrgate flash again';
+    case 'loop': return 'The board was stopped (reset()): the firmware resets the board while starting (watchdog, power, memory); flash a working firmware and run qrgate flash again';
+    case 'timeout': return `The board was stopped (reset()): it may still have been starting (give more time with --timeout ${Math.round(timeoutMs / 500)}) or it hangs (qrgate monitor --port ${port} shows what it prints after a restart)`;
+    default: return 'Connect the board again and run qrgate flash again';
+  }
+}
 
 export const FIRMWARE_FILE = '.bootcde';
 
@@ -204,7 +235,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   let client: EspruinoClient;
   try {
     // a locked gate: the password of this configuration's site, or of QRGATE_CONFIG's (tools/board/unlock.ts)
-    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000, passwords: [consolePasswordOf(o.config)].concat(defaultPasswords()) });
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: Math.min(o.answerTimeoutMs || 5000, 5000), passwords: [consolePasswordOf(o.config)].concat(defaultPasswords()) });
   } catch (e: any) {
     throw new FlashError(e.message);
   }
@@ -213,7 +244,8 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     // 2. board checks
     let env: any;
     try {
-      env = await client.sync(o.answerTimeoutMs || 4000);
+      env = await client.sync(o.answerTimeoutMs || DEFAULT_ANSWER_TIMEOUT_MS,
+        (sec) => prog.update(0, `waiting for the board to answer (busy?): ${sec} s`));
     } catch (e: any) {
       if (e instanceof LinkError) fail(`${e.message.replace(/: no answer.*$/, '')}: no Espruino console answered (is it an Espruino? is another program using it?)`);
       throw e;
@@ -257,7 +289,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     prog.update(done, 'stopping the running program');
     await client.statement('reset()');
     await delay(300);
-    await client.sync(o.answerTimeoutMs || 4000);
+    await client.sync(o.answerTimeoutMs || 10000);
 
     // 4. no firmware from here on
     await client.eval('(function(){var S=require("Storage");S.erase(".bootcde");S.erase(".bootrst");S.erase(".varimg");return 1})()');
@@ -274,29 +306,36 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
       done = base + f.data.length;
     }
 
-    // 6. restart from flash
+    // 6. restart from flash, watching the console: the ready line ends the wait; an uncaught
+    //    error, a fault or a reboot loop ends it at once (tools/board/watch.ts)
     if (o.setTime !== false) await client.eval(`setTime(${Date.now() / 1000})`);
-    prog.update(done, 'restarting the board');
-    const from = client.events.length;
+    const readyTimeout = o.readyTimeoutMs || DEFAULT_READY_TIMEOUT_MS;
+    const waitStep = (s: number) => `starting the firmware: ${s} s (waits up to ${Math.round(readyTimeout / 1000)} s)`;
+    prog.update(done, waitStep(0));
+    const fromLine = client.lineCount;
+    const fromEvent = client.events.length;
     await client.statement('load()');
-    const readyTimeout = o.readyTimeoutMs || 600000;
     let ready: any;
     try {
-      ready = await client.waitEvent((ev) => ev.ev === 'ready' ||
-        (ev.ev === 'fault' && ev.what === 'config'), from, readyTimeout, 'no ready line from the firmware after load()');
+      ready = await watchStart(client, {
+        fromLine, fromEvent, timeoutMs: readyTimeout,
+        onTick: (sec) => { if (prog.interactive || sec % 10 === 0) prog.update(done, waitStep(sec)); },
+      });
     } catch (e: any) {
-      const faults = client.events.slice(from).filter((ev) => ev.ev === 'fault');
-      if (faults.length) fail(`the firmware reports a fault after restart: ${faults.map((f) => `${f.what}: ${f.why}`).join('; ')}`);
+      if (e instanceof FirmwareStartError) {
+        // stop what is left of it (timers of a crashed firmware, a loop, a hang) so that the next
+        // flash finds a quiet board; the files stay, so a power cycle starts it again
+        try { await client.interrupt(); await client.statement('reset()'); await delay(200); } catch (e2) { /* gone */ }
+        throw new FirmwareError(e.message + '. ' + advice(e.kind, o.port, readyTimeout), e.kind, e.words);
+      }
       throw e;
     }
-    if (ready.ev === 'fault') fail(`the firmware reports a fault after restart: ${ready.what}: ${ready.why}`);
-    if (ready.fault) fail(`the firmware reports a fault after restart: ${ready.fault}: ${ready.detail || ''}`);
     if (ready.gateId !== config.gateId) fail(`the board runs gate id ${JSON.stringify(ready.gateId)}, not the configured ${JSON.stringify(config.gateId)}`);
     if (!ready.trust || ready.trust.version !== bundleVersion) fail(`the board runs trust bundle version ${ready.trust ? ready.trust.version : 'none'}, not ${bundleVersion}`);
     done += 1024;
 
     // 7. read back
-    await client.sync(o.answerTimeoutMs || 4000);
+    await client.sync(o.answerTimeoutMs || 10000);
     const out: FlashResult['files'] = [];
     for (const f of files) {
       prog.update(done, `checking ${f.name}`);
@@ -338,7 +377,8 @@ export interface DoctorOptions {
  * The doctor line of spec/tools.md, read from a live board: the firmware's qgStatus() when it
  * offers one; otherwise what the console can tell (hash of .bootcde on the board, gate id from
  * qg.cfg, trust version and key count from qg.trust, clock, memory; no firmware version or
- * backlog), marked "source":"console".
+ * backlog), marked "source":"console". `ok` says whether the gate runs: false when the firmware
+ * reports a fault or never started (no qgStatus()), and `why` says what is wrong (null when ok).
  */
 export async function doctor(o: DoctorOptions): Promise<any> {
   let client: EspruinoClient;
@@ -349,14 +389,14 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     } catch (e: any) {
       throw new FlashError(String(e.message).split('\n')[0]);
     }
-    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: o.answerTimeoutMs || 5000, passwords });
+    client = await EspruinoClient.open(o.port, { baud: o.baud, timeoutMs: Math.min(o.answerTimeoutMs || 5000, 5000), passwords });
   } catch (e: any) {
     throw new FlashError(e.message);
   }
   try {
     let env: any;
     try {
-      env = await client.sync(o.answerTimeoutMs || 4000);
+      env = await client.sync(o.answerTimeoutMs || DEFAULT_ANSWER_TIMEOUT_MS);
     } catch (e: any) {
       if (e instanceof LinkError) fail(`${e.message.replace(/: no answer.*$/, '')}: no Espruino console answered`);
       throw e;
@@ -365,7 +405,8 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     const s = await client.eval('typeof qgStatus=="function"?qgStatus():null', timeout);
     if (s !== null && s !== undefined) {
       const st = typeof s === 'string' ? JSON.parse(s) : s;
-      return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware' };
+      const why = st.fault ? `the firmware reports a fault: ${st.fault}` : null;
+      return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware', ok: !why, why };
     }
     const info = await client.eval('(function(){var c=require("Storage").readJSON(' + JSON.stringify(CONFIG_FILE) +
       ',1),t=getTime(),m=process.memory();return{gateId:c&&typeof c=="object"?(c.gateId===undefined?null:c.gateId):null,' +
@@ -390,6 +431,10 @@ export async function doctor(o: DoctorOptions): Promise<any> {
       boardId: env.BOARD,
       interpreter: env.VERSION,
       source: 'console',
+      ok: false,
+      why: fwHash === null
+        ? 'no firmware on the board (no .bootcde): qrgate flash puts it there'
+        : 'the firmware did not start: .bootcde is on the board but it defines no qgStatus() (it stopped with an error while starting, was stopped, or is not the gate firmware); qrgate monitor shows what it prints after a restart, qrgate flash puts it back',
     };
   } catch (e: any) {
     if (e instanceof BoardError) throw new FlashError(`the board refused: ${e.message}`);

@@ -13,6 +13,9 @@ export class Progress {
     this.total = Math.max(1, total);
   }
 
+  /** True when it draws a bar on a terminal (worth updating often). */
+  get interactive(): boolean { return !this.quiet && !!this.out.isTTY; }
+
   /** Change the total (units) before the first update. */
   setTotal(total: number): void { this.total = Math.max(1, total); }
 

@@ -9,13 +9,16 @@ import { ConsoleServer } from '../../sim/console';
 import { BOARDS, boardProfile } from '../../firmware/boards';
 import { profileName } from '../flashfiles';
 import { parseTime } from '../cli';
+import { describeEvent, clockText } from '../board/events';
+import { isCrashLine } from '../board/watch';
 
-export const help = `usage: qrgate board --listen HOST:PORT [--flash DIR] [--board NAME] [--clock T|unset] [--trace]
+export const help = `usage: qrgate board --listen HOST:PORT [--flash DIR] [--board NAME] [--clock T|unset] [--quiet] [--trace]
 
 Runs a simulated board (the simulator's Espruino sandbox with its flash) and serves its console on
 TCP: echo, the ">" prompt, the line-by-line upload of the espruino tool (0x10 lines, Ctrl-C, ESC
-sequences), reset(), load(), save(), E.setBootCode, Storage. One client at a time: a new connection
-replaces the old one, as Espruino's telnet console does. Talk to it with
+sequences), reset(), load(), save(), E.setBootCode, Storage. It takes several clients at once
+(qrgate monitor beside qrgate flash: all see the board's output), where Espruino's own telnet
+console serves one (a new connection replaces the old one). Talk to it with
   qrgate flash --port tcp://HOST:PORT ...      qrgate doctor --port tcp://HOST:PORT
   npx espruino --no-ble --port tcp://HOST:PORT -e 'print(process.env.BOARD)'
 --listen HOST:PORT  address to listen on (PORT 0: any free port); HOST is normally 127.0.0.1
@@ -25,12 +28,15 @@ replaces the old one, as Espruino's telnet console does. Talk to it with
                     the whole firmware bundle) or an Espruino board id
 --clock T           the board's battery-backed clock at start (ISO 8601 or seconds), or "unset"
                     (default: the host's time)
+--quiet             do not print the gate's events
 --trace             print every byte in (>>) and out (<<) on stderr
-Prints "listening on tcp://HOST:PORT (board NAME, ...)" once ready, then runs until killed.
+Prints "listening on tcp://HOST:PORT (board NAME, ...)" once ready, then the gate's events as they
+happen, one line each as qrgate monitor shows them (the firmware's @qg events, the relay, uncaught
+errors, restarts), until killed.
 On start the board boots from its flash (like a power-on).`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { listen: 'string', flash: 'string', board: 'string', clock: 'string', trace: 'boolean' });
+  const p = parseArgs(args, { listen: 'string', flash: 'string', board: 'string', clock: 'string', quiet: 'boolean', trace: 'boolean' });
   if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
   const listen = p.flags.listen;
   if (!listen) throw new CliError('missing --listen HOST:PORT');
@@ -65,7 +71,19 @@ export async function run(args: string[]): Promise<number> {
     try { flash!.save(dir); } catch (e: any) { process.stderr.write(`qrgate board: cannot save flash to ${dir}: ${e.message}\n`); }
   };
   if (dir) save();
-  const board = new SimBoard({ board: profile.name, flash, clock });
+  const show = (ev: any) => process.stdout.write(`${clockText(Date.now())} ${describeEvent(ev)}\n`);
+  const board = new SimBoard({
+    board: profile.name, flash, clock,
+    onEvent: p.flags.quiet ? undefined : (e) => {
+      const ev: any = { ev: e.event };
+      for (const k of Object.keys(e)) if (k !== 't' && k !== 'event') ev[k] = e[k];
+      if (e.event === 'console') { if (isCrashLine(String(e.line))) show({ ev: 'uncaught', text: String(e.line).trim() }); return; }
+      if (e.event === 'led') return;
+      if (e.event === 'power') { if (e.state === 'reboot') show({ ev: 'restart', text: e.reason }); return; }
+      if (e.event === 'relay') { show({ ev: 'relay', on: e.on }); return; }
+      show(ev);
+    },
+  });
   const trace = p.flags.trace
     ? (dir2: 'in' | 'out', bytes: string) => process.stderr.write((dir2 === 'in' ? '>> ' : '<< ') + JSON.stringify(bytes) + '\n')
     : undefined;

@@ -7,14 +7,20 @@ export const help = `usage: qrgate doctor --port PORT [--config FILE] [--baud N]
 Reads a live board's state over its console (PORT: a serial device or tcp://HOST:PORT) and prints
 one JSON line:
   {"firmware":{"version":"0.1.0","sha256":"..."},"gateId":"...","trust":{"version":N,"keys":N},
-   "clock":"2021-09-27T08:00:00Z"|null,"memory":{"used":N,"total":N},"backlog":N,...}
+   "clock":"2021-09-27T08:00:00Z"|null,"memory":{"used":N,"total":N},"backlog":N,"fault":"",
+   ...,"ok":true,"why":null}
 firmware.sha256 is computed on the board over the firmware in its flash (.bootcde); clock is null
 when the board's clock was never set; backlog counts log entries not yet acknowledged. The values
 come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
-the console instead ("source":"console": no firmware version, backlog null). No configuration
-secret is ever printed. A gate locks its console with a password derived from site.secret: --config
-(the site's configuration; else the file named by QRGATE_CONFIG) unlocks it, and it is locked
-again when doctor ends. Exit 2 with a one-line error when no board answers or the console stays locked.`;
+the console instead ("source":"console": no firmware version, backlog null).
+"ok" says whether the gate runs; when it does not, "why" says what is wrong: the firmware reports
+a fault ("fault" names it), or it did not start (no firmware, or it stopped with an error while
+starting and defines no qgStatus()). No configuration secret is ever printed.
+A gate locks its console with a password derived from site.secret: --config (the site's
+configuration; else the file named by QRGATE_CONFIG) unlocks it, and it is locked again when
+doctor ends.
+Exit 0 when the gate runs; 1 when it does not (the JSON line says why, and so does stderr);
+2 with a one-line error when no board answers or the console stays locked.`;
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { port: 'string', config: 'string', baud: 'string', timeout: 'string' });
@@ -26,6 +32,10 @@ export async function run(args: string[]): Promise<number> {
     const config = p.flags.config !== undefined ? new Uint8Array(readFileOr(p.flags.config, 'configuration')) : undefined;
     const st = await doctor({ port, baud, timeoutMs: t * 1000, config });
     process.stdout.write(JSON.stringify(st) + '\n');
+    if (!st.ok) {
+      process.stderr.write(`qrgate doctor: ${st.why}\n`);
+      return 1;
+    }
     return 0;
   } catch (e: any) {
     if (e instanceof FlashError) throw new CliError(e.message);

@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliError, parseArgs, need, readFileOr, parseIntFlag } from '../cli';
-import { flashBoard, FlashError } from '../board/flasher';
+import { flashBoard, FlashError, FirmwareError, DEFAULT_READY_TIMEOUT_MS } from '../board/flasher';
 import { Progress } from '../board/progress';
 
 export const help = `usage: qrgate flash --port PORT --config FILE --trust FILE [--board NAME] [--bundle FILE]
-                    [--baud N] [--no-set-time] [--ready-timeout S] [--quiet] [--verbose]
+                    [--baud N] [--no-set-time] [--timeout S] [--quiet] [--verbose]
 
 Puts the firmware (dist/gate-<board>.js for the board that answers, or --bundle), the gate's
 configuration, the trust bundle and the verifier's files (machine code on ARM boards, tables
@@ -23,14 +23,21 @@ tcp://HOST:PORT (a board's telnet console, qrgate board).
   - the board's clock is set from this computer (--no-set-time: leave it), the board restarts, its
     firmware must report ready with the configured gate id and the bundle's version, and every file's
     SHA-256, computed on the board, must match.
-Progress goes to stderr. On success one JSON line on stdout:
+While the board restarts, its console is watched: an uncaught error, a fault reported by the
+firmware or a board restarting again and again ends the wait at once; otherwise it waits up to
+--timeout S (default ${DEFAULT_READY_TIMEOUT_MS / 1000}; the time waited is shown) for the ready line. The board is then stopped
+(reset()) and what it printed is shown ("board: ..." lines on stderr) with what to do. A busy board
+(a firmware still starting from an earlier flash) is interrupted (Ctrl-C) and waited for.
+Progress goes to stderr (--verbose: every console line too). On success one JSON line on stdout:
   {"board":"esp32","boardId":"ESP32","files":[{"name":".bootcde","bytes":N,"sha256":"..."},...],"gateId":"...","trust":{...}}
-Exit 0 only when the board runs what was sent; 2 with a one-line error otherwise.`;
+Exit 0 only when the board runs what was sent; 1 when the files were written but the firmware does
+not run (it crashed, reported a fault, restarted in a loop or never said ready); 2 with a one-line
+error when nothing could be flashed (bad input, no board, wrong board, no room, a write refused).`;
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
     port: 'string', config: 'string', trust: 'string', board: 'string', bundle: 'string', baud: 'string',
-    'no-set-time': 'boolean', 'ready-timeout': 'string', quiet: 'boolean', verbose: 'boolean',
+    'no-set-time': 'boolean', timeout: 'string', 'ready-timeout': 'string', quiet: 'boolean', verbose: 'boolean',
   });
   if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
   const port = need(p, 'port');
@@ -41,7 +48,9 @@ export async function run(args: string[]): Promise<number> {
   // Without --bundle, the firmware built for the board that answers (dist/gate-<board>.js).
   const bundle = p.flags.bundle ? new Uint8Array(readFileOr(p.flags.bundle, 'firmware bundle')) : undefined;
   const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;
-  const readyS = p.flags['ready-timeout'] !== undefined ? parseIntFlag(p.flags['ready-timeout'], 'ready-timeout', 1, 86400) : 600;
+  // --ready-timeout: the earlier name of --timeout
+  const tFlag = p.flags.timeout !== undefined ? 'timeout' : 'ready-timeout';
+  const readyS = p.flags[tFlag] !== undefined ? parseIntFlag(p.flags[tFlag], tFlag, 1, 86400) : DEFAULT_READY_TIMEOUT_MS / 1000;
   const progress = new Progress(1, process.stderr, !!p.flags.quiet);
   try {
     const res = await flashBoard({
@@ -58,6 +67,12 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (e: any) {
     // errors name keys and files, never the value of a secret (validateConfig's messages)
+    if (e instanceof FirmwareError) {
+      // the board's own words, then what went wrong and what to do
+      if (!p.flags.verbose) for (const w of e.words) process.stderr.write(`board: ${w}\n`);
+      process.stderr.write(`qrgate flash: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof FlashError) throw new CliError(e.message);
     throw e;
   }
