@@ -9,6 +9,7 @@ import { spawn, ChildProcess } from 'child_process';
 import { EspruinoClient } from '../../tools/board/client';
 import { boardProfile } from '../../firmware/boards';
 import { GATE_JSON, TRUST_BIN, tmpDir, stopProcess } from './helpers';
+import { consolePasswordOf } from '../../tools/board/unlock';
 import { realBoardUnavailable, startRealBoard, RealBoard } from './realboard';
 import { personCert } from '../uplink/make-scenarios';
 import { REPO } from '../util/shared';
@@ -52,7 +53,7 @@ const json = (r: Run) => {
 
 /** Scans delivered to the gate's scanner UART from the console; resolves when each was logged. */
 async function scan(port: string, texts: string[]): Promise<number[]> {
-  const c = await EspruinoClient.open(port);
+  const c = await EspruinoClient.open(port, { passwords: [consolePasswordOf(new Uint8Array(fs.readFileSync(GATE_JSON)))] });
   try {
     await c.sync();
     const seqs: number[] = [];
@@ -69,14 +70,14 @@ async function scan(port: string, texts: string[]): Promise<number[]> {
 }
 
 async function doctorLine(port: string): Promise<any> {
-  const r = await cli(['doctor', '--port', port]);
+  const r = await cli(['doctor', '--port', port, '--config', GATE_JSON]);
   assert.strictEqual(r.code, 0, r.stderr);
   return json(r);
 }
 
 function theRound(getPort: () => string, dir: () => string, flashArgs: string[]) {
   it('flashes the gate, logs scans, and doctor shows the backlog', async () => {
-    const f = await cli(['flash', '--port', getPort(), '--config', GATE_JSON, '--trust', TRUST_BIN, '--no-set-time', ...flashArgs], 850000);
+    const f = await cli(['flash', '--port', getPort(), '--config', GATE_JSON, '--config', GATE_JSON, '--trust', TRUST_BIN, '--no-set-time', ...flashArgs], 850000);
     assert.strictEqual(f.code, 0, f.stderr);
     const seqs = await scan(getPort(), [1, 2, 3, 4, 5].map(personCert));
     assert.deepStrictEqual(seqs, [0, 1, 2, 3, 4]);
@@ -88,7 +89,7 @@ function theRound(getPort: () => string, dir: () => string, flashArgs: string[])
 
   it('logs pull reads them as batches and drops nothing; import stores each once, twice imported', async () => {
     const out = path.join(dir(), 'gate.batches');
-    const p = await cli(['logs', 'pull', '--port', getPort(), '--out', out]);
+    const p = await cli(['logs', 'pull', '--port', getPort(), '--config', GATE_JSON, '--out', out]);
     assert.strictEqual(p.code, 0, p.stderr);
     assert.deepStrictEqual(json(p), { gateId: 'gate-test-1', records: 5, batches: 1, first: 0, last: 4, out });
     assert.strictEqual((await doctorLine(getPort())).backlog, 5, 'pulling drops nothing');
@@ -113,26 +114,26 @@ function theRound(getPort: () => string, dir: () => string, flashArgs: string[])
     const forged = JSON.parse(JSON.stringify(receipt));
     forged.gates['gate-test-1'] = forged.gates['gate-test-1'].map((x: any) => [x[0], x[1].replace(/^./, (c: string) => (c === '0' ? '1' : '0'))]);
     fs.writeFileSync(path.join(dir(), 'forged.json'), JSON.stringify(forged));
-    const a0 = await cli(['logs', 'ack', '--port', getPort(), '--receipt', path.join(dir(), 'forged.json')]);
+    const a0 = await cli(['logs', 'ack', '--port', getPort(), '--config', GATE_JSON, '--receipt', path.join(dir(), 'forged.json')]);
     assert.strictEqual(a0.code, 1, a0.stderr);
     assert.deepStrictEqual(json(a0), { gateId: 'gate-test-1', named: 5, acked: 0, refused: 5, already: 0 });
     const other = { ...receipt, gates: { 'gate-elsewhere': receipt.gates['gate-test-1'] } };
     fs.writeFileSync(path.join(dir(), 'other.json'), JSON.stringify(other));
-    const a1 = await cli(['logs', 'ack', '--port', getPort(), '--receipt', path.join(dir(), 'other.json')]);
+    const a1 = await cli(['logs', 'ack', '--port', getPort(), '--config', GATE_JSON, '--receipt', path.join(dir(), 'other.json')]);
     assert.strictEqual(a1.code, 2);
     assert.match(a1.stderr, /^qrgate logs: the receipt names no records of this board's gate gate-test-1/);
     assert.strictEqual((await doctorLine(getPort())).backlog, 6);
     // The real receipt.
-    const a2 = await cli(['logs', 'ack', '--port', getPort(), '--receipt', receiptFile]);
+    const a2 = await cli(['logs', 'ack', '--port', getPort(), '--config', GATE_JSON, '--receipt', receiptFile]);
     assert.strictEqual(a2.code, 0, a2.stderr);
     assert.deepStrictEqual(json(a2), { gateId: 'gate-test-1', named: 5, acked: 5, refused: 0, already: 0 });
     assert.strictEqual((await doctorLine(getPort())).backlog, 1);
     // Again: nothing more goes.
-    assert.deepStrictEqual(json(await cli(['logs', 'ack', '--port', getPort(), '--receipt', receiptFile])),
+    assert.deepStrictEqual(json(await cli(['logs', 'ack', '--port', getPort(), '--config', GATE_JSON, '--receipt', receiptFile])),
       { gateId: 'gate-test-1', named: 5, acked: 0, refused: 0, already: 5 });
     // The next pull has only the newer record.
     const out2 = path.join(dir(), 'gate2.batches');
-    assert.deepStrictEqual(json(await cli(['logs', 'pull', '--port', getPort(), '--out', out2])),
+    assert.deepStrictEqual(json(await cli(['logs', 'pull', '--port', getPort(), '--config', GATE_JSON, '--out', out2])),
       { gateId: 'gate-test-1', records: 1, batches: 1, first: 5, last: 5, out: out2 });
   });
 }

@@ -50,12 +50,12 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
     let m: RegExpExecArray | null, last = 0;
     while ((m = waited.exec(r.stderr))) last = Number(m[1]);
     assert.ok(last < 30, `waited ${last} s`);
-    const d = await cli(['doctor', '--port', port], 120000);
+    const d = await cli(['doctor', '--port', port, '--config', GATE_JSON], 120000);
     assert.strictEqual(d.code, 1, d.stderr);
     assert.match(JSON.parse(d.stdout).why, /^the firmware did not start/);
     const again = await cli(flashArgs(writeTmp(dir, 'mini.js', miniBundle())), 300000);
     assert.strictEqual(again.code, 0, again.stderr);
-    const d2 = await cli(['doctor', '--port', port], 120000);
+    const d2 = await cli(['doctor', '--port', port, '--config', GATE_JSON], 120000);
     assert.strictEqual(d2.code, 0, d2.stderr);
   });
 
@@ -65,7 +65,7 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
       const bytes = Buffer.from(text, 'utf8');
       let sum = 0;
       for (const b of bytes) sum = (sum + b) % 65536;
-      const s = await cli(['scan', '--port', port, text], 120000);
+      const s = await cli(['scan', '--port', port, '--config', GATE_JSON, text], 120000);
       assert.strictEqual(s.code, 0, s.stderr);
       const got = JSON.parse(s.stdout);
       assert.deepStrictEqual(Object.keys(got).slice(0, 3), ['decision', 'reason', 'format']);
@@ -75,7 +75,7 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
 
   it('monitor prints the events and the uncaught errors of a running firmware until Ctrl-C (exit 0)', async () => {
     assert.strictEqual((await cli(flashArgs(writeTmp(dir, 'ticker.js', TICKER_BUNDLE)), 300000)).code, 0);
-    const m = cliBackground(['monitor', '--port', port]);
+    const m = cliBackground(['monitor', '--port', port, '--config', GATE_JSON]);
     try {
       await m.waitFor(/\d\d:\d\d:\d\d tick +n=\d+/, 60000);
       await m.waitFor(/ERROR    Uncaught Error: tock \d+/, 60000);
@@ -85,10 +85,10 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
   });
 
   it('clock reads the interpreter\'s time; setting it is refused because the Linux build ignores setTime', async () => {
-    const r = await cli(['clock', '--port', port], 120000);
+    const r = await cli(['clock', '--port', port, '--config', GATE_JSON], 120000);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.ok(Math.abs(JSON.parse(r.stdout).seconds - Date.now() / 1000) < 60, r.stdout);
-    const s = await cli(['clock', '--port', port, '--set', '2021-09-27T08:00:00Z'], 120000);
+    const s = await cli(['clock', '--port', port, '--config', GATE_JSON, '--set', '2021-09-27T08:00:00Z'], 120000);
     assert.strictEqual(s.code, 2, s.stdout);
     assert.match(s.stderr, /^qrgate clock: the board did not keep the time: .*Linux build ignores setTime/);
   });
@@ -101,7 +101,7 @@ describe('qrgate flash, doctor, monitor, scan and clock against the real Espruin
     for (const name of ['ok', 'expired']) {
       const c = CERTS.certs[name];
       if (!c) continue;
-      const s = await cli(['scan', '--port', port, '--timeout', '300', c.text], 400000);
+      const s = await cli(['scan', '--port', port, '--config', GATE_JSON, '--timeout', '300', c.text], 400000);
       assert.strictEqual(s.code, 0, s.stderr);
       // the Linux build's clock is the computer's (setTime is ignored): compare with verify now
       const v = await cli(['verify', '--config', GATE_JSON, '--trust', TRUST_BIN, c.text]);

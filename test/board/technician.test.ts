@@ -36,7 +36,7 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
       assert.match(r.stderr, /\nboard: Uncaught Error: boom at boot 1\n/);
       assert.match(r.stderr, /\nqrgate flash: the firmware stopped with an error while starting: Uncaught Error: boom at boot 1\. The board was stopped \(reset\(\)\); [^\n]*flash a firmware built for it[^\n]*\n$/);
       assert.strictEqual(r.stdout, '');
-      const d = await cli(['doctor', '--port', b.port]);
+      const d = await cli(['doctor', '--port', b.port, '--config', GATE_JSON]);
       assert.strictEqual(d.code, 1, d.stderr);
       const st = JSON.parse(d.stdout);
       assert.strictEqual(st.ok, false);
@@ -44,7 +44,7 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
       assert.match(d.stderr, /^qrgate doctor: the firmware did not start/);
       const again = await cli(flashArgs(b.port, bundle('mini.js', miniBundle())));
       assert.strictEqual(again.code, 0, again.stderr);
-      const d2 = await cli(['doctor', '--port', b.port]);
+      const d2 = await cli(['doctor', '--port', b.port, '--config', GATE_JSON]);
       assert.strictEqual(d2.code, 0, d2.stderr);
       assert.strictEqual(JSON.parse(d2.stdout).ok, true);
       assert.strictEqual(JSON.parse(d2.stdout).why, null);
@@ -85,7 +85,7 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
       b.board.flash.erase('qg.trust');
       b.board.powerCut();
       b.server.console.bootFromFlash();
-      const d = await cli(['doctor', '--port', b.port]);
+      const d = await cli(['doctor', '--port', b.port, '--config', GATE_JSON]);
       assert.strictEqual(d.code, 1, d.stderr);
       const st = JSON.parse(d.stdout);
       assert.strictEqual(st.fault, 'trust');
@@ -108,7 +108,7 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
       for (const name of ['ok', 'ok-test', 'expired', 'revoked']) {
         const c = CERTS.certs[name];
         if (!c) continue;
-        const s = await cli(['scan', '--port', b.port, c.text]);
+        const s = await cli(['scan', '--port', b.port, '--config', GATE_JSON, c.text]);
         assert.strictEqual(s.code, 0, `${name}: ${s.stderr}`);
         const got = JSON.parse(s.stdout);
         const v = await cli(['verify', '--config', GATE_JSON, '--trust', TRUST_BIN, '--at', CERTS.clock, c.text]);
@@ -119,22 +119,22 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
       }
       // --in FILE (a final line break is not part of the scan)
       const c = CERTS.certs['ok-minimal'];
-      const f = await cli(['scan', '--port', b.port, '--in', bundle('scan.txt', c.text + '\r\n')]);
+      const f = await cli(['scan', '--port', b.port, '--config', GATE_JSON, '--in', bundle('scan.txt', c.text + '\r\n')]);
       assert.strictEqual(f.code, 0, f.stderr);
       assert.strictEqual(JSON.parse(f.stdout).decision, c.decision);
       // a text longer than scanner.maxLen is dropped by the scanner driver: no decision, exit 1
-      const none = await cli(['scan', '--port', b.port, '--timeout', '2', '--in', bundle('long.txt', 'QG1:' + 'A'.repeat(3000) + '\n')]);
+      const none = await cli(['scan', '--port', b.port, '--config', GATE_JSON, '--timeout', '2', '--in', bundle('long.txt', 'QG1:' + 'A'.repeat(3000) + '\n')]);
       assert.strictEqual(none.code, 1, none.stderr);
       assert.match(none.stderr, /qrgate scan: the gate (gave no decision within 2 s|dropped the scan)/);
     });
 
     it('monitor shows the gate\'s events live beside another client, uncaught errors too, and stops cleanly on Ctrl-C', async () => {
-      const m = cliBackground(['monitor', '--port', b.port]);
-      const j = cliBackground(['monitor', '--port', b.port, '--json']);
+      const m = cliBackground(['monitor', '--port', b.port, '--config', GATE_JSON]);
+      const j = cliBackground(['monitor', '--port', b.port, '--config', GATE_JSON, '--json']);
       try {
         await new Promise((r) => setTimeout(r, 1500));
         const c = CERTS.certs['ok-booster'] || CERTS.certs['ok-minimal'];
-        const s = await cli(['scan', '--port', b.port, c.text]);
+        const s = await cli(['scan', '--port', b.port, '--config', GATE_JSON, c.text]);
         assert.strictEqual(s.code, 0, s.stderr);
         await m.waitFor(/\d\d:\d\d:\d\d decision OPEN ok qg1 /);
         await j.waitFor(/"ev":"decision"/);
@@ -155,18 +155,18 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
   it('clock reads the board\'s time, sets it, and says "null" for a clock never set', async () => {
     const b = await inProcessBoard(null);
     try {
-      const r = await cli(['clock', '--port', b.port]);
+      const r = await cli(['clock', '--port', b.port, '--config', GATE_JSON]);
       assert.strictEqual(r.code, 0, r.stderr);
       assert.strictEqual(JSON.parse(r.stdout).clock, null);
-      const s = await cli(['clock', '--port', b.port, '--set', '2021-09-27T08:00:00Z']);
+      const s = await cli(['clock', '--port', b.port, '--config', GATE_JSON, '--set', '2021-09-27T08:00:00Z']);
       assert.strictEqual(s.code, 0, s.stderr);
       const o = JSON.parse(s.stdout);
       assert.strictEqual(o.set, AT);
       assert.strictEqual(o.was, null);
       assert.match(o.clock, /^2021-09-27T08:00:0\dZ$/);
-      const n = await cli(['clock', '--port', b.port, '--set', 'now']);
+      const n = await cli(['clock', '--port', b.port, '--config', GATE_JSON, '--set', 'now']);
       assert.ok(Math.abs(JSON.parse(n.stdout).seconds - Date.now() / 1000) < 10, n.stdout);
-      const bad = await cli(['clock', '--port', b.port, '--set', 'yesterday']);
+      const bad = await cli(['clock', '--port', b.port, '--config', GATE_JSON, '--set', 'yesterday']);
       assert.strictEqual(bad.code, 2);
       assert.match(bad.stderr, /^qrgate clock: --set: not a time/);
     } finally { await b.server.close(); }

@@ -8,6 +8,7 @@
 // (sync) and relockConsole() when it closes, so flash, doctor and every other board command work
 // on a locked gate when given the configuration: --config FILE where the command has it, else
 // the environment variable QRGATE_CONFIG=FILE.
+import { CliError } from '../cli';
 import * as fs from 'fs';
 import { validateConfig } from '../../firmware/config';
 import { consolePassword, lockFileText } from '../../firmware/console-lock';
@@ -36,6 +37,16 @@ export function lockFileOf(config: Uint8Array | string | object): Uint8Array {
 }
 
 /** The passwords from QRGATE_CONFIG (a configuration file), or none. */
+/** `--config FILE` of a board command: the site configuration whose password opens a locked console. */
+export function useSiteConfig(file: string): void {
+  process.env.QRGATE_CONFIG = file;
+  try {
+    defaultPasswords(); // a file that cannot be read, or no site.secret, fails now in one line
+  } catch (e: any) {
+    throw new CliError(String(e.message).replace('QRGATE_CONFIG=', '--config '));
+  }
+}
+
 export function defaultPasswords(): string[] {
   const p = process.env.QRGATE_CONFIG;
   if (!p) return [];

@@ -1,12 +1,13 @@
 // qrgate logs pull|ack: the entry log of a gate without an uplink, over USB (tools/board/logs.ts).
+import { useSiteConfig } from '../board/unlock';
 import * as fs from 'fs';
 import { CliError, parseArgs, need, parseIntFlag, readFileOr } from '../cli';
 import { EspruinoClient } from '../board/client';
 import { LinkError } from '../board/link';
 import { pullLogs, ackLogs, encodeBatchFile, parseReceipt, LogsError } from '../board/logs';
 
-export const help = `usage: qrgate logs pull --port PORT --out FILE [--baud N]
-       qrgate logs ack --port PORT --receipt FILE [--baud N]
+export const help = `usage: qrgate logs pull --port PORT --out FILE [--baud N] [--config FILE]
+       qrgate logs ack --port PORT --receipt FILE [--baud N] [--config FILE]
 
 For gates without an uplink (uplink.transport none), or whose uplink is down: the entry log
 travels on a laptop, and never leaves the gate before it is in the collector's database.
@@ -25,7 +26,9 @@ ack   hands the receipt of \`qrgate collector import --db DB FILE\` to the gate.
 The whole round:
   qrgate logs pull --port /dev/ttyUSB0 --out gate.batches
   qrgate collector import --db entries.db gate.batches        (writes gate.batches.receipt.json)
-  qrgate logs ack --port /dev/ttyUSB0 --receipt gate.batches.receipt.json`;
+  qrgate logs ack --port /dev/ttyUSB0 --receipt gate.batches.receipt.json
+A gate locks its console (README "Security: the consoles"): --config FILE (the site's
+configuration; else the file QRGATE_CONFIG names) unlocks it.`;
 
 async function withBoard<T>(p: any, fn: (c: EspruinoClient) => Promise<T>): Promise<T> {
   const port = need(p, 'port');
@@ -55,7 +58,8 @@ async function withBoard<T>(p: any, fn: (c: EspruinoClient) => Promise<T>): Prom
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
   if (sub === 'pull') {
-    const p = parseArgs(args.slice(1), { port: 'string', out: 'string', baud: 'string' });
+    const p = parseArgs(args.slice(1), { port: 'string', out: 'string', baud: 'string', config: 'string' });
+    if (p.flags.config !== undefined) useSiteConfig(p.flags.config);
     if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
     const out = need(p, 'out');
     const r = await withBoard(p, (c) => pullLogs(c));
@@ -66,7 +70,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'ack') {
-    const p = parseArgs(args.slice(1), { port: 'string', receipt: 'string', baud: 'string' });
+    const p = parseArgs(args.slice(1), { port: 'string', receipt: 'string', baud: 'string', config: 'string' });
+    if (p.flags.config !== undefined) useSiteConfig(p.flags.config);
     if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
     const file = need(p, 'receipt');
     let receipt;

@@ -1,10 +1,11 @@
 // qrgate monitor: the gate's events live, until Ctrl-C.
+import { useSiteConfig } from '../board/unlock';
 import { CliError, parseArgs, need, parseIntFlag } from '../cli';
 import { FlashError } from '../board/flasher';
 import { monitorBoard } from '../board/gateops';
 import { describeEvent, clockText } from '../board/events';
 
-export const help = `usage: qrgate monitor --port PORT [--json] [--verbose] [--baud N]
+export const help = `usage: qrgate monitor --port PORT [--json] [--verbose] [--baud N] [--config FILE]
 
 Prints the gate's events (README "The console protocol") as the board reports them, one readable
 line each, with this computer's time:
@@ -17,10 +18,13 @@ board printed instead (errors as {"ev":"uncaught","text":...}, restarts as {"ev"
 --verbose also prints the board's other console lines. Nothing is typed into the board's console.
 PORT is a serial device or tcp://HOST:PORT (qrgate board takes a monitor beside a flash; Espruino's
 own telnet console serves one client at a time: a second one replaces the first).
-Runs until interrupted (Ctrl-C: exit 0); exit 2 when the board cannot be reached or goes away.`;
+Runs until interrupted (Ctrl-C: exit 0); exit 2 when the board cannot be reached or goes away.
+A gate locks its console (README "Security: the consoles"): --config FILE (the site's
+configuration; else the file QRGATE_CONFIG names) unlocks it.`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { port: 'string', json: 'boolean', verbose: 'boolean', baud: 'string' });
+  const p = parseArgs(args, { port: 'string', json: 'boolean', verbose: 'boolean', baud: 'string', config: 'string' });
+  if (p.flags.config !== undefined) useSiteConfig(p.flags.config);
   if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
   const port = need(p, 'port');
   const baud = p.flags.baud !== undefined ? parseIntFlag(p.flags.baud, 'baud', 300, 4000000) : undefined;

@@ -1,9 +1,10 @@
 // qrgate scan: a scan fed to a flashed board's scanner UART, and the gate's decision.
+import { useSiteConfig } from '../board/unlock';
 import { CliError, parseArgs, need, readFileOr, parseIntFlag } from '../cli';
 import { FlashError } from '../board/flasher';
 import { scanOnBoard } from '../board/gateops';
 
-export const help = `usage: qrgate scan --port PORT [--timeout S] [--baud N] (--in FILE | TEXT)
+export const help = `usage: qrgate scan --port PORT [--timeout S] [--baud N] [--config FILE] (--in FILE | TEXT)
 
 Hands TEXT (or the bytes of FILE, without a final line break) to the gate's scanner UART on a
 flashed board, as a scanner module sends it (the text, then a carriage return), and prints the
@@ -17,10 +18,13 @@ PORT is a serial device or tcp://HOST:PORT (a board's telnet console, qrgate boa
               a board); the same text again within scanner.dedupMs (3 s) is ignored by the gate
 Exit 0 when a decision was printed, whatever it is; 1 when the gate gave none in time (or dropped
 the scan, or stopped with an error: stderr says which, with the board's words); 2 with a one-line
-error when no board answers or its gate firmware is not running.`;
+error when no board answers or its gate firmware is not running.
+A gate locks its console (README "Security: the consoles"): --config FILE (the site's
+configuration; else the file QRGATE_CONFIG names) unlocks it.`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { port: 'string', in: 'string', timeout: 'string', baud: 'string' });
+  const p = parseArgs(args, { port: 'string', in: 'string', timeout: 'string', baud: 'string', config: 'string' });
+  if (p.flags.config !== undefined) useSiteConfig(p.flags.config);
   const port = need(p, 'port');
   if (p.flags.in !== undefined && p.positional.length) throw new CliError('give TEXT or --in FILE, not both');
   if (p.flags.in === undefined && p.positional.length !== 1) throw new CliError(p.positional.length ? `unexpected argument ${p.positional[1]}` : 'missing TEXT (or --in FILE)');
