@@ -33,6 +33,8 @@
 //  - no hoisting of a function's `var`s: code run as a file is rewritten so that a name used
 //    before its `var` statement has run is the enclosing scope's (espruinoCode); uncaught errors
 //    read as Espruino prints them where Node words them differently (espruinoMessage);
+//    a case clause whose first statement starts with a string literal, which Espruino misreads,
+//    is refused (SyntaxError) rather than run right (tools/build/casestrings.js);
 // Not mimicked (the real interpreter, `ESPRUINO=...` tests, catches these): hoisting of top-level
 // `var`s and of function declarations, `arr.length = 0` throwing and negative typed-array indexes throwing (both would need a Proxy
 // around every array; test/sim/quirks.test.ts scans the bundle for `.length = 0` instead), the
@@ -68,6 +70,8 @@ import { FlashImage, PowerCutError, bytesOf, byteString } from './flash';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const latevars = require('../tools/build/latevars.js');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const casestrings = require('../tools/build/casestrings.js');
 
 /**
  * Code as Espruino runs it, for Node: Espruino does not hoist, so a function's `var` exists only
@@ -81,6 +85,13 @@ const espruinoCache = new Map<string, string>();
 export function espruinoCode(code: string): string {
   let out = espruinoCache.get(code);
   if (out === undefined) {
+    // A case clause whose first statement starts with a string literal: Espruino misreads it
+    // (tools/build/casestrings.js). The sandbox refuses such code instead of running it right.
+    const misread = casestrings.caseStrings(code);
+    if (misread.length) {
+      throw new Error(`SyntaxError: Espruino misreads ${misread.length} case clause(s) starting with a string literal ` +
+        `(${JSON.stringify(code.slice(misread[0].start, Math.min(misread[0].end, misread[0].start + 40)))}): see tools/build/casestrings.js`);
+    }
     out = latevars.espruinoScopes(code) as string;
     if (espruinoCache.size > 32) espruinoCache.clear();
     espruinoCache.set(code, out);

@@ -34,6 +34,7 @@ const esbuild = require('esbuild');
 const terser = require('terser');
 const acorn = require('acorn');
 const latevars = require('./latevars.js');
+const casestrings = require('./casestrings.js');
 
 /**
  * The gate's lazy parts: `module` (relative to the device build root, build/device) is the part's
@@ -119,9 +120,17 @@ async function bundle(entry, out, defines, opts) {
   // (opts.keepLateVars: neither.)
   const hoisted = opts.keepLateVars ? { code: min.code, edits: [] } : latevars.hoistVars(min.code);
   if (report && hoisted.edits.length) min.map = shiftMap(min.map, min.code, hoisted.edits);
-  let text = rewriteHoles(hoisted.code);
+  // Espruino misreads a case clause's first statement that starts with a string literal
+  // (tools/build/casestrings.js): wrapped in parentheses, and checked.
+  const cased = opts.keepLateVars ? { code: hoisted.code, edits: [] } : casestrings.fixCaseStrings(hoisted.code);
+  if (report && cased.edits.length) min.map = shiftMap(min.map, hoisted.code, cased.edits);
+  let text = rewriteHoles(cased.code);
   acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
   if (!opts.keepLateVars) checkLateUses(text, out);
+  if (!opts.keepLateVars) {
+    const left = casestrings.caseStrings(text);
+    if (left.length) throw new Error(`${out}: ${left.length} case clause(s) start with a string literal, which Espruino misreads: ${JSON.stringify(text.slice(left[0].start - 20, left[0].end))}`);
+  }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, text + '\n');
   if (!report) return text.length;
