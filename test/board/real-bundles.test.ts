@@ -19,6 +19,7 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { spawn } from 'child_process';
 import { EspruinoClient } from '../../tools/board/client';
+import { consolePasswordOf } from '../../tools/board/unlock';
 import { runScenario } from '../../sim/scenario';
 import { INDEX, sampleText } from '../divoc/helpers';
 import { realBoardUnavailable, startRealBoard, RealBoard } from './realboard';
@@ -132,7 +133,8 @@ describe('every Linux-runnable bundle, flashed by the built qrgate on the real i
         assert.equal(res.gateId, JSON.parse(fs.readFileSync(CONFIG, 'utf8')).gateId);
         console.log(`      dist/${b}: flashed and ready in ${Math.round((Date.now() - started) / 1000)} s`);
 
-        client = await EspruinoClient.open(port);
+        // The gate locks its console (README "Security: the consoles"): the site's password opens it.
+        client = await EspruinoClient.open(port, { passwords: [consolePasswordOf(new Uint8Array(fs.readFileSync(CONFIG)))] });
         await client.sync(10000);
         const clock = Number(await client.eval('getTime()', 60000));
         const real: any[] = [];

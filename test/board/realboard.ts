@@ -48,6 +48,9 @@ export async function startRealBoard(): Promise<RealBoard> {
     relays.push(relay);
     sock.pipe(relay.stdin!);
     relay.stdout!.pipe(sock);
+    // The interpreter (or the relay) may go while bytes are in flight: a closed pipe ends the link.
+    relay.stdin!.on('error', () => sock.destroy());
+    relay.stdout!.on('error', () => sock.destroy());
     relay.on('close', () => sock.destroy());
     sock.on('close', () => { relay.stdin!.end(); setTimeout(() => { if (relay.exitCode === null) relay.kill(); }, 500); });
     sock.on('error', () => relay.kill());

@@ -122,12 +122,12 @@ async function bundle(entry, out, defines, opts) {
   if (report && hoisted.edits.length) min.map = shiftMap(min.map, min.code, hoisted.edits);
   // Espruino misreads a case clause's first statement that starts with a string literal
   // (tools/build/casestrings.js): wrapped in parentheses, and checked.
-  const cased = opts.keepLateVars ? { code: hoisted.code, edits: [] } : casestrings.fixCaseStrings(hoisted.code);
+  const cased = casestrings.fixCaseStrings(hoisted.code); // (keepLateVars too: it reproduces the late vars alone)
   if (report && cased.edits.length) min.map = shiftMap(min.map, hoisted.code, cased.edits);
   let text = rewriteHoles(cased.code);
   acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
   if (!opts.keepLateVars) checkLateUses(text, out);
-  if (!opts.keepLateVars) {
+  {
     const left = casestrings.caseStrings(text);
     if (left.length) throw new Error(`${out}: ${left.length} case clause(s) start with a string literal, which Espruino misreads: ${JSON.stringify(text.slice(left[0].start - 20, left[0].end))}`);
   }

@@ -81,6 +81,17 @@ function partitionName(day: number): string {
   return 'entries_d' + new Date(day * DAY * 1000).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
+/** WHERE terms and their arguments for a filter; the day bounds let the planner skip partitions. */
+function filterSql(filter: QueryFilter): { where: string[]; args: any[] } {
+  const where: string[] = [];
+  const args: any[] = [];
+  const add = (term: string, v: any) => { args.push(v); where.push(term.replace('?', '$' + args.length)); };
+  if (filter.gateId !== undefined) add('gate_id = ?', filter.gateId);
+  if (filter.from !== undefined) { add('time >= ?', filter.from); add('day >= ?', dayOf(filter.from)); }
+  if (filter.to !== undefined) { add('time <= ?', filter.to); add('day <= ?', dayOf(filter.to)); }
+  return { where, args };
+}
+
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
@@ -274,17 +285,7 @@ export class PostgresStore implements CollectorStore {
 
   async *query(filter: QueryFilter): AsyncIterable<StoredRecord> {
     // Keyset pages, each its own short statement: a long export never holds one snapshot open.
-    const where: string[] = [];
-    const args: any[] = [];
-    if (filter.gateId !== undefined) { args.push(filter.gateId); where.push(`gate_id = $${args.length}`); }
-    if (filter.from !== undefined) {
-      args.push(filter.from); where.push(`time >= $${args.length}`);
-      args.push(dayOf(filter.from)); where.push(`day >= $${args.length}`);
-    }
-    if (filter.to !== undefined) {
-      args.push(filter.to); where.push(`time <= $${args.length}`);
-      args.push(dayOf(filter.to)); where.push(`day <= $${args.length}`);
-    }
+    const { where, args } = filterSql(filter);
     let last: { g: string; s: number; d: number } | null = null;
     const PAGE = 2000;
     for (;;) {
@@ -326,17 +327,8 @@ export class PostgresStore implements CollectorStore {
   }
 
   async hourly(filter: QueryFilter): Promise<HourCount[]> {
-    const where: string[] = ["kind = 'entry'"];
-    const args: any[] = [];
-    if (filter.gateId !== undefined) { args.push(filter.gateId); where.push(`gate_id = $${args.length}`); }
-    if (filter.from !== undefined) {
-      args.push(filter.from); where.push(`time >= $${args.length}`);
-      args.push(dayOf(filter.from)); where.push(`day >= $${args.length}`);
-    }
-    if (filter.to !== undefined) {
-      args.push(filter.to); where.push(`time <= $${args.length}`);
-      args.push(dayOf(filter.to)); where.push(`day <= $${args.length}`);
-    }
+    const { where, args } = filterSql(filter);
+    where.unshift("kind = 'entry'");
     const res = await this.pool.query(
       `SELECT gate_id, (time / 3600) * 3600 AS hour, count(*) AS entries,
               sum(CASE WHEN decision = 'open' THEN 1 ELSE 0 END) AS opened
