@@ -4,10 +4,10 @@
 // the collector, 2424 for the simulated board) become free ones, so that runs never collide.
 // Adding a command to the walkthrough needs nothing here: every line of the block runs, and a
 // command that fails fails the test (checks of a new command's output can be added below).
+import { freePort } from '../../tools/collector/pglocal';
 import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO } from '../util/shared';
@@ -22,17 +22,6 @@ export function shBlockAfter(markdown: string, heading: string): string {
   const close = markdown.indexOf('\n```\n', open + 1);
   if (open < 0 || close < 0) throw new Error(`no sh block after "${heading}"`);
   return markdown.slice(open + '\n```sh\n'.length, close + 1);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function runScript(dir: string, script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {

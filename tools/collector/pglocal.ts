@@ -35,7 +35,8 @@ export function pgSkipReason(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (for servers that must be told their port). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);

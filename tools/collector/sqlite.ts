@@ -5,7 +5,7 @@
 // stores everything queued in one transaction (one fsync). better-sqlite3 is synchronous, so while
 // a commit runs, requests pile up in the sockets and are parsed together afterwards: they share
 // the next commit. Retention (`retainDays`) deletes old rows in small steps; the WAL is kept
-// bounded (journal_size_limit, checkpoints after each group) and `query` reads in keyset pages,
+// bounded (journal_size_limit, SQLite's autocheckpoint) and `query` reads in keyset pages,
 // each its own short read transaction, so a long export never pins the WAL.
 import Database from 'better-sqlite3';
 import { LogRecord } from '../../proto/logrecord';
@@ -189,11 +189,11 @@ export class SqliteStore implements CollectorStore {
     }
     group.forEach((p, i) => p.resolve(results[i]));
     try {
+      // (The WAL is checkpointed by SQLite's own autocheckpoint, every 1000 pages, and cut back
+      // to journal_size_limit after: nothing to do here on each commit.)
       this.prune();
-      // Keep the WAL short: PASSIVE never waits for readers.
-      this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch (e) {
-      // Retention and checkpoints are housekeeping: a failure here loses nothing acknowledged.
+      // Retention is housekeeping: a failure here loses nothing acknowledged.
     }
   }
 
