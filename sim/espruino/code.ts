@@ -1,0 +1,41 @@
+// Program text as Espruino runs it (no hoisting of a function's `var`s, case clauses it misreads
+// refused) and uncaught errors in Espruino's words. See index.ts for what the sandbox mimics.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const latevars = require('../../tools/build/latevars.js');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const casestrings = require('../../tools/build/casestrings.js');
+
+/**
+ * Code as Espruino runs it, for Node: Espruino does not hoist, so a function's `var` exists only
+ * once its statement has run, and before that the name is the enclosing scope's (reading it throws
+ * ReferenceError when no scope has it; assigning it sets the outer variable). Node hoists; the
+ * code is rewritten (tools/build/latevars.js espruinoScopes) so that each such late name behaves
+ * as on Espruino (test/sim/quirks.test.ts, test/espruino/quirks.test.ts). Code with no late name
+ * (every bundle the build lets through) is unchanged. Cached per text.
+ */
+const espruinoCache = new Map<string, string>();
+export function espruinoCode(code: string): string {
+  let out = espruinoCache.get(code);
+  if (out === undefined) {
+    // A case clause whose first statement starts with a string literal: Espruino misreads it
+    // (tools/build/casestrings.js). The sandbox refuses such code instead of running it right.
+    const misread = casestrings.caseStrings(code);
+    if (misread.length) {
+      throw new Error(`SyntaxError: Espruino misreads ${misread.length} case clause(s) starting with a string literal ` +
+        `(${JSON.stringify(code.slice(misread[0].start, Math.min(misread[0].end, misread[0].start + 40)))}): see tools/build/casestrings.js`);
+    }
+    out = latevars.espruinoScopes(code) as string;
+    if (espruinoCache.size > 32) espruinoCache.clear();
+    espruinoCache.set(code, out);
+  }
+  return out;
+}
+
+/** An uncaught error's message in Espruino's words where Node's differ ("Function "x" not found!"). */
+export function espruinoMessage(msg: string): string {
+  let m = /^TypeError: [\w$.]+\.([\w$]+) is not a function$/.exec(msg);
+  if (m) return `Error: Function "${m[1]}" not found!`;
+  m = /^ReferenceError: ([\w$]+) is not defined$/.exec(msg);
+  if (m) return `ReferenceError: "${m[1]}" is not defined`;
+  return msg;
+}

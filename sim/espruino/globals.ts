@@ -1,0 +1,234 @@
+// Espruino's globals in the sandbox: console/print, timers, atob/btoa, getTime/setTime, pin
+// functions, the UARTs, require() and its builtin modules (Storage, crypto, TelnetServer, and the
+// host's), E, NRF, process, load/reset/save. The behaviour behind them lives in core.ts (timers,
+// events), pins.ts, uart.ts and memory.ts; see index.ts for what is mimicked.
+import * as crypto from 'crypto';
+import { bytesOf, byteString } from '../flash';
+import { ESPRUINO_VERSION, SandboxHostOf } from './core';
+import { SandboxPins } from './pins';
+import { SimSerial } from './uart';
+
+/** What the globals need of the sandbox (EspruinoSandbox, index.ts). */
+export interface GlobalsSandbox extends SandboxPins {
+  readonly host: SandboxHostOf<any>;
+  readonly serials: { [name: string]: SimSerial };
+  memoryUsage(): number;
+  estimate(roots: any[], fromGlobal: boolean): number;
+}
+
+/** Define Espruino's globals (console, timers, pins, UARTs, require, E, process ...) in the sandbox. */
+export function installGlobals(sb: GlobalsSandbox): void {
+  const g = sb.global;
+  const host = sb.host;
+  const def = (name: string, fn: any) => { g[name] = fn; };
+
+  // console
+  const log = function (...args: any[]) { host.print(args.map((a) => sb.format(a)).join(' ')); };
+  const con = new sb.R.Object() as any;
+  con.log = log; con.info = log; con.warn = log; con.error = log; con.debug = log;
+  con.trace = function () { host.print('console.trace'); };
+  def('console', con);
+  def('print', log);
+
+  // timers
+  def('setTimeout', function (fn: any, ms: any, ...args: any[]) {
+    if (typeof fn !== 'function' && typeof fn !== 'string') throw sb.err('Function or String not supplied!');
+    return sb.queue.timeout(fn, Number(ms), args).id;
+  });
+  def('setInterval', function (fn: any, ms: any, ...args: any[]) {
+    if (typeof fn !== 'function' && typeof fn !== 'string') throw sb.err('Function or String not supplied!');
+    return sb.queue.interval(fn, Number(ms), args).id;
+  });
+  def('clearTimeout', function () { sb.clearTimer(arguments, 'Timeout'); });
+  def('clearInterval', function () { sb.clearTimer(arguments, 'Interval'); });
+  def('changeInterval', function (id: any, ms: any) {
+    if (!sb.queue.change(id, Number(ms))) throw sb.err('Unknown Interval');
+  });
+
+  // base64 over byte strings, as Espruino's atob/btoa (the gate decodes its native code with
+  // atob; the espruino tool uploads files with it)
+  def('atob', function (s: any) {
+    const t = String(s).replace(/[\s=]+$/g, '');
+    if (!/^[A-Za-z0-9+/\s]*$/.test(t)) throw sb.err('Invalid base64 string');
+    return Buffer.from(t, 'base64').toString('latin1');
+  });
+  def('btoa', function (s: any) { return Buffer.from(String(s), 'latin1').toString('base64'); });
+
+  // time
+  def('getTime', function () { return host.wallSeconds(); });
+  def('setTime', function (s: any) {
+    if (host.profile.name === 'linux') return; // no effect on the Linux build
+    host.setWallSeconds(Number(s));
+  });
+
+  // pins
+  def('digitalRead', function (p: any) { return sb.digitalRead(p); });
+  def('digitalWrite', function (p: any, v: any) { sb.digitalWrite(p, v); });
+  def('pinMode', function (p: any, m: any) { sb.pinMode(p, m); });
+  def('getPinMode', function (p: any) { return sb.pin(sb.pinName(p)).mode; });
+  def('digitalPulse', function (p: any, v: any, ms: any) { sb.digitalPulse(p, v, ms); });
+  def('setWatch', function (fn: any, p: any, opts: any) { return sb.setWatch(fn, p, opts); });
+  def('clearWatch', function () { sb.clearWatch(arguments); });
+  def('analogRead', function (p: any) { sb.pinName(p); return 0; });
+  def('analogWrite', function (p: any, v: any) { sb.digitalWrite(p, Number(v) >= 0.5 ? 1 : 0); });
+
+  // UARTs
+  for (const name of ['Serial1', 'Serial2', 'Serial3', 'Serial4', 'USB']) {
+    const s = new SimSerial(name, sb);
+    sb.serials[name] = s;
+    def(name, s.jsObject());
+  }
+
+  // require
+  def('require', function (name: any) {
+    const n = String(name);
+    if (n in sb.moduleCache) return sb.moduleCache[n];
+    const m = makeModule(sb, n);
+    if (m === undefined) throw sb.err(`Module ${n} not found`);
+    sb.moduleCache[n] = m;
+    return m;
+  });
+
+  // E
+  const E = new sb.R.Object() as any;
+  E.on = function (ev: any, fn: any) { (sb.eHandlers[String(ev)] = sb.eHandlers[String(ev)] || []).push(fn); };
+  E.removeListener = function (ev: any, fn: any) {
+    const l = sb.eHandlers[String(ev)];
+    if (l) { const i = l.indexOf(fn); if (i >= 0) l.splice(i, 1); }
+  };
+  E.removeAllListeners = function (ev?: any) { if (ev === undefined) sb.eHandlers = {}; else delete sb.eHandlers[String(ev)]; };
+  E.emit = function (ev: any, ...args: any[]) { sb.emitE(String(ev), args); };
+  E.getErrorFlags = function () {
+    const flags = Array.from(sb.errorFlags).filter((f) => f !== 'UNCAUGHT');
+    sb.errorFlags.clear();
+    return sb.plain(flags);
+  };
+  E.enableWatchdog = function (s: any, isAuto: any) {
+    sb.watchdog = { timeoutMs: Number(s) * 1000, auto: isAuto === undefined ? true : !!isAuto, lastKick: host.clock.ms };
+  };
+  E.kickWatchdog = function () { sb.watchdog.lastKick = host.clock.ms; };
+  E.setBootCode = function (code: any, alwaysExec: any) {
+    void alwaysExec;
+    const c = String(code === undefined ? '' : code);
+    if (c.length) host.flash.write('.bootcde', c); else host.flash.erase('.bootcde');
+  };
+  E.reboot = function () { if (host.onReboot) host.onReboot('E.reboot'); };
+  E.setTimeZone = function (h: any) { sb.timeZone = Number(h) || 0; };
+  E.hwRand = function () { return (sb.random() * 4294967296) | 0; };
+  E.toArrayBuffer = function (s: any) {
+    const b = bytesOf(String(s));
+    const ab = new sb.R.ArrayBuffer(b.length);
+    new sb.R.Uint8Array(ab).set(b);
+    return ab;
+  };
+  E.toUint8Array = function (...args: any[]) {
+    const out: number[] = [];
+    const add = (x: any) => {
+      if (typeof x === 'string') { for (let i = 0; i < x.length; i++) out.push(x.charCodeAt(i) & 0xff); }
+      else if (typeof x === 'number') out.push(x & 0xff);
+      else if (x && typeof x === 'object' && 'data' in x && 'count' in x) { for (let i = 0; i < x.count; i++) add(x.data); }
+      else if (x && typeof x === 'object' && typeof x.length === 'number') { for (let i = 0; i < x.length; i++) add(x[i]); }
+      else if (x && Object.prototype.toString.call(x) === '[object ArrayBuffer]') add(new Uint8Array(x));
+    };
+    args.forEach(add);
+    const u = new sb.R.Uint8Array(out.length);
+    u.set(out);
+    return u;
+  };
+  E.toString = function (...args: any[]) {
+    const u = E.toUint8Array(...args);
+    return byteString(new Uint8Array(u.buffer, u.byteOffset, u.length));
+  };
+  E.toJS = function (v: any) { return JSON.stringify(v); };
+  E.getSizeOf = function (v: any) { return sb.estimate([v], false); };
+  E.getTemperature = function () { return 25; };
+  E.getAnalogVRef = function () { return 3.3; };
+  E.setPassword = function (pwd?: any) { sb.consoleLock.password = pwd === undefined || pwd === null ? null : String(pwd); };
+  E.lockConsole = function () { if (sb.consoleLock.password !== null) sb.consoleLock.locked = true; };
+  E.setConsole = function () {};
+  if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
+  def('E', E);
+
+  // Network consoles: telnet (ESP32 over Wi-Fi; the Linux build's --telnet) and the Bluetooth
+  // UART (nRF52 boards, ESP32), with the API the firmware uses to turn them off.
+  const pname = host.profile.name;
+  if (pname === 'esp32' || pname === 'linux') sb.netConsoles.telnet = 'on';
+  if (pname === 'esp32' || pname === 'mdbt42q') {
+    sb.netConsoles.bleUart = true;
+    sb.netConsoles.bleAdvertising = true;
+    const NRF = new sb.R.Object() as any;
+    NRF.setServices = function (data: any, opts?: any) {
+      if (!(data === undefined || (data && typeof data === 'object'))) throw sb.err('Expecting Object or undefined');
+      sb.netConsoles.bleUart = !(opts && opts.uart === false);
+    };
+    NRF.sleep = function () { sb.netConsoles.bleAdvertising = false; };
+    NRF.wake = function () { sb.netConsoles.bleAdvertising = true; };
+    def('NRF', NRF);
+  }
+
+  // process
+  const proc = new sb.R.Object() as any;
+  proc.env = sb.plain({ VERSION: ESPRUINO_VERSION, BOARD: host.profile.ids[0], CONSOLE: 'USB', MODULES: '' });
+  proc.version = ESPRUINO_VERSION;
+  proc.memory = function () {
+    const usage = sb.memoryUsage();
+    const total = host.profile.vars;
+    return sb.plain({ free: Math.max(0, total - usage), usage, total, history: 0, gc: 0, gctime: 0, blocksize: 13 });
+  };
+  proc.on = function (ev: any, fn: any) { E.on(String(ev), fn); };
+  def('process', proc);
+
+  def('load', function () { if (host.onReboot) host.onReboot('load'); });
+  def('reset', function () { if (host.onReboot) host.onReboot('reset'); });
+  def('save', function () { if (host.onSave) host.onSave(); });
+  def('dump', function () {});
+  def('peek8', function () { return 0; });
+  def('trace', function () {});
+}
+
+
+/** A builtin module for require(name), or undefined. */
+function makeModule(sb: GlobalsSandbox, name: string): any {
+  const host = sb.host;
+  if (name === 'Storage') {
+    return wrapHostObject(sb, host.flash.storageModule({
+      realm: sb.R,
+      onMapped: (s) => { if (s.length > 10) { sb.mapped.add(s); if (sb.mapped.size > 512) sb.mapped.delete(sb.mapped.values().next().value as string); } },
+      print: (l) => host.print(l),
+    }));
+  }
+  if (name === 'crypto') {
+    if (!host.profile.nativeSha256 && !host.profile.nativeSha512) return undefined;
+    const m = new sb.R.Object() as any;
+    const hashFn = (alg: string) => (data: any) => {
+      const bytes = sb.toBytes(data);
+      const d = crypto.createHash(alg).update(bytes).digest();
+      const ab = new sb.R.ArrayBuffer(d.length);
+      new sb.R.Uint8Array(ab).set(d);
+      return ab;
+    };
+    m.SHA1 = hashFn('sha1');
+    if (host.profile.nativeSha256) { m.SHA224 = hashFn('sha224'); m.SHA256 = hashFn('sha256'); }
+    if (host.profile.nativeSha512) { m.SHA384 = hashFn('sha384'); m.SHA512 = hashFn('sha512'); }
+    return m;
+  }
+  if (name === 'TelnetServer' && sb.netConsoles.telnet !== null) {
+    const m = new sb.R.Object() as any;
+    m.setOptions = function (o: any) {
+      if (!o || typeof o !== 'object') throw sb.err(`Expecting Object, got ${typeof o}`);
+      if (o.mode === undefined) return;
+      if (o.mode !== 'on' && o.mode !== 'off') throw sb.err('Unknown mode value');
+      sb.netConsoles.telnet = o.mode;
+    };
+    return m;
+  }
+  if (host.modules && host.modules[name]) return host.modules[name](sb);
+  return undefined;
+}
+
+/** Host-made module object: copy its functions onto a realm object (so it looks native). */
+function wrapHostObject(sb: GlobalsSandbox, o: any): any {
+  const m = new sb.R.Object() as any;
+  for (const k of Object.keys(o)) m[k] = o[k];
+  return m;
+}
