@@ -56,14 +56,19 @@ describe('fakes/hal', () => {
       assert.equal(t.setTimeout(() => {}, 5), 1);
     });
 
-    it('clearing an unknown id throws (strict), clearing undefined always throws', () => {
+    it('clearing an id that is not live does nothing (Espruino); strict throws; undefined always throws', () => {
       const t = new FakeTimers();
-      assert.throws(() => t.clearTimeout(7), /Unknown Timeout/);
-      assert.throws(() => t.clearInterval(7), /Unknown Interval/);
-      assert.throws(() => t.clearTimeout(undefined as unknown as number), /ALL timers/);
-      const lax = new FakeTimers({ strict: false });
-      lax.clearTimeout(7);
-      assert.throws(() => lax.clearTimeout(undefined as unknown as number), /ALL timers/);
+      const cb = sinon.spy();
+      t.setTimeout(cb, 10);
+      t.clearTimeout(7);
+      t.clearInterval(7);
+      t.advance(10);
+      sinon.assert.calledOnce(cb);
+      assert.throws(() => t.clearTimeout(undefined as unknown as number), /clearTimeout\(undefined\) not allowed/);
+      const strict = new FakeTimers({ strict: true });
+      assert.throws(() => strict.clearTimeout(7), /Unknown Timeout/);
+      assert.throws(() => strict.clearInterval(7), /Unknown Interval/);
+      assert.throws(() => strict.clearInterval(undefined as unknown as number), /clearInterval\(undefined\) not allowed/);
     });
 
     it('callback exceptions are rethrown, or recorded and skipped', () => {

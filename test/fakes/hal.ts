@@ -6,30 +6,25 @@
 //   const pin = new FakePin(timers);            // pin.history: [{t, level}]
 //   timers.advance(50);                         // runs every timer due in the next 50 ms
 //
-// FakeTimers behaves like Espruino where it matters to device code:
+// FakeTimers is the simulator's timer queue (sim/vtime.ts, the one the Espruino sandbox runs the
+// bundle on) behind the hal Timers interface, so it has Espruino's semantics (test/sim/vtime.test.ts):
 //  - ids are reused the way Espruino reuses them (a new id is the highest live id + 1, so an id
 //    freed by a fired timer comes back): a driver that clears a stale id hits someone else's timer;
-//  - clearTimeout/clearInterval of an id that is not live throws Error('Unknown Timeout') /
-//    ('Unknown Interval') as Espruino does (option `strict: false` to ignore instead), and a
-//    clear with undefined throws always (on Espruino it clears ALL timers);
+//  - clearTimeout/clearInterval of an id that is not live does nothing, as on Espruino (option
+//    `strict: true` makes it throw 'Unknown Timeout' / 'Unknown Interval' to catch a driver doing
+//    it); a clear with undefined throws, as on Espruino (where clearTimeout() clears ALL timers);
 //  - setTimeout(cb, 0) never runs synchronously: only advance()/flush() run timers;
-//  - timers due at the same instant run in the order they were set.
+//  - timers due at the same instant run in the order they were set; an interval runs every `ms`
+//    counted from its previous due time (no drift); setInterval(cb, 0) repeats every 0.001 ms.
 // An exception in a timer callback is rethrown from advance() (the timer bookkeeping is already
-// consistent; later timers run on the next advance), or recorded in `errors` and skipped like
-// Espruino does with `onError: 'record'`.
+// consistent: an interval is re-queued; later timers run on the next advance), or recorded in
+// `errors` and skipped like Espruino does (it prints it) with `onError: 'record'`.
 
 import { Clock, InputPin, OutputPin, RelayLine, SerialPort, Timers } from '../../hal/types';
-
-interface FakeTimer {
-  id: number;
-  due: number;
-  seq: number;
-  interval: number; // 0 for a timeout
-  cb: () => void;
-}
+import { TimerQueue, VirtualClock, VTimer } from '../../sim/vtime';
 
 export interface FakeTimersOptions {
-  /** Throw on clearing an unknown id (default true, as Espruino). */
+  /** Throw on clearing an id that is not live (default false: Espruino ignores it). */
   strict?: boolean;
   /** 'throw' (default): rethrow a callback's exception from advance(); 'record': push to errors. */
   onError?: 'throw' | 'record';
@@ -38,21 +33,26 @@ export interface FakeTimersOptions {
 }
 
 export class FakeTimers implements Timers {
-  /** Virtual time, ms. */
-  now: number;
+  /** Virtual time (ms), shared with the queue. */
+  readonly clock = new VirtualClock();
   /** Exceptions thrown by callbacks (onError: 'record'). */
   errors: unknown[] = [];
   /** Every setTimeout/setInterval call: [kind, ms, id]. */
   log: Array<{ kind: 'timeout' | 'interval'; ms: number; id: number; at: number }> = [];
-  private timers: FakeTimer[] = [];
-  private seq = 0;
+  private queue: TimerQueue<() => void>;
   private strict: boolean;
   private onError: 'throw' | 'record';
 
   constructor(opts: FakeTimersOptions = {}) {
-    this.now = opts.start || 0;
-    this.strict = opts.strict !== false;
+    this.clock.ms = opts.start || 0;
+    this.queue = new TimerQueue<() => void>(this.clock);
+    this.strict = opts.strict === true;
     this.onError = opts.onError || 'throw';
+  }
+
+  /** Virtual time, ms. */
+  get now(): number {
+    return this.clock.ms;
   }
 
   setTimeout(cb: () => void, ms: number): number {
@@ -62,28 +62,27 @@ export class FakeTimers implements Timers {
     return this.add(cb, ms, true);
   }
   clearTimeout(id: number): void {
-    this.remove(id, 'Unknown Timeout');
+    this.remove(id, 'Timeout');
   }
   clearInterval(id: number): void {
-    this.remove(id, 'Unknown Interval');
+    this.remove(id, 'Interval');
   }
 
   /** Number of live timers (timeouts + intervals). */
   pending(): number {
-    return this.timers.length;
+    return this.queue.count();
   }
   /** Live timer ids. */
   ids(): number[] {
-    return this.timers.map((t) => t.id).sort((a, b) => a - b);
+    return this.queue.ids();
   }
   /** Whether `id` is live. */
   has(id: number): boolean {
-    return this.timers.some((t) => t.id === id);
+    return this.queue.find(id) !== undefined;
   }
   /** Due time of the next timer, or undefined. */
   nextDue(): number | undefined {
-    const t = this.first();
-    return t ? t.due : undefined;
+    return this.queue.nextDue();
   }
 
   /** Advance virtual time by `ms`, running every timer that falls due on the way, in order. */
@@ -99,65 +98,42 @@ export class FakeTimers implements Timers {
   runAll(limit = 10000): void {
     let n = 0;
     for (;;) {
-      const t = this.first();
-      if (!t) return;
+      if (this.queue.nextDue() === undefined) return;
       if (++n > limit) throw new Error('FakeTimers.runAll: more than ' + limit + ' callbacks');
-      this.runOne(t);
+      this.runOne(this.queue.take(Infinity)!);
     }
   }
 
   private add(cb: () => void, ms: number, repeat: boolean): number {
     if (typeof cb !== 'function') throw new Error('FakeTimers: callback is not a function');
-    let d = typeof ms === 'number' && ms > 0 ? ms : 0;
-    if (repeat && d < 1) d = 1; // an interval of 0 would never let time pass
-    let id = 1;
-    for (const t of this.timers) if (t.id >= id) id = t.id + 1;
-    this.timers.push({ id, due: this.now + d, seq: this.seq++, interval: repeat ? d : 0, cb });
+    const d = typeof ms === 'number' ? ms : NaN;
+    const id = (repeat ? this.queue.interval(cb, d) : this.queue.timeout(cb, d)).id;
     this.log.push({ kind: repeat ? 'interval' : 'timeout', ms, id, at: this.now });
     return id;
   }
 
-  private remove(id: number, message: string): void {
-    if (id === undefined || id === null) {
-      throw new Error('FakeTimers: clear with ' + id + ' (Espruino would clear ALL timers)');
+  private remove(id: number, what: string): void {
+    if (id === undefined) {
+      // Espruino's words; clearTimeout() with no argument would clear ALL timers
+      throw new Error(`clear${what}(undefined) not allowed. Use clear${what}() instead`);
     }
-    const i = this.timers.findIndex((t) => t.id === id);
-    if (i < 0) {
-      if (this.strict) throw new Error(message);
-      return;
-    }
-    this.timers.splice(i, 1);
-  }
-
-  private first(): FakeTimer | undefined {
-    let best: FakeTimer | undefined;
-    for (const t of this.timers) {
-      if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
-    }
-    return best;
+    if (!this.queue.clear(id) && this.strict) throw new Error('Unknown ' + what + ' (FakeTimers strict: id ' + id + ' is not live)');
   }
 
   private runUntil(target: number): void {
     let guard = 0;
     for (;;) {
-      const t = this.first();
-      if (!t || t.due > target) break;
+      const t = this.queue.take(target);
+      if (!t) break;
       if (++guard > 1000000) throw new Error('FakeTimers: runaway timers');
       this.runOne(t);
     }
-    if (target > this.now) this.now = target;
+    if (target > this.now) this.clock.ms = target;
   }
 
-  private runOne(t: FakeTimer): void {
-    if (t.due > this.now) this.now = t.due;
-    if (t.interval > 0) {
-      t.due += t.interval;
-      t.seq = this.seq++;
-    } else {
-      this.timers.splice(this.timers.indexOf(t), 1);
-    }
+  private runOne(t: VTimer<() => void>): void {
     try {
-      t.cb();
+      t.fn();
     } catch (e) {
       if (this.onError === 'throw') throw e;
       this.errors.push(e);
