@@ -16,6 +16,8 @@ build: deps build-host build-device
 # tsc compiles the TypeScript; the plain JavaScript modules that host code requires (the bundler's
 # tools/build/*.js: the simulator reads latevars.js) are copied beside it, so that build/host runs alone.
 build-host:
+	@# sim/espruino.ts became sim/espruino/: an old build's sim/espruino.js would shadow sim/espruino/index.js
+	rm -f build/host/sim/espruino.js build/host/sim/espruino.js.map
 	$(BIN)/tsc -p tsconfig.json
 	mkdir -p build/host/tools/build && cp tools/build/*.js build/host/tools/build/
 
