@@ -2,7 +2,7 @@
 // setTimeout/setInterval and the simulator's own events) and the unit-test fakes
 // (test/fakes/hal.ts FakeTimers). Host code. Its semantics are Espruino 2v29's where device code
 // can tell them apart (src/jswrap_interactive.c, src/jsinteractive.c; test/sim/vtime.test.ts
-// states each one, test/espruino/timers.test.ts checks them on the real interpreter):
+// states each one, and with ESPRUINO=... checks the sandbox against the real interpreter):
 //  - time is virtual: a clock object `{ ms }` shared with the queue's owner; nothing runs when it
 //    is set: the owner takes due entries one at a time (`take`) and runs them;
 //  - order: by due time, then by when the entry was queued; an interval re-queued after it ran

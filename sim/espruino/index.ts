@@ -41,7 +41,8 @@
 // RegExp subset, prototype methods unreachable statically (Array.prototype.slice), Unicode-less
 // string lengths, `new Uint8Array(buffer, offset, length)` running past the buffer (Node throws),
 // String.prototype.replaceAll (2v29 has it; deleted here as before).
-////
+// process.memory().usage is an estimate of Espruino JsVars: memory.ts says how it is counted.
+//
 // The sandbox in files (each file's header says what it holds):
 //   index.ts    EspruinoSandbox: wires the parts below together (this file)
 //   core.ts     vm context and realm, state, running code and callbacks, the event loop
@@ -62,7 +63,7 @@ import { PRELUDE } from './prelude';
 export { espruinoCode, espruinoMessage } from './code';
 export { ESPRUINO_VERSION, BASE_VARS } from './core';
 export { VirtualClock } from '../vtime';
-export { PinState } from './pins';
+export type { PinState } from './pins';
 export { SimSerial } from './uart';
 export { closureScopes } from './memory';
 
