@@ -4,7 +4,7 @@
 import * as vm from 'vm';
 import { BoardProfile } from '../../firmware/boards';
 import { FlashImage, PowerCutError, bytesOf } from '../flash';
-import { TimerQueue, VirtualClock, VTimer } from '../vtime';
+import { TimerQueue, VirtualClock } from '../vtime';
 import { espruinoCode, espruinoMessage } from './code';
 
 export const ESPRUINO_VERSION = '2v29';
@@ -181,13 +181,8 @@ export class SandboxCore {
    * device IO). interval > 0: a JS interval. Returns the timer's id (0 for an event).
    */
   schedule(fn: any, ms: number, args: any[] = [], internal = false, interval = 0): number {
-    return this.scheduleEntry(fn, ms, args, internal, interval).id;
-  }
-
-  /** As schedule, returning the queue entry (internal). */
-  scheduleEntry(fn: any, ms: number, args: any[] = [], internal = false, interval = 0): VTimer {
-    if (internal) return this.queue.event(fn, ms, args);
-    return interval > 0 ? this.queue.interval(fn, interval, args) : this.queue.timeout(fn, ms, args);
+    if (internal) return this.queue.event(fn, ms, args).id;
+    return (interval > 0 ? this.queue.interval(fn, interval, args) : this.queue.timeout(fn, ms, args)).id;
   }
 
   /** The due time of the next queued entry, or undefined. */
