@@ -77,7 +77,7 @@ async function bundle(entry, out, defines, opts) {
   const devRoot = path.dirname(entryDir);
   const lazy = (opts.lazy || []).map((g) => Object.assign({}, g, { file: path.join(devRoot, g.module) }));
   const alias = { tslib: path.join(root, 'tools/build/tslib-shim.js') };
-  const plugins = [deviceModules(entryDir, defines || {})];
+  const plugins = [deviceModules(entryDir, defines || {}, opts.boardTable)];
   const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, {
     entryPoints: [entry],
     alias,
@@ -422,8 +422,11 @@ function vlq(seg) {
 //  - the compile-time flags of firmware/build-flags.ts (exported as QG_X, set by the define
 //    __QG_X__) replaced by their value where other modules use them, so that esbuild sees
 //    `if (false && ...)` and drops what only that branch imports (esbuild does not carry a `var`'s
-//    value across modules by itself). build-flags.js keeps its own definitions (the define).
-function deviceModules(dir, defines) {
+//    value across modules by itself). build-flags.js keeps its own definitions (the define);
+//  - the board table boards/index.js replaced by `boardTable` (opts.boardTable: the bundle's own
+//    boards as one literal, tools/build/boards.ts deviceBoardTable); without it, a bundle that
+//    reaches boards/index.js is refused (it would carry every board file's host data).
+function deviceModules(dir, defines, boardTable) {
   const flags = {};
   for (const k of Object.keys(defines)) {
     const m = /^__(QG_[A-Z0-9_]+)__$/.exec(k);
@@ -440,6 +443,10 @@ function deviceModules(dir, defines) {
         return { path: found, sideEffects: false };
       });
       b.onLoad({ filter: /\.js$/ }, (a) => {
+        if (inside(a.path) && a.path === path.join(path.dirname(dir), 'boards', 'index.js')) {
+          if (typeof boardTable !== 'string') throw new Error(`${a.path}: no board table given (opts.boardTable, tools/build/boards.ts)`);
+          return { contents: boardTable, loader: 'js' };
+        }
         if (!inside(a.path) || path.basename(a.path) === 'build-flags.js') return undefined;
         let code = fs.readFileSync(a.path, 'utf8');
         // TypeScript's ES5 classes, `var C = /** @class */ (function () {...}());`, are pure: say so
