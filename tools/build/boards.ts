@@ -117,7 +117,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
 /** Builds dist/gate.js and every profile's bundle. */
 export async function buildAll(opts: { entry?: string; dist?: string; report?: boolean } = {}): Promise<BuiltBundle[]> {
   const out: BuiltBundle[] = [];
-  for (const p of ['universal'].concat(PROFILES)) out.push(await buildBundle(p, opts));
+  for (const p of ['universal'].concat(BOARD_FILES.map((b) => b.name))) out.push(await buildBundle(p, opts));
   return out;
 }
 
