@@ -1,7 +1,7 @@
 // Every board (one file each in boards/). A new board: its file, and one line here.
 // The order is the firmware's: a device id that no board lists gets the first board's profile.
 // Host code reads these objects; the device reads only `boardList()`, whose module the bundler
-// replaces by a literal of the bundle's own board(s) (tools/build/boards.ts deviceBoardTable).
+// replaces by a literal of the bundle's own board(s) (tools/build/bundle.js boardTableSource).
 import { Board, BoardProfile, profileOf } from './types';
 import { WIFI } from './wifi';
 import { PICO } from './pico';

@@ -26,7 +26,7 @@ export var ORIGINAL: Board = {
   },
   features: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware alone (55 KB) is larger than the 20 KB of Storage',
+    note: 'the QG1 firmware alone is larger than the 20 KB of Storage (README "Flash budget")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

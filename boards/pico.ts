@@ -26,7 +26,7 @@ export var PICO: Board = {
   },
   features: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware, qg.ed25519 and the journal need about 79 KB of the 48 KB of Storage',
+    note: 'the QG1 firmware, qg.ed25519 and the journal need more than the 48 KB of Storage (README "Flash budget")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

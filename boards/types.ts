@@ -1,7 +1,7 @@
 // The schema of a board file (boards/<name>.ts): everything the project knows about one board.
 // Plain data and ES5 (device-safe), but only the device part (`BoardProfile`, made by
 // `profileOf`) reaches a board: the bundler writes the firmware's board table from it
-// (tools/build/boards.ts `deviceBoardTable`), the per-board bundle carrying its own board only.
+// (tools/build/bundle.js `boardTableSource`), the per-board bundle carrying its own board only.
 // Everything else (flash geometry, features, file layout, notes) is read by host code: the
 // simulator (sim/board.ts), the flasher and its budget (tools/flashfiles.ts, tools/flashbudget.ts),
 // the bundle builder (tools/build/boards.ts) and the README's tables (tools/build/readme-tables.ts).

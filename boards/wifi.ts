@@ -27,7 +27,7 @@ export var WIFI: Board = {
   },
   features: {
     native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
-    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need about 86 KB of the 64 KB of Storage',
+    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need more than the 64 KB of Storage (README "Flash budget")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

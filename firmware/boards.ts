@@ -2,7 +2,7 @@
 // the board it runs on. The facts live in boards/ (one file per board); a device bundle carries
 // only its own board's profile, plus the Linux build's (the interpreter the tests run it on), or
 // every board for the universal dist/gate.js, as one literal made on each call (the bundler writes
-// it: tools/build/boards.ts deviceBoardTable), so that only the profile in use stays in RAM.
+// it: tools/build/bundle.js boardTableSource), so that only the profile in use stays in RAM.
 import { BoardProfile } from '../boards/types';
 import { boardList } from '../boards/index';
 

@@ -13,7 +13,10 @@ import { boardProfile } from '../../firmware/boards';
 import { SimBoard } from '../../sim/board';
 import { flashFiles, profileName, featuresOf } from '../../tools/flashfiles';
 import { flashBudget, fixtureInputs } from '../../tools/flashbudget';
-import { bundlePath, bundleBoards, deviceBoardTable } from '../../tools/build/boards';
+import { bundlePath, bundleBoards, deviceBoards } from '../../tools/build/boards';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { boardTableSource } = require('../../tools/build/bundle.js');
+const deviceBoardTable = (profile: string): string => boardTableSource(deviceBoards(profile));
 import { readmeTables } from '../../tools/build/readme-tables';
 import { REPO } from '../util/shared';
 

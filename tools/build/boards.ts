@@ -1,14 +1,14 @@
 // The device bundles: dist/gate.js (universal: every feature, the native code embedded; what the
 // simulator and tests use by default) and dist/gate-<profile>.js per board profile, built with the
 // features of its board file (boards/<name>.ts; esbuild defines of firmware/build-flags.ts; terser
-// drops the code they turn off) and carrying only its own board's profile (deviceBoardTable).
+// drops the code they turn off) and carrying only its own board's profile (deviceBoards).
 // Usage (after `tsc -p tsconfig.device.json`): npx tsx tools/build/boards.ts [ENTRY.js [OUTDIR]]
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../root';
 import { BOARD_FILES } from '../../boards/index';
-import { Board, BoardFeatures, profileOf } from '../../boards/types';
+import { Board, BoardFeatures, BoardProfile, profileOf } from '../../boards/types';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 
 // The bundler (esbuild, terser, acorn: build tools) is loaded only when a bundle is built: the
@@ -56,13 +56,9 @@ export function bundleBoards(profile: string): Board[] {
   return [own].concat(BOARD_FILES.filter((b) => b !== own && b.name === 'linux'));
 }
 
-/**
- * The device's boards/index.js (bundle.js opts.boardTable): boardList() returning a literal of the
- * bundle's boards' profiles (boards/types.ts profileOf), made anew on each call (firmware/boards.ts).
- */
-export function deviceBoardTable(profile: string): string {
-  const list = bundleBoards(profile).map((b) => JSON.stringify(profileOf(b)));
-  return `export function boardList() {\n  return [\n    ${list.join(',\n    ')}\n  ];\n}\n`;
+/** The profiles a bundle's board table holds (bundle.js opts.boards). */
+export function deviceBoards(profile: string): BoardProfile[] {
+  return bundleBoards(profile).map(profileOf);
 }
 
 export const DEFAULT_ENTRY = path.join(ROOT, 'build', 'device', 'firmware', 'main.js');
@@ -109,7 +105,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // bundle decoders (about 9 KB).
     if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
   }
-  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boardTable: deviceBoardTable(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards: deviceBoards(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }

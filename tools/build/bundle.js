@@ -77,7 +77,9 @@ async function bundle(entry, out, defines, opts) {
   const devRoot = path.dirname(entryDir);
   const lazy = (opts.lazy || []).map((g) => Object.assign({}, g, { file: path.join(devRoot, g.module) }));
   const alias = { tslib: path.join(root, 'tools/build/tslib-shim.js') };
-  const plugins = [deviceModules(entryDir, defines || {}, opts.boardTable)];
+  const boardsIndex = path.join(devRoot, 'boards', 'index.js');
+  const boardTable = boardTableSource(opts.boards || (fs.existsSync(boardsIndex) ? allBoards(boardsIndex) : []));
+  const plugins = [deviceModules(entryDir, defines || {}, boardTable)];
   const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, {
     entryPoints: [entry],
     alias,
@@ -423,9 +425,9 @@ function vlq(seg) {
 //    __QG_X__) replaced by their value where other modules use them, so that esbuild sees
 //    `if (false && ...)` and drops what only that branch imports (esbuild does not carry a `var`'s
 //    value across modules by itself). build-flags.js keeps its own definitions (the define);
-//  - the board table boards/index.js replaced by `boardTable` (opts.boardTable: the bundle's own
-//    boards as one literal, tools/build/boards.ts deviceBoardTable); without it, a bundle that
-//    reaches boards/index.js is refused (it would carry every board file's host data).
+//  - the board table boards/index.js replaced by `boardTable` (boardTableSource: the bundle's
+//    boards' profiles as one literal), so that no board file's host data (flash, features, notes)
+//    reaches a device.
 function deviceModules(dir, defines, boardTable) {
   const flags = {};
   for (const k of Object.keys(defines)) {
@@ -444,7 +446,6 @@ function deviceModules(dir, defines, boardTable) {
       });
       b.onLoad({ filter: /\.js$/ }, (a) => {
         if (inside(a.path) && a.path === path.join(path.dirname(dir), 'boards', 'index.js')) {
-          if (typeof boardTable !== 'string') throw new Error(`${a.path}: no board table given (opts.boardTable, tools/build/boards.ts)`);
           return { contents: boardTable, loader: 'js' };
         }
         if (!inside(a.path) || path.basename(a.path) === 'build-flags.js') return undefined;
@@ -520,6 +521,22 @@ function rewriteHoles(code) {
   return code;
 }
 
+// The device's board table (boards/index.js): `boardList()` returning the profiles of the bundle's
+// boards (opts.boards: tools/build/boards.ts gives a per-board bundle its own board and the Linux
+// build's), made anew on each call so that only the profile in use stays in RAM (firmware/boards.ts).
+// Without opts.boards: every board, in boards/index.ts order (the universal table).
+function boardTableSource(list) {
+  return 'export function boardList() {\n  return [\n    ' + list.map((p) => JSON.stringify(p)).join(',\n    ') + '\n  ];\n}\n';
+}
+
+/** Every board's profile, from the device build of boards/index.js (its own boardList()). */
+function allBoards(indexJs) {
+  const r = esbuild.buildSync({ entryPoints: [indexJs], bundle: true, write: false, format: 'cjs', platform: 'neutral', logLevel: 'silent' });
+  const m = { exports: {} };
+  new Function('module', 'exports', r.outputFiles[0].text)(m, m.exports);
+  return m.exports.boardList();
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const defines = {};
@@ -534,4 +551,4 @@ if (require.main === module) {
     (n) => console.log(`${pos[1]}: ${n} bytes`),
     (e) => { console.error(`bundle: ${e.message}`); process.exit(1); });
 }
-module.exports = { bundle, plainRequire, rewriteHoles, attribute, checkLateUses, GATE_OPTIONS, GATE_LAZY };
+module.exports = { bundle, boardTableSource, plainRequire, rewriteHoles, attribute, checkLateUses, GATE_OPTIONS, GATE_LAZY };
