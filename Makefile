@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 BIN   := node_modules/.bin
 
-.PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools browser-tools size
+.PHONY: all build build-host build-device test demo bench bench-collector fuzz clean deps native native-tools pg-tools browser-tools size readme-tables
 
 all: build
 
@@ -76,6 +76,11 @@ fuzz: build
 
 clean:
 	rm -rf build dist
+
+# README.md's board tables (pins, LoRa, notes, files, flash budget and geometry) from boards/*.ts
+# and the built bundles (tools/build/readme-tables.ts; test/tools/build/readme-tables.test.ts checks them).
+readme-tables: deps build-device
+	$(BIN)/tsx tools/build/readme-tables.ts
 
 # What takes room in the device bundles (per module, per board) and each board's flash budget.
 size: deps

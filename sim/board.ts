@@ -7,20 +7,18 @@
 // {led}, power {state: 'on'|'cut'|'reboot', ...}, watchdog, console {line} (other console lines).
 // t is virtual milliseconds since the board was made.
 import { BoardProfile, boardProfile } from '../firmware/boards';
+import { boardFileOf } from '../boards/index';
 import { FlashImage } from './flash';
 import { EspruinoSandbox, SandboxHost, VirtualClock } from './espruino';
 
 export interface BoardEvent { t: number; event: string; [k: string]: any }
 
-/** Storage geometry per profile (espruino.md "Memory"). */
-export const FLASH_GEOMETRY: { [profile: string]: { size: number; pageSize: number } } = {
-  wifi: { size: 64 * 1024, pageSize: 16 * 1024 },
-  pico: { size: 48 * 1024, pageSize: 16 * 1024 },
-  original: { size: 20 * 1024, pageSize: 2 * 1024 },
-  esp32: { size: 896 * 1024, pageSize: 4 * 1024 },
-  mdbt42q: { size: 40 * 1024, pageSize: 4 * 1024 },
-  linux: { size: 256 * 1024, pageSize: 4 * 1024 },
-};
+/** The Storage geometry of a board (profile name or board id): its board file's (boards/<name>.ts). */
+export function flashGeometry(board: string): { size: number; pageSize: number } {
+  const b = boardFileOf(board);
+  if (!b) throw new Error(`unknown board '${board}'`);
+  return { size: b.flash.storageSize, pageSize: b.flash.pageSize };
+}
 
 export interface SimBoardOptions {
   /** Profile name or Espruino board id (firmware/boards.ts); default the Espruino WiFi. */
@@ -121,8 +119,7 @@ export class SimBoard {
     if (opts.board && this.profile.name !== opts.board && this.profile.ids.indexOf(opts.board) < 0) {
       throw new Error(`unknown board '${opts.board}'`);
     }
-    const geo = FLASH_GEOMETRY[this.profile.name] || FLASH_GEOMETRY.wifi;
-    this.flash = opts.flash || new FlashImage(geo);
+    this.flash = opts.flash || new FlashImage(flashGeometry(this.profile.name));
     this.rtcBase = opts.clock === undefined ? null : opts.clock;
     this.relayActiveHigh = opts.relayActiveHigh === undefined ? true : opts.relayActiveHigh;
     this.onConsoleLine = opts.onConsoleLine || null;

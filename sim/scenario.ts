@@ -59,7 +59,7 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { SimBoard, BoardEvent } from './board';
 import { boardProfile } from '../firmware/boards';
-import { BOARD_FEATURES } from '../firmware/board-features';
+import { boardFileOf } from '../boards/index';
 import { FlashImage } from './flash';
 import { IoTracker, advanceWithIo, runWithIo, httpModule, wifiModule } from './net';
 import { SimCollector } from './collector';
@@ -121,13 +121,14 @@ export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
 /**
  * The bundle a scenario runs when none is given: the board's own dist/gate-<profile>.js when it
- * was built and the board's firmware fits its flash (firmware/board-features.ts `fits`, checked
+ * was built and the board's firmware fits its flash (boards/<name>.ts features.fits, checked
  * by test/build/flash-budget.test.ts), else the universal dist/gate.js.
  */
 export function defaultBundleFor(board: string): string {
   const name = boardProfile(board).name;
   const own = path.join(ROOT, 'dist', `gate-${name}.js`);
-  const f = BOARD_FEATURES[name];
+  const bf = boardFileOf(name);
+  const f = bf && bf.features;
   return f && f.fits && fs.existsSync(own) ? own : DEFAULT_BUNDLE;
 }
 

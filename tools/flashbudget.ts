@@ -5,9 +5,8 @@
 // files keep their room until compaction (sim/flash.ts models the same).
 import * as fs from 'fs';
 import * as path from 'path';
-import { FLASH_GEOMETRY } from '../sim/board';
 import { HEADER_SIZE } from '../sim/flash';
-import { BOARD_FEATURES } from '../firmware/board-features';
+import { boardFileOf } from '../boards/index';
 import { validateConfig } from '../firmware/config';
 import { flashFiles, profileName } from './flashfiles';
 import { bundlePath } from './build/boards';
@@ -58,8 +57,7 @@ export interface FlashBudget {
  */
 export function flashBudget(board: string, inputs: BudgetInputs, bundleBytes?: number): FlashBudget {
   const profile = profileName(board);
-  const geo = FLASH_GEOMETRY[profile];
-  if (!geo || !BOARD_FEATURES[profile]) throw new Error(`no flash geometry or features for board '${profile}'`);
+  const storage = boardFileOf(profile)!.flash.storageSize;
   const bytes = bundleBytes !== undefined ? bundleBytes : fs.statSync(bundlePath(profile)).size;
   const cfgObj = JSON.parse(Buffer.from(inputs.config).toString('utf8'));
   const v = validateConfig(cfgObj);
@@ -76,7 +74,7 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundleBytes?: n
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
   const used = all.reduce((n, x) => n + storageCost(x.bytes), 0);
   return {
-    profile, available: geo.size, bundle: bytes, files: data(list) - bytes, journal: data(journal),
-    overhead: used - data(all), used, fits: used <= geo.size, list: all,
+    profile, available: storage, bundle: bytes, files: data(list) - bytes, journal: data(journal),
+    overhead: used - data(all), used, fits: used <= storage, list: all,
   };
 }

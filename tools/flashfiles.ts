@@ -1,5 +1,6 @@
 // What `qrgate flash` puts on a board besides the firmware (.bootcde), and which firmware file a
-// board gets. Host code; the lists follow firmware/board-features.ts:
+// board gets. Host code; the list is the board file's `files` (boards/<name>.ts), which follows
+// its features (boards/types.ts checkBoard):
 //   qg.cfg       the configuration (JSON text, as given)
 //   qg.lock      the console password derived from site.secret, with its check (firmware/console-lock.ts):
 //                the gate locks its console with it even when qg.cfg is damaged
@@ -8,8 +9,8 @@
 //   qg.ed25519   the native verifier's machine code (boards built with native: the bundle does
 //                not carry it and checks the file's SHA-256 before running it)
 import * as fs from 'fs';
-import { BOARD_FEATURES, BoardFeatures } from '../firmware/board-features';
-import { BOARDS, boardProfile } from '../firmware/boards';
+import { BoardFeatures, NATIVE_FILE_NAME } from '../boards/types';
+import { BOARD_FILES, boardFileOf } from '../boards/index';
 import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
 import { validateConfig } from '../firmware/config';
 import { hasComments, stripComments } from './configfile';
@@ -18,23 +19,21 @@ import { lockFileOf } from './board/unlock';
 import { LOCK_FILE } from '../firmware/console-lock';
 import { bundlePath, nativeCode } from './build/boards';
 
-export const NATIVE_FILE = 'qg.ed25519';
+export const NATIVE_FILE = NATIVE_FILE_NAME;
 
 /**
  * The profile name of a board (profile name or Espruino board id); throws for an unknown one
  * (firmware/boards.ts boardProfile falls back to the first board instead).
  */
 export function profileName(board: string): string {
-  const p = boardProfile(board);
-  if (p.name !== board && p.ids.indexOf(board) < 0) {
-    throw new Error(`unknown board '${board}' (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
-  }
-  return p.name;
+  const b = boardFileOf(board);
+  if (!b) throw new Error(`unknown board '${board}' (boards: ${BOARD_FILES.map((x) => x.name).join(', ')})`);
+  return b.name;
 }
 
-/** The features a board's firmware is built with (firmware/board-features.ts). */
+/** The features a board's firmware is built with (boards/<name>.ts). */
 export function featuresOf(board: string): BoardFeatures {
-  return BOARD_FEATURES[profileName(board)];
+  return boardFileOf(profileName(board))!.features;
 }
 
 function configObject(config: Uint8Array | string | object): any {
@@ -56,18 +55,21 @@ function configBytes(config: Uint8Array | string | object): Uint8Array {
  * bytes or text (written as given) or an object (written as JSON); it must validate.
  */
 export function flashFiles(board: string, config: Uint8Array | string | object, trustBytes: Uint8Array): { [name: string]: Uint8Array } {
-  const f = featuresOf(board);
+  const spec = boardFileOf(profileName(board))!.files.map((f) => f.name);
   const v = validateConfig(configObject(config));
   if (!v.config) throw new Error(`configuration: ${v.error}`);
   const out: { [name: string]: Uint8Array } = {};
-  out[CONFIG_FILE] = configBytes(config);
-  out[LOCK_FILE] = lockFileOf(configObject(config));
-  out[TRUST_FILE] = trustBytes;
-  if (f.jsVerify) {
-    const t = tableFiles(trustBytes, v.config.verifier.keyTables);
-    for (const name of Object.keys(t)) out[name] = t[name];
+  for (const name of spec) {
+    if (name === CONFIG_FILE) out[name] = configBytes(config);
+    else if (name === LOCK_FILE) out[name] = lockFileOf(configObject(config));
+    else if (name === TRUST_FILE) out[name] = trustBytes;
+    else if (name === 'qg.tb') {
+      const t = tableFiles(trustBytes, v.config.verifier.keyTables);
+      for (const n of Object.keys(t)) out[n] = t[n];
+    } else if (name === 'qg.k*') continue; // (written with qg.tb: one per trusted key)
+    else if (name === NATIVE_FILE) out[name] = nativeCode();
+    else throw new Error(`board ${board}: no content for the file ${name}`);
   }
-  if (f.native) out[NATIVE_FILE] = nativeCode();
   return out;
 }
 

@@ -1,15 +1,14 @@
 // The flash budget per board (tools/flashbudget.ts): each profile's bundle dist/gate-<profile>.js
 // + the files `qrgate flash` writes (tools/flashfiles.ts, fixture configuration and trust bundle)
 // + the journal's reservation + Storage headers, against the board's Storage; the profile's
-// declared `fits` (firmware/board-features.ts) must be the truth. Also: the features a bundle is
+// declared `fits` (boards/<name>.ts features) must be the truth. Also: the features a bundle is
 // built without are really gone from it, and an ARM bundle without its native code file faults
 // instead of opening. Needs `make build-device` (dist/gate*.js).
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as acorn from 'acorn';
-import { BOARD_FEATURES } from '../../firmware/board-features';
-import { FLASH_GEOMETRY } from '../../sim/board';
+import { BOARD_FILES, boardFileOf } from '../../boards/index';
 import { flashBudget, fixtureInputs, storageCost } from '../../tools/flashbudget';
 import { flashFiles, bundleFor, NATIVE_FILE } from '../../tools/flashfiles';
 import { bundlePath, nativeCode, PROFILES } from '../../tools/build/boards';
@@ -37,9 +36,11 @@ describe('flash budget per board', function () {
   this.timeout(20000);
   const inputs = fixtureInputs();
 
-  it('every profile with a flash geometry has features, and every feature set a bundle', () => {
-    assert.deepEqual(PROFILES.slice().sort(), Object.keys(FLASH_GEOMETRY).sort());
+  it('every board file gets a bundle', () => {
+    assert.deepEqual(PROFILES.slice().sort(), BOARD_FILES.map((b) => b.name).sort());
   });
+  const BOARD_FEATURES: { [p: string]: any } = {};
+  for (const b of BOARD_FILES) BOARD_FEATURES[b.name] = b.features;
 
   for (const profile of PROFILES) {
     it(`${profile}: the profile's "fits" (${BOARD_FEATURES[profile].fits}) is what the budget measures`, () => {
@@ -47,10 +48,10 @@ describe('flash budget per board', function () {
       const sum = b.list.reduce((n, f) => n + storageCost(f.bytes), 0);
       assert.equal(b.used, sum);
       assert.equal(b.used, b.bundle + b.files + b.journal + b.overhead);
-      assert.equal(b.available, FLASH_GEOMETRY[profile].size);
+      assert.equal(b.available, boardFileOf(profile)!.flash.storageSize);
       const msg = `${profile}: ${b.used} bytes needed (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead}) of ${b.available}`;
       assert.equal(b.fits, BOARD_FEATURES[profile].fits,
-        `${msg}: set fits: ${b.fits} in firmware/board-features.ts (and README "Flash budget")`);
+        `${msg}: set features.fits: ${b.fits} in boards/${profile}.ts (and run make readme-tables)`);
     });
 
     it(`${profile}: the bundle carries exactly its features`, () => {

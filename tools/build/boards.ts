@@ -1,13 +1,14 @@
 // The device bundles: dist/gate.js (universal: every feature, the native code embedded; what the
 // simulator and tests use by default) and dist/gate-<profile>.js per board profile, built with the
-// features of firmware/board-features.ts (esbuild defines of firmware/build-flags.ts; terser drops
-// the code they turn off).
+// features of its board file (boards/<name>.ts; esbuild defines of firmware/build-flags.ts; terser
+// drops the code they turn off) and carrying only its own board's profile (deviceBoards).
 // Usage (after `tsc -p tsconfig.device.json`): npx tsx tools/build/boards.ts [ENTRY.js [OUTDIR]]
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../root';
-import { BOARD_FEATURES, buildDefines, universalDefines } from '../../firmware/board-features';
+import { BOARD_FILES } from '../../boards/index';
+import { Board, BoardFeatures, BoardProfile, profileOf } from '../../boards/types';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 
 // The bundler (esbuild, terser, acorn: build tools) is loaded only when a bundle is built: the
@@ -17,8 +18,48 @@ function bundler(): { bundle: any; GATE_OPTIONS: any; GATE_LAZY: any[] } {
   return require('./bundle.js');
 }
 
-/** The profiles that get a bundle of their own. */
-export const PROFILES = Object.keys(BOARD_FEATURES);
+/** The profiles that get a bundle of their own: every board in boards/. */
+export const PROFILES = BOARD_FILES.map((b) => b.name);
+
+/** The board file of a profile name; throws for an unknown one. */
+export function boardFile(profile: string): Board {
+  const b = BOARD_FILES.filter((x) => x.name === profile)[0];
+  if (!b) throw new Error(`unknown board profile '${profile}'`);
+  return b;
+}
+
+/** The esbuild defines of firmware/build-flags.ts for a feature set. */
+export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: string]: string } {
+  return {
+    __QG_NATIVE__: String(f.native),
+    __QG_NATIVE_EMBED__: 'false',
+    __QG_JSVERIFY__: String(f.jsVerify),
+    __QG_DIVOC__: String(f.divoc),
+    __QG_WIFI__: String(f.wifi),
+    __QG_LORA__: String(f.lora),
+    __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
+  };
+}
+
+/** The defines of the universal bundle dist/gate.js: everything, the native code embedded. */
+export function universalDefines(nativeSha256: string): { [name: string]: string } {
+  return {
+    __QG_NATIVE__: 'true', __QG_NATIVE_EMBED__: 'true', __QG_JSVERIFY__: 'true', __QG_DIVOC__: 'true',
+    __QG_WIFI__: 'true', __QG_LORA__: 'true', __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
+  };
+}
+
+/** The boards a bundle carries: every board (universal), or its own board then the Linux build's. */
+export function bundleBoards(profile: string): Board[] {
+  if (profile === 'universal') return BOARD_FILES.slice();
+  const own = boardFile(profile);
+  return [own].concat(BOARD_FILES.filter((b) => b !== own && b.name === 'linux'));
+}
+
+/** The profiles a bundle's board table holds (bundle.js opts.boards). */
+export function deviceBoards(profile: string): BoardProfile[] {
+  return bundleBoards(profile).map(profileOf);
+}
 
 export const DEFAULT_ENTRY = path.join(ROOT, 'build', 'device', 'firmware', 'main.js');
 export const DIST = path.join(ROOT, 'dist');
@@ -57,15 +98,14 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   let lazy = GATE_LAZY;
   if (profile === 'universal') defines = universalDefines(sha);
   else {
-    const f = BOARD_FEATURES[profile];
-    if (!f) throw new Error(`unknown board profile '${profile}'`);
+    const f = boardFile(profile).features;
     defines = buildDefines(f, sha);
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
     // bundle decoders (about 9 KB).
     if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
   }
-  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards: deviceBoards(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }
@@ -73,7 +113,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
 /** Builds dist/gate.js and every profile's bundle. */
 export async function buildAll(opts: { entry?: string; dist?: string; report?: boolean } = {}): Promise<BuiltBundle[]> {
   const out: BuiltBundle[] = [];
-  for (const p of ['universal'].concat(PROFILES)) out.push(await buildBundle(p, opts));
+  for (const p of ['universal'].concat(BOARD_FILES.map((b) => b.name))) out.push(await buildBundle(p, opts));
   return out;
 }
 

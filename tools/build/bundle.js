@@ -77,7 +77,9 @@ async function bundle(entry, out, defines, opts) {
   const devRoot = path.dirname(entryDir);
   const lazy = (opts.lazy || []).map((g) => Object.assign({}, g, { file: path.join(devRoot, g.module) }));
   const alias = { tslib: path.join(root, 'tools/build/tslib-shim.js') };
-  const plugins = [deviceModules(entryDir, defines || {})];
+  const boardsIndex = path.join(devRoot, 'boards', 'index.js');
+  const boardTable = boardTableSource(opts.boards || (fs.existsSync(boardsIndex) ? allBoards(boardsIndex) : []));
+  const plugins = [deviceModules(entryDir, defines || {}, boardTable)];
   const res = await esbuild.build(Object.assign({}, ESBUILD_COMMON, {
     entryPoints: [entry],
     alias,
@@ -422,8 +424,11 @@ function vlq(seg) {
 //  - the compile-time flags of firmware/build-flags.ts (exported as QG_X, set by the define
 //    __QG_X__) replaced by their value where other modules use them, so that esbuild sees
 //    `if (false && ...)` and drops what only that branch imports (esbuild does not carry a `var`'s
-//    value across modules by itself). build-flags.js keeps its own definitions (the define).
-function deviceModules(dir, defines) {
+//    value across modules by itself). build-flags.js keeps its own definitions (the define);
+//  - the board table boards/index.js replaced by `boardTable` (boardTableSource: the bundle's
+//    boards' profiles as one literal), so that no board file's host data (flash, features, notes)
+//    reaches a device.
+function deviceModules(dir, defines, boardTable) {
   const flags = {};
   for (const k of Object.keys(defines)) {
     const m = /^__(QG_[A-Z0-9_]+)__$/.exec(k);
@@ -440,6 +445,9 @@ function deviceModules(dir, defines) {
         return { path: found, sideEffects: false };
       });
       b.onLoad({ filter: /\.js$/ }, (a) => {
+        if (inside(a.path) && a.path === path.join(path.dirname(dir), 'boards', 'index.js')) {
+          return { contents: boardTable, loader: 'js' };
+        }
         if (!inside(a.path) || path.basename(a.path) === 'build-flags.js') return undefined;
         let code = fs.readFileSync(a.path, 'utf8');
         // TypeScript's ES5 classes, `var C = /** @class */ (function () {...}());`, are pure: say so
@@ -513,6 +521,22 @@ function rewriteHoles(code) {
   return code;
 }
 
+// The device's board table (boards/index.js): `boardList()` returning the profiles of the bundle's
+// boards (opts.boards: tools/build/boards.ts gives a per-board bundle its own board and the Linux
+// build's), made anew on each call so that only the profile in use stays in RAM (firmware/boards.ts).
+// Without opts.boards: every board, in boards/index.ts order (the universal table).
+function boardTableSource(list) {
+  return 'export function boardList() {\n  return [\n    ' + list.map((p) => JSON.stringify(p)).join(',\n    ') + '\n  ];\n}\n';
+}
+
+/** Every board's profile, from the device build of boards/index.js (its own boardList()). */
+function allBoards(indexJs) {
+  const r = esbuild.buildSync({ entryPoints: [indexJs], bundle: true, write: false, format: 'cjs', platform: 'neutral', logLevel: 'silent' });
+  const m = { exports: {} };
+  new Function('module', 'exports', r.outputFiles[0].text)(m, m.exports);
+  return m.exports.boardList();
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const defines = {};
@@ -527,4 +551,4 @@ if (require.main === module) {
     (n) => console.log(`${pos[1]}: ${n} bytes`),
     (e) => { console.error(`bundle: ${e.message}`); process.exit(1); });
 }
-module.exports = { bundle, plainRequire, rewriteHoles, attribute, checkLateUses, GATE_OPTIONS, GATE_LAZY };
+module.exports = { bundle, boardTableSource, plainRequire, rewriteHoles, attribute, checkLateUses, GATE_OPTIONS, GATE_LAZY };

@@ -2,12 +2,13 @@
 // dist/gate-<profile>.js (tools/build/boards.ts) and prints, per input module, the bytes it
 // accounts for in each minified bundle (traced through esbuild's and terser's source maps), then
 // per board the Storage budget (tools/flashbudget.ts): bundle + files + journal against the
-// board's Storage.
+// board's Storage, and where Storage lies and what other flash is free (boards/<name>.ts).
 // Usage (after `tsc -p tsconfig.device.json`): npx tsx tools/build/size-report.ts [ENTRY.js] [--json]
 import * as path from 'path';
 import { ROOT } from '../root';
 import { buildAll, BuiltBundle, DEFAULT_ENTRY } from './boards';
 import { flashBudget, fixtureInputs } from '../flashbudget';
+import { boardFileOf } from '../../boards/index';
 import { pretokenise } from './pretokenise';
 import * as fs from 'fs';
 
@@ -52,6 +53,13 @@ export function formatTable(t: SizeTable): string {
   return out.join('\n');
 }
 
+/** Where a board's Storage lies and how much other flash Espruino reports free (boards/<name>.ts). */
+export function flashText(profile: string): string {
+  const f = boardFileOf(profile)!.flash;
+  const free = f.free.reduce((n, a) => n + a.length, 0);
+  return `Storage at 0x${f.storageStart.toString(16)}, ${f.pageSize / 1024} KB pages; other free flash ${free / 1024} KB`;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.indexOf('--json') >= 0;
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
     const t = tokBudgets[i];
     console.log(`${b.profile.padEnd(9)} ${b.fits ? 'fits    ' : 'NO ROOM '} ${String(b.used).padStart(7)} / ${String(b.available).padStart(6)} bytes` +
       ` (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead});` +
-      ` pretokenised: bundle ${t.bundle}, ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}`);
+      ` pretokenised: bundle ${t.bundle}, ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}; ${flashText(b.profile)}`);
   });
 }
 

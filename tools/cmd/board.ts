@@ -3,7 +3,8 @@
 // command line tool work against it. See sim/console.ts.
 import * as path from 'path';
 import { CliError, parseArgs } from '../cli';
-import { SimBoard, FLASH_GEOMETRY } from '../../sim/board';
+import { SimBoard } from '../../sim/board';
+import { boardFileOf } from '../../boards/index';
 import { FlashImage } from '../../sim/flash';
 import { ConsoleServer } from '../../sim/console';
 import { BOARDS, boardProfile } from '../../firmware/boards';
@@ -65,7 +66,8 @@ export async function run(args: string[]): Promise<number> {
       throw new CliError(`--flash ${dir}: ${e.message}`);
     }
   }
-  if (!flash) flash = new FlashImage(FLASH_GEOMETRY[profile.name] || FLASH_GEOMETRY.wifi);
+  const geo = boardFileOf(profile.name)!.flash;
+  if (!flash) flash = new FlashImage({ size: geo.storageSize, pageSize: geo.pageSize });
   const save = () => {
     if (!dir) return;
     try { flash!.save(dir); } catch (e: any) { process.stderr.write(`qrgate board: cannot save flash to ${dir}: ${e.message}\n`); }

@@ -1,0 +1,36 @@
+// The original Espruino board (STM32F103RCT6, 256 KB flash documented, 48 KB RAM, 72 MHz
+// Cortex-M3). Flash: Espruino 2v29 boards/ESPRUINOBOARD.py (saved_code: the last 20 KB, ten 2 KB
+// pages; 10 KB bootloader) and targets/stm32/jshardware.c jshFlashGetFree (128 KB past the
+// documented end; the pages between the firmware's end and Storage depend on the build: not listed).
+import { Board } from './types';
+
+export var ORIGINAL: Board = {
+  name: 'original',
+  title: 'Espruino Original',
+  ids: ['ESPRUINOBOARD'],
+  pins: {
+    scanner: { serial: 'Serial1', rx: 'A10', tx: 'A9' },
+    relay: 'C6',
+    led: { green: 'C7', red: 'C8', amber: 'C9' },
+    lora: { serial: 'Serial2', rx: 'A3', tx: 'A2', reset: 'A1' },
+  },
+  nativeSha256: false,
+  nativeSha512: false,
+  arm: true,
+  vars: 2756,
+  flash: {
+    storageStart: 0x08000000 + (256 - 20) * 1024,
+    storageSize: 20 * 1024,
+    pageSize: 2 * 1024,
+    free: [{ addr: 0x08040000, length: 128 * 1024, what: '128 KB past the documented 256 KB' }],
+  },
+  features: {
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
+    note: 'the QG1 firmware alone is larger than the 20 KB of Storage (README "Flash budget")',
+  },
+  files: [
+    { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
+    { name: 'qg.ed25519', area: 'storage' },
+  ],
+  notes: [],
+};

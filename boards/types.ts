@@ -1,0 +1,183 @@
+// The schema of a board file (boards/<name>.ts): everything the project knows about one board.
+// Plain data and ES5 (device-safe), but only the device part (`BoardProfile`, made by
+// `profileOf`) reaches a board: the bundler writes the firmware's board table from it
+// (tools/build/bundle.js `boardTableSource`), the per-board bundle carrying its own board only.
+// Everything else (flash geometry, features, file layout, notes) is read by host code: the
+// simulator (sim/board.ts), the flasher and its budget (tools/flashfiles.ts, tools/flashbudget.ts),
+// the bundle builder (tools/build/boards.ts) and the README's tables (tools/build/readme-tables.ts).
+// A new board is one file in boards/ and one line in boards/index.ts; `checkBoard` is its schema.
+
+/** A UART and its pins. */
+export interface UartPins { serial: string; rx: string; tx: string }
+
+/** The RN2483 LoRaWAN modem's UART (57600 baud) and its RESET line (active low). */
+export interface LoraPins { serial: string; rx: string; tx: string; reset?: string }
+
+/** What the firmware needs of its board at run time: the firmware's board table (firmware/boards.ts). */
+export interface BoardProfile {
+  /** Espruino's process.env.BOARD values that select this profile. */
+  ids: string[];
+  name: string;
+  scanner: UartPins;
+  relay: string;
+  led: { green: string; red: string; amber: string };
+  /** uplink.transport 'lora'; null on boards without a second free UART. */
+  lora: LoraPins | null;
+  /** Native SHA-512 in require('crypto'). */
+  nativeSha512: boolean;
+  /** Native SHA-256 in require('crypto'). */
+  nativeSha256: boolean;
+  /** Cortex-M: E.nativeCall can run Thumb-2 code. */
+  arm: boolean;
+  /** Variables (JsVars) available. */
+  vars: number;
+}
+
+/** What the board's firmware carries (its bundle dist/gate-<name>.js; firmware/build-flags.ts). */
+export interface BoardFeatures {
+  /** The native (ARM) verifier; its code is the Storage file qg.ed25519, not in the bundle. */
+  native: boolean;
+  /** The JavaScript verifier, its flash tables and JavaScript SHA-512 (boards without native code). */
+  jsVerify: boolean;
+  /** PeduliLindungi (DIVOC) certificates. */
+  divoc: boolean;
+  /** uplink.transport 'wifi'. */
+  wifi: boolean;
+  /** uplink.transport 'lora' (an RN2483 on the board's LoRa UART). */
+  lora: boolean;
+  /**
+   * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
+   * 4 x 4 KB) fit this board's Storage (test/build/flash-budget.test.ts measures it). A board that
+   * does not fit is not supported: `qrgate flash` refuses it and the simulator runs it only with
+   * the universal bundle.
+   */
+  fits: boolean;
+  /** Why a feature is left out, or why the board does not fit. */
+  note: string;
+}
+
+/** An area of flash, as `require('Flash').getFree()` reports it ({addr, length}). */
+export interface FlashArea { addr: number; length: number; what: string }
+
+/** The board's flash, from Espruino's boards/<BOARD>.py and targets/<family>/jshardware.c (2v29). */
+export interface BoardFlash {
+  /** FLASH_SAVED_CODE_START: where Storage (require('Storage')) begins. */
+  storageStart: number;
+  /** FLASH_SAVED_CODE_LENGTH: Storage's size (bytes). */
+  storageSize: number;
+  /** The erase page (sector) size of the Storage area. */
+  pageSize: number;
+  /** require('Flash').getFree(): flash outside Storage, Espruino's firmware and its bootloader. */
+  free: FlashArea[];
+}
+
+/** A file `qrgate flash` writes besides the firmware (.bootcde), and where. */
+export interface BoardFileSpec {
+  /** The Storage file name; 'qg.k*' stands for one table file per trusted key. */
+  name: string;
+  /** 'storage': a file in Espruino's Storage. */
+  area: 'storage';
+}
+
+export interface Board {
+  /** The profile name (`--board`, dist/gate-<name>.js). */
+  name: string;
+  /** The board's name in the README. */
+  title: string;
+  /** Espruino's process.env.BOARD values (the first is the one the simulator reports). */
+  ids: string[];
+  pins: {
+    scanner: UartPins;
+    relay: string;
+    led: { green: string; red: string; amber: string };
+    lora: LoraPins | null;
+  };
+  /** Why the board has no LoRa UART (README), when lora is null. */
+  noLora?: string;
+  nativeSha256: boolean;
+  nativeSha512: boolean;
+  /** Cortex-M: E.nativeCall can run Thumb-2 code. */
+  arm: boolean;
+  /** Variables (JsVars) available; `varsUpTo`: the build allocates up to this many (ESP32). */
+  vars: number;
+  varsUpTo?: boolean;
+  flash: BoardFlash;
+  features: BoardFeatures;
+  /** The files `qrgate flash` writes besides .bootcde (follows the features: checkBoard). */
+  files: BoardFileSpec[];
+  /** README notes on the board's wiring. */
+  notes: string[];
+}
+
+/** The firmware's view of a board (the only part a device bundle carries). */
+export function profileOf(b: Board): BoardProfile {
+  return {
+    ids: b.ids.slice(), name: b.name, scanner: b.pins.scanner, relay: b.pins.relay, led: b.pins.led,
+    lora: b.pins.lora, nativeSha512: b.nativeSha512, nativeSha256: b.nativeSha256, arm: b.arm, vars: b.vars,
+  };
+}
+
+/** The files every board gets (besides .bootcde). */
+export var COMMON_FILES: string[] = ['qg.cfg', 'qg.lock', 'qg.trust'];
+/** The JavaScript verifier's table files (boards with features.jsVerify). */
+export var TABLE_FILES: string[] = ['qg.tb', 'qg.k*'];
+/** The native verifier's machine code (boards with features.native). */
+export var NATIVE_FILE_NAME = 'qg.ed25519';
+
+function isPin(p: any): boolean {
+  if (typeof p !== 'string' || p.length < 2 || p.length > 4) return false;
+  var c = p.charCodeAt(0);
+  if (c < 65 || c > 72) return false; // A..H
+  for (var i = 1; i < p.length; i++) { var d = p.charCodeAt(i); if (d < 48 || d > 57) return false; }
+  return true;
+}
+
+function isUart(u: any): boolean {
+  return !!u && typeof u === 'object' && typeof u.serial === 'string' && u.serial.indexOf('Serial') === 0 && isPin(u.rx) && isPin(u.tx);
+}
+
+function isCount(n: any): boolean { return typeof n === 'number' && n >= 0 && Math.floor(n) === n; }
+
+/** The problems of a board object against the schema ([] when it is well formed). */
+export function checkBoard(b: any): string[] {
+  var out: string[] = [];
+  function need(ok: boolean, what: string): void { if (!ok) out.push((b && typeof b.name === 'string' ? b.name : '?') + ': ' + what); }
+  if (!b || typeof b !== 'object') return ['not an object'];
+  need(typeof b.name === 'string' && /^[a-z][a-z0-9]*$/.test(b.name), 'name must be lower-case letters and digits');
+  need(typeof b.title === 'string' && b.title.length > 0, 'title missing');
+  need(b.ids instanceof Array && b.ids.length > 0 && b.ids.every(function (s: any) { return typeof s === 'string' && s.length > 0; }), 'ids must be Espruino board ids');
+  var p = b.pins || {};
+  need(isUart(p.scanner), 'pins.scanner must be {serial, rx, tx}');
+  need(isPin(p.relay), 'pins.relay must be a pin');
+  need(!!p.led && isPin(p.led.green) && isPin(p.led.red) && isPin(p.led.amber), 'pins.led must be {green, red, amber} pins');
+  need(p.lora === null || (isUart(p.lora) && (p.lora.reset === undefined || isPin(p.lora.reset))), 'pins.lora must be null or {serial, rx, tx, reset}');
+  need(p.lora !== null || typeof b.noLora === 'string', 'noLora must say why a board has no LoRa UART');
+  var used: string[] = [];
+  if (p.scanner && p.led && p.lora !== undefined) {
+    used = [p.scanner.rx, p.scanner.tx, p.relay, p.led.green, p.led.red, p.led.amber];
+    if (p.lora) used = used.concat([p.lora.rx, p.lora.tx].concat(p.lora.reset ? [p.lora.reset] : []));
+    need(used.every(function (x, i) { return used.indexOf(x) === i; }), 'a pin is used twice');
+    need(!p.lora || p.lora.serial !== p.scanner.serial, 'the LoRa modem and the scanner share a UART');
+  }
+  need(typeof b.nativeSha256 === 'boolean' && typeof b.nativeSha512 === 'boolean' && typeof b.arm === 'boolean', 'nativeSha256, nativeSha512, arm must be booleans');
+  need(isCount(b.vars) && b.vars > 0, 'vars must be a positive count');
+  var fl = b.flash || {};
+  need(isCount(fl.storageStart) && isCount(fl.storageSize) && isCount(fl.pageSize) && fl.pageSize > 0 && fl.storageSize > 0 &&
+    fl.storageSize % fl.pageSize === 0, 'flash: storageStart, storageSize (a multiple of pageSize), pageSize');
+  need(fl.free instanceof Array && fl.free.every(function (a: any) {
+    return a && isCount(a.addr) && isCount(a.length) && a.length > 0 && typeof a.what === 'string' &&
+      (a.addr + a.length <= fl.storageStart || a.addr >= fl.storageStart + fl.storageSize);
+  }), 'flash.free must be areas {addr, length, what} outside Storage');
+  var f = b.features || {};
+  var keys = ['native', 'jsVerify', 'divoc', 'wifi', 'lora', 'fits'];
+  need(keys.every(function (k) { return typeof f[k] === 'boolean'; }) && typeof f.note === 'string', 'features: ' + keys.join(', ') + ' (booleans) and note');
+  need(!f.native || b.arm, 'features.native needs an ARM board');
+  need(f.native || f.jsVerify, 'features: a board needs the native or the JavaScript verifier');
+  need(!f.lora || p.lora !== null, 'features.lora needs pins.lora');
+  var names = (b.files instanceof Array ? b.files : []).map(function (x: any) { return x && x.area === 'storage' ? x.name : '?'; });
+  var want = COMMON_FILES.concat(f.jsVerify ? TABLE_FILES : []).concat(f.native ? [NATIVE_FILE_NAME] : []);
+  need(names.length === want.length && want.every(function (n) { return names.indexOf(n) >= 0; }),
+    'files must be ' + want.join(', ') + ' (in Storage) for these features');
+  need(b.notes instanceof Array && b.notes.every(function (s: any) { return typeof s === 'string'; }), 'notes must be strings');
+  return out;
+}

@@ -1,0 +1,37 @@
+// The Espruino WiFi (STM32F411CEU6, 512 KB flash, 128 KB RAM, 100 MHz Cortex-M4).
+// Flash: Espruino 2v29 boards/ESPRUINOWIFI.py (saved_code at 0x08010000: one 64 KB sector; the
+// firmware from 0x08020000) and targets/stm32/jshardware.c jshFlashGetFree (three 16 KB pages
+// after the bootloader).
+import { Board } from './types';
+
+export var WIFI: Board = {
+  name: 'wifi',
+  title: 'Espruino WiFi',
+  ids: ['ESPRUINOWIFI'],
+  pins: {
+    scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
+    relay: 'B3',
+    led: { green: 'B4', red: 'B5', amber: 'B8' },
+    lora: null,
+  },
+  noLora: 'its second UART drives the ESP8266',
+  nativeSha256: true,
+  nativeSha512: true,
+  arm: true,
+  vars: 8190,
+  flash: {
+    storageStart: 0x08010000,
+    storageSize: 64 * 1024,
+    pageSize: 64 * 1024,
+    free: [{ addr: 0x08004000, length: 3 * 16 * 1024, what: 'three 16 KB pages after the bootloader' }],
+  },
+  features: {
+    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
+    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need more than the 64 KB of Storage (README "Flash budget")',
+  },
+  files: [
+    { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
+    { name: 'qg.ed25519', area: 'storage' },
+  ],
+  notes: [],
+};

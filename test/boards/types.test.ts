@@ -1,0 +1,50 @@
+// boards/types.ts: the board-file schema (checkBoard) accepts every board file and refuses each
+// kind of malformed board; profileOf gives the firmware's view of a board.
+import { strict as assert } from 'assert';
+import { checkBoard, profileOf, Board } from '../../boards/types';
+import { BOARD_FILES } from '../../boards/index';
+import { PICO } from '../../boards/pico';
+
+function clone(b: Board): any { return JSON.parse(JSON.stringify(b)); }
+
+describe('boards/types: the board-file schema', () => {
+  for (const b of BOARD_FILES) {
+    it(`${b.name}: well formed`, () => assert.deepEqual(checkBoard(b), []));
+  }
+
+  const bad: [string, (b: any) => void, RegExp][] = [
+    ['a bad name', (b) => { b.name = 'Pico 2'; }, /name/],
+    ['no ids', (b) => { b.ids = []; }, /ids/],
+    ['a scanner pin that is no pin', (b) => { b.pins.scanner.rx = 'PB7'; }, /pins\.scanner/],
+    ['a relay that is no pin', (b) => { b.pins.relay = 3; }, /pins\.relay/],
+    ['an LED missing', (b) => { delete b.pins.led.amber; }, /pins\.led/],
+    ['a pin used twice', (b) => { b.pins.relay = b.pins.led.green; }, /used twice/],
+    ['LoRa on the scanner\'s UART', (b) => { b.pins.lora.serial = b.pins.scanner.serial; }, /share a UART/],
+    ['no LoRa pins and no reason', (b) => { b.pins.lora = null; }, /noLora/],
+    ['LoRa feature without LoRa pins', (b) => { b.pins.lora = null; b.noLora = 'x'; b.features.lora = true; }, /features\.lora/],
+    ['native code on a board that is not ARM', (b) => { b.arm = false; }, /native/],
+    ['no verifier at all', (b) => { b.features.native = false; b.features.jsVerify = false; }, /verifier/],
+    ['Storage not a multiple of its page', (b) => { b.flash.storageSize = 40 * 1024; }, /storageSize/],
+    ['a free area inside Storage', (b) => { b.flash.free.push({ addr: b.flash.storageStart + 1024, length: 1024, what: 'x' }); }, /flash\.free/],
+    ['files that do not follow the features', (b) => { b.files.pop(); }, /files must be/],
+    ['tables without the JavaScript verifier', (b) => { b.files.push({ name: 'qg.tb', area: 'storage' }); }, /files must be/],
+    ['a feature that is not a boolean', (b) => { b.features.divoc = 'no'; }, /features/],
+    ['no variables', (b) => { b.vars = 0; }, /vars/],
+  ];
+  for (const [what, spoil, msg] of bad) {
+    it(`refuses ${what}`, () => {
+      const b = clone(PICO);
+      assert.deepEqual(checkBoard(b), []);
+      spoil(b);
+      const problems = checkBoard(b);
+      assert.ok(problems.some((p) => msg.test(p)), JSON.stringify(problems));
+    });
+  }
+
+  it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
+    const p = profileOf(PICO);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
+    assert.equal(p.relay, PICO.pins.relay);
+    assert.deepEqual(p.lora, PICO.pins.lora);
+  });
+});
