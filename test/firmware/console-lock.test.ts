@@ -7,7 +7,7 @@ import { chooseConsoleLock, passwordOfLockFile, CONFIG_FILE_NAME, PASSWORD_LENGT
 import { CONFIG_FILE } from '../../firmware/boot';
 import { validateConfig } from '../../firmware/config';
 import { hmacSha256, sha256 } from '../../firmware/crypto/sha256';
-import { GATE_JSON, qrgate } from '../util/board';
+import { GATE_JSON } from '../util/board';
 
 const cfgBytes = () => new Uint8Array(fs.readFileSync(GATE_JSON));
 const SECRET = JSON.parse(fs.readFileSync(GATE_JSON, 'utf8')).site.secret as string;

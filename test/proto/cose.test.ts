@@ -3,15 +3,11 @@
 import { strict as assert } from 'assert';
 import nacl from 'tweetnacl';
 import { decodeCoseSign1, decodeCoseSign1Parts, sigStructureOf, COSE_MAX_BYTES } from '../../proto/cose';
-import { cbor, keyPair, sign1, sigStructure, claimsMap, DEFAULT_CLAIMS, ClaimSpec } from './qg1-fixtures';
+import { cbor, keyPair, sign1, sigStructure, claimsMap, DEFAULT_CLAIMS } from './qg1-fixtures';
 import { toHex } from '../util/shared';
 
 const kp = keyPair(7);
 const KID = new Uint8Array([0x71, 0x67, 0x31, 0x2d, 0x6b, 0x31]);
-
-function message(claims: ClaimSpec = DEFAULT_CLAIMS, extra?: [any, any][], hcExtra?: [any, any][]): Uint8Array {
-  return sign1({ secretKey: kp.secretKey, kid: KID, payload: cbor(claimsMap(claims, extra, hcExtra)) });
-}
 
 function refusal(fn: () => any): string {
   try {

@@ -5,15 +5,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as http from 'http';
-import { execFile } from 'child_process';
 import { SqliteStore } from '../../../tools/collector/sqlite';
 import { startCollectorServer, CollectorServer } from '../../../tools/collector/server';
 import { pseudonyms } from '../../../firmware/pseudonym';
 import { LogEntry, encodeBatch, encodeLogRecord, decodeAck } from '../../../proto/logrecord';
 import { utf8Encode } from '../../../proto/bytes';
-import { REPO } from '../../util/shared';
 
-const QRGATE = path.join(REPO, 'bin', 'qrgate.js');
 const SECRET = new Uint8Array(Buffer.from('8f3a0c1d2e4b5a69788796a5b4c3d2e1', 'hex'));
 const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
 
@@ -35,15 +32,6 @@ function post(port: number, p: string, body: Uint8Array | string, type: string):
     });
     req.on('error', reject);
     req.end(Buffer.from(body as any));
-  });
-}
-
-/** Runs `qrgate ARGS` to completion. */
-function qrgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [QRGATE, ...args], { cwd: REPO }, (err: any, stdout, stderr) => {
-      resolve({ code: err ? err.code : 0, stdout, stderr });
-    });
   });
 }
 

@@ -4,15 +4,12 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { execFile } from 'child_process';
 import { SqliteStore } from '../../../tools/collector/sqlite';
 import { toRanges } from '../../../tools/collector/store';
 import { pseudonyms } from '../../../firmware/pseudonym';
 import { LogEntry, LogRecord } from '../../../proto/logrecord';
 import { utf8Encode } from '../../../proto/bytes';
-import { REPO } from '../../util/shared';
 
-const QRGATE = path.join(REPO, 'bin', 'qrgate.js');
 const SECRET = new Uint8Array(Buffer.from('8f3a0c1d2e4b5a69788796a5b4c3d2e1', 'hex'));
 const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
 
@@ -29,15 +26,6 @@ function rec(seq: number, e: LogEntry): LogRecord {
     format: e.format || 'qg1', kid: e.kid || new Uint8Array(0), subject: e.subject || new Uint8Array(0),
     cert: e.cert || new Uint8Array(0), clockUntrusted: !!e.clockUntrusted, dropped: e.dropped || 0,
   };
-}
-
-/** Runs `qrgate ARGS` to completion. */
-function qrgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [QRGATE, ...args], { cwd: REPO }, (err: any, stdout, stderr) => {
-      resolve({ code: err ? err.code : 0, stdout, stderr });
-    });
-  });
 }
 
 describe('collector store (SQLite)', () => {
