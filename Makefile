@@ -67,12 +67,12 @@ bench: build native-tools
 bench-collector: build pg-tools
 	node build/host/tools/bench-collector.js
 
-# Long property runs, then the oracle fuzz of the gate's decision (test/fuzz/decide-fuzz.ts):
+# Long property runs, then the oracle fuzz of the gate's decision (test/system/decide-fuzz.ts):
 # FUZZ_DECISIONS (default 1,000,000) mutated certificates, every open checked by an independent
 # oracle; FUZZ_SEED repeats a run (the seed is printed).
 fuzz: build
 	FUZZ_RUNS=$${FUZZ_RUNS:-20000} $(BIN)/mocha --grep property 'test/**/*.test.ts'
-	$(BIN)/tsx test/fuzz/decide-fuzz.ts --count $${FUZZ_DECISIONS:-1000000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
+	$(BIN)/tsx test/system/decide-fuzz.ts --count $${FUZZ_DECISIONS:-1000000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
 
 clean:
 	rm -rf build dist

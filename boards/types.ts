@@ -47,7 +47,7 @@ export interface BoardFeatures {
   lora: boolean;
   /**
    * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
-   * 4 x 4 KB) fit this board's Storage (test/build/flash-budget.test.ts measures it). A board that
+   * 4 x 4 KB) fit this board's Storage (test/tools/flashbudget.test.ts measures it). A board that
    * does not fit is not supported: `qrgate flash` refuses it and the simulator runs it only with
    * the universal bundle.
    */

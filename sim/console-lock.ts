@@ -3,7 +3,7 @@
 // to a password line (at most 20 kept, nothing echoed, Ctrl-C, DLE and escapes included); CR or
 // LF compares it with the password: "\n  Invalid password\npassword>" or "\n  Logged in.\n" and the
 // prompt. Nothing typed runs until then. Program output (console.log) still goes out. Seen on
-// the Linux build over its telnet console (test/board/console-lock.test.ts runs it there too).
+// the Linux build over its telnet console (test/system/console-lock.test.ts runs it there too).
 export interface ConsoleLockState { password: string | null; locked: boolean }
 
 export const PASSWORD_MAX = 20;

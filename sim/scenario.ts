@@ -122,7 +122,7 @@ export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 /**
  * The bundle a scenario runs when none is given: the board's own dist/gate-<profile>.js when it
  * was built and the board's firmware fits its flash (boards/<name>.ts features.fits, checked
- * by test/build/flash-budget.test.ts), else the universal dist/gate.js.
+ * by test/tools/flashbudget.test.ts), else the universal dist/gate.js.
  */
 export function defaultBundleFor(board: string): string {
   const name = boardProfile(board).name;

@@ -254,7 +254,7 @@ export function parseUrl(url: string): { protocol: string; host: string; port: n
   return { protocol: protocol + ':', host: host, port: port, path: path };
 }
 
-// (not E.toUint8Array: this client also runs over Node's http in test/uplink/hal-http.test.ts)
+// (not E.toUint8Array: this client also runs over Node's http in test/hal/espruino/index.test.ts)
 function bytesOfString(s: string): Uint8Array {
   var b = new Uint8Array(s.length);
   for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;

@@ -1,6 +1,6 @@
 // Espruino does not hoist `var`: programs whose output shows it, with what the real interpreter
-// (2v29.277, Linux build) printed for each. test/espruino/quirks.test.ts runs them on the
-// interpreter (ESPRUINO=...), test/sim/quirks.test.ts in the simulator's sandbox; both must print
+// (2v29.277, Linux build) printed for each. test/real/quirks.test.ts runs them on the
+// interpreter (ESPRUINO=...), test/sim/espruino.quirks.test.ts in the simulator's sandbox; both must print
 // `want`. Each program prints one JSON line (names are distinct: they may share one global scope).
 export interface HoistCase { name: string; code: string; want: any }
 

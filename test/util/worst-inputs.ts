@@ -1,12 +1,12 @@
 // The worst scanned texts we could build against the work done before any signature is checked
 // (issue 17 item 5): each is unsigned and must end in a refusal with bounded memory and work. Used
-// by test/proto/limits.test.ts (host modules and the simulator) and test/espruino/limits.test.ts
+// by test/firmware/decide.limits.test.ts (host modules and the simulator) and test/real/limits.test.ts
 // (the real interpreter, peak variables). All fit scanner.maxLen's top (4096) so that the scanner
 // hands them to the decoder; a gate configured with the default 2048 drops the longer ones sooner.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { makeZip, SAMPLES } from '../divoc/helpers';
+import { makeZip, SAMPLES } from './divoc';
 import { base45Encode } from '../../proto/base45';
 
 export interface WorstInput {

@@ -3,7 +3,7 @@
 // trust bundle of 64 keys signed by test/fixtures/root.jwk (the DIVOC samples' key and the
 // fixture issuers first, then deterministic filler keys), and the verifier's tables as `qrgate
 // flash` writes them. Used by tools/build/bench-espruino.ts (jsvars=) and
-// test/espruino/memory.test.ts. Deterministic: the same bytes every time.
+// test/real/memory.test.ts. Deterministic: the same bytes every time.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';

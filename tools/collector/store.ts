@@ -1,6 +1,6 @@
 // The collector's storage, behind a small interface: SQLite (tools/collector/sqlite.ts) by
 // default, PostgreSQL (tools/collector/postgres.ts) for a province's worth of gates; `openStore`
-// (tools/collector/open.ts) picks one from the --db argument. test/collector/store.test.ts runs
+// (tools/collector/open.ts) picks one from the --db argument. test/tools/collector/store.test.ts runs
 // one suite on both.
 //
 // Contract of every store:

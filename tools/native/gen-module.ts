@@ -1,7 +1,7 @@
 // Writes the TypeScript module that embeds the native verifier's flat binary:
 //   npx tsx tools/native/gen-module.ts CODE.bin ENTRY TOOLCHAIN OUT.ts
 // Called by tools/native/build.sh; the source hash lets a test notice a stale module without the
-// ARM toolchain (test/native/native-code.test.ts).
+// ARM toolchain (test/firmware/crypto/native-code.generated.test.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
