@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { MIN_INTERVAL_MS, TimerQueue, VirtualClock } from '../../sim/vtime';
 import { SimBoard } from '../../sim/board';
 import { FakeTimers } from '../fakes/hal';
-import { runEspruino } from '../espruino/interp';
+import { runEspruino } from '../real/interp';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 30;
 

@@ -38,8 +38,7 @@ export const NO_TEST_NEEDED: { [module: string]: string } = {
   'firmware/boot.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
   'firmware/status.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
   'firmware/trust.ts': 'becomes the trust store in issue 11 item 3, tested there',
-  'firmware/boards.ts': 'derived from boards/ in issue 11 item 1 (its test checks the derived tables)',
-  'firmware/board-features.ts': 'derived from boards/ in issue 11 item 1 (its test checks the derived tables)',
+  'firmware/boards.ts': 'boardProfile() over boards/index.ts: tested by test/boards/index.test.ts',
   'firmware/uplink.ts': 'moves into firmware/uplink/ in issue 11 item 5 (split); run by test/system/uplink-scenarios.test.ts',
   'firmware/uplink-lora.ts': 'moves into firmware/uplink/ in issue 11 item 5 (split); run by test/system/uplink-scenarios.test.ts',
 };
