@@ -1,5 +1,5 @@
 // Writes the shared test fixtures (test/fixtures/) and the simulator scenarios (test/scenarios/)
-// with the host issuing code (tools/qg1-issuer.ts), independent of the device codecs.
+// with the host issuing code (tools/issuer/), independent of the device codecs.
 //
 //   npx tsx tools/make-fixtures.ts [--out DIR]      (DIR defaults to test/; writes DIR/fixtures/*
 //                                                    and DIR/scenarios/*)
@@ -15,7 +15,7 @@ import { Jwk, makeJwk, parseJwk, publicJwk, publicKeyFromSpki, Ed25519Key } from
 import {
   Claims, CborValue, ALG_EDDSA, assembleSign1, claimsMap, dayNumber, encodeCbor, encodeProtected,
   encodeTrustBundle, qg1Text, revocationPrefix, sign1, sigStructure, TrustBundle,
-} from './qg1-issuer';
+} from './issuer';
 import { sign } from './keys';
 import { ROOT as REPO, DATA } from './root';
 
