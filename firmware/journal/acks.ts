@@ -14,7 +14,8 @@ export interface AckState {
 }
 
 /** Adds [f, l] to the acknowledged set; returns how many seqs were new. */
-export function addAcked(j: AckState, f: number, l: number): number {
+export function addAcked(this: AckState, f: number, l: number): number {
+  var j = this;
   if (l < f) return 0;
   var a = j.acked, out: number[] = [], i: number, added = l - f + 1, placed = false;
   for (i = 0; i < a.length; i += 2) {
@@ -37,7 +38,8 @@ export function addAcked(j: AckState, f: number, l: number): number {
 }
 
 /** How many seqs of [f, l] are acknowledged (or below floor). */
-export function ackedIn(j: AckState, f: number, l: number): number {
+export function ackedIn(this: AckState, f: number, l: number): number {
+  var j = this;
   if (l < f) return 0;
   var n = 0, a = j.acked;
   if (f < j.floor) {
@@ -53,7 +55,8 @@ export function ackedIn(j: AckState, f: number, l: number): number {
   return n;
 }
 
-export function isAcked(j: AckState, seq: number): boolean {
+export function isAcked(this: AckState, seq: number): boolean {
+  var j = this;
   if (seq < j.floor) return true;
   var a = j.acked;
   for (var i = 0; i < a.length; i += 2) if (seq >= a[i] && seq <= a[i + 1]) return true;
@@ -61,7 +64,8 @@ export function isAcked(j: AckState, seq: number): boolean {
 }
 
 /** Drops ranges below floor; clips the rest. */
-export function trimAcked(j: AckState): void {
+export function trimAcked(this: AckState): void {
+  var j = this;
   var a = j.acked, out: number[] = [];
   for (var i = 0; i < a.length; i += 2) {
     if (a[i + 1] < j.floor) continue;

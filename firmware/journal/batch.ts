@@ -12,17 +12,18 @@ export interface JournalBatch {
 }
 
 /** Calls fn(seq, bytes, start, end) for each unacknowledged record in seq order until it returns false. */
-export function eachPending(j: JournalState, fn: (seq: number, b: Uint8Array, start: number, end: number) => boolean): void {
+export function eachPending(this: JournalState, fn: (seq: number, b: Uint8Array, start: number, end: number) => boolean): void {
+  var j = this;
   for (var k = 0; k < j.segs.length; k++) {
-    var s = j.segs[k], last = lastSeqOf(j, k);
-    if (ackedIn(j, s.firstSeq, last) === last - s.firstSeq + 1) continue;
+    var s = j.segs[k], last = lastSeqOf.call(j, k);
+    if (ackedIn.call(j, s.firstSeq, last) === last - s.firstSeq + 1) continue;
     var b = j.storage.readBytes(s.name);
     if (!b) continue;
     var stop = false;
     walk(s, b, false, function (type: number, bb: Uint8Array, ps: number, pe: number) {
       if (type !== FRAME_ENTRY) return true;
       var seq = seqOf(bb, ps, pe);
-      if (seq < 0 || isAcked(j, seq)) return true;
+      if (seq < 0 || isAcked.call(j, seq)) return true;
       if (!fn(seq, bb, ps, pe)) stop = true;
       return !stop;
     });
@@ -34,7 +35,7 @@ export function eachPending(j: JournalState, fn: (seq: number, b: Uint8Array, st
 export function pendingRecords(j: JournalState, max: number): LogRecord[] {
   var out: LogRecord[] = [];
   if (max <= 0) return out;
-  eachPending(j, function (seq: number, b: Uint8Array, s: number, e: number) {
+  eachPending.call(j, function (seq: number, b: Uint8Array, s: number, e: number) {
     out.push(decodeLogRecord(b, s, e));
     return out.length < max;
   });
@@ -50,7 +51,7 @@ export function pendingRecords(j: JournalState, max: number): LogRecord[] {
 export function nextBatch(j: JournalState, maxRecords: number, maxBytes: number | undefined, id: string, from: number | undefined,
   owed: number): JournalBatch | null {
   var recs: Uint8Array[] = [], lens: number[] = [], seqs: number[] = [];
-  eachPending(j, function (seq: number, b: Uint8Array, s: number, e: number) {
+  eachPending.call(j, function (seq: number, b: Uint8Array, s: number, e: number) {
     if (from !== undefined && seq < from) return true;
     lens.push(e - s);
     if (recs.length > 0 && maxBytes !== undefined && batchSize(id, lens) > maxBytes) return false;

@@ -13,7 +13,10 @@
 // The parts: frame.ts (the bytes: segment headers, frames, CRC, power cuts), recover.ts (open():
 // reading the segments back), acks.ts (acknowledgement ranges in RAM), segments.ts (room,
 // reclaiming, drops, writing frames), batch.ts (pending records and batches). This file: the
-// Journal and its API.
+// Journal and its API. The parts' functions of the journal's state (acks.ts, segments.ts,
+// eachPending) take it as `this` (called with .call): like the methods they were, they cost no
+// parameter variable on a board (README "The device bundle"); the ones called once take it as a
+// parameter (terser inlines them into their method: they exist only while it runs).
 import { FlashStorage } from '../../hal/types';
 import { LogEntry, LogRecord, AckRange, encodeLogRecord, MAX_RECORD_BYTES } from '../../proto/logrecord';
 import { Segment, FRAME_HEADER, FRAME_ENTRY, DROP_INTENT_MAX } from './frame';
@@ -125,7 +128,7 @@ export class Journal implements JournalState {
     if (rec.length > MAX_RECORD_BYTES - 4) throw new Error('journal: record too large');
     try {
       // Room for the record (its seq may grow by a drop record) and for a drop record before it.
-      var lost = room(this, FRAME_HEADER + rec.length + 4 + DROP_FRAME_MAX, true);
+      var lost = room.call(this, FRAME_HEADER + rec.length + 4 + DROP_FRAME_MAX, true);
       if (lost < 0) {
         this.unlogged++;
         this.full = true;
@@ -133,7 +136,7 @@ export class Journal implements JournalState {
       }
       var owed = this.unlogged - this.unloggedLogged;
       if (lost > 0 || owed > 0) {
-        put(this, FRAME_ENTRY, encodeLogRecord({
+        put.call(this, FRAME_ENTRY, encodeLogRecord({
           time: entry.time, kind: 'dropped', dropped: this.dropped, unlogged: owed, clockUntrusted: entry.clockUntrusted,
         }, this.nextSeq));
         this.nextSeq++;
@@ -141,7 +144,7 @@ export class Journal implements JournalState {
         rec = encodeLogRecord(entry, this.nextSeq);
       }
       var seq = this.nextSeq;
-      put(this, FRAME_ENTRY, rec);
+      put.call(this, FRAME_ENTRY, rec);
       this.nextSeq = seq + 1;
       this.full = false;
       return seq;
@@ -163,14 +166,14 @@ export class Journal implements JournalState {
       if (f < this.floor) f = this.floor;
       if (l > this.nextSeq - 1) l = this.nextSeq - 1;
       if (l < f) continue;
-      var n = addAcked(this, f, l);
+      var n = addAcked.call(this, f, l);
       if (n > 0) { added += n; fresh.push(f, l); }
     }
     if (!added) return 0;
     // Persist before reclaiming; when the only way to make room would drop records, the ranges
     // stay in RAM and go into the next segment's snapshot.
-    writeAcks(this, fresh, false);
-    reclaim(this);
+    writeAcks.call(this, fresh, false);
+    reclaim.call(this);
     return added;
   }
 
@@ -181,7 +184,7 @@ export class Journal implements JournalState {
 
   /** Calls fn(seq, bytes, start, end) for each unacknowledged record in seq order until it returns false. */
   eachPending(fn: (seq: number, b: Uint8Array, start: number, end: number) => boolean): void {
-    eachPending(this, fn);
+    eachPending.call(this, fn);
   }
 
   /** Up to max unacknowledged records, in seq order. */
@@ -207,7 +210,7 @@ export class Journal implements JournalState {
       reserved += this.segs[k].size;
     }
     return {
-      pending: this.nextSeq - this.floor - ackedIn(this, this.floor, this.nextSeq - 1),
+      pending: this.nextSeq - this.floor - ackedIn.call(this, this.floor, this.nextSeq - 1),
       dropped: this.dropped,
       nextSeq: this.nextSeq,
       bytesUsed: used,

@@ -61,7 +61,7 @@ export function recover(j: RecoverState): void {
           if (!f) break;
           var l = getVarint(b, f[1], pe);
           if (!l) break;
-          addAcked(j, f[0], l[0]);
+          addAcked.call(j, f[0], l[0]);
           o = l[1];
         }
       }
@@ -73,7 +73,7 @@ export function recover(j: RecoverState): void {
   j.nextSeq = next;
   j.dropped = dropped;
   j.floor = found.length ? found[0].firstSeq : next;
-  trimAcked(j);
+  trimAcked.call(j);
   j.opened = true;
-  reclaim(j);
+  reclaim.call(j);
 }

@@ -58,28 +58,31 @@ export function parseSlot(s: string): number {
 }
 
 /** Last seq segment k holds (firstSeq - 1 when it holds none). */
-export function lastSeqOf(j: JournalState, k: number): number {
+export function lastSeqOf(this: JournalState, k: number): number {
+  var j = this;
   return (k + 1 < j.segs.length ? j.segs[k + 1].firstSeq : j.nextSeq) - 1;
 }
 
 /** Erases the oldest segments whose records are all acknowledged (never the one being written). */
-export function reclaim(j: JournalState): number {
+export function reclaim(this: JournalState): number {
+  var j = this;
   var n = 0;
   while (j.segs.length > 1) {
-    var s = j.segs[0], last = lastSeqOf(j, 0);
-    if (ackedIn(j, s.firstSeq, last) !== last - s.firstSeq + 1) break;
+    var s = j.segs[0], last = lastSeqOf.call(j, 0);
+    if (ackedIn.call(j, s.firstSeq, last) !== last - s.firstSeq + 1) break;
     j.storage.erase(s.name);
     j.segs.shift();
     n++;
   }
   if (n) {
     j.floor = j.segs[0].firstSeq;
-    trimAcked(j);
+    trimAcked.call(j);
   }
   return n;
 }
 
-function freeSlot(j: JournalState): number {
+function freeSlot(this: JournalState): number {
+  var j = this;
   for (var slot = 0; slot < j.nSegments; slot++) {
     var used = false;
     for (var k = 0; k < j.segs.length; k++) if (j.segs[k].slot === slot) used = true;
@@ -93,21 +96,22 @@ function freeSlot(j: JournalState): number {
  * many unacknowledged records went, or -1 when it cannot go (it is the one being written, or
  * there is no room left for its drop frame).
  */
-function dropOldest(j: JournalState): number {
-  var s = j.segs[0], last = lastSeqOf(j, 0), head = j.segs[j.segs.length - 1];
+function dropOldest(this: JournalState): number {
+  var j = this;
+  var s = j.segs[0], last = lastSeqOf.call(j, 0), head = j.segs[j.segs.length - 1];
   if (s === head) return -1;
-  var lost = last - s.firstSeq + 1 - ackedIn(j, s.firstSeq, last);
+  var lost = last - s.firstSeq + 1 - ackedIn.call(j, s.firstSeq, last);
   if (lost > 0) {
     // The count reaches the flash before the records leave it (see the file header).
     if (head.end + DROP_INTENT_MAX > head.size) return -1;
     var p = new Uint8Array(varintSize(j.dropped + lost) + varintSize(s.gen));
     putVarint(p, putVarint(p, 0, j.dropped + lost), s.gen);
-    put(j, FRAME_DROP, p);
+    put.call(j, FRAME_DROP, p);
   }
   j.storage.erase(s.name);
   j.segs.shift();
   j.floor = j.segs.length ? j.segs[0].firstSeq : j.nextSeq;
-  trimAcked(j);
+  trimAcked.call(j);
   j.dropped += lost;
   return lost;
 }
@@ -117,16 +121,17 @@ function dropOldest(j: JournalState): number {
  * Returns the records dropped to make room, or -1 when there is no room (mayDrop false, or
  * nothing left that may be dropped and Storage has no room for a new segment).
  */
-export function room(j: JournalState, n: number, mayDrop: boolean): number {
+export function room(this: JournalState, n: number, mayDrop: boolean): number {
+  var j = this;
   var head = j.segs.length ? j.segs[j.segs.length - 1] : null;
   if (head && head.end + n <= head.size - j.reserve) return 0;
-  reclaim(j);
-  var lost = 0, d: number, slot = freeSlot(j);
+  reclaim.call(j);
+  var lost = 0, d: number, slot = freeSlot.call(j);
   // (More than one drop only when segments of a larger configuration are still in flash.)
   while (slot < 0) {
-    if (!mayDrop || (d = dropOldest(j)) < 0) return -1;
+    if (!mayDrop || (d = dropOldest.call(j)) < 0) return -1;
     lost += d;
-    slot = freeSlot(j);
+    slot = freeSlot.call(j);
   }
   var name = j.prefix + slot;
   var gen = head ? head.gen + 1 : 1;
@@ -138,7 +143,7 @@ export function room(j: JournalState, n: number, mayDrop: boolean): number {
       // Storage is full (other files): give up the oldest segment, if that is allowed and
       // possible, and try again. A write that left a file behind (a power cut) goes to the caller.
       if (j.storage.readBytes(name) !== undefined) throw e;
-      if (!mayDrop || (d = dropOldest(j)) < 0) return -1;
+      if (!mayDrop || (d = dropOldest.call(j)) < 0) return -1;
       lost += d;
     }
   }
@@ -146,13 +151,14 @@ export function room(j: JournalState, n: number, mayDrop: boolean): number {
   // A new segment starts with (the oldest of) the acknowledgements so far: some may not have
   // been written yet. Ranges left out only cost a resend after a reboot.
   var snap = j.acked.length > 2 * SNAPSHOT_RANGES ? j.acked.slice(0, 2 * SNAPSHOT_RANGES) : j.acked;
-  writeAcks(j, snap, false);
+  writeAcks.call(j, snap, false);
   if (j.segs[j.segs.length - 1].end + n > j.segmentSize - j.reserve) throw new Error('journal: segment too small');
   return lost;
 }
 
 /** Appends one frame to the segment being written (room() made sure it fits). */
-export function put(j: JournalState, type: number, payload: Uint8Array): void {
+export function put(this: JournalState, type: number, payload: Uint8Array): void {
+  var j = this;
   var head = j.segs[j.segs.length - 1];
   var f = frameOf(type, payload);
   var at = head.end;
@@ -173,15 +179,16 @@ export function put(j: JournalState, type: number, payload: Uint8Array): void {
 }
 
 /** Writes ack frames for the flat ranges list; returns false when there was no room. */
-export function writeAcks(j: JournalState, ranges: number[], mayDrop: boolean): boolean {
+export function writeAcks(this: JournalState, ranges: number[], mayDrop: boolean): boolean {
+  var j = this;
   for (var i = 0; i < ranges.length; i += 2 * ACK_RANGES_PER_FRAME) {
     var k: number, n = 0, e = i + 2 * ACK_RANGES_PER_FRAME;
     if (e > ranges.length) e = ranges.length;
     for (k = i; k < e; k++) n += varintSize(ranges[k]);
     var p = new Uint8Array(n), o = 0;
     for (k = i; k < e; k++) o = putVarint(p, o, ranges[k]);
-    if (room(j, FRAME_HEADER + n, mayDrop) < 0) return false;
-    put(j, FRAME_ACK, p);
+    if (room.call(j, FRAME_HEADER + n, mayDrop) < 0) return false;
+    put.call(j, FRAME_ACK, p);
   }
   return true;
 }

@@ -15,13 +15,13 @@ function seqsOf(a: number[]): Set<number> {
 describe('firmware/journal/acks', () => {
   it('merges overlapping and adjacent ranges and counts only new seqs', () => {
     const j: AckState = { floor: 0, acked: [] };
-    assert.equal(addAcked(j, 5, 7), 3);
-    assert.equal(addAcked(j, 9, 9), 1);
+    assert.equal(addAcked.call(j, 5, 7), 3);
+    assert.equal(addAcked.call(j, 9, 9), 1);
     assert.deepEqual(j.acked, [5, 7, 9, 9]);
-    assert.equal(addAcked(j, 8, 8), 1, 'adjacent on both sides');
+    assert.equal(addAcked.call(j, 8, 8), 1, 'adjacent on both sides');
     assert.deepEqual(j.acked, [5, 9]);
-    assert.equal(addAcked(j, 0, 1), 2);
-    assert.equal(addAcked(j, 3, 10), 3, 'of 3..10, only 3, 4 and 10 are new');
+    assert.equal(addAcked.call(j, 0, 1), 2);
+    assert.equal(addAcked.call(j, 3, 10), 3, 'of 3..10, only 3, 4 and 10 are new');
     assert.deepEqual(j.acked, [0, 1, 3, 10]);
   });
 
@@ -33,17 +33,17 @@ describe('firmware/journal/acks', () => {
       for (const [f, l] of adds) {
         let fresh = 0;
         for (let s = f; s <= l; s++) if (!ref.has(s)) { ref.add(s); fresh++; }
-        assert.equal(addAcked(j, f, l), fresh);
+        assert.equal(addAcked.call(j, f, l), fresh);
         assert.deepEqual([...seqsOf(j.acked)].sort((a, b) => a - b), [...ref].sort((a, b) => a - b));
         for (let i = 0; i + 2 < j.acked.length; i += 2) assert.ok(j.acked[i + 1] + 1 < j.acked[i + 2], 'sorted, disjoint, not adjacent');
       }
       j.floor = floor;
-      trimAcked(j);
+      trimAcked.call(j);
       const want = (s: number) => s < floor || ref.has(s);
-      for (let s = 0; s <= 80; s++) assert.equal(isAcked(j, s), want(s), 'seq ' + s);
+      for (let s = 0; s <= 80; s++) assert.equal(isAcked.call(j, s), want(s), 'seq ' + s);
       let n = 0;
       for (let s = q[0]; s <= q[1]; s++) if (want(s)) n++;
-      assert.equal(ackedIn(j, q[0], q[1]), n);
+      assert.equal(ackedIn.call(j, q[0], q[1]), n);
       assert.ok(j.acked.length === 0 || j.acked[0] >= floor, 'nothing below floor');
     }), { numRuns: FUZZ });
   });

@@ -21,10 +21,10 @@ describe('firmware/journal/batch', () => {
     const j = filled(30);
     j.ack([{ first: 3, last: 5 }, { first: 20, last: 20 }]);
     const seen: number[] = [];
-    eachPending(j, (seq) => { seen.push(seq); return true; });
+    eachPending.call(j, (seq) => { seen.push(seq); return true; });
     assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i).filter((i) => !(i >= 3 && i <= 5) && i !== 20));
     const few: number[] = [];
-    eachPending(j, (seq) => { few.push(seq); return few.length < 4; });
+    eachPending.call(j, (seq) => { few.push(seq); return few.length < 4; });
     assert.deepEqual(few, [0, 1, 2, 6]);
     assert.deepEqual(pendingRecords(j, 2).map((r) => r.seq), [0, 1]);
     assert.deepEqual(pendingRecords(j, 0), []);

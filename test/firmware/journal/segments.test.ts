@@ -28,7 +28,7 @@ describe('firmware/journal/segments', () => {
   it('room() makes the first segment: header (gen 1, firstSeq, dropped) at its full size, in slot 0', () => {
     const { img, j } = fresh();
     j.nextSeq = 5; j.dropped = 2;
-    assert.equal(room(j, 40, false), 0);
+    assert.equal(room.call(j, 40, false), 0);
     assert.equal(j.segs.length, 1);
     const b = img.read('qg.j0') as Uint8Array;
     assert.equal(b.length, 512);
@@ -40,15 +40,15 @@ describe('firmware/journal/segments', () => {
     const { img, j } = fresh();
     const rec = new Uint8Array(100);
     let seq = 0;
-    while (j.segs.length < 2) { assert.ok(room(j, 5 + rec.length, false) >= 0); put(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
+    while (j.segs.length < 2) { assert.ok(room.call(j, 5 + rec.length, false) >= 0); put.call(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
     // (the frames are not LogRecords: only their count matters here)
     j.acked = [0, 0];
-    while (j.segs.length < 3) { assert.ok(room(j, 5 + rec.length, false) >= 0); put(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
+    while (j.segs.length < 3) { assert.ok(room.call(j, 5 + rec.length, false) >= 0); put.call(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
     assert.deepEqual(frameTypes(img, j, 2).slice(0, 2), [FRAME_ACK, FRAME_ENTRY], 'the snapshot first');
     assert.deepEqual(frameTypes(img, j, 1)[0], FRAME_ENTRY, 'no acknowledgements yet when the second was made');
-    assert.equal(reclaim(j), 0, 'segment 0 is not all acknowledged');
-    j.acked = [0, lastSeqOf(j, 0)];
-    assert.equal(reclaim(j), 1);
+    assert.equal(reclaim.call(j), 0, 'segment 0 is not all acknowledged');
+    j.acked = [0, lastSeqOf.call(j, 0)];
+    assert.equal(reclaim.call(j), 1);
     assert.equal(j.segs.length, 2);
     assert.equal(img.read('qg.j0'), undefined, 'erased');
     assert.equal(j.floor, j.segs[0].firstSeq);
@@ -60,12 +60,12 @@ describe('firmware/journal/segments', () => {
     const rec = new Uint8Array(100);
     let seq = 0, lost = 0;
     while (!lost) {
-      lost = room(j, 5 + rec.length, true);
+      lost = room.call(j, 5 + rec.length, true);
       assert.ok(lost >= 0);
-      if (!lost) { put(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
+      if (!lost) { put.call(j, FRAME_ENTRY, rec); j.nextSeq = ++seq; }
     }
     assert.equal(j.dropped, lost);
-    assert.equal(room(j, 5, false), 0);
+    assert.equal(room.call(j, 5, false), 0);
     // the drop frame went into the segment that was being written (now the oldest)
     const types = frameTypes(img, j, 0);
     assert.equal(types[types.length - 1], FRAME_DROP);
@@ -76,10 +76,10 @@ describe('firmware/journal/segments', () => {
 
   it('a torn put() is recorded as a bad frame and the next frame goes after it', () => {
     const { img, j } = fresh();
-    room(j, 40, false);
+    room.call(j, 40, false);
     const at = j.segs[0].end;
     img.armTear(3);
-    assert.throws(() => put(j, FRAME_ENTRY, new Uint8Array(30)), PowerCutError);
+    assert.throws(() => put.call(j, FRAME_ENTRY, new Uint8Array(30)), PowerCutError);
     assert.deepEqual(j.segs[0].bad, [at]);
     assert.ok(j.segs[0].end > at);
   });
