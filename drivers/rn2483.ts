@@ -10,7 +10,8 @@
 //                                     frame_counter_err_rejoin_needed | busy | mac_paused | invalid_data_len
 //                                     then mac_tx_ok | mac_rx <port> <hex> | mac_err | invalid_data_len
 //
-// Lines end with CR LF. One command at a time; each answer has a timeout. Retry rules:
+// Lines end with CR LF. One command at a time; each answer has a timeout (drivers/at.ts: line
+// framing and the command queue). Retry rules:
 //   busy            the MAC is not idle: again after 1 s, 2 s, 4 s ... (at most BUSY_RETRIES times)
 //   no_free_ch      every channel is in its off-period (the modem's own duty-cycle accounting): again
 //                   after 5 s, 10 s, 20 s (NO_CH_RETRIES times), then the caller hears no_free_ch
@@ -28,6 +29,7 @@
 import { SerialPort, Timers, OutputPin } from '../hal/types';
 import { hexOf, fromHex } from '../proto/bytes';
 import { backoffMs } from './uplink-wifi';
+import { At } from './at';
 
 /** Largest FRMPayload per EU868 data rate (LoRaWAN Regional Parameters, no FOpts): DR0..DR5. */
 export var EU868_MAX_PAYLOAD = [51, 51, 51, 115, 222, 222];
@@ -97,30 +99,16 @@ export interface Rn2483Options {
 
 export interface Downlink { port: number; data: Uint8Array }
 
-interface Command {
-  text: string;
-  /** Milliseconds for the first answer, and for the second (0: one answer only). */
-  t1: number;
-  t2: number;
-  cb: (err: string | null, lines: string[]) => void;
-  /** Two-stage commands: called when the first answer is ok (a transmission has started). */
-  ok?: () => void;
-}
-
 export class Rn2483 {
   o: Rn2483Options;
-  buf: string;
-  queue: Command[];
-  cur: Command | null;
-  curLines: string[];
-  curTimer: number;
+  /** Line framing and the command queue. */
+  at: At;
   joined: boolean;
   joining: boolean;
   joinFailures: number;
   /** The radio is in its duty-cycle off-period. */
   blocked: boolean;
   waiters: (() => void)[];
-  timeouts: number;
   version: string;
   txBusy: boolean;
   started: boolean;
@@ -128,23 +116,16 @@ export class Rn2483 {
 
   constructor(o: Rn2483Options) {
     this.o = o;
-    this.buf = '';
-    this.queue = [];
-    this.cur = null;
-    this.curLines = [];
-    this.curTimer = 0;
     this.joined = false;
     this.joining = false;
     this.joinFailures = 0;
     this.blocked = false;
     this.waiters = [];
-    this.timeouts = 0;
     this.version = '';
     this.txBusy = false;
     this.started = false;
     this.stats = { uplinks: 0, airtimeMs: 0, errors: {} };
-    var self = this;
-    o.port.onData(function (chunk: string) { self.data(chunk); });
+    this.at = new At(o.port, o.timers, this.stats.errors);
   }
 
   event(what: string, fields: any): void {
@@ -157,71 +138,6 @@ export class Rn2483 {
     return this.o.timers.setTimeout(fn, ms);
   }
 
-  // ---- line framing and the command queue
-
-  data(chunk: string): void {
-    this.buf += chunk;
-    var i: number;
-    while ((i = this.buf.indexOf('\n')) >= 0) {
-      var line = this.buf.substring(0, i);
-      this.buf = this.buf.substring(i + 1);
-      if (line.length && line.charCodeAt(line.length - 1) === 13) line = line.substring(0, line.length - 1);
-      if (line.length) this.line(line);
-    }
-    if (this.buf.length > 600) this.buf = ''; // garbage without line ends
-  }
-
-  line(line: string): void {
-    var c = this.cur;
-    if (!c) return; // unsolicited (a banner after a brown-out ...): nothing waits for it
-    this.curLines.push(line);
-    if (this.curLines.length === 1 && c.t2 > 0 && line === 'ok') {
-      // the first answer of a two-stage command: now wait for the second
-      this.o.timers.clearTimeout(this.curTimer);
-      var self = this;
-      this.curTimer = this.later(function () { self.finish('timeout'); }, c.t2);
-      if (c.ok) c.ok();
-      return;
-    }
-    var err: string | null = null;
-    if (this.curLines.length === 1 && c.t2 > 0) err = line; // a two-stage command refused at once
-    this.finish(err);
-  }
-
-  finish(err: string | null): void {
-    var c = this.cur;
-    if (!c) return;
-    if (err !== 'timeout') this.o.timers.clearTimeout(this.curTimer);
-    this.curTimer = 0;
-    var lines = this.curLines;
-    this.cur = null;
-    this.curLines = [];
-    if (err === 'timeout') this.timeouts++;
-    else this.timeouts = 0;
-    if (err) this.stats.errors[err] = (this.stats.errors[err] || 0) + 1;
-    c.cb(err, lines);
-    this.next();
-  }
-
-  /** Queues a command; cb(err, lines): err is null or the refusing reply ('timeout' when none came). */
-  command(text: string, t1: number, t2: number, cb: (err: string | null, lines: string[]) => void, ok?: () => void): void {
-    this.queue.push({ text: text, t1: t1, t2: t2, cb: cb, ok: ok });
-    if (!this.cur) {
-      var self = this;
-      this.later(function () { self.next(); }, 0);
-    }
-  }
-
-  next(): void {
-    if (this.cur || !this.queue.length) return;
-    var c = this.queue.shift() as Command;
-    this.cur = c;
-    this.curLines = [];
-    var self = this;
-    this.curTimer = this.later(function () { self.finish('timeout'); }, c.t1);
-    this.o.port.write(c.text + '\r\n');
-  }
-
   // ---- set-up and join
 
   /** Resets and configures the modem, then joins (and keeps trying until it has). */
@@ -229,10 +145,10 @@ export class Rn2483 {
     this.started = true;
     this.joined = false;
     this.joining = true;
-    this.queue = [];
+    this.at.queue = [];
     var self = this;
     var go = function () {
-      self.command('sys reset', RESET_TIMEOUT, 0, function (err: string | null, lines: string[]) {
+      self.at.command('sys reset', RESET_TIMEOUT, 0, function (err: string | null, lines: string[]) {
         if (err === 'timeout') { self.retryJoin('timeout'); return; }
         self.version = lines[0] || '';
         self.event('reset', { version: self.version });
@@ -259,7 +175,7 @@ export class Rn2483 {
         return;
       }
       if (i >= cmds.length) { self.join(); return; }
-      self.command(cmds[i++], CMD_TIMEOUT, 0, function (e: string | null, lines: string[]) {
+      self.at.command(cmds[i++], CMD_TIMEOUT, 0, function (e: string | null, lines: string[]) {
         step(e || (lines[0] === 'ok' ? null : lines[0]));
       });
     };
@@ -270,7 +186,7 @@ export class Rn2483 {
     var self = this;
     this.joining = true;
     this.whenFree(function () {
-      self.command('mac join otaa', CMD_TIMEOUT, JOIN_TIMEOUT, function (err: string | null, lines: string[]) {
+      self.at.command('mac join otaa', CMD_TIMEOUT, JOIN_TIMEOUT, function (err: string | null, lines: string[]) {
         var res = err || lines[1];
         if (res === 'accepted') {
           self.joined = true;
@@ -366,7 +282,7 @@ export class Rn2483 {
       self.whenFree(function () {
         if (self.blocked) { self.whenFree(attempt); return; }
         var cmd = 'mac tx ' + (confirmed ? 'cnf ' : 'uncnf ') + port + ' ' + hexOf(payload).toUpperCase();
-        self.command(cmd, CMD_TIMEOUT, TX_TIMEOUT, function (err: string | null, lines: string[]) {
+        self.at.command(cmd, CMD_TIMEOUT, TX_TIMEOUT, function (err: string | null, lines: string[]) {
           if (err === 'busy' && busyTries < BUSY_RETRIES) {
             self.later(attempt, 1000 * Math.pow(2, busyTries++));
             return;
@@ -384,7 +300,7 @@ export class Rn2483 {
               return;
             }
           }
-          if (err === 'timeout' && self.timeouts >= 2) {
+          if (err === 'timeout' && self.at.timeouts >= 2) {
             done('timeout', null);
             self.start(); // the modem does not answer: reset it
             return;

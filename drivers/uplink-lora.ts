@@ -26,7 +26,7 @@ export interface LoraModem {
   send(port: number, payload: Uint8Array, confirmed: boolean, cb: (err: string | null, down: Downlink | null) => void): void;
 }
 
-/** What the uplink needs of the journal (firmware/journal.ts). */
+/** What the uplink needs of the journal (firmware/journal/). */
 export interface RecordSource {
   pending(max: number): LogRecord[];
   ack(ranges: AckRange[]): number;

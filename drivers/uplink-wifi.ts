@@ -17,7 +17,7 @@
 import { HttpClient, Timers } from '../hal/types';
 import { AckRange, decodeAck } from '../proto/logrecord';
 
-/** What the uplink needs of the journal (firmware/journal.ts). */
+/** What the uplink needs of the journal (firmware/journal/). */
 export interface BatchSource {
   batch(maxRecords: number, maxBytes?: number, gateId?: string): { body: Uint8Array; seqs: number[] } | null;
   ack(ranges: AckRange[]): number;

@@ -1,6 +1,6 @@
 // Dates in the future (issue 17.7): a certificate issued after now, and a negative test, recovery or
 // exemption dated after today, never open the door; a clock skew of CLOCK_SKEW seconds is allowed.
-// Certificates are issued by the host code (tools/qg1-issuer.ts: cbor-x and tweetnacl) with the
+// Certificates are issued by the host code (tools/issuer/: cbor-x and tweetnacl) with the
 // fixture issuer key, decided by the gate's own code with the fixture trust bundle.
 import { strict as assert } from 'assert';
 import * as fc from 'fast-check';
@@ -11,7 +11,7 @@ import { VerifiedCache } from '../../firmware/cache';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { decodeTrustPayload } from '../../proto/trust';
-import { Claims, encodeCertificate, qg1Text } from '../../tools/qg1-issuer';
+import { Claims, encodeCertificate, qg1Text } from '../../tools/issuer';
 import { readPrivateJwkFile } from '../../tools/keys';
 import { fixtures, configOf, trustOf } from './fixtures';
 import { cbor } from '../proto/qg1-fixtures';

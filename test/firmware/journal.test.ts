@@ -1,4 +1,4 @@
-// The entry-log journal (firmware/journal.ts) on the simulator's model of Espruino's Storage
+// The entry-log journal (firmware/journal/) on the simulator's model of Espruino's Storage
 // (sim/flash.ts): append and recover, power cuts at every byte, acknowledgements and reclaiming,
 // the flash filling up, and a random-operation model check.
 import { strict as assert } from 'assert';
@@ -42,7 +42,7 @@ function journal(img: FlashImage, opts: Partial<JournalOptions> = {}): Journal {
 }
 function image(size = 64 * 1024): FlashImage { return new FlashImage({ size, pageSize: 2048 }); }
 
-describe('journal (firmware/journal.ts) on the Storage model', () => {
+describe('journal (firmware/journal/) on the Storage model', () => {
   it('appends, reads back after a reboot and resumes the sequence', () => {
     const img = image();
     const j = journal(img);

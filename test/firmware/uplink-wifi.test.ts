@@ -9,7 +9,7 @@ import * as http from 'http';
 import { FakeTimers } from '../fakes/hal';
 import { HttpClient } from '../../hal/types';
 import { UplinkWifi } from '../../drivers/uplink-wifi';
-import { startWifiUplink } from '../../firmware/uplink-wifi';
+import { startWifiUplink } from '../../firmware/uplink/wifi';
 import { validateConfig } from '../../firmware/config';
 import { statusJson } from '../../firmware/status';
 import { Journal } from '../../firmware/journal';

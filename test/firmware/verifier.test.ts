@@ -8,7 +8,7 @@ import { sha256 } from '../../firmware/crypto/sha256';
 import { sha512 } from '../../firmware/crypto/sha512';
 import { decodeTrustBundle } from '../../proto/trust';
 import { FlashStorage } from '../../hal/types';
-import { encodeTrustBundle } from '../../tools/qg1-issuer';
+import { encodeTrustBundle } from '../../tools/issuer';
 import { makeJwk } from '../../tools/keys';
 import { tableFiles } from '../../tools/tables';
 

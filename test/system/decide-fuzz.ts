@@ -2,7 +2,7 @@
 // decided by the gate's own host decision code (firmware/decide.ts with the table-driven Ed25519
 // verifier, trust bundles accepted by firmware/trust.ts, the repeat-visitor cache), and every
 // `open` is checked by an INDEPENDENT oracle:
-//   - QG1: base45, strict CBOR and COSE_Sign1 decoded by the host issuer code (tools/qg1-issuer.ts,
+//   - QG1: base45, strict CBOR and COSE_Sign1 decoded by the host issuer code (tools/issuer/,
 //     cbor-x; no device codec), the Sig_structure rebuilt by cbor-x, the signature checked by
 //     node:crypto (OpenSSL) under the keys of the trust bundle as the host decodes it (its root
 //     signature checked by node:crypto too), revocation by node:crypto SHA-256, and the key window,
@@ -40,7 +40,7 @@ import { FlashStorage } from '../../hal/types';
 import {
   base45Decode, base45Encode, decodeCbor, decodeTrustBundle, DecodedTrustBundle,
   encodeTrustBundle, sigStructure, TrustBundle as HostBundle, revocationPrefix as hostRevocationPrefix,
-} from '../../tools/qg1-issuer';
+} from '../../tools/issuer';
 import { readPrivateJwkFile, Ed25519Key } from '../../tools/keys';
 import { divocDocumentLoader } from '../../tools/build/divoc-table';
 import { DATA } from '../../tools/root';

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPrivateJwkFile } from '../../tools/keys';
-import { encodeCertificate, qg1Text, dayNumber } from '../../tools/qg1-issuer';
+import { encodeCertificate, qg1Text, dayNumber } from '../../tools/issuer';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(REPO, 'test', 'scenarios-uplink');

@@ -1,6 +1,6 @@
 // test/fixtures and test/scenarios: the committed files are exactly what tools/make-fixtures.ts makes
 // (deterministic), and every certs.json expectation agrees with a small host reading of spec/qg1.md
-// section 4 written here from the spec (host decoders of tools/qg1-issuer.ts, tweetnacl plus the S < L
+// section 4 written here from the spec (host decoders of tools/issuer/, tweetnacl plus the S < L
 // check of the strict profile). DIVOC entries are only checked for their shape here.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -13,7 +13,7 @@ import { writeAll } from '../../tools/make-fixtures';
 import {
   DecodedTrustBundle, base45Decode, cborProblem, decodeClaims, decodeSign1, decodeTrustBundle, revocationPrefix, sigStructure,
   verifySign1,
-} from '../../tools/qg1-issuer';
+} from '../../tools/issuer';
 import { REPO } from '../util/shared';
 
 const TEST = path.join(REPO, 'test');

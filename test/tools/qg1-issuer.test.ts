@@ -1,4 +1,4 @@
-// tools/qg1-issuer.ts: the host encoder, checked field by field against spec/qg1.md with cbor-x and
+// tools/issuer/: the host encoder, checked field by field against spec/qg1.md with cbor-x and
 // tweetnacl, and against published vectors (RFC 9285 base45, COSE WG EdDSA example).
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
@@ -10,7 +10,7 @@ import {
   Claims, assembleSign1, base45Decode, base45Encode, checkCborValue, cborProblem, claimsMap, dayNumber, dayToIso, decodeCbor,
   decodeClaims, decodeSign1, decodeTrustBundle, encodeCbor, encodeCertificate, encodeProtected, encodeTrustBundle, qg1FromText,
   qg1Text, revocationList, revocationPrefix, sigStructure, sign1, verifySign1,
-} from '../../tools/qg1-issuer';
+} from '../../tools/issuer';
 import { hex, readSharedJson, toHex } from '../util/shared';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
@@ -28,7 +28,7 @@ function claims(over: Partial<Claims> = {}): Claims {
   };
 }
 
-describe('tools/qg1-issuer: base45', () => {
+describe('tools/issuer: base45', () => {
   const v = readSharedJson('vectors/base45-rfc9285/base45_vectors.json');
   it('encodes and decodes the published valid vectors', () => {
     assert.ok(v.valid.length >= 10);
@@ -56,7 +56,7 @@ describe('tools/qg1-issuer: base45', () => {
   });
 });
 
-describe('tools/qg1-issuer: CBOR', () => {
+describe('tools/issuer: CBOR', () => {
   it('writes integers as CBOR integers (never floats), byte strings untagged, maps in key order', () => {
     assert.equal(toHex(encodeCbor(0)), '00');
     assert.equal(toHex(encodeCbor(23)), '17');
@@ -117,7 +117,7 @@ describe('tools/qg1-issuer: CBOR', () => {
   });
 });
 
-describe('tools/qg1-issuer: COSE_Sign1', () => {
+describe('tools/issuer: COSE_Sign1', () => {
   it('reproduces the COSE WG EdDSA sign1 example byte for byte', () => {
     const ex = readSharedJson('vectors/cose-wg-examples/eddsa-examples/eddsa-sig-01.json');
     const key = ex.input.sign0.key;
@@ -211,7 +211,7 @@ describe('tools/qg1-issuer: COSE_Sign1', () => {
   });
 });
 
-describe('tools/qg1-issuer: trust bundles', () => {
+describe('tools/issuer: trust bundles', () => {
   const kid1 = new Uint8Array(Buffer.from('issuer-1'));
   it('revocation prefixes are SHA-256(kid, 0x00, cti)[0..8], sorted and concatenated', () => {
     const cti = hex('0102');

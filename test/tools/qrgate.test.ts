@@ -11,7 +11,7 @@ import * as nacl from 'tweetnacl';
 import { main } from '../../tools/qrgate';
 import { spkiGroups } from '../../tools/cmd/trust';
 import { qrVersion } from '../../tools/cmd/issue';
-import { base45Decode, revocationPrefix, sigStructure } from '../../tools/qg1-issuer';
+import { base45Decode, revocationPrefix, sigStructure } from '../../tools/issuer';
 import { REPO, readSharedJson } from '../util/shared';
 
 // pngjs comes with qrcode (no type declarations installed)

@@ -142,7 +142,7 @@ export async function signedText(mutate: (c: any) => void, base = 'dose2'): Prom
  */
 export function divocTrustBytes(revokedIds: string[]): Uint8Array {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const issuer = require('../../tools/qg1-issuer');
+  const issuer = require('../../tools/issuer');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const keys = require('../../tools/keys');
   const root = keys.readPrivateJwkFile(path.join(__dirname, '..', 'fixtures', 'root.jwk'));

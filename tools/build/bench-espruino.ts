@@ -36,7 +36,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import nacl from 'tweetnacl';
-import { encodeCbor, encodeProtected, sigStructure, CborValue } from '../qg1-issuer';
+import { encodeCbor, encodeProtected, sigStructure, CborValue } from '../issuer';
 import { makeBaseTable, makeKeyTable } from '../../firmware/crypto/ed25519-fast';
 import { verify } from '../../firmware/crypto/ed25519';
 import { memoryBootFiles, memoryDivocText, memoryDivocIndex, hasMemoryDivoc } from './memory-fixture';

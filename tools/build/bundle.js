@@ -43,8 +43,8 @@ const casestrings = require('./casestrings.js');
 const GATE_LAZY = [
   { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
-  { name: 'wifi', module: 'firmware/uplink-wifi.js', exports: ['startWifiUplink'] },
-  { name: 'lora', module: 'firmware/uplink-lora.js', exports: ['startLoraUplink'] },
+  { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
+  { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)
   { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
   // the reference verifier: only where the fast one has no base table

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import nacl from 'tweetnacl';
-import { ALG_EDDSA, encodeTrustBundle, TrustKey } from '../qg1-issuer';
+import { ALG_EDDSA, encodeTrustBundle, TrustKey } from '../issuer';
 import { readPrivateJwkFile, readJwkFile } from '../keys';
 import { tableFiles } from '../tables';
 import { ROOT, DATA } from '../root';

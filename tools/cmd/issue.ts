@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as QRCode from 'qrcode';
 import { CliError, need, parseArgs, parseHex, parseIntFlag, parseTime } from '../cli';
 import { kidBytes, readPrivateJwkFile } from '../keys';
-import { Claims, KINDS, dayNumber, encodeCertificate, qg1Text } from '../qg1-issuer';
+import { Claims, KINDS, dayNumber, encodeCertificate, qg1Text } from '../issuer';
 
 export const help = `usage: qrgate issue --key FILE [--kind vaccination|test|recovery|exemption] [--dose N] [--series N]
              [--date YYYY-MM-DD] [--sub HEX] [--cti HEX] [--iat T] [--nbf T] [--exp T | --valid-days N]

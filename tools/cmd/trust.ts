@@ -4,7 +4,7 @@ import { CliError, need, parseArgs, parseHex, parseIntFlag, parseTime, readFileO
 import { Ed25519Key, kidBytes, parseJwk, publicKeyFromSpki, readJwkFile, readPrivateJwkFile } from '../keys';
 import {
   DecodedTrustBundle, TrustKey, decodeTrustBundle, encodeTrustBundle, revocationPrefix, verifySign1,
-} from '../qg1-issuer';
+} from '../issuer';
 
 export const help = `usage: qrgate trust build --root FILE --out FILE --version N [--max-age SECONDS] [--iat T]
                           [--key FILE]... [--spki BASE64 --kid KID [--format qg1|divoc]]...

@@ -1,13 +1,13 @@
 // The LoRaWAN uplink: an RN2483 on the board profile's LoRa UART (drivers/rn2483.ts) carrying the
 // entry log's records (drivers/uplink-lora.ts). A lazy part of the bundle.
-import { Console, Timers } from '../hal/types';
-import { GateConfig } from './config';
-import { BoardProfile } from './boards';
-import { Journal } from './journal';
-import { emit } from './gate';
-import { Rn2483 } from '../drivers/rn2483';
-import { UplinkLora } from '../drivers/uplink-lora';
-import { MAX_BACKOFF_MS, RN2483_BAUD, Uplink, UplinkHal, uplinkSay } from './uplink-common';
+import { Console, Timers } from '../../hal/types';
+import { GateConfig } from '../config';
+import { BoardProfile } from '../boards';
+import { Journal } from '../journal';
+import { emit } from '../gate';
+import { Rn2483 } from '../../drivers/rn2483';
+import { UplinkLora } from '../../drivers/uplink-lora';
+import { MAX_BACKOFF_MS, RN2483_BAUD, Uplink, UplinkHal, uplinkSay } from './common';
 
 /** null (and a fault line) when the board profile has no UART for a modem. */
 export function startLoraUplink(config: GateConfig, journal: Journal, profile: BoardProfile, timers: Timers,

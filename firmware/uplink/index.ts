@@ -2,17 +2,17 @@
 // batches POSTed to uplink.url: drivers/uplink-wifi.ts), 'lora' (an RN2483 modem on the board
 // profile's LoRa UART: drivers/rn2483.ts + drivers/uplink-lora.ts) or 'none'.
 // Every uplink event is a console line `@qg {"ev":"uplink","link":...,"what":...}`.
-import { Console, Timers } from '../hal/types';
-import { GateConfig } from './config';
-import { BoardProfile } from './boards';
-import { Journal } from './journal';
-import { emit } from './gate';
-import { startWifiUplink } from './uplink-wifi';
-import { startLoraUplink } from './uplink-lora';
-import { Uplink, UplinkHal } from './uplink-common';
-import { QG_WIFI, QG_LORA } from './build-flags';
+import { Console, Timers } from '../../hal/types';
+import { GateConfig } from '../config';
+import { BoardProfile } from '../boards';
+import { Journal } from '../journal';
+import { emit } from '../gate';
+import { startWifiUplink } from './wifi';
+import { startLoraUplink } from './lora';
+import { Uplink, UplinkHal } from './common';
+import { QG_WIFI, QG_LORA } from '../build-flags';
 
-export { RN2483_BAUD, MAX_BACKOFF_MS, Uplink, UplinkHal } from './uplink-common';
+export { RN2483_BAUD, MAX_BACKOFF_MS, Uplink, UplinkHal } from './common';
 
 /** Starts the configured uplink; null for 'none' or when the board cannot (a fault line says why). */
 export function startUplink(config: GateConfig, journal: Journal, profile: BoardProfile, timers: Timers,

@@ -1,11 +1,11 @@
 // The Wi-Fi uplink: joins the configured network (retrying with backoff), then POSTs the entry
 // log's batches to uplink.url (drivers/uplink-wifi.ts). A lazy part of the bundle.
-import { Console, Timers } from '../hal/types';
-import { GateConfig } from './config';
-import { Journal } from './journal';
-import { emit } from './gate';
-import { UplinkWifi, backoffMs } from '../drivers/uplink-wifi';
-import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './uplink-common';
+import { Console, Timers } from '../../hal/types';
+import { GateConfig } from '../config';
+import { Journal } from '../journal';
+import { emit } from '../gate';
+import { UplinkWifi, backoffMs } from '../../drivers/uplink-wifi';
+import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
 
 export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, con: Console, hal: UplinkHal): Uplink {
   var u = config.uplink;

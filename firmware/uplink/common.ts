@@ -1,8 +1,8 @@
 // What the uplinks share: their wiring (UplinkHal), the running-uplink handle, limits and the
-// console events. firmware/uplink.ts picks the transport; uplink-wifi.ts and uplink-lora.ts start
+// console events. firmware/uplink/index.ts picks the transport; wifi.ts and lora.ts start
 // one (each a lazy part of the bundle: tools/build/bundle.js).
-import { Console, HttpClient, SerialPort, OutputPin } from '../hal/types';
-import { emit } from './gate';
+import { Console, HttpClient, SerialPort, OutputPin } from '../../hal/types';
+import { emit } from '../gate';
 
 /** What the wiring needs of hal/espruino (or of a test's fakes). */
 export interface UplinkHal {
