@@ -39,8 +39,8 @@ export const NO_TEST_NEEDED: { [module: string]: string } = {
   'firmware/status.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
   'firmware/trust.ts': 'becomes the trust store in issue 11 item 3, tested there',
   'firmware/boards.ts': 'boardProfile() over boards/index.ts: tested by test/boards/index.test.ts',
-  'firmware/uplink.ts': 'moves into firmware/uplink/ in issue 11 item 5 (split); run by test/system/uplink-scenarios.test.ts',
-  'firmware/uplink-lora.ts': 'moves into firmware/uplink/ in issue 11 item 5 (split); run by test/system/uplink-scenarios.test.ts',
+  'firmware/uplink/index.ts': 'picks the transport; run by test/system/uplink-scenarios.test.ts',
+  'firmware/uplink/lora.ts': 'wires drivers/rn2483 + drivers/uplink-lora (tested there); run by test/system/uplink-scenarios.test.ts',
 };
 
 function walk(dir: string, keep: (rel: string) => boolean, out: string[] = []): string[] {

@@ -3,10 +3,10 @@
 // the flash filling up, and a random-operation model check.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { FlashImage, PowerCutError } from '../../sim/flash';
-import { Journal, JournalOptions, SEG_HEADER, FRAME_HEADER } from '../../firmware/journal';
-import { LogEntry, LogRecord, encodeLogRecord, decodeBatch, DECISIONS, REASONS } from '../../proto/logrecord';
-import { utf8Encode } from '../../proto/bytes';
+import { FlashImage, PowerCutError } from '../../../sim/flash';
+import { Journal, JournalOptions, SEG_HEADER, FRAME_HEADER } from '../../../firmware/journal';
+import { LogEntry, LogRecord, encodeLogRecord, decodeBatch, DECISIONS, REASONS } from '../../../proto/logrecord';
+import { utf8Encode } from '../../../proto/bytes';
 
 const RUNS = Number(process.env.FUZZ_RUNS || 40);
 

@@ -5,13 +5,13 @@ import * as crypto from 'crypto';
 import fc from 'fast-check';
 import { Decoder, Tag } from 'cbor-x';
 import * as nacl from 'tweetnacl';
-import { makeJwk } from '../../tools/keys';
+import { makeJwk } from '../../../tools/keys';
 import {
   Claims, assembleSign1, base45Decode, base45Encode, checkCborValue, cborProblem, claimsMap, dayNumber, dayToIso, decodeCbor,
   decodeClaims, decodeSign1, decodeTrustBundle, encodeCbor, encodeCertificate, encodeProtected, encodeTrustBundle, qg1FromText,
   qg1Text, revocationList, revocationPrefix, sigStructure, sign1, verifySign1,
-} from '../../tools/issuer';
-import { hex, readSharedJson, toHex } from '../util/shared';
+} from '../../../tools/issuer';
+import { hex, readSharedJson, toHex } from '../../util/shared';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
 const cborx = new Decoder({ mapsAsObjects: false } as any);

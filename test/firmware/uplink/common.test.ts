@@ -1,14 +1,14 @@
 // What the uplinks share (firmware/uplink-common.ts): a link's event reporter prints one console
 // event line `@qg {"ev":"uplink","link":...,"what":...,...fields}` per call (qrgate monitor reads them).
 import { strict as assert } from 'assert';
-import { uplinkSay, MAX_BACKOFF_MS, RN2483_BAUD } from '../../firmware/uplink-common';
+import { uplinkSay, MAX_BACKOFF_MS, RN2483_BAUD } from '../../../firmware/uplink/common';
 
 function console_() {
   const lines: string[] = [];
   return { lines, log: (l: string) => { lines.push(l); } };
 }
 
-describe('firmware/uplink-common', () => {
+describe('firmware/uplink/common', () => {
   it('uplinkSay prints one @qg uplink event per call: ev, link and what first, then the fields', () => {
     const con = console_();
     const say = uplinkSay(con, 'wifi');
