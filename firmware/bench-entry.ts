@@ -1,6 +1,6 @@
 // Entry of the verifier bundle that dist/bench-espruino.js loads on an Espruino interpreter
 // (tools/build/bench-espruino.js): the gate's Ed25519 verifier, its tables, and the DIVOC reader,
-// exposed as the global `QGB`. Device code: the same modules the gate runs.
+// exposed as the global `QGB` (and the JavaScript SHA-256, `sha256js`, for the board-time model). Device code: the same modules the gate runs.
 import { verify } from './crypto/ed25519';
 import { openTable, makeKeyTable, makeBaseTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
 import { sha512 } from './crypto/sha512';
@@ -19,5 +19,7 @@ global.QGB = {
   TABLE_KIND_KEY: TABLE_KIND_KEY,
   decodeDivoc: decodeDivoc,
   hashes: function () { return hashes({ sha256: sha256, sha512: sha512 }); },
+  // the JavaScript SHA-256, for boards without crypto.SHA256 (the Original): the board-time model
+  sha256js: sha256,
   storage: storage,
 };
