@@ -7,6 +7,10 @@ import { sha512 } from './crypto/sha512';
 import { sha256 } from './crypto/sha256';
 import { decodeDivoc } from '../proto/divoc/verify';
 import { hashes, storage } from '../hal/espruino/index';
+import { base64Decode } from '../proto/base64';
+import { unzipCertificate } from '../proto/zip';
+import { parseJsonBytes } from '../proto/json';
+import { canonicalBytes, documentGraph, proofOptionsGraph } from '../proto/divoc/nquads';
 
 declare var global: any;
 
@@ -21,5 +25,10 @@ global.QGB = {
   hashes: function () { return hashes({ sha256: sha256, sha512: sha512 }); },
   // the JavaScript SHA-256, for boards without crypto.SHA256 (the Original): the board-time model
   sha256js: sha256,
+  // decodeDivoc's stages, timed one by one (the board-time model: what a DIVOC check costs most)
+  divocParts: {
+    base64Decode: base64Decode, unzipCertificate: unzipCertificate, parseJsonBytes: parseJsonBytes,
+    documentGraph: documentGraph, proofOptionsGraph: proofOptionsGraph, canonicalBytes: canonicalBytes,
+  },
   storage: storage,
 };

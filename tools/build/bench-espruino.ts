@@ -122,7 +122,7 @@ if (${count} && D.divoc) {
 // replaces it), and each board's estimate. MARK() (count mode, ARM interpreter under qemu with
 // tools/native/insn-plugin.c) marks a point: the plugin prints the instructions executed so far.
 var MK = 0;
-function MARK() { ${count ? "try { require('fs').unlinkSync('/qg-mark'); } catch (e) {}" : ''} return MK++; }
+function MARK() { ${count ? "require('fs').statSync('/qg-mark');" : ''} return MK++; }
 ${LOOP_JS}
 LOOP(10);
 var LT = [], LI, L0;
@@ -185,6 +185,26 @@ SETS.forEach(function (set) {
   }
 });
 print('repeat_ratio=' + (rf.ms / rr.ms).toFixed(0));
+// decodeDivoc's stages one by one (native SHA-256 where the interpreter has one)
+if (D.divocText && Q.divocParts) {
+  var P = Q.divocParts;
+  var phase = function (name, f) {
+    var a = MARK(), t0 = getTime();
+    var v = f();
+    var ms = (getTime() - t0) * 1000, b = MARK();
+    print('divoc_phase.' + name + '_ms=' + ms.toFixed(2) + ' loops=' + (ms * 1000 / LOOP_US).toFixed(0));
+    if (${count}) print('seg.divoc_phase.' + name + '=' + a + ',' + b);
+    return v;
+  };
+  var PB = phase('base64', function () { return P.base64Decode(D.divocText.substr(4)); });
+  var PZ = phase('unzip_inflate', function () { return P.unzipCertificate(PB); });
+  var PJ = phase('json', function () { return P.parseJsonBytes(PZ); });
+  var PG = phase('document_graph', function () { return P.documentGraph(PJ); });
+  var PC = phase('document_canonical', function () { return P.canonicalBytes(PG, H.sha256); });
+  phase('document_sha256', function () { return H.sha256(PC); });
+  phase('proof_options', function () { return H.sha256(P.canonicalBytes(P.proofOptionsGraph(PJ.get('proof')), H.sha256)); });
+  PB = PZ = PJ = PG = PC = undefined;
+}
 var BOARDS = ${JSON.stringify(boards)};
 if (${!count}) BOARDS.forEach(function (b) {
   function est(r) { return r ? (b.native ? r.jsLoops * b.us / 1000 + r.vn * b.nativeMs : r.loops * b.us / 1000) : NaN; }
@@ -201,6 +221,7 @@ if (${!count && naclRuns > 0}) {
   print('tweetnacl_verify_ms=' + rn.ms.toFixed(1));
   print('speedup=' + (rn.ms / r.ms).toFixed(1));
 }
+if (${count}) print('marks=' + MK);
 var dok = true;
 for (var k in R) if (!R[k].ok) dok = false;
 print('ok=' + (r.ok && r2.ok && r3.ok && rn.ok && rejects && dok));

@@ -159,9 +159,14 @@ export function parseArmCount(out: string, err: string): ArmCount {
     if (m[1].startsWith('seg.')) segs[m[1].slice(4)] = m[2].split(',').map(Number);
   });
   const c = (k: number) => {
-    if (at[k] === undefined) throw new Error(`marker ${k} not counted (is the qemu plugin loaded?)`);
-    return at[k];
+    if (at[k + skip] === undefined) throw new Error(`marker ${k} not counted (is the qemu plugin loaded?)`);
+    return at[k + skip];
   };
+  // The interpreter stats a few files as it starts, before the script: the script's markers are
+  // the last `marks=` the plugin saw.
+  const made = lines.marks === undefined ? at.length : Number(lines.marks);
+  if (made > at.length) throw new Error(`the script made ${made} markers, the plugin counted ${at.length}`);
+  const skip = at.length - made;
   const lp = segs.loop;
   if (!lp || lp.length !== 4) throw new Error('no seg.loop= line: not a count script?');
   const markInsns = c(lp[3]) - c(lp[2]);

@@ -1,11 +1,13 @@
 /*
  * A qemu-user TCG plugin (QEMU plugin API version 1, qemu 7.2 and later) that counts the guest
- * instructions each guest thread executes, and prints the main thread's count whenever the guest
- * asks to delete a file (unlink/unlinkat): the board-time model's markers. A script run by
+ * instructions each guest thread executes, and prints the asking thread's count whenever the guest
+ * stats a file (stat64, fstatat64, statx): the board-time model's markers. A script run by
  * Espruino's Linux interpreter cross-compiled for ARM marks a point with
- *     try { require('fs').unlinkSync('/qg-mark'); } catch (e) {}
- * and the difference of two marks is the ARM instructions executed between them. Only the thread
- * that asked is counted (Espruino's Linux build polls its console from a second thread).
+ *     require('fs').statSync('/qg-mark')
+ * (undefined, no exception: an exception would cost millions of instructions, building its stack
+ * trace by searching the globals), and the difference of two marks is the ARM instructions
+ * executed between them. Only the thread that asked is counted (Espruino's Linux build polls its
+ * console from a second thread); the interpreter stats no file on its own.
  *
  *   gcc -shared -fPIC -O2 -o insn-plugin.so tools/native/insn-plugin.c
  *   qemu-arm -plugin ./insn-plugin.so ESPRUINO_ARM script.js   (stderr: "qg-insn-mark <n> <count>")
@@ -57,11 +59,11 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
                                        (void *)(uintptr_t)qemu_plugin_tb_n_insns(tb));
 }
 
-/* ARM EABI numbers: unlink 10, unlinkat 328 */
+/* ARM EABI numbers: stat64 195, fstatat64 327, statx 397 */
 static void on_syscall(qemu_plugin_id_t id, unsigned int vcpu, int64_t num, uint64_t a1, uint64_t a2,
                        uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8) {
   (void)id; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; (void)a6; (void)a7; (void)a8;
-  if (num == 10 || num == 328) {
+  if (num == 195 || num == 327 || num == 397) {
     fprintf(stderr, "qg-insn-mark %u %llu\n", marks++, (unsigned long long)counts[vcpu % MAX_THREADS]);
     fflush(stderr);
   }
