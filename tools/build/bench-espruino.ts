@@ -182,6 +182,7 @@ SETS.forEach(function (set) {
   if (D.divocText && DK) {
     var CTXD = CTXOF(D.divocNow, set[1], set[2]);
     dec('divoc_decision' + set[0], ${count ? 1 : `Math.max(1, ${runs} >> 1)`}, function () { CTXD.cache = new G.VerifiedCache(16); return G.decide(D.divocText, CTXD).reason === 'ok'; });
+    dec('divoc_repeat' + set[0], RUNS, function () { return G.decide(D.divocText, CTXD).reason === 'ok' && VN === 0; });
   }
 });
 print('repeat_ratio=' + (rf.ms / rr.ms).toFixed(0));
@@ -212,6 +213,7 @@ if (${!count}) BOARDS.forEach(function (b) {
   print('board_est_ms.' + b.board + '.qg1=' + est(R['qg1_first' + x]).toFixed(0));
   print('board_est_ms.' + b.board + '.qg1_repeat=' + est(R['qg1_repeat' + x]).toFixed(0));
   print('board_est_ms.' + b.board + '.divoc=' + est(R['divoc_decision' + x]).toFixed(0));
+  print('board_est_ms.' + b.board + '.divoc_repeat=' + est(R['divoc_repeat' + x]).toFixed(0));
 });
 if (${!count && naclRuns > 0}) {
   var self = {};
