@@ -74,7 +74,8 @@ print('verifier_jsvars=' + process.memory().usage);
 // mapped and read in place at RAM speed, so on Linux time the same code and tables from RAM copies.
 // ram(): a file's bytes in place (a board), or a RAM copy (Linux).
 var ram = function (n) { return ST.readBytes(n); };
-if (process.env.BOARD === 'LINUX') {
+var LINUX = /^LINUX/.test(process.env.BOARD); // (an ARM build for the board-time count may be named LINUXARM...)
+if (LINUX) {
   eval(S.read('qgb.js') + '');
   Q = QGB; H = Q.hashes();
   ram = function (n) { var f = ST.readBytes(n); return f ? new Uint8Array(f) : f; };
@@ -100,7 +101,7 @@ var dv = 'NA', DK = null, DT = null, DV;
 if (${!count} && Q.decodeDivoc && D.divoc) {
   DK = hx(D.divocPub);
   DV = ST.readBytes('qgb.edv');
-  DT = Q.openTable(process.env.BOARD === 'LINUX' ? new Uint8Array(DV) : DV, Q.TABLE_KIND_KEY, DK, H.sha256);
+  DT = Q.openTable(LINUX ? new Uint8Array(DV) : DV, Q.TABLE_KIND_KEY, DK, H.sha256);
   try {
     var rd = timed(${Math.max(1, runs >> 1)}, function () {
       var c = Q.decodeDivoc(D.divoc, H.sha256);

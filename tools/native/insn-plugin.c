@@ -1,7 +1,7 @@
 /*
  * A qemu-user TCG plugin (QEMU plugin API version 1, qemu 7.2 and later) that counts the guest
  * instructions each guest thread executes, and prints the asking thread's count whenever the guest
- * stats a file (stat64, fstatat64, statx): the board-time model's markers. A script run by
+ * stats a file by its path (stat64, fstatat64, statx): the board-time model's markers. A script run by
  * Espruino's Linux interpreter cross-compiled for ARM marks a point with
  *     require('fs').statSync('/qg-mark')
  * (undefined, no exception: an exception would cost millions of instructions, building its stack
@@ -45,6 +45,8 @@ extern void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, udata_cb_t cb, v
 
 EXPORT int qemu_plugin_version = 1;
 
+#define AT_FDCWD (-100)
+#define AT_EMPTY_PATH 0x1000
 #define MAX_THREADS 64
 static uint64_t counts[MAX_THREADS];
 static unsigned marks;
@@ -63,7 +65,10 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 static void on_syscall(qemu_plugin_id_t id, unsigned int vcpu, int64_t num, uint64_t a1, uint64_t a2,
                        uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8) {
   (void)id; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; (void)a6; (void)a7; (void)a8;
-  if (num == 195 || num == 327 || num == 397) {
+  /* only a path relative to the current directory (AT_FDCWD): the C library's fstat() of an open
+     file (statx/fstatat64 with AT_EMPTY_PATH, e.g. the Linux build's flash file) is not a marker */
+  if (num == 195 || ((num == 327 || num == 397) && (uint32_t)a1 == (uint32_t)AT_FDCWD &&
+                     !((num == 397 ? a3 : a4) & AT_EMPTY_PATH))) {
     fprintf(stderr, "qg-insn-mark %u %llu\n", marks++, (unsigned long long)counts[vcpu % MAX_THREADS]);
     fflush(stderr);
   }
