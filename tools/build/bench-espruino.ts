@@ -9,9 +9,18 @@
 //   qg1_first_ms=         a whole QG1 decision through the gate's decide() (text to verdict: base45,
 //                         inflate, COSE, claims, trust lookup, fast verifier with tables, checks)
 //                         on the fixture certificate "ok" with test/fixtures/trust.bin
+//                         with a fresh repeat-visitor cache, as the gate decides a first scan
 //   qg1_repeat_ms=        the same certificate again, decided from the repeat-visitor cache (the
 //                         SHA-256 of the text, native where the board has it, and the checks);
 //                         repeat_ratio= is first / repeat (issue 3 item 4: at least 50)
+//   divoc_decision_ms=, divoc_repeat_ms=  the DIVOC sample through decide(), first and repeat
+//   <decision>_verify_ms= the part of it inside the signature checks, <decision>_loops= both in
+//                         units of loop_us= (the empty loop, timed in the same run); _sw256 lines:
+//                         the same with the JavaScript SHA-256 (boards without crypto.SHA256)
+//   divoc_phase.<stage>_ms= decodeDivoc's stages one by one (base64, inflate, JSON, N-Quads, ...)
+//   board_est_ms.<board>.<qg1|qg1_repeat|divoc|divoc_repeat>=  the board-time model's estimate for
+//                         every board of the README's table (tools/build/board-time.ts): loops x
+//                         the board's us per loop, native verifications at its clock where it has them
 //   jsvars=               the GATE's variables after boot (process.memory().usage, less what was
 //                         in use before it loaded): dist/gate.js run from flash as a board does
 //                         (eval of its Storage text, timers cleared and flash erased after) with
@@ -28,9 +37,14 @@
 // interpreter, loads the code from flash with eval(require('Storage').read(..)) (as a gate's
 // boot does), measures and prints, and quits.
 //
+// It also writes dist/bench-espruino-count.js: the same decisions once each, no tweetnacl, no gate
+// boot, with markers (fs.statSync('/qg-mark')) around each decision and signature check, for
+// Espruino's Linux interpreter built for ARM run under qemu-arm with tools/native/insn-plugin.c
+// (tools/native/count.ts countEspruinoArm; `make bench` with env ESPRUINO_ARM).
+//
 // Usage (after `tsc -p tsconfig.device.json` and dist/gate.js: `make build-device` does both):
-//   npx tsx tools/build/bench-espruino.ts [OUT.js] [--runs N] [--nacl-runs N]
-// Run: /work/espruino-bin/run.sh dist/bench-espruino.js   (or upload to a board: it replaces the
+//   npx tsx tools/build/bench-espruino.ts [OUT.js] [--runs N] [--nacl-runs N (0: none)]
+// Run: espruino dist/bench-espruino.js in an empty directory (or upload to a board: it replaces the
 // gate's own qg.* files in Storage, so reflash the gate afterwards).
 import * as fs from 'fs';
 import * as path from 'path';
