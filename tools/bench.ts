@@ -150,6 +150,7 @@ async function boardTime(): Promise<void> {
     const g = c.segments[n];
     say(`| ${n} | ${g.insns} | ${g.verifyInsns} (${g.verifies}) | ${g.insns - g.verifyInsns} | ${((g.insns - g.verifyInsns) / c.loopInsns).toFixed(0)} |`);
   });
+  const keyed: string[] = [];
   say('', '| board | QG1 first ms | QG1 repeat ms | DIVOC ms | DIVOC repeat ms |', '|---|---|---|---|---|');
   BOARD_TIMES.forEach((b) => {
     const x = b.sha256 ? '' : '_sw256';
@@ -157,12 +158,13 @@ async function boardTime(): Promise<void> {
       const g = c.segments[n + x];
       if (!g) return '-';
       const ms = b.native ? msOfInsns(b, g.insns - g.verifyInsns) + g.verifies * msOfInsns(b, nativeInsns) : msOfInsns(b, g.insns);
-      say(`board_arm_ms.${b.board}.${n}=${ms.toFixed(0)}`);
+      keyed.push(`board_arm_ms.${b.board}.${n}=${ms.toFixed(0)}`);
       return ms.toFixed(0);
     };
     const row = [est('qg1_first'), est('qg1_repeat'), est('divoc_decision'), est('divoc_repeat')];
     say(`| ${b.board} | ${row.join(' | ')} |`);
   });
+  say('', ...keyed);
 }
 
 main().catch((e) => { console.error(`bench: ${e.message}`); process.exit(1); });
