@@ -57,6 +57,9 @@ test: build native-tools pg-tools browser-tools
 demo: build
 	node build/host/tools/demo.js
 
+# With env ESPRUINO (the Linux interpreter) it also runs dist/bench-espruino.js, and with env
+# ESPRUINO_ARM (the Linux interpreter built for ARM, README "Speed") counts whole decisions under
+# qemu-arm: the board-time model (tools/build/board-time.ts).
 bench: build native-tools
 	node build/host/tools/bench.js
 	tools/native/build.sh

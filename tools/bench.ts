@@ -2,6 +2,10 @@
 //   verifications per second: the project's verifier, tweetnacl, @noble/curves, node:crypto
 //   a full QG1 and DIVOC decision (parse, verify, decide), first scan and repeat visitor
 //   the native ARM verifier's instructions per verification under qemu (when qemu-arm is here)
+//   the board-time model (tools/build/board-time.ts): each board's factors; with env ESPRUINO (the
+//   Linux interpreter) dist/bench-espruino.js's loop units and board estimates; with env
+//   ESPRUINO_ARM (Espruino's Linux interpreter built for ARM, soft float: see README "Speed") the
+//   ARM instructions of whole decisions under qemu-arm, and each board's estimate from them
 import { ROOT, DATA } from './root';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -16,6 +20,9 @@ import { VerifiedCache } from '../firmware/cache';
 import { decodeQg1 } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
 import { findKeys } from '../proto/trust';
+import { spawnSync } from 'child_process';
+import { ARM_CPI, ARM_LOOP_INSNS, BOARD_TIMES, CALIBRATION, NATIVE_VERIFY_INSNS, msOfInsns, usPerLoop } from './build/board-time';
+import { countEspruinoArm, countInstructions } from './native/count';
 
 const root = ROOT;
 
@@ -103,6 +110,61 @@ async function main(): Promise<void> {
   }
   lines.push('', `repeat visitor / first scan: 1/${Math.round(first.msEach / repeat.msEach)} of the time (target: at most 1/50)`);
   process.stdout.write(lines.join('\n') + '\n');
+  await boardTime();
+}
+
+/** The board-time model: factors, the Linux interpreter's loop units, the ARM counts. */
+async function boardTime(): Promise<void> {
+  const say = (...s: string[]): void => { process.stdout.write(s.join('\n') + '\n'); };
+  let nativeInsns = NATIVE_VERIFY_INSNS;
+  try {
+    nativeInsns = (await countInstructions()).instructions;
+  } catch (e: any) {
+    say(`(native verifier not counted here: ${e.message}; using ${NATIVE_VERIFY_INSNS})`);
+  }
+  say('');
+  say(`Board-time model: ${ARM_LOOP_INSNS} ARM instructions an empty-loop iteration, ${ARM_CPI.toFixed(3)} cycles an instruction ` +
+    `(${CALIBRATION.source}: ${CALIBRATION.armInsns} instructions an iteration), native verify ${nativeInsns} instructions.`);
+  say('', '| board | core | MHz | us per loop | native verify ms |', '|---|---|---|---|---|');
+  BOARD_TIMES.forEach((b) => say(`| ${b.board} | ${b.core} | ${b.mhz} | ${usPerLoop(b).toFixed(1)} | ${b.native ? msOfInsns(b, nativeInsns).toFixed(1) : '-'} |`));
+  const dist = path.join(root, 'dist', 'bench-espruino.js');
+  if (process.env.ESPRUINO && fs.existsSync(dist)) {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'qg-bench-espruino-'));
+    const r = spawnSync(process.env.ESPRUINO, [dist], { cwd: dir, encoding: 'latin1', timeout: 30 * 60 * 1000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    say('', `${process.env.ESPRUINO} dist/bench-espruino.js (wall-clock times: a loaded machine inflates them; the loop units less):`);
+    (r.stdout || '').split(/\r?\n/).filter((l) => /^(loop_us|qg1_|divoc_|board_est_ms|verify_ms|ok)=?/.test(l)).forEach((l) => say(l));
+  } else {
+    say('', 'skipped dist/bench-espruino.js on the Linux interpreter (set ESPRUINO to its path)');
+  }
+  const arm = process.env.ESPRUINO_ARM;
+  const countJs = path.join(root, 'dist', 'bench-espruino-count.js');
+  if (!arm || !fs.existsSync(arm)) {
+    say('', 'skipped the ARM count (set ESPRUINO_ARM to Espruino\'s Linux interpreter built for ARM: README "Speed")');
+    return;
+  }
+  const c = await countEspruinoArm(countJs, arm);
+  say('', `ARM count (${arm} under qemu-arm): arm_insn.loop=${c.loopInsns.toFixed(0)} (model constant ${ARM_LOOP_INSNS})`);
+  say('', '| decision | ARM instructions | in signature checks | rest | rest in loops |', '|---|---|---|---|---|');
+  Object.keys(c.segments).forEach((n) => {
+    const g = c.segments[n];
+    say(`| ${n} | ${g.insns} | ${g.verifyInsns} (${g.verifies}) | ${g.insns - g.verifyInsns} | ${((g.insns - g.verifyInsns) / c.loopInsns).toFixed(0)} |`);
+  });
+  const keyed: string[] = [];
+  say('', '| board | QG1 first ms | QG1 repeat ms | DIVOC ms | DIVOC repeat ms |', '|---|---|---|---|---|');
+  BOARD_TIMES.forEach((b) => {
+    const x = b.sha256 ? '' : '_sw256';
+    const est = (n: string) => {
+      const g = c.segments[n + x];
+      if (!g) return '-';
+      const ms = b.native ? msOfInsns(b, g.insns - g.verifyInsns) + g.verifies * msOfInsns(b, nativeInsns) : msOfInsns(b, g.insns);
+      keyed.push(`board_arm_ms.${b.board}.${n}=${ms.toFixed(0)}`);
+      return ms.toFixed(0);
+    };
+    const row = [est('qg1_first'), est('qg1_repeat'), est('divoc_decision'), est('divoc_repeat')];
+    say(`| ${b.board} | ${row.join(' | ')} |`);
+  });
+  say('', ...keyed);
 }
 
 main().catch((e) => { console.error(`bench: ${e.message}`); process.exit(1); });

@@ -9,9 +9,18 @@
 //   qg1_first_ms=         a whole QG1 decision through the gate's decide() (text to verdict: base45,
 //                         inflate, COSE, claims, trust lookup, fast verifier with tables, checks)
 //                         on the fixture certificate "ok" with test/fixtures/trust.bin
+//                         with a fresh repeat-visitor cache, as the gate decides a first scan
 //   qg1_repeat_ms=        the same certificate again, decided from the repeat-visitor cache (the
 //                         SHA-256 of the text, native where the board has it, and the checks);
 //                         repeat_ratio= is first / repeat (issue 3 item 4: at least 50)
+//   divoc_decision_ms=, divoc_repeat_ms=  the DIVOC sample through decide(), first and repeat
+//   <decision>_verify_ms= the part of it inside the signature checks, <decision>_loops= both in
+//                         units of loop_us= (the empty loop, timed in the same run); _sw256 lines:
+//                         the same with the JavaScript SHA-256 (boards without crypto.SHA256)
+//   divoc_phase.<stage>_ms= decodeDivoc's stages one by one (base64, inflate, JSON, N-Quads, ...)
+//   board_est_ms.<board>.<qg1|qg1_repeat|divoc|divoc_repeat>=  the board-time model's estimate for
+//                         every board of the README's table (tools/build/board-time.ts): loops x
+//                         the board's us per loop, native verifications at its clock where it has them
 //   jsvars=               the GATE's variables after boot (process.memory().usage, less what was
 //                         in use before it loaded): dist/gate.js run from flash as a board does
 //                         (eval of its Storage text, timers cleared and flash erased after) with
@@ -28,9 +37,14 @@
 // interpreter, loads the code from flash with eval(require('Storage').read(..)) (as a gate's
 // boot does), measures and prints, and quits.
 //
+// It also writes dist/bench-espruino-count.js: the same decisions once each, no tweetnacl, no gate
+// boot, with markers (fs.statSync('/qg-mark')) around each decision and signature check, for
+// Espruino's Linux interpreter built for ARM run under qemu-arm with tools/native/insn-plugin.c
+// (tools/native/count.ts countEspruinoArm; `make bench` with env ESPRUINO_ARM).
+//
 // Usage (after `tsc -p tsconfig.device.json` and dist/gate.js: `make build-device` does both):
-//   npx tsx tools/build/bench-espruino.ts [OUT.js] [--runs N] [--nacl-runs N]
-// Run: /work/espruino-bin/run.sh dist/bench-espruino.js   (or upload to a board: it replaces the
+//   npx tsx tools/build/bench-espruino.ts [OUT.js] [--runs N] [--nacl-runs N (0: none)]
+// Run: espruino dist/bench-espruino.js in an empty directory (or upload to a board: it replaces the
 // gate's own qg.* files in Storage, so reflash the gate afterwards).
 import * as fs from 'fs';
 import * as path from 'path';
@@ -43,6 +57,7 @@ import { memoryBootFiles, memoryDivocText, memoryDivocIndex, hasMemoryDivoc } fr
 import { ROOT } from '../root';
 import { decodeTrustBundle, findKeys } from '../../proto/trust';
 import { validateConfig } from '../../firmware/config';
+import { BOARD_TIMES, LOOP_JS, NATIVE_VERIFY_INSNS, msOfInsns, usPerLoop } from './board-time';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { bundle } = require('./bundle.js');
@@ -53,7 +68,10 @@ const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const b64Of = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 /** The boot code: runs in a fresh interpreter after load(). ES5, no dependencies. */
-function driver(runs: number, naclRuns: number): string {
+interface DriverOpts { runs: number; naclRuns: number; count: boolean; needSw256: boolean; boards: BoardRow[] }
+interface BoardRow { board: string; us: number; native: boolean; nativeMs: number; sha256: boolean }
+function driver(o: DriverOpts): string {
+  const { runs, naclRuns, count, needSw256, boards } = o;
   return `
 var S = require('Storage');
 function hx(s) { var o = new Uint8Array(s.length >> 1); for (var i = 0; i < o.length; i++) o[i] = parseInt(s.substr(i * 2, 2), 16); return o; }
@@ -70,7 +88,8 @@ print('verifier_jsvars=' + process.memory().usage);
 // mapped and read in place at RAM speed, so on Linux time the same code and tables from RAM copies.
 // ram(): a file's bytes in place (a board), or a RAM copy (Linux).
 var ram = function (n) { return ST.readBytes(n); };
-if (process.env.BOARD === 'LINUX') {
+var LINUX = /^LINUX/.test(process.env.BOARD); // (an ARM build for the board-time count may be named LINUXARM...)
+if (LINUX) {
   eval(S.read('qgb.js') + '');
   Q = QGB; H = Q.hashes();
   ram = function (n) { var f = ST.readBytes(n); return f ? new Uint8Array(f) : f; };
@@ -82,18 +101,21 @@ var D = JSON.parse(S.read('qgb.dat'));
 var MSG = hx(D.msg), SIG = hx(D.sig), BAD = hx(D.sig); BAD[40] ^= 1;
 var TAB = { baseTable: BT, keyTable: KT };
 print('tables_ok=' + (!!BT && !!KT));
-var r = timed(${runs}, function () { return Q.verify(KEY, MSG, SIG, H.sha512, TAB); });
-var rejects = !Q.verify(KEY, MSG, BAD, H.sha512, TAB);
-print('verify_ms=' + r.ms.toFixed(1));
-var r2 = timed(${Math.max(1, runs >> 1)}, function () { return Q.verify(KEY, MSG, SIG, H.sha512, { baseTable: BT }); });
-print('verify_nokey_ms=' + r2.ms.toFixed(1));
-var r3 = timed(1, function () { return Q.verify(KEY, MSG, SIG, H.sha512); });
-print('verify_ref_ms=' + r3.ms.toFixed(1));
-var dv = 'NA';
-if (Q.decodeDivoc && D.divoc) {
-  var DK = hx(D.divocPub);
-  var DV = ST.readBytes('qgb.edv');
-  var DT = Q.openTable(process.env.BOARD === 'LINUX' ? new Uint8Array(DV) : DV, Q.TABLE_KIND_KEY, DK, H.sha256);
+var r = { ms: 1, ok: true }, r2 = r, r3 = r, rn = r, rejects = true;
+if (${!count}) {
+  r = timed(${runs}, function () { return Q.verify(KEY, MSG, SIG, H.sha512, TAB); });
+  rejects = !Q.verify(KEY, MSG, BAD, H.sha512, TAB);
+  print('verify_ms=' + r.ms.toFixed(1));
+  r2 = timed(${Math.max(1, runs >> 1)}, function () { return Q.verify(KEY, MSG, SIG, H.sha512, { baseTable: BT }); });
+  print('verify_nokey_ms=' + r2.ms.toFixed(1));
+  r3 = timed(1, function () { return Q.verify(KEY, MSG, SIG, H.sha512); });
+  print('verify_ref_ms=' + r3.ms.toFixed(1));
+}
+var dv = 'NA', DK = null, DT = null, DV;
+if (${!count} && Q.decodeDivoc && D.divoc) {
+  DK = hx(D.divocPub);
+  DV = ST.readBytes('qgb.edv');
+  DT = Q.openTable(LINUX ? new Uint8Array(DV) : DV, Q.TABLE_KIND_KEY, DK, H.sha256);
   try {
     var rd = timed(${Math.max(1, runs >> 1)}, function () {
       var c = Q.decodeDivoc(D.divoc, H.sha256);
@@ -104,25 +126,122 @@ if (Q.decodeDivoc && D.divoc) {
     dv = 'FAIL(' + e.message + ')';
   }
 }
-print('divoc_ms=' + dv);
+if (${!count}) print('divoc_ms=' + dv);
+if (${count} && D.divoc) {
+  DK = hx(D.divocPub);
+  DV = ST.readBytes('qgb.edv');
+  DT = Q.openTable(new Uint8Array(DV), Q.TABLE_KIND_KEY, DK, H.sha256);
+}
+// The board-time model (tools/build/board-time.ts): every decision in units of the interpreter's
+// own empty-loop iteration, the time inside the signature checks apart (a board with native code
+// replaces it), and each board's estimate. MARK() (count mode, ARM interpreter under qemu with
+// tools/native/insn-plugin.c) marks a point: the plugin prints the instructions executed so far.
+var MK = 0;
+function MARK() { ${count ? "require('fs').statSync('/qg-mark');" : ''} return MK++; }
+${LOOP_JS}
+LOOP(10);
+var LT = [], LI, L0;
+for (LI = 0; LI < ${count ? 1 : 5}; LI++) { L0 = getTime(); LOOP(${count ? 100 : 20000}); LT.push((getTime() - L0) * 1e6 / ${count ? 100 : 20000}); }
+var LOOP_US = med(LT);
+print('loop_us=' + LOOP_US.toFixed(3));
+if (${count}) { var LM = [MARK()]; LOOP(1000); LM.push(MARK()); LOOP(2000); LM.push(MARK()); LM.push(MARK()); print('seg.loop=' + LM.join(',')); }
 eval(S.read('qgd.js') + ''); // the decision bundle (from RAM: timed like the verifier above)
 var G = QGD, KI = Q.openTable(ram('qgb.eki'), Q.TABLE_KIND_KEY, hx(D.issuerPub), H.sha256);
-var CTX = { now: D.now, trust: G.decodeTrustBundle(ram('qgb.trf')), policy: D.policy, sha256: H.sha256, sha256Text: H.sha256Text,
-  verify: function (p, m, s) { return Q.verify(p, m, s, H.sha512, { baseTable: BT, keyTable: KI }); } };
-var rf = timed(${runs}, function () { return G.decide(D.qg1, CTX).reason === 'ok'; });
-CTX.cache = new G.VerifiedCache(16);
-G.decide(D.qg1, CTX);
-var rr = timed(${runs * 4}, function () { return G.decide(D.qg1, CTX).reason === 'ok' && CTX.cacheHit === true; });
-print('qg1_first_ms=' + rf.ms.toFixed(1));
-print('qg1_repeat_ms=' + rr.ms.toFixed(2));
+var TRUST = G.decodeTrustBundle(ram('qgb.trf'));
+function same(a, b) { if (!b || a.length !== b.length) return false; for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false; return true; }
+var VS = 0, VN = 0, VM = [];
+function CTXOF(now, sha256, sha256Text) {
+  return { now: now, trust: TRUST, policy: D.policy, sha256: sha256, sha256Text: sha256Text,
+    verify: function (p, m, s) {
+      VM.push(MARK());
+      var t0 = getTime();
+      var ok = Q.verify(p, m, s, H.sha512, { baseTable: BT, keyTable: same(p, DK) ? DT : KI });
+      VS += getTime() - t0;
+      VN++;
+      VM.push(MARK());
+      return ok;
+    } };
+}
+var R = {};
+// n runs of f (true when the decision is the expected one): median time, median time inside verify
+function dec(name, n, f) {
+  var t = [], v = [], ok = true, i, t0, a, b, vn = 0;
+  for (i = 0; i < n; i++) {
+    VS = 0; VN = 0; VM = [];
+    a = MARK(); t0 = getTime();
+    if (!f()) ok = false;
+    t.push((getTime() - t0) * 1000); b = MARK();
+    v.push(VS * 1000); vn = VN;
+  }
+  var r = { ms: med(t), vms: med(v), vn: vn, ok: ok };
+  r.loops = r.ms * 1000 / LOOP_US; r.jsLoops = (r.ms - r.vms) * 1000 / LOOP_US;
+  R[name] = r;
+  print(name + '_ms=' + r.ms.toFixed(2));
+  print(name + '_verify_ms=' + r.vms.toFixed(2) + ' (' + vn + ' signature check' + (vn === 1 ? '' : 's') + ')');
+  print(name + '_loops=' + r.loops.toFixed(0) + ' js_loops=' + r.jsLoops.toFixed(0));
+  if (${count}) print('seg.' + name + '=' + [a, b].concat(VM).join(','));
+  if (!ok) print(name + '_ok=false');
+  return r;
+}
+var SETS = [['', H.sha256, H.sha256Text]];
+if (${count} || ${needSw256}) SETS.push(['_sw256', Q.sha256js, undefined]);
+var RUNS = ${count ? 1 : runs}, rf, rr;
+SETS.forEach(function (set) {
+  var CTX = CTXOF(D.now, set[1], set[2]);
+  // a first scan as the gate makes it: with its repeat-visitor cache (the text's hash is computed)
+  var first = dec('qg1_first' + set[0], RUNS, function () { CTX.cache = new G.VerifiedCache(16); return G.decide(D.qg1, CTX).reason === 'ok'; });
+  CTX.cache = new G.VerifiedCache(16);
+  G.decide(D.qg1, CTX);
+  var rep = dec('qg1_repeat' + set[0], RUNS * 4, function () { return G.decide(D.qg1, CTX).reason === 'ok' && VN === 0; });
+  if (set[0] === '') { rf = first; rr = rep; }
+  if (D.divocText && DK) {
+    var CTXD = CTXOF(D.divocNow, set[1], set[2]);
+    dec('divoc_decision' + set[0], ${count ? 1 : `Math.max(1, ${runs} >> 1)`}, function () { CTXD.cache = new G.VerifiedCache(16); return G.decide(D.divocText, CTXD).reason === 'ok'; });
+    dec('divoc_repeat' + set[0], RUNS, function () { return G.decide(D.divocText, CTXD).reason === 'ok' && VN === 0; });
+  }
+});
 print('repeat_ratio=' + (rf.ms / rr.ms).toFixed(0));
-var self = {};
-eval(S.read('nacl.js') + ''); // from RAM, like a fresh upload (tweetnacl is not the gate's code)
-var N = self.nacl;
-var rn = timed(${naclRuns}, function () { return N.sign.detached.verify(MSG, SIG, KEY); });
-print('tweetnacl_verify_ms=' + rn.ms.toFixed(1));
-print('speedup=' + (rn.ms / r.ms).toFixed(1));
-print('ok=' + (r.ok && r2.ok && r3.ok && rn.ok && rejects && rf.ok && rr.ok));
+// decodeDivoc's stages one by one (native SHA-256 where the interpreter has one)
+if (D.divocText && Q.divocParts) {
+  var P = Q.divocParts;
+  var phase = function (name, f) {
+    var a = MARK(), t0 = getTime();
+    var v = f();
+    var ms = (getTime() - t0) * 1000, b = MARK();
+    print('divoc_phase.' + name + '_ms=' + ms.toFixed(2) + ' loops=' + (ms * 1000 / LOOP_US).toFixed(0));
+    if (${count}) print('seg.divoc_phase.' + name + '=' + a + ',' + b);
+    return v;
+  };
+  var PB = phase('base64', function () { return P.base64Decode(D.divocText.substr(4)); });
+  var PZ = phase('unzip_inflate', function () { return P.unzipCertificate(PB); });
+  var PJ = phase('json', function () { return P.parseJsonBytes(PZ); });
+  var PG = phase('document_graph', function () { return P.documentGraph(PJ); });
+  var PC = phase('document_canonical', function () { return P.canonicalBytes(PG, H.sha256); });
+  phase('document_sha256', function () { return H.sha256(PC); });
+  phase('proof_options', function () { return H.sha256(P.canonicalBytes(P.proofOptionsGraph(PJ.get('proof')), H.sha256)); });
+  PB = PZ = PJ = PG = PC = undefined;
+}
+var BOARDS = ${JSON.stringify(boards)};
+if (${!count}) BOARDS.forEach(function (b) {
+  function est(r) { return r ? (b.native ? r.jsLoops * b.us / 1000 + r.vn * b.nativeMs : r.loops * b.us / 1000) : NaN; }
+  var x = b.sha256 ? '' : '_sw256';
+  print('board_est_ms.' + b.board + '.qg1=' + est(R['qg1_first' + x]).toFixed(0));
+  print('board_est_ms.' + b.board + '.qg1_repeat=' + est(R['qg1_repeat' + x]).toFixed(0));
+  print('board_est_ms.' + b.board + '.divoc=' + est(R['divoc_decision' + x]).toFixed(0));
+  print('board_est_ms.' + b.board + '.divoc_repeat=' + est(R['divoc_repeat' + x]).toFixed(0));
+});
+if (${!count && naclRuns > 0}) {
+  var self = {};
+  eval(S.read('nacl.js') + ''); // from RAM, like a fresh upload (tweetnacl is not the gate's code)
+  var N = self.nacl;
+  rn = timed(${Math.max(1, naclRuns)}, function () { return N.sign.detached.verify(MSG, SIG, KEY); });
+  print('tweetnacl_verify_ms=' + rn.ms.toFixed(1));
+  print('speedup=' + (rn.ms / r.ms).toFixed(1));
+}
+if (${count}) print('marks=' + MK);
+var dok = true;
+for (var k in R) if (!R[k].ok) dok = false;
+print('ok=' + (r.ok && r2.ok && r3.ok && rn.ok && rejects && dok));
 if (typeof quit === 'function') quit();
 `;
 }
@@ -187,14 +306,21 @@ async function main(): Promise<void> {
   const data = {
     msg: hexOf(msg), sig: hexOf(sig), divoc, divocPub: hexOf(divocPub),
     qg1: Buffer.from(ok.text, 'utf8').toString('latin1'), now: Date.parse(certs.clock) / 1000, policy, issuerPub: hexOf(issuer[0].key),
+    // the DIVOC sample as scanned, decided through decide() on the day bench.ts decides it
+    divocText: hasMemoryDivoc() ? memoryDivocText() : '', divocNow: Date.parse('2022-08-01T08:00:00Z') / 1000,
   };
-  const js = `// GENERATED by tools/build/bench-espruino.ts: Ed25519 verification benchmark for Espruino.
+  // Each board's factors (tools/build/board-time.ts), baked into the script.
+  const boards: BoardRow[] = BOARD_TIMES.map((b) => ({
+    board: b.board, us: Number(usPerLoop(b).toFixed(3)), native: b.native, nativeMs: Number(msOfInsns(b, NATIVE_VERIFY_INSNS).toFixed(2)), sha256: b.sha256,
+  }));
+  const needSw256 = boards.some((b) => !b.sha256);
+  const script = (count: boolean) => `// GENERATED by tools/build/bench-espruino.ts: Ed25519 verification benchmark for Espruino.
 // Contains tweetnacl-fast (public domain) and the qrgate verifier bundle. See the generator.
 var S = require('Storage');
 function WIPE() { S.list(/^qg/).forEach(function (n) { S.erase(n); }); S.compact(); }
 if (S.read('qgb.phase') === undefined) {
   WIPE();
-  S.write('qgb.gate', ${JSON.stringify(gateText)});
+${count ? '' : `  S.write('qgb.gate', ${JSON.stringify(gateText)});
 ${Object.keys(bootFiles).map((n) => `  S.write(${JSON.stringify(n)}, atob(${JSON.stringify(b64Of(bootFiles[n]))}));`).join('\n')}
   // (upper-case names: the gate's top-level names, now globals, all start lower-case)
   var M0 = process.memory().usage;
@@ -204,9 +330,9 @@ ${Object.keys(bootFiles).map((n) => `  S.write(${JSON.stringify(n)}, atob(${JSON
   clearTimeout();
   clearWatch();
   WIPE();
-  S.write('qgb.js', ${JSON.stringify(code)});
-  S.write('nacl.js', ${JSON.stringify(naclText)});
-  S.write('qgb.edb', atob(${JSON.stringify(b64Of(baseTable))}));
+`}  S.write('qgb.js', ${JSON.stringify(code)});
+${count ? '' : `  S.write('nacl.js', ${JSON.stringify(naclText)});
+`}  S.write('qgb.edb', atob(${JSON.stringify(b64Of(baseTable))}));
   S.write('qgb.edk', atob(${JSON.stringify(b64Of(keyTable))}));
   ${divocTable.length ? `S.write('qgb.edv', atob(${JSON.stringify(b64Of(divocTable))}));` : ''}
   S.write('qgd.js', ${JSON.stringify(decideCode)});
@@ -215,11 +341,14 @@ ${Object.keys(bootFiles).map((n) => `  S.write(${JSON.stringify(n)}, atob(${JSON
   S.write('qgb.pub', ${JSON.stringify(hexOf(kp.publicKey))});
   S.write('qgb.dat', ${JSON.stringify(JSON.stringify(data))});
   S.write('qgb.phase', '1');
-  E.setBootCode(${JSON.stringify(driver(runs, naclRuns))});
+  E.setBootCode(${JSON.stringify(driver({ runs, naclRuns, count, needSw256, boards }))});
   load();
 }
 `;
   fs.mkdirSync(path.dirname(out), { recursive: true });
+  const js = script(false);
+  const countOut = out.replace(/\.js$/, '') + '-count.js';
+  fs.writeFileSync(countOut, script(true));
   fs.writeFileSync(out, js);
   console.log(`${out}: ${js.length} bytes (verifier bundle ${code.length}, base table ${baseTable.length}, key table ${keyTable.length})`);
 }

@@ -105,6 +105,113 @@ export function countInstructions(opts: { msglen?: number; bin?: string; harness
   });
 }
 
+/**
+ * The qemu plugin that counts instructions per guest thread and prints the count at each marker
+ * (tools/native/insn-plugin.c), built with the host's cc into build/native when missing or older
+ * than its source.
+ */
+export function buildInsnPlugin(outDir = path.join(ROOT, 'build', 'native')): string {
+  const src = path.join(ROOT, 'tools', 'native', 'insn-plugin.c');
+  const so = path.join(outDir, 'insn-plugin.so');
+  if (fs.existsSync(so) && fs.statSync(so).mtimeMs >= fs.statSync(src).mtimeMs) return so;
+  fs.mkdirSync(outDir, { recursive: true });
+  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-o', so, src], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`cannot build the qemu plugin: ${r.error ? r.error.message : r.stderr}`);
+  return so;
+}
+
+export interface Segment {
+  /** ARM instructions of the whole segment (a decision), the markers' own work taken out. */
+  insns: number;
+  /** Of which inside the signature checks. */
+  verifyInsns: number;
+  verifies: number;
+}
+
+export interface ArmCount {
+  /** ARM instructions per iteration of the empty loop (tools/build/board-time.ts LOOP_JS). */
+  loopInsns: number;
+  /** Instructions of one marker (what is taken out per marker). */
+  markInsns: number;
+  segments: { [name: string]: Segment };
+  /** The script's own output lines (name=value). */
+  lines: { [name: string]: string };
+}
+
+/**
+ * Reads a count run: `out` is what the script printed (`seg.<name>=a,b[,v0,v1,...]`: the marker
+ * numbers bounding a segment and, in pairs, each signature check in it; `seg.loop=a,b,c,d`:
+ * 1,000 then 2,000 iterations of the empty loop and two markers back to back), `err` the plugin's
+ * `qg-insn-mark <n> <count>` lines.
+ */
+export function parseArmCount(out: string, err: string): ArmCount {
+  const at: number[] = [];
+  err.split('\n').forEach((l) => {
+    const m = /^qg-insn-mark (\d+) (\d+)/.exec(l);
+    if (m) at[Number(m[1])] = Number(m[2]);
+  });
+  const lines: { [name: string]: string } = {};
+  const segs: { [name: string]: number[] } = {};
+  out.split(/\r?\n/).forEach((l) => {
+    const m = /^([A-Za-z0-9_.]+)=(.*)$/.exec(l.trim());
+    if (!m) return;
+    lines[m[1]] = m[2];
+    if (m[1].startsWith('seg.')) segs[m[1].slice(4)] = m[2].split(',').map(Number);
+  });
+  const c = (k: number) => {
+    if (at[k + skip] === undefined) throw new Error(`marker ${k} not counted (is the qemu plugin loaded?)`);
+    return at[k + skip];
+  };
+  // The interpreter stats a few files as it starts, before the script: the script's markers are
+  // the last `marks=` the plugin saw.
+  const made = lines.marks === undefined ? at.length : Number(lines.marks);
+  if (made > at.length) throw new Error(`the script made ${made} markers, the plugin counted ${at.length}`);
+  const skip = at.length - made;
+  const lp = segs.loop;
+  if (!lp || lp.length !== 4) throw new Error('no seg.loop= line: not a count script?');
+  const markInsns = c(lp[3]) - c(lp[2]);
+  const loopInsns = (c(lp[2]) - c(lp[1]) - (c(lp[1]) - c(lp[0]))) / 1000;
+  const segments: { [name: string]: Segment } = {};
+  Object.keys(segs).forEach((name) => {
+    if (name === 'loop') return;
+    const m = segs[name];
+    const inner = m.length - 2;
+    let verifyInsns = 0;
+    for (let i = 2; i + 1 < m.length; i += 2) verifyInsns += c(m[i + 1]) - c(m[i]) - markInsns;
+    segments[name] = { insns: c(m[1]) - c(m[0]) - (1 + inner) * markInsns, verifyInsns, verifies: inner / 2 };
+  });
+  return { loopInsns, markInsns, segments, lines };
+}
+
+/**
+ * Runs a count script (dist/bench-espruino-count.js) on Espruino's Linux interpreter built for
+ * ARM (`espruinoArm`, e.g. env ESPRUINO_ARM) under qemu-arm with the plugin, in a fresh directory
+ * (the interpreter keeps its flash in ./espruino.flash), and reads the counts.
+ */
+export function countEspruinoArm(script: string, espruinoArm: string): Promise<ArmCount> {
+  const so = buildInsnPlugin();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-arm-count-'));
+  return new Promise((resolve, reject) => {
+    const child = spawn('qemu-arm', ['-plugin', so, espruinoArm, path.resolve(script)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('latin1');
+    child.stderr.setEncoding('latin1');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.stderr.on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        const r = parseArmCount(out, err);
+        if (r.lines.ok !== 'true') return reject(new Error(`count run failed (exit ${code}): ${out.slice(-2000)}`));
+        resolve(r);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const get = (name: string) => {
