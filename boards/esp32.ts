@@ -20,6 +20,7 @@ export var ESP32: Board = {
   arm: false,
   vars: 16383,
   varsUpTo: true,
+  cpu: { core: 'Xtensa LX6 (ESP32)', mhz: 240 },
   flash: {
     storageStart: 0x320000,
     storageSize: 896 * 1024,

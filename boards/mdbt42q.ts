@@ -20,6 +20,7 @@ export var MDBT42Q: Board = {
   nativeSha512: false,
   arm: true,
   vars: 2950,
+  cpu: { core: 'Cortex-M4F (nRF52832)', mhz: 64 },
   flash: {
     storageStart: (118 - 10) * 4096,
     storageSize: 10 * 4096,

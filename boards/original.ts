@@ -18,6 +18,7 @@ export var ORIGINAL: Board = {
   nativeSha512: false,
   arm: true,
   vars: 2756,
+  cpu: { core: 'Cortex-M3 (STM32F103)', mhz: 72 },
   flash: {
     storageStart: 0x08000000 + (256 - 20) * 1024,
     storageSize: 20 * 1024,

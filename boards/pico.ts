@@ -18,6 +18,7 @@ export var PICO: Board = {
   nativeSha512: false,
   arm: true,
   vars: 5100,
+  cpu: { core: 'Cortex-M4F (STM32F401)', mhz: 84 },
   flash: {
     storageStart: 0x08004000,
     storageSize: 48 * 1024,

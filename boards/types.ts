@@ -101,6 +101,8 @@ export interface Board {
   /** Variables (JsVars) available; `varsUpTo`: the build allocates up to this many (ESP32). */
   vars: number;
   varsUpTo?: boolean;
+  /** The processor: its core and clock (Espruino's boards/<id>.py 'speed', MHz); the board-time model (tools/build/board-time.ts) uses them; none for the Linux host. */
+  cpu?: { core: string; mhz: number };
   flash: BoardFlash;
   features: BoardFeatures;
   /** The files `qrgate flash` writes besides .bootcde (follows the features: checkBoard). */

@@ -18,7 +18,7 @@
 //
 // With ESPRUINO_ARM set, `make bench` also counts whole decisions on that ARM interpreter, which
 // replaces the loop-unit conversion (x86 time -> loops) by a direct count: see tools/bench.ts.
-import { BOARD_FEATURES } from '../../firmware/board-features';
+import { BOARD_FILES } from '../../boards';
 
 /** The empty loop that defines the unit (ES5; a function-local counter, as the gate's code has). */
 export const LOOP_JS = 'function LOOP(n) { for (var i = 0; i < n; i++) {} }';
@@ -68,20 +68,20 @@ export interface BoardTime {
   mhz: number;
   core: string;
   cpi: number;
-  /** The native verifier (firmware/board-features.ts). */
+  /** The native verifier (boards/<name>.ts features.native). */
   native: boolean;
   /** crypto.SHA256 in the board's firmware (README board table). */
   sha256: boolean;
 }
 
-/** The boards of the README's table, clocks from Espruino's boards/*.py ('speed'). */
-export const BOARD_TIMES: BoardTime[] = [
-  { board: 'wifi', mhz: 100, core: 'Cortex-M4F (STM32F411)', cpi: ARM_CPI, native: BOARD_FEATURES.wifi.native, sha256: true },
-  { board: 'pico', mhz: 84, core: 'Cortex-M4F (STM32F401)', cpi: ARM_CPI, native: BOARD_FEATURES.pico.native, sha256: true },
-  { board: 'original', mhz: 72, core: 'Cortex-M3 (STM32F103)', cpi: ARM_CPI, native: BOARD_FEATURES.original.native, sha256: false },
-  { board: 'esp32', mhz: 240, core: 'Xtensa LX6 (ESP32)', cpi: ARM_CPI * ESP32_CPI_FACTOR, native: BOARD_FEATURES.esp32.native, sha256: true },
-  { board: 'mdbt42q', mhz: 64, core: 'Cortex-M4F (nRF52832)', cpi: ARM_CPI, native: BOARD_FEATURES.mdbt42q.native, sha256: true },
-];
+/** The boards of the README's table (every board file with a cpu): clock and core from boards/<name>.ts. */
+export const BOARD_TIMES: BoardTime[] = BOARD_FILES
+  .filter((b) => !!b.cpu)
+  .map((b) => ({
+    board: b.name, mhz: b.cpu!.mhz, core: b.cpu!.core,
+    cpi: b.arm ? ARM_CPI : ARM_CPI * ESP32_CPI_FACTOR,
+    native: b.features.native, sha256: b.nativeSha256,
+  }));
 
 /** Microseconds one LOOP_JS iteration takes on a board. */
 export function usPerLoop(b: BoardTime, loopInsns = ARM_LOOP_INSNS): number {

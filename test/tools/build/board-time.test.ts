@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../../../tools/root';
 import { ARM_CPI, ARM_LOOP_INSNS, BOARD_TIMES, CALIBRATION, NATIVE_VERIFY_INSNS, estimateMs, msOfInsns, usPerLoop } from '../../../tools/build/board-time';
-import { BOARD_FEATURES } from '../../../firmware/board-features';
+import { boardFileOf } from '../../../boards';
 
 /** The boards of the README's pin table: rows "| `wifi` Espruino WiFi | ESPRUINOWIFI | ...". */
 function readmeBoards(): string[] {
@@ -25,8 +25,12 @@ describe('tools/build/board-time', function () {
     assert.deepEqual(BOARD_TIMES.map((b) => b.board).sort(), boards.sort());
   });
 
-  it('says native where firmware/board-features.ts does', function () {
-    BOARD_TIMES.forEach((b) => assert.equal(b.native, BOARD_FEATURES[b.board].native, b.board));
+  it('takes native, clock and core from the board files', function () {
+    BOARD_TIMES.forEach((b) => {
+      const f = boardFileOf(b.board)!;
+      assert.equal(b.native, f.features.native, b.board);
+      assert.equal(b.mhz, f.cpu!.mhz, b.board);
+    });
   });
 
   it('a Cortex-M board runs the calibration loop in the published time', function () {
