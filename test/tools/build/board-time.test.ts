@@ -22,7 +22,8 @@ describe('tools/build/board-time', function () {
   it('has a factor for every board in the README table, and no other', function () {
     const boards = readmeBoards();
     assert.ok(boards.length >= 5, `README board table not found (${boards})`);
-    assert.deepEqual(BOARD_TIMES.map((b) => b.board).sort(), boards.sort());
+    // the Linux host is in the table (it runs the firmware) but is no board to estimate
+    assert.deepEqual(BOARD_TIMES.map((b) => b.board).sort(), boards.filter((b) => b !== 'linux').sort());
   });
 
   it('takes native, clock and core from the board files', function () {
