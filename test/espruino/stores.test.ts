@@ -138,6 +138,8 @@ describe('espruino: every bundle the Linux interpreter runs, on a board\'s fixed
       assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
       fs.writeFileSync(path.join(dir, 'driver.js'), driver(list.length));
       outs[r.env + r.bundle] = await runEspruino(bin, dir, 'driver.js', /@done|OUT OF MEMORY|ASSERT|Uncaught/, 80 * 60 * 1000);
+      // QG_STORES_OUT=dir keeps each run's console output (dir/<vars>-<bundle>.log).
+      if (process.env.QG_STORES_OUT) fs.writeFileSync(path.join(process.env.QG_STORES_OUT, `${r.vars}-${r.bundle}.log`), outs[r.env + r.bundle]);
     }));
   });
 
