@@ -48,203 +48,201 @@ export var JSON_MAX_VALUES = 256;
 /** Most keys in one object; real: 15 (3.2x). */
 export var JSON_MAX_KEYS = 48;
 
-class Parser {
+// The parser is plain functions over a state object, not methods: on Espruino 2v29, a chain of
+// method calls through `this` (value -> object -> value ...) three or more levels deep left
+// variables behind at every parse, and through them the parser and its bytes (a gate lost ~950
+// variables per DIVOC check: its whole lazy part stayed reachable).
+interface Parser {
   b: Uint8Array;
   p: number;
   maxDepth: number;
   /** Values still allowed (JSON_MAX_VALUES counts down). */
   left: number;
-  constructor(b: Uint8Array, maxDepth: number) {
-    this.b = b;
-    this.p = 0;
-    this.maxDepth = maxDepth;
-    this.left = JSON_MAX_VALUES;
-  }
+}
 
-  fail(what: string): never {
-    throw new Error('json: ' + what + ' at ' + this.p);
-  }
+function p_fail(st: Parser, what: string): never {
+  throw new Error('json: ' + what + ' at ' + st.p);
+}
 
-  ws(): void {
-    var b = this.b;
-    while (this.p < b.length) {
-      var c = b[this.p];
-      if (c === 32 || c === 9 || c === 10 || c === 13) this.p++;
-      else break;
-    }
+function p_ws(st: Parser): void {
+  var b = st.b;
+  while (st.p < b.length) {
+    var c = b[st.p];
+    if (c === 32 || c === 9 || c === 10 || c === 13) st.p++;
+    else break;
   }
+}
 
-  value(depth: number): JsonValue {
-    this.ws();
-    if (this.p >= this.b.length) this.fail('unexpected end');
-    if (--this.left < 0) this.fail('too many values');
-    var c = this.b[this.p];
-    if (c === 123) return this.object(depth + 1);
-    if (c === 91) return this.array(depth + 1);
-    if (c === 34) return this.string();
-    if (c === 116) return this.word('true', true);
-    if (c === 102) return this.word('false', false);
-    if (c === 110) return this.word('null', null);
-    if (c === 45 || (c >= 48 && c <= 57)) return this.number();
-    return this.fail('unexpected char');
-  }
+function p_value(st: Parser, depth: number): JsonValue {
+  p_ws(st);
+  if (st.p >= st.b.length) p_fail(st, 'unexpected end');
+  if (--st.left < 0) p_fail(st, 'too many values');
+  var c = st.b[st.p];
+  if (c === 123) return p_object(st, depth + 1);
+  if (c === 91) return p_array(st, depth + 1);
+  if (c === 34) return p_string(st);
+  if (c === 116) return p_word(st, 'true', true);
+  if (c === 102) return p_word(st, 'false', false);
+  if (c === 110) return p_word(st, 'null', null);
+  if (c === 45 || (c >= 48 && c <= 57)) return p_number(st);
+  return p_fail(st, 'unexpected char');
+}
 
-  word(w: string, v: boolean | null): boolean | null {
-    for (var i = 0; i < w.length; i++) {
-      if (this.b[this.p + i] !== w.charCodeAt(i)) this.fail('bad literal');
-    }
-    this.p += w.length;
-    return v;
+function p_word(st: Parser, w: string, v: boolean | null): boolean | null {
+  for (var i = 0; i < w.length; i++) {
+    if (st.b[st.p + i] !== w.charCodeAt(i)) p_fail(st, 'bad literal');
   }
+  st.p += w.length;
+  return v;
+}
 
-  object(depth: number): JsonObject {
-    if (depth > this.maxDepth) this.fail('too deep');
-    this.p++; // {
-    var o = new JsonObject();
-    this.ws();
-    if (this.b[this.p] === 125) {
-      this.p++;
-      return o;
-    }
-    for (;;) {
-      this.ws();
-      if (this.b[this.p] !== 34) this.fail('expected key');
-      if (o.keys.length >= JSON_MAX_KEYS) this.fail('too many keys');
-      var k = this.string();
-      if (o.indexOf(k) >= 0) this.fail('duplicate key');
-      this.ws();
-      if (this.b[this.p] !== 58) this.fail('expected colon');
-      this.p++;
-      var v = this.value(depth);
-      o.keys.push(k);
-      o.values.push(v);
-      this.ws();
-      var c = this.b[this.p];
-      this.p++;
-      if (c === 125) return o;
-      if (c !== 44) {
-        this.p--;
-        this.fail('expected comma');
-      }
+function p_object(st: Parser, depth: number): JsonObject {
+  if (depth > st.maxDepth) p_fail(st, 'too deep');
+  st.p++; // {
+  var o = new JsonObject();
+  p_ws(st);
+  if (st.b[st.p] === 125) {
+    st.p++;
+    return o;
+  }
+  for (;;) {
+    p_ws(st);
+    if (st.b[st.p] !== 34) p_fail(st, 'expected key');
+    if (o.keys.length >= JSON_MAX_KEYS) p_fail(st, 'too many keys');
+    var k = p_string(st);
+    if (o.indexOf(k) >= 0) p_fail(st, 'duplicate key');
+    p_ws(st);
+    if (st.b[st.p] !== 58) p_fail(st, 'expected colon');
+    st.p++;
+    var v = p_value(st, depth);
+    o.keys.push(k);
+    o.values.push(v);
+    p_ws(st);
+    var c = st.b[st.p];
+    st.p++;
+    if (c === 125) return o;
+    if (c !== 44) {
+      st.p--;
+      p_fail(st, 'expected comma');
     }
   }
+}
 
-  array(depth: number): JsonValue[] {
-    if (depth > this.maxDepth) this.fail('too deep');
-    this.p++; // [
-    var a: JsonValue[] = [];
-    this.ws();
-    if (this.b[this.p] === 93) {
-      this.p++;
-      return a;
-    }
-    for (;;) {
-      a.push(this.value(depth));
-      this.ws();
-      var c = this.b[this.p];
-      this.p++;
-      if (c === 93) return a;
-      if (c !== 44) {
-        this.p--;
-        this.fail('expected comma');
-      }
+function p_array(st: Parser, depth: number): JsonValue[] {
+  if (depth > st.maxDepth) p_fail(st, 'too deep');
+  st.p++; // [
+  var a: JsonValue[] = [];
+  p_ws(st);
+  if (st.b[st.p] === 93) {
+    st.p++;
+    return a;
+  }
+  for (;;) {
+    a.push(p_value(st, depth));
+    p_ws(st);
+    var c = st.b[st.p];
+    st.p++;
+    if (c === 93) return a;
+    if (c !== 44) {
+      st.p--;
+      p_fail(st, 'expected comma');
     }
   }
+}
 
-  hex4(): number {
-    var v = 0;
-    for (var i = 0; i < 4; i++) {
-      var c = this.b[this.p++];
-      var d;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else return this.fail('bad \\u escape');
-      v = (v << 4) | d;
-    }
-    return v;
+function p_hex4(st: Parser): number {
+  var v = 0;
+  for (var i = 0; i < 4; i++) {
+    var c = st.b[st.p++];
+    var d;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    else return p_fail(st, 'bad \\u escape');
+    v = (v << 4) | d;
   }
+  return v;
+}
 
-  string(): string {
-    var b = this.b;
-    this.p++; // opening quote
-    var s = '';
-    var start = this.p;
-    for (;;) {
-      if (this.p >= b.length) this.fail('unterminated string');
-      var c = b[this.p];
-      if (c === 34) {
-        s += chunk(b, start, this.p);
-        this.p++;
-        return s;
-      }
-      if (c < 0x20) this.fail('control char in string');
-      if (c === 92) {
-        s += chunk(b, start, this.p);
-        this.p++;
-        var e = b[this.p++];
-        if (e === 34) s += '"';
-        else if (e === 92) s += '\\';
-        else if (e === 47) s += '/';
-        else if (e === 98) s += '\b';
-        else if (e === 102) s += '\f';
-        else if (e === 110) s += '\n';
-        else if (e === 114) s += '\r';
-        else if (e === 116) s += '\t';
-        else if (e === 117) {
-          var cp = this.hex4();
-          if (cp >= 0xdc00 && cp <= 0xdfff) this.fail('lone low surrogate');
-          if (cp >= 0xd800 && cp <= 0xdbff) {
-            if (b[this.p] !== 92 || b[this.p + 1] !== 117) this.fail('lone high surrogate');
-            this.p += 2;
-            var lo = this.hex4();
-            if (lo < 0xdc00 || lo > 0xdfff) this.fail('lone high surrogate');
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          }
-          s += utf8Chars(cp);
-        } else this.fail('bad escape');
-        start = this.p;
-      } else if (c < 0x80) {
-        this.p++;
-      } else {
-        this.p += utf8SeqLen(b, this.p);
-      }
+function p_string(st: Parser): string {
+  var b = st.b;
+  st.p++; // opening quote
+  var s = '';
+  var start = st.p;
+  for (;;) {
+    if (st.p >= b.length) p_fail(st, 'unterminated string');
+    var c = b[st.p];
+    if (c === 34) {
+      s += chunk(b, start, st.p);
+      st.p++;
+      return s;
+    }
+    if (c < 0x20) p_fail(st, 'control char in string');
+    if (c === 92) {
+      s += chunk(b, start, st.p);
+      st.p++;
+      var e = b[st.p++];
+      if (e === 34) s += '"';
+      else if (e === 92) s += '\\';
+      else if (e === 47) s += '/';
+      else if (e === 98) s += '\b';
+      else if (e === 102) s += '\f';
+      else if (e === 110) s += '\n';
+      else if (e === 114) s += '\r';
+      else if (e === 116) s += '\t';
+      else if (e === 117) {
+        var cp = p_hex4(st);
+        if (cp >= 0xdc00 && cp <= 0xdfff) p_fail(st, 'lone low surrogate');
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          if (b[st.p] !== 92 || b[st.p + 1] !== 117) p_fail(st, 'lone high surrogate');
+          st.p += 2;
+          var lo = p_hex4(st);
+          if (lo < 0xdc00 || lo > 0xdfff) p_fail(st, 'lone high surrogate');
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        }
+        s += utf8Chars(cp);
+      } else p_fail(st, 'bad escape');
+      start = st.p;
+    } else if (c < 0x80) {
+      st.p++;
+    } else {
+      st.p += utf8SeqLen(b, st.p);
     }
   }
+}
 
-  number(): number {
-    var b = this.b;
-    var start = this.p;
-    if (b[this.p] === 45) this.p++;
-    if (b[this.p] === 48) {
-      this.p++;
-    } else if (b[this.p] >= 49 && b[this.p] <= 57) {
-      while (b[this.p] >= 48 && b[this.p] <= 57) this.p++;
-    } else this.fail('bad number');
-    var integer = true;
-    if (b[this.p] === 46) {
-      integer = false;
-      this.p++;
-      if (!(b[this.p] >= 48 && b[this.p] <= 57)) this.fail('bad number');
-      while (b[this.p] >= 48 && b[this.p] <= 57) this.p++;
-    }
-    if (b[this.p] === 101 || b[this.p] === 69) {
-      integer = false;
-      this.p++;
-      if (b[this.p] === 43 || b[this.p] === 45) this.p++;
-      if (!(b[this.p] >= 48 && b[this.p] <= 57)) this.fail('bad number');
-      while (b[this.p] >= 48 && b[this.p] <= 57) this.p++;
-    }
-    var text = chunk(b, start, this.p);
-    if (!integer) {
-      // Only integer literals are used by the certificates; anything else is kept out so that no
-      // float formatting question can arise downstream.
-      this.fail('non-integer number');
-    }
-    var digits = text.charCodeAt(0) === 45 ? text.length - 1 : text.length;
-    if (digits > 15) this.fail('number too long');
-    return parseInt(text, 10);
+function p_number(st: Parser): number {
+  var b = st.b;
+  var start = st.p;
+  if (b[st.p] === 45) st.p++;
+  if (b[st.p] === 48) {
+    st.p++;
+  } else if (b[st.p] >= 49 && b[st.p] <= 57) {
+    while (b[st.p] >= 48 && b[st.p] <= 57) st.p++;
+  } else p_fail(st, 'bad number');
+  var integer = true;
+  if (b[st.p] === 46) {
+    integer = false;
+    st.p++;
+    if (!(b[st.p] >= 48 && b[st.p] <= 57)) p_fail(st, 'bad number');
+    while (b[st.p] >= 48 && b[st.p] <= 57) st.p++;
   }
+  if (b[st.p] === 101 || b[st.p] === 69) {
+    integer = false;
+    st.p++;
+    if (b[st.p] === 43 || b[st.p] === 45) st.p++;
+    if (!(b[st.p] >= 48 && b[st.p] <= 57)) p_fail(st, 'bad number');
+    while (b[st.p] >= 48 && b[st.p] <= 57) st.p++;
+  }
+  var text = chunk(b, start, st.p);
+  if (!integer) {
+    // Only integer literals are used by the certificates; anything else is kept out so that no
+    // float formatting question can arise downstream.
+    p_fail(st, 'non-integer number');
+  }
+  var digits = text.charCodeAt(0) === 45 ? text.length - 1 : text.length;
+  if (digits > 15) p_fail(st, 'number too long');
+  return parseInt(text, 10);
 }
 
 function chunk(b: Uint8Array, from: number, to: number): string {
@@ -295,9 +293,9 @@ function utf8SeqLen(b: Uint8Array, p: number): number {
  */
 export function parseJsonBytes(b: Uint8Array, maxDepth?: number): JsonValue {
   if (b.length > JSON_MAX_BYTES) throw new Error('json: too large');
-  var p = new Parser(b, maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth);
-  var v = p.value(0);
-  p.ws();
-  if (p.p !== b.length) p.fail('trailing data');
+  var st: Parser = { b: b, p: 0, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth, left: JSON_MAX_VALUES };
+  var v = p_value(st, 0);
+  p_ws(st);
+  if (st.p !== b.length) p_fail(st, 'trailing data');
   return v;
 }

@@ -17,17 +17,15 @@ export var ZIP_MAX_RATIO = 12;
 /** Largest archive read (bytes): a 4096-char `B64:` text (scanner.maxLen's top) is 3072; real: 862. */
 export var ZIP_MAX_BYTES = 3072;
 
-var CRC_TABLE: Uint32Array | null = null;
-
+// (Memory: the table is made for each call and not kept: on a board it would otherwise hold about
+// 80 variables through the rest of a DIVOC check, the peak included. One check makes it once.)
 function crcTable(): Uint32Array {
-  if (CRC_TABLE) return CRC_TABLE;
   var t = new Uint32Array(256);
   for (var n = 0; n < 256; n++) {
     var c = n;
     for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c >>> 0;
   }
-  CRC_TABLE = t;
   return t;
 }
 

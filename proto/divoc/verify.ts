@@ -9,7 +9,7 @@ import { base64Decode, base64UrlDecode } from '../base64';
 import { unzipCertificate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
-import { canonicalBytes, documentGraph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
+import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
 /** Longest `B64:` payload read (chars): scanner.maxLen's top; a real one has 1,152 (3.6x margin). */
 export var DIVOC_MAX_TEXT = 4096;
@@ -159,7 +159,10 @@ function parseJws(jws: string): { header: string; signature: Uint8Array } {
 export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
-  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(base64Decode(b64Text))), 'document');
+  var zip: Uint8Array | null = base64Decode(b64Text);
+  b64Text = '';
+  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip)), 'document');
+  zip = null;
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'));
@@ -177,12 +180,13 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   // schema:id value is the certificateId; revocation checks them all, below).
   var cti = byteStringToBytes(str(obj(ev, 'evidence').get('certificateId'), 'certificateId'));
 
-  // The proof options' hash, then the document's statements, made while the JSON tree is emptied
-  // (no other reference into it is left), then their canonical N-Quads.
-  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256));
-  proof = subject = null;
+  // The document's statements, made while the JSON tree is emptied (no other reference into it is
+  // left but the proof node, which they leave out), then their canonical N-Quads; the proof
+  // options' last. (Memory: the largest working set of a check, the tree and a graph, is then never
+  // held together with another graph or the tree's strings.)
+  subject = null;
   ev = undefined;
-  var document = documentGraph(doc, true);
+  var document: Graph | null = documentGraph(doc, true);
   doc = null;
 
   // The health claim, read from the statements the signature covers about the evidence node (not
@@ -192,7 +196,7 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   // manufacturer, icd11Code) is looked up in the revocation list, the dose day is the latest
   // schema:date (date, effectiveStart, effectiveUntil), the dose the smallest schema:doseValue
   // (dose, totalDoses). A value of another kind (a number where an id is, ...) is refused.
-  var vals = objectsAbout(document, '<https://www.w3.org/2018/credentials#evidence>',
+  var vals = objectsAbout(document as Graph, '<https://www.w3.org/2018/credentials#evidence>',
     ['<https://schema.org/id>', '<https://schema.org/date>', '<https://schema.org/doseValue>']);
   if (!vals[1].length || !vals[2].length) fail('dose or date missing');
   var revocationIds: Uint8Array[] = [];
@@ -217,7 +221,10 @@ export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
   }
   vals = [];
   var claims: DivocClaims = { kind: 0, dose: dose, series: series, date: date, sub: sub, iat: iat };
-  var documentHash = sha256(canonicalBytes(document, sha256));
+  var documentHash = sha256(canonicalBytes(document as Graph, sha256));
+  document = null;
+  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256));
+  proof = null;
   var signingInput = concatBytes([byteStringToBytes(jws.header + '.'), optionsHash, documentHash]);
   return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };
 }
