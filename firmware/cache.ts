@@ -11,7 +11,7 @@
 //  - the cache belongs to one trust bundle: a new bundle empties it (`reset`);
 //  - it is bounded (least recently used entries go first) and lives in RAM only.
 import { Parsed } from './decide';
-import { TrustKey } from '../proto/trust';
+import { TrustKey } from '../proto/trustbundle';
 import { bytesEqual } from '../proto/bytes';
 
 export interface CacheEntry {

@@ -3,7 +3,7 @@
 import { Policy } from './config';
 import { decodeQg1, Qg1Claims } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
-import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix } from '../proto/trust';
+import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix } from '../proto/trustbundle';
 import { decodeDivoc } from '../proto/divoc/verify';
 import { byteStringToBytes } from '../proto/bytes';
 import { VerifiedCache } from './cache';

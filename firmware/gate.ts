@@ -7,7 +7,7 @@
 import { Clock, Timers, Console } from '../hal/types';
 import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
-import { TrustBundle } from '../proto/trust';
+import { TrustBundle } from '../proto/trustbundle';
 import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
 

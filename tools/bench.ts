@@ -15,7 +15,7 @@ import { acceptTrustBundle } from '../firmware/trust';
 import { VerifiedCache } from '../firmware/cache';
 import { decodeQg1 } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
-import { findKeys } from '../proto/trust';
+import { findKeys } from '../proto/trustbundle';
 
 const root = ROOT;
 

@@ -10,7 +10,7 @@ import { decide, DecideContext, CLOCK_SKEW } from '../../firmware/decide';
 import { VerifiedCache } from '../../firmware/cache';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
-import { decodeTrustPayload } from '../../proto/trust';
+import { decodeTrustPayload } from '../../proto/trustbundle';
 import { Claims, encodeCertificate, qg1Text } from '../../tools/qg1-issuer';
 import { readPrivateJwkFile } from '../../tools/keys';
 import { fixtures, configOf, trustOf } from './fixtures';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import {
   decodeTrustBundle, decodeTrustPayload, findKey, findKeys, trustKeyAt, trustKeys, isRevoked, revocationPrefix, TRUST_BUNDLE_MAX_BYTES, TRUST_MAX_KEYS,
-} from '../../proto/trust';
+} from '../../proto/trustbundle';
 import { sigStructureOf } from '../../proto/cose';
 import { sha256 as deviceSha256 } from '../../firmware/crypto/sha256';
 import { cbor, keyPair, sign1 } from './qg1-fixtures';
