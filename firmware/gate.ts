@@ -114,7 +114,7 @@ export class Gate {
     this.stats.decisions++;
     this.act(d);
     var ev = decisionSummary(d);
-    if (ctx.cacheHit) ev.cached = true;
+    if (d.cached) ev.cached = true;
     emit(o.console, 'decision', ev);
     if (o.sink) {
       try {

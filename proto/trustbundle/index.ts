@@ -3,4 +3,4 @@
 export * from './types';
 export { decodeTrustBundle, decodeTrustPayload } from './decode';
 export { trustKeyAt, trustKeys, findKeys, findKey } from './keyindex';
-export { isRevoked, revocationPrefix, revocationPrefixes, anyRevoked } from './revocation';
+export { isRevoked, revocationPrefix } from './revocation';

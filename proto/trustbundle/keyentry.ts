@@ -3,7 +3,7 @@
 import { byteStringToBytes } from '../bytes';
 import { cborGet, isCborMap, CborMap } from '../cbor';
 import { COSE_ALG_EDDSA } from '../cose';
-import { formatNamed, FORMAT_QG1 } from '../formats';
+import { FORMAT_NAMES, FORMAT_QG1 } from '../formats';
 import { TrustKey, KeyFormat } from './types';
 
 export function fail(msg: string): never {
@@ -48,11 +48,10 @@ export function decodeKeyEntry(e: any): TrustKey | null {
   var nbf = optUint(e, 4, 'nbf');
   var exp = optUint(e, 5, 'exp');
   var fv = cborGet(e, 6);
-  var format: KeyFormat = FORMAT_QG1.name;
+  var format: KeyFormat = FORMAT_NAMES[FORMAT_QG1];
   if (fv !== undefined) {
-    var f = typeof fv === 'string' ? formatNamed(fv) : null;
-    if (!f) fail('unknown format');
-    format = f.name;
+    if (typeof fv !== 'string' || FORMAT_NAMES.indexOf(fv) < 0) fail('unknown format');
+    format = fv;
   }
   if (alg !== COSE_ALG_EDDSA) return null;
   if (key.length !== 32) fail('key length');

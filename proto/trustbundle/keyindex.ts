@@ -2,14 +2,14 @@
 // decoded into TrustKey objects only when asked for (findKeys, trustKeyAt).
 import { decodeCborItem } from '../cbor';
 import { bytesToByteString } from '../bytes';
-import { formatNamed, FORMATS, CertFormat } from '../formats';
+import { FORMAT_NAMES } from '../formats';
 import { TrustKey, TrustKeys } from './types';
 import { headArg, headEnd, skipItem } from './cborhead';
 import { decodeKeyEntry } from './keyentry';
 
 // The index of the accepted entries of the (validated) payload's key array.
 export function indexKeys(payload: Uint8Array, accepted: Uint8Array, keyCount: number): Uint16Array | Uint32Array {
-  var idx = payload.length * FORMATS.length < 65536 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
+  var idx = payload.length * FORMAT_NAMES.length < 65536 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
   var pairs = headArg(payload, 0);
   var p = headEnd;
   for (var i = 0; i < pairs; i++) {
@@ -37,14 +37,14 @@ export function indexKeys(payload: Uint8Array, accepted: Uint8Array, keyCount: n
           kidAt = headEnd;
         } else if (key === 6) {
           var flen = headArg(payload, p); // validated text: a format's name
-          fmt = (formatNamed(bytesToByteString(payload, headEnd, headEnd + flen)) as CertFormat).index;
+          fmt = FORMAT_NAMES.indexOf(bytesToByteString(payload, headEnd, headEnd + flen));
         }
         p = skipItem(payload, p);
       }
       if (accepted[j]) {
         idx[at++] = entry;
         idx[at++] = kidAt;
-        idx[at++] = kidLen * FORMATS.length + fmt;
+        idx[at++] = kidLen * FORMAT_NAMES.length + fmt;
       }
     }
     return idx;
@@ -68,7 +68,7 @@ export function trustKeys(keys: TrustKeys): TrustKey[] {
 // Whether index entry i has this kid (raw bytes) and format code.
 function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): boolean {
   var idx = keys.keyIndex;
-  if (idx[i * 3 + 2] !== kid.length * FORMATS.length + fmt) return false;
+  if (idx[i * 3 + 2] !== kid.length * FORMAT_NAMES.length + fmt) return false;
   var at = idx[i * 3 + 1];
   var b = keys.payload;
   for (var j = 0; j < kid.length; j++) if (b[at + j] !== kid[j]) return false;
@@ -78,9 +78,8 @@ function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): b
 /** All alg -8 keys with this kid (raw bytes) and format, in bundle order. */
 export function findKeys(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey[] {
   var out: TrustKey[] = [];
-  var f = formatNamed(format);
-  if (!f) return out;
-  var fmt = f.index;
+  var fmt = FORMAT_NAMES.indexOf(format);
+  if (fmt < 0) return out;
   for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) out.push(trustKeyAt(keys, i));
   return out;
 }

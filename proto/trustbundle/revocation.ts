@@ -33,19 +33,3 @@ export function revocationPrefix(kid: Uint8Array, cti: Uint8Array, sha256: (d: U
   var h = sha256(concatBytes([kid, new Uint8Array(1), cti]));
   return new Uint8Array(h.subarray(0, REVOCATION_PREFIX_BYTES));
 }
-
-/** The revocation prefixes of a certificate's ids (8 bytes each, concatenated, in id order). */
-export function revocationPrefixes(kid: Uint8Array, ids: Uint8Array[], sha256: (d: Uint8Array) => Uint8Array): Uint8Array {
-  var out = new Uint8Array(ids.length * REVOCATION_PREFIX_BYTES);
-  for (var i = 0; i < ids.length; i++) out.set(revocationPrefix(kid, ids[i], sha256), i * REVOCATION_PREFIX_BYTES);
-  return out;
-}
-
-/** Whether any of the concatenated 8-byte prefixes is in the bundle's revoked list. */
-export function anyRevoked(bundle: { revoked?: Uint8Array }, prefixes: Uint8Array): boolean {
-  if (bundle.revoked === undefined) return false;
-  for (var i = 0; i < prefixes.length; i += REVOCATION_PREFIX_BYTES) {
-    if (isRevoked(bundle, prefixes.subarray(i, i + REVOCATION_PREFIX_BYTES))) return true;
-  }
-  return false;
-}

@@ -23,13 +23,15 @@ describe('firmware/cache: repeat visitors', () => {
   it('a repeat scan is decided without verifying again', () => {
     const cache = new VerifiedCache(4);
     const { c, v } = ctx(cache);
-    assert.equal(decide(text('ok'), c).reason, 'ok');
+    const first = decide(text('ok'), c);
+    assert.equal(first.reason, 'ok');
     assert.equal(v.callCount, 1);
-    assert.equal(c.cacheHit, false);
+    assert.equal(first.cached, false);
     const d = decide(text('ok'), c);
     assert.equal(d.reason, 'ok');
     assert.equal(v.callCount, 1);
-    assert.equal(c.cacheHit, true);
+    assert.equal(d.cached, true);
+    assert.equal(d.key, first.key, 'the key it verified under');
   });
   it('keys the cache by sha256Text of the scanned string when given (no copy into bytes)', () => {
     const cache = new VerifiedCache(4);
@@ -39,8 +41,9 @@ describe('firmware/cache: repeat visitors', () => {
     c.sha256 = bytes;
     c.sha256Text = byText;
     assert.equal(decide(text('ok'), c).reason, 'ok');
-    assert.equal(decide(text('ok'), c).reason, 'ok');
-    assert.equal(c.cacheHit, true);
+    const again = decide(text('ok'), c);
+    assert.equal(again.reason, 'ok');
+    assert.equal(again.cached, true);
     assert.equal(v.callCount, 1);
     assert.equal(byText.callCount, 2);
     assert.deepEqual(byText.firstCall.args, [text('ok')]);
@@ -54,7 +57,7 @@ describe('firmware/cache: repeat visitors', () => {
     assert.equal(decide(text('ok'), c).decision, 'open');
     const later = ctx(cache, at + 3 * 365 * 86400).c; // past exp
     const d = decide(text('ok'), later);
-    assert.equal(later.cacheHit, true);
+    assert.equal(d.cached, true);
     assert.equal(d.reason, 'expired');
   });
   it('never caches a refusal: a forged signature is verified (and refused) every time', () => {
