@@ -1,4 +1,4 @@
-// proto/trust.ts: the trust bundle of spec/qg1.md section 3, built independently with cbor-x and
+// proto/trustbundle/: the trust bundle of spec/qg1.md section 3, built independently with cbor-x and
 // tweetnacl; key lookup, revocation prefixes and the binary search.
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
@@ -57,7 +57,7 @@ function refusal(fn: () => any): string {
 const qkid = Buffer.from([0xa1, 0xb2, 0xc3, 0xd4]);
 const ctiRevoked = new Uint8Array([9, 9, 9]);
 
-describe('proto/trust: decodeTrustBundle', () => {
+describe('proto/trustbundle: decodeTrustBundle', () => {
   const revokedList = [revocationPrefix(qkid, ctiRevoked, nodeSha256), new Uint8Array(8).fill(0x10), new Uint8Array(8).fill(0xee)];
   const keys = [
     entry(qkid, -8, pub(2), [[4, 1700000000], [5, 1800000000]]),
