@@ -35,15 +35,14 @@ export class VerifiedCache {
   entries: CacheEntry[];
   hits: number;
   misses: number;
-  /** The bundle the entries belong to (null: none yet). */
-  trust: TrustBundle | null;
+  /** The bundle the entries belong to (unset: none yet; not set at boot: one variable less). */
+  trust?: TrustBundle;
 
   constructor(size: number) {
     this.size = size;
     this.entries = [];
     this.hits = 0;
     this.misses = 0;
-    this.trust = null;
   }
 
   /** The entry for this digest verified under `trust`, moved to the front, or null. */
@@ -90,6 +89,6 @@ export class VerifiedCache {
   /** Forget everything (a new trust bundle). */
   reset(): void {
     this.entries = [];
-    this.trust = null;
+    this.trust = undefined;
   }
 }

@@ -155,7 +155,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
     p = parseScan(text, ctx.sha256);
   } catch (e) {
     d = result('deny', 'malformed', null, 'malformed certificate');
-    d.format = FORMAT_NAMES[formatOfText(text)] || '';
+    d.format = FORMAT_NAMES[formatOfText(text)];
     return d;
   }
   if (!p) return result('deny', 'unsupported', null, 'not a certificate this gate reads');

@@ -7,8 +7,8 @@
 // format drops its parser (the DIVOC reader is a lazy part, GATE_LAZY in tools/build/bundle.js).
 //
 // The codes are wire codes: logs already written and bundles already signed must read the same,
-// so an existing format keeps its position; a new format is appended. (Tables of strings rather
-// than one object per format: fewer bytes and variables on a board, and lazy parts carry copies.)
+// so an existing format keeps its position; a new format is appended. (A table of names and a
+// function of literals rather than one object per format: fewer bytes and variables on a board.)
 //
 // EU DCC (`HC1:`) is not read: a text with that prefix is 'unsupported' like any other.
 
@@ -16,16 +16,19 @@
 export var FORMAT_QG1 = 0;
 /** PeduliLindungi's DIVOC (README "DIVOC"): `B64:` + base64 of a zip holding a signed JSON-LD. */
 export var FORMAT_DIVOC = 1;
+/** No format (the text was not recognised): log.proto's NONE; also the number of formats. */
+export var FORMAT_NONE = 2;
 
-/** Each format's name, indexed by its code. */
-export var FORMAT_NAMES = ['qg1', 'divoc'];
-/** Each format's QR prefix, indexed by its code. */
-export var FORMAT_PREFIXES = ['QG1:', 'B64:'];
+/** Each format's name, indexed by its code; '' (FORMAT_NONE) last. proto/logrecord.ts's FORMATS. */
+export var FORMAT_NAMES = ['qg1', 'divoc', ''];
 
-/** The code of the format whose prefix the scanned text starts with, or -1. */
+/** Each format's QR prefix ('' for FORMAT_NONE). Literals in code, not a table: no RAM on a board. */
+export function formatPrefix(code: number): string {
+  return code === FORMAT_QG1 ? 'QG1:' : code === FORMAT_DIVOC ? 'B64:' : '';
+}
+
+/** The code of the format whose prefix the scanned text starts with, or FORMAT_NONE. */
 export function formatOfText(text: string): number {
-  for (var i = 0; i < FORMAT_PREFIXES.length; i++) {
-    if (text.substr(0, FORMAT_PREFIXES[i].length) === FORMAT_PREFIXES[i]) return i;
-  }
-  return -1;
+  for (var i = 0; i < FORMAT_NONE; i++) if (text.substr(0, formatPrefix(i).length) === formatPrefix(i)) return i;
+  return FORMAT_NONE;
 }

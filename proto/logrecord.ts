@@ -13,7 +13,7 @@ export var DECISIONS = ['open', 'deny', 'attendant'];
 export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-key', 'bad-signature',
   'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy'];
 /** Format names, indexed by their code ('' = the text was not recognised): proto/formats.ts. */
-export var FORMATS = FORMAT_NAMES.concat(['']);
+export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
 export var KINDS = ['entry', 'dropped'];
 

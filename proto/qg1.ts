@@ -14,9 +14,9 @@
 import { base45Decode } from './base45';
 import { decodeCbor, cborGet, isCborMap, CborMap } from './cbor';
 import { decodeCoseSign1, CoseSign1, COSE_MAX_BYTES } from './cose';
-import { FORMAT_QG1, FORMAT_PREFIXES } from './formats';
+import { FORMAT_QG1, formatPrefix } from './formats';
 
-export var QG1_PREFIX = FORMAT_PREFIXES[FORMAT_QG1];
+export var QG1_PREFIX = formatPrefix(FORMAT_QG1);
 
 export var CLAIM_ISS = 1;
 export var CLAIM_EXP = 4;

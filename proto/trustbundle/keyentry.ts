@@ -3,7 +3,7 @@
 import { byteStringToBytes } from '../bytes';
 import { cborGet, isCborMap, CborMap } from '../cbor';
 import { COSE_ALG_EDDSA } from '../cose';
-import { FORMAT_NAMES, FORMAT_QG1 } from '../formats';
+import { FORMAT_NAMES, FORMAT_QG1, FORMAT_NONE } from '../formats';
 import { TrustKey, KeyFormat } from './types';
 
 export function fail(msg: string): never {
@@ -50,7 +50,8 @@ export function decodeKeyEntry(e: any): TrustKey | null {
   var fv = cborGet(e, 6);
   var format: KeyFormat = FORMAT_NAMES[FORMAT_QG1];
   if (fv !== undefined) {
-    if (typeof fv !== 'string' || FORMAT_NAMES.indexOf(fv) < 0) fail('unknown format');
+    var code = FORMAT_NAMES.indexOf(fv);
+    if (typeof fv !== 'string' || code < 0 || code === FORMAT_NONE) fail('unknown format');
     format = fv;
   }
   if (alg !== COSE_ALG_EDDSA) return null;

@@ -2,14 +2,14 @@
 // decoded into TrustKey objects only when asked for (findKeys, trustKeyAt).
 import { decodeCborItem } from '../cbor';
 import { bytesToByteString } from '../bytes';
-import { FORMAT_NAMES } from '../formats';
+import { FORMAT_NAMES, FORMAT_NONE } from '../formats';
 import { TrustKey, TrustKeys } from './types';
 import { headArg, headEnd, skipItem } from './cborhead';
 import { decodeKeyEntry } from './keyentry';
 
 // The index of the accepted entries of the (validated) payload's key array.
 export function indexKeys(payload: Uint8Array, accepted: Uint8Array, keyCount: number): Uint16Array | Uint32Array {
-  var idx = payload.length * FORMAT_NAMES.length < 65536 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
+  var idx = payload.length * FORMAT_NONE < 65536 ? new Uint16Array(keyCount * 3) : new Uint32Array(keyCount * 3);
   var pairs = headArg(payload, 0);
   var p = headEnd;
   for (var i = 0; i < pairs; i++) {
@@ -44,7 +44,7 @@ export function indexKeys(payload: Uint8Array, accepted: Uint8Array, keyCount: n
       if (accepted[j]) {
         idx[at++] = entry;
         idx[at++] = kidAt;
-        idx[at++] = kidLen * FORMAT_NAMES.length + fmt;
+        idx[at++] = kidLen * FORMAT_NONE + fmt;
       }
     }
     return idx;
@@ -68,7 +68,7 @@ export function trustKeys(keys: TrustKeys): TrustKey[] {
 // Whether index entry i has this kid (raw bytes) and format code.
 function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): boolean {
   var idx = keys.keyIndex;
-  if (idx[i * 3 + 2] !== kid.length * FORMAT_NAMES.length + fmt) return false;
+  if (idx[i * 3 + 2] !== kid.length * FORMAT_NONE + fmt) return false;
   var at = idx[i * 3 + 1];
   var b = keys.payload;
   for (var j = 0; j < kid.length; j++) if (b[at + j] !== kid[j]) return false;
@@ -79,7 +79,7 @@ function keyMatches(keys: TrustKeys, i: number, kid: Uint8Array, fmt: number): b
 export function findKeys(keys: TrustKeys, kid: Uint8Array, format: string): TrustKey[] {
   var out: TrustKey[] = [];
   var fmt = FORMAT_NAMES.indexOf(format);
-  if (fmt < 0) return out;
+  if (fmt < 0 || fmt === FORMAT_NONE) return out;
   for (var i = 0; i < keys.keyCount; i++) if (keyMatches(keys, i, kid, fmt)) out.push(trustKeyAt(keys, i));
   return out;
 }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as protobuf from 'protobufjs';
-import { FORMAT_NAMES, FORMAT_PREFIXES, FORMAT_QG1, FORMAT_DIVOC, formatOfText } from '../../proto/formats';
+import { FORMAT_NAMES, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NONE, formatPrefix, formatOfText } from '../../proto/formats';
 import { FORMATS as LOG_FORMATS, encodeLogRecord, decodeLogRecord } from '../../proto/logrecord';
 import { QG1_PREFIX } from '../../proto/qg1';
 
@@ -14,18 +14,18 @@ const REPO = path.resolve(__dirname, '../..');
 
 describe('proto/formats: the certificate-format registry', () => {
   it('declares each format\'s code, name and prefix', () => {
-    assert.equal(FORMAT_NAMES.length, FORMAT_PREFIXES.length);
-    assert.deepEqual([FORMAT_QG1, FORMAT_NAMES[FORMAT_QG1], FORMAT_PREFIXES[FORMAT_QG1]], [0, 'qg1', 'QG1:']);
-    assert.deepEqual([FORMAT_DIVOC, FORMAT_NAMES[FORMAT_DIVOC], FORMAT_PREFIXES[FORMAT_DIVOC]], [1, 'divoc', 'B64:']);
+    assert.equal(FORMAT_NAMES.length, FORMAT_NONE + 1);
+    assert.deepEqual([FORMAT_QG1, FORMAT_NAMES[FORMAT_QG1], formatPrefix(FORMAT_QG1)], [0, 'qg1', 'QG1:']);
+    assert.deepEqual([FORMAT_DIVOC, FORMAT_NAMES[FORMAT_DIVOC], formatPrefix(FORMAT_DIVOC)], [1, 'divoc', 'B64:']);
+    assert.deepEqual([FORMAT_NONE, FORMAT_NAMES[FORMAT_NONE], formatPrefix(FORMAT_NONE)], [2, '', '']);
     assert.equal(QG1_PREFIX, 'QG1:');
   });
 
   it('its codes are the log codes of proto/log.proto (logs already written read the same)', () => {
     const root = protobuf.loadSync(path.join(REPO, 'proto', 'log.proto'));
     const values = root.lookupEnum('Format').values;
-    FORMAT_NAMES.forEach((name, code) => assert.equal(values[name.toUpperCase()], code, name));
-    assert.deepEqual(LOG_FORMATS, FORMAT_NAMES.concat(['']));
-    assert.equal(values.NONE, LOG_FORMATS.indexOf(''));
+    FORMAT_NAMES.forEach((name, code) => assert.equal(values[name.toUpperCase() || 'NONE'], code, name));
+    assert.deepEqual(LOG_FORMATS, ['qg1', 'divoc', '']);
     // the codec writes and reads them: DIVOC is field 6 = 1 on the wire, QG1 the default (absent)
     const rec = { time: 1, decision: 'open', reason: 'ok', format: 'divoc' };
     const b = encodeLogRecord(rec, 1);
@@ -37,11 +37,11 @@ describe('proto/formats: the certificate-format registry', () => {
   it('tells a scanned text\'s format by its prefix', () => {
     assert.equal(formatOfText('QG1:ABC'), FORMAT_QG1);
     assert.equal(formatOfText('B64:UEsD'), FORMAT_DIVOC);
-    for (const t of ['', 'QG1', 'qg1:ABC', 'HC1:6BF', 'B64', ' QG1:']) assert.equal(formatOfText(t), -1, t);
+    for (const t of ['', 'QG1', 'qg1:ABC', 'HC1:6BF', 'B64', ' QG1:']) assert.equal(formatOfText(t), FORMAT_NONE, t);
   });
 
   it('no other device module names a format (string literals, comments aside)', () => {
-    const names = new Set(FORMAT_NAMES.concat(FORMAT_PREFIXES));
+    const names = new Set(['qg1', 'divoc', 'QG1:', 'B64:']);
     // A build feature is named like the format it reads ('divoc' in builtFeatures()): not a format.
     const allowed = new Set(['proto/formats.ts', 'firmware/build-flags.ts']);
     const found: string[] = [];
