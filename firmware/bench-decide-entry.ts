@@ -5,7 +5,7 @@
 // verifier bundle's), as firmware/gate.ts gives the gate's. Device code: the modules the gate runs.
 import { decide } from './decide';
 import { VerifiedCache } from './cache';
-import { decodeTrustBundle } from '../proto/trust';
+import { decodeTrustBundle } from '../proto/trustbundle';
 
 declare var global: any;
 

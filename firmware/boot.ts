@@ -4,7 +4,7 @@
 import { FlashStorage, Console, Clock, Timers } from '../hal/types';
 import { GateConfig, validateConfig } from './config';
 import { acceptTrustBundle, VerifyFn } from './trust';
-import { TrustBundle } from '../proto/trust';
+import { TrustBundle } from '../proto/trustbundle';
 import { emit } from './gate';
 
 export var CONFIG_FILE = 'qg.cfg';

@@ -7,17 +7,27 @@
 //  - the key is SHA-256 of the whole scanned text: two texts share an entry only if they are the
 //    same bytes;
 //  - every check after the signature (key window, nbf/exp, revocation, stale trust, policy) runs
-//    again on each scan, with the current time: a cached certificate that expired is refused;
-//  - the cache belongs to one trust bundle: a new bundle empties it (`reset`);
+//    again on each scan, with the current time and the current trust bundle: a cached
+//    certificate that expired, or whose key's window closed, is refused;
+//  - the cache belongs to one trust bundle: an entry answers only for the very bundle its key came
+//    from (another bundle empties the cache on the next lookup, and `reset` empties it at once),
+//    so a key no longer trusted or a revoked list that changed is never answered from memory;
 //  - it is bounded (least recently used entries go first) and lives in RAM only.
-import { Parsed } from './decide';
-import { TrustKey } from '../proto/trust';
+//
+// What an entry keeps is what a repeat visit needs and no more: the claims the checks read (small
+// copies, not views into the scanned text), the key it verified under, and its revocation prefixes
+// (8 bytes each, computed once; none when the bundle revokes nothing): not the signed message, the
+// signature or the revocation ids.
+import { Claims } from './parse';
+import { TrustBundle, TrustKey } from '../proto/trustbundle';
 import { bytesEqual } from '../proto/bytes';
 
 export interface CacheEntry {
   digest: Uint8Array;
-  parsed: Parsed;
+  claims: Claims;
   key: TrustKey;
+  /** The certificate's revocation prefixes, concatenated; null when the bundle has no revoked list. */
+  revocation: Uint8Array | null;
 }
 
 export class VerifiedCache {
@@ -25,6 +35,8 @@ export class VerifiedCache {
   entries: CacheEntry[];
   hits: number;
   misses: number;
+  /** The bundle the entries belong to (unset: none yet; not set at boot: one variable less). */
+  trust?: TrustBundle;
 
   constructor(size: number) {
     this.size = size;
@@ -33,8 +45,9 @@ export class VerifiedCache {
     this.misses = 0;
   }
 
-  /** The entry for this digest, moved to the front, or null. */
-  lookup(digest: Uint8Array): CacheEntry | null {
+  /** The entry for this digest verified under `trust`, moved to the front, or null. */
+  lookup(digest: Uint8Array, trust: TrustBundle): CacheEntry | null {
+    if (trust !== this.trust) this.reset();
     for (var i = 0; i < this.entries.length; i++) {
       var e = this.entries[i];
       if (bytesEqual(e.digest, digest)) {
@@ -50,31 +63,32 @@ export class VerifiedCache {
     return null;
   }
 
-  /** Remember a certificate whose signature verified under `key`. Copies what it keeps. */
-  store(digest: Uint8Array, p: Parsed, key: TrustKey): void {
+  /**
+   * Remember a certificate whose signature verified under `key`, a key of `trust`, with its
+   * revocation prefixes (null when `trust` has no revoked list). Copies what it keeps.
+   */
+  store(digest: Uint8Array, trust: TrustBundle, p: Claims, key: TrustKey, revocation: Uint8Array | null): void {
     if (this.size <= 0) return;
-    // Keep only what the later checks read: small copies, not views into the scanned buffers.
-    var kept: Parsed = {
-      format: p.format, kid: new Uint8Array(p.kid), cti: new Uint8Array(p.cti), sub: new Uint8Array(p.sub),
-      message: new Uint8Array(0), signature: new Uint8Array(0),
-      kind: p.kind, date: p.date,
-    };
-    if (p.revocationIds) {
-      kept.revocationIds = [];
-      for (var i = 0; i < p.revocationIds.length; i++) kept.revocationIds.push(new Uint8Array(p.revocationIds[i]));
+    if (trust !== this.trust) {
+      this.reset();
+      this.trust = trust;
     }
-    if (p.revoked !== undefined) kept.revoked = p.revoked; // same trust bundle: same answer
-    if (p.nbf !== undefined) kept.nbf = p.nbf;
-    if (p.exp !== undefined) kept.exp = p.exp;
-    if (p.iat !== undefined) kept.iat = p.iat;
-    if (p.dose !== undefined) kept.dose = p.dose;
-    if (p.series !== undefined) kept.series = p.series;
-    this.entries.unshift({ digest: new Uint8Array(digest), parsed: kept, key: key });
+    // The claims only (not the message, signature or revocation ids of a Parsed): byte fields as
+    // small copies, not views into the scanned text.
+    var kept: any = {};
+    for (var k in p) {
+      var v = (p as any)[k];
+      if (v !== undefined && k !== 'message' && k !== 'signature' && k !== 'revocationIds') {
+        kept[k] = v instanceof Uint8Array ? new Uint8Array(v) : v;
+      }
+    }
+    this.entries.unshift({ digest: new Uint8Array(digest), claims: kept, key: key, revocation: revocation });
     while (this.entries.length > this.size) this.entries.pop();
   }
 
   /** Forget everything (a new trust bundle). */
   reset(): void {
     this.entries = [];
+    this.trust = undefined;
   }
 }

@@ -1,20 +1,20 @@
 // The decision of spec/qg1.md section 4: every scanned text ends in exactly one decision with one
 // reason, checked in the spec's order. Plain functions over bytes and numbers: no IO.
+// decide() returns everything it found (the Decision); it writes nothing into its arguments but
+// the repeat-visitor cache it is given.
 import { Policy } from './config';
-import { decodeQg1, Qg1Claims } from '../proto/qg1';
-import { sigStructureOf } from '../proto/cose';
-import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix } from '../proto/trust';
-import { decodeDivoc } from '../proto/divoc/verify';
+import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix, REVOCATION_PREFIX_BYTES } from '../proto/trustbundle';
+import { formatOfText, FORMAT_NAMES } from '../proto/formats';
 import { byteStringToBytes } from '../proto/bytes';
+import { Claims, Parsed, parseScan } from './parse';
 import { VerifiedCache } from './cache';
-import { QG_DIVOC } from './build-flags';
 
 export type Verdict = 'open' | 'deny' | 'attendant';
 
 export interface Decision {
   decision: Verdict;
   reason: string;
-  /** 'qg1', 'divoc' or '' (not recognised). */
+  /** The format's name (proto/formats.ts: 'qg1', 'divoc'), or '' (not recognised). */
   format: string;
   /** The kid the certificate names (bytes), when it could be read. */
   kid: Uint8Array | null;
@@ -24,6 +24,15 @@ export interface Decision {
   sub: Uint8Array | null;
   /** A short explanation for people; never names, NIK, addresses or birth dates. */
   detail: string;
+  /**
+   * The trusted key the certificate's signature verified under (on a repeat visit: the one it
+   * verified under then); null when the decision came before a signature verified.
+   */
+  key: TrustKey | null;
+  /** Whether the repeat-visitor cache answered (the text was not parsed nor its signature checked). */
+  cached: boolean;
+  /** Whether the trust bundle revokes the certificate; null when the decision came before that check. */
+  revoked: boolean | null;
 }
 
 export interface DecideContext {
@@ -39,10 +48,8 @@ export interface DecideContext {
    * its bytes.
    */
   sha256Text?: (text: string) => Uint8Array;
-  /** Repeat visitors (firmware/cache.ts); must belong to `trust`. */
+  /** Repeat visitors (firmware/cache.ts): used only for texts verified under this same `trust`. */
   cache?: VerifiedCache;
-  /** Set by decide(): whether the last decision came from the cache. */
-  cacheHit?: boolean;
 }
 
 /** Seconds in a day. */
@@ -57,62 +64,15 @@ var DAY = 86400;
  */
 export var CLOCK_SKEW = 300;
 
-/** The fields the checks after parsing need, the same for both formats. */
-export interface Parsed {
-  format: string;
-  kid: Uint8Array;
-  cti: Uint8Array;
-  sub: Uint8Array;
-  message: Uint8Array;
-  signature: Uint8Array;
-  /** Ids to look up in the revocation list (DIVOC: every value bound like certificateId). */
-  revocationIds?: Uint8Array[];
-  /** Whether the trust bundle revokes it, once looked up (kept by the repeat-visitor cache). */
-  revoked?: boolean;
-  nbf?: number;
-  exp?: number;
-  /** Issue time (QG1 iat, DIVOC issuanceDate), seconds since 1970. */
-  iat?: number;
-  kind: number;
-  dose?: number;
-  series?: number;
-  date: number;
-}
-
-function result(v: Verdict, reason: string, p: Parsed | null, detail: string): Decision {
+function result(v: Verdict, reason: string, p: Claims | null, detail: string): Decision {
   return {
     decision: v, reason: reason, format: p ? p.format : '', kid: p ? p.kid : null,
-    cti: p ? p.cti : null, sub: p ? p.sub : null, detail: detail,
+    cti: p ? p.cti : null, sub: p ? p.sub : null, detail: detail, key: null, cached: false, revoked: null,
   };
 }
 
-function startsWith(s: string, prefix: string): boolean {
-  return s.substr(0, prefix.length) === prefix;
-}
-
-/** Parse a scanned text into the common fields; throws on malformed input, returns null if unsupported. */
-export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): Parsed | null {
-  if (startsWith(text, 'QG1:')) {
-    var q = decodeQg1(text.substr(4));
-    var c: Qg1Claims = q.claims;
-    return {
-      format: 'qg1', kid: q.cose.kid, cti: c.cti, sub: c.sub, message: sigStructureOf(q.cose),
-      signature: q.cose.signature, nbf: c.nbf, exp: c.exp, iat: c.iat, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
-    };
-  }
-  if (QG_DIVOC && startsWith(text, 'B64:')) { // not built in: 'unsupported'
-    var d = decodeDivoc(text.substr(4), sha256);
-    return {
-      format: 'divoc', kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
-      revocationIds: d.revocationIds, iat: d.claims.iat,
-      kind: d.claims.kind, dose: d.claims.dose, series: d.claims.series, date: d.claims.date,
-    };
-  }
-  return null;
-}
-
 /** The health-claim policy (spec/qg1.md section 4). Returns '' when met, else why not. */
-export function policyCheck(p: Parsed, now: number, pol: Policy): { verdict: Verdict; detail: string } {
+export function policyCheck(p: Claims, now: number, pol: Policy): { verdict: Verdict; detail: string } {
   var day0 = p.date * DAY;
   switch (p.kind) {
     case 0: {
@@ -140,23 +100,12 @@ export function policyCheck(p: Parsed, now: number, pol: Policy): { verdict: Ver
 }
 
 /**
- * Decide on an already parsed certificate (everything after "malformed" and "unsupported").
- * `verified`: the trusted key under which this very text's signature already verified (cache);
- * `onVerified` is told the key when a signature verifies here.
+ * The checks after the signature, in the spec's order, on a certificate whose signature verified
+ * under `key` (a trusted key of ctx.trust): key window, validity dates, revocation (`prefixes`:
+ * its revocation prefixes, concatenated; null when ctx.trust has no revoked list), stale trust,
+ * policy.
  */
-export function decideParsed(p: Parsed, ctx: DecideContext, verified?: TrustKey | null,
-  onVerified?: (key: TrustKey) => void): Decision {
-  var now = ctx.now;
-  if (now === null) return result('attendant', 'clock-unset', p, 'the gate does not know the time');
-  var key: TrustKey | null = verified || null;
-  if (!key) {
-    // Several entries may share a kid (key rotation): the one whose signature verifies counts.
-    var keys: TrustKey[] = ctx.trust ? findKeys(ctx.trust, p.kid, p.format) : [];
-    if (!keys.length) return result('deny', 'unknown-key', p, 'no trusted ' + p.format + ' key with this kid');
-    for (var i = 0; i < keys.length && !key; i++) if (ctx.verify(keys[i].key, p.message, p.signature)) key = keys[i];
-    if (!key) return result('deny', 'bad-signature', p, 'signature does not verify');
-    if (onVerified) onVerified(key);
-  }
+function afterSignature(p: Claims, key: TrustKey, prefixes: Uint8Array | null, ctx: DecideContext, now: number): Decision {
   if ((key.nbf !== undefined && now < key.nbf) || (key.exp !== undefined && now >= key.exp)) {
     return result('deny', 'key-expired', p, 'the issuer key is not valid now');
   }
@@ -164,50 +113,70 @@ export function decideParsed(p: Parsed, ctx: DecideContext, verified?: TrustKey 
   if (p.iat !== undefined && p.iat > now + CLOCK_SKEW) return result('deny', 'not-yet-valid', p, 'certificate issued in the future');
   if (p.exp !== undefined && now >= p.exp) return result('deny', 'expired', p, 'certificate expired');
   var trust = ctx.trust as TrustBundle;
-  if (p.revoked === undefined) {
-    p.revoked = false;
-    var ids = trust.revoked ? p.revocationIds || [p.cti] : [];
-    for (var r = 0; r < ids.length && !p.revoked; r++) p.revoked = isRevoked(trust, revocationPrefix(p.kid, ids[r], ctx.sha256));
+  var revoked = false;
+  for (var r = 0; prefixes && r < prefixes.length && !revoked; r += REVOCATION_PREFIX_BYTES) {
+    revoked = isRevoked(trust, prefixes.subarray(r, r + REVOCATION_PREFIX_BYTES));
   }
-  if (p.revoked) return result('deny', 'revoked', p, 'certificate revoked');
-  if (trust.maxAge !== undefined && now > trust.iat + trust.maxAge) {
-    return result('attendant', 'stale-trust', p, 'trust list is out of date');
+  var d: Decision;
+  if (revoked) d = result('deny', 'revoked', p, 'certificate revoked');
+  else if (trust.maxAge !== undefined && now > trust.iat + trust.maxAge) {
+    d = result('attendant', 'stale-trust', p, 'trust list is out of date');
+  } else {
+    var pc = policyCheck(p, now, ctx.policy);
+    d = result(pc.verdict, pc.verdict !== 'open' ? 'policy' : 'ok', p, pc.detail);
   }
-  var pc = policyCheck(p, now, ctx.policy);
-  if (pc.verdict !== 'open') return result(pc.verdict, 'policy', p, pc.detail);
-  return result('open', 'ok', p, pc.detail);
+  d.revoked = revoked;
+  return d;
 }
 
 /** The whole decision on one scanned text. Never throws. */
 export function decide(text: string, ctx: DecideContext): Decision {
-  var p: Parsed | null;
-  ctx.cacheHit = false;
+  var now = ctx.now;
+  var trust = ctx.trust;
   var cache = ctx.cache;
   var digest: Uint8Array | null = null;
-  if (cache && ctx.now !== null && ctx.trust) {
+  var d: Decision;
+  if (cache && now !== null && trust) {
     try {
       digest = ctx.sha256Text ? ctx.sha256Text(text) : ctx.sha256(byteStringToBytes(text));
-      var hit = cache.lookup(digest);
+      var hit = cache.lookup(digest, trust);
       if (hit) {
-        ctx.cacheHit = true;
-        return decideParsed(hit.parsed, ctx, hit.key);
+        d = afterSignature(hit.claims, hit.key, hit.revocation, ctx, now);
+        d.key = hit.key;
+        d.cached = true;
+        return d;
       }
     } catch (e) {
       digest = null;
     }
   }
+  var p: Parsed | null;
   try {
     p = parseScan(text, ctx.sha256);
   } catch (e) {
-    var m = result('deny', 'malformed', null, 'malformed certificate');
-    m.format = startsWith(text, 'QG1:') ? 'qg1' : 'divoc';
-    return m;
+    d = result('deny', 'malformed', null, 'malformed certificate');
+    d.format = FORMAT_NAMES[formatOfText(text)];
+    return d;
   }
   if (!p) return result('deny', 'unsupported', null, 'not a certificate this gate reads');
+  if (now === null) return result('attendant', 'clock-unset', p, 'the gate does not know the time');
   try {
-    var verifiedKey: TrustKey | null = null;
-    var d = decideParsed(p, ctx, null, function (key: TrustKey) { verifiedKey = key; });
-    if (verifiedKey && digest && cache) cache.store(digest, p, verifiedKey);
+    // Several entries may share a kid (key rotation): the one whose signature verifies counts.
+    var keys: TrustKey[] = trust ? findKeys(trust, p.kid, p.format) : [];
+    if (!keys.length) return result('deny', 'unknown-key', p, 'no trusted ' + p.format + ' key with this kid');
+    var key: TrustKey | null = null;
+    for (var i = 0; i < keys.length && !key; i++) if (ctx.verify(keys[i].key, p.message, p.signature)) key = keys[i];
+    if (!key) return result('deny', 'bad-signature', p, 'signature does not verify');
+    var tb = trust as TrustBundle;
+    var prefixes: Uint8Array | null = null;
+    if (tb.revoked) {
+      var ids = p.revocationIds || [p.cti];
+      prefixes = new Uint8Array(ids.length * REVOCATION_PREFIX_BYTES);
+      for (var r = 0; r < ids.length; r++) prefixes.set(revocationPrefix(p.kid, ids[r], ctx.sha256), r * REVOCATION_PREFIX_BYTES);
+    }
+    d = afterSignature(p, key, prefixes, ctx, now);
+    if (digest && cache) cache.store(digest, tb, p, key, prefixes);
+    d.key = key;
     return d;
   } catch (e) {
     // A fault in the checks must never open the door.

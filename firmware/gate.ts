@@ -7,7 +7,7 @@
 import { Clock, Timers, Console } from '../hal/types';
 import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
-import { TrustBundle } from '../proto/trust';
+import { TrustBundle } from '../proto/trustbundle';
 import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
 
@@ -114,7 +114,7 @@ export class Gate {
     this.stats.decisions++;
     this.act(d);
     var ev = decisionSummary(d);
-    if (ctx.cacheHit) ev.cached = true;
+    if (d.cached) ev.cached = true;
     emit(o.console, 'decision', ev);
     if (o.sink) {
       try {

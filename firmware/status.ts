@@ -5,7 +5,7 @@
 // the JavaScript one otherwise: slow on a board, but this runs only when someone asks).
 import { FlashStorage, MemoryInfo } from '../hal/types';
 import { GateConfig } from './config';
-import { TrustBundle } from '../proto/trust';
+import { TrustBundle } from '../proto/trustbundle';
 import { hexOf } from '../proto/bytes';
 import { Journal } from './journal';
 

@@ -2,7 +2,7 @@
 // keys (spec/qg1.md section 3; a root key whose JWK kid equals the bundle's kid is tried first),
 // and its version must not be lower than the highest version this gate ever installed.
 import { RootKey } from './config';
-import { decodeTrustBundle, TrustBundle } from '../proto/trust';
+import { decodeTrustBundle, TrustBundle } from '../proto/trustbundle';
 import { sigStructureOf } from '../proto/cose';
 import { bytesToByteString } from '../proto/bytes';
 

@@ -6,7 +6,7 @@
 import { FlashStorage } from '../hal/types';
 import { verify } from './crypto/ed25519';
 import { makeBaseTable, makeKeyTable, openTable, EdTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from './crypto/ed25519-fast';
-import { TrustKeys, trustKeyAt } from '../proto/trust';
+import { TrustKeys, trustKeyAt } from '../proto/trustbundle';
 import { hexOf } from '../proto/bytes';
 
 export var BASE_TABLE_FILE = 'qg.tb';

@@ -5,14 +5,15 @@
 // Only what log.proto needs: varints (uint32, enums, bool), fixed32 and length-delimited fields.
 // Decoders skip unknown fields of every wire type but groups, and throw Error on malformed input.
 import { byteStringToBytes, utf8Encode, bytesToByteString } from './bytes';
+import { FORMAT_NAMES } from './formats';
 
 /** Decision names, indexed by their code in log.proto. */
 export var DECISIONS = ['open', 'deny', 'attendant'];
 /** Reason names (spec/qg1.md section 4), indexed by their code in log.proto. */
 export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-key', 'bad-signature',
   'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy'];
-/** Format names, indexed by their code ('' = the text was not recognised). */
-export var FORMATS = ['qg1', 'divoc', ''];
+/** Format names, indexed by their code ('' = the text was not recognised): proto/formats.ts. */
+export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
 export var KINDS = ['entry', 'dropped'];
 
@@ -315,7 +316,7 @@ class Reader {
 export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): LogRecord {
   var r = new Reader(b, start === undefined ? 0 : start, end === undefined ? b.length : end);
   var rec: LogRecord = {
-    seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: 'qg1',
+    seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: FORMATS[0], // the protobuf default: log code 0
     kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0,
   };
   while (r.pos < r.end) {

@@ -15,6 +15,8 @@ import { base45Decode } from './base45';
 import { decodeCbor, cborGet, isCborMap, CborMap } from './cbor';
 import { decodeCoseSign1, CoseSign1, COSE_MAX_BYTES } from './cose';
 
+// The registry's prefix of FORMAT_QG1 (proto/formats.ts; test/proto/formats.test.ts checks they agree).
+// A literal: a call here would run at load time, before the bundle's last statement (qrgate flash).
 export var QG1_PREFIX = 'QG1:';
 
 export var CLAIM_ISS = 1;

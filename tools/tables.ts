@@ -3,7 +3,7 @@
 // board would make identical bytes; made once per process and kept.
 import { makeBaseTable, makeKeyTable } from '../firmware/crypto/ed25519-fast';
 import { BASE_TABLE_FILE, keyTableFile, keysWithTables } from '../firmware/verifier';
-import { decodeTrustBundle } from '../proto/trust';
+import { decodeTrustBundle } from '../proto/trustbundle';
 import { sha256 } from '../firmware/crypto/sha256';
 import { hexOf } from '../proto/bytes';
 

@@ -8,6 +8,7 @@ import { VerifiedCache } from '../../firmware/cache';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { fixtures, configOf, trustOf } from './fixtures';
+import { toHex } from '../util/shared';
 
 const cfg = configOf(fixtures.config);
 const trust = trustOf(fixtures.trust, cfg);
@@ -23,13 +24,15 @@ describe('firmware/cache: repeat visitors', () => {
   it('a repeat scan is decided without verifying again', () => {
     const cache = new VerifiedCache(4);
     const { c, v } = ctx(cache);
-    assert.equal(decide(text('ok'), c).reason, 'ok');
+    const first = decide(text('ok'), c);
+    assert.equal(first.reason, 'ok');
     assert.equal(v.callCount, 1);
-    assert.equal(c.cacheHit, false);
+    assert.equal(first.cached, false);
     const d = decide(text('ok'), c);
     assert.equal(d.reason, 'ok');
     assert.equal(v.callCount, 1);
-    assert.equal(c.cacheHit, true);
+    assert.equal(d.cached, true);
+    assert.equal(d.key, first.key, 'the key it verified under');
   });
   it('keys the cache by sha256Text of the scanned string when given (no copy into bytes)', () => {
     const cache = new VerifiedCache(4);
@@ -39,8 +42,9 @@ describe('firmware/cache: repeat visitors', () => {
     c.sha256 = bytes;
     c.sha256Text = byText;
     assert.equal(decide(text('ok'), c).reason, 'ok');
-    assert.equal(decide(text('ok'), c).reason, 'ok');
-    assert.equal(c.cacheHit, true);
+    const again = decide(text('ok'), c);
+    assert.equal(again.reason, 'ok');
+    assert.equal(again.cached, true);
     assert.equal(v.callCount, 1);
     assert.equal(byText.callCount, 2);
     assert.deepEqual(byText.firstCall.args, [text('ok')]);
@@ -54,7 +58,7 @@ describe('firmware/cache: repeat visitors', () => {
     assert.equal(decide(text('ok'), c).decision, 'open');
     const later = ctx(cache, at + 3 * 365 * 86400).c; // past exp
     const d = decide(text('ok'), later);
-    assert.equal(later.cacheHit, true);
+    assert.equal(d.cached, true);
     assert.equal(d.reason, 'expired');
   });
   it('never caches a refusal: a forged signature is verified (and refused) every time', () => {
@@ -79,6 +83,41 @@ describe('firmware/cache: repeat visitors', () => {
     cache.reset();
     decide(text('ok'), c);
     assert.equal(v.callCount, 2);
+  });
+  it('keeps only what a repeat visit needs: the claims (copies), the key, the revocation prefixes', () => {
+    const cache = new VerifiedCache(4);
+    const { c } = ctx(cache);
+    const d = decide(text('ok'), c);
+    const e = cache.entries[0];
+    assert.equal(e.key, d.key);
+    for (const k of ['message', 'signature', 'revocationIds']) assert.ok(!(k in e.claims), k);
+    for (const b of [e.claims.kid, e.claims.cti, e.claims.sub, e.digest]) assert.equal(b.buffer.byteLength, b.length, 'a copy, not a view');
+    assert.equal(toHex(e.claims.cti), fixtures.certs.ok.ctiHex);
+    assert.equal(e.revocation!.length, 8, 'the fixture bundle revokes: one 8-byte prefix (the cti)');
+  });
+  it('a revoked certificate seen again is refused again from the cache', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    for (let i = 0; i < 2; i++) {
+      const d = decide(text('revoked'), c);
+      assert.deepEqual([d.reason, d.revoked, d.cached], ['revoked', true, i === 1]);
+    }
+    assert.equal(v.callCount, 1);
+  });
+  it('answers only for the bundle it was filled under: another bundle is checked in full (revocation, key)', () => {
+    const cache = new VerifiedCache(4);
+    // The same keys without the revoked list: another bundle object, as a new install makes.
+    const lenient = Object.assign({}, trust);
+    delete lenient.revoked;
+    const { v } = ctx(cache);
+    const before = decide(text('revoked'), { now: at, trust: lenient, policy: cfg.policy, verify: v, sha256, cache });
+    assert.equal(before.reason, 'ok');
+    assert.equal(cache.entries.length, 1);
+    // Without cache.reset(): the bundle that revokes it must be consulted, not the memory of the old one.
+    const d = decide(text('revoked'), { now: at, trust, policy: cfg.policy, verify: v, sha256, cache });
+    assert.deepEqual([d.reason, d.cached], ['revoked', false]);
+    assert.equal(v.callCount, 2);
+    assert.equal(cache.entries.length, 1, 'the old bundle\'s entries are gone');
   });
   it('property: with or without the cache, every fixture sequence gets the same decisions', () => {
     const names = Object.keys(fixtures.certs).filter((n) => !fixtures.certs[n].config && !fixtures.certs[n].trust && fixtures.certs[n].clock !== null);

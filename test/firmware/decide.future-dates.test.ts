@@ -10,7 +10,7 @@ import { decide, DecideContext, CLOCK_SKEW } from '../../firmware/decide';
 import { VerifiedCache } from '../../firmware/cache';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
-import { decodeTrustPayload } from '../../proto/trust';
+import { decodeTrustPayload } from '../../proto/trustbundle';
 import { Claims, encodeCertificate, qg1Text } from '../../tools/issuer';
 import { readPrivateJwkFile } from '../../tools/keys';
 import { fixtures, configOf, trustOf } from './fixtures';
@@ -66,9 +66,9 @@ describe('firmware/decide: dates in the future', () => {
     const text = cert({ iat: NOW }, {});
     const cache = new VerifiedCache(4);
     assert.equal(decide(text, ctx(NOW, false, cache)).reason, 'ok');
-    const c = ctx(NOW - DAY, false, cache);
-    assert.equal(decide(text, c).reason, 'not-yet-valid');
-    assert.equal(c.cacheHit, true);
+    const d = decide(text, ctx(NOW - DAY, false, cache));
+    assert.equal(d.reason, 'not-yet-valid');
+    assert.equal(d.cached, true);
   });
   it('a negative test dated tomorrow or next year is refused (policy); today passes', () => {
     assert.equal(decideAt(cert({}, { ...TEST, date: TODAY }), NOW).reason, 'ok');

@@ -13,7 +13,7 @@ import { unzipCertificate, ZIP_MAX_BYTES, ZIP_MAX_INFLATED, ZIP_MAX_RATIO } from
 import { base64Decode } from '../../proto/base64';
 import { DIVOC_MAX_TEXT } from '../../proto/divoc/verify';
 import { documentGraph } from '../../proto/divoc/nquads';
-import { parseScan } from '../../firmware/decide';
+import { parseScan } from '../../firmware/parse';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { configOf, fixtures, trustOf } from './fixtures';
 import { decide } from '../../firmware/decide';

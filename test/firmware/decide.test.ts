@@ -6,6 +6,10 @@ import { decisionSummary, CLOCK_VALID_AFTER } from '../../firmware/gate';
 import { toHex } from '../util/shared';
 import { fixtures, decideFixture } from './fixtures';
 
+/** Reasons decided before a signature verified, and before the revocation check. */
+const BEFORE_SIGNATURE = ['malformed', 'unsupported', 'clock-unset', 'unknown-key', 'bad-signature'];
+const BEFORE_REVOCATION = BEFORE_SIGNATURE.concat(['key-expired', 'not-yet-valid', 'expired']);
+
 describe('firmware/decide: every fixture certificate', () => {
   const names = Object.keys(fixtures.certs);
   it('covers every reason of spec/qg1.md section 4', () => {
@@ -24,6 +28,14 @@ describe('firmware/decide: every fixture certificate', () => {
       if (c.ctiHex && d.cti) assert.equal(toHex(d.cti), c.ctiHex);
       const s = decisionSummary(d);
       assert.deepEqual(Object.keys(s), ['decision', 'reason', 'format', 'kid', 'cti', 'detail']);
+      // What decide() found is in its result: the key the signature verified under, no cache use
+      // (none given), and the revocation answer once that check ran (issue 11).
+      const verified = BEFORE_SIGNATURE.indexOf(d.reason) < 0;
+      assert.equal(d.key !== null, verified, `key ${d.key ? 'given' : 'missing'} for ${d.reason}`);
+      if (d.key) assert.equal(toHex(d.key.kid), toHex(d.kid!));
+      if (d.key) assert.equal(d.key.format, d.format);
+      assert.equal(d.cached, false);
+      assert.equal(d.revoked, BEFORE_REVOCATION.indexOf(d.reason) >= 0 ? null : d.reason === 'revoked');
     });
   }
   it('treats a time before 2020 as a clock that was never set', () => {

@@ -16,7 +16,8 @@ const nodePseudonym = (x: string) => Array.from(crypto.createHmac('sha256', SECR
 function decision(over: Partial<Decision> = {}): Decision {
   return {
     decision: 'open', reason: 'ok', format: 'qg1', kid: utf8Encode('issuer-1'),
-    cti: utf8Encode('cert-0042'), sub: utf8Encode('person-07'), detail: 'Name Surname must never be logged', ...over,
+    cti: utf8Encode('cert-0042'), sub: utf8Encode('person-07'), detail: 'Name Surname must never be logged',
+    key: null, cached: false, revoked: false, ...over,
   };
 }
 

@@ -7,7 +7,7 @@ import { acceptTrustBundle } from '../../firmware/trust';
 import { decide, Decision } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
-import { TrustBundle } from '../../proto/trust';
+import { TrustBundle } from '../../proto/trustbundle';
 
 const FX = path.join(__dirname, '..', 'fixtures');
 export const fixtures = JSON.parse(fs.readFileSync(path.join(FX, 'certs.json'), 'utf8'));

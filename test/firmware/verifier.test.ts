@@ -6,7 +6,7 @@ import nacl from 'tweetnacl';
 import { tableVerifier } from '../../firmware/verifier';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { sha512 } from '../../firmware/crypto/sha512';
-import { decodeTrustBundle } from '../../proto/trust';
+import { decodeTrustBundle } from '../../proto/trustbundle';
 import { FlashStorage } from '../../hal/types';
 import { encodeTrustBundle } from '../../tools/issuer';
 import { makeJwk } from '../../tools/keys';

@@ -35,7 +35,7 @@ import { tableVerifier } from '../../firmware/verifier';
 import { verify as refVerify } from '../../firmware/crypto/ed25519';
 import { sha256 as jsSha256 } from '../../firmware/crypto/sha256';
 import { sha512 as jsSha512 } from '../../firmware/crypto/sha512';
-import { TrustBundle as GateBundle } from '../../proto/trust';
+import { TrustBundle as GateBundle } from '../../proto/trustbundle';
 import { FlashStorage } from '../../hal/types';
 import {
   base45Decode, base45Encode, decodeCbor, decodeTrustBundle, DecodedTrustBundle,

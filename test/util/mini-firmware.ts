@@ -5,7 +5,7 @@
 import * as esp from '../../hal/espruino/index';
 import { boardProfile } from '../../firmware/boards';
 import { loadConfig, TRUST_FILE, FIRMWARE_VERSION } from '../../firmware/boot';
-import { decodeTrustBundle, TrustBundle } from '../../proto/trust';
+import { decodeTrustBundle, TrustBundle } from '../../proto/trustbundle';
 import { statusJson } from '../../firmware/status';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { sha512 } from '../../firmware/crypto/sha512';

@@ -34,7 +34,7 @@ import { acceptTrustBundle } from '../../firmware/trust';
 import { verify } from '../../firmware/crypto/ed25519';
 import { BOARDS, BoardProfile } from '../../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';
-import { decodeTrustBundle } from '../../proto/trust';
+import { decodeTrustBundle } from '../../proto/trustbundle';
 import { EspruinoClient, BoardError, delay } from './client';
 import { watchStart, FirmwareStartError, StartFailure } from './watch';
 import { LinkError } from './link';

@@ -55,7 +55,7 @@ import { makeBaseTable, makeKeyTable } from '../../firmware/crypto/ed25519-fast'
 import { verify } from '../../firmware/crypto/ed25519';
 import { memoryBootFiles, memoryDivocText, memoryDivocIndex, hasMemoryDivoc } from './memory-fixture';
 import { ROOT } from '../root';
-import { decodeTrustBundle, findKeys } from '../../proto/trust';
+import { decodeTrustBundle, findKeys } from '../../proto/trustbundle';
 import { validateConfig } from '../../firmware/config';
 import { BOARD_TIMES, LOOP_JS, NATIVE_VERIFY_INSNS, msOfInsns, usPerLoop } from './board-time';
 

@@ -23,7 +23,7 @@ import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie';
 import { CollectorStore, StoredRecord } from './store';
 import { UsersFile, checkUser } from './users';
-import { parseScan } from '../../firmware/decide';
+import { parseScan } from '../../firmware/parse';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { kidText, isoTime } from './format';
 

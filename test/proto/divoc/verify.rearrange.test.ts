@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { decide, Decision } from '../../../firmware/decide';
 import { verify } from '../../../firmware/crypto/ed25519';
 import { sha256 } from '../../../firmware/crypto/sha256';
-import { decodeTrustBundle } from '../../../proto/trust';
+import { decodeTrustBundle } from '../../../proto/trustbundle';
 import { sampleJson, signedJson, divocText, divocTrustBytes, POLICY } from '../../util/divoc';
 
 const RUNS = parseInt(process.env.FUZZ_RUNS || '300', 10);

@@ -8,7 +8,7 @@ import { decodeDivoc, doseDay } from '../../../proto/divoc/verify';
 import { decide, Decision } from '../../../firmware/decide';
 import { verify } from '../../../firmware/crypto/ed25519';
 import { sha256 } from '../../../firmware/crypto/sha256';
-import { decodeTrustBundle } from '../../../proto/trust';
+import { decodeTrustBundle } from '../../../proto/trustbundle';
 import { escapeLiteral, literalText } from '../../../proto/divoc/nquads';
 import fc from 'fast-check';
 import { sampleJson, qrPayload, signedJson, signedText, divocText, divocTrustBytes, POLICY } from '../../util/divoc';

@@ -11,7 +11,7 @@ import * as http from 'http';
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as QRCode from 'qrcode';
 import { runScenario } from '../../../sim/scenario';
-import { parseScan } from '../../../firmware/decide';
+import { parseScan } from '../../../firmware/parse';
 import { sha256 } from '../../../firmware/crypto/sha256';
 import { REPO } from '../../util/shared';
 

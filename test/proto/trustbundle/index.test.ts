@@ -1,4 +1,4 @@
-// proto/trust.ts: the trust bundle of spec/qg1.md section 3, built independently with cbor-x and
+// proto/trustbundle/: the trust bundle of spec/qg1.md section 3, built independently with cbor-x and
 // tweetnacl; key lookup, revocation prefixes and the binary search.
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import {
   decodeTrustBundle, decodeTrustPayload, findKey, findKeys, trustKeyAt, trustKeys, isRevoked, revocationPrefix, TRUST_BUNDLE_MAX_BYTES, TRUST_MAX_KEYS,
-} from '../../proto/trust';
-import { sigStructureOf } from '../../proto/cose';
-import { sha256 as deviceSha256 } from '../../firmware/crypto/sha256';
-import { cbor, keyPair, sign1 } from './qg1-fixtures';
-import { toHex } from '../util/shared';
+} from '../../../proto/trustbundle';
+import { sigStructureOf } from '../../../proto/cose';
+import { sha256 as deviceSha256 } from '../../../firmware/crypto/sha256';
+import { cbor, keyPair, sign1 } from '../qg1-fixtures';
+import { toHex } from '../../util/shared';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
 const root = keyPair(1);
@@ -57,7 +57,7 @@ function refusal(fn: () => any): string {
 const qkid = Buffer.from([0xa1, 0xb2, 0xc3, 0xd4]);
 const ctiRevoked = new Uint8Array([9, 9, 9]);
 
-describe('proto/trust: decodeTrustBundle', () => {
+describe('proto/trustbundle: decodeTrustBundle', () => {
   const revokedList = [revocationPrefix(qkid, ctiRevoked, nodeSha256), new Uint8Array(8).fill(0x10), new Uint8Array(8).fill(0xee)];
   const keys = [
     entry(qkid, -8, pub(2), [[4, 1700000000], [5, 1800000000]]),

@@ -1,0 +1,59 @@
+// A scanned text read into the fields the decision needs, the same for every format. The format
+// comes from the registry (proto/formats.ts); each format's parser entry is its branch below, a
+// build flag first so that a board built without the format drops its parser (QG_DIVOC: the DIVOC
+// reader, a lazy part that exists only during a call).
+import { decodeQg1, Qg1Claims } from '../proto/qg1';
+import { sigStructureOf } from '../proto/cose';
+import { decodeDivoc } from '../proto/divoc/verify';
+import { formatOfText, formatPrefix, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NAMES } from '../proto/formats';
+import { QG_DIVOC } from './build-flags';
+
+/**
+ * What the checks after the signature read: the certificate's claims, the same for every format.
+ * The repeat-visitor cache (firmware/cache.ts) keeps exactly this (copied) for a verified text.
+ */
+export interface Claims {
+  /** The format's name (FORMAT_NAMES, proto/formats.ts). */
+  format: string;
+  kid: Uint8Array;
+  cti: Uint8Array;
+  sub: Uint8Array;
+  nbf?: number;
+  exp?: number;
+  /** Issue time (QG1 iat, DIVOC issuanceDate), seconds since 1970. */
+  iat?: number;
+  kind: number;
+  dose?: number;
+  series?: number;
+  date: number;
+}
+
+/** A parsed certificate: its claims, what its signature covers, and its revocation ids. */
+export interface Parsed extends Claims {
+  message: Uint8Array;
+  signature: Uint8Array;
+  /** Ids to look up in the revocation list (DIVOC: every value bound like certificateId); default [cti]. */
+  revocationIds?: Uint8Array[];
+}
+
+/** Parse a scanned text into the common fields; throws on malformed input, returns null if unsupported. */
+export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): Parsed | null {
+  var f = formatOfText(text);
+  if (f === FORMAT_QG1) {
+    var q = decodeQg1(text.substr(formatPrefix(f).length));
+    var c: Qg1Claims = q.claims;
+    return {
+      format: FORMAT_NAMES[f], kid: q.cose.kid, cti: c.cti, sub: c.sub, message: sigStructureOf(q.cose),
+      signature: q.cose.signature, nbf: c.nbf, exp: c.exp, iat: c.iat, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
+    };
+  }
+  if (QG_DIVOC && f === FORMAT_DIVOC) { // not built in: 'unsupported'
+    var d = decodeDivoc(text.substr(formatPrefix(f).length), sha256);
+    return {
+      format: FORMAT_NAMES[f], kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
+      revocationIds: d.revocationIds, iat: d.claims.iat,
+      kind: d.claims.kind, dose: d.claims.dose, series: d.claims.series, date: d.claims.date,
+    };
+  }
+  return null;
+}
