@@ -46,22 +46,21 @@ export class Door implements DoorLike {
 
   /**
    * What someone asks of the door: 'open' (the relay for openMs, green as long), 'attendant'
-   * (amber for showMs: see the attendant), anything else a refusal (red for showMs). A refusal
-   * leaves the relay as it is.
+   * (amber for showMs: see the attendant), 'ready' (boot is over: no light), 'fault' (boot found
+   * something wrong: red blinking until the next light), anything else a refusal (red for showMs).
+   * Only 'open' touches the relay.
    */
   signal(what: string): void {
     var o = this.o;
     if (what === 'open') {
       o.relay.open(o.openMs);
       o.leds.show('green', o.openMs);
+    } else if (what === 'ready') {
+      o.leds.idle('off');
+    } else if (what === 'fault') {
+      o.leds.blink('red', 200, 800);
     } else {
       o.leds.show(what === 'attendant' ? 'amber' : 'red', o.showMs || 3000);
     }
-  }
-
-  /** Boot is over: no light when ready, red blinking when `fault` says what is wrong. */
-  ready(fault: string): void {
-    if (fault) this.o.leds.blink('red', 200, 800);
-    else this.o.leds.idle('off');
   }
 }

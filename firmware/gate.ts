@@ -20,7 +20,7 @@ export interface DecisionSink { record(d: Decision, now: number, clockTrusted: b
 
 export interface GateOptions {
   config: GateConfig;
-  /** The trust store: its current() bundle decides; a new one empties the repeat-visitor cache. */
+  /** The trust store: its bundle decides; a new one empties the repeat-visitor cache. */
   trust: TrustSource;
   clock: Clock;
   door: DoorLike;
@@ -82,26 +82,11 @@ export class Gate {
    * decided now. Frames arriving meanwhile wait in the scanner's bounded queue.
    */
   scan(text: string): Decision {
-    this.stats.scans++;
-    return this.handle(text);
-  }
-
-  /**
-   * A frame the scanner dropped: why 'busy' (queue.max frames were waiting) or 'too-long' (over
-   * scanner.maxLen); count is the scanner's running count of that kind; len the frame's bytes.
-   * One console event: {"ev":"drop","why":...,"count":...,"len":...}.
-   */
-  drop(why: string, count: number, len: number): void {
-    if (why === 'too-long') this.stats.tooLong = count;
-    else this.stats.dropped = count;
-    this.o.events.emit('drop', { why: why, count: count, len: len });
-  }
-
-  handle(text: string): Decision {
     var o = this.o;
     var now = this.now();
+    this.stats.scans++;
     var ctx: DecideContext = {
-      now: now, trust: o.trust.current(), policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
+      now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
     };
     var d = decide(text, ctx);
     this.last = d;
@@ -119,5 +104,16 @@ export class Gate {
       }
     }
     return d;
+  }
+
+  /**
+   * A frame the scanner dropped: why 'busy' (queue.max frames were waiting) or 'too-long' (over
+   * scanner.maxLen); count is the scanner's running count of that kind; len the frame's bytes.
+   * One console event: {"ev":"drop","why":...,"count":...,"len":...}.
+   */
+  drop(why: string, count: number, len: number): void {
+    if (why === 'too-long') this.stats.tooLong = count;
+    else this.stats.dropped = count;
+    this.o.events.emit('drop', { why: why, count: count, len: len });
   }
 }

@@ -134,7 +134,7 @@ function start(): void {
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
   if (!b.config) {
-    door.ready(b.fault);
+    door.signal('fault');
     return;
   }
   var config = b.config;
@@ -171,8 +171,8 @@ function start(): void {
     var st = scanner.stats;
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
-  door.ready(b.fault);
-  var tb = trust.current();
+  door.signal(b.fault ? 'fault' : 'ready');
+  var tb = trust.bundle;
   events.emit('ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
     trust: tb ? { version: tb.version, keys: tb.keyCount } : null,

@@ -2,7 +2,8 @@
 // board wiring (firmware/main.ts) makes `qgStatus()` callable from the console, and the host
 // evaluates it there. Everything is read on the board at the time of the call: the firmware's
 // SHA-256 is computed over the `.bootcde` file in flash (native SHA-256 where the board has it,
-// the JavaScript one otherwise: slow on a board, but this runs only when someone asks).
+// the JavaScript one otherwise: slow on a board, but this runs only when someone asks). A lazy
+// part of the gate's bundle (tools/build/bundle.js): its functions exist only during a call.
 import { FlashStorage, MemoryInfo } from '../hal/types';
 import { GateConfig } from './config';
 import { TrustBundle } from '../proto/trust';
@@ -23,7 +24,7 @@ export interface StatusSources {
   /** The validated configuration, or null when it failed (then `fault` says why). */
   config: GateConfig | null;
   /** The trust store (firmware/truststore.ts): the bundle in use, or null. */
-  trust: { current(): TrustBundle | null };
+  trust: { bundle: TrustBundle | null };
   /** Seconds since 1970 when the clock is set, else null (Gate.now()). */
   now: () => number | null;
   /** Log entries not yet acknowledged by the collector (0 when there is no entry log). */
@@ -88,7 +89,7 @@ export function isoTime(seconds: number): string {
 /** The status object (see statusJson). */
 export function status(src: StatusSources): any {
   var fw = src.storage.readBytes(FIRMWARE_FILE);
-  var now = src.now(), trust = src.trust.current();
+  var now = src.now(), trust = src.trust.bundle;
   var backlog = 0, j = src.journal, log: any = null;
   try { backlog = src.backlog(); } catch (e) { backlog = -1; }
   if (j) log = { next: j.nextSeq, dropped: j.dropped, unlogged: j.unlogged, torn: j.torn };

@@ -1,5 +1,5 @@
 // The trust store: the one owner of the trust bundle in use. Nothing else keeps the bundle (the
-// gate, `qgStatus()` and the ready event ask `current()`); those that derive something from it
+// gate, `qgStatus()` and the ready event read its `bundle`); those that derive something from it
 // (the verifier's key tables, the gate's repeat-visitor cache) are told through `listen`.
 //
 //   install(bytes)  checks the root signature (under `roots`, the configuration's root keys) and
@@ -17,9 +17,10 @@ import { TrustBundle } from '../proto/trust';
 import { checkTrust, TrustResult, VerifyFn } from './trustcheck';
 import { Events } from './events';
 
-/** What readers of the trust store see (the gate, status). */
+/** What readers of the trust store see (the gate, status): `bundle` is read, never written. */
 export interface TrustSource {
-  current(): TrustBundle | null;
+  /** The bundle in use, or null (none accepted yet: the gate refuses every scan). */
+  bundle: TrustBundle | null;
   listen(fn: (trust: TrustBundle) => void): void;
 }
 
@@ -31,6 +32,7 @@ export interface TrustStoreOptions {
 
 export class TrustStore implements TrustSource {
   o: TrustStoreOptions;
+  /** The bundle in use, or null. Only install() sets it. */
   bundle: TrustBundle | null;
   /** The root keys bundles must be signed with (boot sets the configuration's). */
   roots: RootKey[];
@@ -41,11 +43,6 @@ export class TrustStore implements TrustSource {
     this.bundle = null;
     this.roots = [];
     this.fns = [];
-  }
-
-  /** The bundle in use, or null (none accepted yet: the gate refuses every scan). */
-  current(): TrustBundle | null {
-    return this.bundle;
   }
 
   /** `fn` is called with each bundle installed from now on. */

@@ -25,7 +25,7 @@ describe('firmware/boot', () => {
     const r = b.run();
     assert.equal(r.fault, '');
     assert.equal(r.config!.gateId, JSON.parse(CONFIG).gateId);
-    assert.equal(b.trust.current()!.version, 1);
+    assert.equal(b.trust.bundle!.version, 1);
     assert.deepEqual(b.trust.roots, r.config!.rootKeys);
     assert.equal(b.storage.readText(TVER_FILE), '1');
     assert.deepEqual(b.events.seen, []);
@@ -38,7 +38,7 @@ describe('firmware/boot', () => {
       const r = b.run();
       assert.equal(r.fault, 'config');
       assert.equal(r.config, null);
-      assert.equal(b.trust.current(), null);
+      assert.equal(b.trust.bundle, null);
       assert.deepEqual(b.events.of('fault'), [{ what: 'config', why: r.detail }]);
     }
   });
@@ -48,7 +48,7 @@ describe('firmware/boot', () => {
     const r = b.run();
     assert.equal(r.fault, 'selftest');
     assert.ok(r.config);
-    assert.equal(b.trust.current(), null);
+    assert.equal(b.trust.bundle, null);
     assert.equal(b.events.of('fault')[0].what, 'selftest');
   });
 
@@ -68,7 +68,7 @@ describe('firmware/boot', () => {
     assert.equal(r.fault, 'trust');
     assert.deepEqual(old.events.of('fault'), [{ what: 'trust', why: 'rollback', detail: r.detail }]);
     assert.match(r.detail, /lower than installed 5/);
-    assert.equal(old.trust.current(), null);
+    assert.equal(old.trust.bundle, null);
   });
 
   it('uses the configuration it is given (loadConfig) rather than reading it again', () => {

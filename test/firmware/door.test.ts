@@ -63,11 +63,11 @@ describe('firmware/door: the relay and lights, one owner', () => {
     assert.equal(r.line.energised, false);
   });
 
-  it('ready: dark when ready, red blinking on a boot fault until the next light', () => {
+  it('ready: dark; fault: red blinking until the next light', () => {
     const r = rig();
-    r.door.ready('');
+    r.door.signal('ready');
     assert.equal(r.leds.current(), 'off');
-    r.door.ready('config');
+    r.door.signal('fault');
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) { seen.add(r.leds.current()); r.timers.advance(100); }
     assert.deepEqual([...seen].sort(), ['off', 'red']);

@@ -20,13 +20,13 @@ function store(storage: FlashStorage = flashStorage()) {
 describe('firmware/truststore: the owner of the trust bundle', () => {
   it('starts empty; install uses a good bundle, records its version and tells every listener', () => {
     const r = store();
-    assert.equal(r.s.current(), null);
+    assert.equal(r.s.bundle, null);
     const second: number[] = [];
     r.s.listen((t) => second.push(t.keyCount));
     const t = r.s.install(fixtureBytes());
     assert.equal(t.error, '');
-    assert.equal(r.s.current(), t.bundle);
-    assert.equal(r.s.current()!.version, 1);
+    assert.equal(r.s.bundle, t.bundle);
+    assert.equal(r.s.bundle!.version, 1);
     assert.equal(r.storage.readText(TVER_FILE), '1');
     assert.deepEqual(r.told, [1]);
     assert.deepEqual(second, [4]);
@@ -43,7 +43,7 @@ describe('firmware/truststore: the owner of the trust bundle', () => {
     const t = r.s.install(fixtureBytes());
     assert.equal(t.error, 'rollback');
     assert.equal(t.bundle, null);
-    assert.equal(r.s.current(), null);
+    assert.equal(r.s.bundle, null);
     assert.deepEqual(r.told, []);
     assert.equal(storage.readText(TVER_FILE), '2');
   });
@@ -51,12 +51,12 @@ describe('firmware/truststore: the owner of the trust bundle', () => {
   it('refuses a bad signature, a bundle signed by another key and garbage, keeping the bundle in use', () => {
     const r = store();
     r.s.install(fixtureBytes());
-    const inUse = r.s.current();
+    const inUse = r.s.bundle;
     for (const [file, error] of [['trust-badsig.bin', 'bad-signature'], ['trust-unsigned-by-root.bin', 'bad-signature']]) {
       assert.equal(r.s.install(fixtureBytes(file)).error, error, file);
     }
     assert.equal(r.s.install(new Uint8Array([1, 2, 3])).error, 'malformed');
-    assert.equal(r.s.current(), inUse);
+    assert.equal(r.s.bundle, inUse);
     assert.deepEqual(r.told, [1]);
   });
 
@@ -64,7 +64,7 @@ describe('firmware/truststore: the owner of the trust bundle', () => {
     const r = store();
     r.s.roots = [];
     assert.equal(r.s.install(fixtureBytes()).error, 'bad-signature');
-    assert.equal(r.s.current(), null);
+    assert.equal(r.s.bundle, null);
   });
 
   it('a version that cannot be recorded (flash refuses): a fault event, the bundle is still used', () => {
@@ -75,7 +75,7 @@ describe('firmware/truststore: the owner of the trust bundle', () => {
     const r = store(storage);
     const t = r.s.install(fixtureBytes());
     assert.ok(t.bundle);
-    assert.equal(r.s.current(), t.bundle);
+    assert.equal(r.s.bundle, t.bundle);
     assert.deepEqual(r.events.of('fault'), [{ what: 'flash', why: 'cannot record trust version' }]);
   });
 });

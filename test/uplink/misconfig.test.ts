@@ -143,7 +143,7 @@ describe('uplink misconfiguration (a wrong uplink.url)', function () {
     assert.match(f.why, /\/ingest/);
     const st = () => JSON.parse(statusJson({
       storage: new FlashImage().storage(), sha256: () => new Uint8Array(32), memory: { usage: () => 1, total: () => 2 },
-      version: "x", board: "esp32", config: v.config!, trust: { current: () => null }, now: () => null, backlog: () => 0, fault: '', journal: j, faults,
+      version: "x", board: "esp32", config: v.config!, trust: { bundle: null }, now: () => null, backlog: () => 0, fault: '', journal: j, faults,
     }));
     assert.deepEqual(st().faults.map((x: any) => [x.what, x.status]), [['uplink', 404]]);
     assert.equal(st().fault, '', 'the boot fault is another thing: the gate still decides');
