@@ -13,7 +13,7 @@ import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
 import { Events } from './events';
 import { DoorLike } from './door';
-import { TrustSource } from './truststore';
+import { TrustBundle } from '../proto/trust';
 
 /** A hook that records each decision (the entry log, issue 5); may be absent. */
 export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): number }
@@ -21,7 +21,7 @@ export interface DecisionSink { record(d: Decision, now: number, clockTrusted: b
 export interface GateOptions {
   config: GateConfig;
   /** The trust store: its bundle decides; a new one empties the repeat-visitor cache. */
-  trust: TrustSource;
+  trust: { bundle: TrustBundle | null };
   clock: Clock;
   door: DoorLike;
   events: Events;
@@ -61,14 +61,15 @@ export class Gate {
   last: Decision | null;
   cache: VerifiedCache;
 
+  /** The trust bundle the cache's entries were verified under. */
+  seen: any;
+
   constructor(o: GateOptions) {
-    var cache = new VerifiedCache(o.config.cache.size);
     this.o = o;
-    this.cache = cache;
+    this.cache = new VerifiedCache(o.config.cache.size);
     this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
     this.last = null;
-    // What the cache holds was verified under the old bundle.
-    o.trust.listen(function () { cache.reset(); });
+    this.seen = null;
   }
 
   /** The gate's notion of now: null when the clock was never set. */
@@ -85,6 +86,11 @@ export class Gate {
     var o = this.o;
     var now = this.now();
     this.stats.scans++;
+    // A bundle installed since the last scan (the trust store's): the cache belongs to the old one.
+    if (o.trust.bundle !== this.seen) {
+      this.seen = o.trust.bundle;
+      this.cache.reset();
+    }
     var ctx: DecideContext = {
       now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
     };

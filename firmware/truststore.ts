@@ -1,11 +1,12 @@
 // The trust store: the one owner of the trust bundle in use. Nothing else keeps the bundle (the
-// gate, `qgStatus()` and the ready event read its `bundle`); those that derive something from it
-// (the verifier's key tables, the gate's repeat-visitor cache) are told through `listen`.
+// gate, `qgStatus()` and the ready event read its `bundle`); what is derived from it follows it:
+// the verifier's key tables are told through `listen`, the gate empties its repeat-visitor cache
+// at its first scan under a new bundle.
 //
 //   install(bytes)  checks the root signature (under `roots`, the configuration's root keys) and
 //                   the version (not lower than the highest ever installed, qg.tver), records a
 //                   higher version (firmware/trustcheck.ts, a lazy part), then uses the bundle
-//                   and tells the listeners (key tables rebuilt, cache emptied). A bundle that
+//                   and tells the listeners (key tables rebuilt). A bundle that
 //                   fails a check changes nothing.
 //
 // Boot (firmware/boot.ts) installs the bundle file qg.trust through it. Trust updates over the air
