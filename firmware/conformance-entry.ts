@@ -10,7 +10,7 @@
 // then `@done COUNT MEMORY` and quits (Linux build). Device code rules (ES5, no RegExp).
 import * as esp from '../hal/espruino/index';
 import { validateConfig } from './config';
-import { acceptTrustBundle } from './trust';
+import { acceptTrustBundle } from './trustcheck';
 import { decide } from './decide';
 import { verify } from './crypto/ed25519';
 import { sha256 } from './crypto/sha256';

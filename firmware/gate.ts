@@ -1,38 +1,35 @@
-// The gate's run-time loop: scans in, one decision at a time, door and lights out, events on the
-// console. Receives everything it drives in its constructor (firmware/main.ts wires the board).
+// The gate's run-time loop: scans in, one decision at a time, the door asked to open or to show a
+// refusal (firmware/door.ts), events to the event sink (firmware/events.ts), the trust bundle read
+// from the trust store at each decision (firmware/truststore.ts). Receives everything it uses in
+// its constructor (firmware/main.ts wires the board).
 // Scans wait in the scanner driver's queue (drivers/scanner.ts, `queue.max` frames), which hands
 // them over one per timer callback; the gate decides each at once, synchronously, so that a
 // decision's seconds on a board hold the UART's later frames in that bounded queue. Frames the
 // scanner drops (queue full, longer than scanner.maxLen) reach `drop()`: a console event each.
-import { Clock, Timers, Console } from '../hal/types';
+import { Clock } from '../hal/types';
 import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
-import { TrustBundle } from '../proto/trustbundle';
 import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
-
-/** What the gate needs of a relay and of the LEDs (drivers/relay.ts, drivers/leds.ts). */
-export interface RelayLike { open(ms?: number): void; close(): void; isOpen(): boolean }
-export interface LedsLike { show(color: string, ms?: number): void; idle(color: string): void }
+import { Events } from './events';
+import { DoorLike } from './door';
+import { TrustBundle } from '../proto/trustbundle';
 
 /** A hook that records each decision (the entry log, issue 5); may be absent. */
 export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): number }
 
 export interface GateOptions {
   config: GateConfig;
-  trust: TrustBundle | null;
+  /** The trust store: its bundle decides; a new one empties the repeat-visitor cache. */
+  trust: { bundle: TrustBundle | null };
   clock: Clock;
-  timers: Timers;
-  relay: RelayLike;
-  leds: LedsLike;
-  console: Console;
+  door: DoorLike;
+  events: Events;
   verify: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
   sha256: (d: Uint8Array) => Uint8Array;
   /** SHA-256 of a byte string as it is (Hashes.sha256Text): the repeat-visitor cache key. */
   sha256Text: (text: string) => Uint8Array;
   sink?: DecisionSink;
-  /** How long the red/amber light stays after a refusal. */
-  showMs?: number;
 }
 
 /** Times before 2020-01-01 mean the clock was never set (a board counts from 0 at power-on). */
@@ -58,23 +55,21 @@ export function decisionSummary(d: Decision): any {
   };
 }
 
-export function emit(con: Console, ev: string, fields: any): void {
-  var o: any = { ev: ev };
-  for (var k in fields) o[k] = fields[k];
-  con.log('@qg ' + JSON.stringify(o));
-}
-
 export class Gate {
   o: GateOptions;
   stats: { scans: number; dropped: number; tooLong: number; decisions: number };
   last: Decision | null;
   cache: VerifiedCache;
 
+  /** The trust bundle the cache's entries were verified under. */
+  seen: any;
+
   constructor(o: GateOptions) {
     this.o = o;
     this.cache = new VerifiedCache(o.config.cache.size);
     this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
     this.last = null;
+    this.seen = null;
   }
 
   /** The gate's notion of now: null when the clock was never set. */
@@ -88,8 +83,33 @@ export class Gate {
    * decided now. Frames arriving meanwhile wait in the scanner's bounded queue.
    */
   scan(text: string): Decision {
+    var o = this.o;
+    var now = this.now();
     this.stats.scans++;
-    return this.handle(text);
+    // A bundle installed since the last scan (the trust store's): the cache belongs to the old one.
+    if (o.trust.bundle !== this.seen) {
+      this.seen = o.trust.bundle;
+      this.cache.reset();
+    }
+    var ctx: DecideContext = {
+      now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
+    };
+    var d = decide(text, ctx);
+    this.last = d;
+    this.stats.decisions++;
+    o.door.signal(d.decision);
+    var ev = decisionSummary(d);
+    if (d.cached) ev.cached = true;
+    o.events.emit('decision', ev);
+    if (o.sink) {
+      try {
+        var seq = o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
+        o.events.emit('log', { seq: seq });
+      } catch (e) {
+        o.events.emit('fault', { what: 'log', why: String((e as any).message || e) });
+      }
+    }
+    return d;
   }
 
   /**
@@ -100,49 +120,6 @@ export class Gate {
   drop(why: string, count: number, len: number): void {
     if (why === 'too-long') this.stats.tooLong = count;
     else this.stats.dropped = count;
-    emit(this.o.console, 'drop', { why: why, count: count, len: len });
-  }
-
-  handle(text: string): Decision {
-    var o = this.o;
-    var now = this.now();
-    var ctx: DecideContext = {
-      now: now, trust: o.trust, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
-    };
-    var d = decide(text, ctx);
-    this.last = d;
-    this.stats.decisions++;
-    this.act(d);
-    var ev = decisionSummary(d);
-    if (d.cached) ev.cached = true;
-    emit(o.console, 'decision', ev);
-    if (o.sink) {
-      try {
-        var seq = o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
-        emit(o.console, 'log', { seq: seq });
-      } catch (e) {
-        emit(o.console, 'fault', { what: 'log', why: String((e as any).message || e) });
-      }
-    }
-    return d;
-  }
-
-  /** Install another trust bundle: the repeat-visitor cache belongs to the old one. */
-  setTrust(trust: TrustBundle | null): void {
-    this.o.trust = trust;
-    this.cache.reset();
-  }
-
-  act(d: Decision): void {
-    var o = this.o;
-    var showMs = o.showMs || 3000;
-    if (d.decision === 'open') {
-      o.relay.open(o.config.relay.openMs);
-      o.leds.show('green', o.config.relay.openMs);
-    } else if (d.decision === 'attendant') {
-      o.leds.show('amber', showMs);
-    } else {
-      o.leds.show('red', showMs);
-    }
+    this.o.events.emit('drop', { why: why, count: count, len: len });
   }
 }

@@ -5,7 +5,10 @@ import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
-import { Gate, emit, CLOCK_VALID_AFTER } from './gate';
+import { Gate, CLOCK_VALID_AFTER } from './gate';
+import { consoleEvents } from './events';
+import { Door } from './door';
+import { TrustStore } from './truststore';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
 import { Relay } from '../drivers/relay';
@@ -66,13 +69,13 @@ function start(): void {
   //    module's polarity (README "Wiring"). The line is driven only while the door is open,
   //    which needs a valid configuration: a missing, invalid or corrupt one never drives it.
   var relayPin = esp_relayLine(profile.relay);
-  var con = esp_consoleOut();
+  var events = consoleEvents(esp_consoleOut());
   var timers = esp_timers();
   var clock = esp_clock();
   var storage = esp_storage();
   var hashes = esp_hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
 
-  // 2. Relay and lights. The polarity only says which level opens (drivers/relay.ts).
+  // 2. The door: relay and lights. The polarity only says which level opens (drivers/relay.ts).
   var pre = loadConfig(storage);
   // The consoles (firmware/console-lock.ts): the network consoles off, the console locked with
   // the site's password, before the program gives the interpreter its first idle moment (when
@@ -89,6 +92,7 @@ function start(): void {
     green: esp_outputPin(profile.led.green), red: esp_outputPin(profile.led.red),
     amber: esp_outputPin(profile.led.amber), timers: timers,
   });
+  var door = new Door({ relay: relay, leds: leds, openMs: pre.config ? pre.config.relay.openMs : 3000 });
 
   // The verifier: machine code on ARM boards; elsewhere the JavaScript one with its tables in
   // flash (the base point's now, the trusted keys' once the trust bundle is accepted).
@@ -97,7 +101,7 @@ function start(): void {
   var codeOk = function () {
     var c = storage.readBytes('qg.ed25519');
     if (c && c.length === NATIVE_SIZE && hexOf(hashes.sha256(c)) === nativeCodeDigest()) return true;
-    emit(con, 'fault', { what: 'native', why: 'qg.ed25519 missing or damaged (qrgate flash writes it)' });
+    events.emit('fault', { what: 'native', why: 'qg.ed25519 missing or damaged (qrgate flash writes it)' });
     return false;
   };
   // No verifier at all (native code unusable, no JavaScript one built in): the self-test fails
@@ -108,30 +112,32 @@ function start(): void {
     tables = tableVerifier({
       storage: storage, sha256: hashes.sha256, sha512: hashes.sha512,
       maxKeyTables: pre.config ? pre.config.verifier.keyTables : 8,
-      onMake: function (file: string) { emit(con, 'table', { made: file }); },
+      onMake: function (file: string) { events.emit('table', { made: file }); },
     });
     verifyFn = tables.verify;
   }
 
-  // 3. Configuration, verifier self-test, trust bundle.
+  // 3. Configuration, verifier self-test, trust bundle (the trust store holds it; the verifier's
+  //    key tables follow it).
+  var trust = new TrustStore({ storage: storage, verify: verifyFn, events: events });
+  if (tables) trust.listen(tables.setKeys);
   var b = boot({
-    storage: storage, console: con, verify: verifyFn, config: pre,
+    storage: storage, events: events, trust: trust, config: pre,
     selfTest: function () { return verifierSelfTest(verifyFn); },
   });
   // What `qrgate doctor` reads from the console: qgStatus().
   var statusSrc: StatusSources = {
     storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
-    board: profile.name, config: b.config, trust: b.fault ? null : b.trust, fault: b.fault,
+    board: profile.name, config: b.config, trust: trust, fault: b.fault,
     now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
     backlog: function () { return 0; }, faults: {},
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
   if (!b.config) {
-    leds.blink('red', 200, 800);
+    door.signal('fault');
     return;
   }
   var config = b.config;
-  if (tables && b.trust) tables.setKeys(b.trust);
   // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
   var journal = new Journal({
     storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,
@@ -143,7 +149,7 @@ function start(): void {
       return hmacSha256(k, d, hashes.sha256);
     });
   } catch (e) {
-    emit(con, 'fault', { what: 'log', why: String((e as any).message || e) });
+    events.emit('fault', { what: 'log', why: String((e as any).message || e) });
   }
   if (log) {
     statusSrc.backlog = function () { return journal.stats().pending; };
@@ -152,8 +158,7 @@ function start(): void {
     esp_exposeGlobal('qgLog', function (op: string, a: any, b: any) { return logConsole(journal, hashes.sha256, op, a, b); });
   }
   var gate = new Gate({
-    config: config, trust: b.fault ? null : b.trust, clock: clock, timers: timers, relay: relay, leds: leds,
-    console: con, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
+    config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   });
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
@@ -166,19 +171,16 @@ function start(): void {
     var st = scanner.stats;
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
-  if (b.fault) {
-    leds.blink('red', 200, 800);
-  } else {
-    leds.idle('off');
-  }
-  emit(con, 'ready', {
+  door.signal(b.fault ? 'fault' : 'ready');
+  var tb = trust.bundle;
+  events.emit('ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,
-    trust: b.trust ? { version: b.trust.version, keys: b.trust.keyCount } : null,
+    trust: tb ? { version: tb.version, keys: tb.keyCount } : null,
     clock: gate.now() !== null, memory: esp_memory().usage(),
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, con, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
+  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
   void scanner;
 }
 

@@ -2,7 +2,8 @@
 // board wiring (firmware/main.ts) makes `qgStatus()` callable from the console, and the host
 // evaluates it there. Everything is read on the board at the time of the call: the firmware's
 // SHA-256 is computed over the `.bootcde` file in flash (native SHA-256 where the board has it,
-// the JavaScript one otherwise: slow on a board, but this runs only when someone asks).
+// the JavaScript one otherwise: slow on a board, but this runs only when someone asks). A lazy
+// part of the gate's bundle (tools/build/bundle.js): its functions exist only during a call.
 import { FlashStorage, MemoryInfo } from '../hal/types';
 import { GateConfig } from './config';
 import { TrustBundle } from '../proto/trustbundle';
@@ -22,8 +23,8 @@ export interface StatusSources {
   board: string;
   /** The validated configuration, or null when it failed (then `fault` says why). */
   config: GateConfig | null;
-  /** The trust bundle in use, or null. */
-  trust: TrustBundle | null;
+  /** The trust store (firmware/truststore.ts): the bundle in use, or null. */
+  trust: { bundle: TrustBundle | null };
   /** Seconds since 1970 when the clock is set, else null (Gate.now()). */
   now: () => number | null;
   /** Log entries not yet acknowledged by the collector (0 when there is no entry log). */
@@ -88,7 +89,7 @@ export function isoTime(seconds: number): string {
 /** The status object (see statusJson). */
 export function status(src: StatusSources): any {
   var fw = src.storage.readBytes(FIRMWARE_FILE);
-  var now = src.now();
+  var now = src.now(), trust = src.trust.bundle;
   var backlog = 0, j = src.journal, log: any = null;
   try { backlog = src.backlog(); } catch (e) { backlog = -1; }
   if (j) log = { next: j.nextSeq, dropped: j.dropped, unlogged: j.unlogged, torn: j.torn };
@@ -96,7 +97,7 @@ export function status(src: StatusSources): any {
     firmware: { version: src.version, sha256: fw ? hexOf(src.sha256(fw)) : null, bytes: fw ? fw.length : 0 },
     board: src.board,
     gateId: src.config ? src.config.gateId : null,
-    trust: src.trust ? { version: src.trust.version, keys: src.trust.keyCount } : null,
+    trust: trust ? { version: trust.version, keys: trust.keyCount } : null,
     clock: now === null ? null : isoTime(now),
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,

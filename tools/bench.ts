@@ -15,7 +15,7 @@ import { verify } from '../firmware/crypto/ed25519';
 import { makeBaseTable, makeKeyTable, openTable, TABLE_KIND_BASE, TABLE_KIND_KEY } from '../firmware/crypto/ed25519-fast';
 import { decide, DecideContext } from '../firmware/decide';
 import { validateConfig } from '../firmware/config';
-import { acceptTrustBundle } from '../firmware/trust';
+import { acceptTrustBundle } from '../firmware/trustcheck';
 import { VerifiedCache } from '../firmware/cache';
 import { decodeQg1 } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';

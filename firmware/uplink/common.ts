@@ -1,8 +1,8 @@
 // What the uplinks share: their wiring (UplinkHal), the running-uplink handle, limits and the
 // console events. firmware/uplink/index.ts picks the transport; wifi.ts and lora.ts start
 // one (each a lazy part of the bundle: tools/build/bundle.js).
-import { Console, HttpClient, SerialPort, OutputPin } from '../../hal/types';
-import { emit } from '../gate';
+import { HttpClient, SerialPort, OutputPin } from '../../hal/types';
+import { Events } from '../events';
 
 /** What the wiring needs of hal/espruino (or of a test's fakes). */
 export interface UplinkHal {
@@ -24,10 +24,10 @@ export interface Uplink {
 }
 
 /** A link's event reporter: `@qg {"ev":"uplink","link":link,"what":what,...fields}`. */
-export function uplinkSay(con: Console, link: string): (what: string, fields: any) => void {
+export function uplinkSay(events: Events, link: string): (what: string, fields: any) => void {
   return function (what: string, fields: any) {
     var o: any = { link: link, what: what };
     for (var k in fields) o[k] = fields[k];
-    emit(con, 'uplink', o);
+    events.emit('uplink', o);
   };
 }

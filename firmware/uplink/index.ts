@@ -2,11 +2,11 @@
 // batches POSTed to uplink.url: drivers/uplink-wifi.ts), 'lora' (an RN2483 modem on the board
 // profile's LoRa UART: drivers/rn2483.ts + drivers/uplink-lora.ts) or 'none'.
 // Every uplink event is a console line `@qg {"ev":"uplink","link":...,"what":...}`.
-import { Console, Timers } from '../../hal/types';
+import { Timers } from '../../hal/types';
 import { GateConfig } from '../config';
 import { BoardProfile } from '../boards';
 import { Journal } from '../journal';
-import { emit } from '../gate';
+import { Events } from '../events';
 import { startWifiUplink } from './wifi';
 import { startLoraUplink } from './lora';
 import { Uplink, UplinkHal } from './common';
@@ -16,13 +16,13 @@ export { RN2483_BAUD, MAX_BACKOFF_MS, Uplink, UplinkHal } from './common';
 
 /** Starts the configured uplink; null for 'none' or when the board cannot (a fault line says why). */
 export function startUplink(config: GateConfig, journal: Journal, profile: BoardProfile, timers: Timers,
-  con: Console, hal: UplinkHal): Uplink | null {
+  events: Events, hal: UplinkHal): Uplink | null {
   var u = config.uplink;
   if (!(u.transport === 'wifi' ? QG_WIFI : u.transport === 'lora' ? QG_LORA : true)) {
-    emit(con, 'fault', { what: 'uplink', why: 'uplink.transport ' + u.transport + ' is not built into the firmware for board ' + profile.name });
+    events.emit('fault', { what: 'uplink', why: 'uplink.transport ' + u.transport + ' is not built into the firmware for board ' + profile.name });
     return null;
   }
-  if (QG_WIFI && u.transport === 'wifi') return startWifiUplink(config, journal, timers, con, hal);
-  if (QG_LORA && u.transport === 'lora') return startLoraUplink(config, journal, profile, timers, con, hal);
+  if (QG_WIFI && u.transport === 'wifi') return startWifiUplink(config, journal, timers, events, hal);
+  if (QG_LORA && u.transport === 'lora') return startLoraUplink(config, journal, profile, timers, events, hal);
   return null;
 }

@@ -1,24 +1,24 @@
 // The LoRaWAN uplink: an RN2483 on the board profile's LoRa UART (drivers/rn2483.ts) carrying the
 // entry log's records (drivers/uplink-lora.ts). A lazy part of the bundle.
-import { Console, Timers } from '../../hal/types';
+import { Timers } from '../../hal/types';
 import { GateConfig } from '../config';
 import { BoardProfile } from '../boards';
 import { Journal } from '../journal';
-import { emit } from '../gate';
+import { Events } from '../events';
 import { Rn2483 } from '../../drivers/rn2483';
 import { UplinkLora } from '../../drivers/uplink-lora';
 import { MAX_BACKOFF_MS, RN2483_BAUD, Uplink, UplinkHal, uplinkSay } from './common';
 
 /** null (and a fault line) when the board profile has no UART for a modem. */
 export function startLoraUplink(config: GateConfig, journal: Journal, profile: BoardProfile, timers: Timers,
-  con: Console, hal: UplinkHal): Uplink | null {
+  events: Events, hal: UplinkHal): Uplink | null {
   var u = config.uplink;
   var lora = profile.lora;
   if (!lora) {
-    emit(con, 'fault', { what: 'uplink', why: 'board ' + profile.name + ' has no UART for a LoRa modem' });
+    events.emit('fault', { what: 'uplink', why: 'board ' + profile.name + ' has no UART for a LoRa modem' });
     return null;
   }
-  var loraSay = uplinkSay(con, 'lora');
+  var loraSay = uplinkSay(events, 'lora');
   var modem = new Rn2483({
     port: hal.serialPort(lora.serial, RN2483_BAUD, lora.rx, lora.tx), timers: timers,
     reset: lora.reset ? hal.outputPin(lora.reset) : undefined,

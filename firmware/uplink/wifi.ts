@@ -1,15 +1,15 @@
 // The Wi-Fi uplink: joins the configured network (retrying with backoff), then POSTs the entry
 // log's batches to uplink.url (drivers/uplink-wifi.ts). A lazy part of the bundle.
-import { Console, Timers } from '../../hal/types';
+import { Timers } from '../../hal/types';
 import { GateConfig } from '../config';
 import { Journal } from '../journal';
-import { emit } from '../gate';
+import { Events } from '../events';
 import { UplinkWifi, backoffMs } from '../../drivers/uplink-wifi';
 import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
 
-export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, con: Console, hal: UplinkHal): Uplink {
+export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, events: Events, hal: UplinkHal): Uplink {
   var u = config.uplink;
-  var wifiSay = uplinkSay(con, 'wifi');
+  var wifiSay = uplinkSay(events, 'wifi');
   var up = new UplinkWifi({
     http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
     batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS,
@@ -21,7 +21,7 @@ export function startWifiUplink(config: GateConfig, journal: Journal, timers: Ti
           what: 'uplink', status: f.status, url: f.url, said: f.said,
           why: 'the collector refuses the uplink (HTTP ' + f.status + '): uplink.url must be its POST /ingest address',
         };
-        emit(con, 'fault', fault);
+        events.emit('fault', fault);
         if (hal.faults) hal.faults.uplink = fault;
       } else if (what === 'recovered' && hal.faults) {
         delete hal.faults.uplink;

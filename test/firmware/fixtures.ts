@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateConfig, GateConfig } from '../../firmware/config';
-import { acceptTrustBundle } from '../../firmware/trust';
+import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { decide, Decision } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';

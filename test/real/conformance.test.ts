@@ -14,7 +14,7 @@ import { decide, Decision } from '../../firmware/decide';
 import { verify } from '../../firmware/crypto/ed25519';
 import { sha256 } from '../../firmware/crypto/sha256';
 import { INDEX, sampleText, rearrangedCases, divocTrustBytes } from '../util/divoc';
-import { acceptTrustBundle } from '../../firmware/trust';
+import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { seedScript } from './interp';
 
 const FX = path.join(REPO, 'test', 'fixtures');

@@ -28,7 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { validateConfig, Policy, GateConfig } from '../../firmware/config';
-import { acceptTrustBundle } from '../../firmware/trust';
+import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { decide, Decision } from '../../firmware/decide';
 import { VerifiedCache } from '../../firmware/cache';
 import { tableVerifier } from '../../firmware/verifier';

@@ -34,10 +34,6 @@ export const NO_TEST_NEEDED: { [module: string]: string } = {
   'firmware/conformance-entry.ts': 'entry point of the bundle test/real/conformance.test.ts runs on the interpreter',
   // Being reworked in issue 11 by other helpers, whose tests come with the work (the lead removes
   // these entries when merging):
-  'firmware/gate.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
-  'firmware/boot.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
-  'firmware/status.ts': 'unit tests come with issue 11 item 3 (gate, boot, status)',
-  'firmware/trust.ts': 'becomes the trust store in issue 11 item 3, tested there',
   'proto/trustbundle/cborhead.ts': 'a part of the trust-bundle decoder, tested through its entry point (test/proto/trustbundle/index.test.ts)',
   'proto/trustbundle/decode.ts': 'a part of the trust-bundle decoder, tested through its entry point (test/proto/trustbundle/index.test.ts)',
   'proto/trustbundle/keyentry.ts': 'a part of the trust-bundle decoder, tested through its entry point (test/proto/trustbundle/index.test.ts)',

@@ -41,7 +41,7 @@ describe('Storage full: entries not logged are counted and reported', function (
     for (let i = 0; i < 3; i++) assert.equal(j.append({ time: 1632729600 + i }), -1);
     const st = JSON.parse(statusJson({
       storage: img.storage(), sha256: () => new Uint8Array(32), memory: { usage: () => 1, total: () => 2 },
-      version: 'x', board: 'esp32', config: null, trust: null, now: () => null, backlog: () => 0, fault: '', journal: j, faults: {},
+      version: 'x', board: 'esp32', config: null, trust: { bundle: null }, now: () => null, backlog: () => 0, fault: '', journal: j, faults: {},
     }));
     assert.deepEqual(st.faults, [{ what: 'log', why: 'storage full: entries are not logged', unlogged: 3 }]);
     assert.deepEqual(st.log, { next: 0, dropped: 0, unlogged: 3, torn: 0 });

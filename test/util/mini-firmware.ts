@@ -31,7 +31,7 @@ function start(): void {
   global.qgStatus = function () {
     return statusJson({
       storage: storage, sha256: hashes.sha256, memory: esp.memory(), version: FIRMWARE_VERSION + '-mini',
-      board: profile.name, config: c.config || null, trust: trust,
+      board: profile.name, config: c.config || null, trust: { bundle: trust },
       now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
       backlog: function () { return 0; }, fault: fault,
     });

@@ -30,7 +30,7 @@
 // recovers without any manual step.
 import * as crypto from 'crypto';
 import { validateConfig } from '../../firmware/config';
-import { acceptTrustBundle } from '../../firmware/trust';
+import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { verify } from '../../firmware/crypto/ed25519';
 import { BOARDS, BoardProfile } from '../../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';

@@ -102,8 +102,8 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     defines = buildDefines(f, sha);
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
-    // bundle decoders (about 9 KB).
-    if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot');
+    // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust').
+    if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
   }
   const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards: deviceBoards(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };

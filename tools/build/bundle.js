@@ -43,8 +43,12 @@ const casestrings = require('./casestrings.js');
 const GATE_LAZY = [
   { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
+  // the trust store's check of a bundle (at boot, and for each trust update)
+  { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust'] },
   { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
+  // the gate's status for qrgate doctor (qgStatus)
+  { name: 'status', module: 'firmware/status.js', exports: ['statusJson'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)
   { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
   // the reference verifier: only where the fast one has no base table

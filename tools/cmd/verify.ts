@@ -2,7 +2,7 @@
 // hashes) run on the host, one JSON line out.
 import { parseArgs, need, readFileOr, readJsonFile, parseTime, CliError } from '../cli';
 import { validateConfig } from '../../firmware/config';
-import { acceptTrustBundle } from '../../firmware/trust';
+import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { decide } from '../../firmware/decide';
 import { decisionSummary, CLOCK_VALID_AFTER } from '../../firmware/gate';
 import { verify } from '../../firmware/crypto/ed25519';

@@ -1,11 +1,13 @@
-// What the uplinks share (firmware/uplink-common.ts): a link's event reporter prints one console
+// What the uplinks share (firmware/uplink/common.ts): a link's event reporter prints, through the event sink (firmware/events.ts), one console
 // event line `@qg {"ev":"uplink","link":...,"what":...,...fields}` per call (qrgate monitor reads them).
 import { strict as assert } from 'assert';
 import { uplinkSay, MAX_BACKOFF_MS, RN2483_BAUD } from '../../../firmware/uplink/common';
+import { consoleEvents } from '../../../firmware/events';
 
 function console_() {
   const lines: string[] = [];
-  return { lines, log: (l: string) => { lines.push(l); } };
+  // the event sink the gate gives the uplinks, over a console that keeps its lines
+  return Object.assign(consoleEvents({ log: (l: string) => { lines.push(l); } } as any), { lines });
 }
 
 describe('firmware/uplink/common', () => {

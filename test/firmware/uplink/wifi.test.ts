@@ -20,6 +20,7 @@ import { SqliteStore } from '../../../tools/collector/sqlite';
 import { runScenario, DEFAULT_BUNDLE } from '../../../sim/scenario';
 import { personCert } from '../../system/make-uplink-scenarios';
 import { REPO } from '../../util/shared';
+import { consoleEvents } from '../../../firmware/events';
 
 const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
 
@@ -129,7 +130,7 @@ describe('uplink misconfiguration (a wrong uplink.url)', function () {
     const v = validateConfig({ ...base, gateId: 'gate-1', uplink: { transport: 'wifi', url: 'http://127.0.0.1:8700/', intervalMs: 1000, wifi: { ssid: 's', password: 'p' } } });
     assert.ok(v.config, JSON.stringify(v));
     const j = journal();
-    startWifiUplink(v.config!, j, timers, { log: (l: string) => lines.push(l) }, {
+    startWifiUplink(v.config!, j, timers, consoleEvents({ log: (l: string) => lines.push(l) }), {
       httpClient: () => h, wifiConnect: (s, p, cb) => { timers.setTimeout(() => cb(null), 1); },
       serialPort: () => { throw new Error('no'); }, outputPin: () => { throw new Error('no'); }, faults,
     });
@@ -142,7 +143,7 @@ describe('uplink misconfiguration (a wrong uplink.url)', function () {
     assert.match(f.why, /\/ingest/);
     const st = () => JSON.parse(statusJson({
       storage: new FlashImage().storage(), sha256: () => new Uint8Array(32), memory: { usage: () => 1, total: () => 2 },
-      version: "x", board: "esp32", config: v.config!, trust: null, now: () => null, backlog: () => 0, fault: '', journal: j, faults,
+      version: "x", board: "esp32", config: v.config!, trust: { bundle: null }, now: () => null, backlog: () => 0, fault: '', journal: j, faults,
     }));
     assert.deepEqual(st().faults.map((x: any) => [x.what, x.status]), [['uplink', 404]]);
     assert.equal(st().fault, '', 'the boot fault is another thing: the gate still decides');

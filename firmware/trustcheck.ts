@@ -1,10 +1,18 @@
-// Accepting a trust bundle: its COSE signature must verify under one of the configuration's root
-// keys (spec/qg1.md section 3; a root key whose JWK kid equals the bundle's kid is tried first),
-// and its version must not be lower than the highest version this gate ever installed.
+// The trust store's check (firmware/truststore.ts installs only what passes it): a trust bundle's
+// COSE signature must verify under one of the configuration's root keys (spec/qg1.md section 3; a
+// root key whose JWK kid equals the bundle's kid is tried first), and its version must not be
+// lower than the highest version this gate ever installed (qg.tver). Host tools check bundles with
+// acceptTrustBundle too. A lazy part of the gate's bundle (tools/build/bundle.js): its functions
+// exist only while a bundle is being checked.
 import { RootKey } from './config';
 import { decodeTrustBundle, TrustBundle } from '../proto/trustbundle';
 import { sigStructureOf } from '../proto/cose';
 import { bytesToByteString } from '../proto/bytes';
+import { FlashStorage } from '../hal/types';
+import { Events } from './events';
+
+/** Highest trust-bundle version ever installed (text), so that an old bundle cannot come back. */
+export var TVER_FILE = 'qg.tver';
 
 export type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
 
@@ -36,4 +44,28 @@ export function acceptTrustBundle(bytes: Uint8Array, rootKeys: RootKey[], instal
     return { bundle: null, error: 'rollback', detail: 'trust bundle version ' + bundle.version + ' is lower than installed ' + installedVersion };
   }
   return { bundle: bundle, error: '', detail: '' };
+}
+
+export function installedTrustVersion(storage: FlashStorage): number {
+  var t = storage.readText(TVER_FILE);
+  if (t === undefined) return -1;
+  var n = parseInt(t, 10);
+  return isNaN(n) ? -1 : n;
+}
+
+/**
+ * The trust store's check (TrustStore.install): acceptTrustBundle against the installed version;
+ * a higher version than ever before is recorded in qg.tver (a fault event when flash refuses).
+ */
+export function checkTrust(storage: FlashStorage, bytes: Uint8Array, rootKeys: RootKey[], verify: VerifyFn, events: Events): TrustResult {
+  var installed = installedTrustVersion(storage);
+  var t = acceptTrustBundle(bytes, rootKeys, installed, verify);
+  if (t.bundle && t.bundle.version > installed) {
+    try {
+      storage.write(TVER_FILE, String(t.bundle.version));
+    } catch (e) {
+      events.emit('fault', { what: 'flash', why: 'cannot record trust version' });
+    }
+  }
+  return t;
 }

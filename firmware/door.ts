@@ -1,0 +1,66 @@
+// The door: the one owner of the relay (drivers/relay.ts) and the LEDs (drivers/leds.ts). Whoever
+// wants the door open or a light shown asks the door; nothing else drives those drivers.
+//
+// Arbitration (what wins when several ask):
+//  - An opening is an opening, whoever asks (a scan today; issue 14's exit button later): the
+//    relay opens for openMs from the latest request (drivers/relay.ts restarts its time), green
+//    shows as long.
+//  - The door is locked whenever nobody holds it open: the relay releases on its own after its
+//    time (and its safety check), a refusal never shortens an opening nor extends it.
+//  - Lights, by rank: an alarm pattern (issue 14: held open, forced) outranks a refusal light
+//    (red, amber for the attendant), which replaces the previous light for `showMs`; the boot
+//    fault pattern (red blinking) shows until the next light.
+// Issue 14 adds here: the door contact's and exit button's watches (hal InputPin, debounced), the
+// alarm's state and pattern, the early release when the door has opened and closed again; the
+// gate and main.ts wiring stay as they are.
+import { LedColor } from '../drivers/leds';
+
+/** What the door needs of a relay and of the LEDs (drivers/relay.ts, drivers/leds.ts). */
+export interface RelayLike { open(ms?: number): void }
+export interface LedsLike {
+  show(color: LedColor, ms?: number): void;
+  idle(color: LedColor): void;
+  blink(color: LedColor, onMs: number, offMs: number, times?: number): void;
+}
+
+/** What the gate needs of the door. */
+export interface DoorLike {
+  signal(what: string): void;
+}
+
+export interface DoorOptions {
+  relay: RelayLike;
+  leds: LedsLike;
+  /** How long the door opens, ms (configuration relay.openMs). */
+  openMs: number;
+  /** How long a refusal light stays, ms (3000). */
+  showMs?: number;
+}
+
+export class Door implements DoorLike {
+  o: DoorOptions;
+
+  constructor(o: DoorOptions) {
+    this.o = o;
+  }
+
+  /**
+   * What someone asks of the door: 'open' (the relay for openMs, green as long), 'attendant'
+   * (amber for showMs: see the attendant), 'ready' (boot is over: no light), 'fault' (boot found
+   * something wrong: red blinking until the next light), anything else a refusal (red for showMs).
+   * Only 'open' touches the relay.
+   */
+  signal(what: string): void {
+    var o = this.o;
+    if (what === 'open') {
+      o.relay.open(o.openMs);
+      o.leds.show('green', o.openMs);
+    } else if (what === 'ready') {
+      o.leds.idle('off');
+    } else if (what === 'fault') {
+      o.leds.blink('red', 200, 800);
+    } else {
+      o.leds.show(what === 'attendant' ? 'amber' : 'red', o.showMs || 3000);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// firmware/gate.ts: each scan decided at once with the trust store's current bundle, the door asked
+// to signal the decision, events to the sink; a new bundle in the store empties the repeat-visitor
+// cache; the entry log's hook and its failure.
+import { strict as assert } from 'assert';
+import { Gate, CLOCK_VALID_AFTER } from '../../firmware/gate';
+import { TrustStore } from '../../firmware/truststore';
+import { Decision } from '../../firmware/decide';
+import { sha256 } from '../../firmware/crypto/sha256';
+import { configOf, fixtures } from './fixtures';
+import { fixtureBytes, flashStorage, recordingEvents, strictVerify } from './owners-util';
+import { FakeClock, FakeTimers } from '../fakes/hal';
+
+const textOf = (name: string) => Buffer.from(fixtures.certs[name].text, 'utf8').toString('latin1');
+const sha256Text = (t: string) => sha256(new Uint8Array(Buffer.from(t, 'latin1')));
+
+function rig(opts: { clock?: number; install?: boolean; sink?: any } = {}) {
+  const config = configOf('gate.json');
+  const events = recordingEvents();
+  const trust = new TrustStore({ storage: flashStorage(), verify: strictVerify, events });
+  trust.roots = config.rootKeys;
+  if (opts.install !== false) trust.install(fixtureBytes());
+  const timers = new FakeTimers();
+  const clock = new FakeClock(timers, opts.clock === undefined ? Date.parse(fixtures.clock) / 1000 : opts.clock);
+  const signals: string[] = [];
+  const gate = new Gate({
+    config, trust, clock, events, door: { signal: (w: string) => signals.push(w) },
+    verify: strictVerify, sha256, sha256Text, sink: opts.sink,
+  });
+  return { gate, trust, events, signals, clock };
+}
+
+describe('firmware/gate', () => {
+  it('a valid certificate: open, the door asked to open, one decision event', () => {
+    const r = rig();
+    const d = r.gate.scan(textOf('ok'));
+    assert.equal(d.decision, 'open');
+    assert.deepEqual(r.signals, ['open']);
+    const ev = r.events.of('decision');
+    assert.equal(ev.length, 1);
+    assert.equal(ev[0].decision, 'open');
+    assert.equal(ev[0].kid, 'issuer-1');
+    assert.equal(ev[0].cached, undefined);
+    assert.deepEqual(r.gate.stats, { scans: 1, dropped: 0, tooLong: 0, decisions: 1 });
+    assert.equal(r.gate.last, d);
+  });
+
+  it('the door is told each refusal as it is decided (deny, attendant)', () => {
+    const r = rig();
+    r.gate.scan('garbage');
+    const unset = rig({ clock: 5 });
+    unset.gate.scan(textOf('ok'));
+    assert.equal(r.signals.length, 1);
+    assert.notEqual(r.signals[0], 'open');
+    assert.equal(r.signals[0], r.events.of('decision')[0].decision);
+    assert.equal(unset.signals[0], unset.events.of('decision')[0].decision);
+    assert.notEqual(unset.signals[0], 'open', 'a clock never set opens for nobody');
+  });
+
+  it('decides with the store\'s bundle of the moment: none installed refuses, installed later opens', () => {
+    const r = rig({ install: false });
+    assert.notEqual(r.gate.scan(textOf('ok')).decision, 'open');
+    r.trust.install(fixtureBytes());
+    assert.equal(r.gate.scan(textOf('ok')).decision, 'open');
+  });
+
+  it('a repeat visitor is served from the cache until the store installs a bundle, which empties it', () => {
+    const r = rig();
+    r.gate.scan(textOf('ok'));
+    r.gate.scan(textOf('ok'));
+    assert.equal(r.events.of('decision')[1].cached, true);
+    r.trust.install(fixtureBytes());
+    r.gate.scan(textOf('ok'));
+    assert.equal(r.events.of('decision')[2].cached, undefined, 'verified again under the new bundle');
+    assert.equal(r.events.of('decision')[2].decision, 'open');
+  });
+
+  it('now(): null before 2020 (a clock never set), whole seconds after', () => {
+    assert.equal(rig({ clock: CLOCK_VALID_AFTER - 1 }).gate.now(), null);
+    assert.equal(rig({ clock: CLOCK_VALID_AFTER + 0.75 }).gate.now(), CLOCK_VALID_AFTER);
+  });
+
+  it('drop(): counted by kind, one drop event each', () => {
+    const r = rig();
+    r.gate.drop('busy', 3, 80);
+    r.gate.drop('too-long', 1, 5000);
+    assert.equal(r.gate.stats.dropped, 3);
+    assert.equal(r.gate.stats.tooLong, 1);
+    assert.deepEqual(r.events.of('drop'), [{ why: 'busy', count: 3, len: 80 }, { why: 'too-long', count: 1, len: 5000 }]);
+  });
+
+  it('the entry log: each decision recorded (log event with its seq; the time and whether it is trusted), a failure is a fault', () => {
+    const got: Array<[Decision, number, boolean]> = [];
+    const r = rig({ sink: { record: (d: Decision, now: number, ok: boolean) => { got.push([d, now, ok]); return 41 + got.length; } } });
+    r.gate.scan(textOf('ok'));
+    assert.deepEqual(r.events.of('log'), [{ seq: 42 }]);
+    assert.equal(got[0][1], Date.parse(fixtures.clock) / 1000);
+    assert.equal(got[0][2], true);
+    const bad = rig({ clock: 7.5, sink: { record: () => { throw new Error('Storage full'); } } });
+    bad.gate.scan(textOf('ok'));
+    assert.deepEqual(bad.events.of('fault'), [{ what: 'log', why: 'Storage full' }]);
+    const untrusted = rig({ clock: 7.5, sink: { record: (d: Decision, now: number, ok: boolean) => { got.push([d, now, ok]); return 1; } } });
+    untrusted.gate.scan(textOf('ok'));
+    assert.deepEqual(got[1].slice(1), [7, false]);
+    assert.deepEqual(untrusted.events.seen.map((e) => e[0]), ['decision', 'log']);
+  });
+});
