@@ -117,7 +117,10 @@ async function bundle(entry, out, defines, opts) {
     compress: opts.inline ? { hoist_funs: true, inline: 3, reduce_funcs: true, passes: opts.keepLateVars ? 2 : 3, unsafe: false, keep_infinity: true }
       : { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
     mangle: opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
-    format: { ecma: 5, ascii_only: true, comments: false },
+    // max_line_len: Espruino pads an Error's stack marker with spaces up to the column of each
+    // calling frame: on a one-line bundle of 150 KB a decoder error a few calls deep cost thousands
+    // of variables (README "Limits on unsigned input"). Short lines keep the columns small.
+    format: { ecma: 5, ascii_only: true, comments: false, max_line_len: 200 },
     sourceMap: report ? { content: mapText, asObject: true } : false,
   });
   // Espruino does not hoist `var`: terser's `inline` writes `return t=k,...;var t,e,r,n`, whose
