@@ -5,19 +5,10 @@ import nacl from 'tweetnacl';
 import { decodeCoseSign1, decodeCoseSign1Parts, sigStructureOf, COSE_MAX_BYTES } from '../../proto/cose';
 import { cbor, keyPair, sign1, sigStructure, claimsMap, DEFAULT_CLAIMS } from './qg1-fixtures';
 import { toHex } from '../util/shared';
+import { refusal } from '../util/refusal';
 
 const kp = keyPair(7);
 const KID = new Uint8Array([0x71, 0x67, 0x31, 0x2d, 0x6b, 0x31]);
-
-function refusal(fn: () => any): string {
-  try {
-    fn();
-  } catch (e: any) {
-    assert.equal(e.constructor, Error, `not a plain Error: ${e && e.stack}`);
-    return e.message;
-  }
-  assert.fail('accepted');
-}
 
 describe('proto/cose: QG1 COSE_Sign1', () => {
   it('decodes a tagged and an untagged message to the same fields, as views of the input', () => {

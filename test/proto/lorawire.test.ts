@@ -7,18 +7,9 @@ import { decodeLoraFrameHost, encodeLoraAckHost, kidTagHost, LoraDevices, LoraFr
 import { DECISIONS, REASONS, FORMATS, LogRecord } from '../../proto/logrecord';
 import { EU868_MAX_PAYLOAD } from '../../drivers/rn2483';
 import { toRanges } from '../../tools/collector/store';
+import { T0, EMPTY, entry } from '../util/logrecords';
 
 const RUNS = Number(process.env.FUZZ_RUNS || 200);
-const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
-const EMPTY = new Uint8Array(0);
-
-function entry(seq: number, time: number, over: Partial<LogRecord> = {}): LogRecord {
-  const p = (x: number) => new Uint8Array(16).fill(x);
-  return {
-    seq, time, kind: 'entry', decision: 'open', reason: 'ok', format: 'qg1', kid: new Uint8Array(Buffer.from('issuer-1')),
-    subject: p(seq & 255), cert: p((seq + 100) & 255), clockUntrusted: false, dropped: 0, ...over,
-  };
-}
 
 /** What the host decodes for r (its kid as a tag). */
 function asDecoded(r: LogRecord): any {

@@ -8,6 +8,7 @@ import { decodeQg1, decodeQg1Bytes, decodeQg1Claims, hasQg1Prefix, QG1_PREFIX, Q
 import { base45Encode } from '../../proto/base45';
 import { cbor, keyPair, sign1, claimsMap, DEFAULT_CLAIMS, ClaimSpec } from './qg1-fixtures';
 import { toHex } from '../util/shared';
+import { refusal } from '../util/refusal';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
 const kp = keyPair(7);
@@ -19,16 +20,6 @@ function message(claims: ClaimSpec = DEFAULT_CLAIMS, extra?: [any, any][], hcExt
 // The same, with a dummy signature (decoding does not check it; signing costs ~10 ms).
 function unsigned(claims: ClaimSpec = DEFAULT_CLAIMS, extra?: [any, any][], hcExtra?: [any, any][]): Uint8Array {
   return sign1({ secretKey: kp.secretKey, kid: KID, payload: cbor(claimsMap(claims, extra, hcExtra)), signature: new Uint8Array(64).fill(1) });
-}
-
-function refusal(fn: () => any): string {
-  try {
-    fn();
-  } catch (e: any) {
-    assert.equal(e.constructor, Error, `not a plain Error: ${e && e.stack}`);
-    return e.message;
-  }
-  assert.fail('accepted');
 }
 
 const plainClaims = (c: Qg1Claims) => JSON.parse(JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? 'h' + toHex(v) : v)));

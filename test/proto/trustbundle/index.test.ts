@@ -11,6 +11,7 @@ import { sigStructureOf } from '../../../proto/cose';
 import { sha256 as deviceSha256 } from '../../../firmware/crypto/sha256';
 import { cbor, keyPair, sign1 } from '../qg1-fixtures';
 import { toHex } from '../../util/shared';
+import { refusal } from '../../util/refusal';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
 const root = keyPair(1);
@@ -42,16 +43,6 @@ function bundle(payload: Map<any, any>, sign = true): Uint8Array {
 function sortedPrefixes(list: Uint8Array[]): Uint8Array {
   const s = list.map((b) => Buffer.from(b)).sort(Buffer.compare);
   return new Uint8Array(Buffer.concat(s));
-}
-
-function refusal(fn: () => any): string {
-  try {
-    fn();
-  } catch (e: any) {
-    assert.equal(e.constructor, Error, `not a plain Error: ${e && e.stack}`);
-    return e.message;
-  }
-  assert.fail('accepted');
 }
 
 const qkid = Buffer.from([0xa1, 0xb2, 0xc3, 0xd4]);

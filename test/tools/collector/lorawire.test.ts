@@ -10,17 +10,7 @@ import { LogRecord, encodeBatch, encodeLogRecord } from '../../../proto/logrecor
 import { SqliteStore } from '../../../tools/collector/sqlite';
 import { startCollectorServer, CollectorServer } from '../../../tools/collector/server';
 import { recordJson } from '../../../tools/cmd/collector';
-
-const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
-const EMPTY = new Uint8Array(0);
-
-function entry(seq: number, time: number, over: Partial<LogRecord> = {}): LogRecord {
-  const p = (x: number) => new Uint8Array(16).fill(x);
-  return {
-    seq, time, kind: 'entry', decision: 'open', reason: 'ok', format: 'qg1', kid: new Uint8Array(Buffer.from('issuer-1')),
-    subject: p(seq & 255), cert: p((seq + 100) & 255), clockUntrusted: false, dropped: 0, ...over,
-  };
-}
+import { T0, EMPTY, entry } from '../../util/logrecords';
 
 function frameOf(recs: LogRecord[], max = 222, defs?: (w: LoraFrameWriter) => void): Uint8Array {
   const w = new LoraFrameWriter(max);

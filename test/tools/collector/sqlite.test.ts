@@ -9,17 +9,8 @@ import { toRanges } from '../../../tools/collector/store';
 import { pseudonyms } from '../../../firmware/pseudonym';
 import { LogEntry, LogRecord } from '../../../proto/logrecord';
 import { utf8Encode } from '../../../proto/bytes';
+import { SECRET, T0, tmpdir, scan } from '../../util/collector';
 
-const SECRET = new Uint8Array(Buffer.from('8f3a0c1d2e4b5a69788796a5b4c3d2e1', 'hex'));
-const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
-
-function tmpdir(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-collector-')); }
-
-/** An entry of person `who` (sub = "person-<who>") at time t. */
-function scan(who: number, t: number, decision = 'open', reason = 'ok'): LogEntry {
-  const p = pseudonyms(SECRET, utf8Encode('person-' + who), utf8Encode('cert-' + who));
-  return { time: t, decision, reason, format: 'qg1', kid: utf8Encode('kidA'), subject: p.subject, cert: p.cert };
-}
 function rec(seq: number, e: LogEntry): LogRecord {
   return {
     seq, time: e.time, kind: e.kind || 'entry', decision: e.decision || 'open', reason: e.reason || 'ok',
