@@ -42,8 +42,7 @@ export const NO_TEST_NEEDED: { [module: string]: string } = {
   'proto/trustbundle/scan.ts': 'a part of the trust-bundle decoder, tested through its entry point (test/proto/trustbundle/index.test.ts)',
   'proto/trustbundle/types.ts': 'a part of the trust-bundle decoder, tested through its entry point (test/proto/trustbundle/index.test.ts)',
   'firmware/boards.ts': 'boardProfile() over boards/index.ts: tested by test/boards/index.test.ts',
-  'firmware/uplink/index.ts': 'picks the transport; run by test/system/uplink-scenarios.test.ts',
-  'firmware/uplink/lora.ts': 'wires drivers/rn2483 + drivers/uplink-lora (tested there); run by test/system/uplink-scenarios.test.ts',
+  'firmware/uplink/lora.ts': 'wires drivers/rn2483 + drivers/uplink-lora (tested there); its start and its fault in test/firmware/uplink/index.test.ts; run by test/system/uplink-scenarios.test.ts',
 };
 
 function walk(dir: string, keep: (rel: string) => boolean, out: string[] = []): string[] {
