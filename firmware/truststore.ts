@@ -32,7 +32,10 @@ export interface TrustStoreOptions {
 }
 
 export class TrustStore implements TrustSource {
-  o: TrustStoreOptions;
+  // The options' fields, not the options object (RAM on a board).
+  storage: FlashStorage;
+  verify: VerifyFn;
+  events: Events;
   /** The bundle in use, or null. Only install() sets it. */
   bundle: TrustBundle | null;
   /** The root keys bundles must be signed with (boot sets the configuration's). */
@@ -41,7 +44,9 @@ export class TrustStore implements TrustSource {
   fn: ((trust: TrustBundle) => void) | null;
 
   constructor(o: TrustStoreOptions) {
-    this.o = o;
+    this.storage = o.storage;
+    this.verify = o.verify;
+    this.events = o.events;
     this.bundle = null;
     this.roots = [];
     this.fn = null;
@@ -55,8 +60,7 @@ export class TrustStore implements TrustSource {
 
   /** Check and use a bundle (see the header); the result says why not when it was refused. */
   install(bytes: Uint8Array): TrustResult {
-    var o = this.o;
-    var t = checkTrust(o.storage, bytes, this.roots, o.verify, o.events);
+    var t = checkTrust(this.storage, bytes, this.roots, this.verify, this.events);
     var b = t.bundle;
     if (b) {
       this.bundle = b;
