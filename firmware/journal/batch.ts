@@ -3,7 +3,7 @@
 import { LogRecord, decodeLogRecord, encodeBatch, batchSize } from '../../proto/logrecord';
 import { FRAME_ENTRY, walk, seqOf } from './frame';
 import { ackedIn, isAcked } from './acks';
-import { JournalState, lastSeqOf } from './segments';
+import { JournalState } from './segments';
 
 /** A batch ready to send: the Batch message and the seqs it carries. */
 export interface JournalBatch {
@@ -15,7 +15,8 @@ export interface JournalBatch {
 export function eachPending(this: JournalState, fn: (seq: number, b: Uint8Array, start: number, end: number) => boolean): void {
   var j = this;
   for (var k = 0; k < j.segs.length; k++) {
-    var s = j.segs[k], last = lastSeqOf.call(j, k);
+    // the last seq segment k holds (firstSeq - 1 when it holds none); inline: one function less on a board
+    var s = j.segs[k], last = (k + 1 < j.segs.length ? j.segs[k + 1].firstSeq : j.nextSeq) - 1;
     if (ackedIn.call(j, s.firstSeq, last) === last - s.firstSeq + 1) continue;
     var b = j.storage.readBytes(s.name);
     if (!b) continue;

@@ -57,18 +57,13 @@ export function parseSlot(s: string): number {
   return n;
 }
 
-/** Last seq segment k holds (firstSeq - 1 when it holds none). */
-export function lastSeqOf(this: JournalState, k: number): number {
-  var j = this;
-  return (k + 1 < j.segs.length ? j.segs[k + 1].firstSeq : j.nextSeq) - 1;
-}
-
 /** Erases the oldest segments whose records are all acknowledged (never the one being written). */
 export function reclaim(this: JournalState): number {
   var j = this;
   var n = 0;
   while (j.segs.length > 1) {
-    var s = j.segs[0], last = lastSeqOf.call(j, 0);
+    // the last seq segment 0 holds (firstSeq - 1 when it holds none); a segment follows it
+    var s = j.segs[0], last = j.segs[1].firstSeq - 1;
     if (ackedIn.call(j, s.firstSeq, last) !== last - s.firstSeq + 1) break;
     j.storage.erase(s.name);
     j.segs.shift();
@@ -103,7 +98,7 @@ export function room(this: JournalState, n: number, mayDrop: boolean): number {
    * there is no room left for its drop frame).
    */
   function dropOldest(): number {
-    var s = j.segs[0], last = lastSeqOf.call(j, 0), head = j.segs[j.segs.length - 1];
+    var s = j.segs[0], last = (j.segs.length > 1 ? j.segs[1].firstSeq : j.nextSeq) - 1, head = j.segs[j.segs.length - 1];
     if (s === head) return -1;
     var lost = last - s.firstSeq + 1 - ackedIn.call(j, s.firstSeq, last);
     if (lost > 0) {
