@@ -2,7 +2,7 @@
 // order, one by one, decoded, or as the next Batch to send.
 import { LogRecord, decodeLogRecord, encodeBatch, batchSize } from '../../proto/logrecord';
 import { FRAME_ENTRY, walk, seqOf } from './frame';
-import { ackedIn, isAcked } from './acks';
+import { ackedIn } from './acks';
 import { JournalState } from './segments';
 
 /** A batch ready to send: the Batch message and the seqs it carries. */
@@ -24,7 +24,7 @@ export function eachPending(this: JournalState, fn: (seq: number, b: Uint8Array,
     walk(s, b, false, function (type: number, bb: Uint8Array, ps: number, pe: number) {
       if (type !== FRAME_ENTRY) return true;
       var seq = seqOf(bb, ps, pe);
-      if (seq < 0 || isAcked.call(j, seq)) return true;
+      if (seq < 0 || ackedIn.call(j, seq, seq)) return true; // acknowledged (no isAcked(): one function less on a board)
       if (!fn(seq, bb, ps, pe)) stop = true;
       return !stop;
     });
