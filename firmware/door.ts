@@ -38,10 +38,17 @@ export interface DoorOptions {
 }
 
 export class Door implements DoorLike {
-  o: DoorOptions;
+  relay: RelayLike;
+  leds: LedsLike;
+  openMs: number;
+  /** Set only when given (default 3000 in signal()): the options object is not kept (RAM). */
+  showMs?: number;
 
   constructor(o: DoorOptions) {
-    this.o = o;
+    this.relay = o.relay;
+    this.leds = o.leds;
+    this.openMs = o.openMs;
+    if (o.showMs) this.showMs = o.showMs;
   }
 
   /**
@@ -51,7 +58,7 @@ export class Door implements DoorLike {
    * Only 'open' touches the relay.
    */
   signal(what: string): void {
-    var o = this.o;
+    var o = this;
     if (what === 'open') {
       o.relay.open(o.openMs);
       o.leds.show('green', o.openMs);

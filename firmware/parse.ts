@@ -5,7 +5,7 @@
 import { decodeQg1, Qg1Claims } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
 import { decodeDivoc } from '../proto/divoc/verify';
-import { formatOfText, formatPrefix, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NAMES } from '../proto/formats';
+import { formatOfText, FORMAT_PREFIX_LENGTH, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NAMES } from '../proto/formats';
 import { QG_DIVOC } from './build-flags';
 
 /**
@@ -40,7 +40,7 @@ export interface Parsed extends Claims {
 export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): Parsed | null {
   var f = formatOfText(text);
   if (f === FORMAT_QG1) {
-    var q = decodeQg1(text.substr(formatPrefix(f).length));
+    var q = decodeQg1(text.substr(FORMAT_PREFIX_LENGTH));
     var c: Qg1Claims = q.claims;
     return {
       format: FORMAT_NAMES[f], kid: q.cose.kid, cti: c.cti, sub: c.sub, message: sigStructureOf(q.cose),
@@ -48,7 +48,7 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array): 
     };
   }
   if (QG_DIVOC && f === FORMAT_DIVOC) { // not built in: 'unsupported'
-    var d = decodeDivoc(text.substr(formatPrefix(f).length), sha256);
+    var d = decodeDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256);
     return {
       format: FORMAT_NAMES[f], kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
       revocationIds: d.revocationIds, iat: d.claims.iat,

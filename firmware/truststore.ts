@@ -32,33 +32,39 @@ export interface TrustStoreOptions {
 }
 
 export class TrustStore implements TrustSource {
-  o: TrustStoreOptions;
+  // The options' fields, not the options object (RAM on a board).
+  storage: FlashStorage;
+  verify: VerifyFn;
+  events: Events;
   /** The bundle in use, or null. Only install() sets it. */
   bundle: TrustBundle | null;
   /** The root keys bundles must be signed with (boot sets the configuration's). */
   roots: RootKey[];
-  fns: Array<(trust: TrustBundle) => void>;
+  /** The listeners, as one function (most boards have one listener: no array). */
+  fn: ((trust: TrustBundle) => void) | null;
 
   constructor(o: TrustStoreOptions) {
-    this.o = o;
+    this.storage = o.storage;
+    this.verify = o.verify;
+    this.events = o.events;
     this.bundle = null;
     this.roots = [];
-    this.fns = [];
+    this.fn = null;
   }
 
   /** `fn` is called with each bundle installed from now on. */
   listen(fn: (trust: TrustBundle) => void): void {
-    this.fns.push(fn);
+    var prev = this.fn;
+    this.fn = prev ? function (t: TrustBundle): void { prev!(t); fn(t); } : fn;
   }
 
   /** Check and use a bundle (see the header); the result says why not when it was refused. */
   install(bytes: Uint8Array): TrustResult {
-    var o = this.o;
-    var t = checkTrust(o.storage, bytes, this.roots, o.verify, o.events);
+    var t = checkTrust(this.storage, bytes, this.roots, this.verify, this.events);
     var b = t.bundle;
     if (b) {
       this.bundle = b;
-      for (var i = 0; i < this.fns.length; i++) this.fns[i](b);
+      if (this.fn) this.fn(b);
     }
     return t;
   }

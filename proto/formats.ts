@@ -27,8 +27,15 @@ export function formatPrefix(code: number): string {
   return code === FORMAT_QG1 ? 'QG1:' : code === FORMAT_DIVOC ? 'B64:' : '';
 }
 
-/** The code of the format whose prefix the scanned text starts with, or FORMAT_NONE. */
+/** Every format's prefix has this many characters (test/proto/formats.test.ts checks it). */
+export var FORMAT_PREFIX_LENGTH = 4;
+
+/**
+ * The code of the format whose prefix the scanned text starts with, or FORMAT_NONE. The prefixes
+ * as literals again (checked equal to formatPrefix's by the test): device code calls only this
+ * one, so formatPrefix() costs no RAM on a board.
+ */
 export function formatOfText(text: string): number {
-  for (var i = 0; i < FORMAT_NONE; i++) if (text.substr(0, formatPrefix(i).length) === formatPrefix(i)) return i;
-  return FORMAT_NONE;
+  var p = text.substr(0, FORMAT_PREFIX_LENGTH);
+  return p === 'QG1:' ? FORMAT_QG1 : p === 'B64:' ? FORMAT_DIVOC : FORMAT_NONE;
 }

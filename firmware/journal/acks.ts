@@ -55,14 +55,6 @@ export function ackedIn(this: AckState, f: number, l: number): number {
   return n;
 }
 
-export function isAcked(this: AckState, seq: number): boolean {
-  var j = this;
-  if (seq < j.floor) return true;
-  var a = j.acked;
-  for (var i = 0; i < a.length; i += 2) if (seq >= a[i] && seq <= a[i + 1]) return true;
-  return false;
-}
-
 /** Drops ranges below floor; clips the rest. */
 export function trimAcked(this: AckState): void {
   var j = this;

@@ -57,18 +57,13 @@ export function parseSlot(s: string): number {
   return n;
 }
 
-/** Last seq segment k holds (firstSeq - 1 when it holds none). */
-export function lastSeqOf(this: JournalState, k: number): number {
-  var j = this;
-  return (k + 1 < j.segs.length ? j.segs[k + 1].firstSeq : j.nextSeq) - 1;
-}
-
 /** Erases the oldest segments whose records are all acknowledged (never the one being written). */
 export function reclaim(this: JournalState): number {
   var j = this;
   var n = 0;
   while (j.segs.length > 1) {
-    var s = j.segs[0], last = lastSeqOf.call(j, 0);
+    // the last seq segment 0 holds (firstSeq - 1 when it holds none); a segment follows it
+    var s = j.segs[0], last = j.segs[1].firstSeq - 1;
     if (ackedIn.call(j, s.firstSeq, last) !== last - s.firstSeq + 1) break;
     j.storage.erase(s.name);
     j.segs.shift();
@@ -81,41 +76,6 @@ export function reclaim(this: JournalState): number {
   return n;
 }
 
-function freeSlot(this: JournalState): number {
-  var j = this;
-  for (var slot = 0; slot < j.nSegments; slot++) {
-    var used = false;
-    for (var k = 0; k < j.segs.length; k++) if (j.segs[k].slot === slot) used = true;
-    if (!used) return slot;
-  }
-  return -1;
-}
-
-/**
- * Erases the oldest segment (never the one being written) with whatever it holds; returns how
- * many unacknowledged records went, or -1 when it cannot go (it is the one being written, or
- * there is no room left for its drop frame).
- */
-function dropOldest(this: JournalState): number {
-  var j = this;
-  var s = j.segs[0], last = lastSeqOf.call(j, 0), head = j.segs[j.segs.length - 1];
-  if (s === head) return -1;
-  var lost = last - s.firstSeq + 1 - ackedIn.call(j, s.firstSeq, last);
-  if (lost > 0) {
-    // The count reaches the flash before the records leave it (see the file header).
-    if (head.end + DROP_INTENT_MAX > head.size) return -1;
-    var p = new Uint8Array(varintSize(j.dropped + lost) + varintSize(s.gen));
-    putVarint(p, putVarint(p, 0, j.dropped + lost), s.gen);
-    put.call(j, FRAME_DROP, p);
-  }
-  j.storage.erase(s.name);
-  j.segs.shift();
-  j.floor = j.segs.length ? j.segs[0].firstSeq : j.nextSeq;
-  trimAcked.call(j);
-  j.dropped += lost;
-  return lost;
-}
-
 /**
  * Makes room for a frame of n bytes in the segment being written, starting a new one when needed.
  * Returns the records dropped to make room, or -1 when there is no room (mayDrop false, or
@@ -123,15 +83,47 @@ function dropOldest(this: JournalState): number {
  */
 export function room(this: JournalState, n: number, mayDrop: boolean): number {
   var j = this;
+  // freeSlot and dropOldest exist only while room() runs (its only caller): no RAM at rest.
+  function freeSlot(): number {
+    for (var slot = 0; slot < j.nSegments; slot++) {
+      var used = false;
+      for (var k = 0; k < j.segs.length; k++) if (j.segs[k].slot === slot) used = true;
+      if (!used) return slot;
+    }
+    return -1;
+  }
+  /**
+   * Erases the oldest segment (never the one being written) with whatever it holds; returns how
+   * many unacknowledged records went, or -1 when it cannot go (it is the one being written, or
+   * there is no room left for its drop frame).
+   */
+  function dropOldest(): number {
+    var s = j.segs[0], last = (j.segs.length > 1 ? j.segs[1].firstSeq : j.nextSeq) - 1, head = j.segs[j.segs.length - 1];
+    if (s === head) return -1;
+    var lost = last - s.firstSeq + 1 - ackedIn.call(j, s.firstSeq, last);
+    if (lost > 0) {
+      // The count reaches the flash before the records leave it (see the file header).
+      if (head.end + DROP_INTENT_MAX > head.size) return -1;
+      var p = new Uint8Array(varintSize(j.dropped + lost) + varintSize(s.gen));
+      putVarint(p, putVarint(p, 0, j.dropped + lost), s.gen);
+      put.call(j, FRAME_DROP, p);
+    }
+    j.storage.erase(s.name);
+    j.segs.shift();
+    j.floor = j.segs.length ? j.segs[0].firstSeq : j.nextSeq;
+    trimAcked.call(j);
+    j.dropped += lost;
+    return lost;
+  }
   var head = j.segs.length ? j.segs[j.segs.length - 1] : null;
   if (head && head.end + n <= head.size - j.reserve) return 0;
   reclaim.call(j);
-  var lost = 0, d: number, slot = freeSlot.call(j);
+  var lost = 0, d: number, slot = freeSlot();
   // (More than one drop only when segments of a larger configuration are still in flash.)
   while (slot < 0) {
-    if (!mayDrop || (d = dropOldest.call(j)) < 0) return -1;
+    if (!mayDrop || (d = dropOldest()) < 0) return -1;
     lost += d;
-    slot = freeSlot.call(j);
+    slot = freeSlot();
   }
   var name = j.prefix + slot;
   var gen = head ? head.gen + 1 : 1;
@@ -143,7 +135,7 @@ export function room(this: JournalState, n: number, mayDrop: boolean): number {
       // Storage is full (other files): give up the oldest segment, if that is allowed and
       // possible, and try again. A write that left a file behind (a power cut) goes to the caller.
       if (j.storage.readBytes(name) !== undefined) throw e;
-      if (!mayDrop || (d = dropOldest.call(j)) < 0) return -1;
+      if (!mayDrop || (d = dropOldest()) < 0) return -1;
       lost += d;
     }
   }

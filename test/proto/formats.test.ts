@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as protobuf from 'protobufjs';
-import { FORMAT_NAMES, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NONE, formatPrefix, formatOfText } from '../../proto/formats';
+import { FORMAT_NAMES, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NONE, FORMAT_PREFIX_LENGTH, formatPrefix, formatOfText } from '../../proto/formats';
 import { FORMATS as LOG_FORMATS, encodeLogRecord, decodeLogRecord } from '../../proto/logrecord';
 import { QG1_PREFIX } from '../../proto/qg1';
 
@@ -38,6 +38,12 @@ describe('proto/formats: the certificate-format registry', () => {
     assert.equal(formatOfText('QG1:ABC'), FORMAT_QG1);
     assert.equal(formatOfText('B64:UEsD'), FORMAT_DIVOC);
     for (const t of ['', 'QG1', 'qg1:ABC', 'HC1:6BF', 'B64', ' QG1:']) assert.equal(formatOfText(t), FORMAT_NONE, t);
+    // formatOfText's literals and FORMAT_PREFIX_LENGTH agree with formatPrefix()
+    for (let code = 0; code < FORMAT_NONE; code++) {
+      assert.equal(formatPrefix(code).length, FORMAT_PREFIX_LENGTH, 'prefix length of ' + code);
+      assert.equal(formatOfText(formatPrefix(code) + 'x'), code);
+      assert.equal(formatOfText(formatPrefix(code)), code);
+    }
   });
 
   it('no other device module names a format (string literals, comments aside)', () => {
