@@ -61,15 +61,11 @@ export class Gate {
   last: Decision | null;
   cache: VerifiedCache;
 
-  /** The trust bundle the cache's entries were verified under. */
-  seen: any;
-
   constructor(o: GateOptions) {
     this.o = o;
     this.cache = new VerifiedCache(o.config.cache.size);
     this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
     this.last = null;
-    this.seen = null;
   }
 
   /** The gate's notion of now: null when the clock was never set. */
@@ -86,11 +82,8 @@ export class Gate {
     var o = this.o;
     var now = this.now();
     this.stats.scans++;
-    // A bundle installed since the last scan (the trust store's): the cache belongs to the old one.
-    if (o.trust.bundle !== this.seen) {
-      this.seen = o.trust.bundle;
-      this.cache.reset();
-    }
+    // (A bundle installed since the last scan: the cache empties itself on its first lookup under
+    // another bundle, firmware/cache.ts.)
     var ctx: DecideContext = {
       now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
     };
