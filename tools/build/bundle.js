@@ -35,6 +35,7 @@ const terser = require('terser');
 const acorn = require('acorn');
 const latevars = require('./latevars.js');
 const casestrings = require('./casestrings.js');
+const argcalls = require('./argcalls.js');
 
 /**
  * The gate's lazy parts: `module` (relative to the device build root, build/device) is the part's
@@ -133,17 +134,25 @@ async function bundle(entry, out, defines, opts) {
   // (tools/build/casestrings.js): wrapped in parentheses, and checked.
   const cased = casestrings.fixCaseStrings(hoisted.code); // (keepLateVars too: it reproduces the late vars alone)
   if (report && cased.edits.length) min.map = shiftMap(min.map, hoisted.code, cased.edits);
-  let text = rewriteHoles(cased.code);
+  // Espruino leaks the called function's scope when a call's argument throws (tools/build/argcalls.js):
+  // arguments that hold a call are evaluated before the call, and the bundle is checked.
+  // (opts.keepArgCalls: not, for the tests that reproduce the leak.)
+  const mapped = rewriteHoles(cased.code); // (what the source map describes: the size report's attribution)
+  let text = opts.keepArgCalls ? mapped : rewriteHoles(argcalls.fixArgCalls(cased.code).code);
   acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
   if (!opts.keepLateVars) checkLateUses(text, out);
   {
     const left = casestrings.caseStrings(text);
     if (left.length) throw new Error(`${out}: ${left.length} case clause(s) start with a string literal, which Espruino misreads: ${JSON.stringify(text.slice(left[0].start - 20, left[0].end))}`);
   }
+  if (!opts.keepArgCalls) {
+    const left = argcalls.argCalls(text);
+    if (left.length) throw new Error(`${out}: ${left.length} call(s) with a call in their arguments, whose throw leaks the callee's scope on Espruino: ${JSON.stringify(text.slice(left[0].start, Math.min(left[0].end, left[0].start + 60)))}`);
+  }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, text + '\n');
   if (!report) return text.length;
-  return { bytes: text.length + 1, modules: attribute(text + '\n', min.map, path.dirname(path.resolve(out))), metafile: res.metafile };
+  return { bytes: text.length + 1, modules: attribute(mapped + '\n', min.map, path.dirname(path.resolve(out))), metafile: res.metafile };
 }
 
 /** Throws when `text` uses a function-scoped name before its declaration (tools/build/latevars.js). */
