@@ -38,7 +38,7 @@ export var MDBT42Q: Board = {
   },
   features: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware alone is larger than the 40 KB of Storage (README "Flash budget")',
+    note: 'the QG1 firmware alone is larger than the 40 KB of Storage, and the free pages between Espruino\'s firmware and Storage depend on its build: none known (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

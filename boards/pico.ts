@@ -32,8 +32,8 @@ export var PICO: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware, qg.ed25519 and the journal need more than the 48 KB of Storage (README "Flash budget")',
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: true,
+    note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -33,8 +33,8 @@ export var WIFI: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
-    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need more than the 64 KB of Storage (README "Flash budget")',
+    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: true,
+    note: 'qg.ed25519 and the firmware\'s head in the 48 KB after the bootloader, its tail and the journal in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
