@@ -83,3 +83,28 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number
     fits: plan.fits, list: plan.storage, plan,
   };
 }
+
+/**
+ * For a board that does not fit: the least free flash (in `page`-byte pages, just below Storage)
+ * with which its layout would fit, or null when none up to 1 MB (or up to Storage's address) would do. For the MDBT42Q, whose
+ * free pages between Espruino's firmware and Storage depend on the build (boards/mdbt42q.ts).
+ */
+export function freeFlashNeeded(board: string, inputs: BudgetInputs, bundle?: string, page = 4096): number | null {
+  const profile = profileName(board);
+  const bf = boardFileOf(profile)!;
+  const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
+  const files = flashFiles(profile, inputs.config, inputs.trust);
+  const v = validateConfig(JSON.parse(Buffer.from(inputs.config).toString('utf8')));
+  const journal: { name: string; bytes: number }[] = [];
+  for (let i = 0; i < v.config!.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config!.log.segmentSize });
+  journal.push({ name: TVER_FILE, bytes: 10 });
+  const fitsWith = (pages: number) => {
+    const len = pages * page;
+    const area = { addr: bf.flash.storageStart - len, length: len, what: 'test', page };
+    return planLayout({ ...bf, flash: { ...bf.flash, free: [area], reserved: [] } }, { bundle: code, files, journal }).fits;
+  };
+  let lo = 0, hi = Math.floor(Math.min(1024 * 1024, bf.flash.storageStart) / page);
+  if (hi < 1 || !fitsWith(hi)) return null;
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (fitsWith(mid)) hi = mid; else lo = mid; }
+  return hi * page;
+}
