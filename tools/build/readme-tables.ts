@@ -90,9 +90,9 @@ export function featureText(f: BoardFeatures): string {
 /**
  * "Flash budget": per board, its features, its bundle and what it needs of its Storage (fixture
  * configuration and trust bundle, default journal; tools/flashbudget.ts). `bundleBytes` gives a
- * board's bundle size (default: the size of the built dist/gate-<board>.js).
+ * board's bundle text, or its size (then cut at any byte; default: the text of dist/gate-<board>.js).
  */
-export function budgetTable(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number): string {
+export function budgetTable(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number | string): string {
   const code = (name: string): number | string => {
     if (bundleBytes) return bundleBytes(name);
     const file = bundlePath(name);
@@ -138,7 +138,7 @@ export function filesTable(boards: Board[] = BOARD_FILES): string {
 }
 
 /** Every generated region of the README: name -> text. */
-export function readmeTables(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number): { [name: string]: string } {
+export function readmeTables(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number | string): { [name: string]: string } {
   return {
     pins: pinsTable(boards),
     lora: loraTable(boards),
