@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as acorn from 'acorn';
 import { BOARD_FILES, boardFileOf } from '../../boards/index';
-import { flashBudget, fixtureInputs, storageCost } from '../../tools/flashbudget';
+import { flashBudget, fixtureInputs, storageCost, freeFlashNeeded } from '../../tools/flashbudget';
 import { flashFiles, bundleFor, NATIVE_FILE } from '../../tools/flashfiles';
 import { bundlePath, nativeCode, PROFILES } from '../../tools/build/boards';
 import { pretokenise, untokenise } from '../../tools/build/pretokenise';
@@ -96,6 +96,16 @@ describe('flash budget per board', function () {
     assert.equal(bundleFor('esp32'), bundlePath('esp32'));
     assert.equal(bundleFor('ESPRUINOWIFI'), bundlePath('wifi'));
     assert.equal(bundleFor('pico', path.join(REPO, 'no-such-dist')), path.join(REPO, 'no-such-dist', 'gate.js'));
+  });
+
+  it('a board that does not fit (MDBT42Q): the free flash it would need, in whole pages; none for those that fit', () => {
+    const text = need(bundlePath('mdbt42q'));
+    const n = freeFlashNeeded('mdbt42q', inputs, text)!;
+    assert.ok(n > 0 && n % 4096 === 0, String(n));
+    // at least what the firmware and qg.ed25519 need beyond the Storage the journal leaves
+    const native = nativeCode().length;
+    assert.ok(n >= text.length + native - boardFileOf('mdbt42q')!.flash.storageSize + 16 * 1024, `${n}`);
+    assert.equal(freeFlashNeeded('mdbt42q', inputs, text, n / 2) !== null, true);
   });
 
   it('the journal reservation follows log.segments x log.segmentSize', () => {
