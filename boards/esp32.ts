@@ -29,6 +29,12 @@ export var ESP32: Board = {
       { addr: 0xe000, length: 8 * 1024, what: 'partition `free` (sub type 0x40)' },
       { addr: 0x310000, length: 64 * 1024, what: 'partition `flash` (sub type 0x40)' },
     ],
+    // targets/esp32/Changes_V3.1/partitions_espruino.csv: bootloader, partition table, nvs and
+    // otadata before 0xE000; the firmware partitions factory and ota_0 (1,536 KB each) from 0x10000.
+    reserved: [
+      { addr: 0x1000, length: 0xd000, what: 'bootloader, partition table, nvs, otadata' },
+      { addr: 0x10000, length: 0x300000, what: 'Espruino firmware (partitions factory, ota_0)' },
+    ],
   },
   features: {
     native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,

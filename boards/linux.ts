@@ -23,6 +23,7 @@ export var LINUX: Board = {
     storageSize: 256 * 1024,
     pageSize: 1024,
     free: [],
+    reserved: [],
   },
   features: {
     native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,

@@ -26,10 +26,19 @@ export var MDBT42Q: Board = {
     storageSize: 10 * 4096,
     pageSize: 4096,
     free: [],
+    // 'flash_available' 512 - (31 + 8 + 2 + 10) * 4 KB: SoftDevice pages 0-30, the firmware up
+    // to Storage (pages 31-107; getFree() reports the pages after its end, which depend on the
+    // build), Storage pages 108-117, Espruino's file system 118-119, the bootloader 120-127.
+    reserved: [
+      { addr: 0, length: 31 * 4096, what: 'SoftDevice (pages 0-30)' },
+      { addr: 31 * 4096, length: (108 - 31) * 4096, what: 'Espruino firmware (pages 31-107; its end depends on the build)' },
+      { addr: 118 * 4096, length: 2 * 4096, what: 'file system pages 118-119' },
+      { addr: 120 * 4096, length: 8 * 4096, what: 'bootloader (pages 120-127)' },
+    ],
   },
   features: {
     native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware alone is larger than the 40 KB of Storage (README "Flash budget")',
+    note: 'the QG1 firmware alone is larger than the 40 KB of Storage, and the free pages between Espruino\'s firmware and Storage depend on its build: none known (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -23,11 +23,16 @@ export var ORIGINAL: Board = {
     storageStart: 0x08000000 + (256 - 20) * 1024,
     storageSize: 20 * 1024,
     pageSize: 2 * 1024,
-    free: [{ addr: 0x08040000, length: 128 * 1024, what: '128 KB past the documented 256 KB' }],
+    free: [{ addr: 0x08040000, length: 128 * 1024, what: '128 KB past the documented 256 KB', page: 2 * 1024 }],
+    // 'flash_available' 256-(20+10) KB: a 10 KB bootloader, then the firmware up to Storage.
+    reserved: [
+      { addr: 0x08000000, length: 10 * 1024, what: 'bootloader' },
+      { addr: 0x08002800, length: 226 * 1024, what: 'Espruino firmware (its end depends on the build)' },
+    ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware alone is larger than the 20 KB of Storage (README "Flash budget")',
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: true,
+    note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -23,11 +23,17 @@ export var PICO: Board = {
     storageStart: 0x08004000,
     storageSize: 48 * 1024,
     pageSize: 16 * 1024,
-    free: [{ addr: 0x08060000, length: 128 * 1024, what: '128 KB past the documented 384 KB' }],
+    free: [{ addr: 0x08060000, length: 128 * 1024, what: '128 KB past the documented 384 KB', page: 128 * 1024 }],
+    // STM32F401 sectors: 0-3 16 KB, 4 64 KB, 5-7 128 KB; the bootloader is sector 0, the
+    // firmware 'place_text_section' 0x00010000 up to the documented 384 KB (sectors 4-6).
+    reserved: [
+      { addr: 0x08000000, length: 16 * 1024, what: 'bootloader (sector 0)' },
+      { addr: 0x08010000, length: 320 * 1024, what: 'Espruino firmware (sectors 4-6)' },
+    ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware, qg.ed25519 and the journal need more than the 48 KB of Storage (README "Flash budget")',
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: true,
+    note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -56,8 +56,11 @@ export interface BoardFeatures {
   note: string;
 }
 
-/** An area of flash, as `require('Flash').getFree()` reports it ({addr, length}). */
-export interface FlashArea { addr: number; length: number; what: string }
+/**
+ * An area of flash, as `require('Flash').getFree()` reports it ({addr, length}); `page`: its
+ * erase page (sector) size, where it is known (free areas: `qrgate flash` erases whole pages).
+ */
+export interface FlashArea { addr: number; length: number; what: string; page?: number }
 
 /** The board's flash, from Espruino's boards/<BOARD>.py and targets/<family>/jshardware.c (2v29). */
 export interface BoardFlash {
@@ -69,6 +72,12 @@ export interface BoardFlash {
   pageSize: number;
   /** require('Flash').getFree(): flash outside Storage, Espruino's firmware and its bootloader. */
   free: FlashArea[];
+  /**
+   * What Espruino itself occupies (bootloader, firmware, SoftDevice, its file system): nothing
+   * `qrgate flash` plans may touch it (tools/board/layout.ts checkPlan). Where the firmware's end
+   * depends on the build, the whole area Espruino's build reserves for it is listed.
+   */
+  reserved: FlashArea[];
 }
 
 /** A file `qrgate flash` writes besides the firmware (.bootcde), and where. */
@@ -168,8 +177,14 @@ export function checkBoard(b: any): string[] {
     fl.storageSize % fl.pageSize === 0, 'flash: storageStart, storageSize (a multiple of pageSize), pageSize');
   need(fl.free instanceof Array && fl.free.every(function (a: any) {
     return a && isCount(a.addr) && isCount(a.length) && a.length > 0 && typeof a.what === 'string' &&
-      (a.addr + a.length <= fl.storageStart || a.addr >= fl.storageStart + fl.storageSize);
-  }), 'flash.free must be areas {addr, length, what} outside Storage');
+      (a.addr + a.length <= fl.storageStart || a.addr >= fl.storageStart + fl.storageSize) &&
+      (a.page === undefined || (isCount(a.page) && a.page > 0 && a.addr % a.page === 0 && a.length % a.page === 0));
+  }), 'flash.free must be areas {addr, length, what, page?} outside Storage, whole pages');
+  need(fl.reserved instanceof Array && fl.reserved.every(function (r: any) {
+    return r && isCount(r.addr) && isCount(r.length) && r.length > 0 && typeof r.what === 'string' &&
+      (r.addr + r.length <= fl.storageStart || r.addr >= fl.storageStart + fl.storageSize) &&
+      (fl.free instanceof Array ? fl.free : []).every(function (a: any) { return !a || r.addr + r.length <= a.addr || r.addr >= a.addr + a.length; });
+  }), 'flash.reserved must be areas {addr, length, what} outside Storage and the free areas');
   var f = b.features || {};
   var keys = ['native', 'jsVerify', 'divoc', 'wifi', 'lora', 'fits'];
   need(keys.every(function (k) { return typeof f[k] === 'boolean'; }) && typeof f.note === 'string', 'features: ' + keys.join(', ') + ' (booleans) and note');

@@ -24,11 +24,17 @@ export var WIFI: Board = {
     storageStart: 0x08010000,
     storageSize: 64 * 1024,
     pageSize: 64 * 1024,
-    free: [{ addr: 0x08004000, length: 3 * 16 * 1024, what: 'three 16 KB pages after the bootloader' }],
+    free: [{ addr: 0x08004000, length: 3 * 16 * 1024, what: 'three 16 KB pages after the bootloader', page: 16 * 1024 }],
+    // STM32F411CE sectors: 0-3 16 KB, 4 64 KB, 5-7 128 KB; the bootloader is sector 0, the
+    // firmware 'place_text_section' 0x00020000 (sectors 5-7).
+    reserved: [
+      { addr: 0x08000000, length: 16 * 1024, what: 'bootloader (sector 0)' },
+      { addr: 0x08020000, length: 384 * 1024, what: 'Espruino firmware (sectors 5-7)' },
+    ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: false,
-    note: 'QG1 + Wi-Fi firmware, qg.ed25519 and the journal need more than the 64 KB of Storage (README "Flash budget")',
+    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, fits: true,
+    note: 'qg.ed25519 and the firmware\'s head in the 48 KB after the bootloader, its tail and the journal in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

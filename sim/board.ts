@@ -8,8 +8,12 @@
 // t is virtual milliseconds since the board was made.
 import { BoardProfile, boardProfile } from '../firmware/boards';
 import { boardFileOf } from '../boards/index';
-import { FlashImage } from './flash';
+import * as crypto from 'crypto';
+import { FlashChip, FlashImage, FreeFlash, NativeEmulator } from './flash';
 import { EspruinoSandbox, SandboxHost, VirtualClock } from './espruino';
+import { NATIVE_ED25519_BASE64, NATIVE_ED25519_ENTRY, NATIVE_ED25519_SIGNATURE } from '../firmware/crypto/native-code.generated';
+import { verify } from '../firmware/crypto/ed25519';
+import { FlashPlan } from '../tools/board/layout';
 
 export interface BoardEvent { t: number; event: string; [k: string]: any }
 
@@ -20,11 +24,51 @@ export function flashGeometry(board: string): { size: number; pageSize: number }
   return { size: b.flash.storageSize, pageSize: b.flash.pageSize };
 }
 
+/** The free areas of a board's flash outside Storage (boards/<name>.ts flash.free), erased. */
+export function freeFlashOf(board: string): FreeFlash {
+  const b = boardFileOf(board);
+  if (!b) throw new Error(`unknown board '${board}'`);
+  return new FreeFlash(b.flash.free, b.flash.pageSize);
+}
+
+/**
+ * The machine code the simulator runs in place of Thumb-2 (which it cannot execute): the native
+ * Ed25519 verifier (native/ed25519, firmware/crypto/native-code.generated.ts), recognised by its
+ * exact bytes at the called address and run as the strict JavaScript verifier it is tested
+ * against under qemu-arm (test/native). Any other code: undefined (E.nativeCall throws).
+ */
+export function nativeVerifierEmulator(): NativeEmulator {
+  const code = Buffer.from(NATIVE_ED25519_BASE64, 'base64');
+  const sha512 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha512').update(d).digest());
+  return (addr, signature, mem) => {
+    if (signature !== NATIVE_ED25519_SIGNATURE || !Buffer.from(mem(addr - NATIVE_ED25519_ENTRY, code.length)).equals(code)) return undefined;
+    return (pub: number, sig: number, msg: number, len: number) => (verify(mem(pub, 32), mem(msg, len), mem(sig, 64), sha512) ? 1 : 0);
+  };
+}
+
+/**
+ * Flash a layout (tools/board/layout.ts) as `qrgate flash` leaves it: the image's pages erased and
+ * programmed, the Storage files the plan keeps in Storage, then .bootcde (the firmware, or the
+ * loader and the firmware's tail).
+ */
+export function writeLayout(board: SimBoard, plan: FlashPlan, files: { [name: string]: Uint8Array }): void {
+  if (plan.image) {
+    for (const p of plan.image.pages) board.chip.erasePage(p);
+    board.chip.write(plan.image.data, plan.image.addr);
+  }
+  for (const f of plan.storage) if (f.name !== '.bootcde' && files[f.name]) board.flash.write(f.name, files[f.name]);
+  board.flash.write('.bootcde', plan.bootcde);
+}
+
 export interface SimBoardOptions {
   /** Profile name or Espruino board id (firmware/boards.ts); default the Espruino WiFi. */
   board?: string;
   /** Flash to use (kept by the caller across boards); default a fresh image of the profile's size. */
   flash?: FlashImage;
+  /** The free areas outside Storage (kept by the caller across boards); default erased ones (freeFlashOf). */
+  freeFlash?: FreeFlash;
+  /** E.nativeCall runs the native verifier's code where it lies in flash (nativeVerifierEmulator); ARM boards only. */
+  native?: boolean;
   /** Wall clock at start, seconds since 1970; null/undefined = never set (getTime() counts from boot). */
   clock?: number | null;
   /** The relay input is active high (configuration relay.activeHigh, default true). */
@@ -90,6 +134,10 @@ export class PinHandle {
 export class SimBoard {
   readonly profile: BoardProfile;
   readonly flash: FlashImage;
+  /** The flash outside Storage (require('Flash'), E.memoryArea). */
+  readonly freeFlash: FreeFlash;
+  /** Storage, the free areas and what Espruino reserves, at their addresses. */
+  readonly chip: FlashChip;
   readonly clock = new VirtualClock();
   sandbox: EspruinoSandbox | null = null;
   readonly events: BoardEvent[] = [];
@@ -120,6 +168,10 @@ export class SimBoard {
       throw new Error(`unknown board '${opts.board}'`);
     }
     this.flash = opts.flash || new FlashImage(flashGeometry(this.profile.name));
+    this.freeFlash = opts.freeFlash || freeFlashOf(this.profile.name);
+    const bf = boardFileOf(this.profile.name)!;
+    this.chip = new FlashChip(this.flash, bf.flash.storageStart, this.freeFlash, bf.flash.reserved,
+      opts.native && this.profile.arm ? nativeVerifierEmulator() : undefined);
     this.rtcBase = opts.clock === undefined ? null : opts.clock;
     this.relayActiveHigh = opts.relayActiveHigh === undefined ? true : opts.relayActiveHigh;
     this.onConsoleLine = opts.onConsoleLine || null;
@@ -206,6 +258,7 @@ export class SimBoard {
       onReboot: (reason) => { board.pendingReboot = reason; },
       codeInFlash,
       nativeCall: this.opts.nativeCall,
+      chip: this.chip,
       seed: this.opts.seed,
     };
     this.sandbox = new EspruinoSandbox(host);

@@ -493,3 +493,120 @@ export class FlashImage {
     };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The rest of the chip's flash (README "Flash layout"): the areas outside Storage that
+// require('Flash').getFree() reports (boards/<name>.ts flash.free), with their erase pages, and
+// what Espruino reserves (bootloader, firmware). require('Flash') and E.memoryArea in the sandbox
+// reach flash through a FlashChip: erasing or programming a reserved area throws (on a board it
+// would overwrite Espruino itself); free areas erase by whole pages (0xFF) and programming ANDs
+// bits in (only 1 -> 0), as on the STM32 and nRF52.
+
+/** A free area's bytes (kept across boots and boards, like the FlashImage of Storage). */
+export interface FreeArea { addr: number; length: number; page: number; bytes: Uint8Array }
+
+export class FreeFlash {
+  readonly areas: FreeArea[];
+  constructor(areas: { addr: number; length: number; page?: number }[], defaultPage = 4096) {
+    this.areas = areas.map((a) => ({ addr: a.addr, length: a.length, page: a.page || defaultPage, bytes: new Uint8Array(a.length).fill(0xff) }));
+  }
+  /** Writes the areas to DIR/free-<hex addr>.bin. */
+  save(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const a of this.areas) fs.writeFileSync(path.join(dir, `free-${a.addr.toString(16)}.bin`), a.bytes);
+  }
+  /** Loads what save() wrote into these areas (areas without a file stay erased). */
+  load(dir: string): this {
+    for (const a of this.areas) {
+      const f = path.join(dir, `free-${a.addr.toString(16)}.bin`);
+      if (!fs.existsSync(f)) continue;
+      const b = fs.readFileSync(f);
+      if (b.length !== a.length) throw new Error(`${f}: ${b.length} bytes, expected ${a.length}`);
+      a.bytes.set(b);
+    }
+    return this;
+  }
+}
+
+/** Emulated machine code: a function of the native call's integer arguments, or undefined. */
+export type NativeEmulator = (addr: number, signature: string, mem: (addr: number, len: number) => Uint8Array) =>
+  ((...args: number[]) => number) | undefined;
+
+export class FlashChip {
+  constructor(
+    readonly storage: FlashImage,
+    readonly storageStart: number,
+    readonly free: FreeFlash,
+    readonly reserved: { addr: number; length: number; what: string }[],
+    readonly native?: NativeEmulator,
+  ) {}
+
+  private where(addr: number): { bytes: Uint8Array; off: number; page: number; base: number } | { reserved: string } | null {
+    if (addr >= this.storageStart && addr < this.storageStart + this.storage.size) {
+      return { bytes: this.storage.bytes, off: addr - this.storageStart, page: this.storage.pageSize, base: this.storageStart };
+    }
+    for (const a of this.free.areas) if (addr >= a.addr && addr < a.addr + a.length) return { bytes: a.bytes, off: addr - a.addr, page: a.page, base: a.addr };
+    for (const r of this.reserved) if (addr >= r.addr && addr < r.addr + r.length) return { reserved: r.what };
+    return null;
+  }
+
+  /** Bytes at addr (E.memoryArea, Flash.read): Storage and free areas; 0xFF elsewhere. */
+  read(addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, len)).fill(0xff);
+    for (let i = 0; i < out.length; i++) {
+      const w = this.where(addr + i);
+      if (w && 'bytes' in w) out[i] = w.bytes[w.off];
+    }
+    return out;
+  }
+
+  /** The erase page holding addr (Flash.getPage), or undefined outside known flash. */
+  getPage(addr: number): { addr: number; length: number } | undefined {
+    const w = this.where(addr);
+    if (!w || !('bytes' in w)) return undefined;
+    const start = w.base + Math.floor(w.off / w.page) * w.page;
+    return { addr: start, length: w.page };
+  }
+
+  /** Flash.getFree(): the free areas. */
+  getFree(): { addr: number; length: number }[] {
+    return this.free.areas.map((a) => ({ addr: a.addr, length: a.length }));
+  }
+
+  private writable(addr: number, len: number, what: string): void {
+    for (let i = 0; i < len; i++) {
+      const w = this.where(addr + i);
+      if (!w) throw new Error(`${what} at 0x${(addr + i).toString(16)}: no flash there`);
+      if ('reserved' in w) throw new Error(`${what} at 0x${(addr + i).toString(16)} would overwrite ${w.reserved}`);
+    }
+  }
+
+  /** Flash.erasePage: the whole page holding addr reads 0xFF. */
+  erasePage(addr: number): void {
+    this.writable(addr, 1, 'erasePage');
+    const w = this.where(addr) as { bytes: Uint8Array; off: number; page: number };
+    const start = Math.floor(w.off / w.page) * w.page;
+    w.bytes.fill(0xff, start, start + w.page);
+  }
+
+  /** Flash.write: program data at addr (bits only go 1 -> 0). */
+  write(data: Uint8Array, addr: number): void {
+    this.writable(addr, data.length, 'Flash.write');
+    for (let i = 0; i < data.length; i++) {
+      const w = this.where(addr + i) as { bytes: Uint8Array; off: number };
+      w.bytes[w.off] &= data[i];
+    }
+  }
+
+  /** The address of a Storage file's data whose bytes are `s` (E.getAddressOf of Storage.read's string). */
+  addressOfStored(s: string): number | undefined {
+    for (const f of this.storage.scan().files) {
+      if (f.deleted || f.size !== s.length) continue;
+      const at = f.addr + HEADER_SIZE;
+      let same = true;
+      for (let i = 0; i < s.length && same; i++) same = this.storage.bytes[at + i] === (s.charCodeAt(i) & 0xff);
+      if (same) return this.storageStart + at;
+    }
+    return undefined;
+  }
+}

@@ -57,7 +57,10 @@ import { tableFiles } from '../tools/tables';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import { SimBoard, BoardEvent } from './board';
+import { SimBoard, BoardEvent, writeLayout } from './board';
+import { planLayout } from '../tools/board/layout';
+import { nativeCode } from '../tools/build/boards';
+import { validateConfig } from '../firmware/config';
 import { boardProfile } from '../firmware/boards';
 import { boardFileOf } from '../boards/index';
 import { FlashImage } from './flash';
@@ -97,6 +100,13 @@ export interface ScenarioOptions {
   keepCollectorDb?: boolean;
   /** Storage of this many bytes instead of the board profile's (a bundle that outgrew its board). */
   flashBytes?: number;
+  /**
+   * A native (ARM) board running its own bundle dist/gate-<board>.js is flashed with the layout
+   * `qrgate flash` plans (tools/board/layout.ts: the image in a free area, the loader in Storage)
+   * and its native verifier is emulated (sim/board.ts nativeVerifierEmulator). false: the code
+   * is written as .bootcde and the native code is neither written nor runnable.
+   */
+  layout?: boolean;
 }
 
 export interface ScenarioResult {
@@ -303,6 +313,9 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
   // The relay module as wired (extension "wiring"), else as the configuration says it is.
   const relayActiveHigh = sc.wiring ? sc.wiring.relay === 'active-high' :
     !(config && ((config.relay && config.relay.activeHigh === false) || config['relay.activeHigh'] === false));
+  const bfile = boardFileOf(boardProfile(sc.board || DEFAULT_SCENARIO_BOARD).name)!;
+  const laidOut = opts.layout !== false && bfile.features.native &&
+    path.resolve(bundlePath) === path.resolve(ROOT, 'dist', `gate-${bfile.name}.js`);
   let board!: SimBoard;
   const netModules = { http: httpModule(() => board.network, io), Wifi: wifiModule(), EspruinoWiFi: wifiModule() };
   board = new SimBoard({
@@ -312,6 +325,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     onEvent: emitLine,
     modules: netModules,
     flash: opts.flashBytes ? new FlashImage({ size: opts.flashBytes, pageSize: 4096 }) : undefined,
+    native: laidOut,
   });
   if (transport === 'lora' && board.profile.lora) {
     const url = String(uplinkKey(config, 'url') || '');
@@ -321,9 +335,22 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     board.onUartWrite = (uart, data) => { if (uart === m.uart) m.write(data); };
   }
   // Flash as `qrgate flash` leaves it: the bundle as .bootcde, the configuration, the trust bundle.
-  board.flash.write('.bootcde', bundle);
-  if (configText !== undefined) board.flash.write('qg.cfg', configText);
-  if (trust !== undefined) board.flash.write('qg.trust', new Uint8Array(trust));
+  if (laidOut) {
+    const files: { [name: string]: Uint8Array } = { 'qg.ed25519': nativeCode() };
+    if (configText !== undefined) files['qg.cfg'] = new Uint8Array(Buffer.from(configText, 'utf8'));
+    if (trust !== undefined) files['qg.trust'] = new Uint8Array(trust);
+    const v = config ? validateConfig(config) : null;
+    const log = v && v.config ? v.config.log : { segments: 4, segmentSize: 4096 };
+    const journal = [];
+    for (let i = 0; i < log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: log.segmentSize });
+    const plan = planLayout(bfile, { bundle, files, journal });
+    if (!plan.fits && !opts.flashBytes) throw new ScenarioError(`${bfile.name}: the layout does not fit: ${plan.problems.join('; ')}`);
+    writeLayout(board, plan, files);
+  } else {
+    board.flash.write('.bootcde', bundle);
+    if (configText !== undefined) board.flash.write('qg.cfg', configText);
+    if (trust !== undefined) board.flash.write('qg.trust', new Uint8Array(trust));
+  }
   if (!board.profile.arm) writeTables(board, trust, config);
 
   const fail = (i: number, msg: string) => failures.push(`step ${i + 1}: ${msg}`);

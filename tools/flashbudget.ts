@@ -1,11 +1,13 @@
-// The flash budget of a board: does its firmware, the files `qrgate flash` writes and what the
-// firmware writes itself fit the board's Storage? Espruino's Storage (src/jsflash.c, 2v29) lays
+// The flash budget of a board: do its firmware, the files `qrgate flash` writes and what the
+// firmware writes itself fit the board's flash, with the layout `qrgate flash` plans
+// (tools/board/layout.ts: Storage alone, or an image in a free area and a loader in Storage)?
+// Espruino's Storage (src/jsflash.c, 2v29) lays
 // files one after the other, each a 32-byte header + its data padded to 4 bytes; since 2v13 files
 // are no longer pushed to page boundaries (they may span pages), so pages add nothing; deleted
 // files keep their room until compaction (sim/flash.ts models the same).
 import * as fs from 'fs';
 import * as path from 'path';
-import { HEADER_SIZE } from '../sim/flash';
+import { FlashPlan, planLayout, storageCost } from './board/layout';
 import { boardFileOf } from '../boards/index';
 import { validateConfig } from '../firmware/config';
 import { flashFiles, profileName } from './flashfiles';
@@ -14,9 +16,7 @@ import { ROOT } from './root';
 import { TVER_FILE } from '../firmware/boot';
 
 /** Bytes a file of `size` bytes takes in Storage. */
-export function storageCost(size: number): number {
-  return HEADER_SIZE + ((size + 3) & ~3);
-}
+export { storageCost };
 
 export interface BudgetInputs {
   /** The configuration file's bytes (qg.cfg). */
@@ -37,44 +37,74 @@ export interface FlashBudget {
   profile: string;
   /** Storage of the board (bytes). */
   available: number;
-  /** The firmware file's data bytes (.bootcde). */
+  /** The firmware's bytes (dist/gate-<profile>.js), wherever they go. */
   bundle: number;
-  /** Data bytes of the files `qrgate flash` writes besides .bootcde (flashFiles). */
+  /** Data bytes of the files `qrgate flash` writes besides .bootcde (flashFiles), wherever they go. */
   files: number;
   /** Data bytes the firmware writes itself: the journal's segments and qg.tver. */
   journal: number;
-  /** Headers and padding of all these files. */
+  /** Headers and padding of the Storage files. */
   overhead: number;
+  /** Storage bytes used: the data of the files in Storage (`list`) + overhead. */
   used: number;
+  /** Bytes written outside Storage (the image in a free area; 0: none). */
+  outside: number;
   fits: boolean;
-  /** Every file with its data bytes. */
+  /** Every file in Storage with its data bytes (.bootcde: the firmware, or the loader and the firmware's tail). */
   list: { name: string; bytes: number }[];
+  /** The layout (tools/board/layout.ts). */
+  plan: FlashPlan;
 }
 
 /**
- * The budget of a board with a firmware of `bundleBytes` bytes (default: the size of
- * dist/gate-<profile>.js, which must have been built).
+ * The budget of a board with a firmware `bundle` (its text; or its size in bytes, planned as if
+ * it could be cut at any byte; default: dist/gate-<profile>.js, which must have been built).
  */
-export function flashBudget(board: string, inputs: BudgetInputs, bundleBytes?: number): FlashBudget {
+export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number | string): FlashBudget {
   const profile = profileName(board);
-  const storage = boardFileOf(profile)!.flash.storageSize;
-  const bytes = bundleBytes !== undefined ? bundleBytes : fs.statSync(bundlePath(profile)).size;
+  const bf = boardFileOf(profile)!;
+  const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
+  const bytes = typeof code === 'string' ? code.length : code;
   const cfgObj = JSON.parse(Buffer.from(inputs.config).toString('utf8'));
   const v = validateConfig(cfgObj);
   if (!v.config) throw new Error(`configuration: ${v.error}`);
-  const list: { name: string; bytes: number }[] = [{ name: '.bootcde', bytes }];
   const files = flashFiles(profile, inputs.config, inputs.trust);
-  for (const name of Object.keys(files)) list.push({ name, bytes: files[name].length });
   // What the firmware writes: the journal's segment files (created at their full size), and the
   // installed trust version (a decimal number).
   const journal: { name: string; bytes: number }[] = [];
   for (let i = 0; i < v.config.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config.log.segmentSize });
   journal.push({ name: TVER_FILE, bytes: 10 });
-  const all = list.concat(journal);
+  const plan = planLayout(bf, { bundle: code, files, journal });
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
-  const used = all.reduce((n, x) => n + storageCost(x.bytes), 0);
+  const filesBytes = Object.keys(files).reduce((n, k) => n + files[k].length, 0);
   return {
-    profile, available: storage, bundle: bytes, files: data(list) - bytes, journal: data(journal),
-    overhead: used - data(all), used, fits: used <= storage, list: all,
+    profile, available: bf.flash.storageSize, bundle: bytes, files: filesBytes, journal: data(journal),
+    overhead: plan.storageUsed - data(plan.storage), used: plan.storageUsed, outside: plan.image ? plan.image.data.length : 0,
+    fits: plan.fits, list: plan.storage, plan,
   };
+}
+
+/**
+ * For a board that does not fit: the least free flash (in `page`-byte pages, just below Storage)
+ * with which its layout would fit, or null when none up to 1 MB (or up to Storage's address) would do. For the MDBT42Q, whose
+ * free pages between Espruino's firmware and Storage depend on the build (boards/mdbt42q.ts).
+ */
+export function freeFlashNeeded(board: string, inputs: BudgetInputs, bundle?: string, page = 4096): number | null {
+  const profile = profileName(board);
+  const bf = boardFileOf(profile)!;
+  const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
+  const files = flashFiles(profile, inputs.config, inputs.trust);
+  const v = validateConfig(JSON.parse(Buffer.from(inputs.config).toString('utf8')));
+  const journal: { name: string; bytes: number }[] = [];
+  for (let i = 0; i < v.config!.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config!.log.segmentSize });
+  journal.push({ name: TVER_FILE, bytes: 10 });
+  const fitsWith = (pages: number) => {
+    const len = pages * page;
+    const area = { addr: bf.flash.storageStart - len, length: len, what: 'test', page };
+    return planLayout({ ...bf, flash: { ...bf.flash, free: [area], reserved: [] } }, { bundle: code, files, journal }).fits;
+  };
+  let lo = 0, hi = Math.floor(Math.min(1024 * 1024, bf.flash.storageStart) / page);
+  if (hi < 1 || !fitsWith(hi)) return null;
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (fitsWith(mid)) hi = mid; else lo = mid; }
+  return hi * page;
 }

@@ -139,15 +139,37 @@ export function toByteString(data: Uint8Array | string): string {
   return s;
 }
 
+/**
+ * A file, from Storage or, when Storage has none of that name, from where `qrgate flash` placed
+ * it outside Storage (tools/board/layout.ts): the loader .bootcde's first line
+ * `//qg:NAME@ADDR+LEN,...` says where, and E.memoryArea reads it in place (zero RAM).
+ */
+export function placedFile(name: string): string | undefined {
+  var S = require('Storage');
+  var s = S.read(name);
+  if (s !== undefined) return s;
+  var h = S.read('.bootcde');
+  if (!h || h.slice(0, 5) !== '//qg:') return undefined;
+  var e = h.slice(5, h.indexOf('\n')).split(',');
+  for (var i = 0; i < e.length; i++) {
+    var at = e[i].indexOf('@');
+    var plus = e[i].indexOf('+');
+    if (at > 0 && plus > at && e[i].slice(0, at) === name) {
+      return E.memoryArea(parseInt(e[i].slice(at + 1, plus), 10), parseInt(e[i].slice(plus + 1), 10));
+    }
+  }
+  return undefined;
+}
+
 /** Espruino's Storage (flash) as FlashStorage; reads are memory-mapped (zero RAM). */
 export function storage(): FlashStorage {
   var S = require('Storage');
   return {
     readBytes: function (name: string) {
-      var ab = S.readArrayBuffer(name);
-      return ab === undefined ? undefined : new Uint8Array(ab);
+      var s = placedFile(name);
+      return s === undefined ? undefined : new Uint8Array(E.toArrayBuffer(s));
     },
-    readText: function (name: string) { return S.read(name); },
+    readText: function (name: string) { return placedFile(name); },
     write: function (name: string, data: Uint8Array | string, offset?: number, size?: number) {
       var d = toByteString(data);
       if (offset === undefined) S.write(name, d);
@@ -347,7 +369,7 @@ export function nativeFunction(file: string, base64: (() => string) | null, size
   signature: string): ((a: number, b: number, c: number, d: number) => number) | null {
   if (typeof E === 'undefined' || typeof E.nativeCall !== 'function' || typeof E.getAddressOf !== 'function') return null;
   var S = require('Storage');
-  var s = S.read(file);
+  var s = placedFile(file);
   if (!base64) {
     if (s === undefined || s.length !== size) return null;
   } else {

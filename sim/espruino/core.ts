@@ -3,7 +3,7 @@
 // (the timer queue of sim/vtime.ts, shared with the unit-test fakes). See index.ts for the whole.
 import * as vm from 'vm';
 import { BoardProfile } from '../../firmware/boards';
-import { FlashImage, PowerCutError, bytesOf } from '../flash';
+import { FlashChip, FlashImage, PowerCutError, bytesOf } from '../flash';
 import { TimerQueue, VirtualClock } from '../vtime';
 import { espruinoCode, espruinoMessage } from './code';
 
@@ -37,6 +37,12 @@ export interface SandboxHostOf<S> {
   codeInFlash?: boolean;
   /** E.nativeCall emulation; absent = E.nativeCall is undefined. */
   nativeCall?: (addr: number, signature: string, data: string) => any;
+  /**
+   * The chip's flash around Storage (sim/flash.ts FlashChip): with it, E.memoryArea reads flash,
+   * require('Flash') exists, E.getAddressOf gives addresses, and E.nativeCall runs the machine
+   * code the chip emulates (FlashChip.native).
+   */
+  chip?: FlashChip;
   /** PRNG seed for Math.random / E.hwRand. */
   seed?: number;
 }

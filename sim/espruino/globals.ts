@@ -3,7 +3,9 @@
 // host's), E, NRF, process, load/reset/save. The behaviour behind them lives in core.ts (timers,
 // events), pins.ts, uart.ts and memory.ts; see index.ts for what is mimicked.
 import * as crypto from 'crypto';
-import { bytesOf, byteString } from '../flash';
+import * as vm from 'vm';
+import { espruinoCode } from './code';
+import { bytesOf, byteString, FlashChip } from '../flash';
 import { ESPRUINO_VERSION, SandboxHostOf } from './core';
 import { SandboxPins } from './pins';
 import { SimSerial } from './uart';
@@ -147,6 +149,21 @@ export function installGlobals(sb: GlobalsSandbox): void {
   E.lockConsole = function () { if (sb.consoleLock.password !== null) sb.consoleLock.locked = true; };
   E.setConsole = function () {};
   if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
+  E.CRC32 = function (data: any) {
+    const b = sb.toBytes(data);
+    let c = -1;
+    for (let i = 0; i < b.length; i++) { c ^= b[i]; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
+    return (c ^ -1) >>> 0;
+  };
+  if (host.chip) defineChip(sb, E, host.chip);
+  // eval: Espruino evaluates in the current scope and has no strict mode, so the loader's
+  // top-level eval(E.memoryArea(...)) defines globals even when the code starts with "use strict"
+  // (Node's strict direct eval would keep them to itself). Here eval runs program text as a
+  // top-level script, as sb.run does; the firmware calls eval only at the top level (the loader).
+  def('eval', function (code: any) {
+    if (typeof code !== 'string') return code;
+    return vm.runInContext(espruinoCode(code), sb.context, { filename: 'eval' });
+  });
   def('E', E);
 
   // Network consoles: telnet (ESP32 over Wi-Fi; the Linux build's --telnet) and the Bluetooth
@@ -186,6 +203,75 @@ export function installGlobals(sb: GlobalsSandbox): void {
   def('trace', function () {});
 }
 
+
+/**
+ * Flash and addresses (host.chip): E.memoryArea (a string of the flash bytes: memory-mapped, zero
+ * RAM), E.getAddressOf (flash strings: their address; typed arrays: a made-up RAM address,
+ * registered so that emulated native code reads them), E.nativeCall of the code the chip
+ * emulates, and require('Flash') (getFree, getPage, erasePage, write, read).
+ */
+function defineChip(sb: GlobalsSandbox, E: any, chip: FlashChip): void {
+  const addrOf = new Map<string, number>();
+  const ram: { addr: number; arr: Uint8Array }[] = [];
+  let nextRam = 0x20000000;
+  E.memoryArea = function (addr: any, len: any) {
+    const a = Number(addr) | 0, n = Number(len) | 0;
+    if (!a || n < 0) return undefined;
+    const s = byteString(chip.read(a, n));
+    if (s.length > 10) { sb.mapped.add(s); addrOf.set(s, a); }
+    return s;
+  };
+  E.getAddressOf = function (v: any, flat: any) {
+    void flat;
+    if (typeof v === 'string') {
+      const a = addrOf.get(v);
+      if (a !== undefined) return a;
+      return chip.addressOfStored(v) || 0;
+    }
+    if (v && ArrayBuffer.isView(v)) {
+      for (const r of ram) if (r.arr === v) return r.addr;
+      const addr = nextRam;
+      nextRam += ((v as Uint8Array).byteLength + 0xff) & ~0xff;
+      ram.push({ addr, arr: v as Uint8Array });
+      return addr;
+    }
+    return 0;
+  };
+  const mem = (addr: number, len: number): Uint8Array => {
+    for (const r of ram) {
+      if (addr >= r.addr && addr + len <= r.addr + r.arr.byteLength) {
+        return new Uint8Array(r.arr.buffer, r.arr.byteOffset + (addr - r.addr), len).slice();
+      }
+    }
+    return chip.read(addr, len);
+  };
+  if (chip.native && !E.nativeCall) {
+    const native = chip.native;
+    E.nativeCall = function (addr: any, sig: any) {
+      const fn = native(Number(addr) & ~1, String(sig), mem);
+      if (!fn) throw sb.err(`sim: no emulated machine code at 0x${(Number(addr) & ~1).toString(16)}`);
+      return function (...args: any[]) { return fn(...args.map((x) => Number(x) | 0)); };
+    };
+  }
+  const F = new sb.R.Object() as any;
+  F.getFree = function () { return sb.plain(chip.getFree()); };
+  F.getPage = function (addr: any) { const p = chip.getPage(Number(addr)); return p ? sb.plain(p) : undefined; };
+  F.erasePage = function (addr: any) {
+    if (typeof addr !== 'number' || Math.floor(addr) !== addr) throw sb.err(`Address should be an integer, got ${typeof addr}`);
+    try { chip.erasePage(addr); } catch (e: any) { throw sb.err(e.message); }
+  };
+  F.write = function (data: any, addr: any) {
+    if (data === undefined) throw sb.err('Data is not defined');
+    try { chip.write(sb.toBytes(data).slice(), Number(addr) | 0); } catch (e: any) { throw sb.err(e.message); }
+  };
+  F.read = function (len: any, addr: any) {
+    const b = chip.read(Number(addr) | 0, Number(len) | 0);
+    const u = new sb.R.Uint8Array(b.length);
+    u.set(b);
+    return u;
+  };
+  sb.moduleCache.Flash = F;
+}
 
 /** A builtin module for require(name), or undefined. */
 function makeModule(sb: GlobalsSandbox, name: string): any {

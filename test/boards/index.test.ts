@@ -31,7 +31,7 @@ function synthetic(): Board {
     lora: { serial: 'Serial4', rx: 'F1', tx: 'F2', reset: 'F3' },
   };
   b.vars = 12345;
-  b.flash = { storageStart: 0x200000, storageSize: 512 * 1024, pageSize: 8192, free: [{ addr: 0x100000, length: 65536, what: 'test area' }] };
+  b.flash = { storageStart: 0x200000, storageSize: 512 * 1024, pageSize: 8192, free: [{ addr: 0x100000, length: 65536, what: 'test area' }], reserved: [] };
   b.notes = ['a board for the tests only.'];
   return b;
 }

@@ -20,7 +20,7 @@ import { REPO } from '../util/shared';
 const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 /** Modules of Espruino (required by the device code compiled into build/host, never on Node). */
-const ESPRUINO_MODULES = ['Storage', 'Wifi', 'EspruinoWiFi', 'http', 'crypto', 'heatshrink'];
+const ESPRUINO_MODULES = ['Storage', 'Flash', 'Wifi', 'EspruinoWiFi', 'http', 'crypto', 'heatshrink'];
 /** Requires that only building bundles makes (boards.ts loads its bundler lazily). */
 const BUILD_ONLY = ['build/host/tools/build/boards.js -> ./bundle.js'];
 

@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as acorn from 'acorn';
 import { BOARD_FILES, boardFileOf } from '../../boards/index';
-import { flashBudget, fixtureInputs, storageCost } from '../../tools/flashbudget';
+import { flashBudget, fixtureInputs, storageCost, freeFlashNeeded } from '../../tools/flashbudget';
 import { flashFiles, bundleFor, NATIVE_FILE } from '../../tools/flashfiles';
 import { bundlePath, nativeCode, PROFILES } from '../../tools/build/boards';
 import { pretokenise, untokenise } from '../../tools/build/pretokenise';
@@ -44,12 +44,14 @@ describe('flash budget per board', function () {
 
   for (const profile of PROFILES) {
     it(`${profile}: the profile's "fits" (${BOARD_FEATURES[profile].fits}) is what the budget measures`, () => {
-      const b = flashBudget(profile, inputs, need(bundlePath(profile)).length);
+      const b = flashBudget(profile, inputs, need(bundlePath(profile)));
       const sum = b.list.reduce((n, f) => n + storageCost(f.bytes), 0);
       assert.equal(b.used, sum);
-      assert.equal(b.used, b.bundle + b.files + b.journal + b.overhead);
+      assert.equal(b.used, b.list.reduce((n, f) => n + f.bytes, 0) + b.overhead);
+      if (!b.plan.image) assert.equal(b.used, b.bundle + b.files + b.journal + b.overhead);
+      else assert.equal(b.outside, b.plan.image.data.length);
       assert.equal(b.available, boardFileOf(profile)!.flash.storageSize);
-      const msg = `${profile}: ${b.used} bytes needed (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead}) of ${b.available}`;
+      const msg = `${profile}: ${b.used} bytes needed in Storage (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead}) of ${b.available}, ${b.outside} outside: ${b.plan.problems.join('; ')}`;
       assert.equal(b.fits, BOARD_FEATURES[profile].fits,
         `${msg}: set features.fits: ${b.fits} in boards/${profile}.ts (and run make readme-tables)`);
     });
@@ -96,6 +98,16 @@ describe('flash budget per board', function () {
     assert.equal(bundleFor('pico', path.join(REPO, 'no-such-dist')), path.join(REPO, 'no-such-dist', 'gate.js'));
   });
 
+  it('a board that does not fit (MDBT42Q): the free flash it would need, in whole pages; none for those that fit', () => {
+    const text = need(bundlePath('mdbt42q'));
+    const n = freeFlashNeeded('mdbt42q', inputs, text)!;
+    assert.ok(n > 0 && n % 4096 === 0, String(n));
+    // at least what the firmware and qg.ed25519 need beyond the Storage the journal leaves
+    const native = nativeCode().length;
+    assert.ok(n >= text.length + native - boardFileOf('mdbt42q')!.flash.storageSize + 16 * 1024, `${n}`);
+    assert.equal(freeFlashNeeded('mdbt42q', inputs, text, n / 2) !== null, true);
+  });
+
   it('the journal reservation follows log.segments x log.segmentSize', () => {
     const cfg = JSON.parse(Buffer.from(inputs.config).toString('utf8'));
     cfg.log = { segments: 2, segmentSize: 1024 };
@@ -114,6 +126,7 @@ describe('flash budget per board', function () {
   });
 
   it('an ARM bundle whose native code cannot run faults and never opens (no JavaScript fallback)', async () => {
+    // (written as one .bootcde without its layout, so without qg.ed25519 and its emulation)
     const lines: string[] = [];
     const res = await runScenario({
       board: 'wifi', config: path.join(REPO, 'test', 'fixtures', 'gate.json'), trust: path.join(REPO, 'test', 'fixtures', 'trust.bin'),
@@ -126,7 +139,7 @@ describe('flash budget per board', function () {
         { expect: { relay: false } },
       ],
       // (a Storage larger than the WiFi's 64 KB: its bundle outgrew it, see the budget above)
-    }, { bundle: bundlePath('wifi'), out: (l) => lines.push(l), flashBytes: 128 * 1024 });
+    }, { bundle: bundlePath('wifi'), out: (l) => lines.push(l), flashBytes: 128 * 1024, layout: false });
     assert.ok(res.ok, res.failures.join('\n') + '\n' + lines.join('\n'));
     assert.ok(lines.some((l) => l.indexOf('qg.ed25519 missing or damaged') >= 0), lines.join('\n'));
     assert.ok(!lines.some((l) => /"decision":"open"/.test(l)));

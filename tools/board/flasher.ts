@@ -43,6 +43,8 @@ import { consolePasswordOf, defaultPasswords, ConsoleLockedError } from './unloc
 import * as fs from 'fs';
 import { flashFiles, bundleFor, profileName } from '../flashfiles';
 import { storageCost } from '../flashbudget';
+import { boardFileOf } from '../../boards/index';
+import { FlashPlan, planLayout, crc32, loaderCode, loaderMap } from './layout';
 
 export class FlashError extends Error {}
 
@@ -264,8 +266,12 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     }
     // qg.cfg and qg.trust first (flashFiles' order), the firmware last
     const extra = extraFor(profile.name);
-    const files = Object.keys(extra).map((name) => ({ name, data: extra[name] }));
-    files.push({ name: FIRMWARE_FILE, data: bundle });
+    // The layout (tools/board/layout.ts), planned against the free areas this board reports
+    // and checked against its board file's map before anything is written.
+    const plan = await planOnBoard(client, profile.name, bundle, extra, config.log);
+    const files = Object.keys(extra).filter((name) => !plan.image || plan.storage.some((s) => s.name === name))
+      .map((name) => ({ name, data: extra[name] }));
+    files.push({ name: FIRMWARE_FILE, data: plan.image ? new Uint8Array(Buffer.from(plan.bootcde, 'latin1')) : bundle });
     done += 512;
     prog.update(done, `found ${profile.name} (${boardId} ${env.VERSION || ''})`);
 
@@ -295,7 +301,22 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     await client.eval('(function(){var S=require("Storage");S.erase(".bootcde");S.erase(".bootrst");S.erase(".varimg");return 1})()');
     done += 512;
 
-    // 5. files, firmware last
+    // 5. the image outside Storage (its pages erased, written, its CRC-32 checked on the board),
+    //    then the files, firmware last
+    if (plan.image) {
+      const im = plan.image;
+      prog.update(done, `erasing ${im.pages.length} page(s) at 0x${im.addr.toString(16)}`);
+      for (const p of im.pages) await client.eval(`(require("Flash").erasePage(${p}),1)`, 30000);
+      for (let off = 0; off < im.data.length; off += CHUNK_IMAGE) {
+        const part = Buffer.from(im.data.subarray(off, Math.min(im.data.length, off + CHUNK_IMAGE))).toString('base64');
+        await client.eval(`(require("Flash").write(atob(${JSON.stringify(part)}),${im.addr + off}),1)`, 15000);
+        prog.update(done + off, `writing the image at 0x${im.addr.toString(16)} (${im.data.length} bytes)`);
+      }
+      const got = await client.eval(`E.CRC32(E.memoryArea(${im.addr},${im.data.length}))`, 60000);
+      const want = crc32(im.data);
+      if (Number(got) !== want) fail(`read-back of the image at 0x${im.addr.toString(16)} failed: the board's CRC-32 is ${got}, the host's ${want}`);
+      done += im.data.length;
+    }
     for (const f of files) {
       const base = done;
       prog.update(done, `writing ${f.name} (${f.data.length} bytes)`);
@@ -367,6 +388,65 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   }
 }
 
+/** Bytes of the image per Flash.write over the console (base64: 4/3 of it on the line). */
+const CHUNK_IMAGE = 384;
+
+/**
+ * The board's layout: planned from its board file and the free areas the board reports
+ * (require('Flash').getFree()), each erase page checked with require('Flash').getPage() to be
+ * the page the plan expects; a plan that does not fit, or any difference, fails before a byte is
+ * written (FlashError: exit 2).
+ */
+async function planOnBoard(client: EspruinoClient, board: string, bundle: Uint8Array, files: { [name: string]: Uint8Array },
+  log: { segments: number; segmentSize: number }): Promise<FlashPlan> {
+  const bf = boardFileOf(board)!;
+  const journal: { name: string; bytes: number }[] = [];
+  for (let i = 0; i < log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: log.segmentSize });
+  journal.push({ name: TVER_FILE, bytes: 10 });
+  const text = Buffer.from(bundle).toString('latin1');
+  // Storage alone when it holds everything: no question to the board.
+  const storageOnly = planLayout({ ...bf, flash: { ...bf.flash, free: [] } }, { bundle: text, files, journal });
+  if (storageOnly.fits) return storageOnly;
+  let reported: { addr: number; length: number }[] = [];
+  try {
+    const r = await client.eval('(function(){try{return require("Flash").getFree()}catch(e){return[]}})()', 15000);
+    if (Array.isArray(r)) reported = r.filter((a: any) => a && typeof a.addr === 'number' && typeof a.length === 'number');
+  } catch (e) { reported = []; }
+  const plan = planLayout(bf, { bundle: text, files, journal, reported });
+  if (!plan.fits) {
+    const seen = reported.map((a) => `0x${a.addr.toString(16)} ${a.length}`).join(', ') || 'none';
+    fail(`not enough flash on the ${board}: ${plan.problems.join('; ')} (the board reports free: ${seen}; README "Flash layout")`);
+  }
+  const im = plan.image!;
+  for (const p of im.pages) {
+    const pg = await client.eval(`(function(){var p=require("Flash").getPage(${p});return p?[p.addr,p.length]:null})()`, 15000);
+    const want = im.area.page || bf.flash.pageSize;
+    if (!Array.isArray(pg) || pg[0] !== p || pg[1] !== want) {
+      fail(`the ${board}'s flash page at 0x${p.toString(16)} is ${Array.isArray(pg) ? `0x${pg[0].toString(16)}, ${pg[1]} bytes` : 'unknown'}, not the ${want}-byte page boards/${board}.ts plans: nothing written`);
+    }
+  }
+  return plan;
+}
+
+/**
+ * The board's flash layout as `doctor` reports it: where Storage is and what the board reports
+ * free; with a loader .bootcde (tools/board/layout.ts), the image it runs (address, length, the
+ * CRC-32 the loader expects and the one the board computes now) and the files placed outside
+ * Storage. `damaged`: why the image cannot run, or null.
+ */
+async function layoutReport(client: EspruinoClient, timeoutMs: number): Promise<{ layout: any; damaged: string | null }> {
+  const head = await client.eval('(function(){var h=require("Storage").read(".bootcde",0,400);return h===undefined?null:btoa(h)})()', timeoutMs);
+  const text = head ? Buffer.from(String(head), 'base64').toString('latin1') : '';
+  let free: any = [];
+  try { free = await client.eval('(function(){try{return require("Flash").getFree()}catch(e){return[]}})()', timeoutMs); } catch (e) { free = []; }
+  const code = loaderCode(text);
+  if (!code) return { layout: { firmware: head ? 'storage' : 'none', free }, damaged: null };
+  const crc = Number(await client.eval(`E.CRC32(E.memoryArea(${code.addr},${code.length}))`, timeoutMs));
+  const placed = loaderMap(text).map((p) => ({ name: p.name, addr: p.addr, length: p.length }));
+  const damaged = crc !== code.crc ? `the firmware image at 0x${code.addr.toString(16)} (${code.length} bytes) is damaged: CRC-32 ${crc}, the loader expects ${code.crc} (qrgate flash writes it again)` : null;
+  return { layout: { firmware: 'image', image: { addr: code.addr, length: code.length, crc: code.crc, ok: !damaged }, placed, free }, damaged };
+}
+
 export interface DoctorOptions {
   port: string; baud?: number; answerTimeoutMs?: number; timeoutMs?: number;
   /** The site's configuration: unlocks a locked gate's console (tools/board/unlock.ts); default QRGATE_CONFIG. */
@@ -405,9 +485,11 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     const s = await client.eval('typeof qgStatus=="function"?qgStatus():null', timeout);
     if (s !== null && s !== undefined) {
       const st = typeof s === 'string' ? JSON.parse(s) : s;
-      const why = st.fault ? `the firmware reports a fault: ${st.fault}` : null;
-      return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware', ok: !why, why };
+      const lay = await layoutReport(client, timeout);
+      const why = st.fault ? `the firmware reports a fault: ${st.fault}` : lay.damaged;
+      return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware', layout: lay.layout, ok: !why, why };
     }
+    const lay = await layoutReport(client, timeout);
     const info = await client.eval('(function(){var c=require("Storage").readJSON(' + JSON.stringify(CONFIG_FILE) +
       ',1),t=getTime(),m=process.memory();return{gateId:c&&typeof c=="object"?(c.gateId===undefined?null:c.gateId):null,' +
       'time:t,used:m.usage,total:m.total}})()', timeout);
@@ -431,8 +513,9 @@ export async function doctor(o: DoctorOptions): Promise<any> {
       boardId: env.BOARD,
       interpreter: env.VERSION,
       source: 'console',
+      layout: lay.layout,
       ok: false,
-      why: fwHash === null
+      why: lay.damaged ? lay.damaged : fwHash === null
         ? 'no firmware on the board (no .bootcde): qrgate flash puts it there'
         : 'the firmware did not start: .bootcde is on the board but it defines no qgStatus() (it stopped with an error while starting, was stopped, or is not the gate firmware); qrgate monitor shows what it prints after a restart, qrgate flash puts it back',
     };

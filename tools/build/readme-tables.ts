@@ -90,32 +90,36 @@ export function featureText(f: BoardFeatures): string {
 /**
  * "Flash budget": per board, its features, its bundle and what it needs of its Storage (fixture
  * configuration and trust bundle, default journal; tools/flashbudget.ts). `bundleBytes` gives a
- * board's bundle size (default: the size of the built dist/gate-<board>.js).
+ * board's bundle text, or its size (then cut at any byte; default: the text of dist/gate-<board>.js).
  */
-export function budgetTable(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number): string {
-  const size = bundleBytes || ((name: string) => {
+export function budgetTable(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number | string): string {
+  const code = (name: string): number | string => {
+    if (bundleBytes) return bundleBytes(name);
     const file = bundlePath(name);
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run make build-device`);
-    return fs.statSync(file).size;
-  });
+    return fs.readFileSync(file, 'latin1');
+  };
   const inputs = fixtureInputs();
-  const out = [row(['board', 'features', 'firmware', 'needed / Storage', 'fits']), row(['---', '---', '---', '---', '---'])];
+  const out = [row(['board', 'features', 'firmware', 'Storage used / size', 'image in a free area', 'fits']),
+    row(['---', '---', '---', '---', '---', '---'])];
   for (const b of boards) {
-    const g = flashBudget(b.name, inputs, size(b.name));
-    out.push(row([`\`${b.name}\``, featureText(b.features), kb(g.bundle), `${kb(g.used)} / ${kb(g.available)}`, b.features.fits ? 'yes' : '**no**']));
+    const g = flashBudget(b.name, inputs, code(b.name));
+    const im = g.plan.image;
+    const where = im ? `${kb(g.outside)} at ${hex(im.addr)} (${kb(im.code.length)} of firmware)` : '-';
+    out.push(row([`\`${b.name}\``, featureText(b.features), kb(g.bundle), `${kb(g.used)} / ${kb(g.available)}`, where, b.features.fits ? 'yes' : '**no**']));
   }
   return out.join('\n');
 }
 
 /** What each file in a board's flash is (the boards that get it come from the board files). */
 const FILES: { names: string[]; shown: string; what: string }[] = [
-  { names: ['.bootcde'], shown: '`.bootcde`', what: 'the firmware (`dist/gate-<board>.js`, or `dist/gate.js`), run from flash at boot' },
+  { names: ['.bootcde'], shown: '`.bootcde`', what: 'the firmware (`dist/gate-<board>.js`, or `dist/gate.js`), run from flash at boot; where Storage cannot hold it, a loader that runs the firmware image in a free area, then the firmware\'s tail (see "Flash layout")' },
   { names: ['qg.cfg'], shown: '`qg.cfg`', what: 'the configuration (JSON)' },
   { names: ['qg.trust'], shown: '`qg.trust`', what: 'the trust bundle (COSE_Sign1 bytes)' },
   { names: ['qg.tver'], shown: '`qg.tver`', what: 'the highest trust-bundle version ever installed: a lower one is refused at boot' },
   { names: ['qg.tb', 'qg.k*'], shown: '`qg.tb`, `qg.k<8 hex>`', what: 'the JavaScript verifier\'s tables, the base point (9 KB) and one per trusted key (2.3 KB), read in place' },
   { names: ['qg.lock'], shown: '`qg.lock`', what: 'the console password (derived from `site.secret`) with a check: locks the console even when `qg.cfg` is damaged (see "Security: the consoles")' },
-  { names: ['qg.ed25519'], shown: '`qg.ed25519`', what: 'the native verifier\'s machine code (7.9 KB), run in place' },
+  { names: ['qg.ed25519'], shown: '`qg.ed25519`', what: 'the native verifier\'s machine code (7.9 KB), run in place; in the image in a free area when there is one (see "Flash layout")' },
   { names: ['qg.j*'], shown: '`qg.j0` ...', what: 'the entry-log journal\'s segments (`log.segments` files of `log.segmentSize` bytes)' },
 ];
 /** Files the firmware writes itself, on every board. */
@@ -134,7 +138,7 @@ export function filesTable(boards: Board[] = BOARD_FILES): string {
 }
 
 /** Every generated region of the README: name -> text. */
-export function readmeTables(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number): { [name: string]: string } {
+export function readmeTables(boards: Board[] = BOARD_FILES, bundleBytes?: (name: string) => number | string): { [name: string]: string } {
   return {
     pins: pinsTable(boards),
     lora: loraTable(boards),

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { ROOT } from '../root';
 import { buildAll, BuiltBundle, DEFAULT_ENTRY } from './boards';
-import { flashBudget, fixtureInputs } from '../flashbudget';
+import { flashBudget, fixtureInputs, freeFlashNeeded } from '../flashbudget';
 import { boardFileOf } from '../../boards/index';
 import { pretokenise } from './pretokenise';
 import * as fs from 'fs';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const table = sizeTable(built, entry);
   const inputs = fixtureInputs();
   const boards = built.filter((b) => b.profile !== 'universal');
-  const budgets = boards.map((b) => flashBudget(b.profile, inputs, b.bytes));
+  const budgets = boards.map((b) => flashBudget(b.profile, inputs, fs.readFileSync(b.file, 'latin1')));
   // The same with the bundle pretokenised (espruino PRETOKENISE=2), as if qrgate flash applied it.
   const tokBytes = boards.map((b) => pretokenise(fs.readFileSync(b.file, 'latin1')).length);
   const tokBudgets = boards.map((b, i) => flashBudget(b.profile, inputs, tokBytes[i]));
@@ -79,12 +79,22 @@ async function main(): Promise<void> {
   }
   console.log('Bytes of each module in the minified bundles (dist/gate.js = universal, dist/gate-<profile>.js):\n');
   console.log(formatTable(table));
-  console.log('\nStorage budget per board (fixture configuration and trust bundle, default journal):\n');
+  console.log('\nFlash budget per board with its planned layout (tools/board/layout.ts; fixture configuration and trust bundle, default journal):\n');
   budgets.forEach((b, i) => {
     const t = tokBudgets[i];
-    console.log(`${b.profile.padEnd(9)} ${b.fits ? 'fits    ' : 'NO ROOM '} ${String(b.used).padStart(7)} / ${String(b.available).padStart(6)} bytes` +
-      ` (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead});` +
-      ` pretokenised: bundle ${t.bundle}, ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}; ${flashText(b.profile)}`);
+    const im = b.plan.image;
+    console.log(`${b.profile.padEnd(9)} ${b.fits ? 'fits    ' : 'NO ROOM '} Storage ${String(b.used).padStart(7)} / ${String(b.available).padStart(6)} bytes` +
+      ` (bundle ${b.bundle}, files ${b.files}, journal ${b.journal}, headers ${b.overhead})`);
+    if (im) {
+      console.log(`          image ${im.data.length} bytes at 0x${im.addr.toString(16)} in the free area of ${im.area.length} bytes` +
+        ` (${im.parts.map((p) => `${p.name} ${p.length}`).join(', ')}; ${im.pages.length} erase page(s)); firmware tail in .bootcde: ${b.plan.codeInStorage} bytes;` +
+        ` room left in the area: ${im.area.length - im.data.length} bytes`);
+    }
+    if (!b.fits) {
+      const need = freeFlashNeeded(b.profile, inputs, fs.readFileSync(boards[i].file, 'latin1'));
+      console.log(`          ${b.plan.problems.join('; ')}; it would fit with ${need === null ? 'no' : need} bytes of free flash (getFree()) outside Storage`);
+    }
+    console.log(`          pretokenised: bundle ${t.bundle}, Storage ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}; ${flashText(b.profile)}`);
   });
 }
 

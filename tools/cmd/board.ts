@@ -3,7 +3,7 @@
 // command line tool work against it. See sim/console.ts.
 import * as path from 'path';
 import { CliError, parseArgs } from '../cli';
-import { SimBoard } from '../../sim/board';
+import { SimBoard, freeFlashOf } from '../../sim/board';
 import { boardFileOf } from '../../boards/index';
 import { FlashImage } from '../../sim/flash';
 import { ConsoleServer } from '../../sim/console';
@@ -68,14 +68,19 @@ export async function run(args: string[]): Promise<number> {
   }
   const geo = boardFileOf(profile.name)!.flash;
   if (!flash) flash = new FlashImage({ size: geo.storageSize, pageSize: geo.pageSize });
+  // The flash outside Storage (the free areas qrgate flash puts the firmware image in), kept in DIR too.
+  const freeFlash = freeFlashOf(profile.name);
+  if (dir) {
+    try { freeFlash.load(dir); } catch (e: any) { throw new CliError(`--flash ${dir}: ${e.message}`); }
+  }
   const save = () => {
     if (!dir) return;
-    try { flash!.save(dir); } catch (e: any) { process.stderr.write(`qrgate board: cannot save flash to ${dir}: ${e.message}\n`); }
+    try { flash!.save(dir); freeFlash.save(dir); } catch (e: any) { process.stderr.write(`qrgate board: cannot save flash to ${dir}: ${e.message}\n`); }
   };
   if (dir) save();
   const show = (ev: any) => process.stdout.write(`${clockText(Date.now())} ${describeEvent(ev)}\n`);
   const board = new SimBoard({
-    board: profile.name, flash, clock,
+    board: profile.name, flash, clock, freeFlash, native: true,
     onEvent: p.flags.quiet ? undefined : (e) => {
       const ev: any = { ev: e.event };
       for (const k of Object.keys(e)) if (k !== 't' && k !== 'event') ev[k] = e[k];

@@ -63,3 +63,40 @@ describe('hal/espruino: http', () => {
     assert.equal(err, 'no Wi-Fi module');
   });
 });
+
+describe('hal/espruino: files placed outside Storage (the loader\'s map line)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Module = require('module');
+  /** Runs fn with require('Storage') over `files` and E.memoryArea over `flash` (address -> byte). */
+  function onBoard<T>(files: { [name: string]: string }, flash: (addr: number) => number, fn: () => T): T {
+    const g = globalThis as any;
+    const oldLoad = Module._load;
+    const hadE = 'E' in g, oldE = g.E;
+    const areas: number[][] = [];
+    Module._load = function (req: string, ...rest: any[]) {
+      return req === 'Storage' ? { read: (n: string) => files[n] } : oldLoad.call(this, req, ...rest);
+    };
+    g.E = {
+      memoryArea: (a: number, l: number) => { areas.push([a, l]); let s = ''; for (let i = 0; i < l; i++) s += String.fromCharCode(flash(a + i)); return s; },
+      toArrayBuffer: (s: string) => new Uint8Array(Buffer.from(s, 'latin1')).buffer,
+    };
+    try { return fn(); } finally { Module._load = oldLoad; if (hadE) g.E = oldE; else delete g.E; }
+  }
+  const { placedFile, storage } = require('../../../hal/espruino/index');
+  const loader = '//qg:qg.ed25519@134610944+5,qg.x@134610952+3\nif(E.CRC32(E.memoryArea(134610960,10))!=1)throw Error("x");eval(E.memoryArea(134610960,10));\n';
+
+  it('reads a file Storage lacks from where the map line says, in place; Storage first; nothing without a map', () => {
+    const flash = (a: number) => (a - 134610944) & 0xff;
+    onBoard({ '.bootcde': loader, 'qg.cfg': '{}' }, flash, () => {
+      assert.equal(placedFile('qg.ed25519'), '\x00\x01\x02\x03\x04');
+      assert.equal(placedFile('qg.x'), '\x08\x09\x0a');
+      assert.equal(placedFile('qg.cfg'), '{}');
+      assert.equal(placedFile('qg.none'), undefined);
+      assert.equal(placedFile('qg.ed2551'), undefined, 'a prefix of a name is not the name');
+      assert.deepEqual(Array.from(storage().readBytes('qg.ed25519')), [0, 1, 2, 3, 4]);
+      assert.equal(storage().readText('qg.x'), '\x08\x09\x0a');
+    });
+    onBoard({ '.bootcde': '"use strict";var qg=1;//qg:qg.ed25519@1+1' }, flash, () => assert.equal(placedFile('qg.ed25519'), undefined));
+    onBoard({}, flash, () => assert.equal(placedFile('qg.ed25519'), undefined));
+  });
+});

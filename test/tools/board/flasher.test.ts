@@ -5,6 +5,9 @@ import * as net from 'net';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import { SimBoard } from '../../../sim/board';
+import { FreeFlash } from '../../../sim/flash';
+import { bundlePath } from '../../../tools/build/boards';
+import { loaderCode } from '../../../tools/board/layout';
 import { ConsoleServer } from '../../../sim/console';
 import { flashBoard, doctor, FlashError } from '../../../tools/board/flasher';
 import { EspruinoClient } from '../../../tools/board/client';
@@ -17,8 +20,8 @@ const sha = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex
 const cfgBytes = () => new Uint8Array(fs.readFileSync(GATE_JSON));
 const trustBytes = () => new Uint8Array(fs.readFileSync(TRUST_BIN));
 
-async function inProcessBoard(name: string) {
-  const board = new SimBoard({ board: name, clock: 1632729600 });
+async function inProcessBoard(name: string, opts: { native?: boolean; freeFlash?: FreeFlash } = {}) {
+  const board = new SimBoard({ board: name, clock: 1632729600, ...opts });
   const server = new ConsoleServer(board);
   server.console.bootFromFlash();
   const port = await server.listen(0);
@@ -153,12 +156,74 @@ describe('flash errors and recovery (in-process board)', function () {
   it('not enough flash: checked before anything is written', async () => {
     const b = await inProcessBoard('original');
     b.board.flash.write('keep', 'me');
+    b.board.flash.write('big', new Uint8Array(19 * 1024));
     const before = Buffer.from(b.board.flash.bytes);
     const msg = await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: miniBundle() }),
-      /^not enough flash on the original: qg\.cfg \d+ \+ qg\.lock \d+ \+ qg\.trust \d+ \+ qg\.ed25519 \d+ \+ \.bootcde \d+ bytes need \d+ bytes of Storage, the board has \d+ \(README "Flash budget"\)$/);
+      /^not enough flash on the original: qg\.cfg \d+ \+ qg\.lock \d+ \+ qg\.trust \d+ \+ \.bootcde \d+ bytes need \d+ bytes of Storage, the board has \d+ \(README "Flash budget"\)$/);
     assert.ok(msg.length < 200);
     assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'flash untouched');
     await b.server.close();
+  });
+
+  it('not enough flash where Espruino reports no free area (MDBT42Q: the firmware needs more than Storage)', async () => {
+    const b = await inProcessBoard('mdbt42q');
+    const before = Buffer.from(b.board.flash.bytes);
+    await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() }),
+      /^not enough flash on the mdbt42q: \d+ bytes needed in Storage, 40960 there, and no free flash outside Storage is known for this board \(the board reports free: none; README "Flash layout"\)$/);
+    assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'flash untouched');
+    await b.server.close();
+  });
+
+  for (const name of ['pico', 'wifi', 'original']) {
+    it(`${name}: the image goes to the free area, the loader to Storage; the gate runs it, doctor checks it`, async function () {
+      if (!fs.existsSync(bundlePath(name))) this.skip(); // make build-device
+      const b = await inProcessBoard(name, { native: true });
+      const r = await flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() });
+      assert.strictEqual(r.board, name);
+      assert.strictEqual(r.ready.gateId, 'gate-test-1');
+      assert.ok(!r.ready.fault, JSON.stringify(r.ready));
+      const boot = b.board.flash.readString('.bootcde')!;
+      const code = loaderCode(boot)!;
+      assert.ok(code, boot.slice(0, 200));
+      assert.ok(!b.board.flash.exists('qg.ed25519'), 'the native code is in the image, not in Storage');
+      const area = b.board.freeFlash.areas[0];
+      const full = fs.readFileSync(bundlePath(name), 'latin1');
+      const head = Buffer.from(area.bytes.subarray(code.addr - area.addr, code.addr - area.addr + code.length)).toString('latin1');
+      assert.strictEqual(head + boot.slice(boot.indexOf('\n', boot.indexOf('\n') + 1) + 1), full, 'head in the image + tail in .bootcde = the firmware');
+      const st = await doctor({ port: b.port, config: cfgBytes() });
+      assert.strictEqual(st.ok, true, st.why);
+      assert.deepStrictEqual(st.layout.image, { addr: code.addr, length: code.length, crc: code.crc, ok: true });
+      assert.deepStrictEqual(st.layout.placed.map((p: any) => p.name), ['qg.ed25519']);
+      // one bit of the image flips: the loader refuses to run it, doctor says so
+      area.bytes[code.addr - area.addr + 100] ^= 0x01;
+      const lines: string[] = [];
+      b.board.onConsoleLine = ((prev) => (l: string) => { lines.push(l); if (prev) prev(l); })(b.board.onConsoleLine);
+      b.board.powerCut();
+      b.server.console.bootFromFlash();
+      assert.ok(!lines.some((l) => l.indexOf('@qg ') === 0), lines.join('\n'));
+      assert.ok(lines.some((l) => /firmware image at 0x[0-9a-f]+ is damaged/.test(l)), lines.join('\n'));
+      const st2 = await doctor({ port: b.port, config: cfgBytes() });
+      assert.strictEqual(st2.ok, false);
+      assert.match(st2.why, /firmware image at 0x[0-9a-f]+ \(\d+ bytes\) is damaged/);
+      await b.server.close();
+    });
+  }
+
+  it('a board reporting less free flash than its board file, or other erase pages: nothing is written', async function () {
+    if (!fs.existsSync(bundlePath('pico'))) this.skip(); // make build-device
+    for (const free of [
+      new FreeFlash([{ addr: 0x08060000, length: 64 * 1024, page: 64 * 1024 }]),
+      new FreeFlash([{ addr: 0x08060000, length: 128 * 1024, page: 16 * 1024 }]),
+    ]) {
+      const b = await inProcessBoard('pico', { native: true, freeFlash: free });
+      const before = Buffer.from(b.board.flash.bytes);
+      await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() }),
+        free.areas[0].length < 128 * 1024 ? /^not enough flash on the pico: .*the board reports free: 0x8060000 65536;/ :
+          /^the pico's flash page at 0x8060000 is 0x8060000, 16384 bytes, not the 131072-byte page boards\/pico\.ts plans: nothing written$/);
+      assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'Storage untouched');
+      assert.ok(free.areas[0].bytes.every((x) => x === 0xff), 'free flash untouched');
+      await b.server.close();
+    }
   });
 
   it('an interrupted flash leaves no firmware that runs, and the next flash recovers', async () => {
