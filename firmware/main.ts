@@ -23,7 +23,8 @@ import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
-import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
+import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
+import { nativeInflater } from './native-inflate';
 import { hexOf } from '../proto/bytes';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
@@ -159,6 +160,9 @@ function start(): void {
   }
   var gate = new Gate({
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
+    // DIVOC's inflate in machine code on ARM boards whose bundle carries it (native/inflate),
+    // after its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
+    inflate: QG_NATIVE && QG_NATIVE_EMBED && QG_DIVOC && profile.arm ? nativeInflater(esp_nativeFunction, esp_flatBuffer) : null,
   });
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),

@@ -11,6 +11,8 @@ import { inflateSourceSha256 } from '../../tools/native/gen-inflate-module';
 import { requireTools } from './qemu';
 import { runInflate, differences, inflateBuild, reference, InflateCase, NATIVE_INFLATE_ERRORS } from './inflate-qemu';
 import { fixtureCases, randomCases } from './inflate-cases';
+import { countInflate } from '../../tools/native/count-inflate';
+import { NATIVE_INFLATE_INSNS } from '../../tools/build/board-time';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 3000;
 
@@ -71,6 +73,12 @@ describe('native inflate (qemu-arm) against proto/inflate.ts', function () {
       for (const e of ['ok', 'inflate: input ends early', 'inflate: output too large', 'inflate: bad code', 'inflate: distance too far',
         'inflate: over-subscribed code', 'inflate: bad block type', 'inflate: bad stored length']) assert.ok(seen.has(e), `never saw ${e}`);
       assert.ok(!seen.has(NATIVE_INFLATE_ERRORS[0]), 'bad arguments');
+    });
+
+    it('the board-time model counts the committed code (NATIVE_INFLATE_INSNS)', async () => {
+      const c = await countInflate({ harness: inflateBuild().harness });
+      assert.ok(c.result > 0 && c.outBytes > 1000);
+      assert.equal(c.instructions, NATIVE_INFLATE_INSNS, 'update tools/build/board-time.ts NATIVE_INFLATE_INSNS');
     });
 
     it('is position independent: the same results at other load offsets', () => {
