@@ -47,9 +47,11 @@ browser-tools:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser-tools: chromium missing and not root: the web page test will skip"; fi; fi
 
-# Rebuild the native verifier's committed object code (firmware/crypto/native-code.generated.ts).
+# Rebuild the native code committed as TypeScript modules: the verifier
+# (firmware/crypto/native-code.generated.ts) and inflate (firmware/native-inflate.generated.ts).
 native: deps native-tools
 	tools/native/build.sh --write
+	tools/native/build-inflate.sh --write
 
 test: build native-tools pg-tools browser-tools
 	$(BIN)/mocha 'test/**/*.test.ts'
@@ -72,10 +74,12 @@ bench-collector: build pg-tools
 
 # Long property runs, then the oracle fuzz of the gate's decision (test/system/decide-fuzz.ts):
 # FUZZ_DECISIONS (default 1,000,000) mutated certificates, every open checked by an independent
-# oracle; FUZZ_SEED repeats a run (the seed is printed).
-fuzz: build
+# oracle; FUZZ_SEED repeats a run (the seed is printed). Then each native routine against its
+# TypeScript reference under qemu-arm on FUZZ_NATIVE (default 100,000) random and mutated inputs.
+fuzz: build native-tools
 	FUZZ_RUNS=$${FUZZ_RUNS:-20000} $(BIN)/mocha --grep property 'test/**/*.test.ts'
 	$(BIN)/tsx test/system/decide-fuzz.ts --count $${FUZZ_DECISIONS:-1000000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
+	$(BIN)/tsx test/native/inflate-fuzz.ts --count $${FUZZ_NATIVE:-100000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
 
 clean:
 	rm -rf build dist

@@ -9,6 +9,7 @@ import { decodeDivoc } from '../proto/divoc/verify';
 import { hashes, storage } from '../hal/espruino/index';
 import { base64Decode } from '../proto/base64';
 import { unzipCertificate } from '../proto/zip';
+import { inflateRaw } from '../proto/inflate';
 import { parseJsonBytes } from '../proto/json';
 import { canonicalBytes, documentGraph, proofOptionsGraph } from '../proto/divoc/nquads';
 
@@ -27,7 +28,7 @@ global.QGB = {
   sha256js: sha256,
   // decodeDivoc's stages, timed one by one (the board-time model: what a DIVOC check costs most)
   divocParts: {
-    base64Decode: base64Decode, unzipCertificate: unzipCertificate, parseJsonBytes: parseJsonBytes,
+    base64Decode: base64Decode, unzipCertificate: unzipCertificate, inflateRaw: inflateRaw, parseJsonBytes: parseJsonBytes,
     documentGraph: documentGraph, proofOptionsGraph: proofOptionsGraph, canonicalBytes: canonicalBytes,
   },
   storage: storage,

@@ -8,6 +8,7 @@ import { formatOfText, FORMAT_NAMES } from '../proto/formats';
 import { byteStringToBytes } from '../proto/bytes';
 import { Claims, Parsed, parseScan } from './parse';
 import { VerifiedCache } from './cache';
+import type { NativeInflate } from '../proto/zip';
 
 export type Verdict = 'open' | 'deny' | 'attendant';
 
@@ -48,6 +49,8 @@ export interface DecideContext {
    * its bytes.
    */
   sha256Text?: (text: string) => Uint8Array;
+  /** A board's native inflate for DIVOC's zip (firmware/native-inflate.ts); default proto/inflate.ts. */
+  inflate?: NativeInflate | null;
   /** Repeat visitors (firmware/cache.ts): used only for texts verified under this same `trust`. */
   cache?: VerifiedCache;
 }
@@ -152,7 +155,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
   }
   var p: Parsed | null;
   try {
-    p = parseScan(text, ctx.sha256);
+    p = parseScan(text, ctx.sha256, ctx.inflate);
   } catch (e) {
     d = result('deny', 'malformed', null, 'malformed certificate');
     d.format = FORMAT_NAMES[formatOfText(text)];

@@ -11,6 +11,7 @@ import { GateConfig } from './config';
 import { Decision, decide, DecideContext } from './decide';
 import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
+import type { NativeInflate } from '../proto/zip';
 import { Events } from './events';
 import { DoorLike } from './door';
 import { TrustBundle } from '../proto/trustbundle';
@@ -29,6 +30,8 @@ export interface GateOptions {
   sha256: (d: Uint8Array) => Uint8Array;
   /** SHA-256 of a byte string as it is (Hashes.sha256Text): the repeat-visitor cache key. */
   sha256Text: (text: string) => Uint8Array;
+  /** A board's native inflate (firmware/native-inflate.ts), or null/undefined. */
+  inflate?: NativeInflate | null;
   sink?: DecisionSink;
 }
 
@@ -86,6 +89,7 @@ export class Gate {
     // another bundle, firmware/cache.ts.)
     var ctx: DecideContext = {
       now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
+      inflate: o.inflate,
     };
     var d = decide(text, ctx);
     this.last = d;

@@ -5,7 +5,7 @@ import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
-import { Gate, CLOCK_VALID_AFTER } from './gate';
+import { Gate, GateOptions, CLOCK_VALID_AFTER } from './gate';
 import { consoleEvents } from './events';
 import { Door } from './door';
 import { TrustStore } from './truststore';
@@ -23,7 +23,8 @@ import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
-import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
+import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
+import { nativeInflater } from './native-inflate';
 import { hexOf } from '../proto/bytes';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
@@ -157,9 +158,13 @@ function start(): void {
     // What `qrgate logs pull|ack` call (firmware/logconsole.ts).
     esp_exposeGlobal('qgLog', function (op: string, a: any, b: any) { return logConsole(journal, hashes.sha256, op, a, b); });
   }
-  var gate = new Gate({
+  var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
-  });
+  };
+  // DIVOC's inflate in machine code on ARM boards whose bundle carries it (native/inflate), after
+  // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
+  if (QG_NATIVE && QG_NATIVE_EMBED && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
+  var gate = new Gate(gateOpts);
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,

@@ -7,6 +7,9 @@
 import { inflateRaw } from './inflate';
 import { JSON_MAX_BYTES } from './json';
 
+/** inflateRaw's contract; null: not available now (firmware/native-inflate.ts). */
+export type NativeInflate = (src: Uint8Array, maxOut: number) => { data: Uint8Array; used: number } | null;
+
 /** Largest certificate.json accepted (bytes, inflated): JSON_MAX_BYTES; a real one has 1,476. */
 export var ZIP_MAX_INFLATED = JSON_MAX_BYTES;
 /**
@@ -63,8 +66,10 @@ var FLAGS_OK = 0x0806;
  * The inflated bytes of `certificate.json` in a one-entry archive. Throws Error when the archive
  * is malformed in any way, is over ZIP_MAX_BYTES, declares more than ZIP_MAX_RATIO times its
  * compressed size or more than `maxOut` (default ZIP_MAX_INFLATED = 4096) bytes inflated.
+ * `inflate`: a board's native inflate (firmware/native-inflate.ts), same contract as inflateRaw;
+ * when it returns null (cannot run now) the JavaScript one inflates.
  */
-export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
+export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: NativeInflate | null): Uint8Array {
   var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
   if (zip.length > ZIP_MAX_BYTES) throw new Error('zip: archive too large');
   // Local file header.
@@ -90,7 +95,8 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number): Uint8Array {
     data = new Uint8Array(zip.subarray(dataStart, dataEnd));
   } else {
     // (At most usize bytes: the output buffer is then exactly the data, not a copy of it.)
-    var inf = inflateRaw(zip.subarray(dataStart, dataEnd), usize);
+    var src = zip.subarray(dataStart, dataEnd);
+    var inf = (inflate && inflate(src, usize)) || inflateRaw(src, usize);
     if (inf.used !== csize) throw new Error('zip: compressed size mismatch');
     data = inf.data;
   }

@@ -6,7 +6,7 @@
 // birth) is returned, and no error message quotes a field value.
 
 import { base64Decode, base64UrlDecode } from '../base64';
-import { unzipCertificate } from '../zip';
+import { unzipCertificate, NativeInflate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
@@ -154,14 +154,15 @@ function parseJws(jws: string): { header: string; signature: Uint8Array } {
 
 /**
  * Reads a DIVOC certificate from the QR text after `B64:`. Throws Error when anything is
- * malformed or outside what the compiled contexts cover. `sha256` hashes the canonical N-Quads.
+ * malformed or outside what the compiled contexts cover. `sha256` hashes the canonical N-Quads;
+ * `inflate` is a board's native inflate (proto/zip.ts unzipCertificate).
  */
-export function decodeDivoc(b64Text: string, sha256: Sha256): DivocCert {
+export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
   var zip: Uint8Array | null = base64Decode(b64Text);
   b64Text = '';
-  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip)), 'document');
+  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, undefined, inflate)), 'document');
   zip = null;
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');

@@ -62,6 +62,13 @@ export const ESP32_CPI_FACTOR = 1.5;
 /** Instructions of one native verification (tools/native/count.ts, the committed code). */
 export const NATIVE_VERIFY_INSNS = 1740351;
 
+/**
+ * Instructions of the native inflate (native/inflate) on the DIVOC sample the bench decides
+ * (dose2: 1,476 bytes out), counted by tools/native/count-inflate.ts on the committed code.
+ * Boards with native code run it in place of proto/inflate.ts (firmware/native-inflate.ts).
+ */
+export const NATIVE_INFLATE_INSNS = 207342;
+
 export interface BoardTime {
   board: string;
   /** Espruino's boards/<id>.py 'speed' (MHz). */
@@ -97,8 +104,13 @@ export function msOfInsns(b: BoardTime, insns: number): number {
  * A decision's estimate on a board, in ms. `loops`: the whole decision in loop units (JavaScript
  * verifier); `jsLoops`: the decision without its signature checks; `verifies`: how many it made.
  */
-export function estimateMs(b: BoardTime, d: { loops: number; jsLoops: number; verifies: number }, loopInsns = ARM_LOOP_INSNS, nativeInsns = NATIVE_VERIFY_INSNS): number {
+export function estimateMs(b: BoardTime, d: { loops: number; jsLoops: number; verifies: number; inflateLoops?: number },
+  loopInsns = ARM_LOOP_INSNS, nativeInsns = NATIVE_VERIFY_INSNS, inflateInsns = NATIVE_INFLATE_INSNS): number {
   const us = usPerLoop(b, loopInsns);
-  if (b.native) return (d.jsLoops * us) / 1000 + d.verifies * msOfInsns(b, nativeInsns);
+  // inflateLoops: the decision's interpreted inflate, which boards with native code run natively
+  if (b.native) {
+    const inflate = d.inflateLoops ? -(d.inflateLoops * us) / 1000 + msOfInsns(b, inflateInsns) : 0;
+    return (d.jsLoops * us) / 1000 + d.verifies * msOfInsns(b, nativeInsns) + inflate;
+  }
   return (d.loops * us) / 1000;
 }

@@ -54,6 +54,8 @@ const GATE_LAZY = [
   { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
   // the reference verifier: only where the fast one has no base table
   { name: 'edref', module: 'firmware/crypto/ed25519-ref.js', exports: ['verifyStrict'] },
+  // the native inflate's code and glue (issue 12 item 3): loaded at boot on ARM boards only
+  { name: 'ninflate', module: 'firmware/native-inflate.js', exports: ['nativeInflater'] },
 ];
 const GATE_OPTIONS = { lazy: GATE_LAZY, flat: true, inline: true };
 

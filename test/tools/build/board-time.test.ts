@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../../../tools/root';
-import { ARM_CPI, ARM_LOOP_INSNS, BOARD_TIMES, CALIBRATION, NATIVE_VERIFY_INSNS, estimateMs, msOfInsns, usPerLoop } from '../../../tools/build/board-time';
+import { ARM_CPI, ARM_LOOP_INSNS, BOARD_TIMES, CALIBRATION, NATIVE_INFLATE_INSNS, NATIVE_VERIFY_INSNS, estimateMs, msOfInsns, usPerLoop } from '../../../tools/build/board-time';
 import { boardFileOf } from '../../../boards';
 
 /** The boards of the README's pin table: rows "| `wifi` Espruino WiFi | ESPRUINOWIFI | ...". */
@@ -50,5 +50,16 @@ describe('tools/build/board-time', function () {
       // two checks cost two native verifications
       if (b.native) assert.ok(estimateMs(b, { ...d, verifies: 2 }) > estimateMs(b, d));
     });
+  });
+
+  it('boards with native code: the interpreted inflate out, the native inflate in; the others unchanged', function () {
+    const d = { loops: 200000, jsLoops: 20000, verifies: 1, inflateLoops: 5000 };
+    BOARD_TIMES.forEach((b) => {
+      const us = (ARM_LOOP_INSNS * b.cpi) / b.mhz;
+      const without = estimateMs(b, { loops: 200000, jsLoops: 20000, verifies: 1 });
+      const want = b.native ? without - (5000 * us) / 1000 + (NATIVE_INFLATE_INSNS * b.cpi) / b.mhz / 1000 : without;
+      assert.ok(Math.abs(estimateMs(b, d) - want) < 1e-6, b.board);
+    });
+    assert.ok(BOARD_TIMES.some((b) => b.native));
   });
 });

@@ -1,0 +1,46 @@
+// The native (ARM machine code) inflate's glue: native/inflate/qg_inflate.c, built by
+// tools/native/build-inflate.sh into firmware/native-inflate.generated.ts. hal/espruino
+// nativeFunction loads the code (Storage file qg.inflate) and gives E.nativeCall's function;
+// this wraps it into proto/inflate.ts inflateRaw's contract (which stays the reference and the
+// path for every other board) after a boot self-test. Never touches Espruino globals.
+import { NATIVE_INFLATE_BASE64, NATIVE_INFLATE_SIZE } from './native-inflate.generated';
+import { hexBytes } from './crypto/ed25519-checks';
+
+/** inflateRaw's contract, except that null means "cannot run here" (the caller inflates in JavaScript). */
+export type InflateFn = (src: Uint8Array, maxOut: number) => { data: Uint8Array; used: number } | null;
+
+/** hal/espruino nativeFunction's shape. */
+export type NativeLoader = (file: string, base64: (() => string) | null, size: number, entry: number,
+  signature: string) => ((a: number, b: number, c: number, d: number) => number) | null;
+
+/**
+ * Loads qg_inflate with `load` (hal/espruino nativeFunction: the Storage file qg.inflate, written
+ * from the embedded code when it differs) and wraps it, with per-call flat buffers from `flat`
+ * (hal/espruino flatBuffer: the output first, maxOut bytes, then a copy of the input). The call
+ * is qg_inflate(src address, srclen, out address, maxout): (used << 16) | outlen, or < 0 for a
+ * malformed stream or one over maxout. Returns null when the code cannot be loaded or fails the
+ * self-test (a fixed-Huffman stream with a match inflates exactly; one byte short of room is refused).
+ * (A lazy part of the bundle, tools/build/bundle.js: loaded at boot on ARM boards only.)
+ */
+export function nativeInflater(load: NativeLoader, flat: (n: number) => { bytes: Uint8Array; addr: number } | null): InflateFn | null {
+  var f = load('qg.inflate', function () { return NATIVE_INFLATE_BASE64; }, NATIVE_INFLATE_SIZE, 0, 'int(int,int,int,int)');
+  if (!f) return null;
+  var fn = function (src: Uint8Array, max: number) {
+    // (The code takes srclen < 32768 and maxout < 65536: a zip is at most 3 KB, an entry 4 KB.)
+    var b = src.length < 32768 && max < 65536 ? flat(max + src.length) : null;
+    if (!b) return null;
+    b.bytes.set(src, max);
+    var r = f!(b.addr + max, src.length, b.addr, max);
+    if (r < 0) throw new Error('inflate: malformed or too large (' + r + ')');
+    return { data: b.bytes.subarray(0, r & 0xffff), used: r >>> 16 };
+  };
+  var s = hexBytes('ab562a4c57b2522a4c8740a55a00'); // deflate of {"qg":"qgqgqgqg"}
+  var ok = false;
+  try {
+    var r = fn(s, 17);
+    ok = !!r && r.used === 14 && r.data.length === 17 && r.data[3] === 0x67 && r.data[15] === 0x22 && r.data[16] === 0x7d;
+    fn(s, 16);
+    ok = false;
+  } catch (e) { /* refused: as it should be */ }
+  return ok ? fn : null;
+}
