@@ -78,7 +78,7 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
   var raise = function (what: string): void {
     alarm = what;
     door.alarm = what;
-    door.leds.blink('red', 100, 100);
+    door.leds.blink('red', 200, 200);
     tell(what, { alarm: what });
     note(what);
   };

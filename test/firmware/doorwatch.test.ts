@@ -61,7 +61,7 @@ describe('firmware/doorwatch: door contact and exit button', () => {
     // the pattern: red and off, and a refusal does not replace it
     r.door.signal('deny');
     const seen = new Set<string>();
-    for (let i = 0; i < 8; i++) { seen.add(r.leds.current()); r.timers.advance(50); }
+    for (let i = 0; i < 8; i++) { seen.add(r.leds.current()); r.timers.advance(100); }
     assert.deepEqual([...seen].sort(), ['off', 'red']);
     r.closeDoor();
     assert.deepEqual(r.alarms(), ['forced', 'cleared']);
