@@ -47,7 +47,8 @@
 //                             get that reply from the modem (sim/rn2483.ts MODEM_FAULTS).
 //   expect extensions for the uplink: collector {records (stored records of the gate, any kind),
 //                             unique (the gate's entries are exactly the records it logged, each
-//                             once), dropped (largest drop counter), gateId (default the config's),
+//                             once), alarms (the gate's door alarm records held, in seq order:
+//                             ["forced", "cleared", ...]), dropped (largest drop counter), gateId (default the config's),
 //                             trace {sub HEX | subText TEXT, windowMin (30), entries, contacts}},
 //                             modem {dutyRefusals, joined}.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
@@ -124,7 +125,7 @@ const STEP_KEYS: { [step: string]: string[] } = {
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
   'collector', 'modem', 'alarm'];
-const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace'];
+const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -228,6 +229,7 @@ export function validateScenario(sc: any): void {
           for (const k of Object.keys(c)) if (COLLECTOR_EXPECT_KEYS.indexOf(k) < 0) bad(`${where}: unknown collector expectation '${k}'`);
           if (c.records !== undefined && !Number.isInteger(c.records)) bad(`${where}: collector.records must be a count`);
           if (c.dropped !== undefined && !Number.isInteger(c.dropped)) bad(`${where}: collector.dropped must be a count`);
+          if (c.alarms !== undefined && (!Array.isArray(c.alarms) || c.alarms.some((a: any) => typeof a !== 'string'))) bad(`${where}: collector.alarms must be a list of alarm names`);
           if (c.unique !== undefined && c.unique !== true) bad(`${where}: collector.unique must be true`);
           if (c.gateId !== undefined && typeof c.gateId !== 'string') bad(`${where}: collector.gateId must be text`);
           if (c.trace !== undefined) {
@@ -500,6 +502,10 @@ async function expectCollector(x: any, collector: SimCollector, config: any, eve
     const extra = held.filter((v) => logged.indexOf(v) < 0);
     if (missing.length > maxDropped) fail(`the collector lacks logged seqs ${missing.join(',')} (drop counter ${maxDropped})`);
     if (extra.length) fail(`the collector holds entries the gate never logged: ${extra.join(',')}`);
+  }
+  if (x.alarms !== undefined) {
+    const got = rows.filter((r) => r.kind === 'alarm').map((r) => String(r.alarm));
+    if (JSON.stringify(got) !== JSON.stringify(x.alarms)) fail(`expected the collector to hold the alarms ${JSON.stringify(x.alarms)}, it holds ${JSON.stringify(got)}`);
   }
   if (x.dropped !== undefined && maxDropped !== x.dropped) fail(`expected a drop counter of ${x.dropped}, got ${maxDropped}`);
   if (x.trace) {
