@@ -52,8 +52,8 @@ export class Door implements DoorLike {
   openMs: number;
   /** Set only when given (default 3000 in signal()): the options object is not kept (RAM). */
   showMs?: number;
-  /** The alarm on now ('held', 'forced') or '' (firmware/doorwatch.ts sets it). */
-  alarm: string;
+  /** The alarm on now ('held', 'forced'); '' or unset: none (firmware/doorwatch.ts sets it). */
+  alarm?: string;
   /** Told of each opening (firmware/doorwatch.ts: the authorised window); set only when watched. */
   w?: (what: string) => void;
   onDoor?: (what: string, f: any) => void;
@@ -62,7 +62,6 @@ export class Door implements DoorLike {
     this.relay = o.relay;
     this.leds = o.leds;
     this.openMs = o.openMs;
-    this.alarm = '';
     if (o.showMs) this.showMs = o.showMs;
     if (o.onDoor) this.onDoor = o.onDoor;
   }

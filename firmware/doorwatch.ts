@@ -1,8 +1,9 @@
 // The door's watched half (issue 14): the door contact and the exit button, on gates that have
 // them (configuration door.contact / door.button). A lazy part of the bundle (tools/build/bundle.js
 // GATE_LAZY 'doorio'): its functions exist only on a gate whose configuration names a contact or a
-// button, started once at boot by the board wiring (firmware/main.ts), and then as the running
-// object it returns. It drives the relay and lights only through the door (firmware/door.ts).
+// button, started once at boot by the board wiring (firmware/main.ts: startDoorWatch, which makes
+// the pins here so that the core carries no input-pin code), and then as the running object it
+// returns. It drives the relay and lights only through the door (firmware/door.ts).
 //
 // What it does:
 //  - the contact (debounced, hal InputPin.watch) tells an authorised opening from a forced one: the
@@ -24,9 +25,12 @@
 // Wiring (README "Door contact and exit button"): the contact's pin is pulled towards "open" (a cut
 // wire reads open: an alarm, not a silent door), the button's towards "released" (a cut wire
 // never presses it).
-import { InputPin, Timers } from '../hal/types';
+import { Clock, InputPin, Timers } from '../hal/types';
+import { inputPin as esp_inputPin } from '../hal/espruino/index';
 import { Events } from './events';
 import { Door } from './door';
+import { GateConfig } from './config';
+import { Journal } from './journal';
 
 export interface DoorWatchOptions {
   door: Door;
@@ -161,4 +165,41 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
       door.w = undefined;
     },
   };
+}
+
+/** A time for the journal: whole seconds (0 for a clock that never ran). */
+function journalTime(t: number): number {
+  return t > 0 ? Math.floor(t) : 0;
+}
+
+/**
+ * The board wiring's entry (firmware/main.ts, on gates whose configuration names door.contact or
+ * door.button): the pins (the board's for "board"), pulled towards "open" (contact) and
+ * "released" (button), watched; alarms go to the journal (when the entry log is open: `journal`)
+ * as records of kind 'alarm'. A pin that cannot be set up is a fault event, and nothing is watched.
+ */
+export function startDoorWatch(door: Door, dc: GateConfig['door'], pins: { contact: string; button: string }, timers: Timers,
+  events: Events, journal: Journal | null, clock: Clock, clockValidAfter: number): DoorWatch | null {
+  try {
+    return watchDoor({
+      door: door, timers: timers, events: events,
+      contact: dc.contact ? esp_inputPin(dc.contact === 'board' ? pins.contact : dc.contact, dc.contactOpenHigh ? 'up' : 'down') : null,
+      contactOpen: dc.contactOpenHigh,
+      button: dc.button ? esp_inputPin(dc.button === 'board' ? pins.button : dc.button, dc.buttonActiveHigh ? 'down' : 'up') : null,
+      buttonActive: dc.buttonActiveHigh,
+      debounceMs: dc.debounceMs, heldOpenMs: dc.heldOpenS * 1000,
+      record: journal ? function (alarm: string) {
+        var t = clock.now(), why = 'storage full';
+        try {
+          if (journal.append({ time: journalTime(t), kind: 'alarm', alarm: alarm, clockUntrusted: t < clockValidAfter }) >= 0) return;
+        } catch (e) {
+          why = String((e as any).message || e);
+        }
+        events.emit('fault', { what: 'log', why: 'alarm not logged: ' + why });
+      } : undefined,
+    });
+  } catch (e) {
+    events.emit('fault', { what: 'door', why: String((e as any).message || e) });
+    return null;
+  }
 }

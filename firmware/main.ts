@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, inputPin as esp_inputPin, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
@@ -8,7 +8,7 @@ import { FIRMWARE_VERSION } from './version';
 import { Gate, CLOCK_VALID_AFTER } from './gate';
 import { consoleEvents } from './events';
 import { Door } from './door';
-import { watchDoor } from './doorwatch';
+import { startDoorWatch } from './doorwatch';
 import { TrustStore } from './truststore';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
@@ -174,30 +174,7 @@ function start(): void {
   };
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have them.
-  var dc = config.door;
-  if (dc.contact || dc.button) {
-    try {
-      watchDoor({
-        door: door, timers: timers, events: events,
-        contact: dc.contact ? esp_inputPin(dc.contact === 'board' ? profile.contact : dc.contact, dc.contactOpenHigh ? 'up' : 'down') : null,
-        contactOpen: dc.contactOpenHigh,
-        button: dc.button ? esp_inputPin(dc.button === 'board' ? profile.button : dc.button, dc.buttonActiveHigh ? 'down' : 'up') : null,
-        buttonActive: dc.buttonActiveHigh,
-        debounceMs: dc.debounceMs, heldOpenMs: dc.heldOpenS * 1000,
-        record: log ? function (alarm: string) {
-          var t = clock.now(), why = 'storage full';
-          try {
-            if (journal.append({ time: t > 0 ? Math.floor(t) : 0, kind: 'alarm', alarm: alarm, clockUntrusted: t < CLOCK_VALID_AFTER }) >= 0) return;
-          } catch (e) {
-            why = String((e as any).message || e);
-          }
-          events.emit('fault', { what: 'log', why: 'alarm not logged: ' + why });
-        } : undefined,
-      });
-    } catch (e) {
-      events.emit('fault', { what: 'door', why: String((e as any).message || e) });
-    }
-  }
+  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
   var tb = trust.bundle;
   events.emit('ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,

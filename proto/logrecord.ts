@@ -16,8 +16,12 @@ export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-
 export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
 export var KINDS = ['entry', 'dropped', 'alarm'];
-/** Alarm names (kind 'alarm'), indexed by their code ('' = none). */
-export var ALARMS = ['', 'forced', 'held', 'cleared', 'button-stuck'];
+/** Alarm names (kind 'alarm'), indexed by their code ('' = none); made per call (no RAM kept on a board). */
+export function alarmNames(): string[] {
+  return ['', 'forced', 'held', 'cleared', 'button-stuck'];
+}
+/** alarmNames(), for host code (tree-shaken out of the device bundle). */
+export var ALARMS: string[] = /* @__PURE__ */ alarmNames();
 
 /** Largest encoded LogRecord the device produces or accepts (it fits a one-byte length). */
 export var MAX_RECORD_BYTES = 250;
@@ -133,7 +137,7 @@ function fieldsOf(r: LogEntry, seq: number): Fields {
     kind: kind,
     dropped: checkU32(r.dropped || 0, 'dropped'),
     unlogged: checkU32(r.unlogged || 0, 'unlogged'),
-    alarm: codeOf(ALARMS, r.alarm || undefined, 'alarm'),
+    alarm: r.alarm ? codeOf(alarmNames(), r.alarm, 'alarm') : 0,
   };
   return f;
 }
@@ -332,7 +336,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
     if (field === 2 && wire === 5) { rec.time = r.fixed32(); continue; }
-    if (wire === 0 && field === 14) { rec.alarm = nameOf(ALARMS, r.varint(), 'alarm'); continue; }
+    if (wire === 0 && field === 14) { rec.alarm = nameOf(alarmNames(), r.varint(), 'alarm'); continue; }
     if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12)) {
       var v = r.varint();
       if (field === 1) rec.seq = v;

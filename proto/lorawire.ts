@@ -32,7 +32,7 @@
 //   later ranges: varint (first - previous last - 1), varint (last - first).
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
-import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, ALARMS, varintSize, putVarint, textBytes } from './logrecord';
+import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, alarmNames, varintSize, putVarint, textBytes } from './logrecord';
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
@@ -149,7 +149,7 @@ export class LoraFrameWriter {
     if (!(r.seq >= 0 && r.seq <= 4294967295 && Math.floor(r.seq) === r.seq)) throw new Error('lorawire: bad seq');
     if (!(r.time >= 0 && r.time <= 4294967295 && Math.floor(r.time) === r.time)) throw new Error('lorawire: bad time');
     if (this.records && r.seq <= this.prevSeq) throw new Error('lorawire: seqs must increase within a frame');
-    var dropped = r.kind === 'dropped', alarm = r.kind === 'alarm' ? ALARMS.indexOf(r.alarm || '') : -1;
+    var dropped = r.kind === 'dropped', alarm = r.kind === 'alarm' ? alarmNames().indexOf(r.alarm || '') : -1;
     var a: number;
     if (dropped) {
       a = 0xc0 | (r.clockUntrusted ? 1 : 0);

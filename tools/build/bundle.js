@@ -52,7 +52,7 @@ const GATE_LAZY = [
   // the entry log over the console (qgLog: qrgate logs pull|ack)
   { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
   // the door contact and exit button (issue 14): only on gates that have them
-  { name: 'doorio', module: 'firmware/doorwatch.js', exports: ['watchDoor'] },
+  { name: 'doorio', module: 'firmware/doorwatch.js', exports: ['startDoorWatch'] },
   // the reference verifier: only where the fast one has no base table
   { name: 'edref', module: 'firmware/crypto/ed25519-ref.js', exports: ['verifyStrict'] },
 ];
