@@ -26,7 +26,7 @@
 // wire reads open: an alarm, not a silent door), the button's towards "released" (a cut wire
 // never presses it).
 import { Clock, InputPin, Timers } from '../hal/types';
-import { inputPin as esp_inputPin } from '../hal/espruino/index';
+import { inputPin as esp_inputPin } from '../hal/espruino/input';
 import { Events } from './events';
 import { Door } from './door';
 import { GateConfig } from './config';
