@@ -13,6 +13,8 @@ export var ESP32: Board = {
     scanner: { serial: 'Serial2', rx: 'D16', tx: 'D17' },
     relay: 'D26',
     led: { green: 'D25', red: 'D33', amber: 'D32' },
+    contact: 'D27',
+    button: 'D13',
     lora: { serial: 'Serial1', rx: 'D18', tx: 'D19', reset: 'D21' },
   },
   nativeSha256: true,

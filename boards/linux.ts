@@ -12,6 +12,8 @@ export var LINUX: Board = {
     scanner: { serial: 'Serial1', rx: 'D1', tx: 'D0' },
     relay: 'D2',
     led: { green: 'D3', red: 'D4', amber: 'D5' },
+    contact: 'D9',
+    button: 'D10',
     lora: { serial: 'Serial2', rx: 'D7', tx: 'D6', reset: 'D8' },
   },
   nativeSha256: true,

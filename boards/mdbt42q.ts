@@ -13,6 +13,8 @@ export var MDBT42Q: Board = {
     scanner: { serial: 'Serial1', rx: 'D8', tx: 'D6' },
     relay: 'D11',
     led: { green: 'D12', red: 'D13', amber: 'D14' },
+    contact: 'D15',
+    button: 'D16',
     lora: null,
   },
   noLora: 'the nRF52832 has one UART, taken by the scanner',

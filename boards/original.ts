@@ -12,6 +12,8 @@ export var ORIGINAL: Board = {
     scanner: { serial: 'Serial1', rx: 'A10', tx: 'A9' },
     relay: 'C6',
     led: { green: 'C7', red: 'C8', amber: 'C9' },
+    contact: 'C10',
+    button: 'C11',
     lora: { serial: 'Serial2', rx: 'A3', tx: 'A2', reset: 'A1' },
   },
   nativeSha256: false,

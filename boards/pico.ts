@@ -12,6 +12,8 @@ export var PICO: Board = {
     scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
     relay: 'B3',
     led: { green: 'B4', red: 'B5', amber: 'A8' },
+    contact: 'B13',
+    button: 'B14',
     lora: { serial: 'Serial2', rx: 'A3', tx: 'A2', reset: 'A1' },
   },
   nativeSha256: true,

@@ -12,6 +12,8 @@ export var WIFI: Board = {
     scanner: { serial: 'Serial1', rx: 'B7', tx: 'B6' },
     relay: 'B3',
     led: { green: 'B4', red: 'B5', amber: 'B8' },
+    contact: 'B13',
+    button: 'B14',
     lora: null,
   },
   noLora: 'its second UART drives the ESP8266',

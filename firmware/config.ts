@@ -21,6 +21,8 @@ export interface GateConfig {
   board: string;
   rootKeys: RootKey[];
   relay: { openMs: number; activeHigh: boolean };
+  /** The door contact and exit button (issue 14): pins '' (none), 'board' (the board's) or a pin name. */
+  door: { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean; debounceMs: number; heldOpenS: number };
   policy: Policy;
   site: { secret: Uint8Array };
   scanner: { baud: number; dedupMs: number; idleMs: number; maxLen: number };
@@ -40,7 +42,7 @@ export var SECRET_KEYS = ['site.secret', 'uplink.wifi.password', 'uplink.lora.ap
 
 export interface Field {
   path: string;
-  type: string; // 'string' | 'int' | 'bool' | 'hex' | 'enum' | 'rootKeys'
+  type: string; // 'string' | 'int' | 'bool' | 'hex' | 'enum' | 'rootKeys' | 'pin'
   req?: boolean;
   def?: any;
   min?: number;
@@ -57,6 +59,12 @@ export function fields(): Field[] {
   { path: 'rootKeys', type: 'rootKeys', req: true },
   { path: 'relay.openMs', type: 'int', def: 3000, min: 100, max: 60000 },
   { path: 'relay.activeHigh', type: 'bool', def: true },
+  { path: 'door.contact', type: 'pin', def: '' },
+  { path: 'door.contactOpenHigh', type: 'bool', def: true },
+  { path: 'door.button', type: 'pin', def: '' },
+  { path: 'door.buttonActiveHigh', type: 'bool', def: false },
+  { path: 'door.debounceMs', type: 'int', def: 50, min: 0, max: 1000 },
+  { path: 'door.heldOpenS', type: 'int', def: 30, min: 1, max: 3600 },
   { path: 'policy.minDoses', type: 'int', def: 2, min: 1, max: 20 },
   { path: 'policy.daysAfterLastDose', type: 'int', def: 14, min: 0, max: 3650 },
   { path: 'policy.testValidHours', type: 'int', def: 24, min: 1, max: 8760 },
@@ -113,6 +121,14 @@ function setPath(obj: any, path: string, v: any): void {
     cur = cur[parts[i]];
   }
   cur[parts[parts.length - 1]] = v;
+}
+
+/** A pin name as Espruino spells it: a letter A..H and one or two digits (B13, D27). */
+function isPinName(s: string): boolean {
+  var c = s.charCodeAt(0);
+  if (s.length < 2 || s.length > 3 || c < 65 || c > 72) return false;
+  for (var i = 1; i < s.length; i++) { c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
 }
 
 /** A key starting with "//" is a comment (`qrgate config init` writes them): ignored everywhere. */
@@ -224,6 +240,9 @@ function checkConfig(input: any, out: any, first: boolean): string[] {
           if (!(fd.type === 'hexstr' && v.length === 0)) err = 'must be ' + fd.min + '..' + fd.max + ' bytes';
         }
         if (!err && fd.type === 'hex') v = hx;
+        break;
+      case 'pin':
+        if (typeof v !== 'string' || (v !== '' && v !== 'board' && !isPinName(v))) err = 'must be "", "board" or a pin name such as B13';
         break;
       case 'rootKeys':
         var rk = parseRootKeys(v);

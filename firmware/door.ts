@@ -10,13 +10,16 @@
 //  - Lights, by rank: an alarm pattern (issue 14: held open, forced) outranks a refusal light
 //    (red, amber for the attendant), which replaces the previous light for `showMs`; the boot
 //    fault pattern (red blinking) shows until the next light.
-// Issue 14 adds here: the door contact's and exit button's watches (hal InputPin, debounced), the
-// alarm's state and pattern, the early release when the door has opened and closed again; the
-// gate and main.ts wiring stay as they are.
+//  - While an alarm is on (`alarm` set: held open, forced), its pattern stays: an opening still
+//    opens the relay, but no light replaces the alarm's until it is cleared.
+// The door contact and exit button (issue 14) are watched by firmware/doorwatch.ts, the door's
+// half that exists only on gates that have them (a lazy part): it raises and clears the alarm
+// here, releases the relay early when the door has opened and closed again, and opens for the
+// exit button through signal('open'), like a scan.
 import { LedColor } from '../drivers/leds';
 
 /** What the door needs of a relay and of the LEDs (drivers/relay.ts, drivers/leds.ts). */
-export interface RelayLike { open(ms?: number): void }
+export interface RelayLike { open(ms?: number): void; close(): void; isOpen(): boolean }
 export interface LedsLike {
   show(color: LedColor, ms?: number): void;
   idle(color: LedColor): void;
@@ -35,6 +38,12 @@ export interface DoorOptions {
   openMs: number;
   /** How long a refusal light stays, ms (3000). */
   showMs?: number;
+  /**
+   * Told (never synchronously from a call into the door) what the door did: 'opened', 'closed'
+   * (the contact), 'exit' (the exit button opened it), 'forced', 'held' (alarms). Needs a door
+   * contact or exit button (firmware/doorwatch.ts); `f` holds the event's fields.
+   */
+  onDoor?: (what: string, f: any) => void;
 }
 
 export class Door implements DoorLike {
@@ -43,25 +52,34 @@ export class Door implements DoorLike {
   openMs: number;
   /** Set only when given (default 3000 in signal()): the options object is not kept (RAM). */
   showMs?: number;
+  /** The alarm on now ('held', 'forced'); '' or unset: none (firmware/doorwatch.ts sets it). */
+  alarm?: string;
+  /** Told of each opening (firmware/doorwatch.ts: the authorised window); set only when watched. */
+  w?: (what: string) => void;
+  onDoor?: (what: string, f: any) => void;
 
   constructor(o: DoorOptions) {
     this.relay = o.relay;
     this.leds = o.leds;
     this.openMs = o.openMs;
     if (o.showMs) this.showMs = o.showMs;
+    if (o.onDoor) this.onDoor = o.onDoor;
   }
 
   /**
    * What someone asks of the door: 'open' (the relay for openMs, green as long), 'attendant'
    * (amber for showMs: see the attendant), 'ready' (boot is over: no light), 'fault' (boot found
    * something wrong: red blinking until the next light), anything else a refusal (red for showMs).
-   * Only 'open' touches the relay.
+   * Only 'open' touches the relay. While an alarm is on, no light replaces its pattern.
    */
   signal(what: string): void {
     var o = this;
     if (what === 'open') {
       o.relay.open(o.openMs);
-      o.leds.show('green', o.openMs);
+      if (o.w) o.w(what);
+      if (!o.alarm) o.leds.show('green', o.openMs);
+    } else if (o.alarm) {
+      return;
     } else if (what === 'ready') {
       o.leds.idle('off');
     } else if (what === 'fault') {

@@ -8,6 +8,7 @@ import { FIRMWARE_VERSION } from './version';
 import { Gate, GateOptions, CLOCK_VALID_AFTER } from './gate';
 import { consoleEvents } from './events';
 import { Door } from './door';
+import { startDoorWatch } from './doorwatch';
 import { TrustStore } from './truststore';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
@@ -177,6 +178,10 @@ function start(): void {
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
   door.signal(b.fault ? 'fault' : 'ready');
+  // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
+  // them. Its keys are read here only: dropped from the configuration kept in RAM.
+  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
+  delete (config as any).door;
   var tb = trust.bundle;
   events.emit('ready', {
     fw: FIRMWARE_VERSION, board: profile.name, gateId: config.gateId, fault: b.fault, detail: b.detail,

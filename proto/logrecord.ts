@@ -15,7 +15,13 @@ export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-
 /** Format names, indexed by their code ('' = the text was not recognised): proto/formats.ts. */
 export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
-export var KINDS = ['entry', 'dropped'];
+export var KINDS = ['entry', 'dropped', 'alarm'];
+/** Alarm names (kind 'alarm'), indexed by their code ('' = none); made per call (no RAM kept on a board). */
+export function alarmNames(): string[] {
+  return ['', 'forced', 'held', 'cleared', 'button-stuck'];
+}
+/** alarmNames(), for host code (tree-shaken out of the device bundle). */
+export var ALARMS: string[] = /* @__PURE__ */ alarmNames();
 
 /** Largest encoded LogRecord the device produces or accepts (it fits a one-byte length). */
 export var MAX_RECORD_BYTES = 250;
@@ -25,7 +31,7 @@ export interface LogRecord {
   seq: number;
   /** Seconds since 1970 (integer, 0..2^32-1). */
   time: number;
-  /** 'entry' or 'dropped'. */
+  /** 'entry', 'dropped' or 'alarm'. */
   kind: string;
   decision: string;
   reason: string;
@@ -38,6 +44,8 @@ export interface LogRecord {
   dropped: number;
   /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta; 0 when absent). */
   unlogged?: number;
+  /** Kind 'alarm': which (ALARMS); absent when the record has none. */
+  alarm?: string;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -53,6 +61,7 @@ export interface LogEntry {
   clockUntrusted?: boolean;
   dropped?: number;
   unlogged?: number;
+  alarm?: string;
 }
 
 export interface AckRange { first: number; last: number }
@@ -110,7 +119,7 @@ var EMPTY = new Uint8Array(0);
 /** The record's fields as codes (validated), in field order. */
 interface Fields {
   seq: number; time: number; decision: number; reason: number; kid: Uint8Array; format: number;
-  subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number; unlogged: number;
+  subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number; unlogged: number; alarm: number;
 }
 
 function fieldsOf(r: LogEntry, seq: number): Fields {
@@ -128,6 +137,7 @@ function fieldsOf(r: LogEntry, seq: number): Fields {
     kind: kind,
     dropped: checkU32(r.dropped || 0, 'dropped'),
     unlogged: checkU32(r.unlogged || 0, 'unlogged'),
+    alarm: r.alarm ? codeOf(alarmNames(), r.alarm, 'alarm') : 0,
   };
   return f;
 }
@@ -150,6 +160,7 @@ function fieldsSize(f: Fields): number {
   if (f.kind) n += 2;
   if (f.dropped) n += 1 + varintSize(f.dropped);
   if (f.unlogged) n += 1 + varintSize(f.unlogged);
+  if (f.alarm) n += 2;
   return n;
 }
 
@@ -181,6 +192,7 @@ function putFields(b: Uint8Array, o: number, f: Fields): number {
   if (f.kind) { b[o++] = 0x50; b[o++] = f.kind; }
   if (f.dropped) { b[o++] = 0x58; o = putVarint(b, o, f.dropped); }
   if (f.unlogged) { b[o++] = 0x60; o = putVarint(b, o, f.unlogged); }
+  if (f.alarm) { b[o++] = 0x70; b[o++] = f.alarm; }
   return o;
 }
 
@@ -324,6 +336,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
     if (field === 2 && wire === 5) { rec.time = r.fixed32(); continue; }
+    if (wire === 0 && field === 14) { rec.alarm = nameOf(alarmNames(), r.varint(), 'alarm'); continue; }
     if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12)) {
       var v = r.varint();
       if (field === 1) rec.seq = v;
@@ -344,7 +357,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       continue;
     }
     // A known field with another wire type is malformed; an unknown field is skipped.
-    if (field <= 12) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field <= 12 || field === 14) throw new Error('log: field ' + field + ' has wire type ' + wire);
     r.skip(wire);
   }
   return rec;

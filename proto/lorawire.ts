@@ -13,13 +13,15 @@
 //   records, until the end of the frame:
 //     seq    varint; the first record: its seq; later ones: seq - previous seq - 1
 //     time   the first record: u32 LE; later ones: zigzag varint of (time - previous time)
-//     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a drop-counter record (kind 'dropped')
+//     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a record of another kind
 //              entry: bits 5..4 format (0 qg1, 1 divoc, 2 none), bits 3..0 reason (log.proto order)
-//              drop counter: bit 0 clock untrusted, the rest 0
+//              other kinds: bits 5..4 which: 0 a drop counter (kind 'dropped'), 1 an alarm (kind
+//              'alarm'); bit 0 clock untrusted, bits 3..1 = 0
 //     entry: b  1 byte: bit 0 clock untrusted, bit 1 kid tag follows, bit 2 subject follows,
 //                       bit 3 cert follows, bits 7..4 = 0
 //            [kid tag: u32 LE, FNV-1a-32 of the kid bytes] [subject: 16 bytes] [cert: 16 bytes]
 //     drop counter: dropped, varint
+//     alarm: its code (log.proto Alarm), varint
 //   A frame of the header alone (1 byte) asks for the pending downlink.
 // The gate id and kids are not in each record: the collector learns them from definitions (per
 // DevEUI) and asks again when it does not know them (after a restart):
@@ -30,7 +32,7 @@
 //   later ranges: varint (first - previous last - 1), varint (last - first).
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
-import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, varintSize, putVarint, textBytes } from './logrecord';
+import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, alarmNames, varintSize, putVarint, textBytes } from './logrecord';
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
@@ -136,6 +138,7 @@ export class LoraFrameWriter {
     else n = varintSize(r.seq - this.prevSeq - 1) + varintSize(zigzag(r.time - this.prevTime));
     n += 1;
     if (r.kind === 'dropped') return n + varintSize(r.dropped);
+    if (r.kind === 'alarm') return n + 1;
     n += 1;
     if (r.kid.length) n += 4;
     return n + r.subject.length + r.cert.length;
@@ -146,10 +149,13 @@ export class LoraFrameWriter {
     if (!(r.seq >= 0 && r.seq <= 4294967295 && Math.floor(r.seq) === r.seq)) throw new Error('lorawire: bad seq');
     if (!(r.time >= 0 && r.time <= 4294967295 && Math.floor(r.time) === r.time)) throw new Error('lorawire: bad time');
     if (this.records && r.seq <= this.prevSeq) throw new Error('lorawire: seqs must increase within a frame');
-    var dropped = r.kind === 'dropped';
+    var dropped = r.kind === 'dropped', alarm = r.kind === 'alarm' ? alarmNames().indexOf(r.alarm || '') : -1;
     var a: number;
     if (dropped) {
       a = 0xc0 | (r.clockUntrusted ? 1 : 0);
+    } else if (r.kind === 'alarm') {
+      if (alarm < 1) throw new Error('lorawire: unknown alarm ' + r.alarm);
+      a = 0xd0 | (r.clockUntrusted ? 1 : 0);
     } else {
       if (r.kind !== 'entry') throw new Error('lorawire: unknown kind ' + r.kind);
       var d = DECISIONS.indexOf(r.decision), f = FORMATS.indexOf(r.format), re = REASONS.indexOf(r.reason);
@@ -175,6 +181,8 @@ export class LoraFrameWriter {
     b[o++] = a;
     if (dropped) {
       o = putVarint(b, o, r.dropped);
+    } else if (alarm > 0) {
+      b[o++] = alarm;
     } else {
       b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0);
       if (r.kid.length) {

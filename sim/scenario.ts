@@ -25,13 +25,21 @@
 //                             console (a substring some console line so far contains),
 //                             maxMemory (estimated JsVars in use at most this), flash {NAME: bool}
 //                             (whether a file exists), cached (bool: whether the latest decision
-//                             came from the repeat-visitor cache, without a signature check).
+//                             came from the repeat-visitor cache, without a signature check),
+//                             alarm ('forced'|'held'|'none': the door's alarm now, from its
+//                             `alarm` events).
 //   {"power": "cut"|"on"}     cut: RAM and timers lost, flash kept; on: boot from flash.
 //   {"network": "down"|"up"}  the uplink's network (board.network; uplink sims read it).
 //   {"clock": ISO|seconds|null}  set the battery-backed clock; null = clock lost (never set).
 //   {"tear": N}               extension: the next flash write is cut after N data bytes and power
 //                             is lost at that moment (option "mode": "flash" counts headers too).
 //   {"pin": NAME, "level": bool}  extension: drive an input pin (button, door contact).
+//   {"door": "open"|"close"}  the door contact (configuration door.contact, its polarity
+//                             door.contactOpenHigh): the door opens / closes. A gate with a contact
+//                             starts with the door closed.
+//   {"button": "press"|"hold"|"release"}  the exit button (door.button, door.buttonActiveHigh):
+//                             press = pressed for 200 ms then released; hold = pressed until a
+//                             release step (a stuck button).
 //   {"collector": "start"|"stop"|"restart"|"crash"}  extension (needs top-level "collector": true):
 //                             the in-process collector (sim/collector.ts); crash: the next batch
 //                             is committed, then the collector dies before answering (until "start").
@@ -39,7 +47,8 @@
 //                             get that reply from the modem (sim/rn2483.ts MODEM_FAULTS).
 //   expect extensions for the uplink: collector {records (stored records of the gate, any kind),
 //                             unique (the gate's entries are exactly the records it logged, each
-//                             once), dropped (largest drop counter), gateId (default the config's),
+//                             once), alarms (the gate's door alarm records held, in seq order:
+//                             ["forced", "cleared", ...]), dropped (largest drop counter), gateId (default the config's),
 //                             trace {sub HEX | subText TEXT, windowMin (30), entries, contacts}},
 //                             modem {dutyRefusals, joined}.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
@@ -122,10 +131,11 @@ const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'descrip
 const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
+  door: [], button: [],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
-  'collector', 'modem'];
-const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace'];
+  'collector', 'modem', 'alarm'];
+const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -198,6 +208,8 @@ export function validateScenario(sc: any): void {
       case 'pin':
         if (typeof v !== 'string' || typeof st.level !== 'boolean') bad(`${where}: pin needs a name and "level": true|false`);
         break;
+      case 'door': if (v !== 'open' && v !== 'close') bad(`${where}: door must be "open" or "close"`); break;
+      case 'button': if (v !== 'press' && v !== 'hold' && v !== 'release') bad(`${where}: button must be "press", "hold" or "release"`); break;
       case 'collector':
         if (['start', 'stop', 'restart', 'crash'].indexOf(v) < 0) bad(`${where}: collector must be "start", "stop", "restart" or "crash"`);
         if (!sc.collector) bad(`${where}: a collector step needs the top-level "collector": true`);
@@ -217,6 +229,7 @@ export function validateScenario(sc: any): void {
         if (v.led !== undefined && ['green', 'red', 'amber', 'off'].indexOf(v.led) < 0) bad(`${where}: led must be green, red, amber or off`);
         if (v.events !== undefined && (typeof v.events !== 'object' || v.events === null || Object.keys(v.events).some((k) => typeof v.events[k] !== 'number'))) bad(`${where}: events must map names to counts`);
         if (v.console !== undefined && typeof v.console !== 'string') bad(`${where}: console must be text`);
+        if (v.alarm !== undefined && ['forced', 'held', 'none'].indexOf(v.alarm) < 0) bad(`${where}: alarm must be forced, held or none`);
         if (v.maxMemory !== undefined && typeof v.maxMemory !== 'number') bad(`${where}: maxMemory must be a number`);
         if (v.flash !== undefined && (typeof v.flash !== 'object' || v.flash === null || Object.keys(v.flash).some((k) => typeof v.flash[k] !== 'boolean'))) bad(`${where}: flash must map file names to true/false`);
         if (v.collector !== undefined) {
@@ -226,6 +239,7 @@ export function validateScenario(sc: any): void {
           for (const k of Object.keys(c)) if (COLLECTOR_EXPECT_KEYS.indexOf(k) < 0) bad(`${where}: unknown collector expectation '${k}'`);
           if (c.records !== undefined && !Number.isInteger(c.records)) bad(`${where}: collector.records must be a count`);
           if (c.dropped !== undefined && !Number.isInteger(c.dropped)) bad(`${where}: collector.dropped must be a count`);
+          if (c.alarms !== undefined && (!Array.isArray(c.alarms) || c.alarms.some((a: any) => typeof a !== 'string'))) bad(`${where}: collector.alarms must be a list of alarm names`);
           if (c.unique !== undefined && c.unique !== true) bad(`${where}: collector.unique must be true`);
           if (c.gateId !== undefined && typeof c.gateId !== 'string') bad(`${where}: collector.gateId must be text`);
           if (c.trace !== undefined) {
@@ -352,6 +366,10 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     if (trust !== undefined) board.flash.write('qg.trust', new Uint8Array(trust));
   }
   if (!board.profile.arm) writeTables(board, trust, config);
+  // The door contact and exit button as wired (configuration door.*): the door shut, the button released.
+  const door = doorWiring(config, board);
+  if (door.contact) board.pin(door.contact).set(!door.contactOpenHigh);
+  if (door.button) board.pin(door.button).set(!door.buttonActiveHigh);
 
   const fail = (i: number, msg: string) => failures.push(`step ${i + 1}: ${msg}`);
   const scan = async (data: string, paced: boolean, shown: { [k: string]: any }) => {
@@ -387,6 +405,18 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
       } else if ('pin' in st) {
         board.pin(st.pin).set(st.level);
         await runWithIo(board, io);
+      } else if ('door' in st || 'button' in st) {
+        const pin = 'door' in st ? door.contact : door.button;
+        if (!pin) bad(`step ${i + 1}: a ${'door' in st ? 'door step needs door.contact' : 'button step needs door.button'} in the configuration`);
+        const active = 'door' in st ? (st.door === 'open') === door.contactOpenHigh : (st.button !== 'release') === door.buttonActiveHigh;
+        board.emit({ event: 'door' in st ? 'contact' : 'button', state: 'door' in st ? st.door : st.button });
+        board.pin(pin).set(active);
+        await runWithIo(board, io);
+        if (st.button === 'press') {
+          if (!await advanceWithIo(board, io, 200, MAX_TIMER_RUNS)) bad(`step ${i + 1}: runaway timers`);
+          board.pin(pin).set(!active);
+          await runWithIo(board, io);
+        }
       } else if ('collector' in st) {
         await io.settle();
         const c = collector!;
@@ -419,6 +449,11 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
             if (n !== x.events[name]) fail(i, `expected ${x.events[name]} '${name}' events, got ${n}`);
           }
         }
+        if (x.alarm !== undefined) {
+          const last = events.filter((e) => e.event === 'alarm').pop();
+          const now = last && last.alarm !== 'cleared' ? String(last.alarm) : 'none';
+          if (now !== x.alarm) fail(i, `expected alarm ${x.alarm}, got ${now}`);
+        }
         if (x.console !== undefined && !board.lines.some((l) => l.indexOf(x.console) >= 0)) fail(i, `no console line contains ${JSON.stringify(x.console)}`);
         if (x.maxMemory !== undefined) {
           const m = board.memory().usage;
@@ -446,6 +481,20 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     if (collector) await collector.close(!!opts.keepCollectorDb);
   }
   return { ok: failures.length === 0, failures, events, collectorDb: collector && opts.keepCollectorDb ? collector.dbFile : undefined, modem, network };
+}
+
+/** The door contact's and exit button's pins and polarity from a configuration (README "Door contact and exit button"). */
+function doorWiring(config: any, board: SimBoard): { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean } {
+  const key = (k: string): any => {
+    if (!config) return undefined;
+    if (config['door.' + k] !== undefined) return config['door.' + k];
+    return config.door && typeof config.door === 'object' ? config.door[k] : undefined;
+  };
+  const pin = (v: any, dflt: string): string => (v === 'board' ? dflt : typeof v === 'string' ? v : '');
+  return {
+    contact: pin(key('contact'), board.profile.contact), contactOpenHigh: key('contactOpenHigh') !== false,
+    button: pin(key('button'), board.profile.button), buttonActiveHigh: key('buttonActiveHigh') === true,
+  };
 }
 
 /** uplink.KEY of a configuration (nested or dotted). */
@@ -480,6 +529,10 @@ async function expectCollector(x: any, collector: SimCollector, config: any, eve
     const extra = held.filter((v) => logged.indexOf(v) < 0);
     if (missing.length > maxDropped) fail(`the collector lacks logged seqs ${missing.join(',')} (drop counter ${maxDropped})`);
     if (extra.length) fail(`the collector holds entries the gate never logged: ${extra.join(',')}`);
+  }
+  if (x.alarms !== undefined) {
+    const got = rows.filter((r) => r.kind === 'alarm').map((r) => String(r.alarm));
+    if (JSON.stringify(got) !== JSON.stringify(x.alarms)) fail(`expected the collector to hold the alarms ${JSON.stringify(x.alarms)}, it holds ${JSON.stringify(got)}`);
   }
   if (x.dropped !== undefined && maxDropped !== x.dropped) fail(`expected a drop counter of ${x.dropped}, got ${maxDropped}`);
   if (x.trace) {

@@ -1,7 +1,7 @@
 // The hal interfaces over Espruino's globals. This is the only device code that touches them;
 // everything else receives these objects from the board wiring (firmware/main.ts).
 import {
-  SerialPort, OutputPin, RelayLine, InputPin, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
+  SerialPort, OutputPin, RelayLine, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
   HttpClient,
 } from '../types';
 
@@ -15,10 +15,7 @@ declare var process: any;
 declare function require(name: string): any;
 declare function atob(base64: string): string;
 declare function digitalWrite(pin: any, value: any): void;
-declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
-declare function setWatch(fn: (e: any) => void, pin: any, opts: any): number;
-declare function clearWatch(id: number): void;
 declare function getTime(): number;
 declare function setTime(s: number): void;
 declare function setTimeout(fn: () => void, ms: number): number;
@@ -95,19 +92,9 @@ export function relayLine(pin: string): RelayLine {
   return new (EspruinoRelayLine as any)(pin);
 }
 
-function EspruinoInput(this: any, pin: string, pull: string) {
-  this.pin = pin;
-  pinMode(pin, pull === 'up' ? 'input_pullup' : pull === 'down' ? 'input_pulldown' : 'input');
-}
-EspruinoInput.prototype.read = function (this: any) { return !!digitalRead(this.pin); };
-EspruinoInput.prototype.watch = function (this: any, cb: (level: boolean) => void, debounceMs: number) {
-  return setWatch(function (e: any) { cb(!!e.state); }, this.pin, { repeat: true, edge: 'both', debounce: debounceMs });
-};
-EspruinoInput.prototype.unwatch = function (id: number) { clearWatch(id); };
-
-export function inputPin(pin: string, pull?: string): InputPin {
-  return new (EspruinoInput as any)(pin, pull || '');
-}
+// Input pins (door contact, exit button): hal/espruino/input.ts, a module of its own so that the
+// door's lazy part (firmware/doorwatch.ts) carries only that code.
+export { inputPin } from './input';
 
 export function clock(): Clock {
   return {

@@ -19,6 +19,8 @@ describe('boards/types: the board-file schema', () => {
     ['a relay that is no pin', (b) => { b.pins.relay = 3; }, /pins\.relay/],
     ['an LED missing', (b) => { delete b.pins.led.amber; }, /pins\.led/],
     ['a pin used twice', (b) => { b.pins.relay = b.pins.led.green; }, /used twice/],
+    ['no door contact pin', (b) => { delete b.pins.contact; }, /pins\.contact/],
+    ['the exit button on the relay\'s pin', (b) => { b.pins.button = b.pins.relay; }, /used twice/],
     ['LoRa on the scanner\'s UART', (b) => { b.pins.lora.serial = b.pins.scanner.serial; }, /share a UART/],
     ['no LoRa pins and no reason', (b) => { b.pins.lora = null; }, /noLora/],
     ['LoRa feature without LoRa pins', (b) => { b.pins.lora = null; b.noLora = 'x'; b.features.lora = true; }, /features\.lora/],
@@ -43,7 +45,7 @@ describe('boards/types: the board-file schema', () => {
 
   it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
     const p = profileOf(PICO);
-    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
     assert.equal(p.relay, PICO.pins.relay);
     assert.deepEqual(p.lora, PICO.pins.lora);
   });

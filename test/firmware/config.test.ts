@@ -25,6 +25,19 @@ describe('firmware/config: validation', () => {
     assert.equal(c.rootKeys[0].key.length, 32);
     assert.equal(c.site.secret.length, 16);
   });
+  it('door.contact / door.button: "" (none), "board" or a pin name; anything else is refused', () => {
+    const d = validateConfig(base()).config!.door;
+    assert.deepEqual(d, { contact: '', contactOpenHigh: true, button: '', buttonActiveHigh: false, debounceMs: 50, heldOpenS: 30 });
+    for (const v of ['', 'board', 'B13', 'D7', 'A0', 'H15']) {
+      assert.equal(validateConfig({ ...base(), 'door.contact': v }).config!.door.contact, v);
+      assert.equal(validateConfig({ ...base(), door: { button: v } }).config!.door.button, v);
+    }
+    for (const v of ['B', 'B123', 'X1', 'b13', 'BOARD', 'B1x', 13, true]) {
+      assert.match(validateConfig({ ...base(), 'door.contact': v }).error || '', /invalid door\.contact/, String(v));
+    }
+    assert.match(validateConfig({ ...base(), 'door.heldOpenS': 0 }).error || '', /invalid door\.heldOpenS/);
+  });
+
   it('accepts dotted keys as well as nested objects', () => {
     const cfg = base();
     delete cfg.relay;

@@ -73,4 +73,20 @@ describe('firmware/door: the relay and lights, one owner', () => {
     assert.deepEqual([...seen].sort(), ['off', 'red']);
     assert.equal(r.line.history.filter((h) => h.driven).length, 0);
   });
+
+  it('while an alarm is on (doorwatch sets it), an opening still opens the relay but no light replaces the alarm\'s', () => {
+    const r = rig(2000, 500);
+    r.leds.blink('red', 100, 100);
+    r.door.alarm = 'forced';
+    r.door.signal('open');
+    assert.equal(r.line.energised, true);
+    r.door.signal('deny');
+    r.door.signal('attendant');
+    const seen = new Set<string>();
+    for (let i = 0; i < 10; i++) { seen.add(r.leds.current()); r.timers.advance(50); }
+    assert.deepEqual([...seen].sort(), ['off', 'red'], 'still the alarm pattern, no green, no amber');
+    r.door.alarm = '';
+    r.door.signal('open');
+    assert.equal(r.leds.current(), 'green');
+  });
 });

@@ -7,7 +7,7 @@ import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import {
   encodeLogRecord, encodeBatch, encodeAck, decodeLogRecord, decodeBatch, decodeAck, recordSeq, batchSize,
-  DECISIONS, REASONS, FORMATS, KINDS, LogRecord, LogEntry,
+  DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord, LogEntry,
 } from '../../proto/logrecord';
 import { utf8Encode, bytesToByteString } from '../../proto/bytes';
 import { REPO } from '../util/shared';
@@ -20,7 +20,7 @@ const PAck = root.lookupType('qrgate.log.Ack');
 
 /** log.proto enum name -> the device's name (CLOCK_UNSET -> clock-unset, NONE -> ''). */
 function nameOfEnum(n: string): string {
-  return n === 'NONE' ? '' : n.toLowerCase().replace(/_/g, '-');
+  return n === 'NONE' || n === 'NO_ALARM' ? '' : n.toLowerCase().replace(/_/g, '-');
 }
 function enumOfName(n: string): string {
   return n === '' ? 'NONE' : n.toUpperCase().replace(/-/g, '_');
@@ -33,6 +33,7 @@ function fromProto(o: any, seq?: number): LogRecord {
     reason: nameOfEnum(o.reason), format: nameOfEnum(o.format), kid: new Uint8Array(o.kid),
     subject: new Uint8Array(o.subject), cert: new Uint8Array(o.cert), clockUntrusted: o.clockUntrusted,
     dropped: o.dropped, unlogged: o.unlogged,
+    ...(o.alarm !== undefined && o.alarm !== 'NO_ALARM' ? { alarm: nameOfEnum(o.alarm) } : {}),
   };
 }
 const TO_OBJECT = { enums: String, longs: Number, defaults: true, bytes: Array } as any;
@@ -52,6 +53,7 @@ function toProtoObject(r: LogRecord): any {
   if (r.kind !== 'entry') o.kind = enumOfName(r.kind);
   if (r.dropped) o.dropped = r.dropped;
   if (r.unlogged) o.unlogged = r.unlogged;
+  if (r.alarm) o.alarm = enumOfName(r.alarm);
   return o;
 }
 
@@ -65,7 +67,7 @@ const arbRecord: fc.Arbitrary<LogRecord> = fc.record({
   kid: bytes(40), subject: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 16, maxLength: 16 })),
   cert: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 16, maxLength: 16 })),
   clockUntrusted: fc.boolean(), dropped: u32, unlogged: u32,
-});
+}).chain((r) => fc.constantFrom(...ALARMS).map((a) => (a ? { ...r, alarm: a } : r)));
 const arbGateId = fc.oneof(fc.constant(''), fc.constant('gate-01'), fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => bytesToByteString(utf8Encode(s))));
 
@@ -91,6 +93,18 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
     assert.equal(r.decision, 'open');
     assert.equal(Buffer.from(r.kid).toString(), 'Abc_defGhi-');
     assert.deepEqual(Array.from(r.subject), new Array(16).fill(0xab));
+  });
+
+  it('an alarm record (issue 14): kind ALARM, field alarm = 14, as protobufjs names them', () => {
+    for (const [alarm, name] of [['forced', 'FORCED'], ['held', 'HELD'], ['cleared', 'CLEARED'], ['button-stuck', 'BUTTON_STUCK']]) {
+      const rec = encodeLogRecord({ time: 1632729600, kind: 'alarm', alarm }, 7);
+      assert.equal(rec.length, 2 + 5 + 2 + 2);
+      const o = PRecord.toObject(PRecord.decode(rec), TO_OBJECT) as any;
+      assert.equal(o.kind, 'ALARM');
+      assert.equal(o.alarm, name);
+      assert.equal(decodeLogRecord(rec).alarm, alarm);
+    }
+    assert.throws(() => encodeLogRecord({ time: 0, kind: 'alarm', alarm: 'fire' }, 1), /unknown alarm/);
   });
 
   it('property: every batch the device encodes decodes with protobufjs to the same values, byte for byte', () => {
@@ -122,7 +136,7 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
   });
 
   it('property: the device decodes what protobufjs encodes (records with unknown fields, acks)', () => {
-    fc.assert(fc.property(arbRecord, fc.integer({ min: 13, max: 2000 }), bytes(10), (r, unknownField, junk) => {
+    fc.assert(fc.property(arbRecord, fc.integer({ min: 15, max: 2000 }), bytes(10), (r, unknownField, junk) => {
       const w = protobuf.Writer.create();
       PRecord.encode(PRecord.fromObject({ ...toProtoObject(r), seq: r.seq, time: r.time }), w);
       w.uint32((unknownField << 3) | 2).bytes(junk); // an unknown field from a newer writer

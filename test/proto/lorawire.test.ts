@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { LoraFrameWriter, kidTag, decodeLoraAck, encodeLoraAck } from '../../proto/lorawire';
 import { decodeLoraFrameHost, encodeLoraAckHost, kidTagHost, LoraDevices, LoraFrameError } from '../../tools/collector/lorawire';
-import { DECISIONS, REASONS, FORMATS, LogRecord } from '../../proto/logrecord';
+import { DECISIONS, REASONS, FORMATS, ALARMS, LogRecord } from '../../proto/logrecord';
 import { EU868_MAX_PAYLOAD } from '../../drivers/rn2483';
 import { toRanges } from '../../tools/collector/store';
 import { T0, EMPTY, entry } from '../util/logrecords';
@@ -37,6 +37,13 @@ const arbRecord: fc.Arbitrary<LogRecord> = fc.oneof(
     seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('dropped'),
     decision: fc.constant('open'), reason: fc.constant('ok'), format: fc.constant('qg1'), kid: fc.constant(EMPTY),
     subject: fc.constant(EMPTY), cert: fc.constant(EMPTY), clockUntrusted: fc.boolean(), dropped: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  }) },
+  // the door's alarms (issue 14)
+  { weight: 1, arbitrary: fc.record({
+    seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('alarm'),
+    decision: fc.constant('open'), reason: fc.constant('ok'), format: fc.constant('qg1'), kid: fc.constant(EMPTY),
+    subject: fc.constant(EMPTY), cert: fc.constant(EMPTY), clockUntrusted: fc.boolean(), dropped: fc.constant(0),
+    alarm: fc.constantFrom(...ALARMS.slice(1)),
   }) },
 );
 
@@ -78,6 +85,16 @@ describe('lorawire: the device encoder against the collector decoder', () => {
       return n;
     };
     assert.deepEqual([0, 1, 2, 3, 4, 5].map(perFrame), [1, 1, 1, 2, 5, 5]);
+  });
+
+  it('an alarm record: 7 bytes first in a frame (seq < 128), and the collector reads it back', () => {
+    const rec: LogRecord = { ...entry(5, T0), kind: 'alarm', alarm: 'forced', decision: 'open', reason: 'ok', format: 'qg1', kid: EMPTY, subject: EMPTY, cert: EMPTY };
+    const w = new LoraFrameWriter(51);
+    assert.equal(w.recordSize(rec), 1 + 4 + 1 + 1);
+    assert.ok(w.addRecord(rec));
+    assert.deepEqual(decodeLoraFrameHost(w.finish()).records, [asDecoded(rec)]);
+    assert.throws(() => new LoraFrameWriter(51).addRecord({ ...rec, alarm: 'fire' }), /unknown alarm/);
+    assert.throws(() => decodeLoraFrameHost(new Uint8Array([0x40, 5, 0, 0, 0, 0, 0xd0, 9])), /unknown alarm/);
   });
 
   it('refuses what it cannot encode, and what does not fit changes nothing', () => {

@@ -69,6 +69,11 @@ describe('sim/scenario runScenario', () => {
       [{ steps: [{ wait: 5, scan: 'x' }] }, /step 1: more than one step/],
       [{ clock: 'yesterday', steps: [] }, /clock: not a time/],
       [{ config: 'missing.json', steps: [] }, /cannot read config/],
+      [{ steps: [{ door: 'ajar' }] }, /step 1: door must be "open" or "close"/],
+      [{ steps: [{ button: 'tap' }] }, /step 1: button must be/],
+      [{ steps: [{ expect: { alarm: 'fire' } }] }, /step 1: alarm must be forced, held or none/],
+      [{ steps: [{ door: 'open' }] }, /step 1: a door step needs door.contact/],
+      [{ steps: [{ button: 'press' }] }, /step 1: a button step needs door.button/],
     ];
     for (const [sc, re] of cases) {
       await assert.rejects(runScenario(sc, { bundle, baseDir: dir }), (e: any) => e instanceof ScenarioError && re.test(e.message));

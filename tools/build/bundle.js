@@ -52,6 +52,8 @@ const GATE_LAZY = [
   { name: 'status', module: 'firmware/status.js', exports: ['statusJson'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)
   { name: 'logcon', module: 'firmware/logconsole.js', exports: ['logConsole'] },
+  // the door contact and exit button (issue 14): only on gates that have them
+  { name: 'doorio', module: 'firmware/doorwatch.js', exports: ['startDoorWatch'] },
   // the reference verifier: only where the fast one has no base table
   { name: 'edref', module: 'firmware/crypto/ed25519-ref.js', exports: ['verifyStrict'] },
   // the native inflate's code and glue (issue 12 item 3): loaded at boot on ARM boards only

@@ -54,6 +54,13 @@ export function loraTable(boards: Board[] = BOARD_FILES): string {
   return out.join('\n');
 }
 
+/** The door contact's and exit button's pins per board (configuration door.contact / door.button "board"). */
+export function doorTable(boards: Board[] = BOARD_FILES): string {
+  const out = [row(['board', 'door contact', 'exit button']), row(['---', '---', '---'])];
+  for (const b of boards) out.push(row([`\`${b.name}\``, b.pins.contact, b.pins.button]));
+  return out.join('\n');
+}
+
 /** The boards' wiring notes, one list item per note. */
 export function notesList(boards: Board[] = BOARD_FILES): string {
   const out: string[] = [];
@@ -142,6 +149,7 @@ export function readmeTables(boards: Board[] = BOARD_FILES, bundleBytes?: (name:
   return {
     pins: pinsTable(boards),
     lora: loraTable(boards),
+    door: doorTable(boards),
     notes: notesList(boards),
     files: filesTable(boards),
     geometry: geometryTable(boards),

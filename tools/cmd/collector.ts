@@ -48,7 +48,9 @@ query   one JSON line per stored record, by gate then seq: gateId, seq, time (IS
         decision, reason, kid, subject, cert (hex), format, clockUntrusted, kind; records of kind
         "dropped" (the gate's flash was full) carry "dropped", the gate's cumulative count of lost
         records, and empty decision, reason, kid, subject and cert; "unlogged" when the gate could
-        not log that many entries (its Storage was full) since its previous such record. --from/--to (ISO 8601 or
+        not log that many entries (its Storage was full) since its previous such record; records
+        of kind "alarm" (the door: issue 14) carry "alarm": forced, held, cleared or button-stuck,
+        and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
 import  stores the log batches that \`qrgate logs pull\` read from a gate over USB (gates without
         an uplink), each (gate, seq) once however often it is imported (the database is made when
@@ -68,14 +70,15 @@ export { kidText, isoTime };
 /** The JSON line of `query` for one stored record. */
 export function recordJson(r: StoredRecord): any {
   const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-  const dropped = r.kind === 'dropped';
+  const dropped = r.kind === 'dropped' || r.kind === 'alarm';
   const o: any = {
     gateId: r.gateId, seq: r.seq, time: isoTime(r.time),
     decision: dropped ? '' : r.decision, reason: dropped ? '' : r.reason,
     kid: kidText(r.kid), subject: hex(r.subject), cert: hex(r.cert),
     format: dropped ? '' : r.format, clockUntrusted: r.clockUntrusted, kind: r.kind,
   };
-  if (dropped) o.dropped = r.dropped;
+  if (r.kind === 'dropped') o.dropped = r.dropped;
+  if (r.alarm) o.alarm = r.alarm;
   if (r.unlogged) o.unlogged = r.unlogged;
   return o;
 }

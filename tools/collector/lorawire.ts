@@ -2,7 +2,7 @@
 // independently of the device's encoder (Node Buffers): it decodes uplink frames, keeps what each
 // device has defined (its gate id, its kids by tag), turns the records into LogRecords exactly as
 // a Wi-Fi Batch of the same records decodes, and encodes the answer for the downlink.
-import { DECISIONS, REASONS, FORMATS, LogRecord } from '../../proto/logrecord';
+import { DECISIONS, REASONS, FORMATS, ALARMS, LogRecord } from '../../proto/logrecord';
 
 export const LORA_PORT = 2;
 const VERSION = 1;
@@ -83,6 +83,16 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
     need(1);
     const a = b[o++];
     const d = a >> 6;
+    if (d === 3 && (a & 0x30) === 0x10) {
+      if (a & 0x0e) bad('reserved bits in an alarm record');
+      const code = varint();
+      if (code < 1 || code >= ALARMS.length) bad(`unknown alarm ${code}`);
+      records.push({
+        seq, time, kind: 'alarm', decision: 'open', reason: 'ok', format: 'qg1', kidTag: null,
+        subject: new Uint8Array(0), cert: new Uint8Array(0), clockUntrusted: !!(a & 1), dropped: 0, alarm: ALARMS[code],
+      });
+      continue;
+    }
     if (d === 3) {
       if (a & 0x3e) bad('reserved bits in a drop record');
       records.push({

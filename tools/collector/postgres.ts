@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS entries (
   dropped INTEGER NOT NULL,
   unlogged INTEGER NOT NULL DEFAULT 0,
   received_at BIGINT NOT NULL,
+  alarm TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (gate_id, day, seq)
 ) PARTITION BY RANGE (day);
 CREATE TABLE IF NOT EXISTS entries_default PARTITION OF entries DEFAULT;
@@ -69,6 +70,7 @@ function rowToRecord(r: any): StoredRecord {
     reason: r.reason, format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject),
     cert: new Uint8Array(r.cert), clockUntrusted: !!r.clock_untrusted, dropped: r.dropped,
     unlogged: r.unlogged || 0, receivedAt: Number(r.received_at),
+    ...(r.alarm ? { alarm: r.alarm } : {}),
   };
 }
 
@@ -128,6 +130,8 @@ export class PostgresStore implements CollectorStore {
           await c.query('SELECT pg_advisory_lock(7140213)');
           try {
             await c.query(SCHEMA);
+            // Added later (log.proto LogRecord.alarm, issue 14): older databases get the column.
+            await c.query("ALTER TABLE entries ADD COLUMN IF NOT EXISTS alarm TEXT NOT NULL DEFAULT ''");
             const v = await c.query('SELECT value FROM qrgate_meta WHERE key = $1', ['schema']);
             if (!v.rows.length) await c.query('INSERT INTO qrgate_meta (key, value) VALUES ($1, $2)', ['schema', SCHEMA_VERSION]);
             else if (v.rows[0].value !== SCHEMA_VERSION) throw new Error(`database schema ${v.rows[0].value}, this collector knows ${SCHEMA_VERSION}`);
@@ -209,14 +213,14 @@ export class PostgresStore implements CollectorStore {
     try {
       if (rows.length) {
         const ins = await c.query(
-          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged)
+          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm)
            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[])
+                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::text[])
            ON CONFLICT DO NOTHING RETURNING gate_id, day, seq`,
           [gates, rows.map((r) => dayOf(r.time)), rows.map((r) => r.seq), rows.map((r) => r.time), rows.map((r) => r.kind),
             rows.map((r) => r.decision), rows.map((r) => r.reason), rows.map((r) => r.format),
             rows.map((r) => Buffer.from(r.kid)), rows.map((r) => Buffer.from(r.subject)), rows.map((r) => Buffer.from(r.cert)),
-            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0)]);
+            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0), rows.map((r) => r.alarm || '')]);
         for (const r of ins.rows) inserted.add(key(r.gate_id, r.day, Number(r.seq)));
         // What the others collide with: read back to tell duplicates from conflicts.
         const others = rows.map((r, i) => ({ g: gates[i], d: dayOf(r.time), s: r.seq }))
@@ -322,7 +326,8 @@ export class PostgresStore implements CollectorStore {
   async gates(): Promise<GateSummary[]> {
     return (await this.pool.query(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
          sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
-         sum(CASE WHEN clock_untrusted THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged
+         sum(CASE WHEN clock_untrusted THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged,
+         sum(CASE WHEN kind = 'alarm' AND alarm IN ('forced', 'held') THEN 1 ELSE 0 END) AS alarms
     FROM entries GROUP BY gate_id ORDER BY gate_id`)).rows.map(gateRow);
   }
 

@@ -31,7 +31,7 @@ import * as http from 'http';
 import * as path from 'path';
 import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
-import { DECISIONS, REASONS, FORMATS, KINDS, LogRecord } from '../../proto/logrecord';
+import { DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 
@@ -96,6 +96,7 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
       dropped: r.dropped, unlogged: r.unlogged,
+      ...(r.alarm ? { alarm: enumName(ALARMS, r.alarm) } : {}),
     };
   });
   return { gateId: m.gateId, records, unlogged: m.unlogged };

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS entries (
   dropped INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
   unlogged INTEGER NOT NULL DEFAULT 0,
+  alarm TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (gate_id, seq)
 );
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
@@ -69,7 +70,7 @@ export function gateRow(r: any): GateSummary {
   return {
     gateId: r.gate_id, lastContact: Number(r.last_contact), records: Number(r.records), entries: Number(r.entries),
     lastRecordTime: Number(r.last_time), clockUntrusted: Number(r.untrusted), dropped: Number(r.dropped),
-    unlogged: Number(r.unlogged || 0),
+    unlogged: Number(r.unlogged || 0), alarms: Number(r.alarms || 0),
   };
 }
 
@@ -87,6 +88,7 @@ function rowToRecord(r: any): StoredRecord {
     gateId: r.gate_id, seq: r.seq, time: r.time, kind: r.kind, decision: r.decision, reason: r.reason,
     format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert),
     clockUntrusted: !!r.clock_untrusted, dropped: r.dropped, unlogged: r.unlogged || 0, receivedAt: r.received_at,
+    ...(r.alarm ? { alarm: r.alarm } : {}),
   };
 }
 
@@ -123,20 +125,22 @@ export class SqliteStore implements CollectorStore {
       // Added to schema 1 later (log.proto LogRecord.unlogged): older databases get the column.
       const cols = (this.db.prepare('PRAGMA table_info(entries)').all() as any[]).map((c) => c.name);
       if (cols.indexOf('unlogged') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN unlogged INTEGER NOT NULL DEFAULT 0');
+      // And later still (log.proto LogRecord.alarm, issue 14).
+      if (cols.indexOf('alarm') < 0) this.db.exec("ALTER TABLE entries ADD COLUMN alarm TEXT NOT NULL DEFAULT ''");
     } else {
       const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'entries'").get();
       if (!t) throw new Error('not a collector database (no entries table)');
     }
     this.busyTimeout(5000);
     this.insert = opts.readonly ? (null as any) : this.db.prepare(
-      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
+      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
     this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND seq = ?');
     this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number): PutResult => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of records) {
         const info = this.insert.run(gateId, r.seq, r.time, r.kind, r.decision, r.reason, r.format,
-          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0);
+          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0, r.alarm || '');
         if (info.changes === 1) {
           res.inserted++;
           if (this.crashAfter && ++this.inserts >= this.crashAfter) process.kill(process.pid, 'SIGKILL');
@@ -251,7 +255,8 @@ export class SqliteStore implements CollectorStore {
   async gates(): Promise<GateSummary[]> {
     return (this.db.prepare(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
          sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
-         sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged
+         sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged,
+         sum(CASE WHEN kind = 'alarm' AND alarm IN ('forced', 'held') THEN 1 ELSE 0 END) AS alarms
     FROM entries GROUP BY gate_id ORDER BY gate_id`).all() as any[]).map(gateRow);
   }
 

@@ -59,6 +59,8 @@ export interface GateSummary {
   dropped: number;
   /** Entries it said it could not log at all (its Storage was full). */
   unlogged: number;
+  /** Door alarms it raised (held open, forced: records of kind 'alarm'). */
+  alarms: number;
 }
 
 export interface HourCount {
@@ -102,5 +104,6 @@ export function sameRecord(a: LogRecord, b: LogRecord): boolean {
   const eq = (x: Uint8Array, y: Uint8Array) => Buffer.compare(Buffer.from(x), Buffer.from(y)) === 0;
   return a.time === b.time && a.kind === b.kind && a.decision === b.decision && a.reason === b.reason &&
     a.format === b.format && eq(a.kid, b.kid) && eq(a.subject, b.subject) && eq(a.cert, b.cert) &&
-    a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped && (a.unlogged || 0) === (b.unlogged || 0);
+    a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped && (a.unlogged || 0) === (b.unlogged || 0) &&
+    (a.alarm || '') === (b.alarm || '');
 }

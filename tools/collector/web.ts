@@ -72,9 +72,9 @@ function csvField(v: unknown): string {
 function recordRow(r: StoredRecord): string[] {
   const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
   return [r.gateId, String(r.seq), isoTime(r.time), r.kind, r.decision, r.reason, r.format, kidText(r.kid),
-    hex(r.subject), hex(r.cert), r.clockUntrusted ? 'yes' : 'no'];
+    hex(r.subject), hex(r.cert), r.clockUntrusted ? 'yes' : 'no', r.alarm || ''];
 }
-const RECORD_HEADER = ['gate', 'seq', 'time', 'kind', 'decision', 'reason', 'format', 'kid', 'subject', 'cert', 'clock_unsure'];
+const RECORD_HEADER = ['gate', 'seq', 'time', 'kind', 'decision', 'reason', 'format', 'kid', 'subject', 'cert', 'clock_unsure', 'alarm'];
 
 function parseT(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;

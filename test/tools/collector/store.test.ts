@@ -105,6 +105,21 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.deepEqual(kept, ['open', 'open', 'open', 'open']);
     });
 
+    it('door alarms (issue 14): stored with their name, counted per gate; another alarm under the same seq is a conflict', async () => {
+      store = await backend.open();
+      const alarm = (seq: number, a: string): LogRecord => ({ ...rec(seq, 0, T0 + seq), kind: 'alarm', decision: 'open', reason: 'ok',
+        kid: new Uint8Array(0), subject: new Uint8Array(0), cert: new Uint8Array(0), alarm: a });
+      await store.put('g1', [rec(0, 1, T0), alarm(1, 'forced'), alarm(2, 'cleared'), alarm(3, 'held')]);
+      const got: string[] = [];
+      for await (const x of store.query({ gateId: 'g1' })) got.push(x.kind + ':' + (x.alarm || ''));
+      assert.deepEqual(got, ['entry:', 'alarm:forced', 'alarm:cleared', 'alarm:held']);
+      const g = (await store.gates())[0];
+      assert.equal(g.alarms, 2, 'forced and held; a clearing is no alarm');
+      assert.equal(g.entries, 1);
+      const r = await store.put('g1', [alarm(1, 'held')]);
+      assert.equal(r.conflicts, 1);
+    });
+
     it('queries by gate and by time, inclusive, across pages and days, with unset clocks', async () => {
       store = await backend.open();
       // 4,500 records over three days (more than two pages), and two from a clock never set.

@@ -52,6 +52,7 @@
         cell(tr, String(g.clockUntrusted), g.clockUntrusted ? 'num warn' : 'num');
         cell(tr, String(g.dropped), g.dropped ? 'num warn' : 'num');
         cell(tr, String(g.unlogged), g.unlogged ? 'num warn' : 'num');
+        cell(tr, String(g.alarms || 0), g.alarms ? 'num warn' : 'num');
         var a = document.createElement('a');
         a.href = '/api/entries.csv?gate=' + encodeURIComponent(g.gateId);
         text(a, 'CSV');
