@@ -11,11 +11,13 @@ import { FORMAT_NAMES } from './formats';
 export var DECISIONS = ['open', 'deny', 'attendant'];
 /** Reason names (spec/qg1.md section 4), indexed by their code in log.proto. */
 export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-key', 'bad-signature',
-  'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy'];
+  'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy',
+  // gate-level refusals after the decision (firmware/occupancy.ts)
+  'capacity', 'booth', 'passback'];
 /** Format names, indexed by their code ('' = the text was not recognised): proto/formats.ts. */
 export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
-export var KINDS = ['entry', 'dropped'];
+export var KINDS = ['entry', 'dropped', 'alarm', 'exit'];
 
 /** Largest encoded LogRecord the device produces or accepts (it fits a one-byte length). */
 export var MAX_RECORD_BYTES = 250;
@@ -38,6 +40,8 @@ export interface LogRecord {
   dropped: number;
   /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta; 0 when absent). */
   unlogged?: number;
+  /** People inside after this record (gates that count); 0 when absent. */
+  occupancy?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -53,10 +57,15 @@ export interface LogEntry {
   clockUntrusted?: boolean;
   dropped?: number;
   unlogged?: number;
+  occupancy?: number;
 }
 
 export interface AckRange { first: number; last: number }
-export interface Ack { gateId: string; ranges: AckRange[] }
+export interface Ack {
+  gateId: string; ranges: AckRange[];
+  /** The PPKM level the collector holds for the gate's site (Ack field 7); 0 when none. */
+  level?: number;
+}
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -111,6 +120,7 @@ var EMPTY = new Uint8Array(0);
 interface Fields {
   seq: number; time: number; decision: number; reason: number; kid: Uint8Array; format: number;
   subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number; unlogged: number;
+  occupancy: number;
 }
 
 function fieldsOf(r: LogEntry, seq: number): Fields {
@@ -128,6 +138,7 @@ function fieldsOf(r: LogEntry, seq: number): Fields {
     kind: kind,
     dropped: checkU32(r.dropped || 0, 'dropped'),
     unlogged: checkU32(r.unlogged || 0, 'unlogged'),
+    occupancy: checkU32(r.occupancy || 0, 'occupancy'),
   };
   return f;
 }
@@ -150,6 +161,7 @@ function fieldsSize(f: Fields): number {
   if (f.kind) n += 2;
   if (f.dropped) n += 1 + varintSize(f.dropped);
   if (f.unlogged) n += 1 + varintSize(f.unlogged);
+  if (f.occupancy) n += 1 + varintSize(f.occupancy);
   return n;
 }
 
@@ -181,6 +193,7 @@ function putFields(b: Uint8Array, o: number, f: Fields): number {
   if (f.kind) { b[o++] = 0x50; b[o++] = f.kind; }
   if (f.dropped) { b[o++] = 0x58; o = putVarint(b, o, f.dropped); }
   if (f.unlogged) { b[o++] = 0x60; o = putVarint(b, o, f.unlogged); }
+  if (f.occupancy) { b[o++] = 0x78; o = putVarint(b, o, f.occupancy); }
   return o;
 }
 
@@ -223,9 +236,9 @@ export function batchSize(gateId: string, recordLengths: number[]): number {
 }
 
 /** An Ack message (the collector normally makes these; here for the device's tests and the sim). */
-export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
+export function encodeAck(gateId: string, ranges: AckRange[], level?: number): Uint8Array {
   var id = textBytes(gateId), i: number, r: AckRange, m: number;
-  var n = lenField(id.length);
+  var n = lenField(id.length) + (level ? 1 + varintSize(checkU32(level, 'level')) : 0);
   var sizes: number[] = [];
   for (i = 0; i < ranges.length; i++) {
     r = ranges[i];
@@ -242,6 +255,7 @@ export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
     if (r.first) { out[o++] = 0x08; o = putVarint(out, o, r.first); }
     if (r.last) { out[o++] = 0x10; o = putVarint(out, o, r.last); }
   }
+  if (level) { out[o++] = 0x38; putVarint(out, o, level); }
   return out;
 }
 
@@ -317,14 +331,14 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
   var r = new Reader(b, start === undefined ? 0 : start, end === undefined ? b.length : end);
   var rec: LogRecord = {
     seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: FORMATS[0], // the protobuf default: log code 0
-    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0,
+    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0, occupancy: 0,
   };
   while (r.pos < r.end) {
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
     if (field === 2 && wire === 5) { rec.time = r.fixed32(); continue; }
-    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12)) {
+    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12 || field === 15)) {
       var v = r.varint();
       if (field === 1) rec.seq = v;
       else if (field === 3) rec.decision = nameOf(DECISIONS, v, 'decision');
@@ -333,6 +347,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       else if (field === 9) rec.clockUntrusted = v !== 0;
       else if (field === 10) rec.kind = nameOf(KINDS, v, 'kind');
       else if (field === 11) rec.dropped = v;
+      else if (field === 15) rec.occupancy = v;
       else rec.unlogged = v;
       continue;
     }
@@ -344,7 +359,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       continue;
     }
     // A known field with another wire type is malformed; an unknown field is skipped.
-    if (field <= 12) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field <= 12 || field === 15) throw new Error('log: field ' + field + ' has wire type ' + wire);
     r.skip(wire);
   }
   return rec;
@@ -406,7 +421,8 @@ export function decodeAck(b: Uint8Array): Ack {
         else sub.skip(w2);
       }
       out.ranges.push(range);
-    } else r.skip(wire);
+    } else if (field === 7 && wire === 0) out.level = r.varint();
+    else r.skip(wire);
   }
   return out;
 }
