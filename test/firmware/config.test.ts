@@ -19,7 +19,7 @@ describe('firmware/config: validation', () => {
     const c = validateConfig({ gateId: 'g', rootKeys: base().rootKeys, site: { secret: '00'.repeat(16) } }).config!;
     assert.equal(c.relay.openMs, 3000);
     assert.equal(c.relay.activeHigh, true);
-    assert.deepEqual(c.policy, { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false });
+    assert.deepEqual(c.policy, { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false, boothReferral: false });
     assert.equal(c.scanner.dedupMs, 3000);
     assert.equal(c.uplink.transport, 'none');
     assert.equal(c.rootKeys[0].key.length, 32);
