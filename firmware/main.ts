@@ -23,6 +23,8 @@ import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
+import { startOccupancy } from './occupancy';
+import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
 import { hexOf } from '../proto/bytes';
 
@@ -157,9 +159,27 @@ function start(): void {
     // What `qrgate logs pull|ack` call (firmware/logconsole.ts).
     esp_exposeGlobal('qgLog', function (op: string, a: any, b: any) { return logConsole(journal, hashes.sha256, op, a, b); });
   }
+  // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
+  // to count (firmware/occupancy.ts).
+  var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined });
   var gate = new Gate({
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
+    crowd: crowd,
   });
+  if (crowd && config.capacity.exitSerial) {
+    // The exit-side scanner: a scan there counts someone leaving (and names them for
+    // anti-passback, read without a signature check); it never opens the door.
+    var occ = crowd;
+    void new Scanner({
+      port: esp_serialPort(config.capacity.exitSerial, config.scanner.baud, config.capacity.exitRx, config.capacity.exitTx),
+      clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen, dedupMs: config.scanner.dedupMs, queueMax: 2,
+      onScan: function (text: string) {
+        var sub: Uint8Array | null = null;
+        try { var p = parseScan(text, hashes.sha256); if (p) sub = p.sub; } catch (e) { /* not a certificate: still someone leaving */ }
+        occ.exited(gate.now(), sub);
+      },
+    });
+  }
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
@@ -180,7 +200,8 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
+  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults,
+    level: crowd ? function (n: number) { (crowd as any).setLevel(n); } : undefined });
   void scanner;
 }
 
