@@ -15,7 +15,7 @@ export interface Policy {
   recoveryValidDays: number;
   acceptExemptions: boolean;
   /** Refusals for not being vaccinated get reason 'booth' and amber (issue 14, firmware/occupancy.ts). */
-  boothReferral: boolean;
+  boothReferral?: boolean;
 }
 
 export interface GateConfig {
