@@ -13,13 +13,16 @@
 //   records, until the end of the frame:
 //     seq    varint; the first record: its seq; later ones: seq - previous seq - 1
 //     time   the first record: u32 LE; later ones: zigzag varint of (time - previous time)
-//     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a drop-counter record (kind 'dropped')
+//     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a drop-counter or exit record
 //              entry: bits 5..4 format (0 qg1, 1 divoc, 2 none), bits 3..0 reason (log.proto order)
 //              drop counter: bit 0 clock untrusted, the rest 0
+//              exit (kind 'exit', issue 14): bit 0 clock untrusted, bit 1 set, the rest 0
 //     entry: b  1 byte: bit 0 clock untrusted, bit 1 kid tag follows, bit 2 subject follows,
-//                       bit 3 cert follows, bits 7..4 = 0
+//                       bit 3 cert follows, bit 4 occupancy follows (issue 14), bits 7..5 = 0
 //            [kid tag: u32 LE, FNV-1a-32 of the kid bytes] [subject: 16 bytes] [cert: 16 bytes]
+//            [occupancy: varint]
 //     drop counter: dropped, varint
+//     exit: occupancy, varint
 //   A frame of the header alone (1 byte) asks for the pending downlink.
 // The gate id and kids are not in each record: the collector learns them from definitions (per
 // DevEUI) and asks again when it does not know them (after a restart):
@@ -34,6 +37,8 @@ import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, varintSize, putVarint
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
+/** The collector's PPKM level for the gate's site (issue 14): a downlink of one byte, 1..9. */
+export var LEVEL_PORT = 3;
 export var LORA_VERSION = 1;
 export var DEF_GATE_ID = 1;
 export var DEF_KID = 2;
@@ -136,8 +141,10 @@ export class LoraFrameWriter {
     else n = varintSize(r.seq - this.prevSeq - 1) + varintSize(zigzag(r.time - this.prevTime));
     n += 1;
     if (r.kind === 'dropped') return n + varintSize(r.dropped);
+    if (r.kind === 'exit') return n + varintSize(r.occupancy || 0);
     n += 1;
     if (r.kid.length) n += 4;
+    if (r.occupancy) n += varintSize(r.occupancy);
     return n + r.subject.length + r.cert.length;
   }
 
@@ -146,10 +153,10 @@ export class LoraFrameWriter {
     if (!(r.seq >= 0 && r.seq <= 4294967295 && Math.floor(r.seq) === r.seq)) throw new Error('lorawire: bad seq');
     if (!(r.time >= 0 && r.time <= 4294967295 && Math.floor(r.time) === r.time)) throw new Error('lorawire: bad time');
     if (this.records && r.seq <= this.prevSeq) throw new Error('lorawire: seqs must increase within a frame');
-    var dropped = r.kind === 'dropped';
+    var dropped = r.kind === 'dropped' || r.kind === 'exit';
     var a: number;
     if (dropped) {
-      a = 0xc0 | (r.clockUntrusted ? 1 : 0);
+      a = 0xc0 | (r.clockUntrusted ? 1 : 0) | (r.kind === 'exit' ? 2 : 0);
     } else {
       if (r.kind !== 'entry') throw new Error('lorawire: unknown kind ' + r.kind);
       var d = DECISIONS.indexOf(r.decision), f = FORMATS.indexOf(r.format), re = REASONS.indexOf(r.reason);
@@ -174,9 +181,9 @@ export class LoraFrameWriter {
     }
     b[o++] = a;
     if (dropped) {
-      o = putVarint(b, o, r.dropped);
+      o = putVarint(b, o, r.kind === 'exit' ? r.occupancy || 0 : r.dropped);
     } else {
-      b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0);
+      b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0) | (r.occupancy ? 16 : 0);
       if (r.kid.length) {
         var tag = kidTag(r.kid);
         b[o++] = tag % 256; tag = Math.floor(tag / 256);
@@ -186,6 +193,7 @@ export class LoraFrameWriter {
       }
       b.set(r.subject, o); o += r.subject.length;
       b.set(r.cert, o); o += r.cert.length;
+      if (r.occupancy) o = putVarint(b, o, r.occupancy);
     }
     this.len = o;
     this.records++;
