@@ -16,7 +16,8 @@
 // `open` becomes `deny` / `capacity`.
 // Anti-passback (passback.windowS > 0): a subject admitted within the window who has not left
 // (an exit scan naming it) is sent to the attendant: `attendant` / `passback`. Subjects are kept
-// in RAM only (at most PASSBACK_MAX, the oldest forgotten first): after a reboot nobody is inside
+// as a 32-bit FNV-1a of their sub (two people sharing one are both sent to the attendant, the safe
+// side: about one pair in 2^32/64 with PASSBACK_MAX subjects inside), in RAM only (at most PASSBACK_MAX, the oldest forgotten first): after a reboot nobody is inside
 // for passback purposes (the count itself survives).
 //
 // Flash (file qg.occ, JSON {"n","l","r"}: count, level, time of the last reset): a level change and
@@ -28,7 +29,7 @@ import { Timers } from '../hal/types';
 import { GateConfig, parseLevels } from './config';
 import { Events } from './events';
 import { LogEntry } from '../proto/logrecord';
-import { hexOf } from '../proto/bytes';
+import { kidTag } from '../proto/lorawire';
 
 /** The flash file holding the count. */
 export var OCC_FILE = 'qg.occ';
@@ -105,7 +106,7 @@ export class Occupancy {
     if (d.decision !== 'open' || now === null) return;
     this.tick(now);
     var max = this.limit();
-    var key = this.o.config.passback.windowS && d.sub ? hexOf(d.sub.subarray(0, 12)) : '';
+    var key = this.o.config.passback.windowS && d.sub ? 's' + kidTag(d.sub) : '';
     var at = key ? this.inside[key] : undefined;
     if (max && this.n + (this.o.contact ? this.p : 0) >= max) {
       d.decision = 'deny';
@@ -140,7 +141,7 @@ export class Occupancy {
   /** Someone left (exit button; exit scan with the subject, or null). Logged as a record of kind EXIT. */
   exited(now: number | null, sub: Uint8Array | null): void {
     if (now !== null) this.tick(now);
-    if (sub) delete this.inside[hexOf(sub.subarray(0, 12))];
+    if (sub) delete this.inside['s' + kidTag(sub)];
     this.change(-1, now, 'exit');
   }
 

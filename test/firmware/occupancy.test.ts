@@ -208,6 +208,25 @@ describe('firmware/occupancy', () => {
     assert.equal(x2.decision, 'open');
   });
 
+  it('anti-passback tells apart subjects that share a long prefix (DIVOC ids), whatever their length', () => {
+    const r = rig({ 'passback.windowS': 600 });
+    const subs = ['did:in.gov.uidai.aadhaar:000000000001', 'did:in.gov.uidai.aadhaar:000000000002', 'p', 'person-01'];
+    for (const s of subs) {
+      const d = open(s);
+      r.occ.judge(d, T0);
+      assert.equal(d.decision, 'open', s);
+    }
+    for (const s of subs) {
+      const d = open(s);
+      r.occ.judge(d, T0 + 1);
+      assert.equal(d.reason, 'passback', s);
+    }
+    // an exit scan of one of them lets only that one in again
+    r.occ.exited(T0 + 2, new Uint8Array(Buffer.from(subs[1])));
+    const again = subs.map((s) => { const d = open(s); r.occ.judge(d, T0 + 3); return d.reason; });
+    assert.deepEqual(again, ['passback', 'ok', 'passback', 'passback']);
+  });
+
   it('anti-passback remembers at most PASSBACK_MAX subjects, forgetting the oldest', () => {
     const r = rig({ 'passback.windowS': 3600 });
     for (let i = 0; i <= PASSBACK_MAX; i++) r.occ.judge(open('p' + i), T0 + i);
