@@ -30,12 +30,13 @@ export interface GateConfig {
   cache: { size: number };
   log: { segments: number; segmentSize: number };
   verifier: { keyTables: number };
-  // issue 14: occupancy and capacity (firmware/occupancy.ts)
-  capacity: {
+  // issue 14: occupancy and capacity (firmware/occupancy.ts). Absent (RAM) when the gate does
+  // not count: capacity.max 0, no exit scanner, passback.windowS 0 (see checkConfig).
+  capacity?: {
     max: number; levels: string; level: number; resetHour: number; utcOffsetMin: number; saveS: number;
     exitSerial: string; exitRx: string; exitTx: string;
   };
-  passback: { windowS: number };
+  passback?: { windowS: number };
   uplink: {
     transport: string; url: string; batch: number; intervalMs: number;
     wifi: { ssid: string; password: string };
@@ -263,6 +264,13 @@ function checkConfig(input: any, out: any, first: boolean): string[] {
   if (cap && cap.exitSerial && (cap.exitSerial.indexOf('Serial') !== 0 || !cap.exitRx || !cap.exitTx)) {
     errors.push('invalid capacity.exitSerial: a UART name (Serial1, Serial2 ...) with capacity.exitRx and capacity.exitTx pins');
   }
+  // RAM on a board: a gate that does not count keeps none of the keys of counting, and
+  // policy.boothReferral only when true (absent reads as false).
+  if (cap && !cap.max && !cap.exitSerial && !out.passback.windowS) {
+    delete out.capacity;
+    delete out.passback;
+  }
+  if (!out.policy.boothReferral) delete out.policy.boothReferral;
   var up = out.uplink;
   if (up.transport !== 'none' && !up.url) errors.push('missing uplink.url (needed with uplink.transport ' + up.transport + ')');
   if (up.transport === 'lora') {

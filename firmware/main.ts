@@ -22,7 +22,7 @@ import { hmacSha256 } from './crypto/sha256';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
-import { startUplink } from './uplink';
+import { startUplink, UplinkHal } from './uplink';
 import { startOccupancy } from './occupancy';
 import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
@@ -164,14 +164,15 @@ function start(): void {
   var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined });
   var gate = new Gate({
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
-    crowd: crowd,
   });
-  if (crowd && config.capacity.exitSerial) {
+  if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
+  var cap = config.capacity;
+  if (crowd && cap && cap.exitSerial) {
     // The exit-side scanner: a scan there counts someone leaving (and names them for
     // anti-passback, read without a signature check); it never opens the door.
     var occ = crowd;
     void new Scanner({
-      port: esp_serialPort(config.capacity.exitSerial, config.scanner.baud, config.capacity.exitRx, config.capacity.exitTx),
+      port: esp_serialPort(cap.exitSerial, config.scanner.baud, cap.exitRx, cap.exitTx),
       clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen, dedupMs: config.scanner.dedupMs, queueMax: 2,
       onScan: function (text: string) {
         var sub: Uint8Array | null = null;
@@ -200,8 +201,12 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults,
-    level: crowd ? function (n: number) { (crowd as any).setLevel(n); } : undefined });
+  if (log) {
+    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults };
+    // The PPKM level the collector's answers carry (issue 14), to the occupancy.
+    if (crowd) uhal.level = function (n: number) { (crowd as any).setLevel(n); };
+    startUplink(config, journal, profile, timers, events, uhal);
+  }
   void scanner;
 }
 

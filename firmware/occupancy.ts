@@ -39,8 +39,15 @@ export var PASSBACK_MAX = 64;
 /** What occupancy needs of a decision (firmware/decide.ts Decision). */
 export interface Judged { decision: string; reason: string; detail: string; sub: Uint8Array | null }
 
+/** The configuration of a gate that counts (config.ts keeps capacity and passback then). */
+export interface CountingConfig {
+  capacity: NonNullable<GateConfig['capacity']>;
+  passback: NonNullable<GateConfig['passback']>;
+  relay: { openMs: number };
+}
+
 export interface OccupancyOptions {
-  config: GateConfig;
+  config: CountingConfig;
   storage: { readText(name: string): string | undefined; write(name: string, data: string): void };
   timers: Timers;
   events: Events;
@@ -218,10 +225,11 @@ export class Occupancy {
  * exit-side scanner), else null. A lazy part of the bundle (tools/build/bundle.js): a gate that
  * does not count carries none of this code in RAM.
  */
-export function startOccupancy(o: OccupancyOptions): Occupancy | null {
+export function startOccupancy(o: { config: GateConfig } & Pick<OccupancyOptions, 'storage' | 'timers' | 'events' | 'journal' | 'contact'>): Occupancy | null {
   var c = o.config;
-  if (!c.capacity.max && !c.passback.windowS && !c.capacity.exitSerial) return null;
-  var occ = new Occupancy(o);
+  // (config.ts leaves capacity and passback out of a configuration that does not count)
+  if (!c.capacity || !c.passback || (!c.capacity.max && !c.passback.windowS && !c.capacity.exitSerial)) return null;
+  var occ = new Occupancy(o as OccupancyOptions);
   occ.say('boot');
   return occ;
 }

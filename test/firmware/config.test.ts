@@ -19,11 +19,23 @@ describe('firmware/config: validation', () => {
     const c = validateConfig({ gateId: 'g', rootKeys: base().rootKeys, site: { secret: '00'.repeat(16) } }).config!;
     assert.equal(c.relay.openMs, 3000);
     assert.equal(c.relay.activeHigh, true);
-    assert.deepEqual(c.policy, { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false, boothReferral: false });
+    assert.deepEqual(c.policy, { minDoses: 2, daysAfterLastDose: 14, testValidHours: 24, recoveryValidDays: 180, acceptExemptions: false });
     assert.equal(c.scanner.dedupMs, 3000);
     assert.equal(c.uplink.transport, 'none');
     assert.equal(c.rootKeys[0].key.length, 32);
     assert.equal(c.site.secret.length, 16);
+  });
+  it('a gate that does not count keeps no capacity or passback keys (RAM); one that does keeps them all', () => {
+    const mk = (o: any) => validateConfig({ gateId: 'g', rootKeys: base().rootKeys, site: { secret: '00'.repeat(16) }, ...o }).config!;
+    const none = mk({});
+    assert.equal(none.capacity, undefined);
+    assert.equal(none.passback, undefined);
+    assert.equal('boothReferral' in none.policy, false);
+    const counting = mk({ 'capacity.max': 30, 'policy.boothReferral': true });
+    assert.deepEqual(counting.capacity, { max: 30, levels: '', level: 0, resetHour: -1, utcOffsetMin: 0, saveS: 10, exitSerial: '', exitRx: '', exitTx: '' });
+    assert.deepEqual(counting.passback, { windowS: 0 });
+    assert.equal(counting.policy.boothReferral, true);
+    assert.deepEqual(mk({ passback: { windowS: 60 } }).capacity!.max, 0);
   });
   it('accepts dotted keys as well as nested objects', () => {
     const cfg = base();

@@ -2,7 +2,7 @@
 // capacity by PPKM level, anti-passback, the daily reset, and the count kept in flash.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { Occupancy, OccupancyOptions, startOccupancy, OCC_FILE, PASSBACK_MAX, Judged } from '../../firmware/occupancy';
+import { Occupancy, OccupancyOptions, CountingConfig, startOccupancy, OCC_FILE, PASSBACK_MAX, Judged } from '../../firmware/occupancy';
 import { validateConfig, parseLevels, GateConfig } from '../../firmware/config';
 import { LogEntry } from '../../proto/logrecord';
 import { configOf } from './fixtures';
@@ -26,7 +26,7 @@ function rig(over: any, opts: Partial<OccupancyOptions> = {}, storage = flashSto
   const timers = new FakeTimers();
   const journal: LogEntry[] = [];
   const o: OccupancyOptions = {
-    config: cfg(over), storage, timers, events, journal: { append(e: LogEntry) { journal.push(e); return journal.length - 1; } }, ...opts,
+    config: cfg(over) as CountingConfig, storage, timers, events, journal: { append(e: LogEntry) { journal.push(e); return journal.length - 1; } }, ...opts,
   };
   return { occ: new Occupancy(o), events, timers, storage, journal, o };
 }
