@@ -29,7 +29,19 @@ import { Timers } from '../hal/types';
 import { GateConfig, parseLevels } from './config';
 import { Events } from './events';
 import { LogEntry } from '../proto/logrecord';
-import { kidTag } from '../proto/lorawire';
+
+/**
+ * The anti-passback key of a sub: 's' + its FNV-1a-32 (as proto/lorawire.ts kidTag; a copy, so
+ * that boards without LoRa do not carry that module).
+ */
+export function subKey(sub: Uint8Array): string {
+  var h = 2166136261;
+  for (var i = 0; i < sub.length; i++) {
+    h = (h ^ sub[i]) >>> 0;
+    h = (((h << 24) >>> 0) + h * 403) % 4294967296;
+  }
+  return 's' + h;
+}
 
 /** The flash file holding the count. */
 export var OCC_FILE = 'qg.occ';
@@ -113,7 +125,7 @@ export class Occupancy {
     if (d.decision !== 'open' || now === null) return;
     this.tick(now);
     var max = this.limit();
-    var key = this.o.config.passback.windowS && d.sub ? 's' + kidTag(d.sub) : '';
+    var key = this.o.config.passback.windowS && d.sub ? subKey(d.sub) : '';
     var at = key ? this.inside[key] : undefined;
     if (max && this.n + (this.o.contact ? this.p : 0) >= max) {
       d.decision = 'deny';
@@ -148,7 +160,7 @@ export class Occupancy {
   /** Someone left (exit button; exit scan with the subject, or null). Logged as a record of kind EXIT. */
   exited(now: number | null, sub: Uint8Array | null): void {
     if (now !== null) this.tick(now);
-    if (sub) delete this.inside['s' + kidTag(sub)];
+    if (sub) delete this.inside[subKey(sub)];
     this.change(-1, now, 'exit');
   }
 

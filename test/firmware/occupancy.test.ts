@@ -2,9 +2,10 @@
 // capacity by PPKM level, anti-passback, the daily reset, and the count kept in flash.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { Occupancy, OccupancyOptions, CountingConfig, startOccupancy, OCC_FILE, PASSBACK_MAX, Judged } from '../../firmware/occupancy';
+import { Occupancy, OccupancyOptions, CountingConfig, startOccupancy, subKey, OCC_FILE, PASSBACK_MAX, Judged } from '../../firmware/occupancy';
 import { validateConfig, parseLevels, GateConfig } from '../../firmware/config';
 import { LogEntry } from '../../proto/logrecord';
+import { kidTag } from '../../proto/lorawire';
 import { configOf } from './fixtures';
 import { flashStorage, recordingEvents } from './owners-util';
 import { FakeTimers } from '../fakes/hal';
@@ -206,6 +207,12 @@ describe('firmware/occupancy', () => {
     const x2 = open('x');
     off.occ.judge(x2, T0 + 1);
     assert.equal(x2.decision, 'open');
+  });
+
+  it('subKey is FNV-1a-32 (the published vectors, and proto/lorawire.ts kidTag)', () => {
+    assert.equal(subKey(new Uint8Array(Buffer.from('a'))), 's' + 0xe40c292c);
+    assert.equal(subKey(new Uint8Array(Buffer.from('foobar'))), 's' + 0xbf9cf968);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 60 }), (b) => subKey(b) === 's' + kidTag(b)), { numRuns: RUNS });
   });
 
   it('anti-passback tells apart subjects that share a long prefix (DIVOC ids), whatever their length', () => {
