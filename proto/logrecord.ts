@@ -331,8 +331,8 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
   var r = new Reader(b, start === undefined ? 0 : start, end === undefined ? b.length : end);
   var rec: LogRecord = {
     seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: FORMATS[0], // the protobuf default: log code 0
-    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0, occupancy: 0,
-  };
+    kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0,
+  }; // (occupancy: set only when the record carries it)
   while (r.pos < r.end) {
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
