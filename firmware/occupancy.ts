@@ -26,7 +26,8 @@
 // is written at once). The count goes back to 0 at capacity.resetHour (local time by
 // capacity.utcOffsetMin), checked at the next scan or exit after that hour.
 import { Timers } from '../hal/types';
-import { GateConfig, parseLevels } from './config';
+import { GateConfig } from './config';
+import { parseLevels } from './levels';
 import { Events } from './events';
 import { LogEntry } from '../proto/logrecord';
 
