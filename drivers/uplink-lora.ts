@@ -16,7 +16,7 @@
 // up to maxBackoffMs, with jitter. Everything is asynchronous: scanning never waits for the radio.
 import { Timers } from '../hal/types';
 import { LogRecord, AckRange } from '../proto/logrecord';
-import { LoraFrameWriter, LORA_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
+import { LoraFrameWriter, LORA_PORT, LEVEL_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
 import { EU868_MAX_PAYLOAD, Downlink } from './rn2483';
 import { backoffMs, clipRanges } from './uplink-wifi';
 
@@ -45,6 +45,8 @@ export interface UplinkLoraOptions {
   random?: () => number;
   /** 'sent' {records, bytes, defs, first, last}, 'acked' {acked, fresh}, 'asked' {who, kids}, 'failed' {error, retryMs}. */
   onEvent?: (what: string, fields: any) => void;
+  /** The collector's PPKM level for this gate's site (a downlink on FPort 3, issue 14). */
+  onLevel?: (level: number) => void;
 }
 
 /** Uplinks after which an unacknowledged record is sent again. */
@@ -231,6 +233,10 @@ export class UplinkLora {
 
   /** Applies a downlink; true when it was the collector's answer. */
   downlink(down: Downlink | null): boolean {
+    if (down && down.port === LEVEL_PORT && down.data.length === 1) {
+      if (this.o.onLevel) this.o.onLevel(down.data[0]);
+      return true; // the collector heard an earlier uplink
+    }
     if (!down || down.port !== LORA_PORT) return false;
     var a;
     try {

@@ -50,6 +50,8 @@ export interface UplinkWifiOptions {
    * error, retryMs, failures}, 'misconfigured' {status, url, said} (once), 'recovered' {}.
    */
   onEvent?: (what: string, fields: any) => void;
+  /** The PPKM level an Ack carries (field 7, issue 14), when it carries one. */
+  onLevel?: (level: number) => void;
 }
 
 /** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
@@ -188,6 +190,7 @@ export class UplinkWifi {
       var ack = decodeAck(body);
       if (ack.gateId !== this.o.gateId) { this.fail(status, 'ack for gate ' + ack.gateId); return; }
       ranges = clipRanges(ack.ranges, seqs);
+      if (ack.level && this.o.onLevel) this.o.onLevel(ack.level);
     } catch (e) {
       this.fail(status, 'bad ack: ' + ((e as any).message || e));
       return;

@@ -5,6 +5,9 @@
 
 import { fromHex } from '../proto/bytes';
 import { base64UrlDecode } from '../proto/base64';
+import { parseLevels } from './levels';
+
+export { parseLevels } from './levels';
 
 export interface RootKey { kid: string; key: Uint8Array }
 
@@ -14,6 +17,8 @@ export interface Policy {
   testValidHours: number;
   recoveryValidDays: number;
   acceptExemptions: boolean;
+  /** Refusals for not being vaccinated get reason 'booth' and amber (issue 14, firmware/occupancy.ts). */
+  boothReferral?: boolean;
 }
 
 export interface GateConfig {
@@ -30,6 +35,13 @@ export interface GateConfig {
   cache: { size: number };
   log: { segments: number; segmentSize: number };
   verifier: { keyTables: number };
+  // issue 14: occupancy and capacity (firmware/occupancy.ts). Absent (RAM) when the gate does
+  // not count: capacity.max 0, no exit scanner, passback.windowS 0 (see checkConfig).
+  capacity?: {
+    max: number; levels: string; level: number; resetHour: number; utcOffsetMin: number; saveS: number;
+    exitSerial: string; exitRx: string; exitTx: string;
+  };
+  passback?: { windowS: number };
   uplink: {
     transport: string; url: string; batch: number; intervalMs: number;
     wifi: { ssid: string; password: string };
@@ -70,6 +82,7 @@ export function fields(): Field[] {
   { path: 'policy.testValidHours', type: 'int', def: 24, min: 1, max: 8760 },
   { path: 'policy.recoveryValidDays', type: 'int', def: 180, min: 1, max: 3650 },
   { path: 'policy.acceptExemptions', type: 'bool', def: false },
+  { path: 'policy.boothReferral', type: 'bool', def: false },
   { path: 'site.secret', type: 'hex', req: true, min: 16, max: 64 },
   { path: 'scanner.baud', type: 'int', def: 9600, min: 1200, max: 921600 },
   { path: 'scanner.dedupMs', type: 'int', def: 3000, min: 0, max: 600000 },
@@ -80,6 +93,17 @@ export function fields(): Field[] {
   { path: 'verifier.keyTables', type: 'int', def: 8, min: 0, max: 64 },
   { path: 'log.segments', type: 'int', def: 4, min: 2, max: 64 },
   { path: 'log.segmentSize', type: 'int', def: 4096, min: 512, max: 65536 },
+  // issue 14: occupancy, capacity, anti-passback (firmware/occupancy.ts)
+  { path: 'capacity.max', type: 'int', def: 0, min: 0, max: 100000 },
+  { path: 'capacity.levels', type: 'string', def: '', min: 0, max: 120 },
+  { path: 'capacity.level', type: 'int', def: 0, min: 0, max: 9 },
+  { path: 'capacity.resetHour', type: 'int', def: -1, min: -1, max: 23 },
+  { path: 'capacity.utcOffsetMin', type: 'int', def: 0, min: -720, max: 840 },
+  { path: 'capacity.saveS', type: 'int', def: 10, min: 0, max: 3600 },
+  { path: 'capacity.exitSerial', type: 'string', def: '', min: 0, max: 8 },
+  { path: 'capacity.exitRx', type: 'string', def: '', min: 0, max: 8 },
+  { path: 'capacity.exitTx', type: 'string', def: '', min: 0, max: 8 },
+  { path: 'passback.windowS', type: 'int', def: 0, min: 0, max: 86400 },
   { path: 'uplink.transport', type: 'enum', def: 'none', values: ['none', 'wifi', 'lora'] },
   { path: 'uplink.url', type: 'string', def: '', min: 0, max: 200 },
   { path: 'uplink.batch', type: 'int', def: 20, min: 1, max: 100 },
@@ -257,6 +281,18 @@ function checkConfig(input: any, out: any, first: boolean): string[] {
     }
     setPath(out, fd.path, v);
   }
+  var cap = out.capacity;
+  if (cap && cap.levels && !parseLevels(cap.levels)) errors.push('invalid capacity.levels: must be LEVEL:MAX or LEVEL:SHARE% pairs, e.g. "3:50%,4:25%"');
+  if (cap && cap.exitSerial && (cap.exitSerial.indexOf('Serial') !== 0 || !cap.exitRx || !cap.exitTx)) {
+    errors.push('invalid capacity.exitSerial: a UART name (Serial1, Serial2 ...) with capacity.exitRx and capacity.exitTx pins');
+  }
+  // RAM on a board: a gate that does not count keeps none of the keys of counting, and
+  // policy.boothReferral only when true (absent reads as false).
+  if (cap && !cap.max && !cap.exitSerial && !out.passback.windowS) {
+    delete out.capacity;
+    delete out.passback;
+  }
+  if (!out.policy.boothReferral) delete out.policy.boothReferral;
   var up = out.uplink;
   if (up.transport !== 'none' && !up.url) errors.push('missing uplink.url (needed with uplink.transport ' + up.transport + ')');
   if (up.transport === 'lora') {

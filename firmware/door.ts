@@ -68,7 +68,7 @@ export class Door implements DoorLike {
 
   /**
    * What someone asks of the door: 'open' (the relay for openMs, green as long), 'attendant'
-   * (amber for showMs: see the attendant), 'ready' (boot is over: no light), 'fault' (boot found
+   * (amber for showMs: see the attendant; 'booth' the same: go to the vaccination booth), 'ready' (boot is over: no light), 'fault' (boot found
    * something wrong: red blinking until the next light), anything else a refusal (red for showMs).
    * Only 'open' touches the relay. While an alarm is on, no light replaces its pattern.
    */
@@ -85,7 +85,7 @@ export class Door implements DoorLike {
     } else if (what === 'fault') {
       o.leds.blink('red', 200, 800);
     } else {
-      o.leds.show(what === 'attendant' ? 'amber' : 'red', o.showMs || 3000);
+      o.leds.show(what === 'attendant' || what === 'booth' ? 'amber' : 'red', o.showMs || 3000);
     }
   }
 }

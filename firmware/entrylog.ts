@@ -17,7 +17,7 @@ export class EntryLog implements DecisionSink {
   }
 
   /** The entry's seq; throws when it could not be logged (Storage full: counted in the journal). */
-  record(d: Decision, now: number, clockTrusted: boolean): number {
+  record(d: Decision, now: number, clockTrusted: boolean, occupancy?: number): number {
     var p = pseudonyms(this.secret, d.sub, d.cti, this.hmac);
     var seq = this.journal.append({
       time: now > 0 ? now : 0,
@@ -28,6 +28,7 @@ export class EntryLog implements DecisionSink {
       subject: p.subject,
       cert: p.cert,
       clockUntrusted: !clockTrusted,
+      occupancy: occupancy,
     });
     if (seq < 0) throw new Error('storage full: entry not logged (' + this.journal.unlogged + ' since boot)');
     return seq;

@@ -17,7 +17,10 @@ import { DoorLike } from './door';
 import { TrustBundle } from '../proto/trustbundle';
 
 /** A hook that records each decision (the entry log, issue 5); may be absent. */
-export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean): number }
+export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean, occupancy?: number): number }
+
+/** The room's count (firmware/occupancy.ts): judges each decision after decide(). */
+export interface CrowdLike { n: number; judge(d: Decision, now: number | null): void }
 
 export interface GateOptions {
   config: GateConfig;
@@ -33,6 +36,8 @@ export interface GateOptions {
   /** A board's native inflate (firmware/native-inflate.ts), or null/undefined. */
   inflate?: NativeInflate | null;
   sink?: DecisionSink;
+  /** Occupancy, capacity, anti-passback (firmware/occupancy.ts), at gates configured to count. */
+  crowd?: CrowdLike | null;
 }
 
 /** Times before 2020-01-01 mean the clock was never set (a board counts from 0 at power-on). */
@@ -92,15 +97,22 @@ export class Gate {
       inflate: o.inflate,
     };
     var d = decide(text, ctx);
+    // Gate-level decisions after decide() (issue 14): not vaccinated as the policy needs -> the
+    // vaccination booth (policy.boothReferral: amber); then the room's capacity and anti-passback.
+    if (d.reason === 'policy' && d.decision === 'deny' && o.config.policy.boothReferral) {
+      d.reason = 'booth';
+      d.detail += ': please go to the vaccination booth';
+    }
+    if (o.crowd) o.crowd.judge(d, now);
     this.last = d;
     this.stats.decisions++;
-    o.door.signal(d.decision);
+    o.door.signal(d.reason === 'booth' ? 'booth' : d.decision);
     var ev = decisionSummary(d);
     if (d.cached) ev.cached = true;
     o.events.emit('decision', ev);
     if (o.sink) {
       try {
-        var seq = o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null);
+        var seq = o.sink.record(d, now === null ? Math.floor(o.clock.now()) : now, now !== null, o.crowd ? o.crowd.n : 0);
         o.events.emit('log', { seq: seq });
       } catch (e) {
         o.events.emit('fault', { what: 'log', why: String((e as any).message || e) });

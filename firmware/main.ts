@@ -23,7 +23,9 @@ import { hmacSha256 } from './crypto/sha256';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
-import { startUplink } from './uplink';
+import { startUplink, UplinkHal } from './uplink';
+import { startOccupancy } from './occupancy';
+import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
 import { nativeInflater } from './native-inflate';
 import { hexOf } from '../proto/bytes';
@@ -159,6 +161,9 @@ function start(): void {
     // What `qrgate logs pull|ack` call (firmware/logconsole.ts).
     esp_exposeGlobal('qgLog', function (op: string, a: any, b: any) { return logConsole(journal, hashes.sha256, op, a, b); });
   }
+  // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
+  // to count (firmware/occupancy.ts).
+  var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
@@ -166,6 +171,22 @@ function start(): void {
   // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
   if (QG_NATIVE && QG_NATIVE_EMBED && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
   var gate = new Gate(gateOpts);
+  if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
+  var cap = config.capacity;
+  if (crowd && cap && cap.exitSerial) {
+    // The exit-side scanner: a scan there counts someone leaving (and names them for
+    // anti-passback, read without a signature check); it never opens the door.
+    var occ = crowd;
+    void new Scanner({
+      port: esp_serialPort(cap.exitSerial, config.scanner.baud, cap.exitRx, cap.exitTx),
+      clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen, dedupMs: config.scanner.dedupMs, queueMax: 2,
+      onScan: function (text: string) {
+        var sub: Uint8Array | null = null;
+        try { var p = parseScan(text, hashes.sha256); if (p) sub = p.sub; } catch (e) { /* not a certificate: still someone leaving */ }
+        occ.exited(gate.now(), sub);
+      },
+    });
+  }
   var scanner = new Scanner({
     port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
@@ -180,6 +201,15 @@ function start(): void {
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
   // them. Its keys are read here only: dropped from the configuration kept in RAM.
+  // The door tells the occupancy who went through: an opening after a granted scan (contact) and
+  // the exit button (issue 14; door.ts onDoor).
+  if (crowd) {
+    var occDoor = crowd;
+    door.onDoor = function (what: string) {
+      if (what === 'opened') occDoor.doorOpened(gate.now() || 0);
+      else if (what === 'exit') occDoor.exited(gate.now(), null);
+    };
+  }
   if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
   delete (config as any).door;
   var tb = trust.bundle;
@@ -190,7 +220,12 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
+  if (log) {
+    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults };
+    // The PPKM level the collector's answers carry (issue 14), to the occupancy.
+    if (crowd) uhal.level = function (n: number) { (crowd as any).setLevel(n); };
+    startUplink(config, journal, profile, timers, events, uhal);
+  }
   void scanner;
 }
 

@@ -11,11 +11,13 @@ import { FORMAT_NAMES } from './formats';
 export var DECISIONS = ['open', 'deny', 'attendant'];
 /** Reason names (spec/qg1.md section 4), indexed by their code in log.proto. */
 export var REASONS = ['ok', 'malformed', 'unsupported', 'clock-unset', 'unknown-key', 'bad-signature',
-  'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy'];
+  'key-expired', 'not-yet-valid', 'expired', 'revoked', 'stale-trust', 'policy',
+  // gate-level refusals after the decision (firmware/occupancy.ts)
+  'capacity', 'booth', 'passback'];
 /** Format names, indexed by their code ('' = the text was not recognised): proto/formats.ts. */
 export var FORMATS = FORMAT_NAMES;
 /** Record kinds, indexed by their code. */
-export var KINDS = ['entry', 'dropped', 'alarm'];
+export var KINDS = ['entry', 'dropped', 'alarm', 'exit'];
 /** Alarm names (kind 'alarm'), indexed by their code ('' = none); made per call (no RAM kept on a board). */
 export function alarmNames(): string[] {
   return ['', 'forced', 'held', 'cleared', 'button-stuck'];
@@ -46,6 +48,8 @@ export interface LogRecord {
   unlogged?: number;
   /** Kind 'alarm': which (ALARMS); absent when the record has none. */
   alarm?: string;
+  /** People inside after this record (gates that count); 0 when absent. */
+  occupancy?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -62,10 +66,15 @@ export interface LogEntry {
   dropped?: number;
   unlogged?: number;
   alarm?: string;
+  occupancy?: number;
 }
 
 export interface AckRange { first: number; last: number }
-export interface Ack { gateId: string; ranges: AckRange[] }
+export interface Ack {
+  gateId: string; ranges: AckRange[];
+  /** The PPKM level the collector holds for the gate's site (Ack field 7); 0 when none. */
+  level?: number;
+}
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -120,6 +129,7 @@ var EMPTY = new Uint8Array(0);
 interface Fields {
   seq: number; time: number; decision: number; reason: number; kid: Uint8Array; format: number;
   subject: Uint8Array; cert: Uint8Array; clock: number; kind: number; dropped: number; unlogged: number; alarm: number;
+  occupancy: number;
 }
 
 function fieldsOf(r: LogEntry, seq: number): Fields {
@@ -138,6 +148,7 @@ function fieldsOf(r: LogEntry, seq: number): Fields {
     dropped: checkU32(r.dropped || 0, 'dropped'),
     unlogged: checkU32(r.unlogged || 0, 'unlogged'),
     alarm: r.alarm ? codeOf(alarmNames(), r.alarm, 'alarm') : 0,
+    occupancy: checkU32(r.occupancy || 0, 'occupancy'),
   };
   return f;
 }
@@ -161,6 +172,7 @@ function fieldsSize(f: Fields): number {
   if (f.dropped) n += 1 + varintSize(f.dropped);
   if (f.unlogged) n += 1 + varintSize(f.unlogged);
   if (f.alarm) n += 2;
+  if (f.occupancy) n += 1 + varintSize(f.occupancy);
   return n;
 }
 
@@ -193,6 +205,7 @@ function putFields(b: Uint8Array, o: number, f: Fields): number {
   if (f.dropped) { b[o++] = 0x58; o = putVarint(b, o, f.dropped); }
   if (f.unlogged) { b[o++] = 0x60; o = putVarint(b, o, f.unlogged); }
   if (f.alarm) { b[o++] = 0x70; b[o++] = f.alarm; }
+  if (f.occupancy) { b[o++] = 0x78; o = putVarint(b, o, f.occupancy); }
   return o;
 }
 
@@ -235,9 +248,9 @@ export function batchSize(gateId: string, recordLengths: number[]): number {
 }
 
 /** An Ack message (the collector normally makes these; here for the device's tests and the sim). */
-export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
+export function encodeAck(gateId: string, ranges: AckRange[], level?: number): Uint8Array {
   var id = textBytes(gateId), i: number, r: AckRange, m: number;
-  var n = lenField(id.length);
+  var n = lenField(id.length) + (level ? 1 + varintSize(checkU32(level, 'level')) : 0);
   var sizes: number[] = [];
   for (i = 0; i < ranges.length; i++) {
     r = ranges[i];
@@ -254,6 +267,7 @@ export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
     if (r.first) { out[o++] = 0x08; o = putVarint(out, o, r.first); }
     if (r.last) { out[o++] = 0x10; o = putVarint(out, o, r.last); }
   }
+  if (level) { out[o++] = 0x38; putVarint(out, o, level); }
   return out;
 }
 
@@ -330,14 +344,14 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
   var rec: LogRecord = {
     seq: 0, time: 0, kind: 'entry', decision: 'open', reason: 'ok', format: FORMATS[0], // the protobuf default: log code 0
     kid: EMPTY, subject: EMPTY, cert: EMPTY, clockUntrusted: false, dropped: 0, unlogged: 0,
-  };
+  }; // (occupancy: set only when the record carries it)
   while (r.pos < r.end) {
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
     if (field === 2 && wire === 5) { rec.time = r.fixed32(); continue; }
     if (wire === 0 && field === 14) { rec.alarm = nameOf(alarmNames(), r.varint(), 'alarm'); continue; }
-    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12)) {
+    if (wire === 0 && (field === 1 || field === 3 || field === 4 || field === 6 || field >= 9 && field <= 12 || field === 15)) {
       var v = r.varint();
       if (field === 1) rec.seq = v;
       else if (field === 3) rec.decision = nameOf(DECISIONS, v, 'decision');
@@ -346,6 +360,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       else if (field === 9) rec.clockUntrusted = v !== 0;
       else if (field === 10) rec.kind = nameOf(KINDS, v, 'kind');
       else if (field === 11) rec.dropped = v;
+      else if (field === 15) rec.occupancy = v;
       else rec.unlogged = v;
       continue;
     }
@@ -357,7 +372,7 @@ export function decodeLogRecord(b: Uint8Array, start?: number, end?: number): Lo
       continue;
     }
     // A known field with another wire type is malformed; an unknown field is skipped.
-    if (field <= 12 || field === 14) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field <= 12 || field === 14 || field === 15) throw new Error('log: field ' + field + ' has wire type ' + wire);
     r.skip(wire);
   }
   return rec;
@@ -419,7 +434,8 @@ export function decodeAck(b: Uint8Array): Ack {
         else sub.skip(w2);
       }
       out.ranges.push(range);
-    } else r.skip(wire);
+    } else if (field === 7 && wire === 0) out.level = r.varint();
+    else r.skip(wire);
   }
   return out;
 }

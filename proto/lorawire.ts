@@ -15,13 +15,16 @@
 //     time   the first record: u32 LE; later ones: zigzag varint of (time - previous time)
 //     a      1 byte: bits 7..6: 0 open, 1 deny, 2 attendant, 3 = a record of another kind
 //              entry: bits 5..4 format (0 qg1, 1 divoc, 2 none), bits 3..0 reason (log.proto order)
-//              other kinds: bits 5..4 which: 0 a drop counter (kind 'dropped'), 1 an alarm (kind
-//              'alarm'); bit 0 clock untrusted, bits 3..1 = 0
+//              other kinds: bits 5..4 which: 0 a drop counter (kind 'dropped') or, with bit 1
+//              set, an exit (kind 'exit', issue 14); 1 an alarm (kind 'alarm'); bit 0 clock
+//              untrusted, the other bits 0
 //     entry: b  1 byte: bit 0 clock untrusted, bit 1 kid tag follows, bit 2 subject follows,
-//                       bit 3 cert follows, bits 7..4 = 0
+//                       bit 3 cert follows, bit 4 occupancy follows (issue 14), bits 7..5 = 0
 //            [kid tag: u32 LE, FNV-1a-32 of the kid bytes] [subject: 16 bytes] [cert: 16 bytes]
+//            [occupancy: varint]
 //     drop counter: dropped, varint
 //     alarm: its code (log.proto Alarm), varint
+//     exit: occupancy, varint
 //   A frame of the header alone (1 byte) asks for the pending downlink.
 // The gate id and kids are not in each record: the collector learns them from definitions (per
 // DevEUI) and asks again when it does not know them (after a restart):
@@ -36,6 +39,8 @@ import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, alarmNames, varintSiz
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
+/** The collector's PPKM level for the gate's site (issue 14): a downlink of one byte, 1..9. */
+export var LEVEL_PORT = 3;
 export var LORA_VERSION = 1;
 export var DEF_GATE_ID = 1;
 export var DEF_KID = 2;
@@ -139,8 +144,10 @@ export class LoraFrameWriter {
     n += 1;
     if (r.kind === 'dropped') return n + varintSize(r.dropped);
     if (r.kind === 'alarm') return n + 1;
+    if (r.kind === 'exit') return n + varintSize(r.occupancy || 0);
     n += 1;
     if (r.kid.length) n += 4;
+    if (r.occupancy) n += varintSize(r.occupancy);
     return n + r.subject.length + r.cert.length;
   }
 
@@ -149,10 +156,10 @@ export class LoraFrameWriter {
     if (!(r.seq >= 0 && r.seq <= 4294967295 && Math.floor(r.seq) === r.seq)) throw new Error('lorawire: bad seq');
     if (!(r.time >= 0 && r.time <= 4294967295 && Math.floor(r.time) === r.time)) throw new Error('lorawire: bad time');
     if (this.records && r.seq <= this.prevSeq) throw new Error('lorawire: seqs must increase within a frame');
-    var dropped = r.kind === 'dropped', alarm = r.kind === 'alarm' ? alarmNames().indexOf(r.alarm || '') : -1;
+    var dropped = r.kind === 'dropped' || r.kind === 'exit', alarm = r.kind === 'alarm' ? alarmNames().indexOf(r.alarm || '') : -1;
     var a: number;
     if (dropped) {
-      a = 0xc0 | (r.clockUntrusted ? 1 : 0);
+      a = 0xc0 | (r.clockUntrusted ? 1 : 0) | (r.kind === 'exit' ? 2 : 0);
     } else if (r.kind === 'alarm') {
       if (alarm < 1) throw new Error('lorawire: unknown alarm ' + r.alarm);
       a = 0xd0 | (r.clockUntrusted ? 1 : 0);
@@ -180,11 +187,11 @@ export class LoraFrameWriter {
     }
     b[o++] = a;
     if (dropped) {
-      o = putVarint(b, o, r.dropped);
+      o = putVarint(b, o, r.kind === 'exit' ? r.occupancy || 0 : r.dropped);
     } else if (alarm > 0) {
       b[o++] = alarm;
     } else {
-      b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0);
+      b[o++] = (r.clockUntrusted ? 1 : 0) | (r.kid.length ? 2 : 0) | (r.subject.length ? 4 : 0) | (r.cert.length ? 8 : 0) | (r.occupancy ? 16 : 0);
       if (r.kid.length) {
         var tag = kidTag(r.kid);
         b[o++] = tag % 256; tag = Math.floor(tag / 256);
@@ -194,6 +201,7 @@ export class LoraFrameWriter {
       }
       b.set(r.subject, o); o += r.subject.length;
       b.set(r.cert, o); o += r.cert.length;
+      if (r.occupancy) o = putVarint(b, o, r.occupancy);
     }
     this.len = o;
     this.records++;

@@ -12,8 +12,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { SqliteStore } from '../tools/collector/sqlite';
 import { startCollectorServer, CollectorServer } from '../tools/collector/server';
-import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
+import { CollectorStore, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
 import { LogRecord } from '../proto/logrecord';
+import { levelSource, setLevel } from '../tools/collector/levels';
 
 export class SimCollector {
   readonly dir: string;
@@ -56,7 +57,7 @@ export class SimCollector {
       close: () => inner.close(),
     };
     this.server = await startCollectorServer({
-      store, host: '127.0.0.1', port: this.port,
+      store, host: '127.0.0.1', port: this.port, levels: levelSource(this.levelsFile),
       log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },
     });
     this.port = this.server.port;
@@ -78,6 +79,17 @@ export class SimCollector {
   }
 
   crash(): void { this.crashArmed = true; }
+
+  /** The PPKM levels file (`qrgate collector level set` writes the same). */
+  get levelsFile(): string { return path.join(this.dir, 'levels.json'); }
+
+  /** `qrgate collector level set SITE N`: the next answers to gates of that site carry it. */
+  setLevel(site: string, level: number): void { setLevel(this.levelsFile, site, level); }
+
+  /** Entries per gate and hour (with the booth referrals, exits ...), as `qrgate collector report`. */
+  async hourly(gateId?: string): Promise<HourCount[]> {
+    return this.withStore(async (s) => (s ? s.hourly({ gateId }) : []));
+  }
 
   /** The address a gate posts batches to (Wi-Fi) or a network server forwards uplinks to (LoRa). */
   url(transport: string): string {

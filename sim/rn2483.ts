@@ -96,6 +96,13 @@ export class NetworkServerEmulator {
               if (q.length > 16) q.shift();
               this.queues.set(devEui, q);
             }
+            // further downlinks the integration queues (the PPKM level on FPort 3, issue 14)
+            if (res.statusCode === 200 && Array.isArray(j.downlinks)) {
+              const q = this.queues.get(devEui) || [];
+              for (const d of j.downlinks) if (d && typeof d.fPort === 'number' && typeof d.data === 'string') q.push({ port: d.fPort, data: Buffer.from(d.data, 'base64') });
+              while (q.length > 16) q.shift();
+              this.queues.set(devEui, q);
+            }
           } catch (e: any) {
             this.log.push({ ev: 'error', status: res.statusCode, error: 'answer is not JSON' });
           }

@@ -43,6 +43,15 @@
 //   {"collector": "start"|"stop"|"restart"|"crash"}  extension (needs top-level "collector": true):
 //                             the in-process collector (sim/collector.ts); crash: the next batch
 //                             is committed, then the collector dies before answering (until "start").
+//   Issue 14 (occupancy, capacity, the booth):
+//   {"exitScan": TEXT}        extension: the text then "\r" through the exit-side scanner's UART
+//                             (the configuration's capacity.exitSerial): someone leaving.
+//   {"level": N, "site": S}   extension (needs "collector": true): `qrgate collector level set S N`
+//                             at the in-process collector (site default "*"); gates get it with
+//                             their next acknowledgement.
+//   expect extensions: occupancy {n, max, level} (of the gate's latest `occupancy` event);
+//                             collector {referrals, exits} (the gate's booth referrals and exits
+//                             summed over `qrgate collector report`'s hours).
 //   {"modem": {"fail": REPLY, "count": N}}  extension (uplink.transport "lora"): the next N uplinks
 //                             get that reply from the modem (sim/rn2483.ts MODEM_FAULTS).
 //   expect extensions for the uplink: collector {records (stored records of the gate, any kind),
@@ -132,10 +141,11 @@ const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
   door: [], button: [],
+  exitScan: ['paced'], level: ['site'],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
-  'collector', 'modem', 'alarm'];
-const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms'];
+  'collector', 'modem', 'alarm', 'occupancy'];
+const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -193,6 +203,12 @@ export function validateScenario(sc: any): void {
     const v = st[kind];
     switch (kind) {
       case 'scan': if (typeof v !== 'string') bad(`${where}: scan must be text`); break;
+      case 'exitScan': if (typeof v !== 'string') bad(`${where}: exitScan must be text`); break;
+      case 'level':
+        if (!Number.isInteger(v) || v < 0 || v > 9) bad(`${where}: level must be 0..9`);
+        if (st.site !== undefined && (typeof st.site !== 'string' || !st.site)) bad(`${where}: site must be text`);
+        if (!sc.collector) bad(`${where}: a level step needs the top-level "collector": true`);
+        break;
       case 'scanRaw': if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) bad(`${where}: scanRaw must be hex`); break;
       case 'wait':
         if (typeof v !== 'number' || !(v >= 0) || !isFinite(v)) bad(`${where}: wait must be milliseconds >= 0`);
@@ -231,6 +247,10 @@ export function validateScenario(sc: any): void {
         if (v.console !== undefined && typeof v.console !== 'string') bad(`${where}: console must be text`);
         if (v.alarm !== undefined && ['forced', 'held', 'none'].indexOf(v.alarm) < 0) bad(`${where}: alarm must be forced, held or none`);
         if (v.maxMemory !== undefined && typeof v.maxMemory !== 'number') bad(`${where}: maxMemory must be a number`);
+        if (v.occupancy !== undefined && (!v.occupancy || typeof v.occupancy !== 'object' ||
+            Object.keys(v.occupancy).some((k) => ['n', 'max', 'level'].indexOf(k) < 0 || !Number.isInteger(v.occupancy[k])))) {
+          bad(`${where}: occupancy must be {n, max, level} (counts)`);
+        }
         if (v.flash !== undefined && (typeof v.flash !== 'object' || v.flash === null || Object.keys(v.flash).some((k) => typeof v.flash[k] !== 'boolean'))) bad(`${where}: flash must map file names to true/false`);
         if (v.collector !== undefined) {
           const c = v.collector;
@@ -242,6 +262,7 @@ export function validateScenario(sc: any): void {
           if (c.alarms !== undefined && (!Array.isArray(c.alarms) || c.alarms.some((a: any) => typeof a !== 'string'))) bad(`${where}: collector.alarms must be a list of alarm names`);
           if (c.unique !== undefined && c.unique !== true) bad(`${where}: collector.unique must be true`);
           if (c.gateId !== undefined && typeof c.gateId !== 'string') bad(`${where}: collector.gateId must be text`);
+          for (const k of ['referrals', 'exits']) if (c[k] !== undefined && !Number.isInteger(c[k])) bad(`${where}: collector.${k} must be a count`);
           if (c.trace !== undefined) {
             const t = c.trace;
             if (!t || typeof t !== 'object' || (typeof t.sub === 'string') === (typeof t.subText === 'string')) bad(`${where}: collector.trace needs one of sub (hex) or subText`);
@@ -384,6 +405,17 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     for (let i = 0; i < sc.steps.length; i++) {
       const st = sc.steps[i];
       if ('scan' in st) await scan(st.scan + '\r', !!st.paced, { text: st.scan });
+      else if ('exitScan' in st) {
+        const uart = configKey(config, 'capacity', 'exitSerial');
+        if (!uart) bad(`step ${i + 1}: an exitScan step needs capacity.exitSerial in the configuration`);
+        board.emit({ event: 'exitScan', text: st.exitScan });
+        board.uart(uart).inject(st.exitScan + '\r', { paced: !!st.paced });
+        await runWithIo(board, io);
+      } else if ('level' in st) {
+        await io.settle();
+        collector!.setLevel(st.site || '*', st.level);
+        board.emit({ event: 'level', site: st.site || '*', level: st.level });
+      }
       else if ('scanRaw' in st) await scan(Buffer.from(st.scanRaw, 'hex').toString('latin1'), !!st.paced, { hex: st.scanRaw.toLowerCase() });
       else if ('wait' in st) {
         const max = opts.maxTimerRuns === undefined ? MAX_TIMER_RUNS : opts.maxTimerRuns;
@@ -465,6 +497,12 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
             if (has !== x.flash[name]) fail(i, `expected flash file '${name}' ${x.flash[name] ? 'present' : 'absent'}`);
           }
         }
+        if (x.occupancy) {
+          let o: BoardEvent | undefined;
+          for (let k = events.length - 1; k >= 0 && !o; k--) if (events[k].event === 'occupancy') o = events[k];
+          if (!o) fail(i, 'expected an occupancy event, there is none (capacity.max 0?)');
+          else for (const k of Object.keys(x.occupancy)) if (o[k] !== x.occupancy[k]) fail(i, `expected occupancy ${k} ${x.occupancy[k]}, got ${o[k]}`);
+        }
         if (x.collector) await expectCollector(x.collector, collector!, config, events, (m) => fail(i, m));
         if (x.modem) {
           if (!modem) fail(i, 'expected a LoRa modem, but there is none');
@@ -495,6 +533,13 @@ function doorWiring(config: any, board: SimBoard): { contact: string; contactOpe
     contact: pin(key('contact'), board.profile.contact), contactOpenHigh: key('contactOpenHigh') !== false,
     button: pin(key('button'), board.profile.button), buttonActiveHigh: key('buttonActiveHigh') === true,
   };
+}
+
+/** GROUP.KEY of a configuration (nested or dotted). */
+function configKey(config: any, group: string, key: string): any {
+  if (!config) return undefined;
+  if (config[group + '.' + key] !== undefined) return config[group + '.' + key];
+  return config[group] && typeof config[group] === 'object' ? config[group][key] : undefined;
 }
 
 /** uplink.KEY of a configuration (nested or dotted). */
@@ -535,6 +580,14 @@ async function expectCollector(x: any, collector: SimCollector, config: any, eve
     if (JSON.stringify(got) !== JSON.stringify(x.alarms)) fail(`expected the collector to hold the alarms ${JSON.stringify(x.alarms)}, it holds ${JSON.stringify(got)}`);
   }
   if (x.dropped !== undefined && maxDropped !== x.dropped) fail(`expected a drop counter of ${x.dropped}, got ${maxDropped}`);
+  if (x.referrals !== undefined || x.exits !== undefined) {
+    const hours = await collector.hourly(gateId);
+    for (const k of ['referrals', 'exits'] as const) {
+      if (x[k] === undefined) continue;
+      const n = hours.reduce((s, h) => s + h[k], 0);
+      if (n !== x[k]) fail(`expected the collector to report ${x[k]} ${k} of ${gateId}, it reports ${n}`);
+    }
+  }
   if (x.trace) {
     const secretHex = config.site && config.site.secret ? config.site.secret : config['site.secret'];
     const sub = x.trace.sub !== undefined ? Buffer.from(x.trace.sub, 'hex') : Buffer.from(x.trace.subText, 'utf8');

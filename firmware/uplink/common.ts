@@ -12,6 +12,8 @@ export interface UplinkHal {
   outputPin(pin: string): OutputPin;
   /** Where an uplink records a fault it reported (qgStatus() shows them), deleted when it clears. */
   faults?: { [what: string]: any };
+  /** Told the PPKM level the collector's answers carry (issue 14: firmware/occupancy.ts setLevel). */
+  level?: (level: number) => void;
 }
 
 export var RN2483_BAUD = 57600;

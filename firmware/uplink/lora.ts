@@ -27,7 +27,7 @@ export function startLoraUplink(config: GateConfig, journal: Journal, profile: B
   });
   var ul = new UplinkLora({
     modem: modem, timers: timers, source: journal, gateId: config.gateId, dataRate: u.lora.dataRate,
-    intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onEvent: loraSay,
+    intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onEvent: loraSay, onLevel: hal.level,
   });
   modem.start();
   ul.start(0);

@@ -12,7 +12,7 @@ export function startWifiUplink(config: GateConfig, journal: Journal, timers: Ti
   var wifiSay = uplinkSay(events, 'wifi');
   var up = new UplinkWifi({
     http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
-    batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS,
+    batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onLevel: hal.level,
     onEvent: function (what: string, f: any) {
       wifiSay(what, f);
       // A collector that refuses the requests themselves: a fault, reported once (retries go on).

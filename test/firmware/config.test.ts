@@ -38,6 +38,18 @@ describe('firmware/config: validation', () => {
     assert.match(validateConfig({ ...base(), 'door.heldOpenS': 0 }).error || '', /invalid door\.heldOpenS/);
   });
 
+  it('a gate that does not count keeps no capacity or passback keys (RAM); one that does keeps them all', () => {
+    const mk = (o: any) => validateConfig({ gateId: 'g', rootKeys: base().rootKeys, site: { secret: '00'.repeat(16) }, ...o }).config!;
+    const none = mk({});
+    assert.equal(none.capacity, undefined);
+    assert.equal(none.passback, undefined);
+    assert.equal('boothReferral' in none.policy, false);
+    const counting = mk({ 'capacity.max': 30, 'policy.boothReferral': true });
+    assert.deepEqual(counting.capacity, { max: 30, levels: '', level: 0, resetHour: -1, utcOffsetMin: 0, saveS: 10, exitSerial: '', exitRx: '', exitTx: '' });
+    assert.deepEqual(counting.passback, { windowS: 0 });
+    assert.equal(counting.policy.boothReferral, true);
+    assert.deepEqual(mk({ passback: { windowS: 60 } }).capacity!.max, 0);
+  });
   it('accepts dotted keys as well as nested objects', () => {
     const cfg = base();
     delete cfg.relay;

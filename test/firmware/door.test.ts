@@ -29,7 +29,7 @@ describe('firmware/door: the relay and lights, one owner', () => {
   });
 
   it('a refusal shows red (amber for the attendant) for showMs and never drives the relay', () => {
-    for (const [what, color] of [['deny', 'red'], ['attendant', 'amber'], ['anything', 'red']]) {
+    for (const [what, color] of [['deny', 'red'], ['attendant', 'amber'], ['booth', 'amber'], ['anything', 'red']]) {
       const r = rig(2000, 500);
       r.door.signal(what);
       assert.equal(r.leds.current(), color);

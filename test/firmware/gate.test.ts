@@ -13,8 +13,9 @@ import { FakeClock, FakeTimers } from '../fakes/hal';
 const textOf = (name: string) => Buffer.from(fixtures.certs[name].text, 'utf8').toString('latin1');
 const sha256Text = (t: string) => sha256(new Uint8Array(Buffer.from(t, 'latin1')));
 
-function rig(opts: { clock?: number; install?: boolean; sink?: any } = {}) {
-  const config = configOf('gate.json');
+function rig(opts: { clock?: number; install?: boolean; sink?: any; booth?: boolean; crowd?: any } = {}) {
+  let config = configOf('gate.json');
+  if (opts.booth) config = { ...config, policy: { ...config.policy, boothReferral: true } };
   const events = recordingEvents();
   const trust = new TrustStore({ storage: flashStorage(), verify: strictVerify, events });
   trust.roots = config.rootKeys;
@@ -24,7 +25,7 @@ function rig(opts: { clock?: number; install?: boolean; sink?: any } = {}) {
   const signals: string[] = [];
   const gate = new Gate({
     config, trust, clock, events, door: { signal: (w: string) => signals.push(w) },
-    verify: strictVerify, sha256, sha256Text, sink: opts.sink,
+    verify: strictVerify, sha256, sha256Text, sink: opts.sink, crowd: opts.crowd,
   });
   return { gate, trust, events, signals, clock };
 }
@@ -102,5 +103,35 @@ describe('firmware/gate', () => {
     untrusted.gate.scan(textOf('ok'));
     assert.deepEqual(got[1].slice(1), [7, false]);
     assert.deepEqual(untrusted.events.seen.map((e) => e[0]), ['decision', 'log']);
+  });
+
+  it('policy.boothReferral: a policy refusal becomes deny/booth, signalled as booth (amber); other refusals unchanged', () => {
+    const r = rig({ booth: true });
+    const d = r.gate.scan(textOf('policy-too-recent'));
+    assert.deepEqual([d.decision, d.reason], ['deny', 'booth']);
+    assert.match(d.detail, /vaccination booth/);
+    assert.deepEqual(r.signals, ['booth']);
+    assert.equal(r.events.of('decision')[0].reason, 'booth');
+    // an exemption sent to the attendant, a bad signature: not the booth's business
+    assert.equal(r.gate.scan(textOf('policy-exemption')).reason, 'policy');
+    assert.equal(r.gate.scan(textOf('bad-signature')).reason, 'bad-signature');
+    assert.equal(r.gate.scan(textOf('ok')).decision, 'open');
+    // off (the default): the spec's reason, red
+    const off = rig();
+    assert.equal(off.gate.scan(textOf('policy-too-recent')).reason, 'policy');
+    assert.deepEqual(off.signals, ['deny']);
+  });
+
+  it('the crowd judges after decide(): its verdict is what the door, the event and the entry log get, with the count', () => {
+    const got: any[] = [];
+    const seen: string[] = [];
+    const crowd = { n: 7, judge(d: Decision) { seen.push(d.decision); if (d.decision === 'open') { d.decision = 'deny'; d.reason = 'capacity'; } } };
+    const r = rig({ crowd, sink: { record: (d: Decision, _n: number, _ok: boolean, occ?: number) => { got.push([d.reason, occ]); return 1; } } });
+    r.gate.scan(textOf('ok'));
+    r.gate.scan(textOf('expired'));
+    assert.deepEqual(seen, ['open', 'deny']);
+    assert.deepEqual(r.signals, ['deny', 'deny']);
+    assert.equal(r.events.of('decision')[0].reason, 'capacity');
+    assert.deepEqual(got, [['capacity', 7], ['expired', 7]]);
   });
 });

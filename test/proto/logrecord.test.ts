@@ -32,7 +32,7 @@ function fromProto(o: any, seq?: number): LogRecord {
     seq: o.seq, time: o.time, kind: nameOfEnum(o.kind), decision: nameOfEnum(o.decision),
     reason: nameOfEnum(o.reason), format: nameOfEnum(o.format), kid: new Uint8Array(o.kid),
     subject: new Uint8Array(o.subject), cert: new Uint8Array(o.cert), clockUntrusted: o.clockUntrusted,
-    dropped: o.dropped, unlogged: o.unlogged,
+    dropped: o.dropped, unlogged: o.unlogged, occupancy: o.occupancy,
     ...(o.alarm !== undefined && o.alarm !== 'NO_ALARM' ? { alarm: nameOfEnum(o.alarm) } : {}),
   };
 }
@@ -54,6 +54,7 @@ function toProtoObject(r: LogRecord): any {
   if (r.dropped) o.dropped = r.dropped;
   if (r.unlogged) o.unlogged = r.unlogged;
   if (r.alarm) o.alarm = enumOfName(r.alarm);
+  if (r.occupancy) o.occupancy = r.occupancy;
   return o;
 }
 
@@ -66,13 +67,14 @@ const arbRecord: fc.Arbitrary<LogRecord> = fc.record({
   format: fc.constantFrom(...FORMATS),
   kid: bytes(40), subject: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 16, maxLength: 16 })),
   cert: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 16, maxLength: 16 })),
-  clockUntrusted: fc.boolean(), dropped: u32, unlogged: u32,
+  clockUntrusted: fc.boolean(), dropped: u32, unlogged: u32, occupancy: u32,
 }).chain((r) => fc.constantFrom(...ALARMS).map((a) => (a ? { ...r, alarm: a } : r)));
 const arbGateId = fc.oneof(fc.constant(''), fc.constant('gate-01'), fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => bytesToByteString(utf8Encode(s))));
 
 function normal(r: LogRecord): any {
-  return { ...r, kid: Array.from(r.kid), subject: Array.from(r.subject), cert: Array.from(r.cert) };
+  const { occupancy, ...rest } = r;
+  return { ...rest, ...(occupancy ? { occupancy } : {}), kid: Array.from(r.kid), subject: Array.from(r.subject), cert: Array.from(r.cert) };
 }
 
 describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
@@ -136,7 +138,7 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
   });
 
   it('property: the device decodes what protobufjs encodes (records with unknown fields, acks)', () => {
-    fc.assert(fc.property(arbRecord, fc.integer({ min: 15, max: 2000 }), bytes(10), (r, unknownField, junk) => {
+    fc.assert(fc.property(arbRecord, fc.integer({ min: 16, max: 2000 }), bytes(10), (r, unknownField, junk) => {
       const w = protobuf.Writer.create();
       PRecord.encode(PRecord.fromObject({ ...toProtoObject(r), seq: r.seq, time: r.time }), w);
       w.uint32((unknownField << 3) | 2).bytes(junk); // an unknown field from a newer writer
@@ -146,14 +148,16 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
       assert.equal(recordSeq(b, 0, b.length), r.seq);
     }), { numRuns: RUNS });
     fc.assert(fc.property(fc.string({ maxLength: 30 }).filter((s) => !/[^\x00-\x7f]/.test(s)),
-      fc.array(fc.record({ first: u32, last: u32 }), { maxLength: 10 }), (gateId, ranges) => {
-        const pb = PAck.encode(PAck.fromObject({ gateId, ranges })).finish();
+      fc.array(fc.record({ first: u32, last: u32 }), { maxLength: 10 }), fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4 }), u32), (gateId, ranges, level) => {
+        const pb = PAck.encode(PAck.fromObject(level ? { gateId, ranges, level } : { gateId, ranges })).finish();
         const a = decodeAck(pb);
         assert.equal(a.gateId, gateId);
         assert.deepEqual(a.ranges, ranges.map((x) => ({ first: x.first, last: x.last })));
-        // the device's own Ack encoder (used by the simulator) agrees with protobufjs
-        const mine = encodeAck(gateId, ranges);
-        assert.deepEqual(PAck.toObject(PAck.decode(mine), TO_OBJECT), { gateId, ranges: ranges.map((x) => ({ first: x.first, last: x.last })) });
+        assert.equal(a.level || 0, level);
+        // the device's own Ack encoder (used by the simulator) agrees with protobufjs, byte for byte
+        const mine = encodeAck(gateId, ranges, level);
+        assert.deepEqual(PAck.toObject(PAck.decode(mine), TO_OBJECT), { gateId, ranges: ranges.map((x) => ({ first: x.first, last: x.last })), level });
+        assert.equal(Buffer.from(mine).toString('hex'), Buffer.from(pb).toString('hex'));
       }), { numRuns: RUNS });
   });
 

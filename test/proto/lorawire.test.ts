@@ -32,6 +32,13 @@ const arbRecord: fc.Arbitrary<LogRecord> = fc.oneof(
     subject: fc.oneof(fc.constant(EMPTY), fc.uint8Array({ minLength: 16, maxLength: 16 })),
     cert: fc.oneof(fc.constant(EMPTY), fc.uint8Array({ minLength: 16, maxLength: 16 })),
     clockUntrusted: fc.boolean(), dropped: fc.constant(0),
+  }).chain((r) => fc.oneof(fc.constant(r), fc.integer({ min: 1, max: 2 ** 32 - 1 }).map((occupancy) => ({ ...r, occupancy }) as LogRecord))) },
+  // issue 14: a person left, with the count after it
+  { weight: 1, arbitrary: fc.record({
+    seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('exit'),
+    decision: fc.constant('open'), reason: fc.constant('ok'), format: fc.constant('qg1'), kid: fc.constant(EMPTY),
+    subject: fc.constant(EMPTY), cert: fc.constant(EMPTY), clockUntrusted: fc.boolean(), dropped: fc.constant(0),
+    occupancy: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
   }) },
   { weight: 1, arbitrary: fc.record({
     seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('dropped'),

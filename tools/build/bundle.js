@@ -48,6 +48,8 @@ const GATE_LAZY = [
   { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust'] },
   { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
+  // occupancy, capacity, anti-passback (issue 14): only at gates configured to count
+  { name: 'crowd', module: 'firmware/occupancy.js', exports: ['startOccupancy'] },
   // the gate's status for qrgate doctor (qgStatus)
   { name: 'status', module: 'firmware/status.js', exports: ['statusJson'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)

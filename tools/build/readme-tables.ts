@@ -128,9 +128,10 @@ const FILES: { names: string[]; shown: string; what: string }[] = [
   { names: ['qg.lock'], shown: '`qg.lock`', what: 'the console password (derived from `site.secret`) with a check: locks the console even when `qg.cfg` is damaged (see "Security: the consoles")' },
   { names: ['qg.ed25519'], shown: '`qg.ed25519`', what: 'the native verifier\'s machine code (7.9 KB), run in place; in the image in a free area when there is one (see "Flash layout")' },
   { names: ['qg.j*'], shown: '`qg.j0` ...', what: 'the entry-log journal\'s segments (`log.segments` files of `log.segmentSize` bytes)' },
+  { names: ['qg.occ'], shown: '`qg.occ`', what: 'at gates that count (`capacity.max`): people inside, the PPKM level, the last daily reset (JSON; see "Occupancy, capacity and the booth")' },
 ];
 /** Files the firmware writes itself, on every board. */
-const FIRMWARE_FILES = ['.bootcde', 'qg.tver', 'qg.j*'];
+const FIRMWARE_FILES = ['.bootcde', 'qg.tver', 'qg.j*', 'qg.occ'];
 
 /** "Files in the board's flash": each file, which boards get it, what it is. */
 export function filesTable(boards: Board[] = BOARD_FILES): string {

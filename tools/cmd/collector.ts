@@ -9,16 +9,20 @@ import { startWebServer, WebServer } from '../collector/web';
 import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
 import { startCollectorServer } from '../collector/server';
 import { importBatches, ImportError } from '../collector/import';
+import { defaultLevelsFile, levelSource, readLevels, setLevel } from '../collector/levels';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
                                [--web HOST:PORT --users FILE [--site-secret-file FILE]]
-                               [--max-body BYTES] [--quiet]
+                               [--max-body BYTES] [--levels FILE] [--quiet]
        qrgate collector user add|remove --users FILE NAME     (password on standard input)
        qrgate collector user list --users FILE
        qrgate collector query --db DB [--gate ID] [--from T] [--to T]
        qrgate collector import --db DB [--receipt FILE] BATCHES...
        qrgate collector trace --db DB --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
+       qrgate collector level set SITE N (--db DB | --levels FILE)
+       qrgate collector level list (--db DB | --levels FILE)
+       qrgate collector report --db DB [--gate ID] [--from T] [--to T]
 
 DB      a SQLite file (one machine; created by serve when missing), or a PostgreSQL URL
         postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (a province; serve creates the tables,
@@ -50,7 +54,8 @@ query   one JSON line per stored record, by gate then seq: gateId, seq, time (IS
         records, and empty decision, reason, kid, subject and cert; "unlogged" when the gate could
         not log that many entries (its Storage was full) since its previous such record; records
         of kind "alarm" (the door: issue 14) carry "alarm": forced, held, cleared or button-stuck,
-        and empty decision, reason, kid, subject and cert. --from/--to (ISO 8601 or
+        and empty decision, reason, kid, subject and cert; "occupancy" the people inside after it
+        at gates that count (kind "exit": someone left). --from/--to (ISO 8601 or
         seconds since 1970) bound the time, inclusive.
 import  stores the log batches that \`qrgate logs pull\` read from a gate over USB (gates without
         an uplink), each (gate, seq) once however often it is imported (the database is made when
@@ -59,6 +64,17 @@ import  stores the log batches that \`qrgate logs pull\` read from a gate over U
         gate, which only then lets those records go. Prints one JSON line: files, batches, records,
         inserted, duplicates, conflicts (held with other contents: not in the receipt), unlogged
         (entries a gate said it could not log), receipt.
+level   the PPKM level of a site (issue 14): \`level set SITE N\` (N 1..9; 0 clears it) writes it to
+        the levels file (--levels; default DB.levels.json next to a SQLite DB, ./collector-levels.json
+        for PostgreSQL), which a running serve reads again when it changes: every acknowledgement
+        to a gate of that site then carries the level (LoRaWAN: a one-byte downlink on FPort 3),
+        and the gate's capacity follows it (capacity.levels). A site is a gate id, or a prefix of
+        gate ids followed by '-', '.', '/' or ':' (the longest that matches wins); "*" is every
+        other gate. \`level list\` prints {"SITE": N, ...}.
+report  per gate and hour, one JSON line: gateId, hour (ISO 8601), entries (scans decided),
+        opened, referrals (sent to the vaccination booth: reason booth), full (refused: the room
+        was full), passback, exits, occupancy (the most people inside the gate reported).
+        --from/--to bound the time; default: everything.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (docs/qg1.md). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
@@ -80,6 +96,7 @@ export function recordJson(r: StoredRecord): any {
   if (r.kind === 'dropped') o.dropped = r.dropped;
   if (r.alarm) o.alarm = r.alarm;
   if (r.unlogged) o.unlogged = r.unlogged;
+  if (r.occupancy) o.occupancy = r.occupancy;
   return o;
 }
 
@@ -101,7 +118,7 @@ function parseListen(v: string): { host: string; port: number } {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean',
+  const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean', levels: 'string',
     'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string' });
   const web = p.flags.web !== undefined ? parseListen(p.flags.web) : null;
   if (web && p.flags.users === undefined) throw new CliError('--web needs --users FILE (qrgate collector user add makes one)');
@@ -129,7 +146,9 @@ async function serve(args: string[]): Promise<number> {
   const out = (line: string) => { if (!p.flags.quiet) process.stdout.write(line + '\n'); };
   let srv;
   try {
-    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out });
+    const levelsFile = p.flags.levels !== undefined ? p.flags.levels : defaultLevelsFile(db);
+    const levels = levelSource(levelsFile, (msg) => out(JSON.stringify({ ev: 'error', error: `levels: ${msg}` })));
+    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels });
   } catch (e: any) {
     await store.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
@@ -160,6 +179,44 @@ async function serve(args: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+async function level(args: string[]): Promise<number> {
+  const p = parseArgs(args.slice(1), { db: 'string', levels: 'string' });
+  const file = p.flags.levels !== undefined ? p.flags.levels : p.flags.db !== undefined ? defaultLevelsFile(p.flags.db) : '';
+  if (!file) throw new CliError('give --db DB (its levels file) or --levels FILE');
+  try {
+    if (args[0] === 'set') {
+      if (p.positional.length !== 2 || !/^\d+$/.test(p.positional[1])) throw new CliError('usage: qrgate collector level set SITE N');
+      const levels = setLevel(file, p.positional[0], parseInt(p.positional[1], 10));
+      process.stdout.write(JSON.stringify({ site: p.positional[0], level: levels[p.positional[0]] || 0, file }) + '\n');
+      return 0;
+    }
+    if (args[0] === 'list') {
+      process.stdout.write(JSON.stringify(readLevels(file)) + '\n');
+      return 0;
+    }
+  } catch (e: any) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`levels ${file}: ${e.message}`);
+  }
+  throw new CliError('usage: qrgate collector level set SITE N | level list');
+}
+
+async function report(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string', gate: 'string', from: 'string', to: 'string' });
+  const store = await openStore(need(p, 'db'));
+  try {
+    const rows = await store.hourly({
+      gateId: p.flags.gate as string | undefined,
+      from: p.flags.from !== undefined ? parseTime(p.flags.from, 'from') : undefined,
+      to: p.flags.to !== undefined ? parseTime(p.flags.to, 'to') : undefined,
+    });
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, hour: isoTime(r.hour) }) + '\n');
+  } finally {
+    await store.close();
+  }
+  return 0;
 }
 
 async function query(args: string[]): Promise<number> {
@@ -277,5 +334,7 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'query') return query(args.slice(1));
   if (sub === 'trace') return trace(args.slice(1));
   if (sub === 'import') return importCmd(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import or user)` : 'missing subcommand: serve, query, trace, import or user');
+  if (sub === 'level') return level(args.slice(1));
+  if (sub === 'report') return report(args.slice(1));
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, user, level or report)` : 'missing subcommand: serve, query, trace, import, user, level or report');
 }

@@ -94,10 +94,12 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
       continue;
     }
     if (d === 3) {
-      if (a & 0x3e) bad('reserved bits in a drop record');
+      if (a & 0x3c) bad('reserved bits in a drop record');
+      const exit = !!(a & 2), v = u32(varint());
       records.push({
-        seq, time, kind: 'dropped', decision: 'open', reason: 'ok', format: 'qg1', kidTag: null,
-        subject: new Uint8Array(0), cert: new Uint8Array(0), clockUntrusted: !!(a & 1), dropped: u32(varint()),
+        seq, time, kind: exit ? 'exit' : 'dropped', decision: 'open', reason: 'ok', format: 'qg1', kidTag: null,
+        subject: new Uint8Array(0), cert: new Uint8Array(0), clockUntrusted: !!(a & 1), dropped: exit ? 0 : v,
+        ...(exit ? { occupancy: v } : {}),
       });
       continue;
     }
@@ -105,7 +107,7 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
     if (f >= FORMATS.length || r >= REASONS.length) bad('unknown format or reason');
     need(1);
     const fl = b[o++];
-    if (fl & 0xf0) bad('reserved record flags set');
+    if (fl & 0xe0) bad('reserved record flags set');
     let kidTag: number | null = null;
     if (fl & 2) { need(4); kidTag = b.readUInt32LE(o); o += 4; }
     const take = (present: boolean) => {
@@ -117,9 +119,10 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
     };
     const subject = take(!!(fl & 4));
     const cert = take(!!(fl & 8));
+    const occupancy = fl & 16 ? u32(varint()) : 0;
     records.push({
       seq, time, kind: 'entry', decision: DECISIONS[d], reason: REASONS[r], format: FORMATS[f], kidTag,
-      subject, cert, clockUntrusted: !!(fl & 1), dropped: 0,
+      subject, cert, clockUntrusted: !!(fl & 1), dropped: 0, ...(occupancy ? { occupancy } : {}),
     });
   }
   return { defs, records };

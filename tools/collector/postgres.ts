@@ -12,6 +12,7 @@
 // commit is in flight share the next one. put() resolves only after COMMIT, and PostgreSQL's
 // default synchronous_commit=on makes COMMIT durable.
 import { Pool, PoolClient } from 'pg';
+import { HOURLY_COLUMNS, hourRow } from './store';
 import { LogRecord } from '../../proto/logrecord';
 import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
 import { gateRow } from './sqlite';
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS entries (
   unlogged INTEGER NOT NULL DEFAULT 0,
   received_at BIGINT NOT NULL,
   alarm TEXT NOT NULL DEFAULT '',
+  occupancy INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (gate_id, day, seq)
 ) PARTITION BY RANGE (day);
 CREATE TABLE IF NOT EXISTS entries_default PARTITION OF entries DEFAULT;
@@ -69,7 +71,7 @@ function rowToRecord(r: any): StoredRecord {
     gateId: r.gate_id, seq: Number(r.seq), time: Number(r.time), kind: r.kind, decision: r.decision,
     reason: r.reason, format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject),
     cert: new Uint8Array(r.cert), clockUntrusted: !!r.clock_untrusted, dropped: r.dropped,
-    unlogged: r.unlogged || 0, receivedAt: Number(r.received_at),
+    unlogged: r.unlogged || 0, receivedAt: Number(r.received_at), occupancy: r.occupancy || 0,
     ...(r.alarm ? { alarm: r.alarm } : {}),
   };
 }
@@ -132,6 +134,8 @@ export class PostgresStore implements CollectorStore {
             await c.query(SCHEMA);
             // Added later (log.proto LogRecord.alarm, issue 14): older databases get the column.
             await c.query("ALTER TABLE entries ADD COLUMN IF NOT EXISTS alarm TEXT NOT NULL DEFAULT ''");
+            // LogRecord.occupancy (issue 14), for databases made before it
+            await c.query('ALTER TABLE entries ADD COLUMN IF NOT EXISTS occupancy INTEGER NOT NULL DEFAULT 0');
             const v = await c.query('SELECT value FROM qrgate_meta WHERE key = $1', ['schema']);
             if (!v.rows.length) await c.query('INSERT INTO qrgate_meta (key, value) VALUES ($1, $2)', ['schema', SCHEMA_VERSION]);
             else if (v.rows[0].value !== SCHEMA_VERSION) throw new Error(`database schema ${v.rows[0].value}, this collector knows ${SCHEMA_VERSION}`);
@@ -213,14 +217,14 @@ export class PostgresStore implements CollectorStore {
     try {
       if (rows.length) {
         const ins = await c.query(
-          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm)
+          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::text[])
+                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::text[], $17::int[])
            ON CONFLICT DO NOTHING RETURNING gate_id, day, seq`,
           [gates, rows.map((r) => dayOf(r.time)), rows.map((r) => r.seq), rows.map((r) => r.time), rows.map((r) => r.kind),
             rows.map((r) => r.decision), rows.map((r) => r.reason), rows.map((r) => r.format),
             rows.map((r) => Buffer.from(r.kid)), rows.map((r) => Buffer.from(r.subject)), rows.map((r) => Buffer.from(r.cert)),
-            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0), rows.map((r) => r.alarm || '')]);
+            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0), rows.map((r) => r.alarm || ''), rows.map((r) => r.occupancy || 0)]);
         for (const r of ins.rows) inserted.add(key(r.gate_id, r.day, Number(r.seq)));
         // What the others collide with: read back to tell duplicates from conflicts.
         const others = rows.map((r, i) => ({ g: gates[i], d: dayOf(r.time), s: r.seq }))
@@ -333,12 +337,11 @@ export class PostgresStore implements CollectorStore {
 
   async hourly(filter: QueryFilter): Promise<HourCount[]> {
     const { where, args } = filterSql(filter);
-    where.unshift("kind = 'entry'");
+    where.unshift("kind IN ('entry', 'exit')");
     const res = await this.pool.query(
-      `SELECT gate_id, (time / 3600) * 3600 AS hour, count(*) AS entries,
-              sum(CASE WHEN decision = 'open' THEN 1 ELSE 0 END) AS opened
+      `SELECT gate_id, (time / 3600) * 3600 AS hour, ${HOURLY_COLUMNS}
          FROM entries WHERE ${where.join(' AND ')} GROUP BY gate_id, hour ORDER BY gate_id, hour`, args);
-    return res.rows.map((r: any) => ({ gateId: r.gate_id, hour: Number(r.hour), entries: Number(r.entries), opened: Number(r.opened) }));
+    return res.rows.map(hourRow);
   }
 
   async close(): Promise<void> {

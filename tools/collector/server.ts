@@ -20,7 +20,12 @@
 //                   the compact answer (flags, ranges; at most 51 bytes, so it fits any data rate),
 //                   null when there is nothing to say. Other events and ports are answered 200
 //                   {"ignored":...}; a malformed batch or frame 400.
+//                   Both answers may carry "downlinks": [{"fPort":3,"data":B64}] for the integration
+//                   to queue too: the PPKM level of the gate's site (one byte), when it differs from
+//                   what this device was last told (kept in memory: after a restart, told again).
 //   GET  /healthz   200 "ok".
+// Levels (issue 14, tools/collector/levels.ts): with `levels`, every Ack carries the PPKM level of
+// the gate's site (field 7; absent when none is set).
 // Overload: when more batches wait for the store's next commit than `maxPending`, a POST is
 // answered 503 with Retry-After (seconds) and stored nothing; the gate keeps its records and tries
 // again after its backoff. The listen backlog is sized for thousands of gates (`backlog`).
@@ -95,17 +100,20 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
-      dropped: r.dropped, unlogged: r.unlogged,
+      dropped: r.dropped, unlogged: r.unlogged, occupancy: r.occupancy,
       ...(r.alarm ? { alarm: enumName(ALARMS, r.alarm) } : {}),
     };
   });
   return { gateId: m.gateId, records, unlogged: m.unlogged };
 }
 
-export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
+export function encodeAckHost(gateId: string, held: number[], level?: number): Uint8Array {
   const { Ack } = logSchema();
-  return Ack.encode(Ack.fromObject({ gateId, ranges: toRanges(held) })).finish();
+  return Ack.encode(Ack.fromObject(level ? { gateId, ranges: toRanges(held), level } : { gateId, ranges: toRanges(held) })).finish();
 }
+
+/** The LoRaWAN FPort of the level downlink (proto/lorawire.ts LEVEL_PORT). */
+export const PORT_LEVEL = 3;
 
 export interface CollectorServerOptions {
   store: CollectorStore;
@@ -121,6 +129,8 @@ export interface CollectorServerOptions {
   retryAfter?: number;
   /** The listen backlog (default 4096; the kernel caps it at net.core.somaxconn). */
   backlog?: number;
+  /** The PPKM level of a gate's site (tools/collector/levels.ts levelSource); absent: none. */
+  levels?: (gateId: string) => number;
 }
 
 export interface CollectorServer {
@@ -192,6 +202,15 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   const log = opts.log || (() => undefined);
   logSchema(); // fail now, not on the first request
   const loraDevices = new LoraDevices();
+  const levelOf = (gateId: string | null) => (opts.levels && gateId ? opts.levels(gateId) : 0);
+  /** DevEUI -> the level its device was last sent. */
+  const loraLevels = new Map<string, number>();
+  const levelDownlinks = (devEui: string, gateId: string | null): { downlinks?: any[] } => {
+    const lv = levelOf(gateId);
+    if (!lv || loraLevels.get(devEui) === lv) return {};
+    loraLevels.set(devEui, lv);
+    return { downlinks: [{ fPort: PORT_LEVEL, data: Buffer.from([lv]).toString('base64') }] };
+  };
   const maxPending = opts.maxPending || 2000;
   const retryAfter = opts.retryAfter || 5;
   let inFlight = 0;
@@ -234,7 +253,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack = encodeAckHost(batch.gateId, r.held);
+      const ack = encodeAckHost(batch.gateId, r.held, levelOf(batch.gateId));
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
     }
@@ -259,6 +278,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       sendJson(res, 200, {
         gateId: frame.gateId, acked: ranges.map((x) => [x.first, x.last]),
         downlink: say ? encodeLoraAckHost(frame.who, frame.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
+        ...levelDownlinks(up.devEui, frame.gateId),
       });
       return;
     }
@@ -269,6 +289,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     sendJson(res, 200, {
       gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
       downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'), fPort: PORT_BATCH,
+      ...levelDownlinks(up.devEui, gateId),
     });
   };
 

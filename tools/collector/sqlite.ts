@@ -8,6 +8,7 @@
 // bounded (journal_size_limit, SQLite's autocheckpoint) and `query` reads in keyset pages,
 // each its own short read transaction, so a long export never pins the WAL.
 import Database from 'better-sqlite3';
+import { HOURLY_COLUMNS, hourRow } from './store';
 import { LogRecord } from '../../proto/logrecord';
 import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
 
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS entries (
   received_at INTEGER NOT NULL,
   unlogged INTEGER NOT NULL DEFAULT 0,
   alarm TEXT NOT NULL DEFAULT '',
+  occupancy INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (gate_id, seq)
 );
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
@@ -89,6 +91,7 @@ function rowToRecord(r: any): StoredRecord {
     format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert),
     clockUntrusted: !!r.clock_untrusted, dropped: r.dropped, unlogged: r.unlogged || 0, receivedAt: r.received_at,
     ...(r.alarm ? { alarm: r.alarm } : {}),
+    occupancy: r.occupancy || 0,
   };
 }
 
@@ -127,20 +130,22 @@ export class SqliteStore implements CollectorStore {
       if (cols.indexOf('unlogged') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN unlogged INTEGER NOT NULL DEFAULT 0');
       // And later still (log.proto LogRecord.alarm, issue 14).
       if (cols.indexOf('alarm') < 0) this.db.exec("ALTER TABLE entries ADD COLUMN alarm TEXT NOT NULL DEFAULT ''");
+      // and LogRecord.occupancy (issue 14)
+      if (cols.indexOf('occupancy') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN occupancy INTEGER NOT NULL DEFAULT 0');
     } else {
       const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'entries'").get();
       if (!t) throw new Error('not a collector database (no entries table)');
     }
     this.busyTimeout(5000);
     this.insert = opts.readonly ? (null as any) : this.db.prepare(
-      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
+      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
     this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND seq = ?');
     this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number): PutResult => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of records) {
         const info = this.insert.run(gateId, r.seq, r.time, r.kind, r.decision, r.reason, r.format,
-          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0, r.alarm || '');
+          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0, r.alarm || '', r.occupancy || 0);
         if (info.changes === 1) {
           res.inserted++;
           if (this.crashAfter && ++this.inserts >= this.crashAfter) process.kill(process.pid, 'SIGKILL');
@@ -263,11 +268,10 @@ export class SqliteStore implements CollectorStore {
   async hourly(filter: QueryFilter): Promise<HourCount[]> {
     const { where, args } = filterSql(filter);
     return (this.db.prepare(
-      `SELECT gate_id, (time / 3600) * 3600 AS hour, count(*) AS entries,
-              sum(CASE WHEN decision = 'open' THEN 1 ELSE 0 END) AS opened
-         FROM entries WHERE kind = 'entry'${where.length ? ' AND ' + where.join(' AND ') : ''}
+      `SELECT gate_id, (time / 3600) * 3600 AS hour, ${HOURLY_COLUMNS}
+         FROM entries WHERE kind IN ('entry', 'exit')${where.length ? ' AND ' + where.join(' AND ') : ''}
         GROUP BY gate_id, hour ORDER BY gate_id, hour`).all(...args) as any[])
-      .map((r) => ({ gateId: r.gate_id, hour: r.hour, entries: r.entries, opened: r.opened }));
+      .map(hourRow);
   }
 
   async close(): Promise<void> {

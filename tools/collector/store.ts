@@ -70,6 +70,33 @@ export interface HourCount {
   entries: number;
   /** How many of them opened the door. */
   opened: number;
+  /** Issue 14: refusals sent to the vaccination booth (reason booth). */
+  referrals: number;
+  /** Refused because the room was full (reason capacity). */
+  full: number;
+  /** Sent to the attendant by anti-passback (reason passback). */
+  passback: number;
+  /** People who left (records of kind exit). */
+  exits: number;
+  /** The most people inside the gate reported in that hour (0: the gate does not count). */
+  occupancy: number;
+}
+
+/** The SQL (SQLite and PostgreSQL alike) of an hour's counts, over rows of kind entry and exit. */
+export const HOURLY_COLUMNS = `sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries,
+  sum(CASE WHEN kind = 'entry' AND decision = 'open' THEN 1 ELSE 0 END) AS opened,
+  sum(CASE WHEN kind = 'entry' AND reason = 'booth' THEN 1 ELSE 0 END) AS referrals,
+  sum(CASE WHEN kind = 'entry' AND reason = 'capacity' THEN 1 ELSE 0 END) AS full_,
+  sum(CASE WHEN kind = 'entry' AND reason = 'passback' THEN 1 ELSE 0 END) AS passback,
+  sum(CASE WHEN kind = 'exit' THEN 1 ELSE 0 END) AS exits,
+  max(occupancy) AS occupancy`;
+
+export function hourRow(r: any): HourCount {
+  return {
+    gateId: r.gate_id, hour: Number(r.hour), entries: Number(r.entries), opened: Number(r.opened),
+    referrals: Number(r.referrals), full: Number(r.full_), passback: Number(r.passback), exits: Number(r.exits),
+    occupancy: Number(r.occupancy || 0),
+  };
 }
 
 export interface CollectorStore {
@@ -105,5 +132,6 @@ export function sameRecord(a: LogRecord, b: LogRecord): boolean {
   return a.time === b.time && a.kind === b.kind && a.decision === b.decision && a.reason === b.reason &&
     a.format === b.format && eq(a.kid, b.kid) && eq(a.subject, b.subject) && eq(a.cert, b.cert) &&
     a.clockUntrusted === b.clockUntrusted && a.dropped === b.dropped && (a.unlogged || 0) === (b.unlogged || 0) &&
-    (a.alarm || '') === (b.alarm || '');
+    (a.alarm || '') === (b.alarm || '') &&
+    (a.occupancy || 0) === (b.occupancy || 0);
 }

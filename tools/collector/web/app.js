@@ -64,10 +64,21 @@
 
   function loadHourly() {
     return api('GET', '/api/hourly?hours=' + $('hours').value).then(function (rows) {
-      var hours = [], byGate = {};
+      var hours = [], byGate = {}, sums = {};
       rows.forEach(function (r) {
         if (hours.indexOf(r.hour) < 0) hours.push(r.hour);
         (byGate[r.gateId] = byGate[r.gateId] || {})[r.hour] = r.entries;
+        var s = sums[r.gateId] = sums[r.gateId] || { entries: 0, referrals: 0, full: 0, exits: 0, occupancy: 0 };
+        s.entries += r.entries; s.referrals += r.referrals || 0; s.full += r.full || 0; s.exits += r.exits || 0;
+        s.occupancy = Math.max(s.occupancy, r.occupancy || 0);
+      });
+      var body = document.querySelector('#crowd tbody');
+      body.textContent = '';
+      Object.keys(sums).sort().forEach(function (g) {
+        var tr = body.appendChild(document.createElement('tr'));
+        tr.setAttribute('data-gate', g);
+        cell(tr, g);
+        ['entries', 'referrals', 'full', 'exits', 'occupancy'].forEach(function (k) { cell(tr, String(sums[g][k]), 'num'); });
       });
       hours.sort(function (a, b) { return a - b; });
       var labels = hours.map(function (h) { return new Date(h * 1000).toISOString().slice(5, 13).replace('T', ' ') + 'h'; });
