@@ -11,6 +11,7 @@ import { Door } from './door';
 import { TrustStore } from './truststore';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
+import { setupScanner } from './scanner-setup';
 import { Relay } from '../drivers/relay';
 import { Leds } from '../drivers/leds';
 import { verify } from './crypto/ed25519';
@@ -160,8 +161,9 @@ function start(): void {
   var gate = new Gate({
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   });
+  var scanPort = esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx);
   var scanner = new Scanner({
-    port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
+    port: scanPort,
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
     dedupMs: config.scanner.dedupMs, queueMax: config.queue.max,
     onScan: function (text: string) { gate.scan(text); },
@@ -171,6 +173,9 @@ function start(): void {
     var st = scanner.stats;
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
+  // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
+  // on meanwhile.
+  if (config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
   door.signal(b.fault ? 'fault' : 'ready');
   var tb = trust.bundle;
   events.emit('ready', {

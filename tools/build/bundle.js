@@ -47,6 +47,8 @@ const GATE_LAZY = [
   { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust'] },
   { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
+  // the scanner module's configuration at boot (GM65-style modules)
+  { name: 'gm65', module: 'firmware/scanner-setup.js', exports: ['setupScanner'] },
   // the gate's status for qrgate doctor (qgStatus)
   { name: 'status', module: 'firmware/status.js', exports: ['statusJson'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)
