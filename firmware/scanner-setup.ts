@@ -8,8 +8,9 @@
 // through the GM65 driver, which keeps the module's answers and hands every other byte to the
 // scanner driver's framing; at the end the port is the scanner driver's again (no filter left in
 // the per-scan path). A module that does not answer the first command (tried PROBE_TRIES times) is
-// a plain scanner: used as it is, nothing more is sent. Bounded: at most PROBE_TRIES + 2 x (writes
-// - 1) answer waits of ANSWER_MS, about 2.7 s.
+// a plain scanner: used as it is, nothing more is sent. Bounded: at most PROBE_TRIES answer waits
+// of ANSWER_MS for the probe (the last one a retry of a damaged answer), 2 per further write (the
+// rescue write included), and one more to let a late answer pass: 12 x 300 ms = 3.6 s.
 //
 // The outcome goes to the status (`qgStatus().scanner`, `qrgate doctor`) and to an event
 // `scanner`: {module: 'gm65', state, failed?}: state 'configured' (every write answered ok),

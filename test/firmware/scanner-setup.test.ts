@@ -99,6 +99,13 @@ describe('firmware/scanner-setup', () => {
     assert.deepEqual(status.scanner, { module: 'gm65', state: 'partial', failed: ['0x003f'] });
   });
 
+  it('is bounded: the worst module (late first answer, then only damaged answers or none) is done within 12 answer waits', () => {
+    const { timers, status } = setup((a, v, n) => (n < 3 ? 'none' : n === 3 ? 'crc' : 'none'));
+    timers.advance(12 * ANSWER_MS + 50);
+    assert.equal(status.scanner.state, 'partial');
+    assert.equal(timers.pending(), 0);
+  });
+
   it('never sends anything but writes (type 08), whatever the module answers', () => {
     for (const r of ['ok', 'nak', 'crc', 'none'] as const) {
       const { timers, cmds } = setup(() => r);
