@@ -68,7 +68,7 @@ describe('drivers/gm65', () => {
       const got: string[] = [];
       gm.write(GM65_QR, 1, (r) => got.push(r));
       assert.deepEqual(serial.written.map(hexOf), [hexOf(gm65WriteCommand(GM65_QR, 1))]);
-      assert.deepEqual(got, []);
+      assert.equal(got.length, 0);
       serial.inject(answer(0, [0]));
       gm.write(GM65_QR, 1, (r) => got.push(r));
       serial.inject(answer(1, [0]));
