@@ -148,7 +148,7 @@ export class Scanner {
       self._last = null;
     };
     this._port.onData(function (chunk: string) {
-      self._onData(chunk);
+      self.feed(chunk);
     });
   }
 
@@ -175,7 +175,11 @@ export class Scanner {
     this._last = null;
   }
 
-  private _onData(chunk: string): void {
+  /**
+   * The UART's bytes (a chunk as the port delivers it). The port's listener calls it; so does a
+   * driver that sits between port and framing for a while (drivers/gm65.ts at boot).
+   */
+  feed(chunk: string): void {
     if (this._closed || !chunk) return;
     var n = chunk.length;
     var run = -1; // start of the current run of kept bytes

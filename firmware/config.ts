@@ -30,7 +30,11 @@ export interface GateConfig {
   door: { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean; debounceMs: number; heldOpenS: number };
   policy: Policy;
   site: { secret: Uint8Array };
-  scanner: { baud: number; dedupMs: number; idleMs: number; maxLen: number };
+  scanner: {
+    baud: number; dedupMs: number; idleMs: number; maxLen: number;
+    // the scanner module (firmware/scanner-setup.ts)
+    beep: boolean; light: string; mode: string; module: string;
+  };
   queue: { max: number };
   cache: { size: number };
   log: { segments: number; segmentSize: number };
@@ -88,6 +92,11 @@ export function fields(): Field[] {
   { path: 'scanner.dedupMs', type: 'int', def: 3000, min: 0, max: 600000 },
   { path: 'scanner.idleMs', type: 'int', def: 50, min: 5, max: 5000 },
   { path: 'scanner.maxLen', type: 'int', def: 2048, min: 64, max: 4096 },
+  // the scanner module, configured at boot (firmware/scanner-setup.ts)
+  { path: 'scanner.beep', type: 'bool', def: true },
+  { path: 'scanner.light', type: 'enum', def: 'standard', values: ['standard', 'on', 'off'] },
+  { path: 'scanner.mode', type: 'enum', def: 'continuous', values: ['continuous', 'sensor', 'manual'] },
+  { path: 'scanner.module', type: 'enum', def: 'gm65', values: ['gm65', 'none'] },
   { path: 'queue.max', type: 'int', def: 4, min: 1, max: 16 },
   { path: 'cache.size', type: 'int', def: 16, min: 0, max: 256 },
   { path: 'verifier.keyTables', type: 'int', def: 8, min: 0, max: 64 },

@@ -12,6 +12,7 @@ import { startDoorWatch } from './doorwatch';
 import { TrustStore } from './truststore';
 import { statusJson, StatusSources } from './status';
 import { Scanner } from '../drivers/scanner';
+import { setupScanner } from './scanner-setup';
 import { Relay } from '../drivers/relay';
 import { Leds } from '../drivers/leds';
 import { verify } from './crypto/ed25519';
@@ -187,8 +188,9 @@ function start(): void {
       },
     });
   }
+  var scanPort = esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx);
   var scanner = new Scanner({
-    port: esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx),
+    port: scanPort,
     clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
     dedupMs: config.scanner.dedupMs, queueMax: config.queue.max,
     onScan: function (text: string) { gate.scan(text); },
@@ -198,6 +200,9 @@ function start(): void {
     var st = scanner.stats;
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
+  // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
+  // on meanwhile.
+  if (config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
   // them. Its keys are read here only: dropped from the configuration kept in RAM.

@@ -38,6 +38,11 @@ export interface StatusSources {
    * The journal's (Storage full) is added from `journal`.
    */
   faults?: { [what: string]: any };
+  /**
+   * The scanner module's configuration at boot (firmware/scanner-setup.ts): {module, state
+   * ('configuring' | 'configured' | 'partial' | 'silent'), failed?}; absent with scanner.module none.
+   */
+  scanner?: any;
   /** The scan counters since boot (ScanCounts), absent before the scanner runs. */
   scans?: () => ScanCounts;
 }
@@ -102,6 +107,7 @@ export function status(src: StatusSources): any {
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,
     scans: src.scans ? src.scans() : null,
+    scanner: src.scanner || null,
     fault: src.fault,
     log: log,
     faults: runFaults(src),
@@ -111,7 +117,7 @@ export function status(src: StatusSources): any {
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
  * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","scans":{"frames","decisions",
- * "dropped","tooLong","duplicates","noise"}|null,"fault","log":{"next","dropped","unlogged","torn"}|null,
+ * "dropped","tooLong","duplicates","noise"}|null,"scanner":{"module","state","failed"?}|null,"fault","log":{"next","dropped","unlogged","torn"}|null,
  * "faults":[{"what","why",...}]}: fault is boot's (the gate does not open), faults those found while
  * running (Storage full, uplink refused as misconfigured). Never contains a configuration secret
  * (only gateId is read from the configuration).

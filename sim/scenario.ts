@@ -62,6 +62,20 @@
 //                             modem {dutyRefusals, joined}.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
 //
+// The scanner module (extension): top-level "scanner": "gm65" | "silent" | "plain" (default plain:
+// nothing answers what the gate writes to the scanner UART, as before the model existed) puts a
+// Grow GM65-style module model on the profile's scanner UART (sim/gm65.ts): gm65 answers the
+// gate's zone-bit commands and applies them, silent hears them and never answers.
+//   {"gm65": {"fail": "silent"|"badcrc"|"nak", "count": N}}  the module's next N answers go wrong
+//                             (needs "scanner": "gm65"; the gate configures the module at boot:
+//                             follow with a power cut and on).
+//   {"show": TEXT}            a code in front of the module (options "symbology": "qr" (default)
+//                             | "code128", "trigger": true for manual mode): sent to the board only
+//                             when the module's settings read it (sim/gm65.ts show).
+//   expect extension scanner {state (the gate's latest `scanner` event's, "none" when there was
+//                             none), mode, light, beep, qrOnly, sameCodeMs (the module's settings
+//                             in RAM), saves (save-to-flash commands the module received)}.
+//
 // Uplink (extension): top-level "collector": true starts an in-process collector on 127.0.0.1 and
 // points the configuration's uplink.url at it (/ingest for Wi-Fi, /lorawan for LoRa). The board's
 // require('http') is Node's real http (sim/net.ts); with uplink.transport "lora" an RN2483 modem
@@ -85,6 +99,7 @@ import { FlashImage } from './flash';
 import { IoTracker, advanceWithIo, runWithIo, httpModule, wifiModule } from './net';
 import { SimCollector } from './collector';
 import { Rn2483Emulator, NetworkServerEmulator, MODEM_FAULTS } from './rn2483';
+import { Gm65Emulator, GM65_KINDS, GM65_FAULTS } from './gm65';
 
 /** The verifier's tables, as `qrgate flash` writes them (boards without native code). */
 function writeTables(board: SimBoard, trust: Buffer | undefined, config: any): void {
@@ -134,18 +149,22 @@ export interface ScenarioResult {
   /** The LoRa modem model, when there was one (for tests: its log and counters). */
   modem?: Rn2483Emulator;
   network?: NetworkServerEmulator;
+  /** The scanner module model (top-level "scanner"). */
+  module?: Gm65Emulator;
 }
 
-const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring'];
+const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring', 'scanner'];
 const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
   door: [], button: [],
   exitScan: ['paced'], level: ['site'],
+  gm65: [], show: ['symbology', 'trigger'],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
-  'collector', 'modem', 'alarm', 'occupancy'];
+  'collector', 'modem', 'alarm', 'occupancy', 'scanner'];
 const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits'];
+const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -190,6 +209,7 @@ export function validateScenario(sc: any): void {
     if (p.name !== sc.board && p.ids.indexOf(sc.board) < 0) bad(`unknown board '${sc.board}'`);
   }
   if (sc.collector !== undefined && typeof sc.collector !== 'boolean') bad('collector must be true or false');
+  if (sc.scanner !== undefined && GM65_KINDS.indexOf(sc.scanner) < 0) bad(`scanner must be one of ${GM65_KINDS.join(', ')}`);
   if (!Array.isArray(sc.steps)) bad('steps must be an array');
   sc.steps.forEach((st: any, i: number) => {
     const where = `step ${i + 1}`;
@@ -237,6 +257,20 @@ export function validateScenario(sc: any): void {
           bad(`${where}: modem must be {"fail": ${MODEM_FAULTS.join('|')}, "count": N >= 1}`);
         }
         break;
+      case 'gm65':
+        if (sc.scanner !== 'gm65') bad(`${where}: a gm65 step needs the top-level "scanner": "gm65"`);
+        if (!v || typeof v !== 'object' || Array.isArray(v) || GM65_FAULTS.indexOf(v.fail) < 0 ||
+            Object.keys(v).some((k) => k !== 'fail' && k !== 'count') ||
+            (v.count !== undefined && !(Number.isInteger(v.count) && v.count >= 1))) {
+          bad(`${where}: gm65 must be {"fail": ${GM65_FAULTS.join('|')}, "count": N >= 1}`);
+        }
+        break;
+      case 'show':
+        if (typeof v !== 'string') bad(`${where}: show must be text`);
+        if (sc.scanner !== 'gm65' && sc.scanner !== 'silent') bad(`${where}: a show step needs the top-level "scanner": "gm65" or "silent"`);
+        if (st.symbology !== undefined && st.symbology !== 'qr' && st.symbology !== 'code128') bad(`${where}: symbology must be "qr" or "code128"`);
+        if (st.trigger !== undefined && typeof st.trigger !== 'boolean') bad(`${where}: trigger must be true or false`);
+        break;
       case 'expect': {
         if (!v || typeof v !== 'object' || Array.isArray(v)) bad(`${where}: expect must be an object`);
         for (const k of Object.keys(v)) if (EXPECT_KEYS.indexOf(k) < 0) bad(`${where}: unknown expectation '${k}'`);
@@ -270,6 +304,11 @@ export function validateScenario(sc: any): void {
             for (const k of Object.keys(t)) if (['sub', 'subText', 'windowMin', 'entries', 'contacts'].indexOf(k) < 0) bad(`${where}: unknown trace key '${k}'`);
             for (const k of ['windowMin', 'entries', 'contacts']) if (t[k] !== undefined && !Number.isInteger(t[k])) bad(`${where}: collector.trace.${k} must be a count`);
           }
+        }
+        if (v.scanner !== undefined) {
+          const m = v.scanner;
+          if (!m || typeof m !== 'object' || Array.isArray(m) || Object.keys(m).some((k) => SCANNER_EXPECT_KEYS.indexOf(k) < 0)) bad(`${where}: scanner expects ${SCANNER_EXPECT_KEYS.join(', ')}`);
+          if (Object.keys(m).some((k) => k !== 'state') && sc.scanner !== 'gm65' && sc.scanner !== 'silent') bad(`${where}: scanner module settings need the top-level "scanner": "gm65" or "silent"`);
         }
         if (v.modem !== undefined) {
           const m = v.modem;
@@ -338,9 +377,11 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
   const failures: string[] = [];
   let modem: Rn2483Emulator | undefined;
   let network: NetworkServerEmulator | undefined;
+  let gm65: Gm65Emulator | undefined;
   const emitLine = (ev: BoardEvent) => {
     events.push(ev);
     if (ev.event === 'power' && ev.state === 'cut' && modem) modem.powerCycle();
+    if (ev.event === 'power' && ev.state === 'cut' && gm65) gm65.powerCycle();
     const line = JSON.stringify(ev);
     if (opts.out) opts.out(line);
     if (opts.trace) opts.trace.write(line + '\n');
@@ -367,8 +408,13 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     network = new NetworkServerEmulator(io, () => url, () => board.network);
     const m = new Rn2483Emulator(board, board.profile.lora.serial, network);
     modem = m;
-    board.onUartWrite = (uart, data) => { if (uart === m.uart) m.write(data); };
   }
+  // Device models on the UARTs hear what the program writes.
+  if (sc.scanner) gm65 = new Gm65Emulator(board, board.profile.scanner.serial, sc.scanner);
+  board.onUartWrite = (uart, data) => {
+    if (modem && uart === modem.uart) modem.write(data);
+    if (gm65 && uart === gm65.uart) gm65.write(data);
+  };
   // Flash as `qrgate flash` leaves it: the bundle as .bootcde, the configuration, the trust bundle.
   if (laidOut) {
     const files: { [name: string]: Uint8Array } = { 'qg.ed25519': nativeCode() };
@@ -461,6 +507,13 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
         if (!modem) bad(`step ${i + 1}: a modem step needs uplink.transport "lora" on a board with a LoRa UART`);
         modem.fail(st.modem.fail, st.modem.count || 1);
         board.emit({ event: 'modem', fail: st.modem.fail, count: st.modem.count || 1 });
+      } else if ('gm65' in st) {
+        gm65!.fail(st.gm65.fail, st.gm65.count || 1);
+        board.emit({ event: 'gm65', fail: st.gm65.fail, count: st.gm65.count || 1 });
+      } else if ('show' in st) {
+        board.emit({ event: 'show', text: st.show });
+        gm65!.show(st.show, { symbology: st.symbology, trigger: st.trigger });
+        await runWithIo(board, io);
       } else if ('expect' in st) {
         const x = st.expect;
         const d = board.lastDecision();
@@ -503,6 +556,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
           if (!o) fail(i, 'expected an occupancy event, there is none (capacity.max 0?)');
           else for (const k of Object.keys(x.occupancy)) if (o[k] !== x.occupancy[k]) fail(i, `expected occupancy ${k} ${x.occupancy[k]}, got ${o[k]}`);
         }
+        if (x.scanner) expectScanner(x.scanner, events, gm65, (m) => fail(i, m));
         if (x.collector) await expectCollector(x.collector, collector!, config, events, (m) => fail(i, m));
         if (x.modem) {
           if (!modem) fail(i, 'expected a LoRa modem, but there is none');
@@ -518,7 +572,21 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     await io.settle();
     if (collector) await collector.close(!!opts.keepCollectorDb);
   }
-  return { ok: failures.length === 0, failures, events, collectorDb: collector && opts.keepCollectorDb ? collector.dbFile : undefined, modem, network };
+  return { ok: failures.length === 0, failures, events, collectorDb: collector && opts.keepCollectorDb ? collector.dbFile : undefined, modem, network, module: gm65 };
+}
+
+/** The scanner expectation: the gate's latest `scanner` event, and the module's settings. */
+function expectScanner(x: any, events: BoardEvent[], gm65: Gm65Emulator | undefined, fail: (m: string) => void): void {
+  if (x.state !== undefined) {
+    const evs = events.filter((e) => e.event === 'scanner');
+    const state = evs.length ? evs[evs.length - 1].state : 'none';
+    if (state !== x.state) fail(`expected the scanner module ${x.state}, the gate says ${state}`);
+  }
+  if (!gm65) return;
+  const s: any = { ...gm65.settings, saves: gm65.saves };
+  for (const k of ['mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves']) {
+    if (x[k] !== undefined && s[k] !== x[k]) fail(`expected the scanner module's ${k} ${JSON.stringify(x[k])}, got ${JSON.stringify(s[k])}`);
+  }
 }
 
 /** The door contact's and exit button's pins and polarity from a configuration (README "Door contact and exit button"). */

@@ -50,6 +50,8 @@ const GATE_LAZY = [
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
   // occupancy, capacity, anti-passback (issue 14): only at gates configured to count
   { name: 'crowd', module: 'firmware/occupancy.js', exports: ['startOccupancy'] },
+  // the scanner module's configuration at boot (GM65-style modules)
+  { name: 'gm65', module: 'firmware/scanner-setup.js', exports: ['setupScanner'] },
   // the gate's status for qrgate doctor (qgStatus)
   { name: 'status', module: 'firmware/status.js', exports: ['statusJson'] },
   // the entry log over the console (qgLog: qrgate logs pull|ack)

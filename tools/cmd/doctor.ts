@@ -10,7 +10,10 @@ one JSON line:
    "clock":"2021-09-27T08:00:00Z"|null,"memory":{"used":N,"total":N},"backlog":N,"fault":"",
    ...,"ok":true,"why":null}
 firmware.sha256 is computed on the board over the firmware in its flash (.bootcde); clock is null
-when the board's clock was never set; backlog counts log entries not yet acknowledged. The values
+when the board's clock was never set; backlog counts log entries not yet acknowledged; scanner
+says whether the scanner module took its settings at boot: {"module":"gm65","state":"configured"|
+"partial"|"silent"|"configuring"} (silent: it never answered and is used as it is; null with
+scanner.module none; README "The scanner module"). The values
 come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
 the console instead ("source":"console": no firmware version, backlog null).
 "ok" says whether the gate runs; when it does not, "why" says what is wrong: the firmware reports
