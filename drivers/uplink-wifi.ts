@@ -13,9 +13,15 @@
 //    uplink.url, such as the collector's root instead of /ingest) is a misconfiguration: after
 //    `misconfigAfter` such answers in a row, one 'misconfigured' event (with what the server
 //    said), and 'recovered' at the next acknowledged batch; the retries go on meanwhile;
-//  - everything is asynchronous: the scanner and the gate never wait for the network.
+//  - everything is asynchronous: the scanner and the gate never wait for the network;
+//  - with `auth` (the gate's key: proto/gateauth.ts), every Batch carries the gate's epoch, a
+//    fresh nonce and its clock, and the header X-QG-MAC its HMAC; an answer counts only when its
+//    mac (the answer key's HMAC of the whole Ack before it) checks and it repeats the nonce: an
+//    unauthenticated or replayed Ack removes nothing and sets no clock (a failure: the batch is
+//    sent again). An authenticated answer's time goes to auth.onTime (the gate's clock).
 import { HttpClient, Timers } from '../hal/types';
 import { AckRange, decodeAck } from '../proto/logrecord';
+import { GateKeys, Hmac, sealBatch, hexBytes, answerOk } from '../proto/gateauth';
 
 /** What the uplink needs of the journal (firmware/journal/). */
 export interface BatchSource {
@@ -50,6 +56,20 @@ export interface UplinkWifiOptions {
    * error, retryMs, failures}, 'misconfigured' {status, url, said} (once), 'recovered' {}.
    */
   onEvent?: (what: string, fields: any) => void;
+  /** The gate's identity (absent: unauthenticated batches, unauthenticated answers accepted). */
+  auth?: UplinkAuth;
+}
+
+export interface UplinkAuth {
+  keys: GateKeys;
+  hmac: Hmac;
+  /** The gate's clock (seconds since 1970; 0 when unset): Batch.time. */
+  now: () => number;
+  /**
+   * The time of an authenticated answer to the request in flight (Ack.time, when not 0): fresh,
+   * since it came before the request's timeout (its error is at most that delay).
+   */
+  onTime?: (time: number) => void;
 }
 
 /** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
@@ -162,17 +182,26 @@ export class UplinkWifi {
       self.inFlight = 0;
       self.fail(0, 'timeout');
     }, this.o.requestTimeoutMs || 30000);
-    this.o.http.request(this.o.url, 'POST', { 'Content-Type': 'application/x-protobuf' }, batch.body,
-      function (status: number, body: Uint8Array, error: string) {
+    var headers: { [k: string]: string } = { 'Content-Type': 'application/x-protobuf' };
+    var body = batch.body, a = this.o.auth, nonce = 0;
+    if (a) {
+      // A nonce never 0 (0 is "absent"), drawn afresh for every request.
+      nonce = 1 + Math.floor((this.o.random ? this.o.random() : Math.random()) * 4294967294);
+      var t = Math.floor(a.now());
+      body = sealBatch(body, a.keys.epoch, nonce, t >= 0 && t <= 4294967295 ? t : 0);
+      headers['X-QG-MAC'] = hexBytes(a.hmac(a.keys.batch, body));
+    }
+    this.o.http.request(this.o.url, 'POST', headers, body,
+      function (status: number, answerBody: Uint8Array, error: string) {
         if (done || self.inFlight !== n) return;
         done = true;
         self.o.timers.clearTimeout(guard);
         self.inFlight = 0;
-        self.answer(batch.seqs, status, body, error);
+        self.answer(batch.seqs, status, answerBody, error, nonce);
       });
   }
 
-  answer(seqs: number[], status: number, body: Uint8Array, error: string): void {
+  answer(seqs: number[], status: number, body: Uint8Array, error: string, nonce?: number): void {
     if (status !== 200) {
       var refused = MISCONFIG_STATUS.indexOf(status) >= 0;
       if (status) this.refusals = refused ? this.refusals + 1 : 0;
@@ -187,7 +216,13 @@ export class UplinkWifi {
     try {
       var ack = decodeAck(body);
       if (ack.gateId !== this.o.gateId) { this.fail(status, 'ack for gate ' + ack.gateId); return; }
+      var a = this.o.auth;
+      if (a && !answerOk(ack, body, nonce || 0, a.keys.answer, a.hmac)) {
+        this.fail(status, ack.mac ? 'ack not authenticated (mac or nonce)' : 'ack without mac: is the collector serving with --gates?');
+        return;
+      }
       ranges = clipRanges(ack.ranges, seqs);
+      if (a && a.onTime && ack.time) a.onTime(ack.time);
     } catch (e) {
       this.fail(status, 'bad ack: ' + ((e as any).message || e));
       return;

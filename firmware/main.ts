@@ -129,7 +129,7 @@ function start(): void {
   var statusSrc: StatusSources = {
     storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
     board: profile.name, config: b.config, trust: trust, fault: b.fault,
-    now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
+    now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; }, uptime: clock.now,
     backlog: function () { return 0; }, faults: {},
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
@@ -180,7 +180,7 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
+  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, sha256: hashes.sha256 });
   void scanner;
 }
 

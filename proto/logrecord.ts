@@ -56,7 +56,11 @@ export interface LogEntry {
 }
 
 export interface AckRange { first: number; last: number }
-export interface Ack { gateId: string; ranges: AckRange[] }
+/**
+ * time, nonce: the collector's clock and the request's nonce (0 when absent); mac (field 5, null
+ * when absent) covers b[0..macAt), every byte before it: it must be the Ack's last field.
+ */
+export interface Ack { gateId: string; ranges: AckRange[]; time?: number; nonce?: number; mac?: Uint8Array | null; macAt?: number }
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -383,13 +387,20 @@ export function decodeBatch(b: Uint8Array): { gateId: string; records: LogRecord
 /** Decodes an Ack (the collector's answer to a batch). The gate id is a byte string. */
 export function decodeAck(b: Uint8Array): Ack {
   var r = new Reader(b, 0, b.length);
-  var out: Ack = { gateId: '', ranges: [] };
+  var out: Ack = { gateId: '', ranges: [], time: 0, nonce: 0, mac: null, macAt: 0 };
   while (r.pos < r.end) {
+    var at = r.pos;
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
-    if ((field === 1 || field === 2) && wire !== 2) throw new Error('log: field ' + field + ' has wire type ' + wire);
-    if (field === 1) {
+    if (field >= 1 && field <= 5 && wire !== [0, 2, 2, 5, 0, 2][field]) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field === 3) out.time = r.fixed32();
+    else if (field === 4) out.nonce = r.varint();
+    else if (field === 5) {
+      out.mac = r.bytes();
+      out.macAt = at;
+      if (r.pos !== r.end) throw new Error('log: ack mac is not the last field');
+    } else if (field === 1) {
       var s = r.lenStart();
       out.gateId = bytesToByteString(b, s, r.pos);
     } else if (field === 2) {

@@ -1,7 +1,7 @@
 // What the uplinks share: their wiring (UplinkHal), the running-uplink handle, limits and the
 // console events. firmware/uplink/index.ts picks the transport; wifi.ts and lora.ts start
 // one (each a lazy part of the bundle: tools/build/bundle.js).
-import { HttpClient, SerialPort, OutputPin } from '../../hal/types';
+import { HttpClient, SerialPort, OutputPin, FlashStorage, Clock } from '../../hal/types';
 import { Events } from '../events';
 
 /** What the wiring needs of hal/espruino (or of a test's fakes). */
@@ -12,6 +12,10 @@ export interface UplinkHal {
   outputPin(pin: string): OutputPin;
   /** Where an uplink records a fault it reported (qgStatus() shows them), deleted when it clears. */
   faults?: { [what: string]: any };
+  /** The gate's identity (qg.id), trusted time (qg.time) and clock: absent, batches go unauthenticated. */
+  storage?: FlashStorage;
+  clock?: Clock;
+  sha256?: (d: Uint8Array) => Uint8Array;
 }
 
 export var RN2483_BAUD = 57600;
