@@ -38,6 +38,8 @@ export interface LogRecord {
   dropped: number;
   /** Kind 'dropped': entries not logged (Storage full) since the previous such record (a delta; 0 when absent). */
   unlogged?: number;
+  /** Host side only (the collector): the Batch's epoch the record came in (0 when absent). */
+  epoch?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
