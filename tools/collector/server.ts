@@ -34,6 +34,8 @@ import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
+import { GateRegistry, hmac } from './gates';
+import * as crypto from 'crypto';
 
 export const PORT_BATCH = 1;
 /** What the collector serves (named in its 404 answer). */
@@ -77,7 +79,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -95,15 +97,22 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
-      dropped: r.dropped, unlogged: r.unlogged,
+      dropped: r.dropped, unlogged: r.unlogged, epoch: m.epoch,
     };
   });
-  return { gateId: m.gateId, records, unlogged: m.unlogged };
+  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time };
 }
 
-export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
+/**
+ * An Ack; with `auth`, it carries the collector's time and the request's nonce, then (last) its
+ * mac: HMAC-SHA-256(answer key, every byte before it), `macLen` bytes of it (32 on Wi-Fi).
+ */
+export function encodeAckHost(gateId: string, held: number[], auth?: { answer: Buffer; nonce: number; time: number; macLen?: number }): Uint8Array {
   const { Ack } = logSchema();
-  return Ack.encode(Ack.fromObject({ gateId, ranges: toRanges(held) })).finish();
+  const body = Ack.encode(Ack.fromObject(auth ? { gateId, ranges: toRanges(held), time: auth.time, nonce: auth.nonce } : { gateId, ranges: toRanges(held) })).finish();
+  if (!auth) return body;
+  const mac = hmac(auth.answer, body).subarray(0, auth.macLen || 32);
+  return Buffer.concat([Buffer.from(body), Buffer.from([0x2a, mac.length]), mac]);
 }
 
 export interface CollectorServerOptions {
@@ -120,6 +129,14 @@ export interface CollectorServerOptions {
   retryAfter?: number;
   /** The listen backlog (default 4096; the kernel caps it at net.core.somaxconn). */
   backlog?: number;
+  /**
+   * The registry of gates (--gates FILE): every Wi-Fi batch must then be authenticated by a
+   * registered, unrevoked gate (X-QG-MAC), else 401 and nothing stored; answers carry the time,
+   * authenticated. Without it the collector believes anyone (and says so when it starts).
+   */
+  gates?: GateRegistry;
+  /** The collector's clock for the answers (seconds since 1970; tests). */
+  now?: () => number;
 }
 
 export interface CollectorServer {
@@ -202,6 +219,10 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       duplicates: res.duplicates, conflicts: res.conflicts };
     // The gate could not log this many entries (its Storage is full): say it where people look.
     if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
+    if (res.conflicts) {
+      line.fault = `${res.conflicts} record(s) conflict with stored ones (same gate, epoch and seq, other contents): kept apart, see qrgate collector conflicts`;
+      if (records.length) line.epoch = records[0].epoch || 0;
+    }
     log(JSON.stringify(line));
     return res;
   };
@@ -232,8 +253,24 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const body = await readBody(req, maxBody);
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
+      let auth: { answer: Buffer; nonce: number; time: number } | undefined;
+      if (opts.gates) {
+        // Refused before anything is stored: unknown or revoked gate, no or wrong MAC, replay.
+        const refuse = (why: string): never => {
+          log(JSON.stringify({ ev: 'refused', gateId: batch.gateId, epoch: batch.epoch, records: batch.records.length, why }));
+          throw new BadRequest(401, `batch refused: ${why}`);
+        };
+        const k = opts.gates.lookup(batch.gateId);
+        if ('refused' in k) return refuse(k.refused);
+        const got = String(req.headers['x-qg-mac'] || '');
+        if (!/^[0-9a-f]{64}$/.test(got)) refuse('no X-QG-MAC header');
+        if (!crypto.timingSafeEqual(Buffer.from(got, 'hex'), hmac(k.batch, body))) refuse('bad MAC');
+        if (!batch.epoch || !batch.nonce) refuse('no epoch or nonce');
+        if (!opts.gates.fresh(batch.gateId, batch.epoch, batch.nonce)) refuse('replayed batch (nonce seen)');
+        auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
+      }
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack = encodeAckHost(batch.gateId, r.held);
+      const ack = encodeAckHost(batch.gateId, r.held, auth);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
     }
