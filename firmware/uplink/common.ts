@@ -15,7 +15,8 @@ export interface UplinkHal {
   /** The gate's identity (qg.id), trusted time (qg.time) and clock: absent, batches go unauthenticated. */
   storage?: FlashStorage;
   clock?: Clock;
-  sha256?: (d: Uint8Array) => Uint8Array;
+  /** HMAC-SHA-256 (on the board's hashes). */
+  hmac?: (key: Uint8Array, data: Uint8Array) => Uint8Array;
 }
 
 export var RN2483_BAUD = 57600;

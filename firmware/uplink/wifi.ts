@@ -7,7 +7,6 @@ import { Events } from '../events';
 import { UplinkWifi, UplinkAuth, backoffMs } from '../../drivers/uplink-wifi';
 import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
 import { ID_FILE, gateKeys } from '../../proto/gateauth';
-import { hmacSha256 } from '../crypto/sha256';
 import { trustedTime } from './clock';
 
 /**
@@ -15,10 +14,9 @@ import { trustedTime } from './clock';
  * says the collector will refuse unauthenticated batches if it keeps a registry of gates).
  */
 function identity(hal: UplinkHal, events: Events): UplinkAuth | null {
-  var st = hal.storage, clock = hal.clock;
-  if (!st || !clock) return null;
+  var st = hal.storage, clock = hal.clock, hmac = hal.hmac;
+  if (!st || !clock || !hmac) return null;
   var text = st.readText(ID_FILE);
-  var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hal.sha256); };
   var faults = hal.faults || {};
   var c = clock;
   if (text === undefined) {
