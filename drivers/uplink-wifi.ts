@@ -20,7 +20,7 @@
 //    unauthenticated or replayed Ack removes nothing and sets no clock (a failure: the batch is
 //    sent again). An authenticated answer's time goes to auth.onTime (the gate's clock).
 import { HttpClient, Timers } from '../hal/types';
-import { AckRange, decodeAck } from '../proto/logrecord';
+import { AckRange, decodeAck, encodeBatch } from '../proto/logrecord';
 import { GateKeys, Hmac, sealBatch, hexBytes, answerOk } from '../proto/gateauth';
 
 /** What the uplink needs of the journal (firmware/journal/). */
@@ -63,6 +63,8 @@ export interface UplinkWifiOptions {
 export interface UplinkAuth {
   keys: GateKeys;
   hmac: Hmac;
+  /** 32 random bits for each request's nonce, from the hardware where it can (default Math.random). */
+  nonce?: () => number;
   /** The gate's clock (seconds since 1970; 0 when unset): Batch.time. */
   now: () => number;
   /**
@@ -70,6 +72,8 @@ export interface UplinkAuth {
    * since it came before the request's timeout (its error is at most that delay).
    */
   onTime?: (time: number) => void;
+  /** Whether the clock wants the collector's time now (unset, or not set for long): then an empty batch goes even with nothing to send. */
+  wantTime?: () => boolean;
 }
 
 /** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
@@ -170,6 +174,9 @@ export class UplinkWifi {
       this.fail(0, 'journal: ' + ((e as any).message || e));
       return;
     }
+    var a0 = this.o.auth;
+    // Nothing to send but the clock wants the collector's time: an empty batch asks for it.
+    if (!b && a0 && a0.wantTime && a0.wantTime()) b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
     if (!b) { this.plan(this.o.intervalMs); return; }
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
@@ -186,7 +193,7 @@ export class UplinkWifi {
     var body = batch.body, a = this.o.auth, nonce = 0;
     if (a) {
       // A nonce never 0 (0 is "absent"), drawn afresh for every request.
-      nonce = 1 + Math.floor((this.o.random ? this.o.random() : Math.random()) * 4294967294);
+      nonce = (a.nonce ? a.nonce() : Math.floor(Math.random() * 4294967296)) % 4294967295 + 1;
       var t = Math.floor(a.now());
       body = sealBatch(body, a.keys.epoch, nonce, t >= 0 && t <= 4294967295 ? t : 0);
       headers['X-QG-MAC'] = hexBytes(a.hmac(a.keys.batch, body));

@@ -59,8 +59,8 @@ export interface LogEntry {
 
 export interface AckRange { first: number; last: number }
 /**
- * time, nonce: the collector's clock and the request's nonce (0 when absent); mac (field 5, null
- * when absent) covers b[0..macAt), every byte before it: it must be the Ack's last field.
+ * time, nonce: the collector's clock and the request's nonce (undefined when absent); mac (field
+ * 5, undefined when absent) covers b[0..macAt), every byte before it: it must be the Ack's last field.
  */
 export interface Ack { gateId: string; ranges: AckRange[]; time?: number; nonce?: number; mac?: Uint8Array | null; macAt?: number }
 
@@ -389,7 +389,7 @@ export function decodeBatch(b: Uint8Array): { gateId: string; records: LogRecord
 /** Decodes an Ack (the collector's answer to a batch). The gate id is a byte string. */
 export function decodeAck(b: Uint8Array): Ack {
   var r = new Reader(b, 0, b.length);
-  var out: Ack = { gateId: '', ranges: [], time: 0, nonce: 0, mac: null, macAt: 0 };
+  var out: Ack = { gateId: '', ranges: [] };
   while (r.pos < r.end) {
     var at = r.pos;
     var key = r.varint();

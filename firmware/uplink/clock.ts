@@ -27,7 +27,8 @@ export function clockFloor(storage: FlashStorage): number {
  * time: set the clock when it is unset or off by more than CLOCK_SLACK_S, never to a time before
  * the last good one (a `clock` event says what was done), and keep it in flash now and then.
  */
-export function trustedTime(storage: FlashStorage, clock: Clock, events: Events, faults: { [what: string]: any }): (t: number) => void {
+export function trustedTime(storage: FlashStorage, clock: Clock, events: Events, faults: { [what: string]: any }):
+  { onTime: (t: number) => void; wantTime: () => boolean } {
   var floor = clockFloor(storage);
   if (clock.now() < CLOCK_VALID_AFTER) {
     faults.clock = {
@@ -35,7 +36,9 @@ export function trustedTime(storage: FlashStorage, clock: Clock, events: Events,
       notBefore: floor ? isoTime(floor) : null,
     };
   }
-  return function (t: number) {
+  // The board's clock when it was last set from the collector (-1: never since boot).
+  var lastSet = -1;
+  var onTime = function (t: number) {
     var now = clock.now(), unset = now < CLOCK_VALID_AFTER;
     if (t < CLOCK_VALID_AFTER || t < floor) {
       events.emit('clock', { refused: isoTime(t), why: t < floor ? 'earlier than the last good time ' + isoTime(floor) : 'before 2020' });
@@ -46,11 +49,17 @@ export function trustedTime(storage: FlashStorage, clock: Clock, events: Events,
       events.emit('clock', { set: isoTime(t), was: unset ? null : isoTime(now), from: 'collector' });
     }
     delete faults.clock;
+    lastSet = t;
     if (t - floor >= TIME_WRITE_S) {
       try {
         storage.write(TIME_FILE, String(Math.floor(t)));
         floor = Math.floor(t);
       } catch (e) { /* flash full: kept in RAM; the next answer tries again */ }
     }
+  };
+  return {
+    onTime: onTime,
+    // Unset, or not checked against the collector for TIME_WRITE_S: ask even with nothing to send.
+    wantTime: function () { var n = clock.now(); return n < CLOCK_VALID_AFTER || lastSet < 0 || n - lastSet > TIME_WRITE_S; },
   };
 }

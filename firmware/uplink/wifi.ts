@@ -8,6 +8,7 @@ import { UplinkWifi, UplinkAuth, backoffMs } from '../../drivers/uplink-wifi';
 import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
 import { ID_FILE, gateKeys } from '../../proto/gateauth';
 import { trustedTime } from './clock';
+import { hwRandom32 } from '../../hal/espruino/index';
 
 /**
  * The gate's identity (qg.id, written by `qrgate flash --key`): null without one (a fault line
@@ -33,7 +34,8 @@ function identity(hal: UplinkHal, events: Events): UplinkAuth | null {
     faults.identity = f;
     return null;
   }
-  return { keys: keys, hmac: hmac, now: function () { return c.now(); }, onTime: trustedTime(st, c, events, faults) };
+  var tt = trustedTime(st, c, events, faults);
+  return { keys: keys, hmac: hmac, nonce: hwRandom32, now: function () { return c.now(); }, onTime: tt.onTime, wantTime: tt.wantTime };
 }
 
 export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, events: Events, hal: UplinkHal): Uplink {

@@ -35,6 +35,8 @@ import { verify } from '../../firmware/crypto/ed25519';
 import { BOARDS, BoardProfile } from '../../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';
 import { ID_FILE } from '../../proto/gateauth';
+import { identityFile } from '../collector/gates';
+export { identityFile } from '../collector/gates';
 import { decodeTrustBundle } from '../../proto/trustbundle';
 import { EspruinoClient, BoardError, delay } from './client';
 import { watchStart, FirmwareStartError, StartFailure } from './watch';
@@ -188,12 +190,6 @@ export interface FlashOptions {
    * gateId): written as qg.id with a fresh random boot epoch (README "Gate identity").
    */
   key?: { gateId: string; key: Uint8Array };
-}
-
-/** The qg.id file: the gate's key and a boot epoch drawn now (never 0), as proto/gateauth.ts reads it. */
-export function identityFile(key: Uint8Array, epoch?: number): Uint8Array {
-  const e = epoch !== undefined ? epoch : 1 + crypto.randomBytes(4).readUInt32BE(0) % 4294967295;
-  return new Uint8Array(Buffer.from(JSON.stringify({ key: Buffer.from(key).toString('hex'), epoch: e })));
 }
 
 export interface FlashResult {

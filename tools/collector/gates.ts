@@ -68,6 +68,12 @@ export function listGates(file: string): { gate: string; fingerprint: string; ad
   }));
 }
 
+/** The qg.id file `qrgate flash --key` writes: the gate's key and a boot epoch drawn now (never 0), as proto/gateauth.ts reads it. */
+export function identityFile(key: Uint8Array, epoch?: number): Uint8Array {
+  const e = epoch !== undefined ? epoch : 1 + crypto.randomBytes(4).readUInt32BE(0) % 4294967295;
+  return new Uint8Array(Buffer.from(JSON.stringify({ key: Buffer.from(key).toString('hex'), epoch: e })));
+}
+
 /** A key file written by `gates add`. */
 export function readKeyFile(file: string): { gateId: string; key: Buffer } {
   const j = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -137,6 +137,8 @@ export interface CollectorServerOptions {
   gates?: GateRegistry;
   /** The collector's clock for the answers (seconds since 1970; tests). */
   now?: () => number;
+  /** Tests and the simulator only: a forger on the path, given each /ingest answer before it goes. */
+  tamper?: (ack: Uint8Array) => Uint8Array;
 }
 
 export interface CollectorServer {
@@ -270,7 +272,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
       }
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack = encodeAckHost(batch.gateId, r.held, auth);
+      const ack = opts.tamper ? opts.tamper(encodeAckHost(batch.gateId, r.held, auth)) : encodeAckHost(batch.gateId, r.held, auth);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
     }

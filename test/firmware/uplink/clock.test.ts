@@ -21,7 +21,7 @@ function setup(startSeconds = 12) {
 describe('firmware/uplink/clock (trusted time)', () => {
   it('sets an unset clock from an authenticated time, clears the fault, keeps the time in flash', () => {
     const s = setup();
-    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults);
+    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults).onTime;
     assert.equal(s.faults.clock.what, 'clock');
     assert.equal(s.faults.clock.notBefore, null);
     onTime(T);
@@ -34,7 +34,7 @@ describe('firmware/uplink/clock (trusted time)', () => {
   it('after a power cut: knows the time is not earlier than the last good one, and refuses earlier times', () => {
     const s = setup();
     s.storage.write(TIME_FILE, String(T));
-    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults);
+    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults).onTime;
     assert.equal(s.faults.clock.notBefore, '2022-03-01T10:00:00Z');
     onTime(T - 3600);
     assert.deepEqual(s.clock.sets, [], 'a time before the last good one is refused');
@@ -46,7 +46,7 @@ describe('firmware/uplink/clock (trusted time)', () => {
 
   it('writes the last good time at most every TIME_WRITE_S, and leaves a close clock alone', () => {
     const s = setup();
-    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults);
+    const onTime = trustedTime(s.storage, s.clock, s.ev as any, s.faults).onTime;
     let writes = 0;
     const w = s.storage.write.bind(s.storage);
     s.storage.write = (...a: any[]) => { writes++; return (w as any)(...a); };
