@@ -58,6 +58,16 @@ describe('firmware/uplink/clock (trusted time)', () => {
     assert.equal(writes, 2);
   });
 
+  it('wants the collector\'s time while unset, then again after TIME_WRITE_S', () => {
+    const s = setup();
+    const tt = trustedTime(s.storage, s.clock, s.ev as any, s.faults);
+    assert.equal(tt.wantTime(), true);
+    tt.onTime(T);
+    assert.equal(tt.wantTime(), false);
+    s.timers.advance((TIME_WRITE_S + 1) * 1000);
+    assert.equal(tt.wantTime(), true);
+  });
+
   it('qgStatus: clock null and how long it has been unsure (an unset clock counts from power-on)', () => {
     const s = setup(754.6);
     const st = status({
