@@ -13,9 +13,15 @@
 //    uplink.url, such as the collector's root instead of /ingest) is a misconfiguration: after
 //    `misconfigAfter` such answers in a row, one 'misconfigured' event (with what the server
 //    said), and 'recovered' at the next acknowledged batch; the retries go on meanwhile;
-//  - everything is asynchronous: the scanner and the gate never wait for the network.
+//  - everything is asynchronous: the scanner and the gate never wait for the network;
+//  - with `auth` (the gate's key: proto/gateauth.ts), every Batch carries the gate's epoch, a
+//    fresh nonce and its clock, and the header X-QG-MAC its HMAC; an answer counts only when its
+//    mac (the answer key's HMAC of the whole Ack before it) checks and it repeats the nonce: an
+//    unauthenticated or replayed Ack removes nothing and sets no clock (a failure: the batch is
+//    sent again). An authenticated answer's time goes to auth.onTime (the gate's clock).
 import { HttpClient, Timers } from '../hal/types';
-import { AckRange, decodeAck } from '../proto/logrecord';
+import { AckRange, decodeAck, encodeBatch } from '../proto/logrecord';
+import { GateKeys, Hmac, sealBatch, hexBytes, answerOk } from '../proto/gateauth';
 
 /** What the uplink needs of the journal (firmware/journal/). */
 export interface BatchSource {
@@ -52,6 +58,24 @@ export interface UplinkWifiOptions {
   onEvent?: (what: string, fields: any) => void;
   /** The PPKM level an Ack carries (field 7, issue 14), when it carries one. */
   onLevel?: (level: number) => void;
+  /** The gate's identity (absent: unauthenticated batches, unauthenticated answers accepted). */
+  auth?: UplinkAuth;
+}
+
+export interface UplinkAuth {
+  keys: GateKeys;
+  hmac: Hmac;
+  /** 32 random bits for each request's nonce, from the hardware where it can (default Math.random). */
+  nonce?: () => number;
+  /** The gate's clock (seconds since 1970; 0 when unset): Batch.time. */
+  now: () => number;
+  /**
+   * The time of an authenticated answer to the request in flight (Ack.time, when not 0): fresh,
+   * since it came before the request's timeout (its error is at most that delay).
+   */
+  onTime?: (time: number) => void;
+  /** Whether the clock wants the collector's time now (unset, or not set for long): then an empty batch goes even with nothing to send. */
+  wantTime?: () => boolean;
 }
 
 /** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
@@ -152,6 +176,9 @@ export class UplinkWifi {
       this.fail(0, 'journal: ' + ((e as any).message || e));
       return;
     }
+    var a0 = this.o.auth;
+    // Nothing to send but the clock wants the collector's time: an empty batch asks for it.
+    if (!b && a0 && a0.wantTime && a0.wantTime()) b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
     if (!b) { this.plan(this.o.intervalMs); return; }
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
@@ -164,17 +191,26 @@ export class UplinkWifi {
       self.inFlight = 0;
       self.fail(0, 'timeout');
     }, this.o.requestTimeoutMs || 30000);
-    this.o.http.request(this.o.url, 'POST', { 'Content-Type': 'application/x-protobuf' }, batch.body,
-      function (status: number, body: Uint8Array, error: string) {
+    var headers: { [k: string]: string } = { 'Content-Type': 'application/x-protobuf' };
+    var body = batch.body, a = this.o.auth, nonce = 0;
+    if (a) {
+      // A nonce never 0 (0 is "absent"), drawn afresh for every request.
+      nonce = (a.nonce ? a.nonce() : Math.floor(Math.random() * 4294967296)) % 4294967295 + 1;
+      var t = Math.floor(a.now());
+      body = sealBatch(body, a.keys.epoch, nonce, t >= 0 && t <= 4294967295 ? t : 0);
+      headers['X-QG-MAC'] = hexBytes(a.hmac(a.keys.batch, body));
+    }
+    this.o.http.request(this.o.url, 'POST', headers, body,
+      function (status: number, answerBody: Uint8Array, error: string) {
         if (done || self.inFlight !== n) return;
         done = true;
         self.o.timers.clearTimeout(guard);
         self.inFlight = 0;
-        self.answer(batch.seqs, status, body, error);
+        self.answer(batch.seqs, status, answerBody, error, nonce);
       });
   }
 
-  answer(seqs: number[], status: number, body: Uint8Array, error: string): void {
+  answer(seqs: number[], status: number, body: Uint8Array, error: string, nonce?: number): void {
     if (status !== 200) {
       var refused = MISCONFIG_STATUS.indexOf(status) >= 0;
       if (status) this.refusals = refused ? this.refusals + 1 : 0;
@@ -189,7 +225,13 @@ export class UplinkWifi {
     try {
       var ack = decodeAck(body);
       if (ack.gateId !== this.o.gateId) { this.fail(status, 'ack for gate ' + ack.gateId); return; }
+      var a = this.o.auth;
+      if (a && !answerOk(ack, body, nonce || 0, a.keys.answer, a.hmac)) {
+        this.fail(status, ack.mac ? 'ack not authenticated (mac or nonce)' : 'ack without mac: is the collector serving with --gates?');
+        return;
+      }
       ranges = clipRanges(ack.ranges, seqs);
+      if (a && a.onTime && ack.time) a.onTime(ack.time);
       if (ack.level && this.o.onLevel) this.o.onLevel(ack.level);
     } catch (e) {
       this.fail(status, 'bad ack: ' + ((e as any).message || e));

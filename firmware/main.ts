@@ -85,8 +85,10 @@ function start(): void {
   // The consoles (firmware/console-lock.ts): the network consoles off, the console locked with
   // the site's password, before the program gives the interpreter its first idle moment (when
   // console input is first read).
+  // HMAC-SHA-256 on the board's hashes: the console lock, the entry log's pseudonyms, the uplink's identity.
+  var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); };
   var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
-    function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); }, hashes.sha256);
+    hmac, hashes.sha256);
   var consoles = esp_lockConsoles(lock.password, lock.random, profile.name === 'linux');
   var relay = new Relay({
     pin: relayPin, timers: timers,
@@ -134,7 +136,7 @@ function start(): void {
   var statusSrc: StatusSources = {
     storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
     board: profile.name, config: b.config, trust: trust, fault: b.fault,
-    now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; },
+    now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; }, uptime: clock.now,
     backlog: function () { return 0; }, faults: {},
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
@@ -150,9 +152,7 @@ function start(): void {
   var log: EntryLog | undefined;
   try {
     journal.open();
-    log = new EntryLog(journal, config.site.secret, function (k: Uint8Array, d: Uint8Array) {
-      return hmacSha256(k, d, hashes.sha256);
-    });
+    log = new EntryLog(journal, config.site.secret, hmac);
   } catch (e) {
     events.emit('fault', { what: 'log', why: String((e as any).message || e) });
   }
@@ -226,7 +226,7 @@ function start(): void {
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
   if (log) {
-    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults };
+    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac };
     // The PPKM level the collector's answers carry (issue 14), to the occupancy.
     if (crowd) uhal.level = function (n: number) { (crowd as any).setLevel(n); };
     startUplink(config, journal, profile, timers, events, uhal);

@@ -27,6 +27,8 @@ export interface StatusSources {
   trust: { bundle: TrustBundle | null };
   /** Seconds since 1970 when the clock is set, else null (Gate.now()). */
   now: () => number | null;
+  /** The board's clock as it is (seconds since power-on while it was never set). */
+  uptime?: () => number;
   /** Log entries not yet acknowledged by the collector (0 when there is no entry log). */
   backlog: () => number;
   /** '' when ready, else what is wrong ('config', 'trust', 'selftest'). */
@@ -104,6 +106,8 @@ export function status(src: StatusSources): any {
     gateId: src.config ? src.config.gateId : null,
     trust: trust ? { version: trust.version, keys: trust.keyCount } : null,
     clock: now === null ? null : isoTime(now),
+    // How long the clock has been unsure: an unset clock counts from power-on (README "Trusted time").
+    clockUnsureS: now === null && src.uptime ? Math.floor(src.uptime()) : 0,
     memory: { used: src.memory.usage(), total: src.memory.total() },
     backlog: backlog,
     scans: src.scans ? src.scans() : null,
@@ -116,7 +120,7 @@ export function status(src: StatusSources): any {
 
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
- * "keys"},"clock":ISO|null,"memory":{"used","total"},"backlog","scans":{"frames","decisions",
+ * "keys"},"clock":ISO|null,"clockUnsureS","memory":{"used","total"},"backlog","scans":{"frames","decisions",
  * "dropped","tooLong","duplicates","noise"}|null,"scanner":{"module","state","failed"?}|null,"fault","log":{"next","dropped","unlogged","torn"}|null,
  * "faults":[{"what","why",...}]}: fault is boot's (the gate does not open), faults those found while
  * running (Storage full, uplink refused as misconfigured). Never contains a configuration secret

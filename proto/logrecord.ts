@@ -50,6 +50,8 @@ export interface LogRecord {
   alarm?: string;
   /** People inside after this record (gates that count); 0 when absent. */
   occupancy?: number;
+  /** Host side only (the collector): the Batch's epoch the record came in (0 when absent). */
+  epoch?: number;
 }
 
 /** A record as the gate makes it, before the journal gives it a sequence number. */
@@ -70,11 +72,12 @@ export interface LogEntry {
 }
 
 export interface AckRange { first: number; last: number }
-export interface Ack {
-  gateId: string; ranges: AckRange[];
-  /** The PPKM level the collector holds for the gate's site (Ack field 7); 0 when none. */
-  level?: number;
-}
+/**
+ * time, nonce: the collector's clock and the request's nonce (undefined when absent); mac (field
+ * 5, undefined when absent) covers b[0..macAt), every byte before it: it must be the Ack's last field.
+ * level: the PPKM level the collector holds for the gate's site (Ack field 7); 0 when none.
+ */
+export interface Ack { gateId: string; ranges: AckRange[]; time?: number; nonce?: number; mac?: Uint8Array | null; macAt?: number; level?: number }
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -413,11 +416,18 @@ export function decodeAck(b: Uint8Array): Ack {
   var r = new Reader(b, 0, b.length);
   var out: Ack = { gateId: '', ranges: [] };
   while (r.pos < r.end) {
+    var at = r.pos;
     var key = r.varint();
     var field = Math.floor(key / 8), wire = key & 7;
     if (field === 0) throw new Error('log: field number 0');
-    if ((field === 1 || field === 2) && wire !== 2) throw new Error('log: field ' + field + ' has wire type ' + wire);
-    if (field === 1) {
+    if (field >= 1 && field <= 5 && wire !== [0, 2, 2, 5, 0, 2][field]) throw new Error('log: field ' + field + ' has wire type ' + wire);
+    if (field === 3) out.time = r.fixed32();
+    else if (field === 4) out.nonce = r.varint();
+    else if (field === 5) {
+      out.mac = r.bytes();
+      out.macAt = at;
+      if (r.pos !== r.end) throw new Error('log: ack mac is not the last field');
+    } else if (field === 1) {
       var s = r.lenStart();
       out.gateId = bytesToByteString(b, s, r.pos);
     } else if (field === 2) {

@@ -15,6 +15,23 @@ import { startCollectorServer, CollectorServer } from '../tools/collector/server
 import { CollectorStore, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
 import { LogRecord } from '../proto/logrecord';
 import { levelSource, setLevel } from '../tools/collector/levels';
+import { GateRegistry, addGate, readKeyFile } from '../tools/collector/gates';
+
+/** Offset of Ack.time's tag (field 3, fixed32) in an encoded Ack, -1 when absent. */
+function timeAt(b: Buffer): number {
+  let p = 0;
+  const varint = () => { let v = 0, m = 1, c; do { c = b[p++]; v += (c & 127) * m; m *= 128; } while (c >= 128); return v; };
+  while (p < b.length) {
+    const at = p, key = varint(), wire = key & 7;
+    if (key === 0x1d) return at;
+    if (wire === 0) varint();
+    else if (wire === 2) { const n = varint(); p += n; }
+    else if (wire === 5) p += 4;
+    else if (wire === 1) p += 8;
+    else return -1;
+  }
+  return -1;
+}
 
 export class SimCollector {
   readonly dir: string;
@@ -25,6 +42,15 @@ export class SimCollector {
   private crashArmed = false;
   /** One entry per ingest, crash, start and stop. */
   readonly log: any[] = [];
+  /** The registry of gates (identity()): then every batch must be authenticated. */
+  gatesFile: string | null = null;
+  /** The collector's clock for its answers: `time` (seconds since 1970) when virtual time was
+   *  `timeSetMs`, running on with virtual time (virtualMs); null: the host's clock. */
+  time: number | null = null;
+  timeSetMs = 0;
+  virtualMs: () => number = () => 0;
+  /** Answers still to forge: their time changed after the mac was made. */
+  forgeAnswers = 0;
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
@@ -32,6 +58,14 @@ export class SimCollector {
   }
 
   get running(): boolean { return this.server !== null; }
+
+  /** Registers gateId (as `qrgate collector gates add`) and returns its key, as `qrgate flash --key` reads it. */
+  identity(gateId: string): Uint8Array {
+    this.gatesFile = path.join(this.dir, 'gates.json');
+    const keyFile = path.join(this.dir, `${gateId}.key`);
+    addGate(this.gatesFile, gateId, keyFile);
+    return new Uint8Array(readKeyFile(keyFile).key);
+  }
 
   async start(): Promise<void> {
     if (this.server) return;
@@ -58,6 +92,17 @@ export class SimCollector {
     };
     this.server = await startCollectorServer({
       store, host: '127.0.0.1', port: this.port, levels: levelSource(this.levelsFile),
+      gates: this.gatesFile ? new GateRegistry(this.gatesFile) : undefined,
+      now: () => (this.time !== null ? Math.floor(this.time + (this.virtualMs() - this.timeSetMs) / 1000) : Math.floor(Date.now() / 1000)),
+      tamper: (ack) => {
+        if (this.forgeAnswers <= 0) return ack;
+        this.forgeAnswers--;
+        // Ack.time (field 3, fixed32: tag 0x1d) moved a year on; the mac left as it was.
+        const b = Buffer.from(ack), i = timeAt(b);
+        if (i >= 0) b.writeUInt32LE((b.readUInt32LE(i + 1) + 365 * 86400) >>> 0, i + 1);
+        this.log.push({ ev: 'forged' });
+        return new Uint8Array(b);
+      },
       log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },
     });
     this.port = this.server.port;

@@ -60,6 +60,13 @@
 //                             ["forced", "cleared", ...]), dropped (largest drop counter), gateId (default the config's),
 //                             trace {sub HEX | subText TEXT, windowMin (30), entries, contacts}},
 //                             modem {dutyRefusals, joined}.
+// Gate identity (extension; README "Gate identity", "Trusted time"): top-level "identity": true
+// (needs "collector": true, Wi-Fi) registers the configuration's gateId at the collector (its
+// registry of gates: every batch must then be authenticated) and flashes the key as qg.id with a
+// fresh epoch, as `qrgate collector gates add` and `qrgate flash --key` do; steps
+//   {"collectorTime": ISO|seconds}  the collector's clock, which its answers carry (default the host's);
+//   {"forge": N}              the collector's next N answers reach the gate with their time moved
+//                             a year on (the mac left as it was): a forger on the path.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
 //
 // The scanner module (extension): top-level "scanner": "gm65" | "silent" | "plain" (default plain:
@@ -98,6 +105,8 @@ import { boardFileOf } from '../boards/index';
 import { FlashImage } from './flash';
 import { IoTracker, advanceWithIo, runWithIo, httpModule, wifiModule } from './net';
 import { SimCollector } from './collector';
+import { identityFile } from '../tools/collector/gates';
+import { ID_FILE } from '../proto/gateauth';
 import { Rn2483Emulator, NetworkServerEmulator, MODEM_FAULTS } from './rn2483';
 import { Gm65Emulator, GM65_KINDS, GM65_FAULTS } from './gm65';
 
@@ -153,13 +162,15 @@ export interface ScenarioResult {
   module?: Gm65Emulator;
 }
 
-const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring', 'scanner'];
+const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring', 'scanner', 'identity'];
 const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
   door: [], button: [],
   exitScan: ['paced'], level: ['site'],
   gm65: [], show: ['symbology', 'trigger'],
+  // gate identity
+  collectorTime: [], forge: [],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
   'collector', 'modem', 'alarm', 'occupancy', 'scanner'];
@@ -210,6 +221,7 @@ export function validateScenario(sc: any): void {
   }
   if (sc.collector !== undefined && typeof sc.collector !== 'boolean') bad('collector must be true or false');
   if (sc.scanner !== undefined && GM65_KINDS.indexOf(sc.scanner) < 0) bad(`scanner must be one of ${GM65_KINDS.join(', ')}`);
+  if (sc.identity !== undefined && (sc.identity !== true || !sc.collector)) bad('identity must be true, with "collector": true');
   if (!Array.isArray(sc.steps)) bad('steps must be an array');
   sc.steps.forEach((st: any, i: number) => {
     const where = `step ${i + 1}`;
@@ -249,6 +261,14 @@ export function validateScenario(sc: any): void {
       case 'collector':
         if (['start', 'stop', 'restart', 'crash'].indexOf(v) < 0) bad(`${where}: collector must be "start", "stop", "restart" or "crash"`);
         if (!sc.collector) bad(`${where}: a collector step needs the top-level "collector": true`);
+        break;
+      case 'collectorTime':
+        if (!sc.collector) bad(`${where}: a collectorTime step needs the top-level "collector": true`);
+        parseClock(v, where);
+        break;
+      case 'forge':
+        if (!sc.identity) bad(`${where}: a forge step needs the top-level "identity": true`);
+        if (!Number.isInteger(v) || v < 1) bad(`${where}: forge must be a count >= 1`);
         break;
       case 'modem':
         if (!v || typeof v !== 'object' || Array.isArray(v) || MODEM_FAULTS.indexOf(v.fail) < 0 ||
@@ -363,10 +383,15 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
   // The uplink: an in-process collector, and (LoRa) the modem and network server models.
   const transport = config ? uplinkKey(config, 'transport') : undefined;
   let collector: SimCollector | null = null;
+  let gateKey: Uint8Array | null = null;
   if (sc.collector) {
     if (!config) bad('"collector": true needs a config');
     if (transport !== 'wifi' && transport !== 'lora') bad('"collector": true needs uplink.transport "wifi" or "lora"');
     collector = new SimCollector();
+    if (sc.identity) {
+      if (transport !== 'wifi') bad('"identity": true needs uplink.transport "wifi"');
+      gateKey = collector.identity(String(config.gateId));
+    }
     await collector.start();
     config = setUplinkUrl(config, collector.url(transport));
     configText = JSON.stringify(config);
@@ -427,10 +452,12 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     const plan = planLayout(bfile, { bundle, files, journal });
     if (!plan.fits && !opts.flashBytes) throw new ScenarioError(`${bfile.name}: the layout does not fit: ${plan.problems.join('; ')}`);
     writeLayout(board, plan, files);
+    if (gateKey) board.flash.write(ID_FILE, identityFile(gateKey));
   } else {
     board.flash.write('.bootcde', bundle);
     if (configText !== undefined) board.flash.write('qg.cfg', configText);
     if (trust !== undefined) board.flash.write('qg.trust', new Uint8Array(trust));
+    if (gateKey) board.flash.write(ID_FILE, identityFile(gateKey));
   }
   if (!board.profile.arm) writeTables(board, trust, config);
   // The door contact and exit button as wired (configuration door.*): the door shut, the button released.
@@ -503,6 +530,14 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
         else if (st.collector === 'restart') await c.restart();
         else c.crash();
         board.emit({ event: 'collector', state: st.collector });
+      } else if ('collectorTime' in st) {
+        collector!.time = parseClock(st.collectorTime, `step ${i + 1}`);
+        collector!.timeSetMs = board.clock.ms;
+        collector!.virtualMs = () => board.clock.ms;
+        board.emit({ event: 'collector', time: collector!.time });
+      } else if ('forge' in st) {
+        collector!.forgeAnswers = st.forge;
+        board.emit({ event: 'collector', forge: st.forge });
       } else if ('modem' in st) {
         if (!modem) bad(`step ${i + 1}: a modem step needs uplink.transport "lora" on a board with a LoRa UART`);
         modem.fail(st.modem.fail, st.modem.count || 1);

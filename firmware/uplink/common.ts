@@ -1,7 +1,7 @@
 // What the uplinks share: their wiring (UplinkHal), the running-uplink handle, limits and the
 // console events. firmware/uplink/index.ts picks the transport; wifi.ts and lora.ts start
 // one (each a lazy part of the bundle: tools/build/bundle.js).
-import { HttpClient, SerialPort, OutputPin } from '../../hal/types';
+import { HttpClient, SerialPort, OutputPin, FlashStorage, Clock } from '../../hal/types';
 import { Events } from '../events';
 
 /** What the wiring needs of hal/espruino (or of a test's fakes). */
@@ -14,6 +14,11 @@ export interface UplinkHal {
   faults?: { [what: string]: any };
   /** Told the PPKM level the collector's answers carry (issue 14: firmware/occupancy.ts setLevel). */
   level?: (level: number) => void;
+  /** The gate's identity (qg.id), trusted time (qg.time) and clock: absent, batches go unauthenticated. */
+  storage?: FlashStorage;
+  clock?: Clock;
+  /** HMAC-SHA-256 (on the board's hashes). */
+  hmac?: (key: Uint8Array, data: Uint8Array) => Uint8Array;
 }
 
 export var RN2483_BAUD = 57600;

@@ -212,6 +212,15 @@ export function watchdog(): Watchdog {
   };
 }
 
+/**
+ * 32 random bits from the hardware (E.hwRand) where the interpreter has it, else Math.random:
+ * Espruino seeds Math.random from hardware at boot only on some ports (STM32, nRF5x), so a
+ * nonce drawn with it could repeat after a reboot elsewhere (ESP32, Linux).
+ */
+export function hwRandom32(): number {
+  return typeof E !== 'undefined' && E.hwRand ? E.hwRand() >>> 0 : Math.floor(Math.random() * 4294967296);
+}
+
 /** Run fn once the interpreter has finished loading (E.on('init') for saved code, else next tick). */
 export function onStart(fn: () => void): void {
   setTimeout(fn, 0);

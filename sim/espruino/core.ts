@@ -67,6 +67,9 @@ export class SandboxCore {
   /** Espruino error flags set (internal). */
   errorFlags = new Set<string>();
   private rng: number;
+  /** E.hwRand's own generator: seeded from the seed and the virtual wall clock at power-on, so
+   *  that (like a hardware generator) it differs from one boot to the next, deterministically. */
+  private hwRng: number;
   /** Strings returned by Storage.read (memory-mapped on a board: no RAM). */
   readonly mapped = new Set<string>();
   /**
@@ -94,6 +97,7 @@ export class SandboxCore {
     this.host = host;
     this.queue = new TimerQueue(host.clock);
     this.rng = (host.seed === undefined ? 0x2545f491 : host.seed) >>> 0 || 1;
+    this.hwRng = ((this.rng ^ Math.floor(host.wallSeconds() * 1000) % 4294967296) >>> 0) || 1;
     this.context = vm.createContext({}, { name: 'espruino', codeGeneration: { strings: true, wasm: false } });
     this.global = vm.runInContext('this', this.context);
     this.R = vm.runInContext('({Object:Object, Array:Array, Error:Error, JSON:JSON, Uint8Array:Uint8Array, ArrayBuffer:ArrayBuffer, TypeError:TypeError})', this.context);
@@ -106,12 +110,20 @@ export class SandboxCore {
   /** A plain JSON value copied into the sandbox's realm (internal). */
   plain(x: any): any { return this.R.JSON.parse(JSON.stringify(x)); }
 
-  /** Math.random / E.hwRand: xorshift32 from host.seed. */
+  /** Math.random: xorshift32 from host.seed. */
   random(): number {
     let x = this.rng;
     x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
     this.rng = x;
     return x / 4294967296;
+  }
+
+  /** E.hwRand: 32 bits (signed, as Espruino returns them). */
+  hwRand(): number {
+    let x = this.hwRng;
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    this.hwRng = x;
+    return x | 0;
   }
 
   wallMs(): number { return this.host.wallSeconds() * 1000; }

@@ -116,7 +116,7 @@ export function installGlobals(sb: GlobalsSandbox): void {
   };
   E.reboot = function () { if (host.onReboot) host.onReboot('E.reboot'); };
   E.setTimeZone = function (h: any) { sb.timeZone = Number(h) || 0; };
-  E.hwRand = function () { return (sb.random() * 4294967296) | 0; };
+  E.hwRand = function () { return sb.hwRand(); };
   E.toArrayBuffer = function (s: any) {
     const b = bytesOf(String(s));
     const ab = new sb.R.ArrayBuffer(b.length);

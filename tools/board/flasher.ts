@@ -34,6 +34,9 @@ import { acceptTrustBundle } from '../../firmware/trustcheck';
 import { verify } from '../../firmware/crypto/ed25519';
 import { BOARDS, BoardProfile } from '../../firmware/boards';
 import { CONFIG_FILE, TRUST_FILE, TVER_FILE } from '../../firmware/boot';
+import { ID_FILE } from '../../proto/gateauth';
+import { identityFile } from '../collector/gates';
+export { identityFile } from '../collector/gates';
 import { decodeTrustBundle } from '../../proto/trustbundle';
 import { EspruinoClient, BoardError, delay } from './client';
 import { watchStart, FirmwareStartError, StartFailure } from './watch';
@@ -184,6 +187,11 @@ export interface FlashOptions {
   onLine?: (line: string) => void;
   /** Test hook: called after each chunk written (file name, bytes done); may throw to interrupt. */
   onChunk?: (name: string, done: number) => void;
+  /**
+   * The gate's key (`qrgate collector gates add --key-out`: its id must be the configuration's
+   * gateId): written as qg.id with a fresh random boot epoch (README "Gate identity").
+   */
+  key?: { gateId: string; key: Uint8Array };
 }
 
 export interface FlashResult {
@@ -196,6 +204,11 @@ export interface FlashResult {
 }
 
 function fail(msg: string): never { throw new FlashError(msg); }
+
+function withId(files: { [name: string]: Uint8Array }, id: Uint8Array | null): { [name: string]: Uint8Array } {
+  if (id) files[ID_FILE] = id;
+  return files;
+}
 
 export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   const prog = o.progress || new Progress(1, process.stderr, true);
@@ -219,7 +232,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
   // now (for the progress bar), fixed once the board has answered; the firmware file is read
   // and checked then, once.
   const extraFiles: { [board: string]: { [name: string]: Uint8Array } } = {};
-  const extraFor = (boardName: string) => extraFiles[boardName] || (extraFiles[boardName] = flashFiles(boardName, o.config, o.trust));
+  if (o.key && o.key.gateId !== cfgObj.gateId) fail(`the key file is gate ${o.key.gateId}'s, the configuration is gate ${cfgObj.gateId}'s`);
+  const idFile = o.key ? identityFile(o.key.key) : null;
+  const extraFor = (boardName: string) => extraFiles[boardName] || (extraFiles[boardName] = withId(flashFiles(boardName, o.config, o.trust), idFile));
   const bundlePathFor = (boardName: string) => {
     const bp = bundleFor(boardName);
     if (!fs.existsSync(bp)) fail(`no firmware bundle ${bp}: run make build-device (or give --bundle FILE)`);

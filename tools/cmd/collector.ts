@@ -8,15 +8,19 @@ import { kidText, isoTime } from '../collector/format';
 import { startWebServer, WebServer } from '../collector/web';
 import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
 import { startCollectorServer } from '../collector/server';
+import { GateRegistry, addGate, revokeGate, listGates } from '../collector/gates';
 import { importBatches, ImportError } from '../collector/import';
 import { defaultLevelsFile, levelSource, readLevels, setLevel } from '../collector/levels';
 
 export const help = `
-usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
+usage: qrgate collector serve --db DB --listen HOST:PORT [--gates FILE] [--retain-days N] [--max-pending N]
                                [--web HOST:PORT --users FILE [--site-secret-file FILE]]
                                [--max-body BYTES] [--levels FILE] [--quiet]
        qrgate collector user add|remove --users FILE NAME     (password on standard input)
        qrgate collector user list --users FILE
+       qrgate collector gates add --gates FILE GATE --key-out KEYFILE   (then qrgate flash --key KEYFILE)
+       qrgate collector gates list|revoke --gates FILE [GATE]
+       qrgate collector conflicts --db DB
        qrgate collector query --db DB [--gate ID] [--from T] [--to T]
        qrgate collector import --db DB [--receipt FILE] BATCHES...
        qrgate collector trace --db DB --site-secret HEX (--sub HEX | --sub-text TEXT) [--window-min N]
@@ -97,6 +101,8 @@ export function recordJson(r: StoredRecord): any {
   if (r.alarm) o.alarm = r.alarm;
   if (r.unlogged) o.unlogged = r.unlogged;
   if (r.occupancy) o.occupancy = r.occupancy;
+  // (gateId, epoch, seq) names a record: the epoch is shown when the gate has one (a key).
+  if (r.epoch) o.epoch = r.epoch;
   return o;
 }
 
@@ -119,7 +125,11 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean', levels: 'string',
-    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string' });
+    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', gates: 'string' });
+  let gates: GateRegistry | undefined;
+  if (p.flags.gates !== undefined) {
+    try { gates = new GateRegistry(p.flags.gates); } catch (e: any) { throw new CliError(`gates file ${p.flags.gates}: ${e.message}`); }
+  }
   const web = p.flags.web !== undefined ? parseListen(p.flags.web) : null;
   if (web && p.flags.users === undefined) throw new CliError('--web needs --users FILE (qrgate collector user add makes one)');
   let users: UsersFile | null = null;
@@ -148,7 +158,8 @@ async function serve(args: string[]): Promise<number> {
   try {
     const levelsFile = p.flags.levels !== undefined ? p.flags.levels : defaultLevelsFile(db);
     const levels = levelSource(levelsFile, (msg) => out(JSON.stringify({ ev: 'error', error: `levels: ${msg}` })));
-    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels });
+    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels, gates });
+    if (!gates) out(JSON.stringify({ ev: 'warning', why: 'no --gates FILE: batches are not authenticated, anyone who reaches the collector can add records' }));
   } catch (e: any) {
     await store.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
@@ -298,6 +309,46 @@ async function user(args: string[]): Promise<number> {
   return 0;
 }
 
+async function gatesCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args, { gates: 'string', 'key-out': 'string' });
+  const file = need(p, 'gates');
+  const [action, id] = p.positional;
+  try {
+    if (action === 'list' && p.positional.length === 1) {
+      if (!fs.existsSync(file)) return 0;
+      for (const g of listGates(file)) process.stdout.write(JSON.stringify(g) + '\n');
+      return 0;
+    }
+    if (action === 'add' && id && p.positional.length === 2) {
+      const r = addGate(file, id, need(p, 'key-out'));
+      process.stdout.write(JSON.stringify({ gate: r.gateId, fingerprint: r.fingerprint, keyFile: p.flags['key-out'] }) + '\n');
+      return 0;
+    }
+    if (action === 'revoke' && id && p.positional.length === 2) {
+      revokeGate(file, id);
+      return 0;
+    }
+  } catch (e: any) {
+    throw new CliError(e.code === 'EEXIST' ? `${p.flags['key-out']} exists: a key file is never overwritten` : e.message);
+  }
+  throw new CliError('usage: qrgate collector gates add --gates FILE GATE --key-out KEYFILE, gates list --gates FILE, gates revoke --gates FILE GATE');
+}
+
+async function conflictsCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args, { db: 'string' });
+  const db = need(p, 'db');
+  const store = await openStore(db);
+  try {
+    if (!store.conflicts) throw new CliError(`this store (${dbLabel(db)}) does not keep conflicting copies`);
+    const rows = await store.conflicts();
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...recordJson(r), epoch: r.epoch || 0, receivedAt: isoTime(r.receivedAt) }) + '\n');
+    if (rows.length) process.stderr.write(`${rows.length} conflicting record(s): the same gate, epoch and seq as a stored record with other contents\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
 async function importCmd(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', receipt: 'string' });
   const db = need(p, 'db');
@@ -336,5 +387,7 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'import') return importCmd(args.slice(1));
   if (sub === 'level') return level(args.slice(1));
   if (sub === 'report') return report(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, user, level or report)` : 'missing subcommand: serve, query, trace, import, user, level or report');
+  if (sub === 'gates') return gatesCmd(args.slice(1));
+  if (sub === 'conflicts') return conflictsCmd(args.slice(1));
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, user, level, report, gates or conflicts)` : 'missing subcommand: serve, query, trace, import, user, level, report, gates or conflicts');
 }

@@ -4,8 +4,9 @@ import * as path from 'path';
 import { CliError, parseArgs, need, readFileOr, parseIntFlag } from '../cli';
 import { flashBoard, FlashError, FirmwareError, DEFAULT_READY_TIMEOUT_MS } from '../board/flasher';
 import { Progress } from '../board/progress';
+import { readKeyFile } from '../collector/gates';
 
-export const help = `usage: qrgate flash --port PORT --config FILE --trust FILE [--board NAME] [--bundle FILE]
+export const help = `usage: qrgate flash --port PORT --config FILE --trust FILE [--key KEYFILE] [--board NAME] [--bundle FILE]
                     [--baud N] [--no-set-time] [--timeout S] [--quiet] [--verbose]
 
 Puts the firmware (dist/gate-<board>.js for the board that answers, or --bundle), the gate's
@@ -20,6 +21,9 @@ tcp://HOST:PORT (a board's telnet console, qrgate board).
     configuration as qg.cfg, the trust bundle as qg.trust; old boot code is erased first and the
     firmware is written last, so an interrupted flash leaves the old firmware or none, and running
     qrgate flash again recovers;
+  - --key KEYFILE (qrgate collector gates add --key-out: the gate's secret key, for the configured
+    gateId) goes to the board as qg.id with a new random boot epoch (never printed); the gate then
+    authenticates its batches, and the collector's answers set its clock;
   - the board's clock is set from this computer (--no-set-time: leave it), the board restarts, its
     firmware must report ready with the configured gate id and the bundle's version, and every file's
     SHA-256, computed on the board, must match.
@@ -37,7 +41,7 @@ error when nothing could be flashed (bad input, no board, wrong board, no room, 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
     port: 'string', config: 'string', trust: 'string', board: 'string', bundle: 'string', baud: 'string',
-    'no-set-time': 'boolean', timeout: 'string', 'ready-timeout': 'string', quiet: 'boolean', verbose: 'boolean',
+    'no-set-time': 'boolean', key: 'string', timeout: 'string', 'ready-timeout': 'string', quiet: 'boolean', verbose: 'boolean',
   });
   if (p.positional.length) throw new CliError(`unexpected argument ${p.positional[0]}`);
   const port = need(p, 'port');
@@ -52,10 +56,15 @@ export async function run(args: string[]): Promise<number> {
   const tFlag = p.flags.timeout !== undefined ? 'timeout' : 'ready-timeout';
   const readyS = p.flags[tFlag] !== undefined ? parseIntFlag(p.flags[tFlag], tFlag, 1, 86400) : DEFAULT_READY_TIMEOUT_MS / 1000;
   const progress = new Progress(1, process.stderr, !!p.flags.quiet);
+  let key: { gateId: string; key: Uint8Array } | undefined;
+  if (p.flags.key !== undefined) {
+    readFileOr(p.flags.key, 'key file');
+    try { const k = readKeyFile(p.flags.key); key = { gateId: k.gateId, key: new Uint8Array(k.key) }; } catch (e: any) { throw new CliError(`${p.flags.key}: ${e.message}`); }
+  }
   try {
     const res = await flashBoard({
       port, config, trust, bundle, board: p.flags.board, baud, setTime: !p.flags['no-set-time'],
-      readyTimeoutMs: readyS * 1000, progress,
+      readyTimeoutMs: readyS * 1000, progress, key,
       onLine: p.flags.verbose ? (l) => process.stderr.write(`board: ${l}\n`) : undefined,
     });
     const out: any = {

@@ -3,7 +3,7 @@
 //
 // Layout: one table `entries`, partitioned by the record's day (UTC, from the record's own time),
 // one partition per day made on first use, plus a default partition for records whose time is
-// before 2020 (a gate whose clock was never set). The key is (gate_id, day, seq): a record
+// before 2020 (a gate whose clock was never set). The key is (gate_id, epoch, day, seq): a record
 // delivered again carries the same time, so it lands in the same partition and is held once
 // there. Retention drops whole partitions (`retainDays`).
 //
@@ -17,7 +17,8 @@ import { LogRecord } from '../../proto/logrecord';
 import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
 import { gateRow } from './sqlite';
 
-const SCHEMA_VERSION = '1';
+// 2: records named (gate_id, epoch, day, seq) (log.proto Batch.epoch); schema 1 is migrated.
+const SCHEMA_VERSION = '2';
 const DAY = 86400;
 /** Records dated before this go to the default partition (a clock that was never set). */
 const FIRST_DAY = Date.UTC(2020, 0, 1) / 1000 / DAY;
@@ -26,6 +27,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS qrgate_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   gate_id TEXT NOT NULL,
+  epoch BIGINT NOT NULL DEFAULT 0,
   day INTEGER NOT NULL,
   seq BIGINT NOT NULL,
   time BIGINT NOT NULL,
@@ -42,7 +44,7 @@ CREATE TABLE IF NOT EXISTS entries (
   received_at BIGINT NOT NULL,
   alarm TEXT NOT NULL DEFAULT '',
   occupancy INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (gate_id, day, seq)
+  PRIMARY KEY (gate_id, epoch, day, seq)
 ) PARTITION BY RANGE (day);
 CREATE TABLE IF NOT EXISTS entries_default PARTITION OF entries DEFAULT;
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
@@ -68,7 +70,7 @@ interface Pending {
 
 function rowToRecord(r: any): StoredRecord {
   return {
-    gateId: r.gate_id, seq: Number(r.seq), time: Number(r.time), kind: r.kind, decision: r.decision,
+    gateId: r.gate_id, epoch: Number(r.epoch || 0), seq: Number(r.seq), time: Number(r.time), kind: r.kind, decision: r.decision,
     reason: r.reason, format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject),
     cert: new Uint8Array(r.cert), clockUntrusted: !!r.clock_untrusted, dropped: r.dropped,
     unlogged: r.unlogged || 0, receivedAt: Number(r.received_at), occupancy: r.occupancy || 0,
@@ -138,7 +140,15 @@ export class PostgresStore implements CollectorStore {
             await c.query('ALTER TABLE entries ADD COLUMN IF NOT EXISTS occupancy INTEGER NOT NULL DEFAULT 0');
             const v = await c.query('SELECT value FROM qrgate_meta WHERE key = $1', ['schema']);
             if (!v.rows.length) await c.query('INSERT INTO qrgate_meta (key, value) VALUES ($1, $2)', ['schema', SCHEMA_VERSION]);
-            else if (v.rows[0].value !== SCHEMA_VERSION) throw new Error(`database schema ${v.rows[0].value}, this collector knows ${SCHEMA_VERSION}`);
+            else if (v.rows[0].value === '1') {
+              // Schema 1: records named (gate_id, day, seq); they become epoch 0.
+              await c.query('BEGIN');
+              await c.query('ALTER TABLE entries ADD COLUMN IF NOT EXISTS epoch BIGINT NOT NULL DEFAULT 0');
+              await c.query('ALTER TABLE entries DROP CONSTRAINT IF EXISTS entries_pkey');
+              await c.query('ALTER TABLE entries ADD PRIMARY KEY (gate_id, epoch, day, seq)');
+              await c.query('UPDATE qrgate_meta SET value = $1 WHERE key = $2', [SCHEMA_VERSION, 'schema']);
+              await c.query('COMMIT');
+            } else if (v.rows[0].value !== SCHEMA_VERSION) throw new Error(`database schema ${v.rows[0].value}, this collector knows ${SCHEMA_VERSION}`);
           } finally {
             await c.query('SELECT pg_advisory_unlock(7140213)');
           }
@@ -210,31 +220,32 @@ export class PostgresStore implements CollectorStore {
     for (const p of group) for (const r of p.records) { rows.push(r); gates.push(p.gateId); dayList.add(dayOf(r.time)); }
     await this.ensurePartitions(c, Array.from(dayList));
     await this.prune();
-    const key = (g: string, d: number, s: number) => g + '\u0000' + d + '\u0000' + s;
+    const key = (g: string, e: number, d: number, s: number) => g + '\u0000' + e + '\u0000' + d + '\u0000' + s;
     const inserted = new Set<string>();
     const stored = new Map<string, StoredRecord>();
     await c.query('BEGIN');
     try {
       if (rows.length) {
         const ins = await c.query(
-          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
+          `INSERT INTO entries (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, epoch, alarm, occupancy)
            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::text[], $17::int[])
-           ON CONFLICT DO NOTHING RETURNING gate_id, day, seq`,
+                                $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::bigint[], $17::text[], $18::int[])
+           ON CONFLICT DO NOTHING RETURNING gate_id, epoch, day, seq`,
           [gates, rows.map((r) => dayOf(r.time)), rows.map((r) => r.seq), rows.map((r) => r.time), rows.map((r) => r.kind),
             rows.map((r) => r.decision), rows.map((r) => r.reason), rows.map((r) => r.format),
             rows.map((r) => Buffer.from(r.kid)), rows.map((r) => Buffer.from(r.subject)), rows.map((r) => Buffer.from(r.cert)),
-            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0), rows.map((r) => r.alarm || ''), rows.map((r) => r.occupancy || 0)]);
-        for (const r of ins.rows) inserted.add(key(r.gate_id, r.day, Number(r.seq)));
+            rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0),
+            rows.map((r) => r.epoch || 0), rows.map((r) => r.alarm || ''), rows.map((r) => r.occupancy || 0)]);
+        for (const r of ins.rows) inserted.add(key(r.gate_id, Number(r.epoch), r.day, Number(r.seq)));
         // What the others collide with: read back to tell duplicates from conflicts.
-        const others = rows.map((r, i) => ({ g: gates[i], d: dayOf(r.time), s: r.seq }))
-          .filter((x) => !inserted.has(key(x.g, x.d, x.s)));
+        const others = rows.map((r, i) => ({ g: gates[i], e: r.epoch || 0, d: dayOf(r.time), s: r.seq }))
+          .filter((x) => !inserted.has(key(x.g, x.e, x.d, x.s)));
         if (others.length) {
           const sel = await c.query(
-            `SELECT e.* FROM entries e JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS k(g, d, s)
-               ON e.gate_id = k.g AND e.day = k.d AND e.seq = k.s`,
-            [others.map((x) => x.g), others.map((x) => x.d), others.map((x) => x.s)]);
-          for (const r of sel.rows) stored.set(key(r.gate_id, r.day, Number(r.seq)), rowToRecord(r));
+            `SELECT e.* FROM entries e JOIN unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS k(g, d, s, ep)
+               ON e.gate_id = k.g AND e.day = k.d AND e.seq = k.s AND e.epoch = k.ep`,
+            [others.map((x) => x.g), others.map((x) => x.d), others.map((x) => x.s), others.map((x) => x.e)]);
+          for (const r of sel.rows) stored.set(key(r.gate_id, Number(r.epoch), r.day, Number(r.seq)), rowToRecord(r));
         }
       }
       await c.query('COMMIT');
@@ -247,7 +258,7 @@ export class PostgresStore implements CollectorStore {
     return group.map((p) => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of p.records) {
-        const k = key(p.gateId, dayOf(r.time), r.seq);
+        const k = key(p.gateId, r.epoch || 0, dayOf(r.time), r.seq);
         if (inserted.has(k) && !firstUse.has(k)) { firstUse.add(k); res.inserted++; stored.set(k, { ...r, gateId: p.gateId, receivedAt: now }); }
         else if (sameRecord(stored.get(k) as StoredRecord, r)) res.duplicates++;
         else res.conflicts++;
@@ -294,21 +305,21 @@ export class PostgresStore implements CollectorStore {
   async *query(filter: QueryFilter): AsyncIterable<StoredRecord> {
     // Keyset pages, each its own short statement: a long export never holds one snapshot open.
     const { where, args } = filterSql(filter);
-    let last: { g: string; s: number; d: number } | null = null;
+    let last: { g: string; e: number; s: number; d: number } | null = null;
     const PAGE = 2000;
     for (;;) {
       const a = args.slice();
       const w = where.slice();
       if (last) {
-        a.push(last.g, last.s, last.d);
-        w.push(`(gate_id, seq, day) > ($${a.length - 2}, $${a.length - 1}, $${a.length})`);
+        a.push(last.g, last.e, last.s, last.d);
+        w.push(`(gate_id, epoch, seq, day) > ($${a.length - 3}, $${a.length - 2}, $${a.length - 1}, $${a.length})`);
       }
-      const sql = `SELECT * FROM entries ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY gate_id, seq, day LIMIT ${PAGE}`;
+      const sql = `SELECT * FROM entries ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY gate_id, epoch, seq, day LIMIT ${PAGE}`;
       const res = await this.pool.query(sql, a);
       for (const row of res.rows) yield rowToRecord(row);
       if (res.rows.length < PAGE) return;
       const l = res.rows[res.rows.length - 1];
-      last = { g: l.gate_id, s: Number(l.seq), d: l.day };
+      last = { g: l.gate_id, e: Number(l.epoch), s: Number(l.seq), d: l.day };
     }
   }
 

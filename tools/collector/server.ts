@@ -39,6 +39,8 @@ import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
+import { GateRegistry, hmac } from './gates';
+import * as crypto from 'crypto';
 
 export const PORT_BATCH = 1;
 /** What the collector serves (named in its 404 answer). */
@@ -82,7 +84,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -100,16 +102,26 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       seq: r.seq, time: r.time, kind: enumName(KINDS, r.kind), decision: enumName(DECISIONS, r.decision),
       reason: enumName(REASONS, r.reason), format: enumName(FORMATS, r.format), kid: new Uint8Array(r.kid),
       subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert), clockUntrusted: !!r.clockUntrusted,
-      dropped: r.dropped, unlogged: r.unlogged, occupancy: r.occupancy,
+      dropped: r.dropped, unlogged: r.unlogged, occupancy: r.occupancy, epoch: m.epoch,
       ...(r.alarm ? { alarm: enumName(ALARMS, r.alarm) } : {}),
     };
   });
-  return { gateId: m.gateId, records, unlogged: m.unlogged };
+  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time };
 }
 
-export function encodeAckHost(gateId: string, held: number[], level?: number): Uint8Array {
+/**
+ * An Ack; with `level`, the PPKM level (field 7); with `auth`, it carries the collector's time and
+ * the request's nonce, then (last) its mac: HMAC-SHA-256(answer key, every byte before it),
+ * `macLen` bytes of it (32 on Wi-Fi).
+ */
+export function encodeAckHost(gateId: string, held: number[], auth?: { answer: Buffer; nonce: number; time: number; macLen?: number }, level?: number): Uint8Array {
   const { Ack } = logSchema();
-  return Ack.encode(Ack.fromObject(level ? { gateId, ranges: toRanges(held), level } : { gateId, ranges: toRanges(held) })).finish();
+  const o: any = auth ? { gateId, ranges: toRanges(held), time: auth.time, nonce: auth.nonce } : { gateId, ranges: toRanges(held) };
+  if (level) o.level = level;
+  const body = Ack.encode(Ack.fromObject(o)).finish();
+  if (!auth) return body;
+  const mac = hmac(auth.answer, body).subarray(0, auth.macLen || 32);
+  return Buffer.concat([Buffer.from(body), Buffer.from([0x2a, mac.length]), mac]);
 }
 
 /** The LoRaWAN FPort of the level downlink (proto/lorawire.ts LEVEL_PORT). */
@@ -131,6 +143,16 @@ export interface CollectorServerOptions {
   backlog?: number;
   /** The PPKM level of a gate's site (tools/collector/levels.ts levelSource); absent: none. */
   levels?: (gateId: string) => number;
+  /**
+   * The registry of gates (--gates FILE): every Wi-Fi batch must then be authenticated by a
+   * registered, unrevoked gate (X-QG-MAC), else 401 and nothing stored; answers carry the time,
+   * authenticated. Without it the collector believes anyone (and says so when it starts).
+   */
+  gates?: GateRegistry;
+  /** The collector's clock for the answers (seconds since 1970; tests). */
+  now?: () => number;
+  /** Tests and the simulator only: a forger on the path, given each /ingest answer before it goes. */
+  tamper?: (ack: Uint8Array) => Uint8Array;
 }
 
 export interface CollectorServer {
@@ -222,6 +244,10 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       duplicates: res.duplicates, conflicts: res.conflicts };
     // The gate could not log this many entries (its Storage is full): say it where people look.
     if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
+    if (res.conflicts) {
+      line.fault = `${res.conflicts} record(s) conflict with stored ones (same gate, epoch and seq, other contents): kept apart, see qrgate collector conflicts`;
+      if (records.length) line.epoch = records[0].epoch || 0;
+    }
     log(JSON.stringify(line));
     return res;
   };
@@ -252,8 +278,25 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const body = await readBody(req, maxBody);
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
+      let auth: { answer: Buffer; nonce: number; time: number } | undefined;
+      if (opts.gates) {
+        // Refused before anything is stored: unknown or revoked gate, no or wrong MAC, replay.
+        const refuse = (why: string): never => {
+          log(JSON.stringify({ ev: 'refused', gateId: batch.gateId, epoch: batch.epoch, records: batch.records.length, why }));
+          throw new BadRequest(401, `batch refused: ${why}`);
+        };
+        const k = opts.gates.lookup(batch.gateId);
+        if ('refused' in k) return refuse(k.refused);
+        const got = String(req.headers['x-qg-mac'] || '');
+        if (!/^[0-9a-f]{64}$/.test(got)) refuse('no X-QG-MAC header');
+        if (!crypto.timingSafeEqual(Buffer.from(got, 'hex'), hmac(k.batch, body))) refuse('bad MAC');
+        if (!batch.epoch || !batch.nonce) refuse('no epoch or nonce');
+        if (!opts.gates.fresh(batch.gateId, batch.epoch, batch.nonce)) refuse('replayed batch (nonce seen)');
+        auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
+      }
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack = encodeAckHost(batch.gateId, r.held, levelOf(batch.gateId));
+      const ack0 = encodeAckHost(batch.gateId, r.held, auth, levelOf(batch.gateId));
+      const ack = opts.tamper ? opts.tamper(ack0) : ack0;
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
     }

@@ -12,12 +12,16 @@ import { HOURLY_COLUMNS, hourRow } from './store';
 import { LogRecord } from '../../proto/logrecord';
 import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
 
-const SCHEMA_VERSION = '1';
+// 2: records are named (gate_id, epoch, seq) (proto/log.proto Batch.epoch), and a copy that
+// conflicts with a stored record is kept in `conflicts` for a person to see (schema 1 databases
+// are migrated when a collector opens them for writing).
+const SCHEMA_VERSION = '2';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   gate_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0,
   seq INTEGER NOT NULL,
   time INTEGER NOT NULL,
   kind TEXT NOT NULL,
@@ -33,7 +37,14 @@ CREATE TABLE IF NOT EXISTS entries (
   unlogged INTEGER NOT NULL DEFAULT 0,
   alarm TEXT NOT NULL DEFAULT '',
   occupancy INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (gate_id, seq)
+  PRIMARY KEY (gate_id, epoch, seq)
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+  gate_id TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL,
+  kind TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL, format TEXT NOT NULL,
+  kid BLOB NOT NULL, subject BLOB NOT NULL, cert BLOB NOT NULL, clock_untrusted INTEGER NOT NULL,
+  dropped INTEGER NOT NULL, unlogged INTEGER NOT NULL, received_at INTEGER NOT NULL,
+  alarm TEXT NOT NULL DEFAULT '', occupancy INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
 CREATE INDEX IF NOT EXISTS entries_gate_time ON entries (gate_id, time);
@@ -85,9 +96,26 @@ function filterSql(filter: QueryFilter): { where: string[]; args: any[] } {
   return { where, args };
 }
 
+/** Schema 1 (records named (gate_id, seq)) to 2: the same rows, in epoch 0. */
+function migrate1(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec('ALTER TABLE entries RENAME TO entries_v1');
+    db.exec('DROP INDEX IF EXISTS entries_subject; DROP INDEX IF EXISTS entries_gate_time; DROP INDEX IF EXISTS entries_time');
+    db.exec(SCHEMA);
+    const cols = (db.prepare('PRAGMA table_info(entries_v1)').all() as any[]).map((c) => c.name);
+    const unlogged = cols.indexOf('unlogged') >= 0 ? 'unlogged' : '0';
+    const alarm = cols.indexOf('alarm') >= 0 ? 'alarm' : "''";
+    const occupancy = cols.indexOf('occupancy') >= 0 ? 'occupancy' : '0';
+    db.exec(`INSERT INTO entries (gate_id, epoch, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
+      SELECT gate_id, 0, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, ${unlogged}, ${alarm}, ${occupancy} FROM entries_v1`);
+    db.exec('DROP TABLE entries_v1');
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(SCHEMA_VERSION, 'schema');
+  })();
+}
+
 function rowToRecord(r: any): StoredRecord {
   return {
-    gateId: r.gate_id, seq: r.seq, time: r.time, kind: r.kind, decision: r.decision, reason: r.reason,
+    gateId: r.gate_id, epoch: r.epoch || 0, seq: r.seq, time: r.time, kind: r.kind, decision: r.decision, reason: r.reason,
     format: r.format, kid: new Uint8Array(r.kid), subject: new Uint8Array(r.subject), cert: new Uint8Array(r.cert),
     clockUntrusted: !!r.clock_untrusted, dropped: r.dropped, unlogged: r.unlogged || 0, receivedAt: r.received_at,
     ...(r.alarm ? { alarm: r.alarm } : {}),
@@ -121,36 +149,49 @@ export class SqliteStore implements CollectorStore {
       this.db.pragma('synchronous = FULL');
       // After a checkpoint the WAL file is cut back to this size (it is reused, not grown).
       this.db.pragma('journal_size_limit = 67108864');
-      this.db.exec(SCHEMA);
+      this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
       const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as any;
+      if (v && v.value === '1') migrate1(this.db);
+      else if (v && v.value !== SCHEMA_VERSION) throw new Error(`database schema ${v.value}, this collector knows ${SCHEMA_VERSION}`);
+      this.db.exec(SCHEMA);
       if (!v) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
-      else if (v.value !== SCHEMA_VERSION) throw new Error(`database schema ${v.value}, this collector knows ${SCHEMA_VERSION}`);
-      // Added to schema 1 later (log.proto LogRecord.unlogged): older databases get the column.
-      const cols = (this.db.prepare('PRAGMA table_info(entries)').all() as any[]).map((c) => c.name);
-      if (cols.indexOf('unlogged') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN unlogged INTEGER NOT NULL DEFAULT 0');
-      // And later still (log.proto LogRecord.alarm, issue 14).
-      if (cols.indexOf('alarm') < 0) this.db.exec("ALTER TABLE entries ADD COLUMN alarm TEXT NOT NULL DEFAULT ''");
-      // and LogRecord.occupancy (issue 14)
-      if (cols.indexOf('occupancy') < 0) this.db.exec('ALTER TABLE entries ADD COLUMN occupancy INTEGER NOT NULL DEFAULT 0');
+      // Added to schema 2 later (log.proto LogRecord.alarm and occupancy, issue 14).
+      for (const t of ['entries', 'conflicts']) {
+        const cols = (this.db.prepare(`PRAGMA table_info(${t})`).all() as any[]).map((c) => c.name);
+        if (cols.indexOf('alarm') < 0) this.db.exec(`ALTER TABLE ${t} ADD COLUMN alarm TEXT NOT NULL DEFAULT ''`);
+        if (cols.indexOf('occupancy') < 0) this.db.exec(`ALTER TABLE ${t} ADD COLUMN occupancy INTEGER NOT NULL DEFAULT 0`);
+      }
     } else {
       const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'entries'").get();
       if (!t) throw new Error('not a collector database (no entries table)');
     }
     this.busyTimeout(5000);
     this.insert = opts.readonly ? (null as any) : this.db.prepare(
-      `INSERT INTO entries (gate_id, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, seq) DO NOTHING`);
-    this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND seq = ?');
+      `INSERT INTO entries (gate_id, epoch, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gate_id, epoch, seq) DO NOTHING`);
+    const insertConflict = opts.readonly ? (null as any) : this.db.prepare(
+      `INSERT INTO conflicts (gate_id, epoch, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, alarm, occupancy)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND epoch = ? AND seq = ?');
+    const selectConflicts = this.db.prepare('SELECT * FROM conflicts WHERE gate_id = ? AND epoch = ? AND seq = ?');
     this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number): PutResult => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of records) {
-        const info = this.insert.run(gateId, r.seq, r.time, r.kind, r.decision, r.reason, r.format,
-          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0, r.alarm || '', r.occupancy || 0);
+        const epoch = r.epoch || 0;
+        const args = [gateId, epoch, r.seq, r.time, r.kind, r.decision, r.reason, r.format,
+          Buffer.from(r.kid), Buffer.from(r.subject), Buffer.from(r.cert), r.clockUntrusted ? 1 : 0, r.dropped, now, r.unlogged || 0, r.alarm || '', r.occupancy || 0];
+        const info = this.insert.run(...args);
         if (info.changes === 1) {
           res.inserted++;
           if (this.crashAfter && ++this.inserts >= this.crashAfter) process.kill(process.pid, 'SIGKILL');
-        } else if (sameRecord(rowToRecord(this.select.get(gateId, r.seq)), r)) res.duplicates++;
-        else res.conflicts++;
+        } else if (sameRecord(rowToRecord(this.select.get(gateId, epoch, r.seq)), r)) res.duplicates++;
+        else {
+          // A true conflict (same gate, epoch and seq, other contents): the first copy stays in
+          // entries, this one is kept in conflicts (once) for a person to see; it is acknowledged
+          // only because it is stored there.
+          res.conflicts++;
+          if (!(selectConflicts.all(gateId, epoch, r.seq) as any[]).some((c) => sameRecord(rowToRecord(c), r))) insertConflict.run(...args);
+        }
         res.held.push(r.seq);
       }
       res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
@@ -234,14 +275,14 @@ export class SqliteStore implements CollectorStore {
     // Keyset pages, each its own short read transaction, so that a long export never keeps the
     // writer from checkpointing the WAL.
     const PAGE = 2000;
-    const first = this.db.prepare(`SELECT * FROM entries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY gate_id, seq LIMIT ${PAGE}`);
-    const next = this.db.prepare(`SELECT * FROM entries WHERE ${where.concat(['(gate_id, seq) > (?, ?)']).join(' AND ')} ORDER BY gate_id, seq LIMIT ${PAGE}`);
+    const first = this.db.prepare(`SELECT * FROM entries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY gate_id, epoch, seq LIMIT ${PAGE}`);
+    const next = this.db.prepare(`SELECT * FROM entries WHERE ${where.concat(['(gate_id, epoch, seq) > (?, ?, ?)']).join(' AND ')} ORDER BY gate_id, epoch, seq LIMIT ${PAGE}`);
     let rows = first.all(...args) as any[];
     for (;;) {
       for (const row of rows) yield rowToRecord(row);
       if (rows.length < PAGE) return;
       const l = rows[rows.length - 1];
-      rows = next.all(...args, l.gate_id, l.seq) as any[];
+      rows = next.all(...args, l.gate_id, l.epoch, l.seq) as any[];
     }
   }
 
@@ -272,6 +313,13 @@ export class SqliteStore implements CollectorStore {
          FROM entries WHERE kind IN ('entry', 'exit')${where.length ? ' AND ' + where.join(' AND ') : ''}
         GROUP BY gate_id, hour ORDER BY gate_id, hour`).all(...args) as any[])
       .map(hourRow);
+  }
+
+  /** The conflicting copies kept (same gate, epoch and seq as a stored record, other contents), by gate, epoch, seq. */
+  async conflicts(): Promise<StoredRecord[]> {
+    const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'").get();
+    if (!t) return [];
+    return (this.db.prepare('SELECT * FROM conflicts ORDER BY gate_id, epoch, seq, received_at').all() as any[]).map(rowToRecord);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
 // one suite on both.
 //
 // Contract of every store:
-//  - (gateId, seq) names a record; put() stores each once however often it arrives (the first
+//  - (gateId, epoch, seq) names a record (LogRecord.epoch, from the Batch; 0 when absent); put() stores each once however often it arrives (the first
 //    copy is kept; a later copy with other contents is counted as a conflict, not stored).
 //    PostgreSQL partitions by the record's day, so there the name is (gateId, day, seq): a copy
 //    with the same seq but another day's time is stored as another record;
@@ -14,6 +14,8 @@ import { LogRecord } from '../../proto/logrecord';
 
 export interface StoredRecord extends LogRecord {
   gateId: string;
+  /** The gate's boot epoch (Batch.epoch; 0 for a gate without a key): (gateId, epoch, seq) names a record. */
+  epoch?: number;
   /** When the collector first stored it (seconds since 1970). */
   receivedAt: number;
 }
@@ -109,6 +111,8 @@ export interface CollectorStore {
   gates(): Promise<GateSummary[]>;
   /** Entries per gate and hour, within the filter's bounds, by gate then hour. */
   hourly(filter: QueryFilter): Promise<HourCount[]>;
+  /** The conflicting copies kept for a person to see (same gate, epoch and seq, other contents). */
+  conflicts?(): Promise<StoredRecord[]>;
   /** Batches waiting for the next commit (the server answers 503 above its limit). */
   pending?(): number;
   close(): Promise<void>;
