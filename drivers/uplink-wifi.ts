@@ -15,7 +15,7 @@
 //    said), and 'recovered' at the next acknowledged batch; the retries go on meanwhile;
 //  - everything is asynchronous: the scanner and the gate never wait for the network.
 import { HttpClient, Timers } from '../hal/types';
-import { AckRange, decodeAck } from '../proto/logrecord';
+import { AckRange, decodeAck, encodeBatch, withTrustVersion } from '../proto/logrecord';
 
 /** What the uplink needs of the journal (firmware/journal/). */
 export interface BatchSource {
@@ -50,6 +50,12 @@ export interface UplinkWifiOptions {
    * error, retryMs, failures}, 'misconfigured' {status, url, said} (once), 'recovered' {}.
    */
   onEvent?: (what: string, fields: any) => void;
+  /** The version of the trust bundle in use (0: none), sent in each batch (Batch field 7). */
+  trustVersion?: () => number;
+  /** Idle polls: with no records, an empty batch every `pollMs` so that updates reach the gate (0: never). */
+  pollMs?: number;
+  /** A newer trust bundle came with an Ack (Ack field 6). */
+  onTrust?: (bundle: Uint8Array) => void;
 }
 
 /** HTTP answers that say the request itself is wrong (where it goes, or what it is), not the server's state. */
@@ -98,6 +104,8 @@ export class UplinkWifi {
   /** Misconfiguration answers in a row, and whether that was reported. */
   refusals: number;
   misconfigured: boolean;
+  /** Idle time since the last request (ms), for pollMs. */
+  idleMs: number;
   stats: { sent: number; acked: number; failed: number };
 
   constructor(o: UplinkWifiOptions) {
@@ -109,6 +117,7 @@ export class UplinkWifi {
     this.running = false;
     this.refusals = 0;
     this.misconfigured = false;
+    this.idleMs = 0;
     this.stats = { sent: 0, acked: 0, failed: 0 };
   }
 
@@ -150,7 +159,14 @@ export class UplinkWifi {
       this.fail(0, 'journal: ' + ((e as any).message || e));
       return;
     }
-    if (!b) { this.plan(this.o.intervalMs); return; }
+    if (!b) {
+      // Nothing to send: an empty batch now and then, to hear of trust updates (issue 13).
+      var idle = (this.idleMs || 0) + this.o.intervalMs;
+      if (!this.o.pollMs || idle < this.o.pollMs) { this.idleMs = idle; this.plan(this.o.intervalMs); return; }
+      b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
+    }
+    this.idleMs = 0;
+    if (this.o.trustVersion) b.body = withTrustVersion(b.body, this.o.trustVersion());
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
     this.stats.sent++;
@@ -188,6 +204,12 @@ export class UplinkWifi {
       var ack = decodeAck(body);
       if (ack.gateId !== this.o.gateId) { this.fail(status, 'ack for gate ' + ack.gateId); return; }
       ranges = clipRanges(ack.ranges, seqs);
+      var tb = ack.trust;
+      // handled after this answer, from a timer of its own (an install takes a signature check)
+      if (tb && this.o.onTrust) {
+        var on = this.o.onTrust;
+        this.o.timers.setTimeout(function () { on(tb!); }, 0);
+      }
     } catch (e) {
       this.fail(status, 'bad ack: ' + ((e as any).message || e));
       return;

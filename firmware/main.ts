@@ -23,6 +23,7 @@ import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
+import { ota } from './trustupdate';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
 import { hexOf } from '../proto/bytes';
 
@@ -180,7 +181,10 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
-  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults });
+  // Trust updates over the uplink (issue 13): firmware/trustupdate.ts, a lazy part.
+  if (log) startUplink(config, journal, profile, timers, events, { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults,
+    ota: function (op: string, a: any, b: any) { return ota(op, storage, trust, events, a, b); },
+    trustVersion: function () { return trust.bundle ? trust.bundle.version : 0; } });
   void scanner;
 }
 

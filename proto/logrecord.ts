@@ -56,7 +56,12 @@ export interface LogEntry {
 }
 
 export interface AckRange { first: number; last: number }
-export interface Ack { gateId: string; ranges: AckRange[] }
+export interface Ack {
+  gateId: string;
+  ranges: AckRange[];
+  /** Ack field 6: a newer trust bundle for the gate (issue 13), else absent. */
+  trust?: Uint8Array;
+}
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -223,9 +228,9 @@ export function batchSize(gateId: string, recordLengths: number[]): number {
 }
 
 /** An Ack message (the collector normally makes these; here for the device's tests and the sim). */
-export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
+export function encodeAck(gateId: string, ranges: AckRange[], trust?: Uint8Array): Uint8Array {
   var id = textBytes(gateId), i: number, r: AckRange, m: number;
-  var n = lenField(id.length);
+  var n = lenField(id.length) + (trust ? lenField(trust.length) : 0);
   var sizes: number[] = [];
   for (i = 0; i < ranges.length; i++) {
     r = ranges[i];
@@ -242,6 +247,20 @@ export function encodeAck(gateId: string, ranges: AckRange[]): Uint8Array {
     if (r.first) { out[o++] = 0x08; o = putVarint(out, o, r.first); }
     if (r.last) { out[o++] = 0x10; o = putVarint(out, o, r.last); }
   }
+  if (trust) putBytesField(out, o, 0x32, trust);
+  return out;
+}
+
+/**
+ * An encoded Batch with field 7 (trust_version: the version of the bundle the gate uses)
+ * appended (protobuf fields may come in any order); the body itself when v is 0.
+ */
+export function withTrustVersion(body: Uint8Array, v: number): Uint8Array {
+  if (!v) return body;
+  var out = new Uint8Array(body.length + 1 + varintSize(checkU32(v, 'trust version')));
+  out.set(body, 0);
+  out[body.length] = 0x38;
+  putVarint(out, body.length + 1, v);
   return out;
 }
 
@@ -406,6 +425,9 @@ export function decodeAck(b: Uint8Array): Ack {
         else sub.skip(w2);
       }
       out.ranges.push(range);
+    } else if (field === 6 && wire === 2) {
+      var ts = r.lenStart();
+      out.trust = new Uint8Array(b.subarray(ts, r.pos));
     } else r.skip(wire);
   }
   return out;

@@ -14,10 +14,13 @@ import { SqliteStore } from '../tools/collector/sqlite';
 import { startCollectorServer, CollectorServer } from '../tools/collector/server';
 import { CollectorStore, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
 import { LogRecord } from '../proto/logrecord';
+import { TrustDir } from '../tools/collector/trust';
 
 export class SimCollector {
   readonly dir: string;
   readonly dbFile: string;
+  /** Trust updates (tools/collector/trust.ts): kept across restarts, like the database. */
+  readonly trust: TrustDir;
   port = 0;
   private store: SqliteStore | null = null;
   private server: CollectorServer | null = null;
@@ -28,6 +31,7 @@ export class SimCollector {
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
     this.dbFile = path.join(this.dir, 'collector.db');
+    this.trust = new TrustDir(path.join(this.dir, 'trust'));
   }
 
   get running(): boolean { return this.server !== null; }
@@ -56,7 +60,7 @@ export class SimCollector {
       close: () => inner.close(),
     };
     this.server = await startCollectorServer({
-      store, host: '127.0.0.1', port: this.port,
+      store, host: '127.0.0.1', port: this.port, trust: new TrustDir(this.trust.dir),
       log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },
     });
     this.port = this.server.port;

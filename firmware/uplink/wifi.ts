@@ -5,7 +5,7 @@ import { GateConfig } from '../config';
 import { Journal } from '../journal';
 import { Events } from '../events';
 import { UplinkWifi, backoffMs } from '../../drivers/uplink-wifi';
-import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
+import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay, trustPollMs } from './common';
 
 export function startWifiUplink(config: GateConfig, journal: Journal, timers: Timers, events: Events, hal: UplinkHal): Uplink {
   var u = config.uplink;
@@ -13,6 +13,8 @@ export function startWifiUplink(config: GateConfig, journal: Journal, timers: Ti
   var up = new UplinkWifi({
     http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
     batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS,
+    trustVersion: hal.trustVersion, pollMs: hal.ota ? trustPollMs(u.trustPollS, u.intervalMs) : 0,
+    onTrust: hal.ota ? function (b: Uint8Array) { hal.ota!('bundle', b); } : undefined,
     onEvent: function (what: string, f: any) {
       wifiSay(what, f);
       // A collector that refuses the requests themselves: a fault, reported once (retries go on).

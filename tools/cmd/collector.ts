@@ -9,11 +9,17 @@ import { startWebServer, WebServer } from '../collector/web';
 import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
 import { startCollectorServer } from '../collector/server';
 import { importBatches, ImportError } from '../collector/import';
+import { TrustDir } from '../collector/trust';
+import { readJsonFile } from '../cli';
+import { Ed25519Key, parseJwk, readJwkFile } from '../keys';
+import { decodeTrustBundle, verifySign1 } from '../issuer';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--retain-days N] [--max-pending N]
                                [--web HOST:PORT --users FILE [--site-secret-file FILE]]
-                               [--max-body BYTES] [--quiet]
+                               [--max-body BYTES] [--quiet] [--trust-dir DIR]
+       qrgate collector trust publish --trust-dir DIR (--root FILE... | --config FILE) BUNDLE
+       qrgate collector trust status --trust-dir DIR
        qrgate collector user add|remove --users FILE NAME     (password on standard input)
        qrgate collector user list --users FILE
        qrgate collector query --db DB [--gate ID] [--from T] [--to T]
@@ -57,6 +63,15 @@ import  stores the log batches that \`qrgate logs pull\` read from a gate over U
         gate, which only then lets those records go. Prints one JSON line: files, batches, records,
         inserted, duplicates, conflicts (held with other contents: not in the receipt), unlogged
         (entries a gate said it could not log), receipt.
+trust   trust updates over the air (docs/uplink.md "Trust updates"). \`publish\` checks BUNDLE (a
+        \`qrgate trust build\` file: its signature under the root keys --root JWK files or the gate
+        configuration's rootKeys, and a version above the one published) and makes it the
+        published bundle of the collector serving with the same --trust-dir (no restart needed):
+        a Wi-Fi gate whose batch reports an older trust version gets it with the acknowledgement,
+        a LoRa gate in fragments on FPort 201. Prints {"published": VERSION, "previous": V|null}.
+        \`status\` prints one JSON line per gate: gateId, version (of the bundle it reported
+        using), link, at (ISO 8601), current (true when it uses the published version).
+        serve --trust-dir DIR: where the published bundle and the gates' versions are kept.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (docs/qg1.md). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
@@ -99,7 +114,7 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean',
-    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string' });
+    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', 'trust-dir': 'string' });
   const web = p.flags.web !== undefined ? parseListen(p.flags.web) : null;
   if (web && p.flags.users === undefined) throw new CliError('--web needs --users FILE (qrgate collector user add makes one)');
   let users: UsersFile | null = null;
@@ -126,7 +141,8 @@ async function serve(args: string[]): Promise<number> {
   const out = (line: string) => { if (!p.flags.quiet) process.stdout.write(line + '\n'); };
   let srv;
   try {
-    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out });
+    const trustDir = p.flags['trust-dir'] !== undefined ? new TrustDir(p.flags['trust-dir']) : undefined;
+    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, trust: trustDir });
   } catch (e: any) {
     await store.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${e.code || e.message}`);
@@ -267,12 +283,47 @@ async function importCmd(args: string[]): Promise<number> {
   return 0;
 }
 
+async function trustCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args.slice(1), { 'trust-dir': 'string', root: 'multi', config: 'string' });
+  const dir = new TrustDir(need(p, 'trust-dir'));
+  if (args[0] === 'status') {
+    const pub = dir.published();
+    const g = dir.gates();
+    for (const id of Object.keys(g).sort()) {
+      process.stdout.write(JSON.stringify({ gateId: id, version: g[id].version, link: g[id].link, at: isoTime(g[id].at),
+        current: pub ? g[id].version >= pub.version : true }) + '\n');
+    }
+    return 0;
+  }
+  if (args[0] !== 'publish') throw new CliError('usage: qrgate collector trust publish|status --trust-dir DIR ...');
+  if (p.positional.length !== 1) throw new CliError('give one trust bundle file to publish');
+  const file = p.positional[0];
+  const bytes = new Uint8Array(readFileOr(file, 'trust bundle'));
+  let b;
+  try { b = decodeTrustBundle(bytes); } catch (e: any) { throw new CliError(`${file} is not a valid trust bundle: ${e.message}`); }
+  const roots: Ed25519Key[] = ((p.flags.root || []) as string[]).map((f) => readJwkFile(f));
+  if (p.flags.config !== undefined) {
+    const cfg = readJsonFile(p.flags.config, 'configuration');
+    if (!cfg || !Array.isArray(cfg.rootKeys) || cfg.rootKeys.length === 0) {
+      throw new CliError(`configuration ${p.flags.config}: rootKeys must be a non-empty list of JWKs`);
+    }
+    cfg.rootKeys.forEach((j: any, i: number) => roots.push(parseJwk(j, `configuration ${p.flags.config}: rootKeys[${i}]`)));
+  }
+  if (!roots.length) throw new CliError('give the root keys the gates trust (--root FILE or --config FILE): the bundle is checked before it is published');
+  if (!roots.some((r) => verifySign1(b.sign1, r.publicKey))) throw new CliError(`${file}: the signature does not verify under any root key given: not published`);
+  let r;
+  try { r = dir.publish(bytes); } catch (e: any) { throw new CliError(`not published: ${e.message}`); }
+  process.stdout.write(JSON.stringify({ published: r.version, previous: r.previous }) + '\n');
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
+  if (sub === 'trust') return trustCmd(args.slice(1));
   if (sub === 'user') return user(args.slice(1));
   if (sub === 'serve') return serve(args.slice(1));
   if (sub === 'query') return query(args.slice(1));
   if (sub === 'trace') return trace(args.slice(1));
   if (sub === 'import') return importCmd(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import or user)` : 'missing subcommand: serve, query, trace, import or user');
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, trust or user)` : 'missing subcommand: serve, query, trace, import, trust or user');
 }

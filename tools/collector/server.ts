@@ -34,6 +34,8 @@ import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, LogRecord } from '../../proto/logrecord';
 import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
+import { TrustDir, decodeTrustStatusHost } from './trust';
+import { TRUST_PORT } from '../../proto/trustfrag';
 
 export const PORT_BATCH = 1;
 /** What the collector serves (named in its 404 answer). */
@@ -77,7 +79,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; trustVersion: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -98,12 +100,14 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       dropped: r.dropped, unlogged: r.unlogged,
     };
   });
-  return { gateId: m.gateId, records, unlogged: m.unlogged };
+  return { gateId: m.gateId, records, unlogged: m.unlogged, trustVersion: m.trustVersion || 0 };
 }
 
-export function encodeAckHost(gateId: string, held: number[]): Uint8Array {
+export function encodeAckHost(gateId: string, held: number[], trust?: Uint8Array | null): Uint8Array {
   const { Ack } = logSchema();
-  return Ack.encode(Ack.fromObject({ gateId, ranges: toRanges(held) })).finish();
+  const o: any = { gateId, ranges: toRanges(held) };
+  if (trust) o.trust = trust;
+  return Ack.encode(Ack.fromObject(o)).finish();
 }
 
 export interface CollectorServerOptions {
@@ -120,6 +124,8 @@ export interface CollectorServerOptions {
   retryAfter?: number;
   /** The listen backlog (default 4096; the kernel caps it at net.core.somaxconn). */
   backlog?: number;
+  /** Trust updates (tools/collector/trust.ts): the published bundle goes to gates that are behind. */
+  trust?: TrustDir;
 }
 
 export interface CollectorServer {
@@ -233,7 +239,9 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
       const batch = decodeBatchHost(body);
       if (!batch.gateId) throw new BadRequest(400, 'batch without a gate id');
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack = encodeAckHost(batch.gateId, r.held);
+      const tb = opts.trust ? opts.trust.forWifi(batch.gateId, batch.trustVersion) : null;
+      if (tb) log(JSON.stringify({ ev: 'trust', gateId: batch.gateId, link: 'wifi', from: batch.trustVersion, bytes: tb.length }));
+      const ack = encodeAckHost(batch.gateId, r.held, tb);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
     }
@@ -259,6 +267,15 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         gateId: frame.gateId, acked: ranges.map((x) => [x.first, x.last]),
         downlink: say ? encodeLoraAckHost(frame.who, frame.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
       });
+      return;
+    }
+    if (up.fPort === TRUST_PORT && opts.trust) {
+      let st;
+      try { st = decodeTrustStatusHost(up.payload); } catch (e: any) { throw new BadRequest(400, e.message); }
+      const gateId = loraDevices.get(up.devEui).gateId || 'eui-' + up.devEui;
+      const frag = opts.trust.forLora(up.devEui, gateId, st);
+      if (frag) log(JSON.stringify({ ev: 'trust', gateId, link: 'lora', from: st.version, fragment: frag.readUInt16LE(1) & 0x3fff, of: frag.readUInt16LE(3) }));
+      sendJson(res, 200, { gateId, trustVersion: st.version, downlink: frag ? frag.toString('base64') : null, fPort: TRUST_PORT });
       return;
     }
     if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
