@@ -80,6 +80,16 @@ function readSession(storage: FlashStorage): Session | null {
   return p.length === 4 && s.count > 0 && s.fragSize > 0 && s.size > 0 ? s : null;
 }
 
+/** The session under way, or null; one for a version not above the one in use is erased. */
+function liveSession(storage: FlashStorage, trust: TrustStore): Session | null {
+  var s = readSession(storage), cur = trust.bundle;
+  if (s && cur && s.version <= cur.version) {
+    clearFragments(storage);
+    return null;
+  }
+  return s;
+}
+
 /** Erases the LoRa session and its fragments. */
 export function clearFragments(storage: FlashStorage): void {
   var names = storage.list(FRAG_PREFIX);
@@ -119,7 +129,7 @@ export function trustFragment(storage: FlashStorage, trust: TrustStore, data: Ui
 
 /** Installs the session's bundle when every fragment is in flash; true when the session ended. */
 export function completeTrust(storage: FlashStorage, trust: TrustStore, events: Events): boolean {
-  var s = readSession(storage);
+  var s = liveSession(storage, trust);
   if (!s) return false;
   var out = new Uint8Array(s.size);
   for (var n = 1; n <= s.count; n++) {
@@ -139,7 +149,7 @@ export function completeTrust(storage: FlashStorage, trust: TrustStore, events: 
  */
 export function trustStatus(storage: FlashStorage, trust: TrustStore, dataRate: number, maxBytes: number, events: Events): { frame: Uint8Array; active: boolean } {
   completeTrust(storage, trust, events);
-  var s = readSession(storage), have: boolean[] = [];
+  var s = liveSession(storage, trust), have: boolean[] = [];
   if (s) for (var n = 1; n <= s.count; n++) have.push(storage.readBytes(FRAG_PREFIX + n) !== undefined);
   var cur = trust.bundle;
   return {

@@ -91,17 +91,24 @@ describe('trust updates over the air (scenarios on dist/gate-esp32.js)', functio
     ok(r);
   });
 
-  it('LoRa: resumes after a power cut and a collector restart in the middle of an update', async () => {
-    const r = await play(config('lora', { trustPollS: 60 }), [
+  it('LoRa: resumes after a power cut and a collector restart in the middle of an update (DR3: 4 fragments)', async () => {
+    const cfg = config('lora', { trustPollS: 60 });
+    cfg.uplink.lora.dataRate = 3;
+    const r = await play(cfg, [
       { wait: 5000 },
       { publishTrust: 'trust-v2.bin' },
-      { wait: 61000 + 14000 },
-      { expect: { trust: 1 } },
+      { wait: 65000 },
+      // some fragments in flash, not all
+      { expect: { trust: 1, flash: { 'qg.tfs': true, 'qg.tf.1': true, 'qg.tf.4': false } } },
       { power: 'cut' }, { collector: 'restart' }, { wait: 5000 }, { power: 'on' },
-      { wait: 61000 + loraTrustUpdateMs(408, 5) },
-      { expect: { trust: 2, flash: { 'qg.tfs': false, 'qg.trnew': false } } },
+      { wait: 61000 + loraTrustUpdateMs(408, 3) },
+      { expect: { trust: 2, flash: { 'qg.tfs': false, 'qg.tf.1': false, 'qg.trnew': false } } },
       ...scanOk(REVOKED),
     ]);
     ok(r);
+    // resumed: the fragments kept in flash were not sent again
+    const on = r.events.findIndex((e: any) => e.event === 'power' && e.state === 'on' && e.t > 0);
+    const after = r.events.slice(on).filter((e: any) => e.event === 'trust' && e.what === 'fragment').map((e: any) => e.index);
+    assert.deepEqual(after, [3, 4]);
   });
 });
