@@ -9,7 +9,8 @@ import { Events } from './events';
 export var CONFIG_FILE = 'qg.cfg';
 export var TRUST_FILE = 'qg.trust';
 /** A new trust bundle while it replaces qg.trust (firmware/trustupdate.ts). */
-export var TRUST_NEW = 'qg.trnew';
+export { TRUST_NEW } from './trustupdate';
+import { TRUST_NEW } from './trustupdate';
 export { TVER_FILE, installedTrustVersion } from './trustcheck';
 export { FIRMWARE_VERSION } from './version';
 

@@ -23,7 +23,7 @@ import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink } from './uplink';
-import { ota } from './trustupdate';
+import { ota } from './trustcheck';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, nativeCodeDigest } from './build-flags';
 import { hexOf } from '../proto/bytes';
 

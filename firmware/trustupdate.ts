@@ -23,10 +23,19 @@
 // session starts again.
 import { FlashStorage } from '../hal/types';
 import { Events } from './events';
-import { TrustStore } from './truststore';
+import { TrustBundle } from '../proto/trustbundle';
+
+/** What an update needs of the trust store (firmware/truststore.ts; no import: no cycle through trustcheck). */
+export interface TrustStore {
+  bundle: TrustBundle | null;
+  install(bytes: Uint8Array): { bundle: TrustBundle | null; error: string; detail: string };
+}
 import { decodeTrustFragment, encodeTrustStatus } from '../proto/trustfrag';
 
-import { TRUST_FILE as BUNDLE_FILE, TRUST_NEW } from './boot';
+/** The bundle file (firmware/boot.ts TRUST_FILE; test/firmware/trustupdate.test.ts checks they agree). */
+export var BUNDLE_FILE = 'qg.trust';
+/** A new trust bundle while it replaces qg.trust. */
+export var TRUST_NEW = 'qg.trnew';
 /** The LoRa fragment session, and the fragments' name prefix. */
 export var SESSION_FILE = 'qg.tfs';
 export var FRAG_PREFIX = 'qg.tf.';

@@ -7,7 +7,7 @@ import { FlashImage, PowerCutError } from '../../sim/flash';
 import { TrustStore } from '../../firmware/truststore';
 import { TVER_FILE } from '../../firmware/trustcheck';
 import { boot, TRUST_FILE, TRUST_NEW } from '../../firmware/boot';
-import { updateTrust, trustFragment, trustStatus, SESSION_FILE, FRAG_PREFIX, ota } from '../../firmware/trustupdate';
+import { updateTrust, trustFragment, trustStatus, SESSION_FILE, FRAG_PREFIX, ota, BUNDLE_FILE } from '../../firmware/trustupdate';
 import { encodeTrustFragmentHost, decodeTrustStatusHost } from '../../tools/collector/trust';
 import { configOf } from './fixtures';
 import { fixtureBytes, recordingEvents, strictVerify } from './owners-util';
@@ -46,6 +46,8 @@ function fragments(bundle: Uint8Array, version: number, fragSize: number): Uint8
 }
 
 describe('firmware/trustupdate: trust bundles over the air', () => {
+  it('writes the bundle file boot reads', () => assert.equal(BUNDLE_FILE, TRUST_FILE));
+
   it('installs a newer bundle: in use at once, the bundle file replaced, its version recorded', () => {
     const g = booted(flashed());
     assert.equal(g.trust.bundle!.version, 1);

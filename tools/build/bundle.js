@@ -43,10 +43,9 @@ const casestrings = require('./casestrings.js');
 const GATE_LAZY = [
   { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
-  // the trust store's check of a bundle (at boot, and for each trust update)
-  { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust'] },
-  // trust updates over the air (issue 13): a bundle from an Ack, LoRa fragments and status
-  { name: 'ota', module: 'firmware/trustupdate.js', exports: ['ota'] },
+  // the trust store's check of a bundle (at boot, and for each trust update), and trust updates
+  // over the air (firmware/trustupdate.ts: a bundle from an Ack, LoRa fragments and status)
+  { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust', 'ota'] },
   { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
   // the gate's status for qrgate doctor (qgStatus)
