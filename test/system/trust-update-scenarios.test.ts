@@ -78,6 +78,23 @@ describe('trust updates over the air (scenarios on dist/gate-esp32.js)', functio
     assert.ok(forged.events.some((e: any) => e.event === 'trust' && e.what === 'refused' && e.error === 'bad-signature'));
   });
 
+  it('Wi-Fi: a power cut tearing the new bundle\'s write: the old bundle after reboot, the new one an interval later', async () => {
+    const r = await play(config('wifi'), [
+      { wait: INTERVAL },
+      { publishTrust: 'trust-v2.bin' },
+      { tear: 100 }, // the next flash write (qg.trnew) is cut after 100 bytes, and the power with it
+      { wait: INTERVAL },
+      { expect: { trust: 1 } },
+      { power: 'on' }, { wait: 500 },
+      { expect: { trust: 1, flash: { 'qg.trnew': false } } },
+      { wait: INTERVAL },
+      { expect: { trust: 2 } },
+      ...scanOk(REVOKED),
+    ]);
+    ok(r);
+    assert.ok(r.events.some((e: any) => e.event === 'power' && e.state === 'cut'), 'the tear cut the power');
+  });
+
   it(`LoRa DR5: the bundle arrives in fragments within ${Math.round(loraTrustUpdateMs(408, 5) / 1000)} s of the gate's status uplink`, async () => {
     const budget = loraTrustUpdateMs(408, 5);
     const r = await play(config('lora', { trustPollS: 60 }), [
