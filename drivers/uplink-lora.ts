@@ -17,6 +17,7 @@
 import { Timers } from '../hal/types';
 import { LogRecord, AckRange } from '../proto/logrecord';
 import { LoraFrameWriter, LORA_PORT, LEVEL_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
+import { TRUST_PORT } from '../proto/trustfrag';
 import { EU868_MAX_PAYLOAD, Downlink } from './rn2483';
 import { backoffMs, clipRanges } from './uplink-wifi';
 
@@ -47,6 +48,12 @@ export interface UplinkLoraOptions {
   onEvent?: (what: string, fields: any) => void;
   /** The collector's PPKM level for this gate's site (a downlink on FPort 3, issue 14). */
   onLevel?: (level: number) => void;
+  /**
+   * Trust updates over LoRa (issue 13, proto/trustfrag.ts): `status()` the status uplink for
+   * FPort 201 and whether a session is under way; `fragment(data)` a downlink on FPort 201, true
+   * when the session ended; an idle gate sends its status every `pollMs` (0: only after boot).
+   */
+  trust?: { status(): { frame: Uint8Array; active: boolean }; fragment(data: Uint8Array): boolean; pollMs: number };
 }
 
 /** Uplinks after which an unacknowledged record is sent again. */
@@ -75,6 +82,9 @@ export class UplinkLora {
   /** Uplinks in a row that brought no acknowledgement while some were awaited. */
   silent: number;
   stats: { uplinks: number; records: number; acked: number; bytes: number; failed: number };
+  /** Trust status uplinks still wanted (after boot, a poll, or a fragment), and idle ms since the last. */
+  trustLeft: number;
+  trustIdle: number;
 
   constructor(o: UplinkLoraOptions) {
     this.o = o;
@@ -95,6 +105,8 @@ export class UplinkLora {
     this.failures = 0;
     this.silent = 0;
     this.stats = { uplinks: 0, records: 0, acked: 0, bytes: 0, failed: 0 };
+    this.trustLeft = o.trust ? 2 : 0;
+    this.trustIdle = 0;
   }
 
   start(firstMs?: number): void {
@@ -193,7 +205,11 @@ export class UplinkLora {
       seqs.push(r.seq);
     }
     if (!seqs.length && !w.defs && !awaiting) {
+      var tr = this.o.trust;
+      if (tr && !this.trustLeft && tr.pollMs && this.trustIdle >= tr.pollMs) this.trustLeft = 2;
+      if (tr && this.trustLeft) { this.sendTrust(tr); return; }
       // nothing to send, nothing to hear about
+      this.trustIdle += this.o.intervalMs;
       this.busy = false;
       this.silent = 0;
       this.plan(this.o.intervalMs);
@@ -231,11 +247,44 @@ export class UplinkLora {
     });
   }
 
+  /** The trust status uplink (FPort 201): a trust update's progress, or a question for one. */
+  sendTrust(tr: { status(): { frame: Uint8Array; active: boolean }; fragment(data: Uint8Array): boolean }): void {
+    var st;
+    try {
+      st = tr.status();
+    } catch (e) {
+      this.busy = false;
+      this.trustLeft = 0;
+      this.fail('trust: ' + ((e as any).message || e));
+      return;
+    }
+    this.trustIdle = 0;
+    this.trustLeft = st.active ? 2 : this.trustLeft - 1;
+    var self = this, frame = st.frame;
+    this.o.modem.send(TRUST_PORT, frame, false, function (err: string | null, down: Downlink | null) {
+      self.busy = false;
+      if (err) { self.fail(err); return; }
+      self.failures = 0;
+      self.uplinks++;
+      self.stats.uplinks++;
+      self.stats.bytes += frame.length;
+      self.event('sent', { records: 0, bytes: frame.length, defs: 0, port: TRUST_PORT, first: null, last: null });
+      self.downlink(down);
+      self.plan(0);
+    });
+  }
+
   /** Applies a downlink; true when it was the collector's answer. */
   downlink(down: Downlink | null): boolean {
     if (down && down.port === LEVEL_PORT && down.data.length === 1) {
       if (this.o.onLevel) this.o.onLevel(down.data[0]);
       return true; // the collector heard an earlier uplink
+    }
+    if (down && down.port === TRUST_PORT && this.o.trust) {
+      var ended = false;
+      try { ended = this.o.trust.fragment(down.data); } catch (e) { /* a fault event said why */ }
+      this.trustLeft = ended ? 2 : this.trustLeft > 1 ? this.trustLeft : 1;
+      return false;
     }
     if (!down || down.port !== LORA_PORT) return false;
     var a;

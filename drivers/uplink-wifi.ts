@@ -20,7 +20,7 @@
 //    unauthenticated or replayed Ack removes nothing and sets no clock (a failure: the batch is
 //    sent again). An authenticated answer's time goes to auth.onTime (the gate's clock).
 import { HttpClient, Timers } from '../hal/types';
-import { AckRange, decodeAck, encodeBatch } from '../proto/logrecord';
+import { AckRange, decodeAck, encodeBatch, withTrustVersion } from '../proto/logrecord';
 import { GateKeys, Hmac, sealBatch, hexBytes, answerOk } from '../proto/gateauth';
 
 /** What the uplink needs of the journal (firmware/journal/). */
@@ -60,6 +60,12 @@ export interface UplinkWifiOptions {
   onLevel?: (level: number) => void;
   /** The gate's identity (absent: unauthenticated batches, unauthenticated answers accepted). */
   auth?: UplinkAuth;
+  /** The version of the trust bundle in use (0: none), sent in each batch (Batch field 7). */
+  trustVersion?: () => number;
+  /** Idle polls: with no records, an empty batch every `pollMs` so that updates reach the gate (0: never). */
+  pollMs?: number;
+  /** A newer trust bundle came with an Ack (Ack field 6). */
+  onTrust?: (bundle: Uint8Array) => void;
 }
 
 export interface UplinkAuth {
@@ -124,6 +130,8 @@ export class UplinkWifi {
   /** Misconfiguration answers in a row, and whether that was reported. */
   refusals: number;
   misconfigured: boolean;
+  /** Idle time since the last request (ms), for pollMs. */
+  idleMs: number;
   stats: { sent: number; acked: number; failed: number };
 
   constructor(o: UplinkWifiOptions) {
@@ -135,6 +143,7 @@ export class UplinkWifi {
     this.running = false;
     this.refusals = 0;
     this.misconfigured = false;
+    this.idleMs = 0;
     this.stats = { sent: 0, acked: 0, failed: 0 };
   }
 
@@ -177,9 +186,16 @@ export class UplinkWifi {
       return;
     }
     var a0 = this.o.auth;
-    // Nothing to send but the clock wants the collector's time: an empty batch asks for it.
-    if (!b && a0 && a0.wantTime && a0.wantTime()) b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
-    if (!b) { this.plan(this.o.intervalMs); return; }
+    if (!b) {
+      // Nothing to send: an empty batch when the clock wants the collector's time, or now and
+      // then to hear of trust updates (issue 13).
+      var idle = (this.idleMs || 0) + this.o.intervalMs;
+      var wantTime = !!(a0 && a0.wantTime && a0.wantTime());
+      if (!wantTime && (!this.o.pollMs || idle < this.o.pollMs)) { this.idleMs = idle; this.plan(this.o.intervalMs); return; }
+      b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
+    }
+    this.idleMs = 0;
+    if (this.o.trustVersion) b.body = withTrustVersion(b.body, this.o.trustVersion());
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
     this.stats.sent++;
@@ -233,6 +249,12 @@ export class UplinkWifi {
       ranges = clipRanges(ack.ranges, seqs);
       if (a && a.onTime && ack.time) a.onTime(ack.time);
       if (ack.level && this.o.onLevel) this.o.onLevel(ack.level);
+      var tb = ack.trust;
+      // handled after this answer, from a timer of its own (an install takes a signature check)
+      if (tb && this.o.onTrust) {
+        var on = this.o.onTrust;
+        this.o.timers.setTimeout(function () { on(tb!); }, 0);
+      }
     } catch (e) {
       this.fail(status, 'bad ack: ' + ((e as any).message || e));
       return;

@@ -8,6 +8,9 @@ import { Events } from './events';
 
 export var CONFIG_FILE = 'qg.cfg';
 export var TRUST_FILE = 'qg.trust';
+/** A new trust bundle while it replaces qg.trust (firmware/trustupdate.ts). */
+export { TRUST_NEW } from './trustupdate';
+import { TRUST_NEW } from './trustupdate';
 export { TVER_FILE, installedTrustVersion } from './trustcheck';
 export { FIRMWARE_VERSION } from './version';
 
@@ -59,6 +62,22 @@ export function boot(io: BootIO): BootResult {
     io.events.emit('fault', { what: 'selftest', why: res.detail });
     return res;
   }
+  io.trust.roots = c.config.rootKeys;
+  // A trust update cut short by a power cut (firmware/trustupdate.ts: old or new, never neither):
+  // a qg.trnew that the trust store accepts is finished (qg.trust rewritten), one it refuses (torn
+  // by the cut, forged, older) erased.
+  var nb = io.storage.readBytes(TRUST_NEW);
+  if (nb) {
+    nb = new Uint8Array(nb); // a copy: writing another file may compact Storage under a mapped one
+    var nt = io.trust.install(nb);
+    try {
+      if (nt.bundle) io.storage.write(TRUST_FILE, nb);
+      io.storage.erase(TRUST_NEW);
+    } catch (e) {
+      io.events.emit('fault', { what: 'flash', why: 'cannot finish trust update' });
+    }
+    if (nt.bundle) return res;
+  }
   var bytes = io.storage.readBytes(TRUST_FILE);
   if (!bytes) {
     res.fault = 'trust';
@@ -66,7 +85,6 @@ export function boot(io: BootIO): BootResult {
     io.events.emit('fault', { what: 'trust', why: res.detail });
     return res;
   }
-  io.trust.roots = c.config.rootKeys;
   var t = io.trust.install(bytes);
   if (!t.bundle) {
     res.fault = 'trust';

@@ -48,6 +48,8 @@ export interface GateConfig {
   passback?: { windowS: number };
   uplink: {
     transport: string; url: string; batch: number; intervalMs: number;
+    /** How often an idle gate asks the collector for a newer trust bundle (s; 0: the transport's default, -1: never). */
+    trustPollS: number;
     wifi: { ssid: string; password: string };
     lora: { devEui: string; appEui: string; appKey: string; dataRate: number };
   };
@@ -117,6 +119,8 @@ export function fields(): Field[] {
   { path: 'uplink.url', type: 'string', def: '', min: 0, max: 200 },
   { path: 'uplink.batch', type: 'int', def: 20, min: 1, max: 100 },
   { path: 'uplink.intervalMs', type: 'int', def: 10000, min: 1000, max: 3600000 },
+  // trust updates (issue 13): 0 = Wi-Fi every uplink.intervalMs, LoRa every hour; -1 never
+  { path: 'uplink.trustPollS', type: 'int', def: 0, min: -1, max: 86400 },
   { path: 'uplink.wifi.ssid', type: 'string', def: '', min: 0, max: 32 },
   { path: 'uplink.wifi.password', type: 'string', def: '', min: 0, max: 64 },
   { path: 'uplink.lora.devEui', type: 'hexstr', def: '', min: 0, max: 8 },

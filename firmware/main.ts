@@ -29,6 +29,7 @@ import { startOccupancy } from './occupancy';
 import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
 import { nativeInflater } from './native-inflate';
+import { ota } from './trustcheck';
 import { hexOf } from '../proto/bytes';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
@@ -225,8 +226,11 @@ function start(): void {
     backlog: log ? journal.stats().pending : 0, console: consoles.indexOf('locked') >= 0 ? 'locked' : 'open',
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
+  // 5'. Trust updates over the uplink (issue 13): firmware/trustupdate.ts, a lazy part.
   if (log) {
-    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac };
+    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
+      ota: function (op: string, a: any, b: any) { return ota(op, storage, trust, events, a, b); },
+      trustVersion: function () { return trust.bundle ? trust.bundle.version : 0; } };
     // The PPKM level the collector's answers carry (issue 14), to the occupancy.
     if (crowd) uhal.level = function (n: number) { (crowd as any).setLevel(n); };
     startUplink(config, journal, profile, timers, events, uhal);

@@ -69,3 +69,7 @@ export function checkTrust(storage: FlashStorage, bytes: Uint8Array, rootKeys: R
   }
   return t;
 }
+
+// Trust updates over the air (firmware/trustupdate.ts) share this lazy part: one factory less in
+// the core (memory).
+export { ota } from './trustupdate';

@@ -76,8 +76,9 @@ export interface AckRange { first: number; last: number }
  * time, nonce: the collector's clock and the request's nonce (undefined when absent); mac (field
  * 5, undefined when absent) covers b[0..macAt), every byte before it: it must be the Ack's last field.
  * level: the PPKM level the collector holds for the gate's site (Ack field 7); 0 when none.
+ * trust: Ack field 6, a newer trust bundle for the gate (issue 13), else absent.
  */
-export interface Ack { gateId: string; ranges: AckRange[]; time?: number; nonce?: number; mac?: Uint8Array | null; macAt?: number; level?: number }
+export interface Ack { gateId: string; ranges: AckRange[]; time?: number; nonce?: number; mac?: Uint8Array | null; macAt?: number; level?: number; trust?: Uint8Array }
 
 function codeOf(table: string[], name: string | undefined, what: string): number {
   if (name === undefined) return 0;
@@ -251,9 +252,9 @@ export function batchSize(gateId: string, recordLengths: number[]): number {
 }
 
 /** An Ack message (the collector normally makes these; here for the device's tests and the sim). */
-export function encodeAck(gateId: string, ranges: AckRange[], level?: number): Uint8Array {
+export function encodeAck(gateId: string, ranges: AckRange[], level?: number, trust?: Uint8Array): Uint8Array {
   var id = textBytes(gateId), i: number, r: AckRange, m: number;
-  var n = lenField(id.length) + (level ? 1 + varintSize(checkU32(level, 'level')) : 0);
+  var n = lenField(id.length) + (level ? 1 + varintSize(checkU32(level, 'level')) : 0) + (trust ? lenField(trust.length) : 0);
   var sizes: number[] = [];
   for (i = 0; i < ranges.length; i++) {
     r = ranges[i];
@@ -270,7 +271,21 @@ export function encodeAck(gateId: string, ranges: AckRange[], level?: number): U
     if (r.first) { out[o++] = 0x08; o = putVarint(out, o, r.first); }
     if (r.last) { out[o++] = 0x10; o = putVarint(out, o, r.last); }
   }
+  if (trust) o = putBytesField(out, o, 0x32, trust);
   if (level) { out[o++] = 0x38; putVarint(out, o, level); }
+  return out;
+}
+
+/**
+ * An encoded Batch with field 7 (trust_version: the version of the bundle the gate uses)
+ * appended (protobuf fields may come in any order); the body itself when v is 0.
+ */
+export function withTrustVersion(body: Uint8Array, v: number): Uint8Array {
+  if (!v) return body;
+  var out = new Uint8Array(body.length + 1 + varintSize(checkU32(v, 'trust version')));
+  out.set(body, 0);
+  out[body.length] = 0x38;
+  putVarint(out, body.length + 1, v);
   return out;
 }
 
@@ -445,7 +460,10 @@ export function decodeAck(b: Uint8Array): Ack {
       }
       out.ranges.push(range);
     } else if (field === 7 && wire === 0) out.level = r.varint();
-    else r.skip(wire);
+    else if (field === 6 && wire === 2) {
+      var ts = r.lenStart();
+      out.trust = new Uint8Array(b.subarray(ts, r.pos));
+    } else r.skip(wire);
   }
   return out;
 }

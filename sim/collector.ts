@@ -32,10 +32,13 @@ function timeAt(b: Buffer): number {
   }
   return -1;
 }
+import { TrustDir } from '../tools/collector/trust';
 
 export class SimCollector {
   readonly dir: string;
   readonly dbFile: string;
+  /** Trust updates (tools/collector/trust.ts): kept across restarts, like the database. */
+  readonly trust: TrustDir;
   port = 0;
   private store: SqliteStore | null = null;
   private server: CollectorServer | null = null;
@@ -55,6 +58,7 @@ export class SimCollector {
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
     this.dbFile = path.join(this.dir, 'collector.db');
+    this.trust = new TrustDir(path.join(this.dir, 'trust'));
   }
 
   get running(): boolean { return this.server !== null; }
@@ -91,7 +95,7 @@ export class SimCollector {
       close: () => inner.close(),
     };
     this.server = await startCollectorServer({
-      store, host: '127.0.0.1', port: this.port, levels: levelSource(this.levelsFile),
+      store, host: '127.0.0.1', port: this.port, levels: levelSource(this.levelsFile), trust: new TrustDir(this.trust.dir),
       gates: this.gatesFile ? new GateRegistry(this.gatesFile) : undefined,
       now: () => (this.time !== null ? Math.floor(this.time + (this.virtualMs() - this.timeSetMs) / 1000) : Math.floor(Date.now() / 1000)),
       tamper: (ack) => {

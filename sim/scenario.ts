@@ -54,12 +54,17 @@
 //                             summed over `qrgate collector report`'s hours).
 //   {"modem": {"fail": REPLY, "count": N}}  extension (uplink.transport "lora"): the next N uplinks
 //                             get that reply from the modem (sim/rn2483.ts MODEM_FAULTS).
+//   {"publishTrust": PATH}    extension (issue 13; needs "collector": true): the collector publishes
+//                             that trust bundle (relative to the scenario file) as `qrgate collector
+//                             trust publish` does (unchecked here: the gate checks it).
 //   expect extensions for the uplink: collector {records (stored records of the gate, any kind),
 //                             unique (the gate's entries are exactly the records it logged, each
 //                             once), alarms (the gate's door alarm records held, in seq order:
 //                             ["forced", "cleared", ...]), dropped (largest drop counter), gateId (default the config's),
 //                             trace {sub HEX | subText TEXT, windowMin (30), entries, contacts}},
-//                             modem {dutyRefusals, joined}.
+//                             modem {dutyRefusals, joined}; trust (the version of the bundle the
+//                             gate uses: its ready event, then each `trust` installed event);
+//                             collector.trustVersion (the version the gate last reported to it).
 // Gate identity (extension; README "Gate identity", "Trusted time"): top-level "identity": true
 // (needs "collector": true, Wi-Fi) registers the configuration's gateId at the collector (its
 // registry of gates: every batch must then be authenticated) and flashes the key as qg.id with a
@@ -171,10 +176,11 @@ const STEP_KEYS: { [step: string]: string[] } = {
   gm65: [], show: ['symbology', 'trigger'],
   // gate identity
   collectorTime: [], forge: [],
+  publishTrust: [],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
-  'collector', 'modem', 'alarm', 'occupancy', 'scanner'];
-const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits'];
+  'collector', 'modem', 'alarm', 'occupancy', 'scanner', 'trust'];
+const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits', 'trustVersion'];
 const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
@@ -336,6 +342,10 @@ export function validateScenario(sc: any): void {
         }
         break;
       }
+      case 'publishTrust':
+        if (typeof v !== 'string') bad(`${where}: publishTrust must be a path`);
+        if (!sc.collector) bad(`${where}: publishTrust needs the top-level "collector": true`);
+        break;
       case 'paced': break;
     }
     if (st.paced !== undefined && typeof st.paced !== 'boolean') bad(`${where}: paced must be true or false`);
@@ -538,6 +548,10 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
       } else if ('forge' in st) {
         collector!.forgeAnswers = st.forge;
         board.emit({ event: 'collector', forge: st.forge });
+      } else if ('publishTrust' in st) {
+        await io.settle();
+        const r = collector!.trust.publish(new Uint8Array(readOrBad(path.resolve(baseDir, st.publishTrust), 'trust bundle')));
+        board.emit({ event: 'collector', publishTrust: r.version });
       } else if ('modem' in st) {
         if (!modem) bad(`step ${i + 1}: a modem step needs uplink.transport "lora" on a board with a LoRa UART`);
         modem.fail(st.modem.fail, st.modem.count || 1);
@@ -593,6 +607,10 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
         }
         if (x.scanner) expectScanner(x.scanner, events, gm65, (m) => fail(i, m));
         if (x.collector) await expectCollector(x.collector, collector!, config, events, (m) => fail(i, m));
+        if (x.trust !== undefined) {
+          const v = gateTrustVersion(events);
+          if (v !== x.trust) fail(i, `expected the gate to use trust version ${x.trust}, it uses ${v}`);
+        }
         if (x.modem) {
           if (!modem) fail(i, 'expected a LoRa modem, but there is none');
           else {
@@ -660,6 +678,16 @@ function setUplinkUrl(config: any, url: string): any {
 
 function hexOf(b: Uint8Array): string { return Buffer.from(b).toString('hex'); }
 
+/** The trust version the gate uses, from its events: the last boot's ready event, then installs. */
+function gateTrustVersion(events: BoardEvent[]): number | null {
+  let v: number | null = null;
+  for (const e of events) {
+    if (e.event === 'ready') v = e.trust ? (e.trust as any).version : null;
+    else if (e.event === 'trust' && e.what === 'installed') v = e.version as number;
+  }
+  return v;
+}
+
 /** The collector expectation of a scenario. */
 async function expectCollector(x: any, collector: SimCollector, config: any, events: BoardEvent[], fail: (m: string) => void): Promise<void> {
   const gateId = x.gateId !== undefined ? x.gateId : config.gateId;
@@ -690,6 +718,11 @@ async function expectCollector(x: any, collector: SimCollector, config: any, eve
       const n = hours.reduce((s, h) => s + h[k], 0);
       if (n !== x[k]) fail(`expected the collector to report ${x[k]} ${k} of ${gateId}, it reports ${n}`);
     }
+  }
+  if (x.trustVersion !== undefined) {
+    const g = collector.trust.gates(true)[gateId];
+    const v = g ? g.version : null;
+    if (v !== x.trustVersion) fail(`expected the collector to know ${gateId} at trust version ${x.trustVersion}, it knows ${v}`);
   }
   if (x.trace) {
     const secretHex = config.site && config.site.secret ? config.site.secret : config['site.secret'];

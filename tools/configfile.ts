@@ -77,6 +77,7 @@ export const DESCRIPTIONS: { [path: string]: string } = {
   'uplink.url': "wifi: the collector's ingest address, http://HOST:8700/ingest; lora: where the network server forwards uplinks, http://HOST:8700/lorawan",
   'uplink.batch': 'entries per batch (1 to 100)',
   'uplink.intervalMs': 'time between uplink attempts, ms (1000 to 3600000)',
+  'uplink.trustPollS': 'how often an idle gate asks for a newer trust bundle, s (0: Wi-Fi every interval, LoRa hourly; -1: never)',
   'uplink.wifi.ssid': 'Wi-Fi network name',
   'uplink.wifi.password': 'Wi-Fi password: SECRET, never printed by qrgate',
   'uplink.lora.devEui': 'LoRaWAN OTAA device EUI, 8 bytes hex',

@@ -19,6 +19,18 @@ export interface UplinkHal {
   clock?: Clock;
   /** HMAC-SHA-256 (on the board's hashes). */
   hmac?: (key: Uint8Array, data: Uint8Array) => Uint8Array;
+  /**
+   * Trust updates (issue 13; firmware/trustupdate.ts `ota`, a lazy part): 'bundle' (bytes),
+   * 'fragment' (a LoRa downlink's bytes), 'status' (data rate, payload limit). Absent: none.
+   */
+  ota?: (op: string, a: any, b?: any) => any;
+  /** The version of the trust bundle in use (0: none). */
+  trustVersion?: () => number;
+}
+
+/** An idle gate's interval between trust-update questions (ms; 0 never), from uplink.trustPollS. */
+export function trustPollMs(pollS: number, defaultMs: number): number {
+  return pollS < 0 ? 0 : pollS ? pollS * 1000 : defaultMs;
 }
 
 export var RN2483_BAUD = 57600;

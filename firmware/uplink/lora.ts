@@ -7,7 +7,8 @@ import { Journal } from '../journal';
 import { Events } from '../events';
 import { Rn2483 } from '../../drivers/rn2483';
 import { UplinkLora } from '../../drivers/uplink-lora';
-import { MAX_BACKOFF_MS, RN2483_BAUD, Uplink, UplinkHal, uplinkSay } from './common';
+import { MAX_BACKOFF_MS, RN2483_BAUD, Uplink, UplinkHal, uplinkSay, trustPollMs } from './common';
+import { EU868_MAX_PAYLOAD } from '../../drivers/rn2483';
 
 /** null (and a fault line) when the board profile has no UART for a modem. */
 export function startLoraUplink(config: GateConfig, journal: Journal, profile: BoardProfile, timers: Timers,
@@ -28,6 +29,11 @@ export function startLoraUplink(config: GateConfig, journal: Journal, profile: B
   var ul = new UplinkLora({
     modem: modem, timers: timers, source: journal, gateId: config.gateId, dataRate: u.lora.dataRate,
     intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onEvent: loraSay, onLevel: hal.level,
+    trust: hal.ota ? {
+      status: function () { return hal.ota!('status', u.lora.dataRate, EU868_MAX_PAYLOAD[u.lora.dataRate]); },
+      fragment: function (d: Uint8Array) { return hal.ota!('fragment', d); },
+      pollMs: trustPollMs(u.trustPollS, 3600000),
+    } : undefined,
   });
   modem.start();
   ul.start(0);

@@ -5,7 +5,7 @@ import { GateConfig } from '../config';
 import { Journal } from '../journal';
 import { Events } from '../events';
 import { UplinkWifi, UplinkAuth, backoffMs } from '../../drivers/uplink-wifi';
-import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay } from './common';
+import { MAX_BACKOFF_MS, Uplink, UplinkHal, uplinkSay, trustPollMs } from './common';
 import { ID_FILE, gateKeys } from '../../proto/gateauth';
 import { trustedTime } from './clock';
 import { hwRandom32 } from '../../hal/espruino/index';
@@ -45,6 +45,8 @@ export function startWifiUplink(config: GateConfig, journal: Journal, timers: Ti
     auth: identity(hal, events) || undefined,
     http: hal.httpClient(), timers: timers, source: journal, url: u.url, gateId: config.gateId,
     batchSize: u.batch, intervalMs: u.intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onLevel: hal.level,
+    trustVersion: hal.trustVersion, pollMs: hal.ota ? trustPollMs(u.trustPollS, u.intervalMs) : 0,
+    onTrust: hal.ota ? function (b: Uint8Array) { hal.ota!('bundle', b); } : undefined,
     onEvent: function (what: string, f: any) {
       wifiSay(what, f);
       // A collector that refuses the requests themselves: a fault, reported once (retries go on).

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import {
-  encodeLogRecord, encodeBatch, encodeAck, decodeLogRecord, decodeBatch, decodeAck, recordSeq, batchSize,
+  encodeLogRecord, encodeBatch, encodeAck, decodeLogRecord, decodeBatch, decodeAck, recordSeq, batchSize, withTrustVersion,
   DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord, LogEntry,
 } from '../../proto/logrecord';
 import { utf8Encode, bytesToByteString } from '../../proto/bytes';
@@ -159,6 +159,7 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
         const o: any = PAck.toObject(PAck.decode(mine), TO_OBJECT);
         assert.deepEqual({ gateId: o.gateId, ranges: o.ranges, level: o.level }, { gateId, ranges: ranges.map((x) => ({ first: x.first, last: x.last })), level });
         assert.equal(o.mac.length, 0, 'an unauthenticated Ack has no mac (Ack fields 3-5: test/proto/gateauth.test.ts)');
+        assert.deepEqual(o.trust, []); // no trust bundle (Ack field 6)
         assert.equal(Buffer.from(mine).toString('hex'), Buffer.from(pb).toString('hex'));
       }), { numRuns: RUNS });
   });
@@ -195,5 +196,32 @@ describe('log records: device codec vs protobufjs (proto/log.proto)', () => {
     assert.throws(() => decodeLogRecord(new Uint8Array([0x63])), /wire type/);
     assert.throws(() => decodeLogRecord(new Uint8Array([0x3a, 0x10, 1, 2])), /truncated/);
     assert.throws(() => decodeLogRecord(new Uint8Array([0x18, 0x07])), /decision/);
+  });
+});
+
+describe('proto/logrecord: trust updates (issue 13: Ack field 6, Batch field 7)', () => {
+  const PBatch7 = root.lookupType('qrgate.log.Batch');
+  const PAck6 = root.lookupType('qrgate.log.Ack');
+  it('property: an Ack with a trust bundle, both ways against protobufjs', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 20 }).filter((s) => !/[^\x00-\x7f]/.test(s)),
+      fc.array(fc.record({ first: fc.nat(1 << 20), last: fc.nat(1 << 20) }), { maxLength: 4 }),
+      fc.uint8Array({ minLength: 1, maxLength: 600 }), (gateId, ranges, trust) => {
+        const pb = PAck6.encode(PAck6.fromObject({ gateId, ranges, trust })).finish();
+        const a = decodeAck(pb);
+        assert.deepEqual(Array.from(a.trust!), Array.from(trust));
+        const mine = encodeAck(gateId, ranges, undefined, trust);
+        assert.deepEqual(Buffer.from(mine), Buffer.from(pb));
+        assert.equal(decodeAck(encodeAck(gateId, ranges)).trust, undefined);
+      }), { numRuns: RUNS });
+  });
+  it('property: withTrustVersion appends Batch.trust_version as protobufjs reads it', () => {
+    fc.assert(fc.property(arbRecord, fc.integer({ min: 0, max: 4294967295 }), (r, v) => {
+      const body = encodeBatch('gate-9', [encodeLogRecord(r, r.seq)]);
+      const m: any = PBatch7.toObject(PBatch7.decode(withTrustVersion(body, v)), { longs: Number, defaults: true });
+      assert.equal(m.trustVersion, v);
+      assert.equal(m.records.length, 1);
+      assert.equal(m.gateId, 'gate-9');
+      if (!v) assert.equal(withTrustVersion(body, v), body);
+    }), { numRuns: RUNS });
   });
 });

@@ -44,8 +44,9 @@ const argcalls = require('./argcalls.js');
 const GATE_LAZY = [
   { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
-  // the trust store's check of a bundle (at boot, and for each trust update)
-  { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust'] },
+  // the trust store's check of a bundle (at boot, and for each trust update), and trust updates
+  // over the air (firmware/trustupdate.ts: a bundle from an Ack, LoRa fragments and status)
+  { name: 'trust', module: 'firmware/trustcheck.js', exports: ['checkTrust', 'ota'] },
   { name: 'wifi', module: 'firmware/uplink/wifi.js', exports: ['startWifiUplink'] },
   { name: 'lora', module: 'firmware/uplink/lora.js', exports: ['startLoraUplink'] },
   // occupancy, capacity, anti-passback (issue 14): only at gates configured to count

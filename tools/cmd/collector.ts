@@ -11,11 +11,17 @@ import { startCollectorServer } from '../collector/server';
 import { GateRegistry, addGate, revokeGate, listGates } from '../collector/gates';
 import { importBatches, ImportError } from '../collector/import';
 import { defaultLevelsFile, levelSource, readLevels, setLevel } from '../collector/levels';
+import { TrustDir } from '../collector/trust';
+import { readJsonFile } from '../cli';
+import { Ed25519Key, parseJwk, readJwkFile } from '../keys';
+import { decodeTrustBundle, verifySign1 } from '../issuer';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--gates FILE] [--retain-days N] [--max-pending N]
                                [--web HOST:PORT --users FILE [--site-secret-file FILE]]
-                               [--max-body BYTES] [--levels FILE] [--quiet]
+                               [--max-body BYTES] [--levels FILE] [--quiet] [--trust-dir DIR]
+       qrgate collector trust publish --trust-dir DIR (--root FILE... | --config FILE) BUNDLE
+       qrgate collector trust status --trust-dir DIR
        qrgate collector user add|remove --users FILE NAME     (password on standard input)
        qrgate collector user list --users FILE
        qrgate collector gates add --gates FILE GATE --key-out KEYFILE   (then qrgate flash --key KEYFILE)
@@ -79,6 +85,15 @@ report  per gate and hour, one JSON line: gateId, hour (ISO 8601), entries (scan
         opened, referrals (sent to the vaccination booth: reason booth), full (refused: the room
         was full), passback, exits, occupancy (the most people inside the gate reported).
         --from/--to bound the time; default: everything.
+trust   trust updates over the air (docs/uplink.md "Trust updates"). \`publish\` checks BUNDLE (a
+        \`qrgate trust build\` file: its signature under the root keys --root JWK files or the gate
+        configuration's rootKeys, and a version above the one published) and makes it the
+        published bundle of the collector serving with the same --trust-dir (no restart needed):
+        a Wi-Fi gate whose batch reports an older trust version gets it with the acknowledgement,
+        a LoRa gate in fragments on FPort 201. Prints {"published": VERSION, "previous": V|null}.
+        \`status\` prints one JSON line per gate: gateId, version (of the bundle it reported
+        using), link, at (ISO 8601), current (true when it uses the published version).
+        serve --trust-dir DIR: where the published bundle and the gates' versions are kept.
 trace   contact tracing: the subject pseudonym is HMAC-SHA-256(site secret, sub) truncated to 16
         bytes (docs/qg1.md). Prints one JSON line per entry of that subject, with
         "contacts": the entries of other subjects at the same gate within N minutes (default 30)
@@ -125,7 +140,7 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean', levels: 'string',
-    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', gates: 'string' });
+    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', gates: 'string', 'trust-dir': 'string' });
   let gates: GateRegistry | undefined;
   if (p.flags.gates !== undefined) {
     try { gates = new GateRegistry(p.flags.gates); } catch (e: any) { throw new CliError(`gates file ${p.flags.gates}: ${e.message}`); }
@@ -158,7 +173,8 @@ async function serve(args: string[]): Promise<number> {
   try {
     const levelsFile = p.flags.levels !== undefined ? p.flags.levels : defaultLevelsFile(db);
     const levels = levelSource(levelsFile, (msg) => out(JSON.stringify({ ev: 'error', error: `levels: ${msg}` })));
-    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels, gates });
+    const trustDir = p.flags['trust-dir'] !== undefined ? new TrustDir(p.flags['trust-dir']) : undefined;
+    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels, gates, trust: trustDir });
     if (!gates) out(JSON.stringify({ ev: 'warning', why: 'no --gates FILE: batches are not authenticated, anyone who reaches the collector can add records' }));
   } catch (e: any) {
     await store.close();
@@ -378,8 +394,43 @@ async function importCmd(args: string[]): Promise<number> {
   return 0;
 }
 
+async function trustCmd(args: string[]): Promise<number> {
+  const p = parseArgs(args.slice(1), { 'trust-dir': 'string', root: 'multi', config: 'string' });
+  const dir = new TrustDir(need(p, 'trust-dir'));
+  if (args[0] === 'status') {
+    const pub = dir.published();
+    const g = dir.gates();
+    for (const id of Object.keys(g).sort()) {
+      process.stdout.write(JSON.stringify({ gateId: id, version: g[id].version, link: g[id].link, at: isoTime(g[id].at),
+        current: pub ? g[id].version >= pub.version : true }) + '\n');
+    }
+    return 0;
+  }
+  if (args[0] !== 'publish') throw new CliError('usage: qrgate collector trust publish|status --trust-dir DIR ...');
+  if (p.positional.length !== 1) throw new CliError('give one trust bundle file to publish');
+  const file = p.positional[0];
+  const bytes = new Uint8Array(readFileOr(file, 'trust bundle'));
+  let b;
+  try { b = decodeTrustBundle(bytes); } catch (e: any) { throw new CliError(`${file} is not a valid trust bundle: ${e.message}`); }
+  const roots: Ed25519Key[] = ((p.flags.root || []) as string[]).map((f) => readJwkFile(f));
+  if (p.flags.config !== undefined) {
+    const cfg = readJsonFile(p.flags.config, 'configuration');
+    if (!cfg || !Array.isArray(cfg.rootKeys) || cfg.rootKeys.length === 0) {
+      throw new CliError(`configuration ${p.flags.config}: rootKeys must be a non-empty list of JWKs`);
+    }
+    cfg.rootKeys.forEach((j: any, i: number) => roots.push(parseJwk(j, `configuration ${p.flags.config}: rootKeys[${i}]`)));
+  }
+  if (!roots.length) throw new CliError('give the root keys the gates trust (--root FILE or --config FILE): the bundle is checked before it is published');
+  if (!roots.some((r) => verifySign1(b.sign1, r.publicKey))) throw new CliError(`${file}: the signature does not verify under any root key given: not published`);
+  let r;
+  try { r = dir.publish(bytes); } catch (e: any) { throw new CliError(`not published: ${e.message}`); }
+  process.stdout.write(JSON.stringify({ published: r.version, previous: r.previous }) + '\n');
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const sub = args[0];
+  if (sub === 'trust') return trustCmd(args.slice(1));
   if (sub === 'user') return user(args.slice(1));
   if (sub === 'serve') return serve(args.slice(1));
   if (sub === 'query') return query(args.slice(1));
@@ -389,5 +440,5 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'report') return report(args.slice(1));
   if (sub === 'gates') return gatesCmd(args.slice(1));
   if (sub === 'conflicts') return conflictsCmd(args.slice(1));
-  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, user, level, report, gates or conflicts)` : 'missing subcommand: serve, query, trace, import, user, level, report, gates or conflicts');
+  throw new CliError(sub ? `unknown subcommand '${sub}' (serve, query, trace, import, trust, user, level, report, gates or conflicts)` : 'missing subcommand: serve, query, trace, import, trust, user, level, report, gates or conflicts');
 }

@@ -41,6 +41,8 @@ import { CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 import { GateRegistry, hmac } from './gates';
 import * as crypto from 'crypto';
+import { TrustDir, decodeTrustStatusHost } from './trust';
+import { TRUST_PORT } from '../../proto/trustfrag';
 
 export const PORT_BATCH = 1;
 /** What the collector serves (named in its 404 answer). */
@@ -84,7 +86,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number; trustVersion: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -106,18 +108,19 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       ...(r.alarm ? { alarm: enumName(ALARMS, r.alarm) } : {}),
     };
   });
-  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time };
+  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time, trustVersion: m.trustVersion || 0 };
 }
 
 /**
- * An Ack; with `level`, the PPKM level (field 7); with `auth`, it carries the collector's time and
- * the request's nonce, then (last) its mac: HMAC-SHA-256(answer key, every byte before it),
- * `macLen` bytes of it (32 on Wi-Fi).
+ * An Ack; with `level`, the PPKM level (field 7); with `trust`, a newer trust bundle (field 6);
+ * with `auth`, it carries the collector's time and the request's nonce, then (last) its mac:
+ * HMAC-SHA-256(answer key, every byte before it), `macLen` bytes of it (32 on Wi-Fi).
  */
-export function encodeAckHost(gateId: string, held: number[], auth?: { answer: Buffer; nonce: number; time: number; macLen?: number }, level?: number): Uint8Array {
+export function encodeAckHost(gateId: string, held: number[], auth?: { answer: Buffer; nonce: number; time: number; macLen?: number }, level?: number, trust?: Uint8Array | null): Uint8Array {
   const { Ack } = logSchema();
   const o: any = auth ? { gateId, ranges: toRanges(held), time: auth.time, nonce: auth.nonce } : { gateId, ranges: toRanges(held) };
   if (level) o.level = level;
+  if (trust) o.trust = trust;
   const body = Ack.encode(Ack.fromObject(o)).finish();
   if (!auth) return body;
   const mac = hmac(auth.answer, body).subarray(0, auth.macLen || 32);
@@ -153,6 +156,8 @@ export interface CollectorServerOptions {
   now?: () => number;
   /** Tests and the simulator only: a forger on the path, given each /ingest answer before it goes. */
   tamper?: (ack: Uint8Array) => Uint8Array;
+  /** Trust updates (tools/collector/trust.ts): the published bundle goes to gates that are behind. */
+  trust?: TrustDir;
 }
 
 export interface CollectorServer {
@@ -295,7 +300,9 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
       }
       const r = await ingest(batch.gateId, batch.records, batch.unlogged);
-      const ack0 = encodeAckHost(batch.gateId, r.held, auth, levelOf(batch.gateId));
+      const tb = opts.trust ? opts.trust.forWifi(batch.gateId, batch.trustVersion) : null;
+      if (tb) log(JSON.stringify({ ev: 'trust', gateId: batch.gateId, link: 'wifi', from: batch.trustVersion, bytes: tb.length }));
+      const ack0 = encodeAckHost(batch.gateId, r.held, auth, levelOf(batch.gateId), tb);
       const ack = opts.tamper ? opts.tamper(ack0) : ack0;
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
       return;
@@ -323,6 +330,15 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         downlink: say ? encodeLoraAckHost(frame.who, frame.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
         ...levelDownlinks(up.devEui, frame.gateId),
       });
+      return;
+    }
+    if (up.fPort === TRUST_PORT && opts.trust) {
+      let st;
+      try { st = decodeTrustStatusHost(up.payload); } catch (e: any) { throw new BadRequest(400, e.message); }
+      const gateId = loraDevices.get(up.devEui).gateId || 'eui-' + up.devEui;
+      const frag = opts.trust.forLora(up.devEui, gateId, st);
+      if (frag) log(JSON.stringify({ ev: 'trust', gateId, link: 'lora', from: st.version, fragment: frag.readUInt16LE(1) & 0x3fff, of: frag.readUInt16LE(3) }));
+      sendJson(res, 200, { gateId, trustVersion: st.version, downlink: frag ? frag.toString('base64') : null, fPort: TRUST_PORT });
       return;
     }
     if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
