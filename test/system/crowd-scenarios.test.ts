@@ -52,6 +52,11 @@ describe('occupancy scenarios (test/scenarios-crowd on the device bundle)', func
     assert.deepEqual(events.filter((e) => e.event === 'occupancy').map((e) => e.n), [0, 1, 2, 3, 2, 3]);
   });
 
+  it('crowd-door.json: with a door contact the count follows the door; the exit button counts a leaving', async () => {
+    const { events } = await play('crowd-door.json');
+    assert.deepEqual(events.filter((e) => e.event === 'occupancy').map((e) => e.n), [0, 1, 0]);
+  });
+
   for (const f of ['crowd-level-wifi.json', 'crowd-level-lora.json']) {
     it(`${f}: the level set at the collector reaches the gate, whose limit follows`, async () => {
       const { events } = await play(f);
