@@ -93,13 +93,7 @@ function fixArgCalls(code) {
   function render(n, ctx) {
     if (FUNCTION_TYPES[n.type]) return renderFunction(n, ctx);
     if (CALL_TYPES[n.type] && lastCallArg(n) >= 0 && !scopeless(n, ctx)) return rewriteCall(n, ctx);
-    let out = '', at = n.start;
-    for (const c of childNodes(n)) {
-      const t = render(c, ctx);
-      out += code.slice(at, c.start) + t;
-      at = c.end;
-    }
-    return out + code.slice(at, n.end);
+    return render_(n, ctx);
   }
   function renderFunction(f, up) {
     const ctx = fnCtx(declared(f), up, f);
