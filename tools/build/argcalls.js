@@ -134,26 +134,29 @@ function fixArgCalls(code) {
     const k = lastCallArg(n);
     const pre = [];
     const local = (text) => { const t = temp(ctx); pre.push(t + '=' + text); return t; };
+    // a node's text without its parentheses (acorn's ranges leave them out): a comma expression
+    // must get them back wherever it goes (an argument, an assignment's value)
+    const expr = (x) => (x.type === 'SequenceExpression' ? '(' + render(x, ctx) + ')' : render(x, ctx));
     let callee;
     const c = n.callee;
     if (c.type === 'MemberExpression' && n.type === 'CallExpression') {
       // the receiver is evaluated first, as before: into a temporary unless nothing can change it
-      const obj = stable(c.object, ctx) ? render(c.object, ctx) : local(render(c.object, ctx));
+      const obj = stable(c.object, ctx) ? render(c.object, ctx) : local(expr(c.object));
       if (!c.computed) callee = obj + '.' + render(c.property, ctx);
-      else callee = obj + '[' + (stable(c.property, ctx) ? render(c.property, ctx) : local(render(c.property, ctx))) + ']';
+      else callee = obj + '[' + (stable(c.property, ctx) ? render(c.property, ctx) : local(expr(c.property))) + ']';
     } else if (FUNCTION_TYPES[c.type]) {
       callee = render(c, ctx);
       if (n.type === 'CallExpression') callee = '(' + callee + ')';
     } else {
-      callee = stable(c, ctx) ? render(c, ctx) : local(render(c, ctx));
+      callee = stable(c, ctx) ? render(c, ctx) : local(expr(c));
     }
     // Arguments before the last one holding a call go to the function's temporaries (unless
     // nothing can change them); that last one to the program's `$0`: nothing runs between its
     // assignment and the call, so one shared variable serves every call (and its nested ones).
     const args = n.arguments.map((a, i) => {
-      if (i > k || stable(a, ctx)) return render(a, ctx);
-      if (i < k) return local(render(a, ctx));
-      pre.push('$0=' + render(a, ctx));
+      if (i > k || stable(a, ctx)) return expr(a);
+      if (i < k) return local(expr(a));
+      pre.push('$0=' + expr(a));
       return '$0';
     });
     usesShared = true;

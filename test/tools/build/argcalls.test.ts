@@ -57,13 +57,14 @@ var i = 0; var out3 = [i++, v(i), i];
   it('keeps what random programs compute (fast-check: nested calls, receivers, assignments)', () => {
     // Expressions over a few functions that log their calls and may throw; the rewritten program
     // must log the same calls in the same order and end the same way.
-    const leaf = fc.oneof(fc.constant('x'), fc.constant('1'), fc.constant('o.k'), fc.constant('(x=x+1)'));
+    const leaf = fc.oneof(fc.constant('x'), fc.constant('1'), fc.constant('o.k'), fc.constant('(x=x+1)'), fc.constant('(x=2*x, x+1)'));
     const expr: fc.Arbitrary<string> = fc.letrec((tie) => ({
       e: fc.oneof({ depthSize: 'small', withCrossShrink: true },
         leaf,
         fc.tuple(fc.constantFrom('f', 'g', 'o.m', 'h(1).m', 'new F'), fc.array(tie('e'), { maxLength: 3 }))
           .map(([fn, args]) => fn + '(' + (args as string[]).join(',') + ')'),
-        fc.tuple(tie('e'), tie('e')).map(([p, q]) => '(' + p + '+' + q + ')')),
+        fc.tuple(tie('e'), tie('e')).map(([p, q]) => '(' + p + '+' + q + ')'),
+        fc.tuple(tie('e'), tie('e')).map(([p, q]) => '(' + p + ', ' + q + ')')),
     })).e;
     const PRELUDE = `var log = [], x = 0, n = 0;
 function f() { log.push('f' + arguments.length + ':' + Array.prototype.join.call(arguments, '|')); if (++n % 7 === 0) throw new Error('t' + n); return n; }
