@@ -19,14 +19,14 @@ describe('Storage full: entries not logged are counted and reported', function (
     if (!fs.existsSync(DEFAULT_BUNDLE)) this.skip();
     const base = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'gate.json'), 'utf8'));
     const lines: string[] = [];
-    // 192 KB of Storage: the firmware and its files leave less than one 64 KB segment.
+    // 256 KB of Storage: the firmware (about 193 KB) and its files leave less than one 64 KB segment.
     const res = await runScenario({
       config: { ...base, log: { segments: 2, segmentSize: 65536 } }, trust: 'test/fixtures/trust.bin', clock: '2021-09-27T08:00:00Z',
       steps: [
         { scan: personCert(1) }, { wait: 4000 }, { expect: { decision: 'open', reason: 'ok' } },
         { scan: personCert(2) }, { wait: 4000 }, { expect: { decision: 'open', events: { fault: 2, log: 0 } } },
       ],
-    }, { baseDir: REPO, out: (l) => lines.push(l), flashBytes: 192 * 1024 });
+    }, { baseDir: REPO, out: (l) => lines.push(l), flashBytes: 256 * 1024 });
     assert.ok(res.ok, res.failures.join('\n') + '\n' + lines.slice(-10).join('\n'));
     const faults = lines.map((l) => JSON.parse(l)).filter((e) => e.event === 'fault');
     assert.deepEqual(faults.map((f) => [f.what, f.why]), [

@@ -161,7 +161,10 @@ async function bundle(entry, out, defines, opts) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, text + '\n');
   if (!report) return text.length;
-  return { bytes: text.length + 1, modules: attribute(mapped + '\n', min.map, path.dirname(path.resolve(out))), metafile: res.metafile };
+  // (the source map describes the text before the argcalls pass: what that pass adds is glue)
+  const modules = attribute(mapped + '\n', min.map, path.dirname(path.resolve(out)));
+  modules['(glue)'] = (modules['(glue)'] || 0) + text.length - mapped.length;
+  return { bytes: text.length + 1, modules, metafile: res.metafile };
 }
 
 /** Throws when `text` uses a function-scoped name before its declaration (tools/build/latevars.js). */
