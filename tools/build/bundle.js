@@ -146,8 +146,8 @@ async function bundle(entry, out, defines, opts) {
   // Espruino leaks the called function's scope when a call's argument throws (tools/build/argcalls.js):
   // arguments that hold a call are evaluated before the call, and the bundle is checked.
   // (opts.keepArgCalls: not, for the tests that reproduce the leak.)
-  const mapped = rewriteHoles(cased.code); // (what the source map describes: the size report's attribution)
-  let text = opts.keepArgCalls ? mapped : rewriteHoles(argcalls.fixArgCalls(cased.code).code);
+  const fixed = opts.keepArgCalls ? cased.code : argcalls.fixArgCalls(cased.code).code;
+  let text = rewriteHoles(fixed);
   acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' });
   if (!opts.keepLateVars) checkLateUses(text, out);
   {
@@ -162,6 +162,7 @@ async function bundle(entry, out, defines, opts) {
   fs.writeFileSync(out, text + '\n');
   if (!report) return text.length;
   // (the source map describes the text before the argcalls pass: what that pass adds is glue)
+  const mapped = fixed === cased.code ? text : rewriteHoles(cased.code); // (what the source map describes)
   const modules = attribute(mapped + '\n', min.map, path.dirname(path.resolve(out)));
   modules['(glue)'] = (modules['(glue)'] || 0) + text.length - mapped.length;
   return { bytes: text.length + 1, modules, metafile: res.metafile };

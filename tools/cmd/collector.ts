@@ -12,9 +12,8 @@ import { GateRegistry, addGate, revokeGate, listGates } from '../collector/gates
 import { importBatches, ImportError } from '../collector/import';
 import { defaultLevelsFile, levelSource, readLevels, setLevel } from '../collector/levels';
 import { TrustDir } from '../collector/trust';
-import { readJsonFile } from '../cli';
-import { Ed25519Key, parseJwk, readJwkFile } from '../keys';
-import { decodeTrustBundle, verifySign1 } from '../issuer';
+import { verifySign1 } from '../issuer';
+import { readBundleAndRoots } from './trust';
 
 export const help = `
 usage: qrgate collector serve --db DB --listen HOST:PORT [--gates FILE] [--retain-days N] [--max-pending N]
@@ -409,17 +408,7 @@ async function trustCmd(args: string[]): Promise<number> {
   if (args[0] !== 'publish') throw new CliError('usage: qrgate collector trust publish|status --trust-dir DIR ...');
   if (p.positional.length !== 1) throw new CliError('give one trust bundle file to publish');
   const file = p.positional[0];
-  const bytes = new Uint8Array(readFileOr(file, 'trust bundle'));
-  let b;
-  try { b = decodeTrustBundle(bytes); } catch (e: any) { throw new CliError(`${file} is not a valid trust bundle: ${e.message}`); }
-  const roots: Ed25519Key[] = ((p.flags.root || []) as string[]).map((f) => readJwkFile(f));
-  if (p.flags.config !== undefined) {
-    const cfg = readJsonFile(p.flags.config, 'configuration');
-    if (!cfg || !Array.isArray(cfg.rootKeys) || cfg.rootKeys.length === 0) {
-      throw new CliError(`configuration ${p.flags.config}: rootKeys must be a non-empty list of JWKs`);
-    }
-    cfg.rootKeys.forEach((j: any, i: number) => roots.push(parseJwk(j, `configuration ${p.flags.config}: rootKeys[${i}]`)));
-  }
+  const { bytes, b, roots } = readBundleAndRoots(file, p.flags);
   if (!roots.length) throw new CliError('give the root keys the gates trust (--root FILE or --config FILE): the bundle is checked before it is published');
   if (!roots.some((r) => verifySign1(b.sign1, r.publicKey))) throw new CliError(`${file}: the signature does not verify under any root key given: not published`);
   let r;

@@ -183,10 +183,11 @@ export function bundleJson(b: DecodedTrustBundle): any {
   return o;
 }
 
-async function show(args: string[]): Promise<number> {
-  const p = parseArgs(args, { root: 'multi', config: 'string' });
-  if (p.positional.length !== 1) throw new CliError(p.positional.length ? `one bundle file, got ${p.positional.length}` : 'missing the bundle FILE');
-  const file = p.positional[0];
+/**
+ * A trust bundle file, decoded, and the root keys given to check it: --root JWK files (flag
+ * `root`, multi) and the rootKeys of --config FILE (flag `config`). (trust show, collector trust publish)
+ */
+export function readBundleAndRoots(file: string, flags: any): { bytes: Uint8Array; b: DecodedTrustBundle; roots: Ed25519Key[] } {
   const bytes = new Uint8Array(readFileOr(file, 'trust bundle'));
   let b: DecodedTrustBundle;
   try {
@@ -194,14 +195,22 @@ async function show(args: string[]): Promise<number> {
   } catch (e: any) {
     throw new CliError(`${file} is not a valid trust bundle: ${e.message}`);
   }
-  const roots: Ed25519Key[] = ((p.flags.root || []) as string[]).map((f) => readJwkFile(f));
-  if (p.flags.config !== undefined) {
-    const cfg = readJsonFile(p.flags.config, 'configuration');
+  const roots: Ed25519Key[] = ((flags.root || []) as string[]).map((f) => readJwkFile(f));
+  if (flags.config !== undefined) {
+    const cfg = readJsonFile(flags.config, 'configuration');
     if (!cfg || !Array.isArray(cfg.rootKeys) || cfg.rootKeys.length === 0) {
-      throw new CliError(`configuration ${p.flags.config}: rootKeys must be a non-empty list of JWKs`);
+      throw new CliError(`configuration ${flags.config}: rootKeys must be a non-empty list of JWKs`);
     }
-    cfg.rootKeys.forEach((j: any, i: number) => roots.push(parseJwk(j, `configuration ${p.flags.config}: rootKeys[${i}]`)));
+    cfg.rootKeys.forEach((j: any, i: number) => roots.push(parseJwk(j, `configuration ${flags.config}: rootKeys[${i}]`)));
   }
+  return { bytes, b, roots };
+}
+
+async function show(args: string[]): Promise<number> {
+  const p = parseArgs(args, { root: 'multi', config: 'string' });
+  if (p.positional.length !== 1) throw new CliError(p.positional.length ? `one bundle file, got ${p.positional.length}` : 'missing the bundle FILE');
+  const file = p.positional[0];
+  const { bytes, b, roots } = readBundleAndRoots(file, p.flags);
   const o = bundleJson(b);
   let status = 0;
   if (roots.length) {
