@@ -27,6 +27,8 @@ import { GateKeys, Hmac, sealBatch, hexBytes, answerOk } from '../proto/gateauth
 export interface BatchSource {
   batch(maxRecords: number, maxBytes?: number, gateId?: string): { body: Uint8Array; seqs: number[] } | null;
   ack(ranges: AckRange[]): number;
+  /** Records not yet acknowledged: each Batch says how many stay behind it (Batch.backlog). */
+  stats?(): { pending: number };
 }
 
 export interface UplinkWifiOptions {
@@ -195,7 +197,8 @@ export class UplinkWifi {
       b = { body: encodeBatch(this.o.gateId, []), seqs: [] };
     }
     this.idleMs = 0;
-    if (this.o.trustVersion) b.body = withTrustVersion(b.body, this.o.trustVersion());
+    var src = this.o.source, left = src.stats ? src.stats().pending - b.seqs.length : 0;
+    b.body = withTrustVersion(b.body, this.o.trustVersion ? this.o.trustVersion() : 0, left > 0 ? left : 0);
     var batch = b, n = ++this.attempts, self = this, done = false;
     this.inFlight = n;
     this.stats.sent++;

@@ -277,15 +277,17 @@ export function encodeAck(gateId: string, ranges: AckRange[], level?: number, tr
 }
 
 /**
- * An encoded Batch with field 7 (trust_version: the version of the bundle the gate uses)
- * appended (protobuf fields may come in any order); the body itself when v is 0.
+ * An encoded Batch with field 7 (trust_version: the version of the bundle the gate uses) and
+ * field 8 (backlog: records the gate still holds unsent beyond this batch) appended (protobuf
+ * fields may come in any order), each when not 0; the body itself when both are 0.
  */
-export function withTrustVersion(body: Uint8Array, v: number): Uint8Array {
-  if (!v) return body;
-  var out = new Uint8Array(body.length + 1 + varintSize(checkU32(v, 'trust version')));
+export function withTrustVersion(body: Uint8Array, v: number, backlog?: number): Uint8Array {
+  if (!v && !backlog) return body;
+  var out = new Uint8Array(body.length + (v ? 1 + varintSize(checkU32(v, 'trust version')) : 0) + (backlog ? 1 + varintSize(checkU32(backlog, 'backlog')) : 0));
   out.set(body, 0);
-  out[body.length] = 0x38;
-  putVarint(out, body.length + 1, v);
+  var o = body.length;
+  if (v) { out[o++] = 0x38; o = putVarint(out, o, v); }
+  if (backlog) { out[o++] = 0x40; putVarint(out, o, backlog); }
   return out;
 }
 

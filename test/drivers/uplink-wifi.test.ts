@@ -2,6 +2,8 @@
 // Ack names this gate, bounded exponential backoff with jitter, a backlog drained at once, and a
 // dead link that never blocks (every call returns at once; nothing runs synchronously).
 import { strict as assert } from 'assert';
+import * as path from 'path';
+import * as protobuf from 'protobufjs';
 import { FakeTimers } from '../fakes/hal';
 import { HttpClient } from '../../hal/types';
 import { UplinkWifi, UplinkWifiOptions, clipRanges, backoffMs, BatchSource } from '../../drivers/uplink-wifi';
@@ -88,6 +90,22 @@ describe('uplink-wifi', () => {
     timers.advance(10000);
     assert.equal(http.reqs.length, 4);
     assert.deepEqual(events.filter((e) => e.what === 'acked').map((e) => e.f.acked), [5, 5, 2]);
+  });
+
+  it('each batch says how many records stay behind it (Batch.backlog, field 8)', () => {
+    const { timers, http, j, up } = setup();
+    const PBatch = protobuf.loadSync(path.join(__dirname, '..', '..', 'proto', 'log.proto')).lookupType('qrgate.log.Batch');
+    const backlog = () => (PBatch.toObject(PBatch.decode(http.last.body), { defaults: true }) as any).backlog;
+    fill(j, 12);
+    up.start(0);
+    timers.flush();
+    assert.equal(backlog(), 7, '12 pending, 5 sent');
+    http.ackAll(); timers.flush();
+    assert.equal(backlog(), 2);
+    http.ackAll(); timers.flush();
+    assert.equal(decodeBatch(http.last.body).records.length, 2);
+    assert.equal(backlog(), 0, 'the last batch leaves none behind');
+    up.stop();
   });
 
   it('never overlaps requests, and a late answer after its timeout is ignored', () => {

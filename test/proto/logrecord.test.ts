@@ -224,4 +224,18 @@ describe('proto/logrecord: trust updates (issue 13: Ack field 6, Batch field 7)'
       if (!v) assert.equal(withTrustVersion(body, v), body);
     }), { numRuns: RUNS });
   });
+  it('property: withTrustVersion with a backlog (Batch field 8, issue 15): byte for byte what protobufjs encodes', () => {
+    const small = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 0, max: 4294967295 }));
+    fc.assert(fc.property(fc.array(arbRecord, { maxLength: 3 }), small, small, (rs, v, backlog) => {
+      const body = encodeBatch('gate-9', rs.map((r) => encodeLogRecord(r, r.seq)));
+      const mine = withTrustVersion(body, v, backlog);
+      // protobufjs writes fields in number order: records (2) then trust_version (7), backlog (8).
+      const m: any = PBatch7.toObject(PBatch7.decode(body), { longs: Number, defaults: false });
+      const pb = PBatch7.encode(PBatch7.fromObject({ ...m, trustVersion: v, backlog })).finish();
+      assert.deepEqual(Buffer.from(mine), Buffer.from(pb));
+      const o: any = PBatch7.toObject(PBatch7.decode(mine), { longs: Number, defaults: true });
+      assert.deepEqual([o.trustVersion, o.backlog, o.records.length], [v, backlog, rs.length]);
+      if (!v && !backlog) assert.equal(mine, body);
+    }), { numRuns: RUNS });
+  });
 });

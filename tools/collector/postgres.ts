@@ -14,8 +14,8 @@
 import { Pool, PoolClient } from 'pg';
 import { HOURLY_COLUMNS, hourRow } from './store';
 import { LogRecord } from '../../proto/logrecord';
-import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
-import { gateRow } from './sqlite';
+import { BatchInfo, CollectorStore, ConflictRecord, GateState, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, gateState, sameRecord } from './store';
+import { gateRow, stateRow } from './sqlite';
 
 // 2: records named (gate_id, epoch, day, seq) (log.proto Batch.epoch); schema 1 is migrated.
 const SCHEMA_VERSION = '2';
@@ -47,6 +47,21 @@ CREATE TABLE IF NOT EXISTS entries (
   PRIMARY KEY (gate_id, epoch, day, seq)
 ) PARTITION BY RANGE (day);
 CREATE TABLE IF NOT EXISTS entries_default PARTITION OF entries DEFAULT;
+-- A true conflict (same gate, epoch, day and seq as a stored record, other contents) is kept
+-- here, once, for a person to see (qrgate collector conflicts, the web page).
+CREATE TABLE IF NOT EXISTS conflicts (
+  gate_id TEXT NOT NULL, epoch BIGINT NOT NULL, day INTEGER NOT NULL, seq BIGINT NOT NULL, time BIGINT NOT NULL,
+  kind TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL, format TEXT NOT NULL,
+  kid BYTEA NOT NULL, subject BYTEA NOT NULL, cert BYTEA NOT NULL, clock_untrusted BOOLEAN NOT NULL,
+  dropped INTEGER NOT NULL, unlogged INTEGER NOT NULL, received_at BIGINT NOT NULL,
+  alarm TEXT NOT NULL DEFAULT '', occupancy INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS conflicts_key ON conflicts (gate_id, epoch, day, seq);
+-- Each gate's latest state as its batches say it (store.ts gateState).
+CREATE TABLE IF NOT EXISTS gate_state (
+  gate_id TEXT PRIMARY KEY, last_contact BIGINT NOT NULL, trust_version BIGINT, backlog BIGINT,
+  clock TEXT NOT NULL DEFAULT 'unknown', unsure_since BIGINT
+);
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
 CREATE INDEX IF NOT EXISTS entries_gate_time ON entries (gate_id, time);
 CREATE INDEX IF NOT EXISTS entries_time ON entries (time);
@@ -64,6 +79,7 @@ export interface PostgresStoreOptions {
 interface Pending {
   gateId: string;
   records: LogRecord[];
+  info?: BatchInfo;
   resolve: (r: PutResult) => void;
   reject: (e: any) => void;
 }
@@ -76,6 +92,13 @@ function rowToRecord(r: any): StoredRecord {
     unlogged: r.unlogged || 0, receivedAt: Number(r.received_at), occupancy: r.occupancy || 0,
     ...(r.alarm ? { alarm: r.alarm } : {}),
   };
+}
+
+/** A row read back through to_jsonb: bytea columns come as '\\x...' text. */
+function jsonRow(j: any): any {
+  const o: any = { ...j };
+  for (const k of ['kid', 'subject', 'cert']) o[k] = Buffer.from(String(j[k]).replace(/^\\x/, ''), 'hex');
+  return o;
 }
 
 /** The partition day of a record time (seconds since 1970). */
@@ -172,10 +195,10 @@ export class PostgresStore implements CollectorStore {
     return this.queue.length;
   }
 
-  put(gateId: string, records: LogRecord[]): Promise<PutResult> {
+  put(gateId: string, records: LogRecord[], info?: BatchInfo): Promise<PutResult> {
     if (this.closed) return Promise.reject(new Error('store closed'));
     return new Promise<PutResult>((resolve, reject) => {
-      this.queue.push({ gateId, records, resolve, reject });
+      this.queue.push({ gateId, records, info, resolve, reject });
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => this.drain());
@@ -223,6 +246,7 @@ export class PostgresStore implements CollectorStore {
     const key = (g: string, e: number, d: number, s: number) => g + '\u0000' + e + '\u0000' + d + '\u0000' + s;
     const inserted = new Set<string>();
     const stored = new Map<string, StoredRecord>();
+    let results: PutResult[];
     await c.query('BEGIN');
     try {
       if (rows.length) {
@@ -248,25 +272,76 @@ export class PostgresStore implements CollectorStore {
           for (const r of sel.rows) stored.set(key(r.gate_id, Number(r.epoch), r.day, Number(r.seq)), rowToRecord(r));
         }
       }
+      const firstUse = new Set<string>();
+      const clashes: { gateId: string; r: LogRecord; k: string }[] = [];
+      results = group.map((p) => {
+        const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
+        for (const r of p.records) {
+          const k = key(p.gateId, r.epoch || 0, dayOf(r.time), r.seq);
+          if (inserted.has(k) && !firstUse.has(k)) { firstUse.add(k); res.inserted++; stored.set(k, { ...r, gateId: p.gateId, receivedAt: now }); }
+          else if (sameRecord(stored.get(k) as StoredRecord, r)) res.duplicates++;
+          else { res.conflicts++; clashes.push({ gateId: p.gateId, r, k }); }
+          res.held.push(r.seq);
+        }
+        res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
+        return res;
+      });
+      if (clashes.length) await this.keepConflicts(c, clashes, now);
+      const withInfo = group.filter((p) => p.info);
+      if (withInfo.length) await this.saveStates(c, withInfo, now);
       await c.query('COMMIT');
       this.commits++;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    const firstUse = new Set<string>();
-    return group.map((p) => {
-      const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
-      for (const r of p.records) {
-        const k = key(p.gateId, r.epoch || 0, dayOf(r.time), r.seq);
-        if (inserted.has(k) && !firstUse.has(k)) { firstUse.add(k); res.inserted++; stored.set(k, { ...r, gateId: p.gateId, receivedAt: now }); }
-        else if (sameRecord(stored.get(k) as StoredRecord, r)) res.duplicates++;
-        else res.conflicts++;
-        res.held.push(r.seq);
-      }
-      res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
-      return res;
-    });
+    return results;
+  }
+
+  /** Keeps each conflicting copy once (in the writer's open transaction). */
+  private async keepConflicts(c: PoolClient, clashes: { gateId: string; r: LogRecord; k: string }[], now: number): Promise<void> {
+    const sel = await c.query(
+      `SELECT x.* FROM conflicts x JOIN unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS k(g, d, s, ep)
+         ON x.gate_id = k.g AND x.day = k.d AND x.seq = k.s AND x.epoch = k.ep`,
+      [clashes.map((x) => x.gateId), clashes.map((x) => dayOf(x.r.time)), clashes.map((x) => x.r.seq), clashes.map((x) => x.r.epoch || 0)]);
+    const kept = new Map<string, LogRecord[]>();
+    for (const row of sel.rows) {
+      const k = row.gate_id + '\u0000' + Number(row.epoch) + '\u0000' + row.day + '\u0000' + Number(row.seq);
+      (kept.get(k) || kept.set(k, []).get(k)!).push(rowToRecord(row));
+    }
+    const fresh: { gateId: string; r: LogRecord }[] = [];
+    for (const x of clashes) {
+      const have = kept.get(x.k) || kept.set(x.k, []).get(x.k)!;
+      if (have.some((h) => sameRecord(h, x.r))) continue;
+      have.push(x.r);
+      fresh.push(x);
+    }
+    if (!fresh.length) return;
+    const rows = fresh.map((x) => x.r);
+    await c.query(
+      `INSERT INTO conflicts (gate_id, day, seq, time, kind, decision, reason, format, kid, subject, cert, clock_untrusted, dropped, received_at, unlogged, epoch, alarm, occupancy)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::bytea[], $10::bytea[], $11::bytea[], $12::boolean[], $13::int[], $14::bigint[], $15::int[], $16::bigint[], $17::text[], $18::int[])`,
+      [fresh.map((x) => x.gateId), rows.map((r) => dayOf(r.time)), rows.map((r) => r.seq), rows.map((r) => r.time), rows.map((r) => r.kind),
+        rows.map((r) => r.decision), rows.map((r) => r.reason), rows.map((r) => r.format),
+        rows.map((r) => Buffer.from(r.kid)), rows.map((r) => Buffer.from(r.subject)), rows.map((r) => Buffer.from(r.cert)),
+        rows.map((r) => !!r.clockUntrusted), rows.map((r) => r.dropped), rows.map(() => now), rows.map((r) => r.unlogged || 0),
+        rows.map((r) => r.epoch || 0), rows.map((r) => r.alarm || ''), rows.map((r) => r.occupancy || 0)]);
+  }
+
+  /** Each gate's state after the group's batches, in their order (in the writer's open transaction). */
+  private async saveStates(c: PoolClient, group: Pending[], now: number): Promise<void> {
+    const ids = Array.from(new Set(group.map((p) => p.gateId)));
+    const states = new Map<string, GateState | null>();
+    for (const r of (await c.query('SELECT * FROM gate_state WHERE gate_id = ANY($1::text[])', [ids])).rows) states.set(r.gate_id, stateRow(r));
+    for (const p of group) states.set(p.gateId, gateState(states.get(p.gateId) || null, p.records, p.info as BatchInfo, now));
+    const st = ids.map((g) => states.get(g) as GateState);
+    await c.query(
+      `INSERT INTO gate_state (gate_id, last_contact, trust_version, backlog, clock, unsure_since)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[])
+       ON CONFLICT (gate_id) DO UPDATE SET last_contact = excluded.last_contact, trust_version = excluded.trust_version,
+         backlog = excluded.backlog, clock = excluded.clock, unsure_since = excluded.unsure_since`,
+      [ids, st.map((x) => x.lastContact), st.map((x) => x.trustVersion), st.map((x) => x.backlog), st.map((x) => x.clock), st.map((x) => x.unsureSince)]);
   }
 
   /**
@@ -296,6 +371,8 @@ export class PostgresStore implements CollectorStore {
         }
       }
       await c.query('DELETE FROM entries_default WHERE received_at < $1', [cutoff * DAY]);
+      // Conflicting copies go with the days they belong to.
+      await c.query('DELETE FROM conflicts WHERE (day >= $1 AND day < $2) OR (day < $1 AND received_at < $3)', [FIRST_DAY, cutoff, cutoff * DAY]);
     } finally {
       c.release();
     }
@@ -339,11 +416,29 @@ export class PostgresStore implements CollectorStore {
   }
 
   async gates(): Promise<GateSummary[]> {
-    return (await this.pool.query(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
+    return (await this.pool.query(`WITH e AS (SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
          sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
          sum(CASE WHEN clock_untrusted THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged,
          sum(CASE WHEN kind = 'alarm' AND alarm IN ('forced', 'held') THEN 1 ELSE 0 END) AS alarms
-    FROM entries GROUP BY gate_id ORDER BY gate_id`)).rows.map(gateRow);
+    FROM entries GROUP BY gate_id),
+  c AS (SELECT gate_id, count(*) AS n FROM conflicts GROUP BY gate_id),
+  ids AS (SELECT gate_id FROM e UNION SELECT gate_id FROM gate_state)
+  SELECT ids.gate_id, greatest(coalesce(e.last_contact, 0), coalesce(s.last_contact, 0)) AS last_contact, coalesce(e.records, 0) AS records,
+    coalesce(e.entries, 0) AS entries, coalesce(e.last_time, 0) AS last_time, coalesce(e.untrusted, 0) AS untrusted,
+    coalesce(e.dropped, 0) AS dropped, e.unlogged, e.alarms, s.trust_version, s.backlog, s.clock, s.unsure_since, c.n AS conflicts
+  FROM ids LEFT JOIN e ON e.gate_id = ids.gate_id LEFT JOIN gate_state s ON s.gate_id = ids.gate_id LEFT JOIN c ON c.gate_id = ids.gate_id
+  ORDER BY ids.gate_id`)).rows.map(gateRow);
+  }
+
+  /** The conflicting copies kept (same gate, epoch, day and seq as a stored record, other contents), each with that record. */
+  async conflicts(): Promise<ConflictRecord[]> {
+    const t = await this.pool.query("SELECT to_regclass('conflicts') AS t");
+    if (!t.rows[0].t) return [];
+    const res = await this.pool.query(
+      `SELECT to_jsonb(x) AS kept, to_jsonb(e) AS stored FROM conflicts x
+         LEFT JOIN entries e ON e.gate_id = x.gate_id AND e.epoch = x.epoch AND e.day = x.day AND e.seq = x.seq
+        ORDER BY x.gate_id, x.epoch, x.seq, x.day, x.received_at`);
+    return res.rows.map((r: any) => ({ ...rowToRecord(jsonRow(r.kept)), stored: r.stored ? rowToRecord(jsonRow(r.stored)) : null }));
   }
 
   async hourly(filter: QueryFilter): Promise<HourCount[]> {

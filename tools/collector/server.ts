@@ -37,7 +37,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord } from '../../proto/logrecord';
-import { CollectorStore, PutResult, toRanges } from './store';
+import { BatchInfo, CollectorStore, PutResult, toRanges } from './store';
 import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
 import { GateRegistry, hmac } from './gates';
 import * as crypto from 'crypto';
@@ -86,7 +86,7 @@ function enumName(table: string[], code: number): string {
 }
 
 /** Decodes and checks a Batch (protobufjs, independent of the device's codec). */
-export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number; trustVersion: number } {
+export function decodeBatchHost(body: Uint8Array): { gateId: string; records: LogRecord[]; unlogged: number; epoch: number; nonce: number; time: number; trustVersion: number; backlog: number } {
   const { Batch } = logSchema();
   let m: any;
   try {
@@ -108,7 +108,7 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
       ...(r.alarm ? { alarm: enumName(ALARMS, r.alarm) } : {}),
     };
   });
-  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time, trustVersion: m.trustVersion || 0 };
+  return { gateId: m.gateId, records, unlogged: m.unlogged, epoch: m.epoch, nonce: m.nonce, time: m.time, trustVersion: m.trustVersion || 0, backlog: m.backlog || 0 };
 }
 
 /**
@@ -243,8 +243,8 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
   let inFlight = 0;
   let refused = 0;
 
-  const ingest = async (gateId: string, records: LogRecord[], unlogged?: number): Promise<PutResult> => {
-    const res = await opts.store.put(gateId, records);
+  const ingest = async (gateId: string, records: LogRecord[], unlogged?: number, info?: BatchInfo): Promise<PutResult> => {
+    const res = await opts.store.put(gateId, records, info);
     const line: any = { ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
       duplicates: res.duplicates, conflicts: res.conflicts };
     // The gate could not log this many entries (its Storage is full): say it where people look.
@@ -299,7 +299,9 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         if (!opts.gates.fresh(batch.gateId, batch.epoch, batch.nonce)) refuse('replayed batch (nonce seen)');
         auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
       }
-      const r = await ingest(batch.gateId, batch.records, batch.unlogged);
+      // The gate's state (trust version, backlog, clock) is stored with the records (the web page shows it).
+      const r = await ingest(batch.gateId, batch.records, batch.unlogged,
+        { epoch: batch.epoch, time: batch.time, trustVersion: batch.trustVersion, backlog: batch.backlog });
       const tb = opts.trust ? opts.trust.forWifi(batch.gateId, batch.trustVersion) : null;
       if (tb) log(JSON.stringify({ ev: 'trust', gateId: batch.gateId, link: 'wifi', from: batch.trustVersion, bytes: tb.length }));
       const ack0 = encodeAckHost(batch.gateId, r.held, auth, levelOf(batch.gateId), tb);

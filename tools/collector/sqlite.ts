@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import { HOURLY_COLUMNS, hourRow } from './store';
 import { LogRecord } from '../../proto/logrecord';
-import { CollectorStore, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, sameRecord } from './store';
+import { BatchInfo, CollectorStore, ConflictRecord, GateState, GateSummary, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit, gateState, sameRecord } from './store';
 
 // 2: records are named (gate_id, epoch, seq) (proto/log.proto Batch.epoch), and a copy that
 // conflicts with a stored record is kept in `conflicts` for a person to see (schema 1 databases
@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS conflicts (
   dropped INTEGER NOT NULL, unlogged INTEGER NOT NULL, received_at INTEGER NOT NULL,
   alarm TEXT NOT NULL DEFAULT '', occupancy INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS gate_state (
+  gate_id TEXT PRIMARY KEY, last_contact INTEGER NOT NULL, trust_version INTEGER, backlog INTEGER,
+  clock TEXT NOT NULL DEFAULT 'unknown', unsure_since INTEGER
+);
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject);
 CREATE INDEX IF NOT EXISTS entries_gate_time ON entries (gate_id, time);
 CREATE INDEX IF NOT EXISTS entries_time ON entries (time);
@@ -69,6 +73,7 @@ export interface SqliteStoreOptions {
 interface Pending {
   gateId: string;
   records: LogRecord[];
+  info?: BatchInfo;
   resolve: (r: PutResult) => void;
   reject: (e: any) => void;
 }
@@ -84,6 +89,20 @@ export function gateRow(r: any): GateSummary {
     gateId: r.gate_id, lastContact: Number(r.last_contact), records: Number(r.records), entries: Number(r.entries),
     lastRecordTime: Number(r.last_time), clockUntrusted: Number(r.untrusted), dropped: Number(r.dropped),
     unlogged: Number(r.unlogged || 0), alarms: Number(r.alarms || 0),
+    trustVersion: r.trust_version === null || r.trust_version === undefined ? null : Number(r.trust_version),
+    backlog: r.backlog === null || r.backlog === undefined ? null : Number(r.backlog),
+    clock: r.clock || 'unknown', unsureSince: r.unsure_since === null || r.unsure_since === undefined ? null : Number(r.unsure_since),
+    conflicts: Number(r.conflicts || 0),
+  };
+}
+
+/** A gate_state row as a GateState (null: no row). */
+export function stateRow(r: any): GateState | null {
+  if (!r) return null;
+  return {
+    lastContact: Number(r.last_contact), trustVersion: r.trust_version === null ? null : Number(r.trust_version),
+    backlog: r.backlog === null ? null : Number(r.backlog), clock: r.clock,
+    unsureSince: r.unsure_since === null ? null : Number(r.unsure_since),
   };
 }
 
@@ -129,7 +148,7 @@ export class SqliteStore implements CollectorStore {
   private crashAfter: number;
   private insert: Database.Statement;
   private select: Database.Statement;
-  private putTx: (gateId: string, records: LogRecord[], now: number) => PutResult;
+  private putTx: (gateId: string, records: LogRecord[], now: number, info?: BatchInfo) => PutResult;
   private groupTx: (group: Pending[], now: number) => PutResult[];
   private queue: Pending[] = [];
   private writing = false;
@@ -174,7 +193,12 @@ export class SqliteStore implements CollectorStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.select = this.db.prepare('SELECT * FROM entries WHERE gate_id = ? AND epoch = ? AND seq = ?');
     const selectConflicts = this.db.prepare('SELECT * FROM conflicts WHERE gate_id = ? AND epoch = ? AND seq = ?');
-    this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number): PutResult => {
+    const selectState = opts.readonly ? (null as any) : this.db.prepare('SELECT * FROM gate_state WHERE gate_id = ?');
+    const upsertState = opts.readonly ? (null as any) : this.db.prepare(
+      `INSERT INTO gate_state (gate_id, last_contact, trust_version, backlog, clock, unsure_since) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (gate_id) DO UPDATE SET last_contact = excluded.last_contact, trust_version = excluded.trust_version,
+         backlog = excluded.backlog, clock = excluded.clock, unsure_since = excluded.unsure_since`);
+    this.putTx = this.db.transaction((gateId: string, records: LogRecord[], now: number, info?: BatchInfo): PutResult => {
       const res: PutResult = { held: [], inserted: 0, duplicates: 0, conflicts: 0 };
       for (const r of records) {
         const epoch = r.epoch || 0;
@@ -194,13 +218,17 @@ export class SqliteStore implements CollectorStore {
         }
         res.held.push(r.seq);
       }
+      if (info) {
+        const st = gateState(stateRow(selectState.get(gateId)), records, info, now);
+        upsertState.run(gateId, st.lastContact, st.trustVersion, st.backlog, st.clock, st.unsureSince);
+      }
       res.held = Array.from(new Set(res.held)).sort((a, b) => a - b);
       return res;
     });
     // The same work for a whole group of batches, inside one transaction (the inner calls of a
     // better-sqlite3 transaction function become savepoints of the outer one).
     this.groupTx = this.db.transaction((group: Pending[], now: number): PutResult[] =>
-      group.map((p) => this.putTx(p.gateId, p.records, now)));
+      group.map((p) => this.putTx(p.gateId, p.records, now, p.info)));
   }
 
   /** Batches queued for the next commit (for back-pressure). */
@@ -212,10 +240,10 @@ export class SqliteStore implements CollectorStore {
     this.db.pragma(`busy_timeout = ${ms}`);
   }
 
-  put(gateId: string, records: LogRecord[]): Promise<PutResult> {
+  put(gateId: string, records: LogRecord[], info?: BatchInfo): Promise<PutResult> {
     if (!this.db.open) return Promise.reject(new Error('store closed'));
     return new Promise<PutResult>((resolve, reject) => {
-      this.queue.push({ gateId, records, resolve, reject });
+      this.queue.push({ gateId, records, info, resolve, reject });
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => this.drain());
@@ -298,12 +326,27 @@ export class SqliteStore implements CollectorStore {
     }));
   }
 
+  private hasTable(name: string): boolean {
+    return !!this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+  }
+
   async gates(): Promise<GateSummary[]> {
-    return (this.db.prepare(`SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
+    // (A database opened read-only may predate gate_state and conflicts.)
+    const state = this.hasTable('gate_state') ? 'gate_state' : "(SELECT '' AS gate_id, 0 AS last_contact, NULL AS trust_version, NULL AS backlog, 'unknown' AS clock, NULL AS unsure_since WHERE 0)";
+    const conflicts = this.hasTable('conflicts') ? 'conflicts' : "(SELECT '' AS gate_id WHERE 0)";
+    return (this.db.prepare(`WITH e AS (SELECT gate_id, max(received_at) AS last_contact, count(*) AS records,
          sum(CASE WHEN kind = 'entry' THEN 1 ELSE 0 END) AS entries, max(time) AS last_time,
          sum(CASE WHEN clock_untrusted = 1 THEN 1 ELSE 0 END) AS untrusted, max(dropped) AS dropped, sum(unlogged) AS unlogged,
          sum(CASE WHEN kind = 'alarm' AND alarm IN ('forced', 'held') THEN 1 ELSE 0 END) AS alarms
-    FROM entries GROUP BY gate_id ORDER BY gate_id`).all() as any[]).map(gateRow);
+    FROM entries GROUP BY gate_id),
+  s AS (SELECT * FROM ${state}),
+  c AS (SELECT gate_id, count(*) AS n FROM ${conflicts} GROUP BY gate_id),
+  ids AS (SELECT gate_id FROM e UNION SELECT gate_id FROM s)
+  SELECT ids.gate_id, max(coalesce(e.last_contact, 0), coalesce(s.last_contact, 0)) AS last_contact, coalesce(e.records, 0) AS records,
+    coalesce(e.entries, 0) AS entries, coalesce(e.last_time, 0) AS last_time, coalesce(e.untrusted, 0) AS untrusted,
+    coalesce(e.dropped, 0) AS dropped, e.unlogged, e.alarms, s.trust_version, s.backlog, s.clock, s.unsure_since, c.n AS conflicts
+  FROM ids LEFT JOIN e ON e.gate_id = ids.gate_id LEFT JOIN s ON s.gate_id = ids.gate_id LEFT JOIN c ON c.gate_id = ids.gate_id
+  ORDER BY ids.gate_id`).all() as any[]).map(gateRow);
   }
 
   async hourly(filter: QueryFilter): Promise<HourCount[]> {
@@ -316,10 +359,12 @@ export class SqliteStore implements CollectorStore {
   }
 
   /** The conflicting copies kept (same gate, epoch and seq as a stored record, other contents), by gate, epoch, seq. */
-  async conflicts(): Promise<StoredRecord[]> {
-    const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'").get();
-    if (!t) return [];
-    return (this.db.prepare('SELECT * FROM conflicts ORDER BY gate_id, epoch, seq, received_at').all() as any[]).map(rowToRecord);
+  async conflicts(): Promise<ConflictRecord[]> {
+    if (!this.hasTable('conflicts')) return [];
+    return (this.db.prepare('SELECT * FROM conflicts ORDER BY gate_id, epoch, seq, received_at').all() as any[]).map((r) => {
+      const first = this.select.get(r.gate_id, r.epoch, r.seq);
+      return { ...rowToRecord(r), stored: first ? rowToRecord(first) : null };
+    });
   }
 
   async close(): Promise<void> {

@@ -63,6 +63,71 @@ export interface GateSummary {
   unlogged: number;
   /** Door alarms it raised (held open, forced: records of kind 'alarm'). */
   alarms: number;
+  /** The trust bundle version of its latest Wi-Fi batch (Batch.trust_version; null: never said). */
+  trustVersion: number | null;
+  /** Records it still held unsent beyond its latest Wi-Fi batch (Batch.backlog; null: never said). */
+  backlog: number | null;
+  /** Its clock as its latest batch showed it (gateClock): set, unsure, or unknown (never said). */
+  clock: 'set' | 'unsure' | 'unknown';
+  /** Since when (seconds since 1970, the collector's clock) its clock has been unsure; null when set. */
+  unsureSince: number | null;
+  /** Conflicting copies kept for it (same gate, epoch and seq as a stored record, other contents). */
+  conflicts: number;
+}
+
+/** What a batch says of its gate besides its records (proto/log.proto Batch fields 4, 6-8). */
+export interface BatchInfo {
+  /** Batch.epoch (0: an unauthenticated gate, which does not send its clock). */
+  epoch?: number;
+  /** Batch.time: the gate's clock when it sent the batch (authenticated gates). */
+  time?: number;
+  trustVersion?: number;
+  backlog?: number;
+}
+
+/** The latest state of a gate kept by a store (table gate_state). */
+export interface GateState {
+  lastContact: number;
+  trustVersion: number | null;
+  backlog: number | null;
+  clock: 'set' | 'unsure' | 'unknown';
+  unsureSince: number | null;
+}
+
+/** firmware/gate.ts's CLOCK_VALID_AFTER (2020-01-01): a gate clock before it was never set. */
+const CLOCK_VALID_AFTER = 1577836800;
+
+/**
+ * A gate's state after a batch received at `now`. The clock: an authenticated gate sends its
+ * clock (Batch.time), and one unset since power-on counts from 0, so its time is the seconds since
+ * then (unsure since now - time); otherwise the batch's latest record says whether its clock was
+ * trusted when it was made (unsure since the first batch that said so). No record and no clock:
+ * as before.
+ */
+export function gateState(prev: GateState | null, records: LogRecord[], info: BatchInfo, now: number): GateState {
+  const wasSince = prev && prev.clock === 'unsure' && prev.unsureSince !== null ? prev.unsureSince : null;
+  let clock: GateState['clock'] = prev ? prev.clock : 'unknown';
+  let since = wasSince;
+  if (info.epoch) {
+    const t = info.time || 0;
+    if (t < CLOCK_VALID_AFTER) { clock = 'unsure'; since = wasSince !== null ? Math.min(wasSince, now - t) : now - t; }
+    else clock = 'set';
+  } else if (records.length) {
+    let last = records[0];
+    for (const r of records) if (r.seq > last.seq) last = r;
+    if (last.clockUntrusted) { clock = 'unsure'; if (since === null) since = now; }
+    else clock = 'set';
+  }
+  return {
+    lastContact: now, clock, unsureSince: clock === 'unsure' ? since : null,
+    trustVersion: info.trustVersion !== undefined ? info.trustVersion : prev ? prev.trustVersion : null,
+    backlog: info.backlog !== undefined ? info.backlog : prev ? prev.backlog : null,
+  };
+}
+
+/** A conflicting copy kept, with the copy stored first under the same name (null if gone: retention). */
+export interface ConflictRecord extends StoredRecord {
+  stored: StoredRecord | null;
 }
 
 export interface HourCount {
@@ -102,7 +167,8 @@ export function hourRow(r: any): HourCount {
 }
 
 export interface CollectorStore {
-  put(gateId: string, records: LogRecord[]): Promise<PutResult>;
+  /** `info` (a Wi-Fi or LoRa Batch's other fields) updates the gate's state in the same commit. */
+  put(gateId: string, records: LogRecord[], info?: BatchInfo): Promise<PutResult>;
   /** Stored records (entries and drop counters), by gate then seq. */
   query(filter: QueryFilter): AsyncIterable<StoredRecord>;
   /** Entries whose subject pseudonym is `subject`, each with the other subjects within windowSeconds. */
@@ -112,7 +178,7 @@ export interface CollectorStore {
   /** Entries per gate and hour, within the filter's bounds, by gate then hour. */
   hourly(filter: QueryFilter): Promise<HourCount[]>;
   /** The conflicting copies kept for a person to see (same gate, epoch and seq, other contents). */
-  conflicts?(): Promise<StoredRecord[]>;
+  conflicts?(): Promise<ConflictRecord[]>;
   /** Batches waiting for the next commit (the server answers 503 above its limit). */
   pending?(): number;
   close(): Promise<void>;
