@@ -356,7 +356,11 @@ async function conflictsCmd(args: string[]): Promise<number> {
   try {
     if (!store.conflicts) throw new CliError(`this store (${dbLabel(db)}) does not keep conflicting copies`);
     const rows = await store.conflicts();
-    for (const r of rows) process.stdout.write(JSON.stringify({ ...recordJson(r), epoch: r.epoch || 0, receivedAt: isoTime(r.receivedAt) }) + '\n');
+    for (const r of rows) {
+      // The copy stored first under the same name, beside the one kept apart (null: gone by retention).
+      const stored = r.stored ? { ...recordJson(r.stored), receivedAt: isoTime(r.stored.receivedAt) } : null;
+      process.stdout.write(JSON.stringify({ ...recordJson(r), epoch: r.epoch || 0, receivedAt: isoTime(r.receivedAt), stored }) + '\n');
+    }
     if (rows.length) process.stderr.write(`${rows.length} conflicting record(s): the same gate, epoch and seq as a stored record with other contents\n`);
   } finally {
     await store.close();

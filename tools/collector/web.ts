@@ -6,8 +6,12 @@
 //   POST /api/login        {"user","password"} -> 204 and a session cookie (HttpOnly, SameSite=Strict)
 //   POST /api/logout
 //   GET  /api/me           {"user"}
-//   GET  /api/gates        every gate heard from: last contact, records, clock, losses
-//   GET  /api/hourly       ?gate=ID&hours=N (default 48): entries per gate and hour
+//   GET  /api/gates        every gate heard from: last contact, records, backlog, trust version,
+//                          clock state (set / unsure since ...), losses, conflicts
+//   GET  /api/conflicts    the conflicting copies kept (same gate, epoch and seq as a stored
+//                          record, other contents), each with the stored copy (issue 13)
+//   GET  /api/hourly       ?gate=ID&hours=N (default 48): entries, referrals, exits and the most
+//                          people inside per gate and hour (the page charts entries and occupancy)
 //   GET  /api/entries.csv  ?gate=ID&from=T&to=T: stored records as CSV
 //   POST /api/trace        {"text": QR text, "windowMin": N, "format": "json"|"csv"}: contact tracing
 //                          from a positive person's certificate. The page reads the QR code from
@@ -156,8 +160,25 @@ export async function startWebServer(o: WebOptions): Promise<WebServer> {
   app.get('/api/gates', { preHandler: needUser }, async () => {
     const now = Math.floor(Date.now() / 1000);
     return (await o.store.gates()).map((g) => ({
-      ...g, lastContactIso: isoTime(g.lastContact), lastRecordIso: isoTime(g.lastRecordTime), secondsSinceContact: now - g.lastContact,
+      ...g, lastContactIso: isoTime(g.lastContact), lastRecordIso: g.records ? isoTime(g.lastRecordTime) : '',
+      secondsSinceContact: now - g.lastContact,
+      unsureSinceIso: g.unsureSince !== null ? isoTime(g.unsureSince) : null,
     }));
+  });
+  app.get('/api/conflicts', { preHandler: needUser }, async () => {
+    if (!o.store.conflicts) return { kept: false, conflicts: [] };
+    const hex = (x: Uint8Array) => Buffer.from(x).toString('hex');
+    const copy = (r: StoredRecord) => ({
+      time: isoTime(r.time), kind: r.kind, decision: r.decision, reason: r.reason, format: r.format, kid: kidText(r.kid),
+      subject: hex(r.subject), cert: hex(r.cert), clockUntrusted: r.clockUntrusted, alarm: r.alarm || '',
+      occupancy: r.occupancy || 0, dropped: r.dropped, receivedAt: isoTime(r.receivedAt),
+    });
+    return {
+      kept: true,
+      conflicts: (await o.store.conflicts()).map((c) => ({
+        gateId: c.gateId, epoch: c.epoch || 0, seq: c.seq, kept: copy(c), stored: c.stored ? copy(c.stored) : null,
+      })),
+    };
   });
   app.get('/api/hourly', { preHandler: needUser }, async (req) => {
     const q: any = req.query;

@@ -120,6 +120,68 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.equal(r.conflicts, 1);
     });
 
+    it('true conflicts are kept once each, listed with the stored copy, counted per gate; qrgate collector conflicts lists them', async () => {
+      store = await backend.open();
+      const first = rec(1, 1, T0 + 60);
+      const other = { ...rec(1, 99, T0 + 60), decision: 'deny', reason: 'expired' };
+      const third = { ...rec(1, 98, T0 + 60), occupancy: 7 };
+      await store.put('g1', [rec(0, 0, T0), first]);
+      await store.put('g2', [first]);
+      assert.equal((await store.put('g1', [other])).conflicts, 1);
+      // The same conflicting copy again, in one group with a second distinct one: each kept once.
+      const rs = await Promise.all([store.put('g1', [other]), store.put('g1', [third, other])]);
+      assert.deepEqual(rs.map((r) => r.conflicts), [1, 2]);
+      // Another epoch is another record, not a conflict.
+      assert.equal((await store.put('g1', [{ ...other, epoch: 5 }])).inserted, 1);
+      const kept = await store.conflicts!();
+      assert.deepEqual(kept.map((k) => [k.gateId, k.seq, k.epoch, k.decision, k.occupancy]).sort(),
+        [['g1', 1, 0, 'deny', 0], ['g1', 1, 0, 'open', 7]]);
+      for (const k of kept) {
+        assert.ok(k.stored, 'the stored copy comes along');
+        assert.deepEqual([k.stored!.decision, Buffer.from(k.stored!.subject).toString('hex')], ['open', Buffer.from(first.subject).toString('hex')]);
+        assert.equal(k.receivedAt > 0 && k.stored!.receivedAt > 0, true);
+      }
+      assert.deepEqual((await store.gates()).map((g) => [g.gateId, g.conflicts]), [['g1', 2], ['g2', 0]]);
+      await store.close();
+      store = null;
+      const c = await qrgate(['collector', 'conflicts', '--db', backend.db()]);
+      assert.equal(c.code, 0, c.stderr);
+      const lines = c.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(lines.map((l) => [l.gateId, l.seq, l.decision, l.stored.decision]).sort(),
+        [['g1', 1, 'deny', 'open'], ['g1', 1, 'open', 'open']]);
+      assert.match(c.stderr, /2 conflicting record/);
+    });
+
+    it('gate state: trust version, backlog and clock as the batches say, stored with them', async () => {
+      store = await backend.open();
+      const now = Math.floor(Date.now() / 1000);
+      const byId = async () => { const o: any = {}; for (const g of await store!.gates()) o[g.gateId] = g; return o; };
+      // An unauthenticated gate: its latest record says whether its clock was trusted.
+      await store.put('g1', [rec(0, 1, T0), { ...rec(1, 2, 500), clockUntrusted: true }], { trustVersion: 3, backlog: 40 });
+      // An authenticated gate whose clock counts from power-on (1,000 s ago), with no record: it still appears.
+      await store.put('g2', [], { epoch: 9, time: 1000, trustVersion: 0, backlog: 0 });
+      // A store without the batch's other fields (qrgate collector import): no state.
+      await store.put('g3', [rec(0, 1, T0)]);
+      let g = await byId();
+      assert.deepEqual([g.g1.trustVersion, g.g1.backlog, g.g1.clock], [3, 40, 'unsure']);
+      assert.ok(Math.abs(g.g1.unsureSince - now) < 60, `unsure since the batch that said so: ${g.g1.unsureSince}`);
+      assert.deepEqual([g.g2.trustVersion, g.g2.backlog, g.g2.clock, g.g2.records], [0, 0, 'unsure', 0]);
+      assert.ok(Math.abs(g.g2.unsureSince - (now - 1000)) < 60, `unsure since power-on: ${g.g2.unsureSince}`);
+      assert.ok(g.g2.lastContact >= now - 60);
+      assert.deepEqual([g.g3.trustVersion, g.g3.backlog, g.g3.clock, g.g3.unsureSince], [null, null, 'unknown', null]);
+      // Later batches: still unsure keeps the first moment; batches in one commit apply in order.
+      await store.put('g1', [{ ...rec(2, 3, 600), clockUntrusted: true }], { backlog: 39 });
+      const since = (await byId()).g1.unsureSince;
+      assert.equal(since, g.g1.unsureSince);
+      await Promise.all([store.put('g1', [rec(3, 3, T0 + 60)], { trustVersion: 4, backlog: 10 }),
+        store.put('g1', [rec(4, 3, T0 + 120)], { trustVersion: 4, backlog: 5 }),
+        store.put('g2', [], { epoch: 9, time: T0 + 9000, trustVersion: 4, backlog: 0 })]);
+      g = await byId();
+      assert.deepEqual([g.g1.trustVersion, g.g1.backlog, g.g1.clock, g.g1.unsureSince], [4, 5, 'set', null]);
+      assert.deepEqual([g.g2.trustVersion, g.g2.clock, g.g2.unsureSince], [4, 'set', null]);
+      assert.deepEqual(g.g1.records, 5);
+    });
+
     it('queries by gate and by time, inclusive, across pages and days, with unset clocks', async () => {
       store = await backend.open();
       // 4,500 records over three days (more than two pages), and two from a clock never set.

@@ -14,6 +14,10 @@ import { runScenario } from '../../../sim/scenario';
 import { parseScan } from '../../../firmware/parse';
 import { sha256 } from '../../../firmware/crypto/sha256';
 import { REPO } from '../../util/shared';
+import { pseudonyms } from '../../../firmware/pseudonym';
+import { encodeBatch, encodeLogRecord } from '../../../proto/logrecord';
+import { utf8Encode } from '../../../proto/bytes';
+import { decodeTrustBundle } from '../../../proto/trustbundle/decode';
 
 const QRGATE = path.join(REPO, 'bin', 'qrgate.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
@@ -46,6 +50,11 @@ describe('collector web page (headless chromium)', function () {
   const certs = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'certs.json'), 'utf8'));
   const subOf = (t: string) => Buffer.from((parseScan(t, sha256) as any).sub).toString('hex');
   const positive = certs.certs.ok.text as string;
+  /** The subject pseudonym the gate logs for a certificate's text (spec/qg1.md section 7). */
+  const subOfPseudonym = (t: string) =>
+    Buffer.from(pseudonyms(new Uint8Array(Buffer.from(config.site.secret, 'hex')), (parseScan(t, sha256) as any).sub, null).subject).toString('hex');
+  /** The version of the trust bundle the simulated gate uses (test/fixtures/trust.bin). */
+  const trustVersion = decodeTrustBundle(new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'trust.bin')))).version;
   // Another person who passed the same gate a minute later.
   const contactName = Object.keys(certs.certs).find((k) => certs.certs[k].decision === 'open' && !certs.certs[k].config &&
     !certs.certs[k].trust && certs.certs[k].format === 'qg1' && subOf(certs.certs[k].text) !== subOf(positive)) as string;
@@ -113,7 +122,9 @@ describe('collector web page (headless chromium)', function () {
     await page.waitForSelector('#no-gates', { visible: true });
 
     // A simulated gate: the shipped firmware decides two scans and sends its log over Wi-Fi.
-    const cfg = { ...config, uplink: { transport: 'wifi', url: `http://127.0.0.1:${ingestPort}/ingest`, batch: 5, intervalMs: 10000 } };
+    // A gate that counts the people inside (capacity.max): its entries carry the occupancy.
+    const cfg = { ...config, uplink: { transport: 'wifi', url: `http://127.0.0.1:${ingestPort}/ingest`, batch: 5, intervalMs: 10000 },
+      capacity: { max: 10, saveS: 0 } };
     const res = await runScenario({
       config: cfg, trust: path.join(FIXTURES, 'trust.bin'), clock: certs.clock,
       steps: [{ scan: positive }, { wait: 60000 }, { scan: certs.certs[contactName].text }, { wait: 30000 }],
@@ -124,6 +135,26 @@ describe('collector web page (headless chromium)', function () {
     await page.waitForSelector(`#gates tr[data-gate="${config.gateId}"]`, { timeout: 20000 });
     const row = await page.$eval(`#gates tr[data-gate="${config.gateId}"]`, (tr: any) => Array.from(tr.cells).map((c: any) => c.textContent));
     assert.equal(row[2], '2', `records of the gate: ${row}`);
+    // Its state as its batches said it: nothing left behind, the trust bundle it uses, its clock.
+    const col = (name: string) => page.$eval(`#gates tr[data-gate="${config.gateId}"] td[data-col="${name}"]`, (td: any) => td.textContent);
+    assert.equal(await col('backlog'), '0');
+    assert.equal(await col('trust'), String(trustVersion));
+    assert.equal(await col('clock'), 'set');
+    assert.equal(await col('conflicts'), '0');
+    assert.equal(await page.$eval('#conflicts', (e: any) => e.hidden), true, 'no conflict, no alarm');
+
+    // Occupancy over time: the day of the scenario's clock; two people went in within the hour.
+    await page.$eval('#hours-to', (e: any, d: string) => { e.value = d; e.dispatchEvent(new Event('change')); }, certs.clock.slice(0, 10));
+    await page.waitForFunction(() => {
+      const c = (globalThis as any).Chart.getChart((globalThis as any).document.getElementById('occupancy'));
+      return c && c.data.datasets.length > 0;
+    });
+    const occ = await page.evaluate(() => {
+      const c = (globalThis as any).Chart.getChart((globalThis as any).document.getElementById('occupancy'));
+      return c.data.datasets.map((d: any) => [d.label, d.data.filter((v: any) => v !== null)]);
+    });
+    assert.deepEqual(occ, [[config.gateId, [2]]]);
+    assert.equal(await page.$eval('#no-occupancy', (e: any) => e.hidden), true);
 
     await page.type('#trace-text', positive);
     await page.click('#trace-button');
@@ -144,6 +175,24 @@ describe('collector web page (headless chromium)', function () {
     await page.click('#trace-button');
     await page.waitForSelector('#trace-summary');
     assert.match(await page.$eval('#trace-summary', (e: any) => e.textContent), /1 contacts/);
+
+    // A board restored from an old image sends seq 0 again with other contents: a true conflict,
+    // shown loudly with both copies (and the trace keeps the first).
+    const other = { seq: 0, time: Date.parse(certs.clock) / 1000 + 5, decision: 'deny', reason: 'expired', format: 'qg1', kind: 'entry',
+      kid: utf8Encode('kid-x'), subject: new Uint8Array(16).fill(7), cert: new Uint8Array(16).fill(8), clockUntrusted: false, dropped: 0 };
+    const post = await request(ingestPort, 'POST', '/ingest', Buffer.from(encodeBatch(config.gateId, [encodeLogRecord(other as any, 0)])) as any,
+      { 'content-type': 'application/x-protobuf' });
+    assert.equal(post.status, 200);
+    await page.click('#refresh');
+    await page.waitForSelector('#conflicts', { visible: true });
+    assert.match(await page.$eval('#conflicts-title', (e: any) => e.textContent), new RegExp(`^1 conflicting record \\(${config.gateId}: 1\\)`));
+    const copies = await page.$$eval(`#conflict-list tbody.conflict[data-gate="${config.gateId}"] tr`,
+      (rows: any[]) => rows.map((r) => [r.className, r.cells[2].textContent, r.cells[6].textContent, r.cells[8].textContent]));
+    assert.deepEqual(copies, [['stored', '0', 'open', subOfPseudonym(positive)], ['kept', '0', 'deny', '07'.repeat(16)]]);
+    await page.waitForFunction((g: string) => {
+      const td = (globalThis as any).document.querySelector(`#gates tr[data-gate="${g}"] td[data-col="conflicts"]`);
+      return td && td.textContent === '1';
+    }, {}, config.gateId);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
-  var chart = null;
+  var chart = null, occChart = null;
 
   function api(method, path, body) {
     var opts = { method: method, credentials: 'same-origin', headers: {} };
@@ -33,7 +33,7 @@
     text($('who'), 'logged in as ' + me.user);
     $('trace-button').disabled = !me.tracing;
     if (!me.tracing) text($('trace-error'), 'Tracing is off: the collector was started without the site secret.');
-    loadGates(); loadHourly();
+    loadGates(); loadHourly(); loadConflicts();
   }
 
   function loadGates() {
@@ -44,15 +44,22 @@
       gates.forEach(function (g) {
         var tr = document.createElement('tr');
         tr.setAttribute('data-gate', g.gateId);
+        if (g.conflicts) tr.className = 'conflicted';
         cell(tr, g.gateId);
         cell(tr, ago(g.secondsSinceContact)).title = g.lastContactIso;
         cell(tr, String(g.records), 'num');
         cell(tr, String(g.entries), 'num');
+        // null: the gate never said (LoRa, older firmware, an import)
+        cell(tr, g.backlog === null ? '-' : String(g.backlog), g.backlog ? 'num warn' : 'num').setAttribute('data-col', 'backlog');
+        cell(tr, g.trustVersion === null ? '-' : g.trustVersion ? String(g.trustVersion) : 'none', 'num').setAttribute('data-col', 'trust');
+        var clock = g.clock === 'set' ? 'set' : g.clock === 'unsure' ? 'unsure since ' + (g.unsureSinceIso || '?') : 'unknown';
+        cell(tr, clock, g.clock === 'unsure' ? 'warn' : '').setAttribute('data-col', 'clock');
         cell(tr, g.lastRecordIso);
         cell(tr, String(g.clockUntrusted), g.clockUntrusted ? 'num warn' : 'num');
         cell(tr, String(g.dropped), g.dropped ? 'num warn' : 'num');
         cell(tr, String(g.unlogged), g.unlogged ? 'num warn' : 'num');
         cell(tr, String(g.alarms || 0), g.alarms ? 'num warn' : 'num');
+        cell(tr, String(g.conflicts || 0), g.conflicts ? 'num bad' : 'num').setAttribute('data-col', 'conflicts');
         var a = document.createElement('a');
         a.href = '/api/entries.csv?gate=' + encodeURIComponent(g.gateId);
         text(a, 'CSV');
@@ -62,12 +69,40 @@
     });
   }
 
+  function loadConflicts() {
+    return api('GET', '/api/conflicts').then(function (res) {
+      var list = res.conflicts, table = $('conflict-list');
+      $('conflicts').hidden = list.length === 0;
+      while (table.tBodies.length) table.removeChild(table.tBodies[0]);
+      var gates = {};
+      list.forEach(function (c) { gates[c.gateId] = (gates[c.gateId] || 0) + 1; });
+      text($('conflicts-title'), list.length + ' conflicting record' + (list.length === 1 ? '' : 's') + ' (' +
+        Object.keys(gates).sort().map(function (g) { return g + ': ' + gates[g]; }).join(', ') + ')');
+      list.forEach(function (c) {
+        // One body per conflict: the stored copy, then the one kept apart.
+        var tb = table.appendChild(document.createElement('tbody'));
+        tb.className = 'conflict';
+        tb.setAttribute('data-gate', c.gateId);
+        [['stored', c.stored], ['kept apart', c.kept]].forEach(function (pair) {
+          var tr = tb.appendChild(document.createElement('tr')), r = pair[1];
+          tr.className = pair[0] === 'stored' ? 'stored' : 'kept';
+          cell(tr, c.gateId); cell(tr, String(c.epoch), 'num'); cell(tr, String(c.seq), 'num'); cell(tr, pair[0]);
+          if (!r) { var td = cell(tr, 'gone (retention)'); td.colSpan = 8; return; }
+          cell(tr, r.time); cell(tr, r.kind); cell(tr, r.decision); cell(tr, r.reason); cell(tr, r.subject); cell(tr, r.cert);
+          cell(tr, String(r.occupancy), 'num'); cell(tr, r.receivedAt);
+        });
+      });
+    });
+  }
+
   function loadHourly() {
-    return api('GET', '/api/hourly?hours=' + $('hours').value).then(function (rows) {
-      var hours = [], byGate = {}, sums = {};
+    var to = $('hours-to').value;
+    return api('GET', '/api/hourly?hours=' + $('hours').value + (to ? '&to=' + encodeURIComponent(to + 'T23:59:59Z') : '')).then(function (rows) {
+      var hours = [], byGate = {}, sums = {}, occ = {};
       rows.forEach(function (r) {
         if (hours.indexOf(r.hour) < 0) hours.push(r.hour);
         (byGate[r.gateId] = byGate[r.gateId] || {})[r.hour] = r.entries;
+        if (r.occupancy) (occ[r.gateId] = occ[r.gateId] || {})[r.hour] = r.occupancy;
         var s = sums[r.gateId] = sums[r.gateId] || { entries: 0, referrals: 0, full: 0, exits: 0, occupancy: 0 };
         s.entries += r.entries; s.referrals += r.referrals || 0; s.full += r.full || 0; s.exits += r.exits || 0;
         s.occupancy = Math.max(s.occupancy, r.occupancy || 0);
@@ -85,10 +120,18 @@
       var datasets = Object.keys(byGate).map(function (g) {
         return { label: g, data: hours.map(function (h) { return byGate[g][h] || 0; }) };
       });
+      // Occupancy: one line per gate that counts (an hour without records leaves a gap).
+      var occSets = Object.keys(occ).sort().map(function (g) {
+        return { label: g, data: hours.map(function (h) { return occ[g][h] === undefined ? null : occ[g][h]; }), spanGaps: false };
+      });
+      $('no-occupancy').hidden = occSets.length > 0;
       if (typeof Chart === 'undefined') return;
       if (chart) chart.destroy();
       chart = new Chart($('hourly'), { type: 'bar', data: { labels: labels, datasets: datasets },
         options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });
+      if (occChart) occChart.destroy();
+      occChart = new Chart($('occupancy'), { type: 'line', data: { labels: labels, datasets: occSets },
+        options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
     });
   }
 
@@ -152,8 +195,9 @@
         .then(showApp, function (e) { text($('login-error'), e.message); });
     });
     $('logout').addEventListener('click', function () { api('POST', '/api/logout').then(showLogin); });
-    $('refresh').addEventListener('click', function () { loadGates(); loadHourly(); });
+    $('refresh').addEventListener('click', function () { loadGates(); loadHourly(); loadConflicts(); });
     $('hours').addEventListener('change', loadHourly);
+    $('hours-to').addEventListener('change', loadHourly);
     $('trace-image').addEventListener('change', function () {
       var f = $('trace-image').files[0];
       if (!f) return;
