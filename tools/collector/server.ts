@@ -324,7 +324,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         if (e instanceof LoraFrameError) throw new BadRequest(400, e.message);
         throw e;
       }
-      const held = frame.gateId !== null && frame.records.length ? (await ingest(frame.gateId, frame.records)).held : [];
+      const held = frame.gateId !== null && frame.records.length ? (await ingest(frame.gateId, frame.records, undefined, {})).held : [];
       const say = held.length > 0 || frame.who || frame.kids;
       const ranges = toRanges(held);
       sendJson(res, 200, {
@@ -346,7 +346,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
     const batch = decodeBatchHost(up.payload);
     const gateId = batch.gateId || 'eui-' + up.devEui;
-    const r = await ingest(gateId, batch.records);
+    const r = await ingest(gateId, batch.records, undefined, {}); // {}: the clock state from its records
     sendJson(res, 200, {
       gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
       downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'), fPort: PORT_BATCH,
