@@ -15,7 +15,7 @@ import { parseScan } from '../../../firmware/parse';
 import { sha256 } from '../../../firmware/crypto/sha256';
 import { REPO } from '../../util/shared';
 import { pseudonyms } from '../../../firmware/pseudonym';
-import { encodeBatch, encodeLogRecord } from '../../../proto/logrecord';
+import { encodeBatch, encodeLogRecord, withTrustVersion } from '../../../proto/logrecord';
 import { utf8Encode } from '../../../proto/bytes';
 import { decodeTrustBundle } from '../../../proto/trustbundle/decode';
 
@@ -177,10 +177,11 @@ describe('collector web page (headless chromium)', function () {
     assert.match(await page.$eval('#trace-summary', (e: any) => e.textContent), /1 contacts/);
 
     // A board restored from an old image sends seq 0 again with other contents: a true conflict,
-    // shown loudly with both copies (and the trace keeps the first).
+    // shown loudly with both copies (and the trace keeps the first). Its batch says 5 records stay
+    // behind it (Batch.backlog).
     const other = { seq: 0, time: Date.parse(certs.clock) / 1000 + 5, decision: 'deny', reason: 'expired', format: 'qg1', kind: 'entry',
       kid: utf8Encode('kid-x'), subject: new Uint8Array(16).fill(7), cert: new Uint8Array(16).fill(8), clockUntrusted: false, dropped: 0 };
-    const post = await request(ingestPort, 'POST', '/ingest', Buffer.from(encodeBatch(config.gateId, [encodeLogRecord(other as any, 0)])) as any,
+    const post = await request(ingestPort, 'POST', '/ingest', Buffer.from(withTrustVersion(encodeBatch(config.gateId, [encodeLogRecord(other as any, 0)]), trustVersion, 5)) as any,
       { 'content-type': 'application/x-protobuf' });
     assert.equal(post.status, 200);
     await page.click('#refresh');
@@ -193,6 +194,7 @@ describe('collector web page (headless chromium)', function () {
       const td = (globalThis as any).document.querySelector(`#gates tr[data-gate="${g}"] td[data-col="conflicts"]`);
       return td && td.textContent === '1';
     }, {}, config.gateId);
+    assert.equal(await col('backlog'), '5');
     assert.deepEqual(errors, []);
     await page.close();
   });
