@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SqliteStore } from '../tools/collector/sqlite';
 import { startCollectorServer, CollectorServer } from '../tools/collector/server';
-import { CollectorStore, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
+import { BatchInfo, CollectorStore, HourCount, PutResult, QueryFilter, StoredRecord, TraceHit } from '../tools/collector/store';
 import { LogRecord } from '../proto/logrecord';
 import { levelSource, setLevel } from '../tools/collector/levels';
 import { GateRegistry, addGate, readKeyFile } from '../tools/collector/gates';
@@ -77,8 +77,8 @@ export class SimCollector {
     const self = this;
     const inner = this.store;
     const store: CollectorStore = {
-      async put(gateId: string, records: LogRecord[]): Promise<PutResult> {
-        const r = await inner.put(gateId, records);
+      async put(gateId: string, records: LogRecord[], info?: BatchInfo): Promise<PutResult> {
+        const r = await inner.put(gateId, records, info);
         if (self.crashArmed) {
           self.crashArmed = false;
           self.log.push({ ev: 'crash', gateId, records: records.length, inserted: r.inserted });
@@ -91,6 +91,7 @@ export class SimCollector {
       trace: (s: Uint8Array, w: number) => inner.trace(s, w),
       gates: () => inner.gates(),
       hourly: (f: QueryFilter) => inner.hourly(f),
+      conflicts: () => inner.conflicts(),
       pending: () => inner.pending(),
       close: () => inner.close(),
     };
