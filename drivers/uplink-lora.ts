@@ -376,8 +376,11 @@ export class UplinkLora {
       if (++this.refusals === REFUSALS_FAULT) this.event('misconfigured', { why: why });
       return false;
     }
-    if (this.refusals >= REFUSALS_FAULT) this.event('recovered', {});
-    this.refusals = 0;
+    // believed (a WHO alone is not: a refused gate is asked for its session in between)
+    if (!a.who) {
+      if (this.refusals >= REFUSALS_FAULT) this.event('recovered', {});
+      this.refusals = 0;
+    }
     // The answer in an uplink's receive windows is the collector's answer to an earlier uplink:
     // a question the uplink just sent has already answered is ignored.
     var who = a.who && this.idSentAt !== this.uplinks;

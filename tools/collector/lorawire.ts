@@ -146,7 +146,7 @@ export function decodeLoraFrameHost(buf: Uint8Array): LoraFrame {
       subject, cert, clockUntrusted: !!(fl & 1), dropped: 0, ...(occupancy ? { occupancy } : {}),
     });
   }
-  return { defs, records };
+  return seal ? { defs, records, seal } : { defs, records };
 }
 
 /**
