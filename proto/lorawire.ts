@@ -252,8 +252,8 @@ export interface LoraAck {
   who: boolean;
   /** A record named a kid the collector does not know: define kids again. */
   kids: boolean;
-  /** The collector refused the frame: why (REFUSALS), 0 when it did not. */
-  refused: number;
+  /** The collector refused the frame: why (REFUSALS); absent when it did not. */
+  refused?: number;
   ranges: AckRange[];
 }
 
@@ -305,7 +305,7 @@ export function decodeLoraAck(b: Uint8Array): LoraAck {
   var h = b[0];
   if (h >> 6 !== LORA_VERSION) throw new Error('lorawire: downlink version ' + (h >> 6));
   if (h & 0x38) throw new Error('lorawire: reserved downlink bits set');
-  var out: LoraAck = { who: (h & ACK_WHO) !== 0, kids: (h & ACK_KIDS) !== 0, refused: 0, ranges: [] };
+  var out: LoraAck = { who: (h & ACK_WHO) !== 0, kids: (h & ACK_KIDS) !== 0, ranges: [] };
   if (h & ACK_REFUSED) {
     if (b.length !== 2 || !b[1]) throw new Error('lorawire: a refusal is 2 bytes');
     out.refused = b[1];
