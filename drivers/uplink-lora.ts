@@ -123,6 +123,8 @@ export class UplinkLora {
   askT: number[];
   /** The uplink number of the last time question. */
   askAt: number;
+  /** The last uplink brought a downlink (more may be queued: the time answer after an acknowledgement). */
+  downLast: boolean;
   /** REFUSED answers in a row. */
   refusals: number;
   /** The unlogged count last sent (-1: to send again). */
@@ -155,6 +157,7 @@ export class UplinkLora {
     this.askAt = -1;
     this.refusals = 0;
     this.unloggedSent = 0;
+    this.downLast = false;
   }
 
   start(firstMs?: number): void {
@@ -202,11 +205,13 @@ export class UplinkLora {
   build(): void {
     if (!this.running) { this.busy = false; return; }
     var au = this.o.auth, ctr = this.ctr + 1, nowT = au ? au.now() : 0;
+    // questions too old for their answer to be believed are forgotten
+    while (this.asks.length && !(nowT - this.askT[0] <= TIME_FRESH_S && nowT >= this.askT[0])) { this.asks.shift(); this.askT.shift(); }
     var w = new LoraFrameWriter(this.maxPayload - (au ? SEAL_BYTES : 0));
     // A time question: the clock wants it, and none went within an interval (answers come with the
     // next uplink: a frame that asked is followed by one that fetches, `fetch`).
     var ask = !!au && au.wantTime() && (!this.asks.length || nowT - this.askT[this.asks.length - 1] >= this.o.intervalMs / 1000 || nowT < this.askT[0]);
-    var fetch = this.askAt === this.uplinks && this.asks.length > 0;
+    var fetch = this.asks.length > 0 && (this.askAt === this.uplinks || this.downLast);
     var unl = this.o.unlogged ? this.o.unlogged() : 0;
     var sayUnl = unl > 0 && unl !== this.unloggedSent;
     var recs: LogRecord[], i: number;
@@ -307,6 +312,7 @@ export class UplinkLora {
         else { self.inflightSeq.push(seqs[k]); self.inflightAt.push(self.uplinks); }
       }
       self.event('sent', { records: seqs.length, bytes: frame.length, defs: w.defs, first: seqs.length ? seqs[0] : null, last: seqs.length ? seqs[seqs.length - 1] : null });
+      self.downLast = !!down;
       var got = self.downlink(down);
       if (got) self.silent = 0;
       else if (awaiting || seqs.length || fetch) self.silent++;
