@@ -117,9 +117,9 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       return { store, srv, lines, up: hmac(d.batch, 'qg lora up'), time: hmac(d.answer, 'qg lora time') };
     }
     const EPOCH = 4242, SESSION = 99;
-    function sealedFrame(up: Uint8Array, counter: number, o: { recs?: LogRecord[]; defs?: boolean; ask?: boolean; unlogged?: number; max?: number }): Uint8Array {
+    function sealedFrame(up: Uint8Array, counter: number, o: { recs?: LogRecord[]; defs?: boolean; ask?: boolean; unlogged?: number; max?: number; gateId?: string }): Uint8Array {
       const w = new LoraFrameWriter((o.max || 222) - 5);
-      if (o.defs) { w.defineGateId('gate-l'); w.define(DEF_SESSION | DEF_FIRST | DEF_LAST, sessionBytes(EPOCH, SESSION, counter), 0, 12); w.defineKid(entry(0, T0).kid, 0); }
+      if (o.defs) { w.defineGateId(o.gateId || 'gate-l'); w.define(DEF_SESSION | DEF_FIRST | DEF_LAST, sessionBytes(EPOCH, SESSION, counter), 0, 12); w.defineKid(entry(0, T0).kid, 0); }
       if (o.unlogged) w.define(DEF_UNLOGGED | DEF_FIRST | DEF_LAST, new Uint8Array([o.unlogged]), 0, 1);
       for (const r of o.recs || []) assert.ok(w.addRecord(r));
       return sealFrame(w.finish(SEALED | (o.ask ? TIME_ASK : 0)), EPOCH, SESSION, counter, up, h);
@@ -133,6 +133,10 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       // unsealed
       let j = await send(frameOf([entry(0, T0)], 222, (w) => { w.defineGateId('gate-l'); }));
       assert.equal(refusal(j), 5);
+      // a gate the registry does not hold
+      j = await send(sealedFrame(crypto.randomBytes(32), 1, { defs: true, recs: [entry(0, T0)], gateId: 'gate-zz' }));
+      assert.equal(refusal(j), 1);
+      assert.equal(j.refused, 'unknown gate');
       // another gate's key
       const other = crypto.randomBytes(32);
       j = await send(sealedFrame(other, 1, { defs: true, recs: [entry(0, T0)] }));
@@ -169,8 +173,8 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       assert.deepEqual(stored.map((r: any) => r.seq), [0, 1, 2, 4]);
       assert.ok(stored.every((r: any) => r.epoch === EPOCH), JSON.stringify(stored[0]));
       const refused = c.lines.filter((l) => l.ev === 'refused').map((l) => l.why);
-      assert.equal(refused.length, 5, JSON.stringify(refused));
-      assert.ok(refused.every((w) => /not authenticated|bad MAC|replayed|unknown session/.test(w)));
+      assert.equal(refused.length, 6, JSON.stringify(refused));
+      assert.ok(refused.every((w) => /not authenticated|unknown gate|bad MAC|replayed|unknown session/.test(w)));
     });
   });
 });
