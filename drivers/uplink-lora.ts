@@ -16,7 +16,11 @@
 // up to maxBackoffMs, with jitter. Everything is asynchronous: scanning never waits for the radio.
 import { Timers } from '../hal/types';
 import { LogRecord, AckRange } from '../proto/logrecord';
-import { LoraFrameWriter, LORA_PORT, LEVEL_PORT, kidTag, decodeLoraAck } from '../proto/lorawire';
+import {
+  LoraFrameWriter, LORA_PORT, LEVEL_PORT, kidTag, decodeLoraAck, TIME_PORT, SEALED, TIME_ASK, SEAL_BYTES, DEF_SESSION,
+  DEF_UNLOGGED, DEF_FIRST, DEF_LAST, REFUSALS, sealFrame, sessionBytes, timeDownlink,
+} from '../proto/lorawire';
+import { varintSize, putVarint } from '../proto/logrecord';
 import { TRUST_PORT } from '../proto/trustfrag';
 import { EU868_MAX_PAYLOAD, Downlink } from './rn2483';
 import { backoffMs, clipRanges } from './uplink-wifi';
@@ -54,7 +58,35 @@ export interface UplinkLoraOptions {
    * when the session ended; an idle gate sends its status every `pollMs` (0: only after boot).
    */
   trust?: { status(): { frame: Uint8Array; active: boolean }; fragment(data: Uint8Array): boolean; pollMs: number };
+  /** Seal the frames, ask for the time (absent: frames go unauthenticated, as before issue 13). */
+  auth?: LoraAuth;
+  /** Entries the journal could not log that no record carries yet (issue 17). */
+  unlogged?: () => number;
 }
+
+/**
+ * A gate's identity over LoRa (issue 13; README "Gate identity"): frames are sealed with the up key
+ * under (epoch, session, counter); a time question is answered on FPort 202 under the time key.
+ */
+export interface LoraAuth {
+  epoch: number;
+  /** Drawn at random at each boot. */
+  session: number;
+  up: Uint8Array;
+  time: Uint8Array;
+  hmac: (key: Uint8Array, data: Uint8Array) => Uint8Array;
+  /** The board's clock (seconds; counts from 0 at power-on when unset). */
+  now(): number;
+  /** An authenticated, fresh time (firmware/uplink/clock.ts trustedTime). */
+  onTime(t: number): void;
+  /** Whether to ask for the time. */
+  wantTime(): boolean;
+}
+
+/** A time answer older than this (s, since the question went) is not believed. */
+export var TIME_FRESH_S = 900;
+/** Refusals in a row that make a 'misconfigured' event. */
+export var REFUSALS_FAULT = 3;
 
 /** Uplinks after which an unacknowledged record is sent again. */
 export var RESEND_AFTER = 1;
@@ -85,6 +117,18 @@ export class UplinkLora {
   /** Trust status uplinks still wanted (after boot, a poll, or a fragment), and idle ms since the last. */
   trustLeft: number;
   trustIdle: number;
+  /** The last sealed frame's counter; the time questions awaiting an answer (counter, clock when sent). */
+  ctr: number;
+  asks: number[];
+  askT: number[];
+  /** The uplink number of the last time question. */
+  askAt: number;
+  /** The last uplink brought a downlink (more may be queued: the time answer after an acknowledgement). */
+  downLast: boolean;
+  /** REFUSED answers in a row. */
+  refusals: number;
+  /** The unlogged count last sent (-1: to send again). */
+  unloggedSent: number;
 
   constructor(o: UplinkLoraOptions) {
     this.o = o;
@@ -107,6 +151,13 @@ export class UplinkLora {
     this.stats = { uplinks: 0, records: 0, acked: 0, bytes: 0, failed: 0 };
     this.trustLeft = o.trust ? 2 : 0;
     this.trustIdle = 0;
+    this.ctr = 0;
+    this.asks = [];
+    this.askT = [];
+    this.askAt = -1;
+    this.refusals = 0;
+    this.unloggedSent = 0;
+    this.downLast = false;
   }
 
   start(firstMs?: number): void {
@@ -153,7 +204,16 @@ export class UplinkLora {
   /** Builds the next frame (now that the modem may send) and sends it, or goes idle. */
   build(): void {
     if (!this.running) { this.busy = false; return; }
-    var w = new LoraFrameWriter(this.maxPayload);
+    var au = this.o.auth, ctr = this.ctr + 1, nowT = au ? au.now() : 0;
+    // questions too old for their answer to be believed are forgotten
+    while (this.asks.length && !(nowT - this.askT[0] <= TIME_FRESH_S && nowT >= this.askT[0])) { this.asks.shift(); this.askT.shift(); }
+    var w = new LoraFrameWriter(this.maxPayload - (au ? SEAL_BYTES : 0));
+    // A time question: the clock wants it, and none went within an interval (answers come with the
+    // next uplink: a frame that asked is followed by one that fetches, `fetch`).
+    var ask = !!au && au.wantTime() && (!this.asks.length || nowT - this.askT[this.asks.length - 1] >= this.o.intervalMs / 1000 || nowT < this.askT[0]);
+    var fetch = this.asks.length > 0 && (this.askAt === this.uplinks || this.downLast);
+    var unl = this.o.unlogged ? this.o.unlogged() : 0;
+    var sayUnl = unl > 0 && unl !== this.unloggedSent;
     var recs: LogRecord[], i: number;
     try {
       recs = this.o.source.pending(this.inflightSeq.length + 16);
@@ -174,11 +234,17 @@ export class UplinkLora {
     for (i = 0; i < recs.length; i++) if (!this.fresh(recs[i].seq)) eligible = true;
     for (i = 0; i < this.inflightSeq.length; i++) if (this.fresh(this.inflightSeq[i])) awaiting = true;
     var sentId = false, kidsDone: number[] = [], kidPart: Uint8Array | null = this.kidPart, kidOff = this.kidOff;
-    // definitions only go with records (or before them): an idle gate sends nothing
-    var full = !eligible;
+    // definitions only go with records, a time question or an unlogged count: an idle gate sends nothing
+    var full = !eligible && !ask && !sayUnl;
     if (!full && !this.idKnown) {
-      sentId = w.defineGateId(this.o.gateId);
+      sentId = w.defineGateId(this.o.gateId) && (!au || w.define(DEF_SESSION | DEF_FIRST | DEF_LAST, sessionBytes(au.epoch, au.session, ctr), 0, 12));
       if (!sentId) full = true;
+    }
+    var unlSent = false;
+    if (!full && sayUnl) {
+      var ub = new Uint8Array(varintSize(unl));
+      putVarint(ub, 0, unl);
+      unlSent = w.define(DEF_UNLOGGED | DEF_FIRST | DEF_LAST, ub, 0, ub.length);
     }
     if (!full && kidPart) {
       var end = w.defineKid(kidPart, kidOff);
@@ -204,7 +270,7 @@ export class UplinkLora {
       if (!w.addRecord(r)) break;
       seqs.push(r.seq);
     }
-    if (!seqs.length && !w.defs && !awaiting) {
+    if (!seqs.length && !w.defs && !awaiting && !ask && !fetch) {
       var tr = this.o.trust;
       if (tr && !this.trustLeft && tr.pollMs && this.trustIdle >= tr.pollMs) this.trustLeft = 2;
       if (tr && this.trustLeft) { this.sendTrust(tr); return; }
@@ -215,10 +281,21 @@ export class UplinkLora {
       this.plan(this.o.intervalMs);
       return;
     }
-    var frame = w.finish(), self = this;
+    var frame = w.finish(au ? SEALED | (ask ? TIME_ASK : 0) : 0), self = this;
+    if (au) {
+      frame = sealFrame(frame, au.epoch, au.session, ctr, au.up, au.hmac);
+      this.ctr = ctr; // each counter goes once, sent or not
+    }
     this.o.modem.send(LORA_PORT, frame, false, function (err: string | null, down: Downlink | null) {
       self.busy = false;
       if (err) { self.fail(err); return; }
+      if (ask) {
+        self.asks.push(ctr);
+        self.askT.push(nowT);
+        if (self.asks.length > 4) { self.asks.shift(); self.askT.shift(); }
+        self.askAt = self.uplinks + 1;
+      }
+      if (unlSent) self.unloggedSent = unl;
       self.failures = 0;
       self.uplinks++;
       self.stats.uplinks++;
@@ -235,9 +312,10 @@ export class UplinkLora {
         else { self.inflightSeq.push(seqs[k]); self.inflightAt.push(self.uplinks); }
       }
       self.event('sent', { records: seqs.length, bytes: frame.length, defs: w.defs, first: seqs.length ? seqs[0] : null, last: seqs.length ? seqs[seqs.length - 1] : null });
+      self.downLast = !!down;
       var got = self.downlink(down);
       if (got) self.silent = 0;
-      else if (awaiting || seqs.length) self.silent++;
+      else if (awaiting || seqs.length || fetch) self.silent++;
       // more to do: at once (the modem waits for the duty cycle); answers missing for long: back off
       var wait = 0;
       if (self.silent > RESEND_AFTER + 1) {
@@ -286,6 +364,7 @@ export class UplinkLora {
       this.trustLeft = ended ? 2 : this.trustLeft > 1 ? this.trustLeft : 1;
       return false;
     }
+    if (down && down.port === TIME_PORT && this.o.auth) return this.timeAnswer(down.data);
     if (!down || down.port !== LORA_PORT) return false;
     var a;
     try {
@@ -294,11 +373,25 @@ export class UplinkLora {
       this.event('failed', { error: 'bad downlink: ' + ((e as any).message || e), retryMs: 0 });
       return false;
     }
+    if (a.refused) {
+      // a gate the collector does not believe: define the gate id, session and count again
+      var why = REFUSALS[a.refused] || 'refused (' + a.refused + ')';
+      this.idKnown = false;
+      this.unloggedSent = -1;
+      this.event('refused', { why: why });
+      if (++this.refusals === REFUSALS_FAULT) this.event('misconfigured', { why: why });
+      return false;
+    }
+    // believed (a WHO alone is not: a refused gate is asked for its session in between)
+    if (!a.who) {
+      if (this.refusals >= REFUSALS_FAULT) this.event('recovered', {});
+      this.refusals = 0;
+    }
     // The answer in an uplink's receive windows is the collector's answer to an earlier uplink:
     // a question the uplink just sent has already answered is ignored.
     var who = a.who && this.idSentAt !== this.uplinks;
     var kids = a.kids && this.kidsSentAt !== this.uplinks;
-    if (who) this.idKnown = false;
+    if (who) { this.idKnown = false; this.unloggedSent = -1; }
     if (kids) { this.kidsKnown = []; this.kidPart = null; this.kidOff = 0; }
     if (who || kids) this.event('asked', { who: who, kids: kids });
     // only what was sent can be acknowledged
@@ -326,6 +419,23 @@ export class UplinkLora {
       this.event('acked', { acked: held, fresh: n, first: ranges[0].first, last: ranges[ranges.length - 1].last });
     }
     return true;
+  }
+
+  /** A time downlink: believed only as the answer to a question still awaited, and fresh. */
+  timeAnswer(d: Uint8Array): boolean {
+    var au = this.o.auth!, now = au.now();
+    for (var i = 0; i < this.asks.length; i++) {
+      var t = timeDownlink(d, au.epoch, au.session, this.asks[i], au.time, au.hmac), el = now - this.askT[i];
+      if (t >= 0 && el >= 0 && el <= TIME_FRESH_S) {
+        this.asks = [];
+        this.askT = [];
+        // the collector's time when the question arrived, plus what passed since it went
+        au.onTime(t + el);
+        return true;
+      }
+    }
+    this.event('failed', { error: 'time downlink not authenticated or not fresh: refused', retryMs: 0 });
+    return false;
   }
 
   fail(error: string): void {

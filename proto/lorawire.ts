@@ -5,9 +5,13 @@
 // (tools/collector/lorawire.ts) and stores them exactly as a Wi-Fi delivery of the same records.
 //
 // Uplink frame (FRMPayload, FPort 2):
-//   header   1 byte: bits 7..6 = 01 (version 1), bits 5..4 = 0, bits 3..0 = D, definitions that follow
+//   header   1 byte: bits 7..6 = 01 (version 1), bit 5 SEALED (the frame ends in a counter byte and
+//              a MAC: below), bit 4 TIME (sealed frames only: the gate asks for the time, a
+//              downlink on FPort 202 answers), bits 3..0 = D, definitions that follow
 //   D definitions, each: type (1 byte), len (1 byte, 1..255), len bytes
-//              type bits 3..0: 1 = the gate id (UTF-8 text), 2 = an issuer kid;
+//              type bits 3..0: 1 = the gate id (UTF-8 text), 2 = an issuer kid, 3 = the session
+//              (12 bytes: epoch u32 LE, session u32 LE, this frame's counter u32 LE; sent with the
+//              gate id), 4 = entries not logged that no record carries yet (varint; Batch.unlogged);
 //              bit 4 = first chunk, bit 5 = last chunk (a value sent whole has both): a long kid
 //              may be split over consecutive frames, its chunks in order
 //   records, until the end of the frame:
@@ -22,17 +26,28 @@
 //                       bit 3 cert follows, bit 4 occupancy follows (issue 14), bits 7..5 = 0
 //            [kid tag: u32 LE, FNV-1a-32 of the kid bytes] [subject: 16 bytes] [cert: 16 bytes]
 //            [occupancy: varint]
-//     drop counter: dropped, varint
+//     drop counter: dropped, varint [unlogged, varint]
 //     alarm: its code (log.proto Alarm), varint
 //     exit: occupancy, varint
-//   A frame of the header alone (1 byte) asks for the pending downlink.
+//   A frame of the header alone (1 byte; 6 sealed) asks for the pending downlink.
+//   SEALED trailer (issue 13; README "Gate identity"): the low byte of the frame's counter, then
+//     4 bytes: HMAC-SHA-256 under the up key (HMAC(batch key, "qg lora up")) of epoch u32 LE |
+//     session u32 LE | counter u32 LE | the frame's bytes up to and including the counter byte,
+//     truncated. The session is drawn at random once per boot; the counter counts the boot's
+//     sealed uplinks from 1. The collector rebuilds the counter from its low byte (the smallest
+//     above the last it accepted) and refuses a frame whose counter it has seen (a replay).
 // The gate id and kids are not in each record: the collector learns them from definitions (per
 // DevEUI) and asks again when it does not know them (after a restart):
 //
 // Downlink (FPort 2): header 1 byte: bits 7..6 = 01, bit 0 WHO (define the gate id), bit 1 KIDS
-//   (a record named a kid tag the collector does not know: define kids again), bits 5..2 = 0;
+//   (a record named a kid tag the collector does not know: define kids again), bit 2 REFUSED (then
+//   one byte, why: REFUSALS, and nothing else), bits 5..3 = 0;
 //   then acknowledged ranges (the seqs now held durably): varint first, varint (last - first);
 //   later ranges: varint (first - previous last - 1), varint (last - first).
+//
+// Time downlink (FPort 202, the answer to a TIME frame): time u32 LE (the collector's, when the
+//   asking uplink arrived), then 16 bytes: HMAC-SHA-256 under the time key (HMAC(answer key,
+//   "qg lora time")) of epoch u32 LE | session u32 LE | the asking frame's counter u32 LE | time u32 LE.
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
 import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, alarmNames, varintSize, putVarint, textBytes } from './logrecord';
@@ -42,6 +57,19 @@ export var LORA_PORT = 2;
 /** The collector's PPKM level for the gate's site (issue 14): a downlink of one byte, 1..9. */
 export var LEVEL_PORT = 3;
 export var LORA_VERSION = 1;
+/** Trusted time over LoRa (issue 13): the collector's authenticated answer to a TIME frame. */
+export var TIME_PORT = 202;
+export var SEALED = 0x20;
+export var TIME_ASK = 0x10;
+/** Bytes a seal adds: the counter's low byte and the truncated MAC. */
+export var SEAL_BYTES = 5;
+export var LORA_MAC = 4;
+export var TIME_MAC = 16;
+export var DEF_SESSION = 3;
+export var DEF_UNLOGGED = 4;
+export var ACK_REFUSED = 4;
+/** Why the collector refused a frame (the byte after a REFUSED header). */
+export var REFUSALS = ['', 'unknown gate', 'revoked gate', 'bad MAC', 'replayed frame', 'frame not authenticated'];
 export var DEF_GATE_ID = 1;
 export var DEF_KID = 2;
 export var DEF_FIRST = 0x10;
@@ -142,7 +170,7 @@ export class LoraFrameWriter {
     if (this.records === 0) n = varintSize(r.seq) + 4;
     else n = varintSize(r.seq - this.prevSeq - 1) + varintSize(zigzag(r.time - this.prevTime));
     n += 1;
-    if (r.kind === 'dropped') return n + varintSize(r.dropped);
+    if (r.kind === 'dropped') return n + varintSize(r.dropped) + (r.unlogged ? varintSize(r.unlogged) : 0);
     if (r.kind === 'alarm') return n + 1;
     if (r.kind === 'exit') return n + varintSize(r.occupancy || 0);
     n += 1;
@@ -159,7 +187,7 @@ export class LoraFrameWriter {
     var dropped = r.kind === 'dropped' || r.kind === 'exit', alarm = r.kind === 'alarm' ? alarmNames().indexOf(r.alarm || '') : -1;
     var a: number;
     if (dropped) {
-      a = 0xc0 | (r.clockUntrusted ? 1 : 0) | (r.kind === 'exit' ? 2 : 0);
+      a = 0xc0 | (r.clockUntrusted ? 1 : 0) | (r.kind === 'exit' ? 2 : r.unlogged ? 4 : 0);
     } else if (r.kind === 'alarm') {
       if (alarm < 1) throw new Error('lorawire: unknown alarm ' + r.alarm);
       a = 0xd0 | (r.clockUntrusted ? 1 : 0);
@@ -188,6 +216,7 @@ export class LoraFrameWriter {
     b[o++] = a;
     if (dropped) {
       o = putVarint(b, o, r.kind === 'exit' ? r.occupancy || 0 : r.dropped);
+      if (a & 4) o = putVarint(b, o, r.unlogged || 0);
     } else if (alarm > 0) {
       b[o++] = alarm;
     } else {
@@ -210,9 +239,9 @@ export class LoraFrameWriter {
     return true;
   }
 
-  /** The frame's bytes. */
-  finish(): Uint8Array {
-    this.buf[0] = (LORA_VERSION << 6) | this.defs;
+  /** The frame's bytes; flags: SEALED, TIME_ASK (the seal itself is sealFrame's). */
+  finish(flags?: number): Uint8Array {
+    this.buf[0] = (LORA_VERSION << 6) | (flags || 0) | this.defs;
     return new Uint8Array(this.buf.subarray(0, this.len));
   }
 }
@@ -223,7 +252,51 @@ export interface LoraAck {
   who: boolean;
   /** A record named a kid the collector does not know: define kids again. */
   kids: boolean;
+  /** The collector refused the frame: why (REFUSALS); absent when it did not. */
+  refused?: number;
   ranges: AckRange[];
+}
+
+function putU32(b: Uint8Array, o: number, v: number): void {
+  for (var i = 0; i < 4; i++) { b[o + i] = v % 256; v = Math.floor(v / 256); }
+}
+
+/** The bytes a LoRa MAC covers: epoch, session and counter (u32 LE each), then data. */
+export function macInput(epoch: number, session: number, counter: number, data: Uint8Array): Uint8Array {
+  var m = new Uint8Array(12 + data.length);
+  putU32(m, 0, epoch);
+  putU32(m, 4, session);
+  putU32(m, 8, counter);
+  m.set(data, 12);
+  return m;
+}
+
+/** The session definition's 12 bytes. */
+export function sessionBytes(epoch: number, session: number, counter: number): Uint8Array {
+  return macInput(epoch, session, counter, new Uint8Array(0));
+}
+
+/** A frame (finished with SEALED) with its counter byte and MAC appended. */
+export function sealFrame(frame: Uint8Array, epoch: number, session: number, counter: number, upKey: Uint8Array,
+  hmac: (k: Uint8Array, d: Uint8Array) => Uint8Array): Uint8Array {
+  var out = new Uint8Array(frame.length + SEAL_BYTES);
+  out.set(frame, 0);
+  out[frame.length] = counter % 256;
+  var mac = hmac(upKey, macInput(epoch, session, counter, out.subarray(0, frame.length + 1)));
+  out.set(mac.subarray(0, LORA_MAC), frame.length + 1);
+  return out;
+}
+
+/**
+ * The time of a time downlink (FPort 202) when it is the collector's answer to the frame with
+ * this counter (its MAC checks, in constant time), else -1.
+ */
+export function timeDownlink(d: Uint8Array, epoch: number, session: number, counter: number, timeKey: Uint8Array,
+  hmac: (k: Uint8Array, d: Uint8Array) => Uint8Array): number {
+  if (d.length !== 4 + TIME_MAC) return -1;
+  var want = hmac(timeKey, macInput(epoch, session, counter, d.subarray(0, 4))), x = 0;
+  for (var i = 0; i < TIME_MAC; i++) x |= want[i] ^ d[4 + i];
+  return x ? -1 : d[0] + d[1] * 256 + d[2] * 65536 + d[3] * 16777216;
 }
 
 /** Decodes a downlink; throws Error on malformed input. */
@@ -231,8 +304,13 @@ export function decodeLoraAck(b: Uint8Array): LoraAck {
   if (b.length < 1) throw new Error('lorawire: empty downlink');
   var h = b[0];
   if (h >> 6 !== LORA_VERSION) throw new Error('lorawire: downlink version ' + (h >> 6));
-  if (h & 0x3c) throw new Error('lorawire: reserved downlink bits set');
+  if (h & 0x38) throw new Error('lorawire: reserved downlink bits set');
   var out: LoraAck = { who: (h & ACK_WHO) !== 0, kids: (h & ACK_KIDS) !== 0, ranges: [] };
+  if (h & ACK_REFUSED) {
+    if (b.length !== 2 || !b[1]) throw new Error('lorawire: a refusal is 2 bytes');
+    out.refused = b[1];
+    return out;
+  }
   var o = 1, prev = -1;
   function varint(): number {
     var v = 0, mul = 1;

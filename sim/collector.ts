@@ -54,6 +54,9 @@ export class SimCollector {
   virtualMs: () => number = () => 0;
   /** Answers still to forge: their time changed after the mac was made. */
   forgeAnswers = 0;
+  /** The last genuine LoRa time downlink (a forger replays it once). */
+  private lastTimeDownlink: Buffer | null = null;
+  private replayedTime = false;
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
@@ -107,6 +110,17 @@ export class SimCollector {
         if (i >= 0) b.writeUInt32LE((b.readUInt32LE(i + 1) + 365 * 86400) >>> 0, i + 1);
         this.log.push({ ev: 'forged' });
         return new Uint8Array(b);
+      },
+      tamperTime: (data) => {
+        if (this.forgeAnswers <= 0) { this.lastTimeDownlink = data; return data; }
+        this.forgeAnswers--;
+        // the first forgery replays an earlier genuine time downlink; the others move the time a year on
+        const replay = this.lastTimeDownlink !== null && !this.replayedTime;
+        this.replayedTime = this.replayedTime || replay;
+        const b = Buffer.from(replay ? this.lastTimeDownlink! : data);
+        if (!replay) b.writeUInt32LE((b.readUInt32LE(0) + 365 * 86400) >>> 0, 0);
+        this.log.push({ ev: 'forged', link: 'lora', how: replay ? 'replayed' : 'time moved' });
+        return b;
       },
       log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },
     });

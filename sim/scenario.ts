@@ -66,12 +66,14 @@
 //                             gate uses: its ready event, then each `trust` installed event);
 //                             collector.trustVersion (the version the gate last reported to it).
 // Gate identity (extension; README "Gate identity", "Trusted time"): top-level "identity": true
-// (needs "collector": true, Wi-Fi) registers the configuration's gateId at the collector (its
+// (needs "collector": true, Wi-Fi or LoRa) registers the configuration's gateId at the collector (its
 // registry of gates: every batch must then be authenticated) and flashes the key as qg.id with a
 // fresh epoch, as `qrgate collector gates add` and `qrgate flash --key` do; steps
 //   {"collectorTime": ISO|seconds}  the collector's clock, which its answers carry (default the host's);
 //   {"forge": N}              the collector's next N answers reach the gate with their time moved
-//                             a year on (the mac left as it was): a forger on the path.
+//                             a year on (the mac left as it was): a forger on the path. LoRa: the
+//                             next N time downlinks (FPort 202); the first of them, when an earlier
+//                             genuine one exists, is that one replayed instead.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
 //
 // The scanner module (extension): top-level "scanner": "gm65" | "silent" | "plain" (default plain:
@@ -399,7 +401,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     if (transport !== 'wifi' && transport !== 'lora') bad('"collector": true needs uplink.transport "wifi" or "lora"');
     collector = new SimCollector();
     if (sc.identity) {
-      if (transport !== 'wifi') bad('"identity": true needs uplink.transport "wifi"');
+      if (transport !== 'wifi' && transport !== 'lora') bad('"identity": true needs uplink.transport "wifi" or "lora"');
       gateKey = collector.identity(String(config.gateId));
     }
     await collector.start();

@@ -13,7 +13,15 @@ import { FlashImage } from '../../sim/flash';
 import { LoraDevices, decodeLoraFrameHost, encodeLoraAckHost } from '../../tools/collector/lorawire';
 import { toRanges } from '../../tools/collector/store';
 import { LogEntry, LogRecord } from '../../proto/logrecord';
-import { encodeLoraAck, LORA_PORT } from '../../proto/lorawire';
+import { encodeLoraAck, LORA_PORT, TIME_PORT } from '../../proto/lorawire';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as crypto from 'crypto';
+import { GateRegistry, addGate, readKeyFile, revokeGate } from '../../tools/collector/gates';
+import { encodeLoraRefusalHost, encodeTimeDownlinkHost, LoraVerdict } from '../../tools/collector/lorawire';
+import { gateKeys } from '../../proto/gateauth';
+import { LoraAuth } from '../../drivers/uplink-lora';
 
 const T0 = Date.parse('2021-09-27T08:00:00Z') / 1000;
 const KID = new Uint8Array(Buffer.from('issuer-1'));
@@ -29,6 +37,13 @@ class FakeNetwork implements LoraModem {
   loseAnswers = 0;
   /** Fail the next sends with this reply. */
   failNext: string[] = [];
+  /** A registry of gates: frames are then checked as the collector does (issue 13). */
+  gates?: GateRegistry;
+  /** The collector's clock; a forger of time downlinks (moves the time a year on, or replays). */
+  now = T0;
+  verdicts: LoraVerdict[] = [];
+  timeDowns: Uint8Array[] = [];
+  forgeTime: ('move' | 'replay')[] = [];
   constructor(private timers: FakeTimers, public gapMs = 1000) {}
   whenReady(cb: () => void): void { this.timers.setTimeout(cb, this.gapMs); }
   send(port: number, payload: Uint8Array, confirmed: boolean, cb: (err: string | null, down: Downlink | null) => void): void {
@@ -39,7 +54,21 @@ class FakeNetwork implements LoraModem {
     this.frames.push(payload);
     const down = this.up ? this.queue.shift() || null : null;
     if (this.up) {
-      const r = this.devices.resolve('dev1', decodeLoraFrameHost(payload));
+      const r = this.devices.accept('dev1', decodeLoraFrameHost(payload), this.gates);
+      this.verdicts.push(r);
+      if (r.refused) {
+        this.queue.push({ port: LORA_PORT, data: new Uint8Array(encodeLoraRefusalHost(r.refused.code)) });
+        this.timers.setTimeout(() => cb(null, down), 3000);
+        return;
+      }
+      if (r.time) {
+        let t = new Uint8Array(encodeTimeDownlinkHost(r.time, this.now));
+        const f = this.forgeTime.shift();
+        if (f === 'move') { t = new Uint8Array(t); Buffer.from(t.buffer).writeUInt32LE(this.now + 365 * 86400, 0); }
+        if (f === 'replay') t = new Uint8Array(this.timeDowns[0]);
+        this.timeDowns.push(t);
+        this.queue.push({ port: TIME_PORT, data: t });
+      }
       const held: number[] = [];
       for (const rec of r.records) {
         const key = `${r.gateId}/${rec.seq}`;
@@ -53,7 +82,27 @@ class FakeNetwork implements LoraModem {
   }
 }
 
-function setup(dr: number, n: number, opts: { kid?: Uint8Array; gapMs?: number } = {}) {
+function hmacHost(k: Uint8Array, d: Uint8Array): Uint8Array {
+  return new Uint8Array(crypto.createHmac('sha256', Buffer.from(k)).update(Buffer.from(d)).digest());
+}
+
+/** A registry holding gate-east-door, and the gate's LoRa identity from its key (as firmware/uplink/lora.ts derives it). */
+function identity(clock: { t: number | null }, times: number[], key?: Buffer) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-uplora-'));
+  const file = path.join(dir, 'gates.json');
+  addGate(file, 'gate-east-door', path.join(dir, 'k.key'));
+  const k = readKeyFile(path.join(dir, 'k.key')).key;
+  const keys = gateKeys(JSON.stringify({ key: (key || k).toString('hex'), epoch: 77 }), hmacHost);
+  let unset = clock.t === null, boot = 0;
+  const auth: LoraAuth = {
+    epoch: keys.epoch, session: 0x12345678, hmac: hmacHost,
+    up: hmacHost(keys.batch, new Uint8Array(Buffer.from('qg lora up'))), time: hmacHost(keys.answer, new Uint8Array(Buffer.from('qg lora time'))),
+    now: () => (unset ? boot : clock.t!), onTime: (t) => { times.push(t); unset = false; clock.t = t; }, wantTime: () => unset,
+  };
+  return { registry: new GateRegistry(file), auth, file, dir, tick: (s: number) => { boot += s; if (!unset) clock.t! += s; } };
+}
+
+function setup(dr: number, n: number, opts: { kid?: Uint8Array; gapMs?: number; auth?: LoraAuth; unlogged?: () => number } = {}) {
   const timers = new FakeTimers();
   const net = new FakeNetwork(timers, opts.gapMs);
   const j = new Journal({ storage: new FlashImage({ size: 64 * 1024, pageSize: 4096 }).storage(), gateId: 'gate-east-door' });
@@ -68,7 +117,7 @@ function setup(dr: number, n: number, opts: { kid?: Uint8Array; gapMs?: number }
   add(n);
   const events: { what: string; f: any; t: number }[] = [];
   const up = new UplinkLora({ modem: net, timers, source: j, gateId: 'gate-east-door', dataRate: dr, intervalMs: 10000,
-    maxBackoffMs: 600000, random: () => 0.5, onEvent: (what, f) => events.push({ what, f, t: timers.now }) });
+    maxBackoffMs: 600000, random: () => 0.5, onEvent: (what, f) => events.push({ what, f, t: timers.now }), auth: opts.auth, unlogged: opts.unlogged });
   return { timers, net, j, up, events, add };
 }
 
@@ -192,5 +241,97 @@ describe('uplink-lora', () => {
     drain(s);
     assert.equal(s.j.stats().pending, 0);
     assert.equal(s.net.stored.length, 3);
+  });
+
+  describe('sealed with the gate key (issue 13)', () => {
+    function sealed(dr: number, n: number, clockAt: number | null, o: { key?: Buffer; unlogged?: () => number } = {}) {
+      const clock = { t: clockAt }, times: number[] = [];
+      const id = identity(clock, times, o.key);
+      const s = setup(dr, n, { auth: id.auth, unlogged: o.unlogged });
+      s.net.gates = id.registry;
+      // the board's clock runs with the fake timers
+      const adv = s.timers.advance.bind(s.timers);
+      (s.timers as any).advance = (ms: number) => { id.tick(ms / 1000); s.net.now += ms / 1000; adv(ms); };
+      return { ...s, id, times, clock };
+    }
+
+    it('DR0: every frame sealed and at most 51 bytes, one record each; the collector checks and stores them under the epoch', () => {
+      const s = sealed(0, 6, T0);
+      s.up.start(0);
+      drain(s);
+      if (process.env.QG_DBG) console.log(JSON.stringify(s.events.slice(0, 12)), JSON.stringify(s.net.verdicts.slice(0, 5)), s.net.frames.slice(0, 3).map((f) => Buffer.from(f).toString('hex')));
+      assert.equal(s.j.stats().pending, 0);
+      for (const f of s.net.frames) assert.ok(f.length <= 51 && (f[0] & 0x20), `frame of ${f.length} bytes, header ${f[0]}`);
+      const sent = s.events.filter((e) => e.what === 'sent');
+      assert.ok(sent.some((e) => e.f.records === 1 && e.f.bytes === 49), JSON.stringify(sent.map((e) => e.f)));
+      assert.ok(s.net.verdicts.every((v) => !v.refused && !v.asked), JSON.stringify(s.net.verdicts.filter((v) => v.refused || v.asked)));
+      assert.equal(s.net.stored.length, 6);
+      assert.equal(s.net.held.get('gate-east-door/3')!.epoch, 77);
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('a replayed or forged frame is refused and stores nothing', () => {
+      const s = sealed(5, 3, T0);
+      s.up.start(0);
+      drain(s);
+      assert.equal(s.net.stored.length, 3);
+      const before = s.net.held.size;
+      for (const f of s.net.frames) {
+        const v = s.net.devices.accept('dev1', decodeLoraFrameHost(f), s.id.registry);
+        assert.ok(v.refused && /replayed/.test(v.refused.why), JSON.stringify(v));
+      }
+      const forged = Buffer.from(s.net.frames[1]);
+      forged[3] ^= 1;
+      const v = s.net.devices.accept('dev1', decodeLoraFrameHost(forged), s.id.registry);
+      assert.ok(v.records.length === 0 && (v.refused || v.asked), JSON.stringify(v));
+      assert.equal(s.net.held.size, before);
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('clock unset: it asks, and sets the clock from the authenticated answer (time + what passed since the question); forged and replayed answers are refused', () => {
+      const s = sealed(5, 0, null);
+      s.net.forgeTime = ['move'];
+      s.up.start(0);
+      for (let i = 0; i < 600 && !s.times.length; i++) s.timers.advance(1000);
+      assert.equal(s.times.length, 1, JSON.stringify(s.events.map((e) => [e.what, e.f])));
+      // the answer to the question's uplink came with the next: the collector's time then, plus the gap
+      assert.ok(s.times[0] > T0 && s.times[0] < T0 + 3 * 10 + 30, String(s.times[0] - T0));
+      assert.equal(s.events.filter((e) => e.what === 'failed' && /time downlink/.test(e.f.error)).length, 1);
+      // a replay of the genuine answer, once the clock is set and nothing is asked: refused
+      assert.equal(s.up.timeAnswer(s.net.timeDowns[s.net.timeDowns.length - 1]), false);
+      assert.equal(s.times.length, 1);
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('a gate whose key the collector does not hold: REFUSED answers, one misconfigured event, nothing stored', () => {
+      const s = sealed(5, 4, T0, { key: crypto.randomBytes(32) });
+      s.up.start(0);
+      s.timers.advance(600000);
+      assert.equal(s.net.stored.length, 0);
+      assert.ok(s.events.filter((e) => e.what === 'refused').length >= 3);
+      const mis = s.events.filter((e) => e.what === 'misconfigured');
+      assert.equal(mis.length, 1);
+      assert.equal(mis[0].f.why, 'bad MAC');
+      // revoked: refused as such
+      revokeGate(s.id.file, 'gate-east-door');
+      const v = s.net.devices.accept('dev1', decodeLoraFrameHost(s.net.frames[0]), s.id.registry);
+      assert.equal(v.refused && v.refused.why, 'revoked gate');
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('the unlogged count reaches the collector, again after it forgot the device', () => {
+      let unl = 0;
+      const s = sealed(5, 0, T0, { unlogged: () => unl });
+      s.up.start(0);
+      s.timers.advance(30000);
+      unl = 7;
+      s.timers.advance(30000);
+      assert.deepEqual(s.net.verdicts.filter((v) => v.unlogged).map((v) => v.unlogged), [7]);
+      s.net.devices = new LoraDevices();
+      s.add(1);
+      s.timers.advance(120000);
+      assert.deepEqual(s.net.verdicts.filter((v) => v.unlogged).map((v) => v.unlogged), [7, 7]);
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
   });
 });

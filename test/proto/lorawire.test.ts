@@ -44,7 +44,7 @@ const arbRecord: fc.Arbitrary<LogRecord> = fc.oneof(
     seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('dropped'),
     decision: fc.constant('open'), reason: fc.constant('ok'), format: fc.constant('qg1'), kid: fc.constant(EMPTY),
     subject: fc.constant(EMPTY), cert: fc.constant(EMPTY), clockUntrusted: fc.boolean(), dropped: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-  }) },
+  }).chain((r) => fc.oneof(fc.constant(r as LogRecord), fc.integer({ min: 1, max: 2 ** 32 - 1 }).map((unlogged) => ({ ...r, unlogged }) as LogRecord))) },
   // the door's alarms (issue 14)
   { weight: 1, arbitrary: fc.record({
     seq: fc.integer({ min: 0, max: 2 ** 32 - 1 }), time: fc.integer({ min: 0, max: 2 ** 32 - 1 }), kind: fc.constant('alarm'),

@@ -72,3 +72,74 @@ describe('sim: gate identity and trusted time (scenarios)', function () {
     assert.deepEqual(r.failures, []);
   });
 });
+
+// The same over LoRaWAN (issue 13): frames sealed with the gate key, the time as a downlink on
+// FPort 202 answering a sealed question (README "Trusted time").
+const LORA_INTERVAL = 60000;
+
+function loraScenario(steps: any[], dataRate = 5, intervalMs = LORA_INTERVAL): any {
+  const base = config();
+  return {
+    ...scenario(steps),
+    config: { ...base, uplink: { url: 'http://127.0.0.1:9/replaced', transport: 'lora', intervalMs,
+      lora: { devEui: '0004a30b001c0530', appEui: '70b3d57ed0000001', appKey: '2b7e151628aed2a6abf7158809cf4f3c', dataRate } } },
+  };
+}
+
+describe('sim: gate identity and trusted time over LoRaWAN (scenarios)', function () {
+  this.timeout(180000);
+
+  it('power lost for an hour: the clock comes back by a FPort 202 downlink within one uplink interval; a replayed and a forged one are refused', async () => {
+    const r = await runScenario(loraScenario([
+      { collectorTime: '2021-09-27T08:00:00Z' },
+      { scan: personCert(1) }, { wait: 300 }, { expect: { decision: 'open', reason: 'ok' } },
+      { wait: LORA_INTERVAL },
+      { expect: { collector: { records: 1 } } },
+      { power: 'cut' }, { clock: null }, { wait: 3600000 },
+      { collectorTime: '2021-09-27T09:00:30Z' },
+      // a forger on the path: the first time downlink after power returns is an earlier genuine one
+      // replayed, the second has its time moved a year on
+      { forge: 2 },
+      { power: 'on' },
+      { scan: personCert(2) }, { wait: 300 },
+      { expect: { decision: 'attendant', reason: 'clock-unset' } },
+      { wait: LORA_INTERVAL },
+      { scan: personCert(3) }, { wait: 300 },
+      { expect: { decision: 'attendant', reason: 'clock-unset' } },
+      // each refused answer costs the gate an interval before it asks again
+      { wait: 3 * LORA_INTERVAL },
+      { scan: personCert(4) }, { wait: 300 },
+      { expect: { decision: 'open', reason: 'ok' } },
+      { wait: LORA_INTERVAL },
+      { expect: { collector: { records: 4, unique: true } } },
+    ]));
+    if (process.env.QG_DBG) for (const e of r.events) if (e.event === 'uplink' || e.event === 'clock' || e.event === 'decision' || e.event === 'power' || e.event === 'collector') console.log(JSON.stringify(e).slice(0, 200));
+    assert.deepEqual(r.failures, []);
+    const sets = r.events.filter((e: any) => e.event === 'clock' && e.set);
+    assert.equal(sets.length, 1);
+    assert.match(sets[0].set, /^2021-09-27T09:0/);
+    assert.equal(r.events.filter((e: any) => e.event === 'uplink' && /time downlink not authenticated/.test(e.error || '')).length, 2);
+  });
+
+  // DR0 (SF12): the 1 % duty cycle holds the first uplink 150 s after the join request (1.5 s on
+  // air), and the one that fetches the answer 230 s after the question (36 bytes with the boot's
+  // definitions, 2.3 s on air): about 6.5 minutes from power to clock; a 10-minute interval there.
+  it('power back with no forger: the clock is set within one uplink interval, without any scan (DR5, 1 min; DR0, 10 min)', async () => {
+    for (const [dr, interval] of [[5, LORA_INTERVAL], [0, 600000]]) {
+      const r = await runScenario(loraScenario([
+        { power: 'cut' }, { clock: null }, { wait: 3600000 },
+        { collectorTime: '2021-09-27T09:00:00Z' },
+        { power: 'on' },
+        { wait: interval },
+        { scan: personCert(1) }, { wait: 300 },
+        { expect: { decision: 'open', reason: 'ok' } },
+      ], dr, interval));
+      if (process.env.QG_DBG) for (const e of r.events) if (e.event === "uplink" && e.what !== "tx" || e.event === "clock" || e.event === "power") console.log(JSON.stringify(e).slice(0, 180));
+      assert.deepEqual(r.failures, [], `DR${dr}`);
+      const on = r.events.filter((e: any) => e.event === 'power' && e.state === 'on').pop()!;
+      const set = r.events.find((e: any) => e.event === 'clock' && e.set && e.t >= on.t);
+      assert.ok(set && set.t - on.t <= interval, `DR${dr}: ${set ? set.t - on.t : 'never'}`);
+      if (process.env.QG_DBG) console.log(`DR${dr}: clock set ${(set!.t - on.t) / 1000} s after power on`);
+    }
+  });
+});

@@ -11,6 +11,9 @@ import { Journal } from '../../firmware/journal';
 import { FlashImage } from '../../sim/flash';
 import { decodeBatchHost } from '../../tools/collector/server';
 import { REPO } from '../util/shared';
+import { UplinkLora } from '../../drivers/uplink-lora';
+import { LoraDevices, decodeLoraFrameHost } from '../../tools/collector/lorawire';
+import { FakeTimers } from '../fakes/hal';
 
 describe('Storage full: entries not logged are counted and reported', function () {
   this.timeout(120000);
@@ -49,5 +52,30 @@ describe('Storage full: entries not logged are counted and reported', function (
     assert.deepEqual(b.seqs, []);
     const d = decodeBatchHost(b.body);
     assert.deepEqual([d.gateId, d.records.length, d.unlogged], ['gate-9', 0, 3]);
+  });
+
+  it('the LoRa uplink tells the collector too (issue 17), even without records', () => {
+    const img = new FlashImage({ size: 8 * 1024, pageSize: 2048 });
+    img.write('.bootcde', new Uint8Array(7200).fill(0x41));
+    const j = new Journal({ storage: img.storage(), gateId: 'gate-9', segments: 2, segmentSize: 1024 });
+    j.open();
+    for (let i = 0; i < 3; i++) assert.equal(j.append({ time: 1632729600 + i }), -1);
+    const timers = new FakeTimers(), devices = new LoraDevices(), told: number[] = [];
+    const up = new UplinkLora({
+      timers, source: j, gateId: 'gate-9', dataRate: 0, intervalMs: 10000,
+      // as firmware/uplink/lora.ts wires it
+      unlogged: () => j.unlogged - j.unloggedLogged,
+      modem: {
+        whenReady: (cb) => { timers.setTimeout(cb, 100); },
+        send: (port, payload, _c, cb) => {
+          const v = devices.accept('eui-9', decodeLoraFrameHost(payload));
+          if (v.unlogged) told.push(v.unlogged);
+          timers.setTimeout(() => cb(null, null), 1000);
+        },
+      },
+    });
+    up.start(0);
+    timers.advance(60000);
+    assert.deepEqual(told, [3]);
   });
 });

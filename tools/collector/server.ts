@@ -18,7 +18,10 @@
 //                   exactly as a Wi-Fi Batch of the same records. Answers 200 JSON
 //                   {"gateId","acked":[[first,last]...],"downlink":B64|null,"fPort":2}: downlink is
 //                   the compact answer (flags, ranges; at most 51 bytes, so it fits any data rate),
-//                   null when there is nothing to say. Other events and ports are answered 200
+//                   null when there is nothing to say. With `gates`, frames must be sealed by the
+//                   gate's key (README "Gate identity"): else {"refused": why} and a REFUSED
+//                   downlink, nothing stored; a sealed time question is answered by a downlink on
+//                   FPort 202 (in "downlinks"). Other events and ports are answered 200
 //                   {"ignored":...}; a malformed batch or frame 400.
 //                   Both answers may carry "downlinks": [{"fPort":3,"data":B64}] for the integration
 //                   to queue too: the PPKM level of the gate's site (one byte), when it differs from
@@ -38,7 +41,7 @@ import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
 import { DECISIONS, REASONS, FORMATS, KINDS, ALARMS, LogRecord } from '../../proto/logrecord';
 import { BatchInfo, CollectorStore, PutResult, toRanges } from './store';
-import { LORA_PORT, LoraDevices, LoraFrameError, decodeLoraFrameHost, encodeLoraAckHost } from './lorawire';
+import { LORA_PORT, LoraDevices, LoraFrameError, loraFrameUplink } from './lorawire';
 import { GateRegistry, hmac } from './gates';
 import * as crypto from 'crypto';
 import { TrustDir, decodeTrustStatusHost } from './trust';
@@ -156,6 +159,8 @@ export interface CollectorServerOptions {
   now?: () => number;
   /** Tests and the simulator only: a forger on the path, given each /ingest answer before it goes. */
   tamper?: (ack: Uint8Array) => Uint8Array;
+  /** The same for each LoRa time downlink (FPort 202, tools/collector/lorawire.ts). */
+  tamperTime?: (data: Buffer) => Buffer;
   /** Trust updates (tools/collector/trust.ts): the published bundle goes to gates that are behind. */
   trust?: TrustDir;
 }
@@ -317,21 +322,19 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     const up = parseLoraUplink(j, url.searchParams.get('event'));
     if (!up) { sendJson(res, 200, { ignored: 'not an uplink' }); return; }
     if (up.fPort === LORA_PORT) {
-      let frame;
+      let a;
       try {
-        frame = loraDevices.resolve(up.devEui, decodeLoraFrameHost(up.payload));
+        a = await loraFrameUplink({
+          devices: loraDevices, gates: opts.gates, log, ingest, tamperTime: opts.tamperTime,
+          now: () => (opts.now ? opts.now() : Date.now() / 1000),
+        }, up.devEui, up.payload);
       } catch (e: any) {
         if (e instanceof LoraFrameError) throw new BadRequest(400, e.message);
         throw e;
       }
-      const held = frame.gateId !== null && frame.records.length ? (await ingest(frame.gateId, frame.records, undefined, {})).held : [];
-      const say = held.length > 0 || frame.who || frame.kids;
-      const ranges = toRanges(held);
-      sendJson(res, 200, {
-        gateId: frame.gateId, acked: ranges.map((x) => [x.first, x.last]),
-        downlink: say ? encodeLoraAckHost(frame.who, frame.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
-        ...levelDownlinks(up.devEui, frame.gateId),
-      });
+      const lv = levelDownlinks(up.devEui, a.answer.gateId);
+      const more = a.downlinks.concat(lv.downlinks || []);
+      sendJson(res, 200, more.length ? { ...a.answer, downlinks: more } : a.answer);
       return;
     }
     if (up.fPort === TRUST_PORT && opts.trust) {
