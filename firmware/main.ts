@@ -68,7 +68,7 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
   return verifierSelfTest(native) ? native : js;
 }
 
-function start(): void {
+function wire(): void {
   var profile = boardProfile(esp_boardId());
   // 1. The relay line is released (input, high impedance) at once, before anything that could
   //    take time or throw: the wiring's pull resistor keeps the coil de-energised whatever the
@@ -136,12 +136,16 @@ function start(): void {
   // What `qrgate doctor` reads from the console: qgStatus().
   var statusSrc: StatusSources = {
     storage: storage, sha256: hashes.sha256, memory: esp_memory(), version: FIRMWARE_VERSION,
-    board: profile.name, config: b.config, trust: trust, fault: b.fault,
+    // 'start' until the wiring below is done: a firmware that stops with an error on the way has
+    // qgStatus() but never became ready, and says so (the error's words in faults: see the end).
+    board: profile.name, config: b.config, trust: trust, fault: b.fault || 'start',
     now: function () { var t = clock.now(); return t >= CLOCK_VALID_AFTER ? t : null; }, uptime: clock.now,
     backlog: function () { return 0; }, faults: {},
   };
   esp_exposeGlobal('qgStatus', function () { return statusJson(statusSrc); });
+  starting = statusSrc;
   if (!b.config) {
+    statusSrc.fault = b.fault;
     door.signal('fault');
     return;
   }
@@ -236,6 +240,22 @@ function start(): void {
     startUplink(config, journal, profile, timers, events, uhal);
   }
   void scanner;
+  statusSrc.fault = b.fault;
+  starting = null;
+}
+
+/** The status of a start under way (see wire(): fault 'start' until it ends). */
+var starting: StatusSources | null = null;
+
+function start(): void {
+  try {
+    wire();
+  } catch (e) {
+    // Stopped with an error after qgStatus() exists: doctor must not read a running gate. The
+    // relay was never driven on (the door owner starts locked); the error still reaches the console.
+    if (starting) (starting as any).faults.start = { what: 'start', why: String((e as any).message || e) };
+    throw e;
+  }
 }
 
 start();

@@ -1,6 +1,7 @@
 // Base45 (RFC 9285). Strict decoder: only the 45 alphabet chars (upper case), no whitespace,
 // length % 3 != 1, every 3-char group <= 0xFFFF and a 2-char tail <= 0xFF.
 
+import { qgError } from './error';
 var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
 // Char code (0..127) -> value, 255 = not in the alphabet. Built once at load time.
@@ -14,7 +15,7 @@ var DECODE_TABLE = new Uint8Array(128);
 function b45Value(s: string, i: number): number {
   var c = s.charCodeAt(i);
   var v = c < 128 ? DECODE_TABLE[c] : 255;
-  if (v === 255) throw new Error('base45: bad char');
+  if (v === 255) throw qgError('base45: bad char');
   return v;
 }
 
@@ -29,19 +30,19 @@ export function base45DecodedLength(n: number): number {
 export function base45Decode(s: string): Uint8Array {
   var n = s.length;
   var outLen = base45DecodedLength(n);
-  if (outLen < 0) throw new Error('base45: bad length');
+  if (outLen < 0) throw qgError('base45: bad length');
   var out = new Uint8Array(outLen);
   var o = 0;
   var i = 0;
   for (; i + 3 <= n; i += 3) {
     var v = b45Value(s, i) + b45Value(s, i + 1) * 45 + b45Value(s, i + 2) * 2025;
-    if (v > 0xffff) throw new Error('base45: group too large');
+    if (v > 0xffff) throw qgError('base45: group too large');
     out[o++] = v >> 8;
     out[o++] = v & 255;
   }
   if (i < n) {
     var w = b45Value(s, i) + b45Value(s, i + 1) * 45;
-    if (w > 0xff) throw new Error('base45: tail too large');
+    if (w > 0xff) throw qgError('base45: tail too large');
     out[o++] = w;
   }
   return out;

@@ -3,6 +3,7 @@
 // in the last group throws. So every accepted text has exactly one byte sequence and back.
 // Input is a string of chars (byte string or ASCII text); output is a Uint8Array.
 
+import { qgError } from './error';
 var STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 var URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -23,14 +24,14 @@ function sextet(c: number, url: boolean): number {
 /** Decodes `n` chars of s (no padding among them) starting at 0; shared by both variants. */
 function decodeChars(s: string, n: number, url: boolean): Uint8Array {
   var rem = n % 4;
-  if (rem === 1) throw new Error('base64: bad length');
+  if (rem === 1) throw qgError('base64: bad length');
   var out = new Uint8Array(((n - rem) / 4) * 3 + (rem === 0 ? 0 : rem - 1));
   var o = 0;
   var acc = 0;
   var bits = 0;
   for (var i = 0; i < n; i++) {
     var v = sextet(s.charCodeAt(i), url);
-    if (v < 0) throw new Error('base64: bad char');
+    if (v < 0) throw qgError('base64: bad char');
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
@@ -39,14 +40,14 @@ function decodeChars(s: string, n: number, url: boolean): Uint8Array {
     }
   }
   // Unused low bits of the last char must be zero (canonical encoding).
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) throw new Error('base64: non-zero pad bits');
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) throw qgError('base64: non-zero pad bits');
   return out;
 }
 
 /** Standard base64 with mandatory '=' padding to a multiple of 4 chars. */
 export function base64Decode(s: string): Uint8Array {
   var n = s.length;
-  if (n % 4 !== 0) throw new Error('base64: bad length');
+  if (n % 4 !== 0) throw qgError('base64: bad length');
   var pad = 0;
   if (n > 0 && s.charCodeAt(n - 1) === 61) {
     pad = 1;

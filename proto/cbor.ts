@@ -29,6 +29,7 @@
 // checked before use, and the duplicate-key check of a map with more than 8 entries goes through
 // an object keyed by type+value (smaller maps compare each key with the earlier ones).
 
+import { qgError } from './error';
 import { isValidUtf8, bytesToByteString, bytesEqual } from './bytes';
 
 export interface CborMap {
@@ -71,7 +72,7 @@ interface DecodeState {
 }
 
 function fail(msg: string): never {
-  throw new Error('cbor: ' + msg);
+  throw qgError('cbor: ' + msg);
 }
 
 function read32(b: Uint8Array, p: number): number {
@@ -300,7 +301,7 @@ function writeUint(out: Uint8Array, off: number, n: number, len: number): void {
 
 /** Writes the shortest head for (major, n) at out[off]; returns the offset after it. */
 export function writeCborHead(out: Uint8Array, off: number, major: number, n: number): number {
-  if (n < 0 || n > MAX_SAFE || Math.floor(n) !== n) throw new Error('cbor: bad head argument');
+  if (n < 0 || n > MAX_SAFE || Math.floor(n) !== n) throw qgError('cbor: bad head argument');
   var m = major << 5;
   if (n < 24) {
     out[off] = m | n;
@@ -314,7 +315,7 @@ export function writeCborHead(out: Uint8Array, off: number, major: number, n: nu
 
 /** The shortest head for (major, n). */
 export function encodeCborHead(major: number, n: number): Uint8Array {
-  if (n < 0 || n > MAX_SAFE || Math.floor(n) !== n) throw new Error('cbor: bad head argument');
+  if (n < 0 || n > MAX_SAFE || Math.floor(n) !== n) throw qgError('cbor: bad head argument');
   var out = new Uint8Array(cborHeadLength(n));
   writeCborHead(out, 0, major, n);
   return out;
@@ -337,7 +338,7 @@ export function encodeCborText(byteString: string): Uint8Array {
   writeCborHead(out, 0, 3, n);
   for (var i = 0; i < n; i++) {
     var c = byteString.charCodeAt(i);
-    if (c > 255) throw new Error('cbor: text is not a byte string');
+    if (c > 255) throw qgError('cbor: text is not a byte string');
     out[h + i] = c;
   }
   return out;
@@ -355,7 +356,7 @@ export function encodeCborMapHead(n: number): Uint8Array {
 
 function encodeInto(v: any, parts: Uint8Array[]): void {
   if (typeof v === 'number') {
-    if (Math.floor(v) !== v || v > MAX_SAFE || v < -MAX_SAFE) throw new Error('cbor: not a safe integer');
+    if (Math.floor(v) !== v || v > MAX_SAFE || v < -MAX_SAFE) throw qgError('cbor: not a safe integer');
     parts.push(v >= 0 ? encodeCborHead(0, v) : encodeCborHead(1, -1 - v));
   } else if (typeof v === 'string') {
     parts.push(encodeCborText(v));
@@ -369,14 +370,14 @@ function encodeInto(v: any, parts: Uint8Array[]): void {
     parts.push(encodeCborArrayHead(v.length));
     for (var i = 0; i < v.length; i++) encodeInto(v[i], parts);
   } else if (isCborMap(v)) {
-    if (v.keys.length !== v.values.length) throw new Error('cbor: bad map');
+    if (v.keys.length !== v.values.length) throw qgError('cbor: bad map');
     parts.push(encodeCborMapHead(v.keys.length));
     for (var j = 0; j < v.keys.length; j++) {
       encodeInto(v.keys[j], parts);
       encodeInto(v.values[j], parts);
     }
   } else {
-    throw new Error('cbor: cannot encode');
+    throw qgError('cbor: cannot encode');
   }
 }
 

@@ -17,6 +17,7 @@
 // The returned byte arrays are subarray VIEWS of the input (no copies): keep the input alive and
 // unmodified while they are in use.
 
+import { qgError } from './error';
 import { decodeCborItem, decodeCbor, cborGet, cborHas, isCborMap, encodeSigStructure, CborMap } from './cbor';
 
 export var COSE_MAX_BYTES = 512;
@@ -58,7 +59,7 @@ export interface CoseSign1 {
 }
 
 function fail(msg: string): never {
-  throw new Error('cose: ' + msg);
+  throw qgError('cose: ' + msg);
 }
 
 /** Generic COSE_Sign1 structure under the strict CBOR profile; no header policy. */

@@ -8,6 +8,7 @@
 // codes once (about 700 steps); and at most INFLATE_MAX_BLOCKS blocks are read, so a stream of
 // empty blocks cannot loop for long either. The output buffer is `maxOut` bytes, allocated once.
 
+import { qgError } from './error';
 var MAXBITS = 15;
 var MAXLCODES = 286;
 var MAXDCODES = 30;
@@ -44,7 +45,7 @@ function construct(h: Huffman, lengths: Uint8Array, n: number): number {
   for (len = 1; len <= MAXBITS; len++) {
     left <<= 1;
     left -= h.count[len];
-    if (left < 0) throw new Error('inflate: over-subscribed code');
+    if (left < 0) throw qgError('inflate: over-subscribed code');
   }
   var offs = new Uint16Array(MAXBITS + 1);
   offs[1] = 0;
@@ -80,7 +81,7 @@ class Inflater {
   bits(need: number): number {
     var val = this.bitbuf;
     while (this.bitcnt < need) {
-      if (this.pos >= this.src.length) throw new Error('inflate: input ends early');
+      if (this.pos >= this.src.length) throw qgError('inflate: input ends early');
       val |= this.src[this.pos++] << this.bitcnt;
       this.bitcnt += 8;
     }
@@ -90,22 +91,22 @@ class Inflater {
   }
 
   put(b: number): void {
-    if (this.outLen >= this.out.length) throw new Error('inflate: output too large');
+    if (this.outLen >= this.out.length) throw qgError('inflate: output too large');
     this.out[this.outLen++] = b;
   }
 
   stored(): void {
     this.bitbuf = 0;
     this.bitcnt = 0;
-    if (this.pos + 4 > this.src.length) throw new Error('inflate: input ends early');
+    if (this.pos + 4 > this.src.length) throw qgError('inflate: input ends early');
     var s = this.src;
     var p = this.pos;
     var len = s[p] | (s[p + 1] << 8);
     var nlen = s[p + 2] | (s[p + 3] << 8);
-    if (len !== (~nlen & 0xffff)) throw new Error('inflate: bad stored length');
+    if (len !== (~nlen & 0xffff)) throw qgError('inflate: bad stored length');
     p += 4;
-    if (p + len > s.length) throw new Error('inflate: input ends early');
-    if (this.outLen + len > this.out.length) throw new Error('inflate: output too large');
+    if (p + len > s.length) throw qgError('inflate: input ends early');
+    if (this.outLen + len > this.out.length) throw qgError('inflate: output too large');
     this.out.set(s.subarray(p, p + len), this.outLen);
     this.outLen += len;
     this.pos = p + len;
@@ -124,7 +125,7 @@ class Inflater {
       first <<= 1;
       code <<= 1;
     }
-    throw new Error('inflate: bad code');
+    throw qgError('inflate: bad code');
   }
 
   codes(lencode: Huffman, distcode: Huffman): void {
@@ -136,13 +137,13 @@ class Inflater {
         return;
       } else {
         sym -= 257;
-        if (sym >= 29) throw new Error('inflate: bad length code');
+        if (sym >= 29) throw qgError('inflate: bad length code');
         var len = LBASE[sym] + this.bits(LEXT[sym]);
         var dsym = this.decode(distcode);
-        if (dsym >= 30) throw new Error('inflate: bad distance code');
+        if (dsym >= 30) throw qgError('inflate: bad distance code');
         var dist = DBASE[dsym] + this.bits(DEXT[dsym]);
-        if (dist > this.outLen) throw new Error('inflate: distance too far');
-        if (this.outLen + len > this.out.length) throw new Error('inflate: output too large');
+        if (dist > this.outLen) throw qgError('inflate: distance too far');
+        if (this.outLen + len > this.out.length) throw qgError('inflate: output too large');
         var o = this.out;
         var at = this.outLen;
         for (var k = 0; k < len; k++) o[at + k] = o[at + k - dist];
@@ -171,13 +172,13 @@ class Inflater {
     var nlen = this.bits(5) + 257;
     var ndist = this.bits(5) + 1;
     var ncode = this.bits(4) + 4;
-    if (nlen > MAXLCODES || ndist > MAXDCODES) throw new Error('inflate: bad counts');
+    if (nlen > MAXLCODES || ndist > MAXDCODES) throw qgError('inflate: bad counts');
     var lengths = new Uint8Array(MAXLCODES + MAXDCODES);
     var index;
     for (index = 0; index < ncode; index++) lengths[CLORDER[index]] = this.bits(3);
     var lencode = newHuffman(MAXLCODES);
     var distcode = newHuffman(MAXDCODES);
-    if (construct(lencode, lengths, 19) !== 0) throw new Error('inflate: incomplete code length code');
+    if (construct(lencode, lengths, 19) !== 0) throw qgError('inflate: incomplete code length code');
     index = 0;
     while (index < nlen + ndist) {
       var sym = this.decode(lencode);
@@ -187,7 +188,7 @@ class Inflater {
         var len = 0;
         var rep;
         if (sym === 16) {
-          if (index === 0) throw new Error('inflate: repeat with no first length');
+          if (index === 0) throw qgError('inflate: repeat with no first length');
           len = lengths[index - 1];
           rep = 3 + this.bits(2);
         } else if (sym === 17) {
@@ -195,16 +196,16 @@ class Inflater {
         } else {
           rep = 11 + this.bits(7);
         }
-        if (index + rep > nlen + ndist) throw new Error('inflate: too many lengths');
+        if (index + rep > nlen + ndist) throw qgError('inflate: too many lengths');
         while (rep--) lengths[index++] = len;
       }
     }
-    if (lengths[256] === 0) throw new Error('inflate: no end-of-block code');
+    if (lengths[256] === 0) throw qgError('inflate: no end-of-block code');
     var err = construct(lencode, lengths, nlen);
     // An incomplete literal/length code is allowed only if it is a single length-1 code.
-    if (err !== 0 && nlen - lencode.count[0] !== 1) throw new Error('inflate: incomplete literal code');
+    if (err !== 0 && nlen - lencode.count[0] !== 1) throw qgError('inflate: incomplete literal code');
     err = construct(distcode, lengths.subarray(nlen, nlen + ndist), ndist);
-    if (err !== 0 && ndist - distcode.count[0] !== 1) throw new Error('inflate: incomplete distance code');
+    if (err !== 0 && ndist - distcode.count[0] !== 1) throw qgError('inflate: incomplete distance code');
     this.codes(lencode, distcode);
   }
 }
@@ -225,13 +226,13 @@ export function inflateRaw(src: Uint8Array, maxOut: number): Inflated {
   var last;
   var blocks = 0;
   do {
-    if (++blocks > INFLATE_MAX_BLOCKS) throw new Error('inflate: too many blocks');
+    if (++blocks > INFLATE_MAX_BLOCKS) throw qgError('inflate: too many blocks');
     last = s.bits(1);
     var type = s.bits(2);
     if (type === 0) s.stored();
     else if (type === 1) s.fixed();
     else if (type === 2) s.dynamic();
-    else throw new Error('inflate: bad block type');
+    else throw qgError('inflate: bad block type');
   } while (!last);
   var out = s.out;
   return { data: s.outLen === out.length ? out : new Uint8Array(out.subarray(0, s.outLen)), used: s.pos };

@@ -14,6 +14,7 @@
 // Numbers: only integer literals (no fraction, no exponent) of at most 15 digits are accepted, so
 // no question of float formatting can arise downstream; anything else throws.
 
+import { qgError } from './error';
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
 /** A JSON object: parallel arrays of keys (byte strings) and values, in document order. */
@@ -61,7 +62,7 @@ interface Parser {
 }
 
 function p_fail(st: Parser, what: string): never {
-  throw new Error('json: ' + what + ' at ' + st.p);
+  throw qgError('json: ' + what + ' at ' + st.p);
 }
 
 function p_ws(st: Parser): void {
@@ -275,13 +276,13 @@ function utf8SeqLen(b: Uint8Array, p: number): number {
     need = 3;
     if (c === 0xf0) lo = 0x90;
     else if (c === 0xf4) hi = 0x8f;
-  } else throw new Error('json: bad UTF-8 at ' + p);
-  if (p + need >= b.length) throw new Error('json: bad UTF-8 at ' + p);
+  } else throw qgError('json: bad UTF-8 at ' + p);
+  if (p + need >= b.length) throw qgError('json: bad UTF-8 at ' + p);
   var d = b[p + 1];
-  if (d < lo || d > hi) throw new Error('json: bad UTF-8 at ' + p);
+  if (d < lo || d > hi) throw qgError('json: bad UTF-8 at ' + p);
   for (var k = 2; k <= need; k++) {
     d = b[p + k];
-    if (d < 0x80 || d > 0xbf) throw new Error('json: bad UTF-8 at ' + p);
+    if (d < 0x80 || d > 0xbf) throw qgError('json: bad UTF-8 at ' + p);
   }
   return need + 1;
 }
@@ -292,7 +293,7 @@ function utf8SeqLen(b: Uint8Array, p: number): number {
  * past a limit (JSON_MAX_BYTES, `maxDepth` (at most JSON_MAX_DEPTH), JSON_MAX_VALUES, JSON_MAX_KEYS).
  */
 export function parseJsonBytes(b: Uint8Array, maxDepth?: number): JsonValue {
-  if (b.length > JSON_MAX_BYTES) throw new Error('json: too large');
+  if (b.length > JSON_MAX_BYTES) throw qgError('json: too large');
   var st: Parser = { b: b, p: 0, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth, left: JSON_MAX_VALUES };
   var v = p_value(st, 0);
   p_ws(st);

@@ -11,6 +11,7 @@
 //  - text fields (iss, product) are byte strings of validated UTF-8; limits are in bytes.
 // Byte fields (cti, sub) are views into the decoded message (see cose.ts).
 
+import { qgError } from './error';
 import { base45Decode } from './base45';
 import { decodeCbor, cborGet, isCborMap, CborMap } from './cbor';
 import { decodeCoseSign1, CoseSign1, COSE_MAX_BYTES } from './cose';
@@ -57,7 +58,7 @@ export interface Qg1 {
 }
 
 function fail(msg: string): never {
-  throw new Error('qg1: ' + msg);
+  throw qgError('qg1: ' + msg);
 }
 
 function isUint(v: any): boolean {

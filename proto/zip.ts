@@ -4,6 +4,7 @@
 // that could disagree is checked (sizes, CRC-32 of the inflated data, name, offsets, counts); no
 // encryption, no data descriptor, no zip64, no multi-disk. Throws Error on anything else.
 
+import { qgError } from './error';
 import { inflateRaw } from './inflate';
 import { JSON_MAX_BYTES } from './json';
 
@@ -41,12 +42,12 @@ export function crc32(b: Uint8Array): number {
 }
 
 function u16(b: Uint8Array, p: number): number {
-  if (p + 2 > b.length) throw new Error('zip: truncated');
+  if (p + 2 > b.length) throw qgError('zip: truncated');
   return b[p] | (b[p + 1] << 8);
 }
 
 function u32(b: Uint8Array, p: number): number {
-  if (p + 4 > b.length) throw new Error('zip: truncated');
+  if (p + 4 > b.length) throw qgError('zip: truncated');
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
 }
 
@@ -71,9 +72,9 @@ var FLAGS_OK = 0x0806;
  */
 export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: NativeInflate | null): Uint8Array {
   var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
-  if (zip.length > ZIP_MAX_BYTES) throw new Error('zip: archive too large');
+  if (zip.length > ZIP_MAX_BYTES) throw qgError('zip: archive too large');
   // Local file header.
-  if (u32(zip, 0) !== 0x04034b50) throw new Error('zip: not a local file header');
+  if (u32(zip, 0) !== 0x04034b50) throw qgError('zip: not a local file header');
   var flags = u16(zip, 6);
   var method = u16(zip, 8);
   var crc = u32(zip, 14);
@@ -81,50 +82,50 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: Nat
   var usize = u32(zip, 22);
   var nameLen = u16(zip, 26);
   var extraLen = u16(zip, 28);
-  if ((flags & ~FLAGS_OK) !== 0) throw new Error('zip: unsupported flags');
-  if (method !== 8 && method !== 0) throw new Error('zip: unsupported method');
-  if (!nameMatches(zip, 30, nameLen)) throw new Error('zip: unexpected entry name');
-  if (usize > max) throw new Error('zip: entry too large');
-  if (method === 8 && usize > csize * ZIP_MAX_RATIO) throw new Error('zip: compression ratio too high');
+  if ((flags & ~FLAGS_OK) !== 0) throw qgError('zip: unsupported flags');
+  if (method !== 8 && method !== 0) throw qgError('zip: unsupported method');
+  if (!nameMatches(zip, 30, nameLen)) throw qgError('zip: unexpected entry name');
+  if (usize > max) throw qgError('zip: entry too large');
+  if (method === 8 && usize > csize * ZIP_MAX_RATIO) throw qgError('zip: compression ratio too high');
   var dataStart = 30 + nameLen + extraLen;
-  if (dataStart + csize > zip.length) throw new Error('zip: truncated');
+  if (dataStart + csize > zip.length) throw qgError('zip: truncated');
   var dataEnd = dataStart + csize;
   var data;
   if (method === 0) {
-    if (csize !== usize) throw new Error('zip: stored sizes differ');
+    if (csize !== usize) throw qgError('zip: stored sizes differ');
     data = new Uint8Array(zip.subarray(dataStart, dataEnd));
   } else {
     // (At most usize bytes: the output buffer is then exactly the data, not a copy of it.)
     var src = zip.subarray(dataStart, dataEnd);
     var inf = (inflate && inflate(src, usize)) || inflateRaw(src, usize);
-    if (inf.used !== csize) throw new Error('zip: compressed size mismatch');
+    if (inf.used !== csize) throw qgError('zip: compressed size mismatch');
     data = inf.data;
   }
-  if (data.length !== usize) throw new Error('zip: size mismatch');
-  if (crc32(data) !== crc) throw new Error('zip: CRC mismatch');
+  if (data.length !== usize) throw qgError('zip: size mismatch');
+  if (crc32(data) !== crc) throw qgError('zip: CRC mismatch');
 
   // Central directory: exactly one entry describing the same file at offset 0.
   var cd = dataEnd;
-  if (u32(zip, cd) !== 0x02014b50) throw new Error('zip: no central directory');
-  if (u16(zip, cd + 8) !== flags || u16(zip, cd + 10) !== method) throw new Error('zip: directory mismatch');
+  if (u32(zip, cd) !== 0x02014b50) throw qgError('zip: no central directory');
+  if (u16(zip, cd + 8) !== flags || u16(zip, cd + 10) !== method) throw qgError('zip: directory mismatch');
   if (u32(zip, cd + 16) !== crc || u32(zip, cd + 20) !== csize || u32(zip, cd + 24) !== usize) {
-    throw new Error('zip: directory mismatch');
+    throw qgError('zip: directory mismatch');
   }
   var cNameLen = u16(zip, cd + 28);
   var cExtraLen = u16(zip, cd + 30);
   var cCommentLen = u16(zip, cd + 32);
-  if (u16(zip, cd + 34) !== 0) throw new Error('zip: multi-disk');
-  if (u32(zip, cd + 42) !== 0) throw new Error('zip: directory offset mismatch');
-  if (!nameMatches(zip, cd + 46, cNameLen)) throw new Error('zip: directory name mismatch');
+  if (u16(zip, cd + 34) !== 0) throw qgError('zip: multi-disk');
+  if (u32(zip, cd + 42) !== 0) throw qgError('zip: directory offset mismatch');
+  if (!nameMatches(zip, cd + 46, cNameLen)) throw qgError('zip: directory name mismatch');
   var cdEnd = cd + 46 + cNameLen + cExtraLen + cCommentLen;
 
   // End of central directory record, then the end of the input.
   var e = cdEnd;
-  if (u32(zip, e) !== 0x06054b50) throw new Error('zip: no end record');
-  if (u16(zip, e + 4) !== 0 || u16(zip, e + 6) !== 0) throw new Error('zip: multi-disk');
-  if (u16(zip, e + 8) !== 1 || u16(zip, e + 10) !== 1) throw new Error('zip: not one entry');
-  if (u32(zip, e + 12) !== cdEnd - cd || u32(zip, e + 16) !== cd) throw new Error('zip: end record mismatch');
+  if (u32(zip, e) !== 0x06054b50) throw qgError('zip: no end record');
+  if (u16(zip, e + 4) !== 0 || u16(zip, e + 6) !== 0) throw qgError('zip: multi-disk');
+  if (u16(zip, e + 8) !== 1 || u16(zip, e + 10) !== 1) throw qgError('zip: not one entry');
+  if (u32(zip, e + 12) !== cdEnd - cd || u32(zip, e + 16) !== cd) throw qgError('zip: end record mismatch');
   var commentLen = u16(zip, e + 20);
-  if (e + 22 + commentLen !== zip.length) throw new Error('zip: trailing bytes');
+  if (e + 22 + commentLen !== zip.length) throw qgError('zip: trailing bytes');
   return data;
 }

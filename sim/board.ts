@@ -89,6 +89,11 @@ export class UartHandle {
     if (!sb || sb.dead) return;
     sb.serials[this.name].inject(data, !!opts.paced);
   }
+  /**
+   * From the next boot on, the program's setup() of this UART throws `message` (null: works
+   * again), as Espruino does for pins that cannot carry the UART.
+   */
+  failSetup(message: string | null): void { this.board.uartSetupErrors[this.name] = message; }
   /** Everything the program wrote to this UART since the board was made. */
   get written(): string { return this.board.uartOut[this.name] || ''; }
   /** Returns and clears what was written. */
@@ -143,6 +148,8 @@ export class SimBoard {
   readonly events: BoardEvent[] = [];
   readonly lines: string[] = [];
   readonly uartOut: { [name: string]: string } = {};
+  /** UARTs whose setup() throws (UartHandle.failSetup). */
+  readonly uartSetupErrors: { [name: string]: string | null } = {};
   readonly pinHistory: { [name: string]: { t: number; level: boolean }[] } = {};
   readonly inputs: { [name: string]: boolean } = {};
   relayActiveHigh: boolean;
@@ -254,6 +261,7 @@ export class SimBoard {
         board.uartOut[uart] = (board.uartOut[uart] || '') + data;
         if (board.onUartWrite) board.onUartWrite(uart, data);
       },
+      uartSetupError: (uart) => board.uartSetupErrors[uart] || null,
       modules: this.opts.modules,
       onReboot: (reason) => { board.pendingReboot = reason; },
       codeInFlash,

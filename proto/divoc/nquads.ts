@@ -19,6 +19,7 @@
 // (documentGraph / proofOptionsGraph, then canonicalBytes), and the canonical N-Quads are written
 // straight into one byte array.
 
+import { qgError } from '../error';
 import { divocFrame, divocIriPrefix, divocRoots, divocSlot, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
 import { bytesToByteString, hexOf, indexOfText } from '../bytes';
@@ -34,7 +35,7 @@ var MAX_NODES = 64;
 export type Sha256 = (d: Uint8Array) => Uint8Array;
 
 function fail(what: string): never {
-  throw new Error('divoc: ' + what);
+  throw qgError('divoc: ' + what);
 }
 
 /** A packed IRI of the table, its prefix digit expanded. */

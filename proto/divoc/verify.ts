@@ -5,6 +5,7 @@
 // policy are the caller's (firmware). Nothing that names the person (name, NIK, address, date of
 // birth) is returned, and no error message quotes a field value.
 
+import { qgError } from '../error';
 import { base64Decode, base64UrlDecode } from '../base64';
 import { unzipCertificate, NativeInflate } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
@@ -47,7 +48,7 @@ export interface DivocCert {
 var XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
 
 function fail(what: string): never {
-  throw new Error('divoc: ' + what);
+  throw qgError('divoc: ' + what);
 }
 
 function obj(v: JsonValue | undefined, what: string): JsonObject {

@@ -27,6 +27,11 @@ export interface SandboxHostOf<S> {
   onPinMode?(pin: string, mode: string): void;
   /** Bytes the program wrote to a UART. */
   onUartWrite?(uart: string, data: string): void;
+  /**
+   * A UART whose setup() throws, with the message (as Espruino's "Pin ... is not capable of USART
+   * RX" for pins that cannot carry it): a test-side fault (SimBoard.uart(name).failSetup).
+   */
+  uartSetupError?(uart: string): string | null;
   /** Extra modules for require(): name -> factory (called once per boot). */
   modules?: { [name: string]: (sb: S) => any };
   /** E.reboot(), load(), reset(): the board restarts the program. */

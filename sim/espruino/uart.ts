@@ -29,6 +29,8 @@ export class SimSerial {
     const sb = this.sb;
     const o = vmObject(sb);
     o.setup = function (baud: any, opts: any) {
+      const err = sb.host.uartSetupError ? sb.host.uartSetupError(self.name) : null;
+      if (err) throw sb.err(err);
       self.baud = Number(baud) || 9600;
       self.options = opts && typeof opts === 'object' ? { ...opts } : {};
     };

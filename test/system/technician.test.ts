@@ -94,6 +94,36 @@ describe('qrgate flash tells the truth; doctor, monitor, scan and clock (simulat
     } finally { await b.server.close(); }
   });
 
+  it('doctor exits 1 for the gate firmware stopped by an error after it defined qgStatus() (before ready); the door stays locked', async function () {
+    if (!fs.existsSync(DIST)) { console.log('      skipped: dist/gate.js is not built (make build)'); this.skip(); }
+    const b = await inProcessBoard();
+    try {
+      const f = await cli(flashArgs(b.port, bundle("gate0.js", fs.readFileSync(DIST))));
+      assert.strictEqual(f.code, 0, f.stderr);
+      // the scanner's UART cannot be set up (as Espruino says of pins that cannot carry it): the
+      // wiring stops after qgStatus() exists
+      b.board.scanner().failSetup('Pin D16 is not capable of USART RX');
+      b.board.powerCut();
+      b.server.console.bootFromFlash();
+      assert.ok(b.board.lines.some((l) => /Uncaught Error: Pin D16 is not capable of USART RX/.test(l)), b.board.lines.slice(-5).join('\n'));
+      const d = await cli(['doctor', '--port', b.port, '--config', GATE_JSON]);
+      assert.strictEqual(d.code, 1, d.stdout + d.stderr);
+      const st = JSON.parse(d.stdout);
+      assert.strictEqual(st.source, 'firmware');
+      assert.strictEqual(st.fault, 'start');
+      assert.strictEqual(st.ok, false);
+      assert.match(st.why, /^the firmware reports a fault: start: it stopped with an error while starting \(Pin D16 is not capable of USART RX\) and never became ready/);
+      assert.strictEqual(b.board.relay(), false);
+      // repaired: the next boot is ready and doctor reads ok
+      b.board.scanner().failSetup(null);
+      b.board.powerCut();
+      b.server.console.bootFromFlash();
+      const d2 = await cli(['doctor', '--port', b.port, '--config', GATE_JSON]);
+      assert.strictEqual(d2.code, 0, d2.stdout + d2.stderr);
+      assert.strictEqual(JSON.parse(d2.stdout).fault, '');
+    } finally { await b.server.close(); }
+  });
+
   describe('with the gate firmware (dist/gate.js) flashed', function () {
     let b: Awaited<ReturnType<typeof inProcessBoard>>;
     before(async function () {

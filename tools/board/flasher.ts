@@ -469,6 +469,17 @@ export interface DoctorOptions {
 }
 
 /**
+ * Doctor's `why` for a firmware that reports a fault. Fault `start`: the firmware stopped with an
+ * error after it defined qgStatus() and before it was ready (the error's words are in faults).
+ */
+function faultWhy(st: any): string {
+  if (st.fault !== 'start') return `the firmware reports a fault: ${st.fault}`;
+  const f = Array.isArray(st.faults) ? st.faults.find((x: any) => x && x.what === 'start') : null;
+  return 'the firmware reports a fault: start: it stopped with an error while starting' +
+    (f && f.why ? ` (${f.why})` : '') + ' and never became ready; qrgate monitor shows what it prints after a restart';
+}
+
+/**
  * The doctor line of spec/tools.md, read from a live board: the firmware's qgStatus() when it
  * offers one; otherwise what the console can tell (hash of .bootcde on the board, gate id from
  * qg.cfg, trust version and key count from qg.trust, clock, memory; no firmware version or
@@ -501,7 +512,7 @@ export async function doctor(o: DoctorOptions): Promise<any> {
     if (s !== null && s !== undefined) {
       const st = typeof s === 'string' ? JSON.parse(s) : s;
       const lay = await layoutReport(client, timeout);
-      const why = st.fault ? `the firmware reports a fault: ${st.fault}` : lay.damaged;
+      const why = st.fault ? faultWhy(st) : lay.damaged;
       return { ...st, boardId: env.BOARD, interpreter: env.VERSION, source: 'firmware', layout: lay.layout, ok: !why, why };
     }
     const lay = await layoutReport(client, timeout);

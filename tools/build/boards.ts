@@ -89,7 +89,9 @@ export interface BuiltBundle {
 /** Builds one bundle: 'universal' or a profile name. */
 export async function buildBundle(profile: string, opts: { entry?: string; dist?: string; out?: string; report?: boolean;
   /** Leave terser's late `var`s in place (tools/build/latevars.js): only for tests reproducing that bug. */
-  keepLateVars?: boolean; } = {}): Promise<BuiltBundle> {
+  keepLateVars?: boolean;
+  /** Features changed from the board file's (a test's variant of a board: e.g. the Linux build without DIVOC). */
+  features?: Partial<BoardFeatures>; } = {}): Promise<BuiltBundle> {
   const entry = opts.entry || DEFAULT_ENTRY;
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
@@ -98,7 +100,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   let lazy = GATE_LAZY;
   if (profile === 'universal') defines = universalDefines(sha);
   else {
-    const f = boardFile(profile).features;
+    const f = Object.assign({}, boardFile(profile).features, opts.features || {});
     defines = buildDefines(f, sha);
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust

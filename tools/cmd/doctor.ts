@@ -17,7 +17,8 @@ scanner.module none; README "The scanner module"). The values
 come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
 the console instead ("source":"console": no firmware version, backlog null).
 "ok" says whether the gate runs; when it does not, "why" says what is wrong: the firmware reports
-a fault ("fault" names it), or it did not start (no firmware, or it stopped with an error while
+a fault ("fault" names it; "start" when it stopped with an error after defining qgStatus() and
+before it was ready, with the error's words), or it did not start (no firmware, or it stopped with an error while
 starting and defines no qgStatus()). No configuration secret is ever printed.
 A gate locks its console with a password derived from site.secret: --config (the site's
 configuration; else the file named by QRGATE_CONFIG) unlocks it, and it is locked again when
