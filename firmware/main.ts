@@ -3,6 +3,7 @@
 import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
+import { GateConfig } from './config';
 import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
 import { Gate, GateOptions, CLOCK_VALID_AFTER } from './gate';
@@ -227,8 +228,9 @@ function start(): void {
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
   // 5'. Trust updates over the uplink (issue 13): firmware/trustupdate.ts, a lazy part.
+  var uhal: UplinkHal | null = null;
   if (log) {
-    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
+    uhal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
       ota: function (op: string, a: any, b: any) { return ota(op, storage, trust, events, a, b); },
       trustVersion: function () { return trust.bundle ? trust.bundle.version : 0; } };
     // The PPKM level the collector's answers carry (issue 14), to the occupancy.
@@ -236,6 +238,21 @@ function start(): void {
     startUplink(config, journal, profile, timers, events, uhal);
   }
   void scanner;
+  // Boot's own state goes (issue 11: memory after boot). The closures made above (qgStatus, the
+  // scanner's callbacks, hmac ...) keep this function's scope alive, with every value it still
+  // names: the board profile, the configuration as loaded, the console lock, the boot result and
+  // the uplink's hal (each user that needs one keeps its own reference) are let go here, and the
+  // configuration kept in RAM (the gate's, the occupancy's, the status's) loses the sections read
+  // only while wiring: whatever reads one later must take it (or a copy) while wiring.
+  (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
+  dropBootSections(config);
+}
+
+/** Sections of the configuration read only while wiring (start()), dropped from the copy kept in RAM. */
+var BOOT_SECTIONS = ['board', 'scanner', 'queue', 'cache', 'log', 'verifier', 'site', 'uplink'];
+
+function dropBootSections(config: GateConfig): void {
+  for (var i = 0; i < BOOT_SECTIONS.length; i++) delete (config as any)[BOOT_SECTIONS[i]];
 }
 
 start();
