@@ -91,7 +91,7 @@ function start(): void {
   var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); };
   var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
     hmac, hashes.sha256);
-  var consoles = esp_lockConsoles(lock.password, lock.random, profile.name === 'linux');
+  var consoles = esp_lockConsoles(lock.password, lock.random, profile.host);
   var relay = new Relay({
     pin: relayPin, timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
@@ -230,7 +230,7 @@ function start(): void {
   // 5'. Trust updates over the uplink (issue 13): firmware/trustupdate.ts, a lazy part.
   var uhal: UplinkHal | null = null;
   if (log) {
-    uhal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
+    uhal = { httpClient: esp_httpClient, wifiConnect: wifiVia(profile.wifi, profile.host), serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
       ota: function (op: string, a: any, b: any) { return ota(op, storage, trust, events, a, b); },
       trustVersion: function () { return trust.bundle ? trust.bundle.version : 0; } };
     // The PPKM level the collector's answers carry (issue 14), to the occupancy.
@@ -246,6 +246,11 @@ function start(): void {
   // only while wiring: whatever reads one later must take it (or a copy) while wiring.
   (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
   dropBootSections(config);
+}
+
+/** The uplink's Wi-Fi join through the board's module (hal/espruino wifiConnect). */
+function wifiVia(module: string, host: boolean): UplinkHal['wifiConnect'] {
+  return function (ssid: string, password: string, cb: (err: string | null) => void) { esp_wifiConnect(module, host, ssid, password, cb); };
 }
 
 /** Sections of the configuration read only while wiring (start()), dropped from the copy kept in RAM. */

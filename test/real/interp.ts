@@ -17,6 +17,29 @@ export function seedScript(files: { name: string; path: string }[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** Host copies of Storage files (name -> bytes) in `work` (f-NAME), for seedScript. */
+export function hostFiles(work: string, files: { [name: string]: Uint8Array }): { name: string; path: string }[] {
+  return Object.keys(files).map((n) => {
+    const p = path.join(work, 'f-' + n);
+    fs.writeFileSync(p, files[n]);
+    return { name: n, path: p };
+  });
+}
+
+/**
+ * A fresh interpreter in `dir` (made here): its Storage seeded with `files` as a flash writes
+ * them, then `driver` run until `stop` matches (or `timeoutMs`). Its console output.
+ */
+export async function seedAndRun(bin: string, dir: string, files: { name: string; path: string }[], driver: string,
+  stop: RegExp, timeoutMs: number, seedMs = 120000): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
+  const seed = await runEspruino(bin, dir, 'seed.js', null, seedMs);
+  if ((seed.match(/@seeded /g) || []).length !== files.length) throw new Error('seeding Storage: ' + seed.slice(-2000));
+  fs.writeFileSync(path.join(dir, 'driver.js'), driver);
+  return runEspruino(bin, dir, 'driver.js', stop, timeoutMs);
+}
+
 /** tsc into our own outDir (concurrent `make build-device` runs are not disturbed) + bundle.js. */
 export function buildGate(dir: string): string {
   const out = path.join(dir, 'tsc');

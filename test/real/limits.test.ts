@@ -17,7 +17,7 @@ import * as path from 'path';
 import { MEMORY_BUDGET, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
 import { CONFIG_FILE } from '../../firmware/boot';
 import { worstInputs } from '../util/worst-inputs';
-import { buildGate, runEspruino, seedScript } from './interp';
+import { buildGate, hostFiles, seedAndRun } from './interp';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the worst inputs\' memory on the real interpreter';
 
@@ -120,23 +120,10 @@ describe('espruino: peak memory of the worst unsigned inputs', function () {
     boot[CONFIG_FILE] = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
     const texts: { [n: string]: string } = { 'qg.w-real': memoryDivocText() };
     inputs.forEach((w, k) => { texts['qg.w' + k] = w.text; });
-    for (const n of Object.keys(boot)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, boot[n]);
-      files.push({ name: n, path: p });
-    }
-    for (const n of Object.keys(texts)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, texts[n] + '\r', 'latin1');
-      files.push({ name: n, path: p });
-    }
-    const dir = path.join(work, 'run');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-    const seed = await runEspruino(bin, dir, 'seed.js', null, 120000);
-    assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-    fs.writeFileSync(path.join(dir, 'driver.js'), driver(['qg.w-real', ...inputs.map((_, k) => 'qg.w' + k)]));
-    out = await runEspruino(bin, dir, 'driver.js', /@done[^\n]*\n|@err|Uncaught/, 15 * 60 * 1000);
+    for (const n of Object.keys(texts)) boot[n] = new Uint8Array(Buffer.from(texts[n] + '\r', 'latin1'));
+    files.push(...hostFiles(work, boot));
+    out = await seedAndRun(bin, path.join(work, 'run'), files, driver(['qg.w-real', ...inputs.map((_, k) => 'qg.w' + k)]),
+      /@done[^\n]*\n|@err|Uncaught/, 15 * 60 * 1000);
   });
 
   after(() => {

@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildGate, runEspruino, seedScript } from './interp';
+import { buildGate, seedAndRun } from './interp';
 import { REPO } from '../util/shared';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to run the scanner module\'s configuration on the real interpreter';
@@ -55,13 +55,7 @@ describe('espruino: the scanner module configured at boot', function () {
     // the test gate and its 4-key trust bundle (the verifier's tables are made at boot)
     const files = [{ name: '.bootcde', path: buildGate(work) },
       { name: 'qg.cfg', path: path.join(REPO, 'test/fixtures/gate.json') }, { name: 'qg.trust', path: path.join(REPO, 'test/fixtures/trust.bin') }];
-    const dir = path.join(work, 'run');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-    const seed = await runEspruino(bin, dir, 'seed.js', null, 15 * 60 * 1000);
-    assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-    fs.writeFileSync(path.join(dir, 'driver.js'), DRIVER);
-    out = await runEspruino(bin, dir, 'driver.js', /@end/, 15 * 60 * 1000);
+    out = await seedAndRun(bin, path.join(work, 'run'), files, DRIVER, /@end/, 15 * 60 * 1000, 15 * 60 * 1000);
   });
 
   after(() => {
