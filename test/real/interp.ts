@@ -1,5 +1,6 @@
 // Shared by the tests that run the real Espruino interpreter (ESPRUINO=/path/to/espruino).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { REPO } from '../util/shared';
@@ -15,6 +16,28 @@ export function seedScript(files: { name: string; path: string }[]): string {
       `if(o!==${size})throw new Error('short ${f.name}');print('@seeded ${f.name} '+o);})();`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * In a describe(): before all, `run(bin, work)` on the interpreter env ESPRUINO names, with a fresh
+ * folder `work` (os.tmpdir()/prefix...) removed after all; without ESPRUINO the suite is skipped
+ * and says `skipMsg`.
+ */
+export function onInterpreter(prefix: string, skipMsg: string, run: (bin: string, work: string) => Promise<void>): void {
+  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
+  let work = '';
+  before(async function () {
+    if (!bin) {
+      console.log(skipMsg);
+      this.skip();
+    }
+    if (!fs.existsSync(bin)) throw new Error(`ESPRUINO=${bin} does not exist`);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    await run(bin, work);
+  });
+  after(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
 }
 
 /** Host copies of Storage files (name -> bytes) in `work` (f-NAME), for seedScript. */

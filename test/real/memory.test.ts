@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { MEMORY_BUDGET, MEMORY_KEYS, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
 import { spawnSync } from 'child_process';
-import { buildGate, hostFiles, runEspruino, seedAndRun } from './interp';
+import { buildGate, hostFiles, onInterpreter, runEspruino, seedAndRun } from './interp';
 import { REPO } from '../util/shared';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the gate\'s memory on the real interpreter';
@@ -30,24 +30,12 @@ setInterval(function () { print('@mem ' + process.memory().usage + ' ' + process
 
 describe('espruino: the gate\'s memory after boot with a 64-key trust bundle', function () {
   this.timeout(20 * 60 * 1000);
-  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
-  let work = '';
   let out = '';
 
-  before(async function () {
-    if (!bin) {
-      console.log(SKIP_MSG);
-      this.skip();
-    }
-    assert.ok(fs.existsSync(bin), `ESPRUINO=${bin} does not exist`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-memory-'));
+  onInterpreter('qg-memory-', SKIP_MSG, async (bin, work) => {
     const files = [{ name: '.bootcde', path: buildGate(work) }].concat(hostFiles(work,
       Object.assign(memoryBootFiles(), { 'qg.scan': new Uint8Array(Buffer.from(memoryDivocText() + '\r\n', 'latin1')) })));
     out = await seedAndRun(bin, path.join(work, 'run'), files, DRIVER, /"ev":"decision"[^\n]*\n|OUT OF MEMORY|Uncaught/, 15 * 60 * 1000);
-  });
-
-  after(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it(`boots with ${MEMORY_KEYS} keys in at most ${MEMORY_BUDGET} variables`, () => {

@@ -10,13 +10,8 @@
 # native-inflate.generated.ts. With --write the module is also copied to
 # firmware/native-inflate.generated.ts (what `make native` does).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-WRITE=0
-if [ "${1:-}" = "--write" ]; then WRITE=1; shift; fi
-OUT="${1:-$ROOT/build/native}"
+. "$(dirname "$0")/flat.sh"
 SRC="$ROOT/native/inflate"
-HAR="$ROOT/native/harness"
-. "$ROOT/tools/native/flat.sh"
 mkdir -p "$OUT/objinf"
 rm -f "$OUT"/objinf/*.o "$OUT"/objinf/*.su
 

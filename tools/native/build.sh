@@ -11,13 +11,8 @@
 # Needs Debian's gcc-arm-none-eabi (and binutils-arm-none-eabi); fails with a message without it.
 # The steps it shares with tools/native/build-inflate.sh are tools/native/flat.sh.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-WRITE=0
-if [ "${1:-}" = "--write" ]; then WRITE=1; shift; fi
-OUT="${1:-$ROOT/build/native}"
+. "$(dirname "$0")/flat.sh"
 SRC="$ROOT/native/ed25519"
-HAR="$ROOT/native/harness"
-. "$ROOT/tools/native/flat.sh"
 mkdir -p "$OUT/obj"
 rm -f "$OUT"/obj/*.o "$OUT"/obj/*.su
 

@@ -2,6 +2,11 @@
 # share: sourced by both. A flat, position-independent Thumb-2 binary for Cortex-M3: freestanding,
 # no libc/libgcc, PC-relative references only, no allocated section but .text; and its qemu-arm
 # harness (a static ARM Linux program, no libc: native/harness).
+# The caller's arguments, [--write] [OUTDIR]: WRITE (1 with --write), OUT (default build/native).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WRITE=0
+if [ "${1:-}" = "--write" ]; then WRITE=1; OUT="${2:-$ROOT/build/native}"; else OUT="${1:-$ROOT/build/native}"; fi
+HAR="$ROOT/native/harness"
 CC=arm-none-eabi-gcc
 if ! command -v "$CC" >/dev/null; then
   echo "native: $CC not found (apt-get install -y gcc-arm-none-eabi binutils-arm-none-eabi)" >&2
