@@ -21,7 +21,7 @@ const SAMPLES = path.join(DATA, 'divoc', 'samples');
 // 2,500 until session 6; 2,600 with that round's parts (door, occupancy, scanner module, gate
 // identity, trust updates, native inflate; 2,576 measured once boot's work is over); 2,476 since
 // boot's own state and the configuration's boot-only sections are let go after wiring (issue 11:
-// 2,451 measured), which leaves a Pico-sized store (5,100) 2,524 for a decision (README "Memory").
+// 2,444 measured), which leaves a Pico-sized store (5,100) 2,524 for a decision (README "Memory").
 export const MEMORY_BUDGET = 2476;
 export const MEMORY_KEYS = 64;
 
