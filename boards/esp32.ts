@@ -21,6 +21,7 @@ export var ESP32: Board = {
   nativeSha512: true,
   arm: false,
   vars: 16383,
+  wifiModule: 'Wifi',
   varsUpTo: true,
   cpu: { core: 'Xtensa LX6 (ESP32)', mhz: 240 },
   flash: {

@@ -20,6 +20,7 @@ export var LINUX: Board = {
   nativeSha512: true,
   arm: false,
   vars: 40000,
+  host: true,
   flash: {
     storageStart: 0x10000000,
     storageSize: 256 * 1024,

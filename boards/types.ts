@@ -34,6 +34,10 @@ export interface BoardProfile {
   arm: boolean;
   /** Variables (JsVars) available. */
   vars: number;
+  /** The Espruino module that joins Wi-Fi (require('EspruinoWiFi'), require('Wifi')); '' when the firmware has none. */
+  wifi: string;
+  /** Espruino's Linux build: the host's network (no Wi-Fi module needed) and the --telnet console its owner asked for. */
+  host: boolean;
 }
 
 /** What the board's firmware carries (its bundle dist/gate-<name>.js; firmware/build-flags.ts). */
@@ -116,6 +120,10 @@ export interface Board {
   /** Variables (JsVars) available; `varsUpTo`: the build allocates up to this many (ESP32). */
   vars: number;
   varsUpTo?: boolean;
+  /** The Espruino module that joins Wi-Fi: 'EspruinoWiFi' (the Espruino WiFi's ESP8266), 'Wifi' (ESP32, ESP8266); none when absent. */
+  wifiModule?: string;
+  /** Espruino's Linux build (the host's network and consoles). */
+  host?: boolean;
   /** The processor: its core and clock (Espruino's boards/<id>.py 'speed', MHz); the board-time model (tools/build/board-time.ts) uses them; none for the Linux host. */
   cpu?: { core: string; mhz: number };
   flash: BoardFlash;
@@ -132,6 +140,7 @@ export function profileOf(b: Board): BoardProfile {
     ids: b.ids.slice(), name: b.name, scanner: b.pins.scanner, relay: b.pins.relay, led: b.pins.led,
     contact: b.pins.contact, button: b.pins.button,
     lora: b.pins.lora, nativeSha512: b.nativeSha512, nativeSha256: b.nativeSha256, arm: b.arm, vars: b.vars,
+    wifi: b.wifiModule || '', host: !!b.host,
   };
 }
 
@@ -180,6 +189,9 @@ export function checkBoard(b: any): string[] {
   }
   need(typeof b.nativeSha256 === 'boolean' && typeof b.nativeSha512 === 'boolean' && typeof b.arm === 'boolean', 'nativeSha256, nativeSha512, arm must be booleans');
   need(isCount(b.vars) && b.vars > 0, 'vars must be a positive count');
+  need(b.wifiModule === undefined || b.wifiModule === 'EspruinoWiFi' || b.wifiModule === 'Wifi', 'wifiModule must be EspruinoWiFi or Wifi');
+  need(b.host === undefined || typeof b.host === 'boolean', 'host must be a boolean');
+  need(!b.features || !b.features.wifi || !!b.wifiModule || !!b.host, 'features.wifi needs a wifiModule (or the host\'s network)');
   var fl = b.flash || {};
   need(isCount(fl.storageStart) && isCount(fl.storageSize) && isCount(fl.pageSize) && fl.pageSize > 0 && fl.storageSize > 0 &&
     fl.storageSize % fl.pageSize === 0, 'flash: storageStart, storageSize (a multiple of pageSize), pageSize');

@@ -21,6 +21,7 @@ export var WIFI: Board = {
   nativeSha512: true,
   arm: true,
   vars: 8190,
+  wifiModule: 'EspruinoWiFi',
   cpu: { core: 'Cortex-M4F (STM32F411)', mhz: 100 },
   flash: {
     storageStart: 0x08010000,

@@ -3,6 +3,7 @@
 import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
+import { GateConfig } from './config';
 import { chooseConsoleLock, LOCK_FILE, CONFIG_FILE_NAME } from './console-lock';
 import { FIRMWARE_VERSION } from './version';
 import { Gate, GateOptions, CLOCK_VALID_AFTER } from './gate';
@@ -90,7 +91,7 @@ function wire(): void {
   var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); };
   var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
     hmac, hashes.sha256);
-  var consoles = esp_lockConsoles(lock.password, lock.random, profile.name === 'linux');
+  var consoles = esp_lockConsoles(lock.password, lock.random, profile.host);
   var relay = new Relay({
     pin: relayPin, timers: timers,
     openMs: pre.config ? pre.config.relay.openMs : 3000,
@@ -231,8 +232,9 @@ function wire(): void {
   });
   // 5. The entry log's uplink (uplink.transport: wifi, lora or none).
   // 5'. Trust updates over the uplink (issue 13): firmware/trustupdate.ts, a lazy part.
+  var uhal: UplinkHal | null = null;
   if (log) {
-    var uhal: UplinkHal = { httpClient: esp_httpClient, wifiConnect: esp_wifiConnect, serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
+    uhal = { httpClient: esp_httpClient, wifiConnect: wifiVia(profile.wifi, profile.host), serialPort: esp_serialPort, outputPin: esp_outputPin, faults: statusSrc.faults, storage: storage, clock: clock, hmac: hmac,
       ota: function (op: string, a: any, b: any) { return ota(op, storage, trust, events, a, b); },
       trustVersion: function () { return trust.bundle ? trust.bundle.version : 0; } };
     // The PPKM level the collector's answers carry (issue 14), to the occupancy.
@@ -242,6 +244,26 @@ function wire(): void {
   void scanner;
   statusSrc.fault = b.fault;
   starting = null;
+  // Boot's own state goes (issue 11: memory after boot). The closures made above (qgStatus, the
+  // scanner's callbacks, hmac ...) keep this function's scope alive, with every value it still
+  // names: the board profile, the configuration as loaded, the console lock, the boot result and
+  // the uplink's hal (each user that needs one keeps its own reference) are let go here, and the
+  // configuration kept in RAM (the gate's, the occupancy's, the status's) loses the sections read
+  // only while wiring: whatever reads one later must take it (or a copy) while wiring.
+  (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
+  dropBootSections(config);
+}
+
+/** The uplink's Wi-Fi join through the board's module (hal/espruino wifiConnect). */
+function wifiVia(module: string, host: boolean): UplinkHal['wifiConnect'] {
+  return function (ssid: string, password: string, cb: (err: string | null) => void) { esp_wifiConnect(module, host, ssid, password, cb); };
+}
+
+/** Sections of the configuration read only while wiring (wire()), dropped from the copy kept in RAM. */
+var BOOT_SECTIONS = ['board', 'scanner', 'queue', 'cache', 'log', 'verifier', 'site', 'uplink'];
+
+function dropBootSections(config: GateConfig): void {
+  for (var i = 0; i < BOOT_SECTIONS.length; i++) delete (config as any)[BOOT_SECTIONS[i]];
 }
 
 /** The status of a start under way (see wire(): fault 'start' until it ends). */

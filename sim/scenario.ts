@@ -147,7 +147,7 @@ export interface ScenarioOptions {
   maxTimerRuns?: number;
   /** Keep the in-process collector's database: its path is returned as collectorDb (the caller removes its directory). */
   keepCollectorDb?: boolean;
-  /** Storage of this many bytes instead of the board profile's (a bundle that outgrew its board). */
+  /** Storage of this many bytes instead of the board profile's (a bundle that outgrew its board), in the board's pages. */
   flashBytes?: number;
   /**
    * A native (ARM) board running its own bundle dist/gate-<board>.js is flashed with the layout
@@ -437,7 +437,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     relayActiveHigh,
     onEvent: emitLine,
     modules: netModules,
-    flash: opts.flashBytes ? new FlashImage({ size: opts.flashBytes, pageSize: 4096 }) : undefined,
+    flash: opts.flashBytes ? new FlashImage({ size: opts.flashBytes, pageSize: bfile.flash.pageSize }) : undefined,
     native: laidOut,
   });
   if (transport === 'lora' && board.profile.lora) {

@@ -118,6 +118,6 @@ export var NATIVE_ED25519_ENTRY = 0;
 /** E.nativeCall signature: (pub32, sig64, msg, msglen) addresses and length, returns 1 or 0. */
 export var NATIVE_ED25519_SIGNATURE = 'int(int,int,int,int)';
 /** SHA-256 over the sources (tools/native/gen-module.ts nativeSourceSha256). */
-export var NATIVE_ED25519_SOURCE_SHA256 = '69a3472ce312ef6110272c321be4d23eb6cdec6c8084007b7c8a38438d7e1d2f';
+export var NATIVE_ED25519_SOURCE_SHA256 = 'd0d29b9bef8973d8e4f2418d597a0802242a2db83b3a52a81d3f3c6ae0d2fee3';
 /** The compiler that produced it (a rebuild with the same one gives the same bytes). */
 export var NATIVE_ED25519_TOOLCHAIN = "arm-none-eabi-gcc (15:12.2.rel1-1) 12.2.1 20221205";

@@ -26,7 +26,7 @@ declare var console: { log(s: string): void };
 declare var NRF: any;
 declare var global: any;
 
-/** Espruino's process.env.BOARD, e.g. "PICO_R1_3", "ESPRUINOWIFI", "LINUX". */
+/** Espruino's process.env.BOARD (the ids in boards/<name>.ts select the board's profile). */
 export function boardId(): string {
   return (process && process.env && process.env.BOARD) || '';
 }
@@ -321,20 +321,20 @@ export function httpClient(): HttpClient {
 }
 
 /**
- * Joins a Wi-Fi network: require('EspruinoWiFi') on the Espruino WiFi, require('Wifi') on ESP32
- * and ESP8266. cb(error or null), never synchronously. A board without a Wi-Fi module (the Linux
- * build uses the host's network) calls back at once with null.
+ * Joins a Wi-Fi network through the board's module (its profile's `wifi`: 'EspruinoWiFi' on the
+ * Espruino WiFi, 'Wifi' on ESP32 and ESP8266). cb(error or null), never synchronously. Without a
+ * module (none, or the firmware lacks it) the call fails, but on the host (the profile's `host`:
+ * the Linux build uses the host's network) it calls back at once with null.
  */
-export function wifiConnect(ssid: string, password: string, cb: (err: string | null) => void): void {
+export function wifiConnect(module: string, host: boolean, ssid: string, password: string, cb: (err: string | null) => void): void {
   var w: any = null;
   try {
-    w = require(boardId() === 'ESPRUINOWIFI' ? 'EspruinoWiFi' : 'Wifi');
+    w = module ? require(module) : null;
   } catch (e) {
     w = null;
   }
   if (!w) {
-    var linux = boardId() === 'LINUX';
-    setTimeout(function () { cb(linux ? null : 'no Wi-Fi module'); }, 0);
+    setTimeout(function () { cb(host ? null : 'no Wi-Fi module'); }, 0);
     return;
   }
   var called = false;

@@ -135,21 +135,9 @@ export function boardFacts(text: string): string[] {
 }
 
 /** Known exceptions: Espruino's own names where hal and the tools act on a board id. */
-const ALLOWED: { [file: string]: string[] } = {
-  // the Espruino WiFi's own Wi-Fi module (require('EspruinoWiFi')); the Linux build's consoles
-  // (and examples of process.env.BOARD in a comment)
-  'hal/espruino/index.ts': ['board id ESPRUINOWIFI', 'board id LINUX', 'board id PICO_R1_3'],
-  // an example of the --json output in the help text
-  'tools/cmd/flash.ts': ['board id ESP32'],
-  // a scenario's flash of a size a test gives (opts.flashBytes), whatever the board
-  'sim/scenario.ts': ['a page size'],
-  // the Linux build ignores setTime
-  'tools/board/gateops.ts': ['board id LINUX'],
-  // the benchmark on the Linux interpreter reads its tables from RAM
-  'tools/build/bench-espruino.ts': ['board id LINUX'],
-  // FlashImage's own default geometry (a 2 KB-page image when no board gives one)
-  'sim/flash.ts': [],
-};
+// (none since issue 11: the Wi-Fi module and the Linux build's network and consoles are the
+// board files' `wifiModule` and `host`; the simulator's and the tools' geometry comes from them)
+const ALLOWED: { [file: string]: string[] } = {};
 
 function sources(dir: string): string[] {
   const out: string[] = [];

@@ -32,6 +32,8 @@ describe('boards/types: the board-file schema', () => {
     ['tables without the JavaScript verifier', (b) => { b.files.push({ name: 'qg.tb', area: 'storage' }); }, /files must be/],
     ['a feature that is not a boolean', (b) => { b.features.divoc = 'no'; }, /features/],
     ['no variables', (b) => { b.vars = 0; }, /vars/],
+    ['a Wi-Fi module Espruino does not have', (b) => { b.wifiModule = 'wifi'; }, /wifiModule/],
+    ['the Wi-Fi feature without a Wi-Fi module', (b) => { b.features.wifi = true; }, /features\.wifi/],
   ];
   for (const [what, spoil, msg] of bad) {
     it(`refuses ${what}`, () => {
@@ -45,7 +47,9 @@ describe('boards/types: the board-file schema', () => {
 
   it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
     const p = profileOf(PICO);
-    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars', 'wifi', 'host']);
+    assert.deepEqual([p.wifi, p.host], ['', false]);
+    assert.deepEqual([profileOf(Object.assign(clone(PICO), { wifiModule: 'EspruinoWiFi', host: true })).wifi, profileOf(Object.assign(clone(PICO), { host: true })).host], ['EspruinoWiFi', true]);
     assert.equal(p.relay, PICO.pins.relay);
     assert.deepEqual(p.lora, PICO.pins.lora);
   });

@@ -1,5 +1,6 @@
 // Shared by the tests that run the real Espruino interpreter (ESPRUINO=/path/to/espruino).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { REPO } from '../util/shared';
@@ -15,6 +16,51 @@ export function seedScript(files: { name: string; path: string }[]): string {
       `if(o!==${size})throw new Error('short ${f.name}');print('@seeded ${f.name} '+o);})();`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * In a describe(): before all, `run(bin, work)` on the interpreter env ESPRUINO names, with a fresh
+ * folder `work` (os.tmpdir()/prefix...) removed after all; without ESPRUINO the suite is skipped
+ * and says `skipMsg`.
+ */
+export function onInterpreter(prefix: string, skipMsg: string, run: (bin: string, work: string) => Promise<void>): void {
+  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
+  let work = '';
+  before(async function () {
+    if (!bin) {
+      console.log(skipMsg);
+      this.skip();
+    }
+    if (!fs.existsSync(bin)) throw new Error(`ESPRUINO=${bin} does not exist`);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    await run(bin, work);
+  });
+  after(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+}
+
+/** Host copies of Storage files (name -> bytes) in `work` (f-NAME), for seedScript. */
+export function hostFiles(work: string, files: { [name: string]: Uint8Array }): { name: string; path: string }[] {
+  return Object.keys(files).map((n) => {
+    const p = path.join(work, 'f-' + n);
+    fs.writeFileSync(p, files[n]);
+    return { name: n, path: p };
+  });
+}
+
+/**
+ * A fresh interpreter in `dir` (made here): its Storage seeded with `files` as a flash writes
+ * them, then `driver` run until `stop` matches (or `timeoutMs`). Its console output.
+ */
+export async function seedAndRun(bin: string, dir: string, files: { name: string; path: string }[], driver: string,
+  stop: RegExp, timeoutMs: number, seedMs = 120000): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
+  const seed = await runEspruino(bin, dir, 'seed.js', null, seedMs);
+  if ((seed.match(/@seeded /g) || []).length !== files.length) throw new Error('seeding Storage: ' + seed.slice(-2000));
+  fs.writeFileSync(path.join(dir, 'driver.js'), driver);
+  return runEspruino(bin, dir, 'driver.js', stop, timeoutMs);
 }
 
 /** tsc into our own outDir (concurrent `make build-device` runs are not disturbed) + bundle.js. */

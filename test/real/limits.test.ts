@@ -11,13 +11,11 @@
 // fixed store (total not a multiple of 4096: e.g. VARIABLES=5100) cannot grow: each input then runs
 // once from the booted gate, and must be decided without an out-of-memory error.
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { MEMORY_BUDGET, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
 import { CONFIG_FILE } from '../../firmware/boot';
 import { worstInputs } from '../util/worst-inputs';
-import { buildGate, runEspruino, seedScript } from './interp';
+import { buildGate, hostFiles, onInterpreter, seedAndRun } from './interp';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the worst inputs\' memory on the real interpreter';
 
@@ -98,18 +96,10 @@ setTimeout(probe, 100);
 
 describe('espruino: peak memory of the worst unsigned inputs', function () {
   this.timeout(20 * 60 * 1000);
-  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
   const inputs = worstInputs();
-  let work = '';
   let out = '';
 
-  before(async function () {
-    if (!bin) {
-      console.log(SKIP_MSG);
-      this.skip();
-    }
-    assert.ok(fs.existsSync(bin), `ESPRUINO=${bin} does not exist`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-limits-'));
+  onInterpreter('qg-limits-', SKIP_MSG, async (bin, work) => {
     const files = [{ name: '.bootcde', path: buildGate(work) }];
     const boot = memoryBootFiles();
     // The worst configuration: the longest frames the scanner passes; no duplicate suppression and
@@ -120,27 +110,10 @@ describe('espruino: peak memory of the worst unsigned inputs', function () {
     boot[CONFIG_FILE] = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
     const texts: { [n: string]: string } = { 'qg.w-real': memoryDivocText() };
     inputs.forEach((w, k) => { texts['qg.w' + k] = w.text; });
-    for (const n of Object.keys(boot)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, boot[n]);
-      files.push({ name: n, path: p });
-    }
-    for (const n of Object.keys(texts)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, texts[n] + '\r', 'latin1');
-      files.push({ name: n, path: p });
-    }
-    const dir = path.join(work, 'run');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-    const seed = await runEspruino(bin, dir, 'seed.js', null, 120000);
-    assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-    fs.writeFileSync(path.join(dir, 'driver.js'), driver(['qg.w-real', ...inputs.map((_, k) => 'qg.w' + k)]));
-    out = await runEspruino(bin, dir, 'driver.js', /@done[^\n]*\n|@err|Uncaught/, 15 * 60 * 1000);
-  });
-
-  after(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    for (const n of Object.keys(texts)) boot[n] = new Uint8Array(Buffer.from(texts[n] + '\r', 'latin1'));
+    files.push(...hostFiles(work, boot));
+    out = await seedAndRun(bin, path.join(work, 'run'), files, driver(['qg.w-real', ...inputs.map((_, k) => 'qg.w' + k)]),
+      /@done[^\n]*\n|@err|Uncaught/, 15 * 60 * 1000);
   });
 
   const peakOf = (file: string) => {

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { MEMORY_BUDGET, MEMORY_KEYS, memoryBootFiles, memoryDivocText } from '../../tools/build/memory-fixture';
 import { spawnSync } from 'child_process';
-import { buildGate, runEspruino, seedScript } from './interp';
+import { buildGate, hostFiles, onInterpreter, runEspruino, seedAndRun } from './interp';
 import { REPO } from '../util/shared';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to measure the gate\'s memory on the real interpreter';
@@ -30,38 +30,12 @@ setInterval(function () { print('@mem ' + process.memory().usage + ' ' + process
 
 describe('espruino: the gate\'s memory after boot with a 64-key trust bundle', function () {
   this.timeout(20 * 60 * 1000);
-  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
-  let work = '';
   let out = '';
 
-  before(async function () {
-    if (!bin) {
-      console.log(SKIP_MSG);
-      this.skip();
-    }
-    assert.ok(fs.existsSync(bin), `ESPRUINO=${bin} does not exist`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-memory-'));
-    const files = [{ name: '.bootcde', path: buildGate(work) }];
-    const boot = memoryBootFiles();
-    for (const n of Object.keys(boot)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, boot[n]);
-      files.push({ name: n, path: p });
-    }
-    const scan = path.join(work, 'scan.txt');
-    fs.writeFileSync(scan, memoryDivocText() + '\r\n', 'latin1');
-    files.push({ name: 'qg.scan', path: scan });
-    const dir = path.join(work, 'run');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-    const seed = await runEspruino(bin, dir, 'seed.js', null, 120000);
-    assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-    fs.writeFileSync(path.join(dir, 'driver.js'), DRIVER);
-    out = await runEspruino(bin, dir, 'driver.js', /"ev":"decision"[^\n]*\n|OUT OF MEMORY|Uncaught/, 15 * 60 * 1000);
-  });
-
-  after(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+  onInterpreter('qg-memory-', SKIP_MSG, async (bin, work) => {
+    const files = [{ name: '.bootcde', path: buildGate(work) }].concat(hostFiles(work,
+      Object.assign(memoryBootFiles(), { 'qg.scan': new Uint8Array(Buffer.from(memoryDivocText() + '\r\n', 'latin1')) })));
+    out = await seedAndRun(bin, path.join(work, 'run'), files, DRIVER, /"ev":"decision"[^\n]*\n|OUT OF MEMORY|Uncaught/, 15 * 60 * 1000);
   });
 
   it(`boots with ${MEMORY_KEYS} keys in at most ${MEMORY_BUDGET} variables`, () => {

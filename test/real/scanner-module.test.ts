@@ -4,10 +4,8 @@
 // it (only write commands, never the save), a scan during the configuration and one after it
 // are decided, the answers are never scans; then the variables once the lazy part is gone.
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildGate, runEspruino, seedScript } from './interp';
+import { buildGate, onInterpreter, seedAndRun } from './interp';
 import { REPO } from '../util/shared';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to run the scanner module\'s configuration on the real interpreter';
@@ -42,30 +40,13 @@ setTimeout(function () { print('@mem ' + process.memory().usage); print('@end');
 
 describe('espruino: the scanner module configured at boot', function () {
   this.timeout(20 * 60 * 1000);
-  const bin = process.env.ESPRUINO ? path.resolve(process.env.ESPRUINO) : '';
-  let work = '';
   let out = '';
 
-  before(async function () {
-    if (!bin) {
-      console.log(SKIP_MSG);
-      this.skip();
-    }
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-gm65-'));
+  onInterpreter('qg-gm65-', SKIP_MSG, async (bin, work) => {
     // the test gate and its 4-key trust bundle (the verifier's tables are made at boot)
     const files = [{ name: '.bootcde', path: buildGate(work) },
       { name: 'qg.cfg', path: path.join(REPO, 'test/fixtures/gate.json') }, { name: 'qg.trust', path: path.join(REPO, 'test/fixtures/trust.bin') }];
-    const dir = path.join(work, 'run');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-    const seed = await runEspruino(bin, dir, 'seed.js', null, 15 * 60 * 1000);
-    assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-    fs.writeFileSync(path.join(dir, 'driver.js'), DRIVER);
-    out = await runEspruino(bin, dir, 'driver.js', /@end/, 15 * 60 * 1000);
-  });
-
-  after(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    out = await seedAndRun(bin, path.join(work, 'run'), files, DRIVER, /@end/, 15 * 60 * 1000, 15 * 60 * 1000);
   });
 
   it('writes the four settings to RAM (never the save command) and reports the module configured', () => {

@@ -29,7 +29,7 @@ import { memoryBootFiles } from '../../tools/build/memory-fixture';
 import { CONFIG_FILE } from '../../firmware/boot';
 import { worstInputs } from '../util/worst-inputs';
 import { INDEX, sampleText } from '../util/divoc';
-import { runEspruino, seedScript } from './interp';
+import { hostFiles, seedAndRun } from './interp';
 import { buildBundle, DEFAULT_ENTRY } from '../../tools/build/boards';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -135,34 +135,22 @@ describe('espruino: every bundle the Linux interpreter runs, on a board\'s fixed
     cfg.scanner = { maxLen: 4096, dedupMs: 0 };
     cfg.cache = { size: 0 };
     boot[CONFIG_FILE] = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
-    const common: { name: string; path: string }[] = [];
-    for (const n of Object.keys(boot)) {
-      const p = path.join(work, 'f-' + n);
-      fs.writeFileSync(p, boot[n]);
-      common.push({ name: n, path: p });
-    }
-    list.forEach((w, k) => {
-      const p = path.join(work, 'f-qg.i' + k);
-      fs.writeFileSync(p, w.text + '\r', 'latin1');
-      common.push({ name: 'qg.i' + k, path: p });
-    });
+    list.forEach((w, k) => { boot['qg.i' + k] = new Uint8Array(Buffer.from(w.text + '\r', 'latin1')); });
+    const common = hostFiles(work, boot);
     // The runs go side by side (each waits on the interpreter, mostly on its emulated flash).
     await Promise.all(runnable.map(async (r) => {
       const bin = path.resolve(process.env[r.env] as string);
       assert.ok(fs.existsSync(bin), `${r.env}=${bin} does not exist`);
       const dir = path.join(work, `run-${r.vars}-${r.bundle}`);
-      fs.mkdirSync(dir);
+      fs.mkdirSync(dir, { recursive: true });
       let bundle = path.join(ROOT, 'dist', r.bundle);
       if (r.variant) {
         bundle = path.join(dir, r.bundle);
         await buildBundle('linux', { out: bundle, features: r.variant });
       }
       const files = [{ name: '.bootcde', path: bundle }].concat(common);
-      fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
-      const seed = await runEspruino(bin, dir, 'seed.js', null, 300000);
-      assert.equal((seed.match(/@seeded /g) || []).length, files.length, 'seeding Storage: ' + seed.slice(-2000));
-      fs.writeFileSync(path.join(dir, 'driver.js'), driver(list.length));
-      outs[r.env + r.bundle] = await runEspruino(bin, dir, 'driver.js', /@done|OUT OF MEMORY|ASSERT|Uncaught/, 80 * 60 * 1000);
+      outs[r.env + r.bundle] = await seedAndRun(bin, dir, files, driver(list.length),
+        /@done|OUT OF MEMORY|ASSERT|Uncaught/, 80 * 60 * 1000, 300000);
       // QG_STORES_OUT=dir keeps each run's console output (dir/<vars>-<bundle>.log).
       if (process.env.QG_STORES_OUT) fs.writeFileSync(path.join(process.env.QG_STORES_OUT, `${r.vars}-${r.bundle}.log`), outs[r.env + r.bundle]);
     }));

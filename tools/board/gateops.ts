@@ -145,7 +145,7 @@ export async function clockOnBoard(o: BoardOptions & { set?: number | 'now' }): 
     const expect = t + (Date.now() - sentAt) / 1000;
     if (Math.abs(after - expect) > 5) {
       throw new FlashError(`the board did not keep the time: after setTime(${Math.floor(t)}) it reads ${after.toFixed(0)} (${clockIso(after) || 'not set'})` +
-        (env && env.BOARD === 'LINUX' ? ': Espruino\'s Linux build ignores setTime (its clock is the computer\'s)' : ''));
+        (env && BOARDS.some((b) => b.host && b.ids.indexOf(env.BOARD) >= 0) ? ': Espruino\'s Linux build ignores setTime (its clock is the computer\'s)' : ''));
     }
     return { clock: clockIso(after), seconds: after, set: Math.floor(t), was: clockIso(before) };
   });

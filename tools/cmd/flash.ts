@@ -33,7 +33,7 @@ firmware or a board restarting again and again ends the wait at once; otherwise 
 (reset()) and what it printed is shown ("board: ..." lines on stderr) with what to do. A busy board
 (a firmware still starting from an earlier flash) is interrupted (Ctrl-C) and waited for.
 Progress goes to stderr (--verbose: every console line too). On success one JSON line on stdout:
-  {"board":"esp32","boardId":"ESP32","files":[{"name":".bootcde","bytes":N,"sha256":"..."},...],"gateId":"...","trust":{...}}
+  {"board":"esp32","boardId":"<process.env.BOARD>","files":[{"name":".bootcde","bytes":N,"sha256":"..."},...],"gateId":"...","trust":{...}}
 Exit 0 only when the board runs what was sent; 1 when the files were written but the firmware does
 not run (it crashed, reported a fault, restarted in a loop or never said ready); 2 with a one-line
 error when nothing could be flashed (bad input, no board, wrong board, no room, a write refused).`;

@@ -14,7 +14,7 @@ import * as path from 'path';
 import { spawn } from 'child_process';
 import { NATIVE_INFLATE_BASE64 } from '../../firmware/native-inflate.generated';
 import { ROOT } from '../root';
-import { singleStepFlag } from './count';
+import { singleStepFlag, tracedPcs } from './count';
 
 export interface InflateCount {
   instructions: number;
@@ -43,24 +43,9 @@ export function countInflate(opts: { src?: Buffer; max?: number; harness?: strin
   return new Promise((resolve, reject) => {
     const child = spawn('qemu-arm', [flag, '-d', 'exec,nochain', harness, bin], { stdio: ['pipe', 'pipe', 'pipe'] });
     const pcs: number[] = [];
-    let rest = '';
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.setEncoding('latin1');
-    child.stderr.on('data', (chunk: string) => {
-      const text = rest + chunk;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        if (text.startsWith('Trace', start)) {
-          const a = text.indexOf('/', start);
-          pcs.push(parseInt(text.slice(a + 1, text.indexOf('/', a + 1)), 16));
-        }
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    });
+    tracedPcs(child, (pc) => pcs.push(pc));
     child.on('error', reject);
     child.on('close', (code) => {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import nacl from 'tweetnacl';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 import { ROOT } from '../root';
@@ -47,6 +47,27 @@ export function sampleCase(msglen: number): Buffer {
   return caseBytes(kp.publicKey, nacl.sign.detached(msg, kp.secretKey), msg);
 }
 
+/** Calls onPc with the program counter of each block in qemu's execution trace (`-d exec`, on stderr). */
+export function tracedPcs(child: ChildProcess, onPc: (pc: number) => void): void {
+  let rest = '';
+  child.stderr!.setEncoding('latin1');
+  child.stderr!.on('data', (chunk: string) => {
+    const text = rest + chunk;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      // "Trace 0: 0x7f.. [cs_base/pc/flags/cflags] sym"
+      if (text.startsWith('Trace', start)) {
+        const a = text.indexOf('/', start);
+        onPc(parseInt(text.slice(a + 1, text.indexOf('/', a + 1)), 16));
+      }
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  });
+}
+
 export function countInstructions(opts: { msglen?: number; bin?: string; harness?: string } = {}): Promise<CountResult> {
   const msglen = opts.msglen === undefined ? 250 : opts.msglen;
   const harness = opts.harness || path.join(ROOT, 'build', 'native', 'harness');
@@ -62,28 +83,12 @@ export function countInstructions(opts: { msglen?: number; bin?: string; harness
     const child = spawn('qemu-arm', [flag, '-d', 'exec,nochain', harness, bin!], { stdio: ['pipe', 'pipe', 'pipe'] });
     const perPc = new Map<number, number>();
     let total = 0;
-    let rest = '';
     let stdout = '';
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('latin1');
-    child.stderr.on('data', (chunk: string) => {
-      const text = rest + chunk;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        // "Trace 0: 0x7f.. [cs_base/pc/flags/cflags] sym"
-        if (text.startsWith('Trace', start)) {
-          const a = text.indexOf('/', start);
-          const b = text.indexOf('/', a + 1);
-          const pc = parseInt(text.slice(a + 1, b), 16);
-          perPc.set(pc, (perPc.get(pc) || 0) + 1);
-          total++;
-        }
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+    tracedPcs(child, (pc) => {
+      perPc.set(pc, (perPc.get(pc) || 0) + 1);
+      total++;
     });
     child.on('error', reject);
     child.on('close', (code) => {

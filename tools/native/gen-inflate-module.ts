@@ -13,6 +13,7 @@ export function inflateSourceFiles(): string[] {
     path.join('native', 'inflate', 'qg_inflate.c'),
     path.join('native', 'inflate', 'flat.ld'),
     path.join('tools', 'native', 'build-inflate.sh'),
+    path.join('tools', 'native', 'flat.sh'),
   ];
 }
 

@@ -8,11 +8,11 @@ import * as crypto from 'crypto';
 import { ROOT } from '../root';
 
 /** The files whose content determines the binary: the C sources, headers, linker script and the
- * build script (it holds the compiler flags). Sorted, hashed with their names. */
+ * build scripts (they hold the compiler flags). Sorted, hashed with their names. */
 export function nativeSourceFiles(): string[] {
   const dir = path.join(ROOT, 'native', 'ed25519');
   const files = fs.readdirSync(dir).filter((f) => /\.(c|h|ld)$/.test(f)).sort().map((f) => path.join('native', 'ed25519', f));
-  return files.concat([path.join('tools', 'native', 'build.sh')]);
+  return files.concat([path.join('tools', 'native', 'build.sh'), path.join('tools', 'native', 'flat.sh')]);
 }
 
 export function nativeSourceSha256(): string {

@@ -56,11 +56,42 @@ describe('hal/espruino: http', () => {
   it('Wi-Fi: a board without a Wi-Fi module says so, asynchronously', async () => {
     let returned = false, sync = false;
     const err = await new Promise<string | null>((resolve) => {
-      wifiConnect('ssid', 'pw', (e) => { sync = !returned; resolve(e); });
+      wifiConnect('', false, 'ssid', 'pw', (e) => { sync = !returned; resolve(e); });
       returned = true;
     });
     assert.equal(sync, false);
     assert.equal(err, 'no Wi-Fi module');
+  });
+
+  /** wifiConnect(module, host) with require() answering `modules` (name -> module); the error and what was required. */
+  async function joinWith(module: string, host: boolean, modules: { [name: string]: any }): Promise<{ err: string | null; required: string[] }> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const Module = require('module');
+    const oldLoad = Module._load;
+    const required: string[] = [];
+    Module._load = function (this: any, req: string, ...rest: any[]) {
+      if (req in modules) { required.push(req); return modules[req]; }
+      return oldLoad.call(this, req, ...rest);
+    };
+    try {
+      const err = await new Promise<string | null>((resolve) => wifiConnect(module, host, 'ssid', 'pw', resolve));
+      return { err, required };
+    } finally {
+      Module._load = oldLoad;
+    }
+  }
+
+  it('Wi-Fi: joins through the module the board profile names; on the host (the Linux build) none is needed', async () => {
+    const joined: string[] = [];
+    const fake = (name: string) => ({ connect: (ssid: string, o: any, cb: (e: any) => void) => { joined.push(name + ':' + ssid + ':' + o.password); cb(null); } });
+    const modules = { EspruinoWiFi: fake('EspruinoWiFi'), Wifi: fake('Wifi') };
+    assert.deepEqual(await joinWith('EspruinoWiFi', false, modules), { err: null, required: ['EspruinoWiFi'] });
+    assert.deepEqual(await joinWith('Wifi', false, modules), { err: null, required: ['Wifi'] });
+    assert.deepEqual(joined, ['EspruinoWiFi:ssid:pw', 'Wifi:ssid:pw']);
+    // a board without one requires nothing; the host's network needs none
+    assert.deepEqual(await joinWith('', false, modules), { err: 'no Wi-Fi module', required: [] });
+    assert.deepEqual(await joinWith('', true, modules), { err: null, required: [] });
+    assert.deepEqual(joined.length, 2);
   });
 });
 
