@@ -83,10 +83,13 @@
 //                             follow with a power cut and on).
 //   {"show": TEXT}            a code in front of the module (options "symbology": "qr" (default)
 //                             | "code128", "trigger": true for manual mode): sent to the board only
-//                             when the module's settings read it (sim/gm65.ts show).
+//                             when the module's settings read it (sim/gm65.ts show); a settings
+//                             barcode (the model's stand-in "@GM65:AAAA=VV") is obeyed while
+//                             the module's setting codes are open.
 //   expect extension scanner {state (the gate's latest `scanner` event's, "none" when there was
-//                             none), mode, light, beep, qrOnly, sameCodeMs (the module's settings
-//                             in RAM), saves (save-to-flash commands the module received)}.
+//                             none), mode, light, beep, qrOnly, sameCodeMs, settingCodes (open:
+//                             true) (the module's settings in RAM), saves (save-to-flash commands
+//                             the module received), settingCodesRead (settings barcodes obeyed)}.
 //
 // Uplink (extension): top-level "collector": true starts an in-process collector on 127.0.0.1 and
 // points the configuration's uplink.url at it (/ingest for Wi-Fi, /lorawan for LoRa). The board's
@@ -181,7 +184,7 @@ const STEP_KEYS: { [step: string]: string[] } = {
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
   'collector', 'modem', 'alarm', 'occupancy', 'scanner', 'trust'];
 const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits', 'trustVersion'];
-const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves'];
+const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves', 'settingCodes', 'settingCodesRead'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -636,8 +639,8 @@ function expectScanner(x: any, events: BoardEvent[], gm65: Gm65Emulator | undefi
     if (state !== x.state) fail(`expected the scanner module ${x.state}, the gate says ${state}`);
   }
   if (!gm65) return;
-  const s: any = { ...gm65.settings, saves: gm65.saves };
-  for (const k of ['mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves']) {
+  const s: any = { ...gm65.settings, saves: gm65.saves, settingCodesRead: gm65.settingCodesRead };
+  for (const k of SCANNER_EXPECT_KEYS.slice(1)) {
     if (x[k] !== undefined && s[k] !== x[k]) fail(`expected the scanner module's ${k} ${JSON.stringify(x[k])}, got ${JSON.stringify(s[k])}`);
   }
 }

@@ -68,10 +68,10 @@ describe('espruino: the scanner module configured at boot', function () {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('writes the four settings to RAM (never the save command) and reports the module configured', () => {
+  it('writes the five settings to RAM (never the save command) and reports the module configured', () => {
     const cmds = /@cmds (.*)/.exec(out);
     assert.ok(cmds, 'no @cmds line:\n' + out.slice(-3000));
-    assert.deepEqual(cmds[1].split(','), ['8:0=d6', '8:13=9e', '8:2c=0', '8:3f=1']);
+    assert.deepEqual(cmds[1].split(','), ['8:0=d6', '8:3=2', '8:13=9e', '8:2c=0', '8:3f=1']);
     const ev = /"ev":"scanner"[^\n]*/.exec(out);
     assert.ok(ev && /"state":"configured"/.test(ev[0]), 'no scanner event, or not configured:\n' + out.slice(-3000));
     const st = /@scanner (.*)/.exec(out);
