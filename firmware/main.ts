@@ -166,6 +166,7 @@ function start(): void {
   // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
   // to count (firmware/occupancy.ts).
   var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
+  if (crowd) statusSrc.occupancy = crowd; // qrgate doctor shows the count, the limit and the level
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
