@@ -217,7 +217,7 @@ function start(): void {
       else if (what === 'exit') occDoor.exited(gate.now(), null);
     };
   }
-  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
+  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER, esp_outputPin);
   delete (config as any).door;
   var tb = trust.bundle;
   events.emit('ready', {
