@@ -59,6 +59,7 @@ export function setupScanner(io: ScannerSetupIO): void {
   var cap = '';
   var tid: number | null = null;
   var state = '';
+  var lost = false;
   io.status.scanner = { module: sc.module, state: 'configuring' };
 
   var end = function () {
@@ -77,6 +78,7 @@ export function setupScanner(io: ScannerSetupIO): void {
       if (tid === null || state) return; // an answer nobody waits for (a late one) is dropped
       tm.clearTimeout(tid);
       tid = null;
+      if (r === 'crc') lost = true;
     }
     var again = false;
     if (!r) again = true;
@@ -105,15 +107,23 @@ export function setupScanner(io: ScannerSetupIO): void {
     }
     if (again) {
       port.write(gm65WriteCommand(w[i], w[i + 1]));
+      // The wait ends ANSWER_MS later and then once more at 0 ms: when the interpreter was busy
+      // (a scan decided meanwhile), data that came in is handled before a 0 ms timer set now
+      // (Espruino runs due timers before queued data events), so a timely answer is never
+      // taken for none.
       tid = tm.setTimeout(function () {
-        tid = null;
-        // a partial answer is given back (it was not one), then the command has no answer
-        if (cap) feed(cap);
-        cap = '';
-        next('none');
+        tid = tm.setTimeout(function () {
+          tid = null;
+          lost = true;
+          // a partial answer is given back (it was not one), then the command has no answer
+          if (cap) feed(cap);
+          cap = '';
+          next('none');
+        }, 0);
       }, ANSWER_MS);
-    } else if (r === 'none' || r === 'crc') {
-      // an answer may still be on its way after a timeout: keep it from the framing a while longer
+    } else if (lost) {
+      // an answer may still be on its way after a timeout or a damaged answer (a late answer
+      // shifts the later ones by one): keep it from the framing a while longer
       tm.setTimeout(end, ANSWER_MS);
     } else end();
   };

@@ -2,7 +2,8 @@
 // dist/gate.js's code as a board runs it, with a GM65-style module played on its scanner UART by
 // the driver script (Serial1.write answers as the module does, after 5 ms): the gate configures
 // it (only write commands, never the save), a scan during the configuration and one after it
-// are decided, the answers are never scans; then the variables once the lazy part is gone.
+// are decided, the answers are never scans, even when the interpreter is busy while a command
+// waits; then the variables once the lazy part is gone.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,6 +28,10 @@ Serial1.write = function (d) {
 };
 eval(S.read('.bootcde'));
 setTimeout(function () { Serial1.emit('data', 'DURING-CONFIG\\r'); }, 7);
+// the interpreter busy for 0.5 s while a command waits (as a decision on a board can keep it):
+// its answer (due at 5 ms) and the 300 ms wait both fall due; Espruino runs due timers before
+// queued data events, and the answer must still count (no retry, nothing leaks to the framing)
+setTimeout(function () { var t = getTime(); while (getTime() - t < 0.5); }, 12);
 setTimeout(function () {
   print('@cmds ' + cmds.join(','));
   Serial1.emit('data', 'AFTER-CONFIG\\r');
