@@ -45,7 +45,7 @@ describe('boards/types: the board-file schema', () => {
 
   it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
     const p = profileOf(PICO);
-    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'buzzer', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars']);
     assert.equal(p.relay, PICO.pins.relay);
     assert.deepEqual(p.lora, PICO.pins.lora);
   });
