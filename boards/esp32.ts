@@ -15,6 +15,7 @@ export var ESP32: Board = {
     led: { green: 'D25', red: 'D33', amber: 'D32' },
     contact: 'D27',
     button: 'D13',
+    buzzer: 'D4',
     lora: { serial: 'Serial1', rx: 'D18', tx: 'D19', reset: 'D21' },
   },
   nativeSha256: true,

@@ -14,6 +14,7 @@ export var LINUX: Board = {
     led: { green: 'D3', red: 'D4', amber: 'D5' },
     contact: 'D9',
     button: 'D10',
+    buzzer: 'D11',
     lora: { serial: 'Serial2', rx: 'D7', tx: 'D6', reset: 'D8' },
   },
   nativeSha256: true,

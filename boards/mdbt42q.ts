@@ -15,6 +15,7 @@ export var MDBT42Q: Board = {
     led: { green: 'D12', red: 'D13', amber: 'D14' },
     contact: 'D15',
     button: 'D16',
+    buzzer: 'D17',
     lora: null,
   },
   noLora: 'the nRF52832 has one UART, taken by the scanner',

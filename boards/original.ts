@@ -14,6 +14,7 @@ export var ORIGINAL: Board = {
     led: { green: 'C7', red: 'C8', amber: 'C9' },
     contact: 'C10',
     button: 'C11',
+    buzzer: 'C12',
     lora: { serial: 'Serial2', rx: 'A3', tx: 'A2', reset: 'A1' },
   },
   nativeSha256: false,

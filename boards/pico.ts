@@ -14,6 +14,7 @@ export var PICO: Board = {
     led: { green: 'B4', red: 'B5', amber: 'A8' },
     contact: 'B13',
     button: 'B14',
+    buzzer: 'B15',
     lora: { serial: 'Serial2', rx: 'A3', tx: 'A2', reset: 'A1' },
   },
   nativeSha256: true,

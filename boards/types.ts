@@ -24,6 +24,8 @@ export interface BoardProfile {
   /** The door contact's and the exit button's pins (configuration door.contact / door.button "board"). */
   contact: string;
   button: string;
+  /** The alarm buzzer's pin (configuration door.buzzer "board"). */
+  buzzer: string;
   /** uplink.transport 'lora'; null on boards without a second free UART. */
   lora: LoraPins | null;
   /** Native SHA-512 in require('crypto'). */
@@ -109,6 +111,8 @@ export interface Board {
     /** The door contact (input, pulled towards "open") and the exit button (pulled towards "released"). */
     contact: string;
     button: string;
+    /** The alarm buzzer (an output: an active buzzer, or a transistor driving one). */
+    buzzer: string;
     lora: LoraPins | null;
   };
   /** Why the board has no LoRa UART (README), when lora is null. */
@@ -138,7 +142,7 @@ export interface Board {
 export function profileOf(b: Board): BoardProfile {
   return {
     ids: b.ids.slice(), name: b.name, scanner: b.pins.scanner, relay: b.pins.relay, led: b.pins.led,
-    contact: b.pins.contact, button: b.pins.button,
+    contact: b.pins.contact, button: b.pins.button, buzzer: b.pins.buzzer,
     lora: b.pins.lora, nativeSha512: b.nativeSha512, nativeSha256: b.nativeSha256, arm: b.arm, vars: b.vars,
     wifi: b.wifiModule || '', host: !!b.host,
   };
@@ -177,12 +181,12 @@ export function checkBoard(b: any): string[] {
   need(isUart(p.scanner), 'pins.scanner must be {serial, rx, tx}');
   need(isPin(p.relay), 'pins.relay must be a pin');
   need(!!p.led && isPin(p.led.green) && isPin(p.led.red) && isPin(p.led.amber), 'pins.led must be {green, red, amber} pins');
-  need(isPin(p.contact) && isPin(p.button), 'pins.contact and pins.button must be pins');
+  need(isPin(p.contact) && isPin(p.button) && isPin(p.buzzer), 'pins.contact, pins.button and pins.buzzer must be pins');
   need(p.lora === null || (isUart(p.lora) && (p.lora.reset === undefined || isPin(p.lora.reset))), 'pins.lora must be null or {serial, rx, tx, reset}');
   need(p.lora !== null || typeof b.noLora === 'string', 'noLora must say why a board has no LoRa UART');
   var used: string[] = [];
   if (p.scanner && p.led && p.lora !== undefined) {
-    used = [p.scanner.rx, p.scanner.tx, p.relay, p.led.green, p.led.red, p.led.amber, p.contact, p.button];
+    used = [p.scanner.rx, p.scanner.tx, p.relay, p.led.green, p.led.red, p.led.amber, p.contact, p.button, p.buzzer];
     if (p.lora) used = used.concat([p.lora.rx, p.lora.tx].concat(p.lora.reset ? [p.lora.reset] : []));
     need(used.every(function (x, i) { return used.indexOf(x) === i; }), 'a pin is used twice');
     need(!p.lora || p.lora.serial !== p.scanner.serial, 'the LoRa modem and the scanner share a UART');

@@ -14,6 +14,7 @@ export var WIFI: Board = {
     led: { green: 'B4', red: 'B5', amber: 'B8' },
     contact: 'B13',
     button: 'B14',
+    buzzer: 'B15',
     lora: null,
   },
   noLora: 'its second UART drives the ESP8266',

@@ -27,7 +27,9 @@ export interface GateConfig {
   rootKeys: RootKey[];
   relay: { openMs: number; activeHigh: boolean };
   /** The door contact and exit button (issue 14): pins '' (none), 'board' (the board's) or a pin name. */
-  door: { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean; debounceMs: number; heldOpenS: number };
+  door: { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean; debounceMs: number; heldOpenS: number;
+    /** The alarm buzzer's pin ('' none, 'board', a pin name) and the level that sounds it. */
+    buzzer: string; buzzerActiveHigh: boolean };
   policy: Policy;
   site: { secret: Uint8Array };
   scanner: {
@@ -83,6 +85,8 @@ export function fields(): Field[] {
   { path: 'door.buttonActiveHigh', type: 'bool', def: false },
   { path: 'door.debounceMs', type: 'int', def: 50, min: 0, max: 1000 },
   { path: 'door.heldOpenS', type: 'int', def: 30, min: 1, max: 3600 },
+  { path: 'door.buzzer', type: 'pin', def: '' },
+  { path: 'door.buzzerActiveHigh', type: 'bool', def: true },
   { path: 'policy.minDoses', type: 'int', def: 2, min: 1, max: 20 },
   { path: 'policy.daysAfterLastDose', type: 'int', def: 14, min: 0, max: 3650 },
   { path: 'policy.testValidHours', type: 'int', def: 24, min: 1, max: 8760 },

@@ -11,7 +11,10 @@
 //    (red, amber for the attendant), which replaces the previous light for `showMs`; the boot
 //    fault pattern (red blinking) shows until the next light.
 //  - While an alarm is on (`alarm` set: held open, forced), its pattern stays: an opening still
-//    opens the relay, but no light replaces the alarm's until it is cleared.
+//    opens the relay, but no light replaces the alarm's until it is cleared. The alarm buzzer
+//    (door.buzzer, optional) is the alarm's alone: it sounds its pattern (500 ms on, 500 ms off)
+//    while an alarm is on and is silent otherwise; no refusal, opening or boot fault sounds it
+//    (firmware/doorwatch.ts drives it: alarms exist only where the door is watched).
 // The door contact and exit button (issue 14) are watched by firmware/doorwatch.ts, the door's
 // half that exists only on gates that have them (a lazy part): it raises and clears the alarm
 // here, releases the relay early when the door has opened and closed again, and opens for the

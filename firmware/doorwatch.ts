@@ -19,13 +19,17 @@
 //    its level: a button held (or stuck, or shorted) active opens once, and after heldOpenMs it is
 //    a fault ({"ev":"fault","what":"button",...}, a journal record 'button-stuck') and is ignored
 //    until released. A button active at boot is stuck from the start and never opens the door;
-//  - each change is a console event {"ev":"door","door":"opened"|"closed"|"exit"} and onDoor(what).
+//  - each change is a console event {"ev":"door","door":"opened"|"closed"|"exit"} and onDoor(what);
+//  - the alarm buzzer (configuration door.buzzer, optional): silent from the start; while an alarm
+//    is on it sounds 500 ms, then is silent 500 ms, over and over, until the alarm is cleared. It
+//    is the door's (firmware/door.ts: the alarm's pattern, LEDs and buzzer, outranks everything);
+//    nothing else drives it.
 // Safety: nothing here opens the relay but a button press; a contact that reads wrong (cut wire,
 // stuck) can raise an alarm or release the relay sooner, never keep it open.
 // Wiring (README "Door contact and exit button"): the contact's pin is pulled towards "open" (a cut
 // wire reads open: an alarm, not a silent door), the button's towards "released" (a cut wire
 // never presses it).
-import { Clock, InputPin, Timers } from '../hal/types';
+import { Clock, InputPin, OutputPin, Timers } from '../hal/types';
 import { inputPin as esp_inputPin } from '../hal/espruino/input';
 import { Events } from './events';
 import { Door } from './door';
@@ -52,7 +56,13 @@ export interface DoorWatchOptions {
   graceMs?: number;
   /** Writes the alarm's journal record ('forced', 'held', 'cleared', 'button-stuck'). */
   record?: (alarm: string) => void;
+  /** The alarm buzzer (door.buzzer), or none; `buzzerOn`: the level that sounds it (door.buzzerActiveHigh). */
+  buzzer?: OutputPin | null;
+  buzzerOn?: boolean;
 }
+
+/** The alarm buzzer's pattern: on, then off, this long each, ms. */
+export var BUZZ_MS = 500;
 
 /** The running watch: its state for tests and status, and stop() (unwatches, clears timers). */
 export interface DoorWatch {
@@ -68,6 +78,16 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
   var alarm = '', stuck = false, granted = false;
   var gT: number | null = null, hT: number | null = null, bT: number | null = null;
   var cId = -1, bId = -1;
+  // the buzzer: its pattern's timer, and whether it sounds now
+  var bz = o.buzzer || null, bzOn = o.buzzerOn !== false, zT: number | null = null, zNow = false;
+  var buzz = function (on: boolean): void {
+    zNow = on;
+    if (bz) bz.write(on === bzOn);
+  };
+  var beep = function (): void {
+    buzz(!zNow);
+    zT = tm.setTimeout(beep, BUZZ_MS);
+  };
   var clear = function (id: number | null): null {
     if (id !== null) tm.clearTimeout(id);
     return null;
@@ -83,6 +103,7 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
     alarm = what;
     door.alarm = what;
     door.leds.blink('red', 200, 200);
+    if (bz && zT === null) beep();
     tell(what, { alarm: what });
     note(what);
   };
@@ -114,6 +135,8 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
       alarm = '';
       door.alarm = '';
       door.leds.idle('off');
+      zT = clear(zT);
+      buzz(false);
       ev.emit('alarm', { alarm: 'cleared', was: was });
       note('cleared');
     }
@@ -145,6 +168,7 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
     gT = clear(gT);
     gT = tm.setTimeout(function () { gT = null; granted = false; }, door.openMs + grace);
   };
+  buzz(false);
   if (o.contact) {
     cId = o.contact.watch(onContact, o.debounceMs);
     // Open at boot: nobody knows why; held open for long, it is an alarm.
@@ -162,6 +186,8 @@ export function watchDoor(o: DoorWatchOptions): DoorWatch {
       hT = clear(hT);
       gT = clear(gT);
       bT = clear(bT);
+      zT = clear(zT);
+      buzz(false);
       door.w = undefined;
     },
   };
@@ -175,13 +201,16 @@ function journalTime(t: number): number {
 /**
  * The board wiring's entry (firmware/main.ts, on gates whose configuration names door.contact or
  * door.button): the pins (the board's for "board"), pulled towards "open" (contact) and
- * "released" (button), watched; alarms go to the journal (when the entry log is open: `journal`)
+ * "released" (button), watched; the buzzer's (door.buzzer) made an output by `outputPin` (the
+ * core's hal function, so that this part carries no copy of it), silent; alarms go to the journal (when the entry log is open: `journal`)
  * as records of kind 'alarm'. A pin that cannot be set up is a fault event, and nothing is watched.
  */
-export function startDoorWatch(door: Door, dc: GateConfig['door'], pins: { contact: string; button: string }, timers: Timers,
-  events: Events, journal: Journal | null, clock: Clock, clockValidAfter: number): DoorWatch | null {
+export function startDoorWatch(door: Door, dc: GateConfig['door'], pins: { contact: string; button: string; buzzer: string }, timers: Timers,
+  events: Events, journal: Journal | null, clock: Clock, clockValidAfter: number, outputPin: (pin: string) => OutputPin): DoorWatch | null {
   try {
     return watchDoor({
+      buzzer: dc.buzzer ? outputPin(dc.buzzer === 'board' ? pins.buzzer : dc.buzzer) : null,
+      buzzerOn: dc.buzzerActiveHigh,
       door: door, timers: timers, events: events,
       contact: dc.contact ? esp_inputPin(dc.contact === 'board' ? pins.contact : dc.contact, dc.contactOpenHigh ? 'up' : 'down') : null,
       contactOpen: dc.contactOpenHigh,

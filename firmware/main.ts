@@ -171,6 +171,7 @@ function wire(): void {
   // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
   // to count (firmware/occupancy.ts).
   var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
+  if (crowd) statusSrc.occupancy = crowd; // qrgate doctor shows the count, the limit and the level
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
@@ -221,7 +222,7 @@ function wire(): void {
       else if (what === 'exit') occDoor.exited(gate.now(), null);
     };
   }
-  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
+  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER, esp_outputPin);
   delete (config as any).door;
   var tb = trust.bundle;
   events.emit('ready', {

@@ -47,6 +47,11 @@ export interface StatusSources {
   scanner?: any;
   /** The scan counters since boot (ScanCounts), absent before the scanner runs. */
   scans?: () => ScanCounts;
+  /**
+   * The occupancy (firmware/occupancy.ts), at gates that count (issue 14): the count `n`, the
+   * PPKM `level` in force (0: none) and the limit it gives (`limit()`, 0: none).
+   */
+  occupancy?: { n: number; level: number; limit(): number };
 }
 
 /**
@@ -112,6 +117,7 @@ export function status(src: StatusSources): any {
     backlog: backlog,
     scans: src.scans ? src.scans() : null,
     scanner: src.scanner || null,
+    occupancy: src.occupancy ? { count: src.occupancy.n, max: src.occupancy.limit(), level: src.occupancy.level } : null,
     fault: src.fault,
     log: log,
     faults: runFaults(src),
@@ -121,7 +127,8 @@ export function status(src: StatusSources): any {
 /**
  * One JSON line: {"firmware":{"version","sha256","bytes"},"board","gateId","trust":{"version",
  * "keys"},"clock":ISO|null,"clockUnsureS","memory":{"used","total"},"backlog","scans":{"frames","decisions",
- * "dropped","tooLong","duplicates","noise"}|null,"scanner":{"module","state","failed"?}|null,"fault","log":{"next","dropped","unlogged","torn"}|null,
+ * "dropped","tooLong","duplicates","noise"}|null,"scanner":{"module","state","failed"?}|null,
+ * "occupancy":{"count","max","level"}|null (max 0: no limit; null at a gate that does not count),"fault","log":{"next","dropped","unlogged","torn"}|null,
  * "faults":[{"what","why",...}]}: fault is boot's (the gate does not open), faults those found while
  * running (Storage full, uplink refused as misconfigured). Never contains a configuration secret
  * (only gateId is read from the configuration).

@@ -371,6 +371,19 @@ export class SimBoard {
   /** 'green' | 'red' | 'amber' | 'off', or several joined with '+'. */
   led(): string { return this.ledState; }
 
+  /**
+   * A buzzer on an output pin (door.buzzer), sounding while the pin is at `activeHigh`: did it
+   * sound at any time within the last `windowMs` (a pattern's period: an alarm's is 500 ms on,
+   * 500 ms off)? False when the program does not drive the pin.
+   */
+  buzzing(pin: string, activeHigh = true, windowMs = 1000): boolean {
+    const now = this.outputLevel(pin);
+    if (now === null) return false;
+    if (now === activeHigh) return true;
+    const since = this.clock.ms - windowMs;
+    return (this.pinHistory[pin] || []).some((h) => h.t > since && h.level === activeHigh);
+  }
+
   memory(): { usage: number; total: number } {
     const sb = this.sandbox;
     return { usage: sb && !sb.dead ? sb.memoryUsage() : 0, total: this.profile.vars };

@@ -15,9 +15,17 @@
 // damaged), 'nak' (an answer with status 01, as some twins refuse; the command is not applied).
 //
 // Reading (show): a code is output as the text plus CR when the module reads in that mode (manual
-// mode needs {trigger: true}), its symbology is on (0x002C off/on for all, then 0x003F bit 0 for
-// QR; other symbologies follow 0x002C alone) and it is not the same text again within the
-// same-code delay (0x0013: bit 7 on, bits 6-0 x 100 ms).
+// mode needs {trigger: true}), its symbology is on (0x002C bits 2-1: 00 all off, 01 all on, 10 the
+// factory set, then 0x003F bit 0 for QR; other symbologies follow 0x002C alone) and it is not the
+// same text again within the same-code delay (0x0013: bit 7 on, bits 6-0 x 100 ms).
+//
+// Setting codes: the module obeys a settings barcode shown to it (Grow's manual prints one per
+// setting) while zone bit 0x0003 bit 1 is 0 (open, the factory state): the code changes its
+// settings and is not sent to the board (bit 0 set: its text is sent too). The printed codes'
+// content is not published, so the model has its own stand-in: a code whose text is
+// `@GM65:AAAA=VV` (hex zone address and value) writes VV at AAAA in RAM, as the write command
+// does, whatever symbologies are on. With bit 1 set (closed: what the gate writes at boot) it is
+// an ordinary code, read (or not) as its symbology says.
 import { SimBoard } from './board';
 import { gm65Crc } from '../drivers/gm65';
 
@@ -27,15 +35,24 @@ export const ANSWER_DELAY_MS = 5;
 /** A command whose bytes take longer than this after 7E 00 is forgotten (the manual's 400 ms). */
 export const COMMAND_GAP_MS = 400;
 
-/** Factory zone bits (the ones the model knows): LED, beeper, standard aim and light, manual mode; same-code delay off; every symbology on. */
+/** Factory zone bits (the ones the model knows): LED, beeper, standard aim and light, manual mode; setting codes open; same-code delay off; the factory symbologies (QR among them) on. */
 export function factoryZones(): Uint8Array {
   const z = new Uint8Array(256);
   z[0x00] = 0xd4;
+  z[0x03] = 0x00;
   z[0x13] = 0x00;
-  z[0x2c] = 0x01;
+  z[0x2c] = 0x04;
   z[0x3f] = 0x01;
   return z;
 }
+
+/** 0x002C's symbology switch (bits 2-1): anything but 00 (all off) leaves symbologies on. */
+function symbologiesOn(v: number): boolean {
+  return ((v >> 1) & 3) !== 0;
+}
+
+/** The model's stand-in for a printed settings barcode: `@GM65:AAAA=VV` (see above). */
+export const SETTING_CODE = /^@GM65:([0-9A-Fa-f]{4})=([0-9A-Fa-f]{2})$/;
 
 export class Gm65Emulator {
   /** The settings in use (RAM). */
@@ -44,6 +61,8 @@ export class Gm65Emulator {
   flash = factoryZones();
   /** Save commands (09) received: the gate must never send one. */
   saves = 0;
+  /** Setting codes obeyed (shown while 0x0003 bit 1 was 0). */
+  settingCodesRead = 0;
   /** Commands received and answers given, for tests. */
   readonly log: { t: number; dir: 'in' | 'out'; hex: string }[] = [];
   /** Per-symbology flags other than QR (set by 0x002C). */
@@ -61,7 +80,7 @@ export class Gm65Emulator {
   /** Power lost and back: RAM from the module's flash. */
   powerCycle(): void {
     this.ram = new Uint8Array(this.flash);
-    this.othersOn = this.ram[0x2c] === 1;
+    this.othersOn = symbologiesOn(this.ram[0x2c]);
     this.buf = '';
     this.lastText = null;
   }
@@ -72,7 +91,7 @@ export class Gm65Emulator {
   }
 
   /** The settings in RAM, readable. */
-  get settings(): { mode: string; light: string; beep: boolean; led: boolean; sameCodeMs: number; qrOnly: boolean; qr: boolean } {
+  get settings(): { mode: string; light: string; beep: boolean; led: boolean; sameCodeMs: number; qrOnly: boolean; qr: boolean; settingCodes: boolean } {
     const z = this.ram[0];
     const delay = this.ram[0x13];
     const qr = (this.ram[0x3f] & 1) === 1;
@@ -84,6 +103,7 @@ export class Gm65Emulator {
       sameCodeMs: delay & 0x80 ? (delay & 0x7f) * 100 : 0,
       qrOnly: qr && !this.othersOn,
       qr,
+      settingCodes: (this.ram[0x03] & 2) === 0,
     };
   }
 
@@ -91,6 +111,14 @@ export class Gm65Emulator {
   show(text: string, opts: { symbology?: string; trigger?: boolean } = {}): boolean {
     const s = this.settings;
     if (s.mode === 'command' || (s.mode === 'manual' && !opts.trigger)) return false;
+    const set = SETTING_CODE.exec(text);
+    if (set && s.settingCodes) {
+      this.settingCodesRead++;
+      this.poke(parseInt(set[1], 16), parseInt(set[2], 16));
+      if (!(this.ram[0x03] & 1)) return false;
+      this.board.uart(this.uart).inject(text + '\r');
+      return true;
+    }
     const sym = opts.symbology || 'qr';
     if (sym === 'qr' ? !s.qr : !this.othersOn) return false;
     const now = this.board.clock.ms;
@@ -160,9 +188,9 @@ export class Gm65Emulator {
   private poke(addr: number, v: number): void {
     if (addr > 0xff) return;
     this.ram[addr] = v;
-    // 0x002C is an action on every symbology: 00 all off, 01 all on, 10 defaults (all on here)
+    // 0x002C is an action on every symbology (bits 2-1): 00 all off, 01 all on, 10 the factory set (all on here)
     if (addr === 0x2c) {
-      const on = (v & 3) !== 0;
+      const on = symbologiesOn(v);
       this.othersOn = on;
       this.ram[0x3f] = on ? 1 : 0;
     }

@@ -27,7 +27,8 @@
 //                             (whether a file exists), cached (bool: whether the latest decision
 //                             came from the repeat-visitor cache, without a signature check),
 //                             alarm ('forced'|'held'|'none': the door's alarm now, from its
-//                             `alarm` events).
+//                             `alarm` events), buzzer (bool: the alarm buzzer, door.buzzer, sounded
+//                             within the last second: its pattern is 500 ms on, 500 ms off).
 //   {"power": "cut"|"on"}     cut: RAM and timers lost, flash kept; on: boot from flash.
 //   {"network": "down"|"up"}  the uplink's network (board.network; uplink sims read it).
 //   {"clock": ISO|seconds|null}  set the battery-backed clock; null = clock lost (never set).
@@ -85,10 +86,13 @@
 //                             follow with a power cut and on).
 //   {"show": TEXT}            a code in front of the module (options "symbology": "qr" (default)
 //                             | "code128", "trigger": true for manual mode): sent to the board only
-//                             when the module's settings read it (sim/gm65.ts show).
+//                             when the module's settings read it (sim/gm65.ts show); a settings
+//                             barcode (the model's stand-in "@GM65:AAAA=VV") is obeyed while
+//                             the module's setting codes are open.
 //   expect extension scanner {state (the gate's latest `scanner` event's, "none" when there was
-//                             none), mode, light, beep, qrOnly, sameCodeMs (the module's settings
-//                             in RAM), saves (save-to-flash commands the module received)}.
+//                             none), mode, light, beep, qrOnly, sameCodeMs, settingCodes (open:
+//                             true) (the module's settings in RAM), saves (save-to-flash commands
+//                             the module received), settingCodesRead (settings barcodes obeyed)}.
 //
 // Uplink (extension): top-level "collector": true starts an in-process collector on 127.0.0.1 and
 // points the configuration's uplink.url at it (/ingest for Wi-Fi, /lorawan for LoRa). The board's
@@ -181,9 +185,9 @@ const STEP_KEYS: { [step: string]: string[] } = {
   publishTrust: [],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
-  'collector', 'modem', 'alarm', 'occupancy', 'scanner', 'trust'];
+  'collector', 'modem', 'alarm', 'occupancy', 'scanner', 'trust', 'buzzer'];
 const COLLECTOR_EXPECT_KEYS = ['records', 'unique', 'dropped', 'gateId', 'trace', 'alarms', 'referrals', 'exits', 'trustVersion'];
-const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves'];
+const SCANNER_EXPECT_KEYS = ['state', 'mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves', 'settingCodes', 'settingCodesRead'];
 
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist', 'gate.js');
 
@@ -308,6 +312,7 @@ export function validateScenario(sc: any): void {
         if (v.events !== undefined && (typeof v.events !== 'object' || v.events === null || Object.keys(v.events).some((k) => typeof v.events[k] !== 'number'))) bad(`${where}: events must map names to counts`);
         if (v.console !== undefined && typeof v.console !== 'string') bad(`${where}: console must be text`);
         if (v.alarm !== undefined && ['forced', 'held', 'none'].indexOf(v.alarm) < 0) bad(`${where}: alarm must be forced, held or none`);
+        if (v.buzzer !== undefined && typeof v.buzzer !== 'boolean') bad(`${where}: buzzer must be true or false`);
         if (v.maxMemory !== undefined && typeof v.maxMemory !== 'number') bad(`${where}: maxMemory must be a number`);
         if (v.occupancy !== undefined && (!v.occupancy || typeof v.occupancy !== 'object' ||
             Object.keys(v.occupancy).some((k) => ['n', 'max', 'level'].indexOf(k) < 0 || !Number.isInteger(v.occupancy[k])))) {
@@ -585,6 +590,10 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
             if (n !== x.events[name]) fail(i, `expected ${x.events[name]} '${name}' events, got ${n}`);
           }
         }
+        if (x.buzzer !== undefined) {
+          if (!door.buzzer) fail(i, 'a buzzer expectation needs door.buzzer in the configuration');
+          else if (board.buzzing(door.buzzer, door.buzzerActiveHigh) !== x.buzzer) fail(i, `expected the buzzer ${x.buzzer ? 'sounding' : 'silent'}`);
+        }
         if (x.alarm !== undefined) {
           const last = events.filter((e) => e.event === 'alarm').pop();
           const now = last && last.alarm !== 'cleared' ? String(last.alarm) : 'none';
@@ -638,14 +647,14 @@ function expectScanner(x: any, events: BoardEvent[], gm65: Gm65Emulator | undefi
     if (state !== x.state) fail(`expected the scanner module ${x.state}, the gate says ${state}`);
   }
   if (!gm65) return;
-  const s: any = { ...gm65.settings, saves: gm65.saves };
-  for (const k of ['mode', 'light', 'beep', 'qrOnly', 'sameCodeMs', 'saves']) {
+  const s: any = { ...gm65.settings, saves: gm65.saves, settingCodesRead: gm65.settingCodesRead };
+  for (const k of SCANNER_EXPECT_KEYS.slice(1)) {
     if (x[k] !== undefined && s[k] !== x[k]) fail(`expected the scanner module's ${k} ${JSON.stringify(x[k])}, got ${JSON.stringify(s[k])}`);
   }
 }
 
 /** The door contact's and exit button's pins and polarity from a configuration (README "Door contact and exit button"). */
-function doorWiring(config: any, board: SimBoard): { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean } {
+function doorWiring(config: any, board: SimBoard): { contact: string; contactOpenHigh: boolean; button: string; buttonActiveHigh: boolean; buzzer: string; buzzerActiveHigh: boolean } {
   const key = (k: string): any => {
     if (!config) return undefined;
     if (config['door.' + k] !== undefined) return config['door.' + k];
@@ -655,6 +664,7 @@ function doorWiring(config: any, board: SimBoard): { contact: string; contactOpe
   return {
     contact: pin(key('contact'), board.profile.contact), contactOpenHigh: key('contactOpenHigh') !== false,
     button: pin(key('button'), board.profile.button), buttonActiveHigh: key('buttonActiveHigh') === true,
+    buzzer: pin(key('buzzer'), board.profile.buzzer), buzzerActiveHigh: key('buzzerActiveHigh') !== false,
   };
 }
 

@@ -43,6 +43,8 @@ export const DESCRIPTIONS: { [path: string]: string } = {
   'door.buttonActiveHigh': 'false: the button reads low when pressed (a push button to GND, pulled up); true: high',
   'door.debounceMs': 'debounce of the contact and the button, ms (0 to 1000)',
   'door.heldOpenS': 'a door open longer than this (s) raises the held-open alarm; a button held longer is a fault (1 to 3600)',
+  'door.buzzer': 'the alarm buzzer\'s pin: "" none, "board" the board\'s, or a pin name; it sounds (500 ms on, 500 ms off) while a held or forced alarm is on (needs door.contact)',
+  'door.buzzerActiveHigh': 'true: a high level on the buzzer pin sounds it; false: a low level does',
   'policy.minDoses': 'vaccination: doses needed (1 to 20)',
   'policy.daysAfterLastDose': 'vaccination: days to wait after the last dose (0 to 3650)',
   'policy.testValidHours': 'negative test: hours it stays valid after the sample (1 to 8760)',

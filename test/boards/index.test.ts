@@ -27,7 +27,7 @@ function synthetic(): Board {
   b.title = 'Test board';
   b.ids = ['QG_TESTBOARD'];
   b.pins = {
-    scanner: { serial: 'Serial3', rx: 'E1', tx: 'E2' }, relay: 'E3', led: { green: 'E4', red: 'E5', amber: 'E6' }, contact: 'E7', button: 'E8',
+    scanner: { serial: 'Serial3', rx: 'E1', tx: 'E2' }, relay: 'E3', led: { green: 'E4', red: 'E5', amber: 'E6' }, contact: 'E7', button: 'E8', buzzer: 'E9',
     lora: { serial: 'Serial4', rx: 'F1', tx: 'F2', reset: 'F3' },
   };
   b.vars = 12345;

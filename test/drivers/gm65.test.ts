@@ -1,7 +1,8 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { Gm65, gm65Crc, gm65WriteCommand, gm65Writes, GM65_MODE, GM65_QR, GM65_SAME_CODE, GM65_SYMBOLOGIES } from '../../drivers/gm65';
-import { FakeSerial, FakeTimers } from '../fakes/hal';
+import {
+  gm65Crc, gm65Filter, gm65WriteCommand, gm65Writes, GM65_MODE, GM65_QR, GM65_SAME_CODE, GM65_SETTING_CODES, GM65_SYMBOLOGIES,
+} from '../../drivers/gm65';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 100;
 
@@ -16,12 +17,20 @@ function answer(status: number, data: number[], damage = false): string {
   return '\x02\x00' + body + bytes(crc >> 8, crc & 0xff);
 }
 
-function setup(answerMs?: number) {
-  const serial = new FakeSerial();
-  const timers = new FakeTimers({ strict: true });
-  const fed: string[] = [];
-  const gm = new Gm65({ port: serial, timers, feed: (c) => fed.push(c), answerMs });
-  return { serial, timers, fed, gm, text: () => fed.join('') };
+/** The filter over a sequence of chunks: what reached the framing, the answers, the capture left. */
+function filter(chunks: string[]): { text: string; answers: string[]; cap: string } {
+  let cap = '';
+  let text = '';
+  const answers: string[] = [];
+  for (const c of chunks) cap = gm65Filter(cap, c, (s) => { text += s; }, (r) => answers.push(r));
+  return { text, answers, cap };
+}
+
+/** [addr, value] pairs of a flat write list. */
+function pairs(w: number[]): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < w.length; i += 2) out.push([w[i], w[i + 1]]);
+  return out;
 }
 
 describe('drivers/gm65', () => {
@@ -36,15 +45,26 @@ describe('drivers/gm65', () => {
       assert.equal(hexOf(answer(0, [0x3e])), '020000013ee4ac');
     });
 
-    it('maps the settings onto the zone bits, mode byte first', () => {
-      const w = gm65Writes({ mode: 'continuous', light: 'standard', beep: true, sameCodeMs: 3000 });
-      assert.deepEqual(w, [[GM65_MODE, 0xd6], [GM65_SAME_CODE, 0x80 | 30], [GM65_SYMBOLOGIES, 0], [GM65_QR, 1]]);
-      const q = gm65Writes({ mode: 'sensor', light: 'off', beep: false, sameCodeMs: 0 });
+    it('maps the settings onto the zone bits: mode byte first, then setting codes closed', () => {
+      const w = pairs(gm65Writes({ mode: 'continuous', light: 'standard', beep: true, sameCodeMs: 3000 }));
+      assert.deepEqual(w, [[GM65_MODE, 0xd6], [GM65_SETTING_CODES, 0x02], [GM65_SAME_CODE, 0x80 | 30], [GM65_SYMBOLOGIES, 0], [GM65_QR, 1]]);
+      const q = pairs(gm65Writes({ mode: 'sensor', light: 'off', beep: false, sameCodeMs: 0 }));
       assert.deepEqual(q[0], [GM65_MODE, 0x80 | 0x10 | 0x03]);
-      assert.deepEqual(q[1], [GM65_SAME_CODE, 0]);
-      assert.equal(gm65Writes({ mode: 'manual', light: 'on', beep: true, sameCodeMs: 600000 })[0][1], 0x80 | 0x40 | 0x10 | 0x08);
-      assert.equal(gm65Writes({ mode: 'manual', light: 'on', beep: true, sameCodeMs: 600000 })[1][1], 0xff); // at most 12.7 s
-      assert.equal(gm65Writes({ mode: 'manual', light: 'on', beep: true, sameCodeMs: 1 })[1][1], 0x81); // on: at least 100 ms
+      assert.deepEqual(q[2], [GM65_SAME_CODE, 0]);
+      const m = pairs(gm65Writes({ mode: 'manual', light: 'on', beep: true, sameCodeMs: 600000 }));
+      assert.equal(m[0][1], 0x80 | 0x40 | 0x10 | 0x08);
+      assert.equal(m[2][1], 0xff); // at most 12.7 s
+      assert.equal(pairs(gm65Writes({ mode: 'manual', light: 'on', beep: true, sameCodeMs: 1 }))[2][1], 0x81); // on: at least 100 ms
+    });
+
+    it('closes setting codes whatever the settings: 0x0003 gets bit 1 (closed), bit 0 clear (not output)', () => {
+      fc.assert(fc.property(
+        fc.record({ mode: fc.constantFrom('continuous', 'sensor', 'manual'), light: fc.constantFrom('standard', 'on', 'off'),
+          beep: fc.boolean(), sameCodeMs: fc.integer({ min: 0, max: 600000 }) }),
+        (s) => {
+          const w = pairs(gm65Writes(s));
+          assert.deepEqual(w.filter(([a]) => a === GM65_SETTING_CODES), [[GM65_SETTING_CODES, 0x02]]);
+        }), { numRuns: RUNS });
     });
 
     it('only ever writes to RAM: every command of any settings is a write (08), never the save (09)', () => {
@@ -52,7 +72,7 @@ describe('drivers/gm65', () => {
         fc.record({ mode: fc.constantFrom('continuous', 'sensor', 'manual'), light: fc.constantFrom('standard', 'on', 'off'),
           beep: fc.boolean(), sameCodeMs: fc.integer({ min: 0, max: 600000 }) }),
         (s) => {
-          for (const [a, v] of gm65Writes(s)) {
+          for (const [a, v] of pairs(gm65Writes(s))) {
             const c = gm65WriteCommand(a, v);
             assert.equal(c.length, 9);
             assert.equal(hexOf(c.slice(0, 4)), '7e000801');
@@ -62,66 +82,31 @@ describe('drivers/gm65', () => {
     });
   });
 
-  describe('commands and answers', () => {
-    it('sends the command and reports ok, nak and a wrong CRC, never synchronously', () => {
-      const { serial, gm } = setup();
-      const got: string[] = [];
-      gm.write(GM65_QR, 1, (r) => got.push(r));
-      assert.deepEqual(serial.written.map(hexOf), [hexOf(gm65WriteCommand(GM65_QR, 1))]);
-      assert.equal(got.length, 0);
-      serial.inject(answer(0, [0]));
-      gm.write(GM65_QR, 1, (r) => got.push(r));
-      serial.inject(answer(1, [0]));
-      gm.write(GM65_QR, 1, (r) => got.push(r));
-      serial.inject(answer(0, [0], true));
-      assert.deepEqual(got, ['ok', 'nak', 'crc']);
-      assert.deepEqual(gm.stats, { ok: 1, nak: 1, crc: 1, none: 0 });
-    });
-
-    it('reports none when no answer comes within answerMs, and gives back the start of an answer that never ended', () => {
-      const { serial, timers, gm, text } = setup(200);
-      const got: string[] = [];
-      gm.write(GM65_MODE, 0xd6, (r) => got.push(r));
-      serial.inject('\x02\x00\x00');
-      timers.advance(199);
-      assert.deepEqual(got, []);
-      timers.advance(1);
-      assert.deepEqual(got, ['none']);
-      assert.equal(text(), '\x02\x00\x00');
-      assert.equal(timers.pending(), 0);
-    });
-
-    it('refuses a second command while one waits', () => {
-      const { gm } = setup();
-      gm.write(GM65_MODE, 0, () => undefined);
-      assert.throws(() => gm.write(GM65_MODE, 0, () => undefined), /busy/);
-    });
-
-    it('close() lets go of the port and cancels the wait', () => {
-      const { serial, timers, gm } = setup();
-      let called = false;
-      gm.write(GM65_MODE, 0, () => { called = true; });
-      gm.close();
-      assert.equal(serial.hasReceiver(), false);
-      assert.equal(timers.pending(), 0);
-      timers.advance(1000);
-      assert.equal(called, false);
-    });
-  });
-
   describe('the filter between the UART and the scanner framing', () => {
+    it('reports ok, nak and a wrong CRC, in order', () => {
+      const r = filter([answer(0, [0]), answer(1, [0]), answer(0, [0], true)]);
+      assert.deepEqual(r.answers, ['ok', 'nak', 'crc']);
+      assert.equal(r.text, '');
+      assert.equal(r.cap, '');
+    });
+
+    it('keeps the start of an answer that has not ended: the caller gives it back when its time is over', () => {
+      const r = filter(['AB\x02\x00', '\x00']);
+      assert.equal(r.text, 'AB');
+      assert.deepEqual(r.answers, []);
+      assert.equal(r.cap, '\x02\x00\x00');
+    });
+
     it('keeps answers from the framing: an answer\'s printable tail (33 31) never reaches it', () => {
-      const { serial, gm, text } = setup();
-      gm.write(GM65_MODE, 0xd6, () => undefined);
-      serial.inject('HC1:ABC' + answer(0, [0]) + 'DEF\r');
-      assert.equal(text(), 'HC1:ABCDEF\r');
+      const r = filter(['HC1:ABC' + answer(0, [0]) + 'DEF\r']);
+      assert.equal(r.text, 'HC1:ABCDEF\r');
+      assert.deepEqual(r.answers, ['ok']);
     });
 
     it('gives 02 followed by anything but an answer\'s header to the framing', () => {
-      const { serial, gm, text } = setup();
-      gm.write(GM65_MODE, 0xd6, () => undefined);
-      serial.inject('A\x02B\x02\x00C\r');
-      assert.equal(text(), 'A\x02B\x02\x00C\r');
+      const r = filter(['A\x02B\x02\x00C\r']);
+      assert.equal(r.text, 'A\x02B\x02\x00C\r');
+      assert.deepEqual(r.answers, []);
     });
 
     it('passes every scan byte, in order, and takes every answer, however the UART splits them', () => {
@@ -132,8 +117,6 @@ describe('drivers/gm65', () => {
         fc.array(fc.tuple(printable, fc.constantFrom(0, 1, 2)), { minLength: 1, maxLength: 6 }),
         fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 10 }),
         (parts, cuts) => {
-          const { serial, gm, text } = setup();
-          const results: string[] = [];
           let stream = '';
           let scans = '';
           for (const [t, kind] of parts) {
@@ -141,18 +124,18 @@ describe('drivers/gm65', () => {
             stream += t + (kind === 0 ? answer(0, [0]) : kind === 1 ? answer(1, [0]) : answer(0, [0], true));
           }
           const want = parts.map(([, k]) => ['ok', 'nak', 'crc'][k]);
-          // one command waits for each answer in turn
-          const issue = () => gm.write(GM65_MODE, 0, (r) => { results.push(r); if (results.length < want.length) issue(); });
-          issue();
+          const chunks: string[] = [];
           let at = 0;
           let k = 0;
           while (at < stream.length) {
             const n = cuts[k++ % cuts.length];
-            serial.inject(stream.slice(at, at + n));
+            chunks.push(stream.slice(at, at + n));
             at += n;
           }
-          assert.equal(text(), scans);
-          assert.deepEqual(results, want);
+          const r = filter(chunks);
+          assert.equal(r.text, scans);
+          assert.deepEqual(r.answers, want);
+          assert.equal(r.cap, '');
         }), { numRuns: RUNS });
     });
   });

@@ -25,9 +25,11 @@ describe('firmware/config: validation', () => {
     assert.equal(c.rootKeys[0].key.length, 32);
     assert.equal(c.site.secret.length, 16);
   });
-  it('door.contact / door.button: "" (none), "board" or a pin name; anything else is refused', () => {
+  it('door.contact / door.button / door.buzzer: "" (none), "board" or a pin name; anything else is refused', () => {
     const d = validateConfig(base()).config!.door;
-    assert.deepEqual(d, { contact: '', contactOpenHigh: true, button: '', buttonActiveHigh: false, debounceMs: 50, heldOpenS: 30 });
+    assert.deepEqual(d, { contact: '', contactOpenHigh: true, button: '', buttonActiveHigh: false, debounceMs: 50, heldOpenS: 30, buzzer: '', buzzerActiveHigh: true });
+    assert.equal(validateConfig({ ...base(), 'door.buzzer': 'board' }).config!.door.buzzer, 'board');
+    assert.match(validateConfig({ ...base(), 'door.buzzer': 'X1' }).error || '', /invalid door\.buzzer/);
     for (const v of ['', 'board', 'B13', 'D7', 'A0', 'H15']) {
       assert.equal(validateConfig({ ...base(), 'door.contact': v }).config!.door.contact, v);
       assert.equal(validateConfig({ ...base(), door: { button: v } }).config!.door.button, v);

@@ -3,12 +3,12 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { Door } from '../../firmware/door';
-import { watchDoor } from '../../firmware/doorwatch';
+import { watchDoor, BUZZ_MS } from '../../firmware/doorwatch';
 import { Relay } from '../../drivers/relay';
 import { Leds } from '../../drivers/leds';
 import { FakeInputPin, FakePin, FakeRelayLine, FakeTimers } from '../fakes/hal';
 
-interface RigOptions { contact?: boolean; button?: boolean; openAtBoot?: boolean; pressedAtBoot?: boolean; heldOpenMs?: number; openMs?: number }
+interface RigOptions { contact?: boolean; button?: boolean; openAtBoot?: boolean; pressedAtBoot?: boolean; heldOpenMs?: number; openMs?: number; buzzer?: boolean; buzzerOn?: boolean }
 
 function rig(opts: RigOptions = {}) {
   const timers = new FakeTimers();
@@ -22,7 +22,11 @@ function rig(opts: RigOptions = {}) {
   const button = opts.button === false ? null : new FakeInputPin(timers, !opts.pressedAtBoot);
   const events: Array<{ ev: string; [k: string]: any }> = [];
   const records: string[] = [];
+  // a buzzer pin that starts at the level that sounds it: the watch must silence it at once
+  const buzzerOn = opts.buzzerOn !== false;
+  const buzzer = opts.buzzer ? new FakePin(timers, buzzerOn) : null;
   const watch = watchDoor({
+    buzzer, buzzerOn,
     door, timers, events: { emit: (ev, f) => events.push({ ev, ...f }) },
     contact, contactOpen: true, button, buttonActive: false, debounceMs: 50, heldOpenMs: opts.heldOpenMs || 30000,
     record: (a) => records.push(a),
@@ -32,7 +36,9 @@ function rig(opts: RigOptions = {}) {
   const press = () => { button!.set(false); timers.advance(60); };
   const release = () => { button!.set(true); timers.advance(60); };
   const alarms = () => events.filter((e) => e.ev === 'alarm').map((e) => e.alarm);
-  return { timers, line, relay, leds, door, contact, button, events, records, told, watch, openDoor, closeDoor, press, release, alarms };
+    /** Is the buzzer sounding now? */
+  const sounding = () => !!buzzer && buzzer.level === buzzerOn;
+  return { timers, line, relay, leds, door, contact, button, events, records, told, watch, openDoor, closeDoor, press, release, alarms, buzzer, sounding };
 }
 
 describe('firmware/doorwatch: door contact and exit button', () => {
@@ -71,6 +77,46 @@ describe('firmware/doorwatch: door contact and exit button', () => {
     r.timers.advance(1000);
     assert.equal(r.leds.current(), 'off', 'the pattern stopped');
     assert.deepEqual(r.told.map((t) => t[0]), ['opened', 'forced', 'closed']);
+  });
+
+  it('the buzzer: silent from the start and through an authorised opening; a forced door sounds it (500 ms on, 500 off) until the door closes', () => {
+    for (const buzzerOn of [true, false]) {
+      const r = rig({ buzzer: true, buzzerOn });
+      assert.equal(r.sounding(), false, 'silenced at start');
+      r.door.signal('open');
+      r.openDoor();
+      r.closeDoor();
+      r.door.signal('deny');
+      r.timers.advance(5000);
+      assert.equal(r.buzzer!.levels().every((l) => l !== buzzerOn), true, 'never sounded without an alarm');
+      r.openDoor(); // forced
+      assert.equal(r.sounding(), true);
+      const pattern: boolean[] = [];
+      for (let i = 0; i < 6; i++) { pattern.push(r.sounding()); r.timers.advance(BUZZ_MS); }
+      assert.deepEqual(pattern, [true, false, true, false, true, false]);
+      r.closeDoor();
+      assert.equal(r.sounding(), false, 'silent once cleared');
+      const n = r.buzzer!.history.length;
+      r.timers.advance(5000);
+      assert.equal(r.buzzer!.history.length, n, 'the pattern stopped');
+    }
+  });
+
+  it('the buzzer sounds for a held door too, and stop() silences it', () => {
+    const r = rig({ buzzer: true, heldOpenMs: 1000 });
+    r.door.signal('open');
+    r.openDoor();
+    r.timers.advance(900);
+    assert.equal(r.sounding(), false);
+    assert.deepEqual(r.alarms(), []);
+    r.timers.advance(200);
+    assert.deepEqual(r.alarms(), ['held']);
+    assert.equal(r.sounding(), true);
+    r.watch.stop();
+    assert.equal(r.sounding(), false);
+    const n = r.buzzer!.history.length;
+    r.timers.advance(5000);
+    assert.equal(r.buzzer!.history.length, n, 'the pattern stopped');
   });
 
   it('within the grace after an opening the door opens as authorised; after it, forced', () => {

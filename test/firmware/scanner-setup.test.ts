@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { setupScanner, ANSWER_MS, PROBE_TRIES } from '../../firmware/scanner-setup';
-import { gm65Crc, GM65_QR, GM65_SYMBOLOGIES } from '../../drivers/gm65';
+import { gm65Crc, GM65_QR, GM65_SETTING_CODES, GM65_SYMBOLOGIES } from '../../drivers/gm65';
 import { Scanner } from '../../drivers/scanner';
 import { FakeSerial, FakeTimers } from '../fakes/hal';
 
@@ -37,11 +37,11 @@ function setup(reply: (addr: number, value: number, n: number) => 'ok' | 'nak' |
 }
 
 describe('firmware/scanner-setup', () => {
-  it('configures an answering module: four writes to its RAM, never a save; the port is the scanner\'s again', () => {
+  it('configures an answering module: five writes to its RAM (setting codes closed among them), never a save; the port is the scanner\'s again', () => {
     const { serial, timers, cmds, events, status, scans } = setup(() => 'ok');
     assert.deepEqual(status.scanner, { module: 'gm65', state: 'configuring' });
     timers.advance(100);
-    assert.deepEqual(cmds.map((c) => [c.type, c.addr, c.value]), [[8, 0, 0xd6], [8, 0x13, 0x80 | 30], [8, GM65_SYMBOLOGIES, 0], [8, GM65_QR, 1]]);
+    assert.deepEqual(cmds.map((c) => [c.type, c.addr, c.value]), [[8, 0, 0xd6], [8, GM65_SETTING_CODES, 0x02], [8, 0x13, 0x80 | 30], [8, GM65_SYMBOLOGIES, 0], [8, GM65_QR, 1]]);
     assert.deepEqual(status.scanner, { module: 'gm65', state: 'configured' });
     assert.deepEqual(events, [{ name: 'scanner', f: { module: 'gm65', state: 'configured' } }]);
     assert.equal(timers.pending(), 0);
@@ -78,14 +78,14 @@ describe('firmware/scanner-setup', () => {
   it('a module that answers late (the second probe) is configured', () => {
     const { timers, cmds, status } = setup((a, v, n) => (n === 1 ? 'none' : 'ok'));
     timers.advance(2000);
-    assert.equal(cmds.length, 5);
+    assert.equal(cmds.length, 6);
     assert.equal(status.scanner.state, 'configured');
   });
 
   it('a damaged answer is retried once; twice damaged is a failure (partial)', () => {
     const once = setup((a, v, n) => (n === 2 ? 'crc' : 'ok'));
     once.timers.advance(2000);
-    assert.equal(once.cmds.length, 5);
+    assert.equal(once.cmds.length, 6);
     assert.equal(once.status.scanner.state, 'configured');
     const twice = setup((a) => (a === 0x13 ? 'crc' : 'ok'));
     twice.timers.advance(2000);
@@ -95,13 +95,19 @@ describe('firmware/scanner-setup', () => {
   it('QR refused after every symbology went off: every symbology on again, so the module still reads QR codes', () => {
     const { timers, cmds, status } = setup((a) => (a === GM65_QR ? 'nak' : 'ok'));
     timers.advance(2000);
-    assert.deepEqual(cmds.map((c) => [c.addr, c.value]).slice(-2), [[GM65_QR, 1], [GM65_SYMBOLOGIES, 1]]);
+    assert.deepEqual(cmds.map((c) => [c.addr, c.value]).slice(-2), [[GM65_QR, 1], [GM65_SYMBOLOGIES, 0x02]]);
     assert.deepEqual(status.scanner, { module: 'gm65', state: 'partial', failed: ['0x003f'] });
   });
 
-  it('is bounded: the worst module (late first answer, then only damaged answers or none) is done within 12 answer waits', () => {
+  it('a refused setting-codes write is reported (partial, 0x0003): the site sees the module still obeys settings barcodes', () => {
+    const { timers, status } = setup((a) => (a === GM65_SETTING_CODES ? 'nak' : 'ok'));
+    timers.advance(2000);
+    assert.deepEqual(status.scanner, { module: 'gm65', state: 'partial', failed: ['0x0003'] });
+  });
+
+  it('is bounded: the worst module (late first answer, then only damaged answers or none) is done within 14 answer waits', () => {
     const { timers, status } = setup((a, v, n) => (n < 3 ? 'none' : n === 3 ? 'crc' : 'none'));
-    timers.advance(12 * ANSWER_MS + 50);
+    timers.advance(14 * ANSWER_MS + 50);
     assert.equal(status.scanner.state, 'partial');
     assert.equal(timers.pending(), 0);
   });

@@ -21,6 +21,16 @@ function sources(over: Partial<StatusSources> = {}): { src: StatusSources; trust
 }
 
 describe('firmware/status', () => {
+  it('occupancy: the count, the limit in force and the PPKM level at a gate that counts, read at the time of the call; null elsewhere', () => {
+    assert.equal(status(sources().src).occupancy, null);
+    const occ = { n: 2, level: 3, limit: () => (occ.level === 3 ? 5 : 10) };
+    const { src } = sources({ occupancy: occ });
+    assert.deepEqual(JSON.parse(statusJson(src)).occupancy, { count: 2, max: 5, level: 3 });
+    occ.n = 4;
+    occ.level = 1;
+    assert.deepEqual(status(src).occupancy, { count: 4, max: 10, level: 1 });
+  });
+
   it('reads the trust store at the time of the call', () => {
     const { src, trust } = sources();
     assert.equal(status(src).trust, null);

@@ -23,7 +23,7 @@ eval(S.read('.bootcde'));
 print('@boot ' + process.memory().usage + ' ' + process.memory().total);
 var T = S.read('qg.scan');
 // The figure is taken once boot's own work is over (the scanner module's configuration runs for up
-// to 3.6 s after ready: firmware/scanner-setup.ts), then the DIVOC text is scanned.
+// to 4.2 s after ready: firmware/scanner-setup.ts), then the DIVOC text is scanned.
 setTimeout(function () { print('@idle ' + process.memory().usage + ' ' + process.memory().total); Serial1.emit('data', T); T = undefined; }, 5000);
 setInterval(function () { print('@mem ' + process.memory().usage + ' ' + process.memory().total); }, 2000);
 `;

@@ -54,10 +54,10 @@ export function loraTable(boards: Board[] = BOARD_FILES): string {
   return out.join('\n');
 }
 
-/** The door contact's and exit button's pins per board (configuration door.contact / door.button "board"). */
+/** The door contact's, exit button's and alarm buzzer's pins per board (configuration door.contact / door.button / door.buzzer "board"). */
 export function doorTable(boards: Board[] = BOARD_FILES): string {
-  const out = [row(['board', 'door contact', 'exit button']), row(['---', '---', '---'])];
-  for (const b of boards) out.push(row([`\`${b.name}\``, b.pins.contact, b.pins.button]));
+  const out = [row(['board', 'door contact', 'exit button', 'alarm buzzer']), row(['---', '---', '---', '---'])];
+  for (const b of boards) out.push(row([`\`${b.name}\``, b.pins.contact, b.pins.button, b.pins.buzzer]));
   return out.join('\n');
 }
 

@@ -13,7 +13,10 @@ firmware.sha256 is computed on the board over the firmware in its flash (.bootcd
 when the board's clock was never set; backlog counts log entries not yet acknowledged; scanner
 says whether the scanner module took its settings at boot: {"module":"gm65","state":"configured"|
 "partial"|"silent"|"configuring"} (silent: it never answered and is used as it is; null with
-scanner.module none; README "The scanner module"). The values
+scanner.module none; README "The scanner module"); occupancy, at a gate that counts (capacity.*),
+is {"count":N,"max":N,"level":N}: the people inside, the limit in force (0: none; capacity.max or
+what capacity.levels gives for the PPKM level) and that level (0: none); null at a gate that does
+not count (README "Occupancy, capacity and the booth"). The values
 come from the firmware's qgStatus() ("source":"firmware"); a firmware without it is read through
 the console instead ("source":"console": no firmware version, backlog null).
 "ok" says whether the gate runs; when it does not, "why" says what is wrong: the firmware reports
