@@ -21,7 +21,8 @@
 //
 // Environment: BENCH_SECONDS (per phase, default 20), BENCH_GATES (default 10000),
 // BENCH_INTERVAL_MS (the gates' uplink interval, default 10000), BENCH_RECORDS (records per batch,
-// default 2), BENCH_PHASES (default "sqlite:1,postgres:1,postgres:10,sqlite:capacity,postgres:capacity":
+// default 2), BENCH_BULK_ROWS (the bulk insert's rows, default 50000), BENCH_CAPACITY_MAX (the
+// capacity ramp's last offered rate, default none), BENCH_PHASES (default "sqlite:1,postgres:1,postgres:10,sqlite:capacity,postgres:capacity":
 // database:load factor or database:capacity), BENCH_WORKERS (the PostgreSQL collector's --workers
 // in the load phases, default the number of cores; capacity phases run 1 on its one core),
 // BENCH_PROFILE=DIR (the collector writes --cpu-prof profiles there), QRGATE_PG_URL (a PostgreSQL
@@ -49,6 +50,9 @@ const PHASES = (process.env.BENCH_PHASES || 'sqlite:1,postgres:1,postgres:10,sql
 const WORKERS = Number(process.env.BENCH_WORKERS || os.cpus().length);
 const CAPACITY_START = Number(process.env.BENCH_CAPACITY_START || 400);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS || 8);
+/** A capacity phase stops here even when every step passed (the figure is then "at least"). */
+const CAPACITY_MAX = Number(process.env.BENCH_CAPACITY_MAX || 1e9);
+const BULK_ROWS = Number(process.env.BENCH_BULK_ROWS || 50000);
 /** What the target asks of every acknowledgement. */
 const P99_LIMIT_MS = 2000;
 const T0 = Math.floor(Date.now() / 1000);
@@ -145,7 +149,7 @@ async function load(port: number, batchesPerSecond: number, seconds = SECONDS): 
 
 /** The database's own rate: one transaction of many rows, through the same store code. */
 async function bulkRate(kind: string, db: string): Promise<number> {
-  const n = 50000;
+  const n = BULK_ROWS;
   const recs: LogRecord[] = [];
   for (let i = 0; i < n; i++) recs.push(record(i, T0));
   const store = kind === 'sqlite' ? new SqliteStore(db) : await PostgresStore.open(db);
@@ -276,7 +280,7 @@ async function main(): Promise<void> {
         let rate = CAPACITY_START;
         let best: Measured | null = null;
         let bad: Measured | null = null;
-        for (let step = 0; step < 30 && !bad; step++) {
+        for (let step = 0; step < 30 && !bad && rate <= CAPACITY_MAX; step++) {
           const r = await measured(c.port, Math.round(rate), STEP_SECONDS, c.proc.pid!, pg);
           console.log(`  ${ph.db} capacity step: offered ${r.offered} batches/s, acked ${(r.acked / STEP_SECONDS).toFixed(0)}/s, ` +
             `p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms, deferred ${r.deferred}, failed ${r.failed}; ${cpuText(r)}`);
@@ -295,7 +299,7 @@ async function main(): Promise<void> {
           const cpuPer = (best.collectorCpu + best.dbCpu) / best.acked;
           const cpuCores = (avg * 10 * cpuPer);
           console.log(`${ph.db} capacity, ${where}: ${bps.toFixed(0)} batches/s = ${(bps * RECORDS).toFixed(0)} entries/s at ` +
-            `p99 ${best.p99.toFixed(0)} ms, no failure or deferral (the next step, ${bad ? bad.offered : '-'} batches/s, did not hold); ` +
+            `p99 ${best.p99.toFixed(0)} ms, no failure or deferral (${bad ? `the next step, ${bad.offered} batches/s, did not hold` : `at least: BENCH_CAPACITY_MAX reached`}); ` +
             `10x (${avg * 10} batches/s) needs ${need} such cores; by CPU time per batch ` +
             `(${(cpuPer * 1e6).toFixed(0)} us) ${cpuCores.toFixed(1)} cores busy`);
           rows.push(`collector.${ph.db}.capacity batches_per_s=${bps.toFixed(0)} entries_per_s=${(bps * RECORDS).toFixed(0)} ` +
