@@ -24,8 +24,10 @@
 // default 2), BENCH_BULK_ROWS (the bulk insert's rows, default 50000), BENCH_CAPACITY_MAX (the
 // capacity ramp's last offered rate, default none), BENCH_PHASES (default "sqlite:1,postgres:1,postgres:10,sqlite:capacity,postgres:capacity":
 // database:load factor or database:capacity), BENCH_WORKERS (the PostgreSQL collector's --workers
-// in the load phases, default the number of cores; capacity phases run 1 on its one core),
-// BENCH_PROFILE=DIR (the collector writes --cpu-prof profiles there), QRGATE_PG_URL (a PostgreSQL
+// in the load phases, default 1: on this 2-core machine, shared with the load generator and the
+// database, a second worker costs more than it gives; capacity phases run 1 on its one core),
+// BENCH_PROFILE=DIR (the collector writes --cpu-prof profiles there), BENCH_QRGATE (another
+// checkout's bin/qrgate.js, to compare collectors under the same generator), QRGATE_PG_URL (a PostgreSQL
 // of your own; otherwise a private one is started).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -47,7 +49,7 @@ const PHASES = (process.env.BENCH_PHASES || 'sqlite:1,postgres:1,postgres:10,sql
   const [db, f] = p.split(':');
   return { db, factor: f === 'capacity' ? 0 : Number(f || 1) };
 });
-const WORKERS = Number(process.env.BENCH_WORKERS || os.cpus().length);
+const WORKERS = Number(process.env.BENCH_WORKERS || 1);
 const CAPACITY_START = Number(process.env.BENCH_CAPACITY_START || 400);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS || 8);
 /** A capacity phase stops here even when every step passed (the figure is then "at least"). */
@@ -65,7 +67,7 @@ function record(seq: number, t: number): LogRecord {
 }
 
 function startCollector(db: string, workers: number, cpu: string | null): Promise<{ proc: ChildProcess; port: number }> {
-  const bin = path.join(ROOT, 'bin', 'qrgate.js');
+  const bin = process.env.BENCH_QRGATE || path.join(ROOT, 'bin', 'qrgate.js');
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [];
   const cmd = [process.execPath, ...prof, bin, 'collector', 'serve', '--db', db, '--listen', '127.0.0.1:0', '--quiet'];
   if (workers > 1) cmd.push('--workers', String(workers));
