@@ -36,7 +36,24 @@ function post(port: number, p: string, body: Uint8Array | string, type: string, 
 
 describe('collector serve --workers N (PostgreSQL)', function () {
   this.timeout(120000);
-  let dir: string, url: string, proc: ChildProcess | null = null, port = 0, lines: string[] = [];
+  let dir: string, url: string, proc: ChildProcess | null = null, port = 0;
+  /** A second collector without --gates, for the LoRaWAN test (with --gates, frames must be sealed). */
+  let open: { proc: ChildProcess; port: number } | null = null;
+
+  function serve(db: string, more: string[]): Promise<{ proc: ChildProcess; port: number }> {
+    const p = spawn(process.execPath, [QRGATE, 'collector', 'serve', '--db', db, '--listen', '127.0.0.1:0',
+      '--workers', String(WORKERS), ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Promise((resolve, reject) => {
+      let buf = '', err = '';
+      p.stderr!.on('data', (c) => { err += c; });
+      p.stdout!.on('data', (c) => {
+        buf += c;
+        const line = buf.split('\n').find((l) => l.includes('"listening"'));
+        if (line) resolve({ proc: p, port: JSON.parse(line).port });
+      });
+      p.on('exit', (code) => reject(new Error(`collector exited ${code}: ${err}`)));
+    });
+  }
 
   before(async function () {
     const why = pgSkipReason();
@@ -44,25 +61,20 @@ describe('collector serve --workers N (PostgreSQL)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-cluster-'));
     addGate(path.join(dir, 'gates.json'), 'gate-1', path.join(dir, 'gate-1.key'));
     url = await freshDatabase();
-    proc = spawn(process.execPath, [QRGATE, 'collector', 'serve', '--db', url, '--listen', '127.0.0.1:0',
-      '--workers', String(WORKERS), '--gates', path.join(dir, 'gates.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    port = await new Promise<number>((resolve, reject) => {
-      let buf = '', err = '';
-      proc!.stderr!.on('data', (c) => { err += c; });
-      proc!.stdout!.on('data', (c) => {
-        buf += c;
-        lines = buf.split('\n');
-        const line = lines.find((l) => l.includes('"listening"'));
-        if (line) resolve(JSON.parse(line).port);
-      });
-      proc!.on('exit', (code) => reject(new Error(`collector exited ${code}: ${err}`)));
-    });
+    const a = await serve(url, ['--gates', path.join(dir, 'gates.json')]);
+    proc = a.proc;
+    port = a.port;
+    open = await serve(await freshDatabase(), []);
   });
 
   after(async () => {
     if (proc && proc.exitCode === null) {
       proc.kill('SIGTERM');
       await new Promise((r) => proc!.on('exit', r));
+    }
+    if (open && open.proc.exitCode === null) {
+      open.proc.kill('SIGTERM');
+      await new Promise((r) => open!.proc.on('exit', r));
     }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -111,10 +123,10 @@ describe('collector serve --workers N (PostgreSQL)', function () {
       return JSON.stringify({ end_device_ids: { dev_eui: eui }, uplink_message: { f_port: LORA_PORT, frm_payload: Buffer.from(w.finish()).toString('base64') } });
     };
     const first = entry(0, T0);
-    let r = await post(port, '/lorawan', frame([first], (w) => { w.defineGateId('gate-lora'); w.defineKid(first.kid, 0); }), 'application/json');
+    const r = await post(open!.port, '/lorawan', frame([first], (w) => { w.defineGateId('gate-lora'); w.defineKid(first.kid, 0); }), 'application/json');
     assert.deepEqual(JSON.parse(r.body.toString()).acked, [[0, 0]]);
     const later = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-      post(port, '/lorawan', frame([entry(i + 1, T0 + i + 1)]), 'application/json').then((x) => JSON.parse(x.body.toString()))));
+      post(open!.port, '/lorawan', frame([entry(i + 1, T0 + i + 1)]), 'application/json').then((x) => JSON.parse(x.body.toString()))));
     for (let i = 0; i < later.length; i++) {
       assert.equal(later[i].gateId, 'gate-lora');
       assert.deepEqual(later[i].acked, [[i + 1, i + 1]]);
