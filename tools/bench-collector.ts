@@ -311,6 +311,7 @@ async function main(): Promise<void> {
     } finally {
       c.proc.kill('SIGTERM');
       await new Promise((r) => c.proc.on('exit', r));
+      if (ph.db === 'sqlite') fs.rmSync(path.dirname(db), { recursive: true, force: true });
       if (pinned) {
         const all = `0-${cores - 1}`;
         spawnSync('taskset', ['-a', '-p', '-c', all, String(process.pid)], { stdio: 'ignore' });
