@@ -68,7 +68,8 @@ bench: build native-tools
 	node build/host/tools/native/count.js
 
 # The collector under a province's load (SQLite and PostgreSQL side by side): BENCH_SECONDS,
-# BENCH_GATES, BENCH_PHASES ... (tools/bench-collector.ts).
+# BENCH_GATES, BENCH_PHASES (database:factor or database:capacity, the pinned per-core ramp),
+# BENCH_WORKERS, BENCH_PROFILE ... (tools/bench-collector.ts; README "Load: what a province needs").
 bench-collector: build pg-tools
 	node build/host/tools/bench-collector.js
 

@@ -7,7 +7,9 @@ import { openStore as openAnyStore, dbLabel } from '../collector/open';
 import { kidText, isoTime } from '../collector/format';
 import { startWebServer, WebServer } from '../collector/web';
 import { UsersFile, readUsers, setUser, removeUser } from '../collector/users';
-import { startCollectorServer } from '../collector/server';
+import { startCollectorServer, collectorShared, CollectorServerOptions } from '../collector/server';
+import { isCollectorWorker, workerShared, startWorkers } from '../collector/cluster';
+import { isPostgresUrl } from '../collector/postgres';
 import { GateRegistry, addGate, revokeGate, listGates } from '../collector/gates';
 import { importBatches, ImportError } from '../collector/import';
 import { defaultLevelsFile, levelSource, readLevels, setLevel } from '../collector/levels';
@@ -16,7 +18,7 @@ import { verifySign1 } from '../issuer';
 import { readBundleAndRoots } from './trust';
 
 export const help = `
-usage: qrgate collector serve --db DB --listen HOST:PORT [--gates FILE] [--retain-days N] [--max-pending N]
+usage: qrgate collector serve --db DB --listen HOST:PORT [--gates FILE] [--retain-days N] [--max-pending N] [--workers N]
                                [--web HOST:PORT --users FILE [--site-secret-file FILE]]
                                [--max-body BYTES] [--levels FILE] [--quiet] [--trust-dir DIR]
        qrgate collector trust publish --trust-dir DIR (--root FILE... | --config FILE) BUNDLE
@@ -49,6 +51,10 @@ serve   receives entry-log batches and stores each (gate, seq) once, acknowledgi
         --max-pending batches waiting (default 2000) a gate is answered 503 with Retry-After and
         tries again later. --retain-days N deletes records older than N days (PostgreSQL: drops
         whole day partitions); default: keep everything.
+        --workers N (PostgreSQL only; default 1): N processes take the gates' connections on the
+        one listening socket, each with its own database connection and group commit (so the
+        ingest uses N cores); --max-pending counts per worker. Nonces, trust versions, LoRaWAN
+        devices and the web page stay in the first process. SQLite has one writer: one process.
         --web HOST:PORT serves the health office's page on a second listener (gates post to
         --listen, browsers use --web: the page cannot take entries, the ingest serves nothing to
         read): gates with their last contact, entries per hour, CSV export, and contact tracing
@@ -139,7 +145,7 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(args: string[]): Promise<number> {
   const p = parseArgs(args, { db: 'string', listen: 'string', 'max-body': 'string', quiet: 'boolean', levels: 'string',
-    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', gates: 'string', 'trust-dir': 'string' });
+    'retain-days': 'string', 'max-pending': 'string', web: 'string', users: 'string', 'site-secret-file': 'string', gates: 'string', 'trust-dir': 'string', workers: 'string' });
   let gates: GateRegistry | undefined;
   if (p.flags.gates !== undefined) {
     try { gates = new GateRegistry(p.flags.gates); } catch (e: any) { throw new CliError(`gates file ${p.flags.gates}: ${e.message}`); }
@@ -161,6 +167,11 @@ async function serve(args: string[]): Promise<number> {
   const crash = process.env.QRGATE_COLLECTOR_CRASH_AFTER ? parseInt(process.env.QRGATE_COLLECTOR_CRASH_AFTER, 10) : 0;
   const retainDays = p.flags['retain-days'] !== undefined ? parseIntFlag(p.flags['retain-days'], 'retain-days', 1, 36500) : 0;
   const maxPending = p.flags['max-pending'] !== undefined ? parseIntFlag(p.flags['max-pending'], 'max-pending', 1, 1000000) : undefined;
+  const workers = p.flags.workers !== undefined ? parseIntFlag(p.flags.workers, 'workers', 1, 256) : 1;
+  if (workers > 1 && !isPostgresUrl(db)) {
+    throw new CliError('--workers needs a PostgreSQL --db: a SQLite file has one writer, so its collector is one process');
+  }
+  const worker = workers > 1 && isCollectorWorker();
   let store: CollectorStore;
   try {
     store = await openAnyStore(db, { crashAfterInserts: crash, retainDays });
@@ -168,12 +179,37 @@ async function serve(args: string[]): Promise<number> {
     throw new CliError(`cannot open database ${dbLabel(db)}: ${e.message}`);
   }
   const out = (line: string) => { if (!p.flags.quiet) process.stdout.write(line + '\n'); };
-  let srv;
+  // --quiet: no log function at all (the per-batch line is then not even built)
+  const log = p.flags.quiet ? undefined : out;
+  let srv: { host: string; port: number; close(): Promise<void> };
   try {
     const levelsFile = p.flags.levels !== undefined ? p.flags.levels : defaultLevelsFile(db);
     const levels = levelSource(levelsFile, (msg) => out(JSON.stringify({ ev: 'error', error: `levels: ${msg}` })));
     const trustDir = p.flags['trust-dir'] !== undefined ? new TrustDir(p.flags['trust-dir']) : undefined;
-    srv = await startCollectorServer({ store, host, port, maxBody, maxPending, log: out, levels, gates, trust: trustDir });
+    const o: CollectorServerOptions = { store, host, port, maxBody, maxPending, log, levels, gates, trust: trustDir };
+    if (worker) {
+      // A worker of --workers N: serves, tells the primary where, and keeps no state of its own.
+      const w = await startCollectorServer({ ...o, shared: workerShared() });
+      process.send!({ listening: { host: w.host, port: w.port } });
+      return new Promise<number>((resolve) => {
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          const done = (code: number) => { if (process.connected) process.disconnect(); resolve(code); };
+          w.close().then(() => store.close()).then(() => done(0), () => done(1));
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => undefined); // the primary stops the workers
+        process.once('disconnect', stop);
+      });
+    }
+    if (workers > 1) {
+      const c = await startWorkers(workers, collectorShared(o), out);
+      srv = { host: c.host, port: c.port, close: c.stop };
+    } else {
+      srv = await startCollectorServer(o);
+    }
     if (!gates) out(JSON.stringify({ ev: 'warning', why: 'no --gates FILE: batches are not authenticated, anyone who reaches the collector can add records' }));
   } catch (e: any) {
     await store.close();

@@ -76,7 +76,8 @@ export function levelSource(file: string, onError?: (msg: string) => void): (gat
   let levels: Levels = {};
   return (gateId: string) => {
     let st: fs.Stats | null = null;
-    try { st = fs.statSync(file); } catch (e) { st = null; }
+    // (a missing file is the usual case: no exception for it, that costs a stack trace per batch)
+    try { st = fs.statSync(file, { throwIfNoEntry: false }) || null; } catch (e) { st = null; }
     const now = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none';
     if (now !== stamp) {
       stamp = now;

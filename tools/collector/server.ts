@@ -93,7 +93,8 @@ export function decodeBatchHost(body: Uint8Array): { gateId: string; records: Lo
   const { Batch } = logSchema();
   let m: any;
   try {
-    m = Batch.toObject(Batch.decode(body), { longs: Number, enums: Number, defaults: true, bytes: Array } as any);
+    // Bytes stay the decoder's buffers (copied below), not arrays of numbers: less garbage per batch.
+    m = Batch.toObject(Batch.decode(body), { longs: Number, enums: Number, defaults: true } as any);
   } catch (e: any) {
     throw new BadRequest(400, `malformed batch: ${e.message}`);
   }
@@ -163,6 +164,25 @@ export interface CollectorServerOptions {
   tamperTime?: (data: Buffer) => Buffer;
   /** Trust updates (tools/collector/trust.ts): the published bundle goes to gates that are behind. */
   trust?: TrustDir;
+  /**
+   * What the process keeps in memory across requests (nonces seen, trust versions, LoRa devices):
+   * by default this server's own (collectorShared); a worker of `collector serve --workers N`
+   * asks the primary's (tools/collector/cluster.ts), so that every worker sees the same.
+   */
+  shared?: CollectorShared;
+}
+
+/**
+ * The parts of the collector that keep state across requests, behind one interface so that
+ * the workers of a cluster share one copy (the primary's).
+ */
+export interface CollectorShared {
+  /** Records a batch's nonce (opts.gates): false when this gate and epoch already used it. */
+  fresh(gateId: string, epoch: number, nonce: number): Promise<boolean>;
+  /** The trust bundle for a Wi-Fi gate that uses `version` when a newer one is published (opts.trust). */
+  wifiTrust(gateId: string, version: number): Promise<Uint8Array | null>;
+  /** A /lorawan POST: its ?event= and body; the JSON answer (200), or throws a BadRequest. */
+  lorawan(event: string | null, body: Buffer): Promise<any>;
 }
 
 export interface CollectorServer {
@@ -229,10 +249,25 @@ export function parseLoraUplink(j: any, event: string | null): { devEui: string;
   return { devEui, fPort: port, payload: Buffer.from(data, 'base64') };
 }
 
-export async function startCollectorServer(opts: CollectorServerOptions): Promise<CollectorServer> {
-  const maxBody = opts.maxBody || 256 * 1024;
+/** Stores a batch and logs it (with the gate's faults). */
+async function storeBatch(opts: CollectorServerOptions, gateId: string, records: LogRecord[], unlogged?: number, info?: BatchInfo): Promise<PutResult> {
+  const res = await opts.store.put(gateId, records, info);
+  if (!opts.log) return res; // --quiet: not even the line's JSON
+  const line: any = { ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
+    duplicates: res.duplicates, conflicts: res.conflicts };
+  // The gate could not log this many entries (its Storage is full): say it where people look.
+  if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
+  if (res.conflicts) {
+    line.fault = `${res.conflicts} record(s) conflict with stored ones (same gate, epoch and seq, other contents): kept apart, see qrgate collector conflicts`;
+    if (records.length) line.epoch = records[0].epoch || 0;
+  }
+  opts.log(JSON.stringify(line));
+  return res;
+}
+
+/** The collector's state across requests, in this process (the default of opts.shared). */
+export function collectorShared(opts: CollectorServerOptions): CollectorShared {
   const log = opts.log || (() => undefined);
-  logSchema(); // fail now, not on the first request
   const loraDevices = new LoraDevices();
   const levelOf = (gateId: string | null) => (opts.levels && gateId ? opts.levels(gateId) : 0);
   /** DevEUI -> the level its device was last sent. */
@@ -243,27 +278,83 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     loraLevels.set(devEui, lv);
     return { downlinks: [{ fPort: PORT_LEVEL, data: Buffer.from([lv]).toString('base64') }] };
   };
+  const ingest = (gateId: string, records: LogRecord[], unlogged?: number, info?: BatchInfo) => storeBatch(opts, gateId, records, unlogged, info);
+
+  const lorawan = async (event: string | null, body: Buffer): Promise<any> => {
+    let j: any;
+    try { j = JSON.parse(body.toString('utf8')); } catch (e: any) { throw new BadRequest(400, 'body is not JSON'); }
+    const up = parseLoraUplink(j, event);
+    if (!up) return { ignored: 'not an uplink' };
+    if (up.fPort === LORA_PORT) {
+      let a;
+      try {
+        a = await loraFrameUplink({
+          devices: loraDevices, gates: opts.gates, log, ingest, tamperTime: opts.tamperTime,
+          now: () => (opts.now ? opts.now() : Date.now() / 1000),
+        }, up.devEui, up.payload);
+      } catch (e: any) {
+        if (e instanceof LoraFrameError) throw new BadRequest(400, e.message);
+        throw e;
+      }
+      const lv = levelDownlinks(up.devEui, a.answer.gateId);
+      const more = a.downlinks.concat(lv.downlinks || []);
+      return more.length ? { ...a.answer, downlinks: more } : a.answer;
+    }
+    if (up.fPort === TRUST_PORT && opts.trust) {
+      let st;
+      try { st = decodeTrustStatusHost(up.payload); } catch (e: any) { throw new BadRequest(400, e.message); }
+      const gateId = loraDevices.get(up.devEui).gateId || 'eui-' + up.devEui;
+      const frag = opts.trust.forLora(up.devEui, gateId, st);
+      if (frag) log(JSON.stringify({ ev: 'trust', gateId, link: 'lora', from: st.version, fragment: frag.readUInt16LE(1) & 0x3fff, of: frag.readUInt16LE(3) }));
+      return { gateId, trustVersion: st.version, downlink: frag ? frag.toString('base64') : null, fPort: TRUST_PORT };
+    }
+    if (up.fPort !== PORT_BATCH) return { ignored: `fPort ${up.fPort}` };
+    const batch = decodeBatchHost(up.payload);
+    const gateId = batch.gateId || 'eui-' + up.devEui;
+    const r = await ingest(gateId, batch.records, undefined, {}); // {}: the clock state from its records
+    return {
+      gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
+      downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'), fPort: PORT_BATCH,
+      ...levelDownlinks(up.devEui, gateId),
+    };
+  };
+
+  return {
+    fresh: async (gateId, epoch, nonce) => (opts.gates ? opts.gates.fresh(gateId, epoch, nonce) : true),
+    wifiTrust: async (gateId, version) => {
+      const tb = opts.trust ? opts.trust.forWifi(gateId, version) : null;
+      if (tb) log(JSON.stringify({ ev: 'trust', gateId, link: 'wifi', from: version, bytes: tb.length }));
+      return tb;
+    },
+    lorawan,
+  };
+}
+
+/** The path of a request target (without its query), without building a URL object. */
+function pathOf(target: string): { pathname: string; query: string } {
+  const q = target.indexOf('?');
+  return q < 0 ? { pathname: target, query: '' } : { pathname: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+export async function startCollectorServer(opts: CollectorServerOptions): Promise<CollectorServer> {
+  const maxBody = opts.maxBody || 256 * 1024;
+  const log = opts.log || (() => undefined);
+  logSchema(); // fail now, not on the first request
+  const shared = opts.shared || collectorShared(opts);
+  const levelOf = (gateId: string | null) => (opts.levels && gateId ? opts.levels(gateId) : 0);
   const maxPending = opts.maxPending || 2000;
   const retryAfter = opts.retryAfter || 5;
   let inFlight = 0;
   let refused = 0;
 
-  const ingest = async (gateId: string, records: LogRecord[], unlogged?: number, info?: BatchInfo): Promise<PutResult> => {
-    const res = await opts.store.put(gateId, records, info);
-    const line: any = { ev: 'ingest', gateId, records: records.length, inserted: res.inserted,
-      duplicates: res.duplicates, conflicts: res.conflicts };
-    // The gate could not log this many entries (its Storage is full): say it where people look.
-    if (unlogged) { line.unlogged = unlogged; line.fault = 'the gate\'s Storage is full: entries are not logged'; }
-    if (res.conflicts) {
-      line.fault = `${res.conflicts} record(s) conflict with stored ones (same gate, epoch and seq, other contents): kept apart, see qrgate collector conflicts`;
-      if (records.length) line.epoch = records[0].epoch || 0;
-    }
-    log(JSON.stringify(line));
-    return res;
-  };
-
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const url = new URL(req.url || '/', 'http://collector');
+    const target = req.url || '/';
+    // Plain paths (no dots, escapes, backslashes: nothing URL would normalise) skip the URL parser;
+    // the others (absolute-form targets, /a/../ingest ...) take it, as before.
+    const url = /^\/[A-Za-z0-9_\-\/]*(\?[^#]*)?$/.test(target) ? pathOf(target) : (() => {
+      const u = new URL(target, 'http://collector');
+      return { pathname: u.pathname, query: u.search.slice(1) };
+    })();
     if (req.method === 'GET' && url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
@@ -301,14 +392,13 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
         if (!/^[0-9a-f]{64}$/.test(got)) refuse('no X-QG-MAC header');
         if (!crypto.timingSafeEqual(Buffer.from(got, 'hex'), hmac(k.batch, body))) refuse('bad MAC');
         if (!batch.epoch || !batch.nonce) refuse('no epoch or nonce');
-        if (!opts.gates.fresh(batch.gateId, batch.epoch, batch.nonce)) refuse('replayed batch (nonce seen)');
+        if (!(await shared.fresh(batch.gateId, batch.epoch, batch.nonce))) refuse('replayed batch (nonce seen)');
         auth = { answer: k.answer, nonce: batch.nonce, time: Math.floor(opts.now ? opts.now() : Date.now() / 1000) };
       }
       // The gate's state (trust version, backlog, clock) is stored with the records (the web page shows it).
-      const r = await ingest(batch.gateId, batch.records, batch.unlogged,
+      const r = await storeBatch(opts, batch.gateId, batch.records, batch.unlogged,
         { epoch: batch.epoch, time: batch.time, trustVersion: batch.trustVersion, backlog: batch.backlog });
-      const tb = opts.trust ? opts.trust.forWifi(batch.gateId, batch.trustVersion) : null;
-      if (tb) log(JSON.stringify({ ev: 'trust', gateId: batch.gateId, link: 'wifi', from: batch.trustVersion, bytes: tb.length }));
+      const tb = opts.trust ? await shared.wifiTrust(batch.gateId, batch.trustVersion) : null;
       const ack0 = encodeAckHost(batch.gateId, r.held, auth, levelOf(batch.gateId), tb);
       const ack = opts.tamper ? opts.tamper(ack0) : ack0;
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': ack.length }).end(Buffer.from(ack));
@@ -317,44 +407,7 @@ export async function startCollectorServer(opts: CollectorServerOptions): Promis
     // /lorawan
     if (type !== 'application/json') throw new BadRequest(415, 'Content-Type must be application/json');
     const body = await readBody(req, maxBody);
-    let j: any;
-    try { j = JSON.parse(body.toString('utf8')); } catch (e: any) { throw new BadRequest(400, 'body is not JSON'); }
-    const up = parseLoraUplink(j, url.searchParams.get('event'));
-    if (!up) { sendJson(res, 200, { ignored: 'not an uplink' }); return; }
-    if (up.fPort === LORA_PORT) {
-      let a;
-      try {
-        a = await loraFrameUplink({
-          devices: loraDevices, gates: opts.gates, log, ingest, tamperTime: opts.tamperTime,
-          now: () => (opts.now ? opts.now() : Date.now() / 1000),
-        }, up.devEui, up.payload);
-      } catch (e: any) {
-        if (e instanceof LoraFrameError) throw new BadRequest(400, e.message);
-        throw e;
-      }
-      const lv = levelDownlinks(up.devEui, a.answer.gateId);
-      const more = a.downlinks.concat(lv.downlinks || []);
-      sendJson(res, 200, more.length ? { ...a.answer, downlinks: more } : a.answer);
-      return;
-    }
-    if (up.fPort === TRUST_PORT && opts.trust) {
-      let st;
-      try { st = decodeTrustStatusHost(up.payload); } catch (e: any) { throw new BadRequest(400, e.message); }
-      const gateId = loraDevices.get(up.devEui).gateId || 'eui-' + up.devEui;
-      const frag = opts.trust.forLora(up.devEui, gateId, st);
-      if (frag) log(JSON.stringify({ ev: 'trust', gateId, link: 'lora', from: st.version, fragment: frag.readUInt16LE(1) & 0x3fff, of: frag.readUInt16LE(3) }));
-      sendJson(res, 200, { gateId, trustVersion: st.version, downlink: frag ? frag.toString('base64') : null, fPort: TRUST_PORT });
-      return;
-    }
-    if (up.fPort !== PORT_BATCH) { sendJson(res, 200, { ignored: `fPort ${up.fPort}` }); return; }
-    const batch = decodeBatchHost(up.payload);
-    const gateId = batch.gateId || 'eui-' + up.devEui;
-    const r = await ingest(gateId, batch.records, undefined, {}); // {}: the clock state from its records
-    sendJson(res, 200, {
-      gateId, acked: toRanges(r.held).map((x) => [x.first, x.last]),
-      downlink: Buffer.from(encodeAckHost('', r.held)).toString('base64'), fPort: PORT_BATCH,
-      ...levelDownlinks(up.devEui, gateId),
-    });
+    sendJson(res, 200, await shared.lorawan(new URLSearchParams(url.query).get('event'), body));
   };
 
   const server = http.createServer((req, res) => {

@@ -1,8 +1,8 @@
 // The collector's default store: one SQLite file (better-sqlite3), WAL with synchronous=FULL so
 // that a committed transaction is on disk before put() resolves (and so before any ack is sent).
 //
-// Group commit: put() queues its batch and a writer, run on the next turn of the event loop,
-// stores everything queued in one transaction (one fsync). better-sqlite3 is synchronous, so while
+// Group commit: put() queues its batch and a writer, run on the next turn of the event loop (under
+// load: after about one commit's time), stores everything queued in one transaction (one fsync). better-sqlite3 is synchronous, so while
 // a commit runs, requests pile up in the sockets and are parsed together afterwards: they share
 // the next commit. Retention (`retainDays`) deletes old rows in small steps; the WAL is kept
 // bounded (journal_size_limit, SQLite's autocheckpoint) and `query` reads in keyset pages,
@@ -152,6 +152,9 @@ export class SqliteStore implements CollectorStore {
   private groupTx: (group: Pending[], now: number) => PutResult[];
   private queue: Pending[] = [];
   private writing = false;
+  /** When the last commit ended and how long it took (ms): the group window under load. */
+  private lastCommitEnd = 0;
+  private lastCommitMs = 0;
   private retainDays: number;
   private now: () => number;
   private lastPrune = -1;
@@ -246,7 +249,13 @@ export class SqliteStore implements CollectorStore {
       this.queue.push({ gateId, records, info, resolve, reject });
       if (!this.writing) {
         this.writing = true;
-        setImmediate(() => this.drain());
+        // Under load (a commit just ended), wait about as long as a commit takes before the next
+        // one: a commit blocks the event loop, and a request needs a few turns of it (accept,
+        // read, parse) before it reaches put(), so without the wait each commit held about one
+        // batch and the fsyncs, not the batches, set the pace. Idle: at once.
+        const wait = Date.now() - this.lastCommitEnd < 50 ? Math.min(this.lastCommitMs, 20) : 0;
+        if (wait >= 1) setTimeout(() => this.drain(), wait);
+        else setImmediate(() => this.drain());
       }
     });
   }
@@ -259,7 +268,10 @@ export class SqliteStore implements CollectorStore {
     try {
       // better-sqlite3 is synchronous: when this returns, the transaction is committed and (WAL,
       // synchronous=FULL) synced. Only then is any put() of the group answered.
+      const t = Date.now();
       results = this.groupTx(group, this.now());
+      this.lastCommitEnd = Date.now();
+      this.lastCommitMs = this.lastCommitEnd - t;
       this.commits++;
     } catch (e) {
       group.forEach((p) => p.reject(e));
