@@ -39,7 +39,7 @@ export var MDBT42Q: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, crowd: false, scannerModule: false, door: false, fits: false,
     note: 'the QG1 firmware alone is larger than the 40 KB of Storage, and the free pages between Espruino\'s firmware and Storage depend on its build: none known (README "Flash layout")',
   },
   files: [

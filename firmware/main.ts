@@ -28,6 +28,7 @@ import { startUplink, UplinkHal } from './uplink';
 import { startOccupancy } from './occupancy';
 import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
+import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
 import { ota } from './trustcheck';
 import { hexOf } from '../proto/bytes';
@@ -146,6 +147,15 @@ function start(): void {
     return;
   }
   var config = b.config;
+  // A configuration asking for a feature this board's firmware is built without (its board file's
+  // features): refused like an invalid one, the door locked (README "Flash budget").
+  var lacks = unbuiltFeature(config, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR);
+  if (lacks) {
+    statusSrc.fault = 'config';
+    events.emit('fault', { what: 'config', why: lacks + ' is not built into the firmware for board ' + profile.name });
+    door.signal('fault');
+    return;
+  }
   // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
   var journal = new Journal({
     storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,
@@ -165,7 +175,7 @@ function start(): void {
   }
   // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
   // to count (firmware/occupancy.ts).
-  var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
+  var crowd = !QG_CROWD ? null : startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
@@ -203,7 +213,7 @@ function start(): void {
   };
   // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
   // on meanwhile.
-  if (config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+  if (QG_SCANNER_MODULE && config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
   // them. Its keys are read here only: dropped from the configuration kept in RAM.
@@ -216,7 +226,7 @@ function start(): void {
       else if (what === 'exit') occDoor.exited(gate.now(), null);
     };
   }
-  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
+  if (QG_DOOR && (config.door.contact || config.door.button)) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER);
   delete (config as any).door;
   var tb = trust.bundle;
   events.emit('ready', {
