@@ -62,7 +62,6 @@ export function builtFeatures(): string[] {
 export interface FeatureKeys {
   capacity?: any;
   passback?: any;
-  scanner: { module: string };
   door: { contact: string; button: string };
 }
 
@@ -71,10 +70,11 @@ export interface FeatureKeys {
  * these features lacks, named by its keys; '' when none. The firmware calls it with its own flags
  * (a configuration asking for more is refused at boot: a `config` fault, the door locked); the
  * host with a board's features (boards/<name>.ts: `qrgate config check`, `qrgate flash`).
+ * (Not the scanner module's configuration: `scanner.module` is gm65 by default and the module
+ * works as it is without it, as a module that does not answer does: firmware/main.ts says so.)
  */
-export function unbuiltFeature(c: FeatureKeys, crowd: boolean, scannerModule: boolean, door: boolean): string {
+export function unbuiltFeature(c: FeatureKeys, crowd: boolean, door: boolean): string {
   if (!crowd && c.capacity) return 'occupancy counting (capacity.max, capacity.exitSerial, passback.windowS)';
-  if (!scannerModule && c.scanner.module !== 'none') return 'the scanner module\'s configuration (scanner.module ' + c.scanner.module + ')';
   if (!door && (c.door.contact || c.door.button)) return 'the door contact and exit button (door.contact, door.button)';
   return '';
 }

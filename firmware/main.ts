@@ -149,7 +149,7 @@ function start(): void {
   var config = b.config;
   // A configuration asking for a feature this board's firmware is built without (its board file's
   // features): refused like an invalid one, the door locked (README "Flash budget").
-  var lacks = unbuiltFeature(config, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR);
+  var lacks = unbuiltFeature(config, QG_CROWD, QG_DOOR);
   if (lacks) {
     statusSrc.fault = 'config';
     events.emit('fault', { what: 'config', why: lacks + ' is not built into the firmware for board ' + profile.name });
@@ -213,7 +213,11 @@ function start(): void {
   };
   // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
   // on meanwhile.
-  if (QG_SCANNER_MODULE && config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+  // (A board built without that step uses the module as it is, as one that does not answer.)
+  if (config.scanner.module !== 'none') {
+    if (QG_SCANNER_MODULE) setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+    else events.emit('scanner', { module: config.scanner.module, state: 'unbuilt' });
+  }
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
   // them. Its keys are read here only: dropped from the configuration kept in RAM.

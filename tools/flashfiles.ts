@@ -48,9 +48,19 @@ export function featureProblems(board: string, config: GateConfig): string[] {
   const out: string[] = [];
   const t = config.uplink.transport;
   if ((t === 'wifi' && !f.wifi) || (t === 'lora' && !f.lora)) out.push(`uplink.transport ${t} is not built into the firmware for board ${name}`);
-  const lacks = unbuiltFeature(config, f.crowd, f.scannerModule, f.door);
+  const lacks = unbuiltFeature(config, f.crowd, f.door);
   if (lacks) out.push(`${lacks} is not built into the firmware for board ${name}`);
   return out;
+}
+
+/**
+ * What a board's own firmware does without, not refused: the scanner module's configuration
+ * (scanner.module, gm65 by default) on a board built without it, which uses the module as it is.
+ */
+export function featureNotes(board: string, config: GateConfig): string[] {
+  const name = profileName(board);
+  if (featuresOf(name).scannerModule || config.scanner.module === 'none') return [];
+  return [`board ${name}'s firmware does not configure the scanner module (scanner.module ${config.scanner.module}): the module is used with its own settings (set scanner.module none to say so)`];
 }
 
 function configObject(config: Uint8Array | string | object): any {

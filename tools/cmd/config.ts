@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { CliError, parseArgs, readFileOr } from '../cli';
 import { configProblems, fields, validateConfig } from '../../firmware/config';
-import { featureProblems, profileName } from '../flashfiles';
+import { featureNotes, featureProblems, profileName } from '../flashfiles';
 import { boardFileOf } from '../../boards/index';
 import { hostProblems, initConfig } from '../configfile';
 import { publicJwk, readJwkFile } from '../keys';
@@ -25,9 +25,10 @@ check   validates FILE as the gate does at boot and as qrgate flash does, and na
         problem, one line each on stderr (never a secret's value); also an unknown board and an
         uplink.url that does not name the collector path of its transport (/ingest for wifi,
         /lorawan for lora), and anything the board's own firmware is built without (occupancy
-        counting, the scanner module's configuration, the door contact, an uplink transport: its
-        boards/<name>.ts features), for --board NAME or the configuration's board key. Exit 0 when
-        it is valid (one line on stdout), 2 otherwise.`;
+        counting, the door contact and exit button, an uplink transport: its boards/<name>.ts
+        features), for --board NAME or the configuration's board key (a note, not a problem: a
+        board that does not configure the scanner module). Exit 0 when it is valid (one line on
+        stdout), 2 otherwise.`;
 
 function init(args: string[]): number {
   const p = parseArgs(args, { out: 'string', root: 'multi', 'gate-id': 'string', board: 'string', set: 'multi', force: 'boolean' });
@@ -79,7 +80,10 @@ function check(args: string[]): number {
   if (!problems.length) {
     const v = validateConfig(cfg);
     const board: string = p.flags.board || (v.config ? v.config.board : '');
-    if (v.config && board) problems.push(...featureProblems(board, v.config));
+    if (v.config && board) {
+      problems.push(...featureProblems(board, v.config));
+      if (!problems.length) for (const m of featureNotes(board, v.config)) process.stderr.write(`qrgate config check: ${file}: note: ${m}\n`);
+    }
   }
   if (problems.length) {
     for (const m of problems) process.stderr.write(`qrgate config check: ${file}: ${m}\n`);
