@@ -41,7 +41,7 @@ export var ESP32: Board = {
     ],
   },
   features: {
-    native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,
+    native: false, jsVerify: true, divoc: true, wifi: true, lora: true, crowd: true, scannerModule: true, door: true, fits: true,
     note: 'everything (896 KB of Storage)',
   },
   files: [

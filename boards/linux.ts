@@ -30,7 +30,7 @@ export var LINUX: Board = {
     reserved: [],
   },
   features: {
-    native: false, jsVerify: true, divoc: true, wifi: true, lora: true, fits: true,
+    native: false, jsVerify: true, divoc: true, wifi: true, lora: true, crowd: true, scannerModule: true, door: true, fits: true,
     note: 'everything (the Linux build, for tests)',
   },
   files: [

@@ -40,8 +40,9 @@ export var MDBT42Q: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, fits: false,
-    note: 'the QG1 firmware alone is larger than the 40 KB of Storage, and the free pages between Espruino\'s firmware and Storage depend on its build: none known (README "Flash layout")',
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, crowd: false, scannerModule: false, door: false, fits: false,
+    // (the smallest useful gate: QG1 and the native verifier only; it still does not fit)
+    note: 'even the smallest firmware (QG1 and the native verifier only: 63 KB) is larger than the 40 KB of Storage; with an image it needs 52 KB of free pages below Storage, i.e. an Espruino firmware ending by 0x5F000 (256 KB of the 308 KB its build may take), and the stock build leaves none known (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -52,8 +52,17 @@ export interface BoardFeatures {
   divoc: boolean;
   /** uplink.transport 'wifi'. */
   wifi: boolean;
-  /** uplink.transport 'lora' (an RN2483 on the board's LoRa UART). */
+  /** uplink.transport 'lora' (an RN2483 on the board's LoRa UART), and trust updates in LoRa fragments. */
   lora: boolean;
+  /**
+   * Occupancy counting (issue 14, firmware/occupancy.ts): capacity, anti-passback, the exit-side
+   * scanner (configuration keys capacity.*, passback.windowS).
+   */
+  crowd: boolean;
+  /** The scanner module's configuration at boot (scanner.module other than 'none': firmware/scanner-setup.ts). */
+  scannerModule: boolean;
+  /** The door contact and exit button (door.contact, door.button: firmware/doorwatch.ts). */
+  door: boolean;
   /**
    * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
    * 4 x 4 KB) fit this board's Storage (test/tools/flashbudget.test.ts measures it). A board that
@@ -61,7 +70,11 @@ export interface BoardFeatures {
    * the universal bundle.
    */
   fits: boolean;
-  /** Why a feature is left out, or why the board does not fit. */
+  /**
+   * Why a feature is left out, or why the board does not fit. A configuration asking for a feature
+   * the board's firmware lacks is refused (firmware/build-flags.ts unbuiltFeature: at boot, by
+   * `qrgate config check` with its board, and by `qrgate flash` before writing).
+   */
   note: string;
 }
 
@@ -210,7 +223,7 @@ export function checkBoard(b: any): string[] {
       (fl.free instanceof Array ? fl.free : []).every(function (a: any) { return !a || r.addr + r.length <= a.addr || r.addr >= a.addr + a.length; });
   }), 'flash.reserved must be areas {addr, length, what} outside Storage and the free areas');
   var f = b.features || {};
-  var keys = ['native', 'jsVerify', 'divoc', 'wifi', 'lora', 'fits'];
+  var keys = ['native', 'jsVerify', 'divoc', 'wifi', 'lora', 'crowd', 'scannerModule', 'door', 'fits'];
   need(keys.every(function (k) { return typeof f[k] === 'boolean'; }) && typeof f.note === 'string', 'features: ' + keys.join(', ') + ' (booleans) and note');
   need(!f.native || b.arm, 'features.native needs an ARM board');
   need(f.native || f.jsVerify, 'features: a board needs the native or the JavaScript verifier');

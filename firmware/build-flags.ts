@@ -14,6 +14,9 @@ declare var __QG_JSVERIFY__: boolean;
 declare var __QG_DIVOC__: boolean;
 declare var __QG_WIFI__: boolean;
 declare var __QG_LORA__: boolean;
+declare var __QG_CROWD__: boolean;
+declare var __QG_SCANNER_MODULE__: boolean;
+declare var __QG_DOOR__: boolean;
 
 /** The native (ARM machine code) Ed25519 verifier, run through E.nativeCall. */
 export var QG_NATIVE: boolean = typeof __QG_NATIVE__ === 'undefined' ? true : __QG_NATIVE__;
@@ -32,8 +35,14 @@ export var QG_JSVERIFY: boolean = typeof __QG_JSVERIFY__ === 'undefined' ? true 
 export var QG_DIVOC: boolean = typeof __QG_DIVOC__ === 'undefined' ? true : __QG_DIVOC__;
 /** The Wi-Fi uplink (uplink.transport 'wifi'). */
 export var QG_WIFI: boolean = typeof __QG_WIFI__ === 'undefined' ? true : __QG_WIFI__;
-/** The LoRaWAN uplink through an RN2483 (uplink.transport 'lora'). */
+/** The LoRaWAN uplink through an RN2483 (uplink.transport 'lora'), and trust updates in LoRa fragments. */
 export var QG_LORA: boolean = typeof __QG_LORA__ === 'undefined' ? true : __QG_LORA__;
+/** Occupancy counting: capacity, anti-passback, the exit-side scanner (firmware/occupancy.ts). */
+export var QG_CROWD: boolean = typeof __QG_CROWD__ === 'undefined' ? true : __QG_CROWD__;
+/** The scanner module's configuration at boot (firmware/scanner-setup.ts). */
+export var QG_SCANNER_MODULE: boolean = typeof __QG_SCANNER_MODULE__ === 'undefined' ? true : __QG_SCANNER_MODULE__;
+/** The door contact and exit button (firmware/doorwatch.ts). */
+export var QG_DOOR: boolean = typeof __QG_DOOR__ === 'undefined' ? true : __QG_DOOR__;
 
 /** The features this firmware was built with (the `ready` line and `qrgate doctor` show them). */
 export function builtFeatures(): string[] {
@@ -43,7 +52,31 @@ export function builtFeatures(): string[] {
   if (QG_DIVOC) f.push('divoc');
   if (QG_WIFI) f.push('wifi');
   if (QG_LORA) f.push('lora');
+  if (QG_CROWD) f.push('crowd');
+  if (QG_SCANNER_MODULE) f.push('scanner-module');
+  if (QG_DOOR) f.push('door');
   return f;
+}
+
+/** The configuration keys that ask for an optional feature (firmware/config.ts GateConfig). */
+export interface FeatureKeys {
+  capacity?: any;
+  passback?: any;
+  door: { contact: string; button: string };
+}
+
+/**
+ * The first optional feature a (validated) configuration asks for that a firmware built with
+ * these features lacks, named by its keys; '' when none. The firmware calls it with its own flags
+ * (a configuration asking for more is refused at boot: a `config` fault, the door locked); the
+ * host with a board's features (boards/<name>.ts: `qrgate config check`, `qrgate flash`).
+ * (Not the scanner module's configuration: `scanner.module` is gm65 by default and the module
+ * works as it is without it, as a module that does not answer does: firmware/main.ts says so.)
+ */
+export function unbuiltFeature(c: FeatureKeys, crowd: boolean, door: boolean): string {
+  if (!crowd && c.capacity) return 'occupancy counting (capacity.max, capacity.exitSerial, passback.windowS)';
+  if (!door && (c.door.contact || c.door.button)) return 'the door contact and exit button (door.contact, door.button)';
+  return '';
 }
 
 declare var __QG_NATIVE_SHA256__: string;

@@ -29,6 +29,7 @@ import { startUplink, UplinkHal } from './uplink';
 import { startOccupancy } from './occupancy';
 import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
+import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
 import { ota } from './trustcheck';
 import { hexOf } from '../proto/bytes';
@@ -151,6 +152,15 @@ function wire(): void {
     return;
   }
   var config = b.config;
+  // A configuration asking for a feature this board's firmware is built without (its board file's
+  // features): refused like an invalid one, the door locked (README "Flash budget").
+  var lacks = unbuiltFeature(config, QG_CROWD, QG_DOOR);
+  if (lacks) {
+    statusSrc.fault = 'config';
+    events.emit('fault', { what: 'config', why: lacks + ' is not built into the firmware for board ' + profile.name });
+    door.signal('fault');
+    return;
+  }
   // 4. The entry log: a journal in flash, resumed after a reboot or a power cut.
   var journal = new Journal({
     storage: storage, gateId: config.gateId, segments: config.log.segments, segmentSize: config.log.segmentSize,
@@ -170,7 +180,7 @@ function wire(): void {
   }
   // Occupancy, capacity, anti-passback (issue 14): a lazy part, present only at gates configured
   // to count (firmware/occupancy.ts).
-  var crowd = startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
+  var crowd = !QG_CROWD ? null : startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
   if (crowd) statusSrc.occupancy = crowd; // qrgate doctor shows the count, the limit and the level
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
@@ -209,7 +219,11 @@ function wire(): void {
   };
   // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
   // on meanwhile.
-  if (config.scanner.module !== 'none') setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+  // (A board built without that step uses the module as it is, as one that does not answer.)
+  if (config.scanner.module !== 'none') {
+    if (QG_SCANNER_MODULE) setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+    else events.emit('scanner', { module: config.scanner.module, state: 'unbuilt' });
+  }
   door.signal(b.fault ? 'fault' : 'ready');
   // The door contact and exit button (door.contact / door.button): a lazy part, on gates that have
   // them. Its keys are read here only: dropped from the configuration kept in RAM.
@@ -222,7 +236,7 @@ function wire(): void {
       else if (what === 'exit') occDoor.exited(gate.now(), null);
     };
   }
-  if (config.door.contact || config.door.button) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER, esp_outputPin);
+  if (QG_DOOR && (config.door.contact || config.door.button)) startDoorWatch(door, config.door, profile, timers, events, log ? journal : null, clock, CLOCK_VALID_AFTER, esp_outputPin);
   delete (config as any).door;
   var tb = trust.bundle;
   events.emit('ready', {

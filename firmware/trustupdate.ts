@@ -31,6 +31,7 @@ export interface TrustStore {
   install(bytes: Uint8Array): { bundle: TrustBundle | null; error: string; detail: string };
 }
 import { decodeTrustFragment, encodeTrustStatus } from '../proto/trustfrag';
+import { QG_LORA } from './build-flags';
 
 /** The bundle file (firmware/boot.ts TRUST_FILE; test/firmware/trustupdate.test.ts checks they agree). */
 export var BUNDLE_FILE = 'qg.trust';
@@ -174,6 +175,7 @@ export function trustStatus(storage: FlashStorage, trust: TrustStore, dataRate: 
  */
 export function ota(op: string, storage: FlashStorage, trust: TrustStore, events: Events, a: any, b: any): any {
   if (op === 'bundle') return updateTrust(storage, trust, a, events);
+  if (!QG_LORA) return null; // (fragments and status come only over LoRa)
   if (op === 'fragment') return trustFragment(storage, trust, a, events);
   return trustStatus(storage, trust, a, b, events);
 }

@@ -12,7 +12,8 @@ import * as fs from 'fs';
 import { BoardFeatures, NATIVE_FILE_NAME } from '../boards/types';
 import { BOARD_FILES, boardFileOf } from '../boards/index';
 import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
-import { validateConfig } from '../firmware/config';
+import { GateConfig, validateConfig } from '../firmware/config';
+import { unbuiltFeature } from '../firmware/build-flags';
 import { hasComments, stripComments } from './configfile';
 import { tableFiles } from './tables';
 import { lockFileOf } from './board/unlock';
@@ -34,6 +35,32 @@ export function profileName(board: string): string {
 /** The features a board's firmware is built with (boards/<name>.ts). */
 export function featuresOf(board: string): BoardFeatures {
   return boardFileOf(profileName(board))!.features;
+}
+
+/**
+ * What a (validated) configuration asks of a board's own firmware (dist/gate-<board>.js) that its
+ * features leave out (boards/<name>.ts; the firmware's own check: firmware/build-flags.ts
+ * unbuiltFeature, and uplink.transport in firmware/uplink): one line each, [] when none.
+ */
+export function featureProblems(board: string, config: GateConfig): string[] {
+  const name = profileName(board);
+  const f = featuresOf(name);
+  const out: string[] = [];
+  const t = config.uplink.transport;
+  if ((t === 'wifi' && !f.wifi) || (t === 'lora' && !f.lora)) out.push(`uplink.transport ${t} is not built into the firmware for board ${name}`);
+  const lacks = unbuiltFeature(config, f.crowd, f.door);
+  if (lacks) out.push(`${lacks} is not built into the firmware for board ${name}`);
+  return out;
+}
+
+/**
+ * What a board's own firmware does without, not refused: the scanner module's configuration
+ * (scanner.module, gm65 by default) on a board built without it, which uses the module as it is.
+ */
+export function featureNotes(board: string, config: GateConfig): string[] {
+  const name = profileName(board);
+  if (featuresOf(name).scannerModule || config.scanner.module === 'none') return [];
+  return [`board ${name}'s firmware does not configure the scanner module (scanner.module ${config.scanner.module}): the module is used with its own settings (set scanner.module none to say so)`];
 }
 
 function configObject(config: Uint8Array | string | object): any {

@@ -3,10 +3,15 @@
 // each flag and the native code digest follow them, and terser's folding drops the guarded code.
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
-import { builtFeatures, nativeCodeDigest, QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA } from '../../firmware/build-flags';
+import * as fs from 'fs';
 
-const FLAGS = ['NATIVE', 'NATIVE_EMBED', 'JSVERIFY', 'DIVOC', 'WIFI', 'LORA'];
+const GATE_JSON = path.join(__dirname, '..', 'fixtures', 'gate.json');
+import * as esbuild from 'esbuild';
+import { builtFeatures, nativeCodeDigest, unbuiltFeature, QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR } from '../../firmware/build-flags';
+import { validateConfig } from '../../firmware/config';
+
+const FLAGS = ['NATIVE', 'NATIVE_EMBED', 'JSVERIFY', 'DIVOC', 'WIFI', 'LORA', 'CROWD', 'SCANNER_MODULE', 'DOOR'];
+const ALL = ['native', 'jsverify', 'divoc', 'wifi', 'lora', 'crowd', 'scanner-module', 'door'];
 
 /** build-flags.ts bundled with the given defines, evaluated: its exports. */
 function bundled(define: { [name: string]: string }): any {
@@ -21,23 +26,48 @@ function bundled(define: { [name: string]: string }): any {
 
 describe('firmware/build-flags', () => {
   it('without defines every feature is in, and no native code digest', () => {
-    assert.deepEqual([QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA], [true, true, true, true, true, true]);
-    assert.deepEqual(builtFeatures(), ['native', 'jsverify', 'divoc', 'wifi', 'lora']);
+    assert.deepEqual([QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR],
+      [true, true, true, true, true, true, true, true, true]);
+    assert.deepEqual(builtFeatures(), ALL);
     assert.equal(nativeCodeDigest(), '');
   });
 
   it('follows each define, and builtFeatures lists what is in', () => {
     const all = (v: boolean) => Object.fromEntries(FLAGS.map((f) => [`__QG_${f}__`, String(v)]));
     assert.deepEqual(bundled(all(false)).builtFeatures(), []);
-    assert.deepEqual(bundled(all(true)).builtFeatures(), ['native', 'jsverify', 'divoc', 'wifi', 'lora']);
-    const m = bundled({ ...all(true), __QG_DIVOC__: 'false', __QG_LORA__: 'false', __QG_NATIVE_EMBED__: 'false' });
-    assert.deepEqual(m.builtFeatures(), ['native', 'jsverify', 'wifi']);
+    assert.deepEqual(bundled(all(true)).builtFeatures(), ALL);
+    const m = bundled({ ...all(true), __QG_DIVOC__: 'false', __QG_LORA__: 'false', __QG_NATIVE_EMBED__: 'false', __QG_CROWD__: 'false', __QG_SCANNER_MODULE__: 'false' });
+    assert.deepEqual(m.builtFeatures(), ['native', 'jsverify', 'wifi', 'door']);
+    assert.equal(m.QG_CROWD, false);
     assert.equal(m.QG_NATIVE_EMBED, false);
     assert.equal(m.QG_DIVOC, false);
     assert.equal(m.QG_WIFI, true);
     const embed = bundled({ ...all(false), __QG_NATIVE__: 'true' });
     assert.deepEqual(embed.builtFeatures(), ['native']);
     assert.equal(embed.QG_NATIVE_EMBED, false, 'embedding is a flag of its own');
+  });
+
+  it('unbuiltFeature names the first optional feature a configuration asks for that is not built in', () => {
+    const cfg = (o: any) => {
+      const v = validateConfig({ ...JSON.parse(fs.readFileSync(GATE_JSON, 'utf8')), ...o });
+      assert.ok(v.config, v.error);
+      return v.config!;
+    };
+    const plain = cfg({});
+    const counting = [cfg({ capacity: { max: 10 } }), cfg({ passback: { windowS: 60 } }),
+      cfg({ capacity: { exitSerial: 'Serial2', exitRx: 'A3', exitTx: 'A2' } })];
+    const doors = [cfg({ door: { contact: 'board' } }), cfg({ door: { button: 'B9' } })];
+    // everything built in, or nothing asked for: nothing missing
+    for (const c of [plain].concat(counting, doors)) assert.equal(unbuiltFeature(c, true, true), '');
+    assert.equal(unbuiltFeature(plain, false, false), '', 'the default configuration (scanner.module gm65 included) asks for none');
+    for (const c of counting) {
+      assert.match(unbuiltFeature(c, false, true), /^occupancy counting/);
+      assert.equal(unbuiltFeature(c, true, false), '');
+    }
+    for (const c of doors) {
+      assert.match(unbuiltFeature(c, true, false), /door contact and exit button/);
+      assert.equal(unbuiltFeature(c, false, true), '');
+    }
   });
 
   it('reports the native code digest the build defines', () => {

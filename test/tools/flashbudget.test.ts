@@ -30,6 +30,9 @@ const MARKERS: { [feature: string]: string } = {
   divoc: 'credentialSubject',
   lora: 'mac set deveui ',
   wifi: 'application/x-protobuf',
+  crowd: 'the room is full: ',
+  scannerModule: 'configuring',
+  door: 'exit button active for over',
 };
 
 describe('flash budget per board', function () {
@@ -61,6 +64,7 @@ describe('flash budget per board', function () {
       const text = need(bundlePath(profile));
       const want: { [k: string]: boolean } = {
         nativeEmbed: false, jsVerify: f.jsVerify, divoc: f.divoc, lora: f.lora, wifi: f.wifi,
+        crowd: f.crowd, scannerModule: f.scannerModule, door: f.door,
       };
       for (const k of Object.keys(want)) {
         assert.equal(text.indexOf(MARKERS[k]) >= 0, want[k], `${profile}: ${k} code ${want[k] ? 'missing' : 'left in'}`);

@@ -44,7 +44,8 @@ import { LinkError } from './link';
 import { Progress } from './progress';
 import { consolePasswordOf, defaultPasswords, ConsoleLockedError } from './unlock';
 import * as fs from 'fs';
-import { flashFiles, bundleFor, profileName } from '../flashfiles';
+import { flashFiles, bundleFor, profileName, featureProblems } from '../flashfiles';
+import { bundlePath } from '../build/boards';
 import { storageCost } from '../flashbudget';
 import { boardFileOf } from '../../boards/index';
 import { FlashPlan, planLayout, crc32, loaderCode, loaderMap } from './layout';
@@ -240,6 +241,15 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     if (!fs.existsSync(bp)) fail(`no firmware bundle ${bp}: run make build-device (or give --bundle FILE)`);
     return bp;
   };
+  // A configuration asking for a feature the board's own firmware is built without (boards/<name>.ts
+  // features) is refused before anything is written (a given --bundle, or the universal firmware
+  // where the board's own is not built, carries everything).
+  const checkFeatures = (boardName: string) => {
+    if (o.bundle || bundleFor(boardName) !== bundlePath(boardName)) return;
+    const p = featureProblems(boardName, config);
+    if (p.length) fail(`the configuration asks for what board ${boardName}'s firmware is built without: ${p.join('; ')} (README "Flash budget")`);
+  };
+  if (wantProfile) checkFeatures(wantProfile.name);
   const guess = wantProfile ? wantProfile.name : 'esp32';
   const guessExtra = extraFor(guess);
   const guessBundle = o.bundle ? o.bundle.length : fs.statSync(bundlePathFor(guess)).size;
@@ -274,6 +284,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     }
     if (!profile) fail(`board ${boardId || '(no process.env.BOARD)'} on ${o.port} is not supported: the firmware has no pin profile for it (boards: ${BOARDS.map((b) => b.name).join(', ')})`);
     profile = profile!;
+    checkFeatures(profile.name);
     let bundle = o.bundle;
     if (!bundle) {
       bundle = new Uint8Array(fs.readFileSync(bundlePathFor(profile.name)));

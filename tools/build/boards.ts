@@ -37,6 +37,9 @@ export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: s
     __QG_DIVOC__: String(f.divoc),
     __QG_WIFI__: String(f.wifi),
     __QG_LORA__: String(f.lora),
+    __QG_CROWD__: String(f.crowd),
+    __QG_SCANNER_MODULE__: String(f.scannerModule),
+    __QG_DOOR__: String(f.door),
     __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
   };
 }
@@ -45,7 +48,8 @@ export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: s
 export function universalDefines(nativeSha256: string): { [name: string]: string } {
   return {
     __QG_NATIVE__: 'true', __QG_NATIVE_EMBED__: 'true', __QG_JSVERIFY__: 'true', __QG_DIVOC__: 'true',
-    __QG_WIFI__: 'true', __QG_LORA__: 'true', __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
+    __QG_WIFI__: 'true', __QG_LORA__: 'true', __QG_CROWD__: 'true', __QG_SCANNER_MODULE__: 'true', __QG_DOOR__: 'true',
+    __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
   };
 }
 

@@ -91,6 +91,9 @@ export function featureText(f: BoardFeatures): string {
   else if (f.lora) parts.push('LoRa uplink');
   if (f.native) parts.push('native verifier');
   if (f.jsVerify) parts.push('JavaScript verifier with tables');
+  if (f.crowd) parts.push('occupancy');
+  if (f.scannerModule) parts.push('scanner-module setup');
+  if (f.door) parts.push('door contact and exit button');
   return parts.join(', ');
 }
 

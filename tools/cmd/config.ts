@@ -1,12 +1,14 @@
 // qrgate config init|check: a commented starting configuration, and a check that names every problem.
 import * as fs from 'fs';
 import { CliError, parseArgs, readFileOr } from '../cli';
-import { configProblems, fields } from '../../firmware/config';
+import { configProblems, fields, validateConfig } from '../../firmware/config';
+import { featureNotes, featureProblems, profileName } from '../flashfiles';
+import { boardFileOf } from '../../boards/index';
 import { hostProblems, initConfig } from '../configfile';
 import { publicJwk, readJwkFile } from '../keys';
 
 export const help = `usage: qrgate config init [--out FILE] [--root FILE]... [--gate-id ID] [--board NAME] [--set KEY=VALUE]... [--force]
-       qrgate config check FILE
+       qrgate config check FILE [--board NAME]
 
 init    writes a starting gate configuration: every key with its default and a comment (keys
         starting with // are comments: the gate ignores them, qrgate flash leaves them out of the
@@ -22,7 +24,11 @@ init    writes a starting gate configuration: every key with its default and a c
 check   validates FILE as the gate does at boot and as qrgate flash does, and names every
         problem, one line each on stderr (never a secret's value); also an unknown board and an
         uplink.url that does not name the collector path of its transport (/ingest for wifi,
-        /lorawan for lora). Exit 0 when it is valid (one line on stdout), 2 otherwise.`;
+        /lorawan for lora), and anything the board's own firmware is built without (occupancy
+        counting, the door contact and exit button, an uplink transport: its boards/<name>.ts
+        features), for --board NAME or the configuration's board key (a note, not a problem: a
+        board that does not configure the scanner module). Exit 0 when it is valid (one line on
+        stdout), 2 otherwise.`;
 
 function init(args: string[]): number {
   const p = parseArgs(args, { out: 'string', root: 'multi', 'gate-id': 'string', board: 'string', set: 'multi', force: 'boolean' });
@@ -57,8 +63,11 @@ function init(args: string[]): number {
 }
 
 function check(args: string[]): number {
-  const p = parseArgs(args, {});
+  const p = parseArgs(args, { board: 'string' });
   if (p.positional.length !== 1) throw new CliError('give one configuration FILE');
+  if (p.flags.board !== undefined && !boardFileOf(p.flags.board)) {
+    try { profileName(p.flags.board); } catch (e: any) { throw new CliError(`--board: ${e.message}`); }
+  }
   const file = p.positional[0];
   const text = readFileOr(file, 'configuration').toString('utf8');
   let cfg: any;
@@ -68,6 +77,14 @@ function check(args: string[]): number {
     throw new CliError(`${file} is not valid JSON: ${e.message}`);
   }
   const problems = configProblems(cfg).concat(hostProblems(cfg));
+  if (!problems.length) {
+    const v = validateConfig(cfg);
+    const board: string = p.flags.board || (v.config ? v.config.board : '');
+    if (v.config && board) {
+      problems.push(...featureProblems(board, v.config));
+      if (!problems.length) for (const m of featureNotes(board, v.config)) process.stderr.write(`qrgate config check: ${file}: note: ${m}\n`);
+    }
+  }
   if (problems.length) {
     for (const m of problems) process.stderr.write(`qrgate config check: ${file}: ${m}\n`);
     process.stderr.write(`qrgate config check: ${file}: ${problems.length} problem${problems.length > 1 ? 's' : ''}\n`);

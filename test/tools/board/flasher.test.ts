@@ -175,7 +175,23 @@ describe('flash errors and recovery (in-process board)', function () {
     await b.server.close();
   });
 
-  // (the boards whose firmware fits: the Espruino WiFi no longer does, boards/wifi.ts)
+  it('wifi: a configuration asking for occupancy counting, which its firmware is built without, is refused before a byte is written', async function () {
+    if (!fs.existsSync(bundlePath('wifi'))) this.skip(); // make build-device
+    assert.equal(boardFileOf('wifi')!.features.crowd, false);
+    const b = await inProcessBoard('wifi', { native: true });
+    const before = Buffer.from(b.board.flash.bytes);
+    const cfg = { ...JSON.parse(Buffer.from(cfgBytes()).toString('utf8')), capacity: { max: 40 } };
+    const bytes = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
+    // named by --board (before connecting), and found from the board itself
+    for (const board of ['wifi', undefined]) {
+      await expectFlashError(flashBoard({ port: b.port, config: bytes, trust: trustBytes(), board }),
+        /^the configuration asks for what board wifi's firmware is built without: occupancy counting \(capacity.max, capacity.exitSerial, passback.windowS\) is not built into the firmware for board wifi \(README "Flash budget"\)$/);
+    }
+    assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'flash untouched');
+    await b.server.close();
+  });
+
+  // (the ARM boards whose firmware fits their flash: boards/<name>.ts features.fits)
   for (const name of ['pico', 'wifi', 'original'].filter((n) => boardFileOf(n)!.features.fits)) {
     it(`${name}: the image goes to the free area, the loader to Storage; the gate runs it, doctor checks it`, async function () {
       if (!fs.existsSync(bundlePath(name))) this.skip(); // make build-device
