@@ -394,16 +394,16 @@ export class UplinkLora {
       if (++this.refusals === REFUSALS_FAULT) this.event('misconfigured', { why: why });
       return false;
     }
-    var au = this.o.auth, hit = -1, c: number;
+    var au = this.o.auth, by = -1, c: number;
     if (au) {
       // A sealed gate believes an answer only when its MAC checks for one of its recent uplinks,
       // each uplink's answer once (a replay for another uplink, a forgery: nothing is deleted, the
       // records go again). A WHO alone the collector cannot seal (it lost the session); it only
       // makes the gate define itself again, as an unsealed REFUSED answer would.
       for (c = 0; c < this.sent.length && a.ctrLow !== undefined; c++) {
-        if (ackSealOk(down.data, au.epoch, au.session, this.sent[c], au.ack, au.hmac)) { hit = c; break; }
+        if (ackSealOk(down.data, au.epoch, au.session, this.sent[c], au.ack, au.hmac)) { by = c; break; }
       }
-      if (hit < 0) {
+      if (by < 0) {
         if (a.who && this.idSentAt !== this.uplinks) {
           this.idKnown = false;
           this.unloggedSent = -1;
@@ -412,7 +412,7 @@ export class UplinkLora {
         if (a.ranges.length || a.kids || a.ctrLow !== undefined) this.event('failed', { error: 'answer not authenticated: ignored', retryMs: 0 });
         return false;
       }
-      this.sent.splice(hit, 1);
+      this.sent.splice(by, 1);
     }
     // believed (a WHO alone is not: a refused gate is asked for its session in between)
     if (!a.who) {
