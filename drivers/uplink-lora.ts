@@ -18,7 +18,7 @@ import { Timers } from '../hal/types';
 import { LogRecord, AckRange } from '../proto/logrecord';
 import {
   LoraFrameWriter, LORA_PORT, LEVEL_PORT, kidTag, decodeLoraAck, TIME_PORT, SEALED, TIME_ASK, SEAL_BYTES, DEF_SESSION,
-  DEF_UNLOGGED, DEF_FIRST, DEF_LAST, REFUSALS, sealFrame, sessionBytes, timeDownlink,
+  DEF_UNLOGGED, DEF_FIRST, DEF_LAST, REFUSALS, sealFrame, sessionBytes, timeDownlink, ackSealOk,
 } from '../proto/lorawire';
 import { varintSize, putVarint } from '../proto/logrecord';
 import { TRUST_PORT } from '../proto/trustfrag';
@@ -74,6 +74,8 @@ export interface LoraAuth {
   session: number;
   up: Uint8Array;
   time: Uint8Array;
+  /** The answers' key (HMAC(answer key, "qg lora ack")): acknowledgements are believed only sealed with it. */
+  ack: Uint8Array;
   hmac: (key: Uint8Array, data: Uint8Array) => Uint8Array;
   /** The board's clock (seconds; counts from 0 at power-on when unset). */
   now(): number;
@@ -87,6 +89,9 @@ export interface LoraAuth {
 export var TIME_FRESH_S = 900;
 /** Refusals in a row that make a 'misconfigured' event. */
 export var REFUSALS_FAULT = 3;
+
+/** Sealed uplinks whose answer is still believed (the network server queues answers: they come late). */
+export var ACK_WINDOW = 8;
 
 /** Uplinks after which an unacknowledged record is sent again. */
 export var RESEND_AFTER = 1;
@@ -129,6 +134,8 @@ export class UplinkLora {
   refusals: number;
   /** The unlogged count last sent (-1: to send again). */
   unloggedSent: number;
+  /** The counters of the last ACK_WINDOW sealed frames not answered yet (an answer counts once). */
+  sent: number[];
 
   constructor(o: UplinkLoraOptions) {
     this.o = o;
@@ -158,6 +165,7 @@ export class UplinkLora {
     this.refusals = 0;
     this.unloggedSent = 0;
     this.downLast = false;
+    this.sent = [];
   }
 
   start(firstMs?: number): void {
@@ -296,6 +304,10 @@ export class UplinkLora {
         self.askAt = self.uplinks + 1;
       }
       if (unlSent) self.unloggedSent = unl;
+      if (au) {
+        self.sent.push(ctr);
+        if (self.sent.length > ACK_WINDOW) self.sent.shift();
+      }
       self.failures = 0;
       self.uplinks++;
       self.stats.uplinks++;
@@ -381,6 +393,26 @@ export class UplinkLora {
       this.event('refused', { why: why });
       if (++this.refusals === REFUSALS_FAULT) this.event('misconfigured', { why: why });
       return false;
+    }
+    var au = this.o.auth, by = -1, c: number;
+    if (au) {
+      // A sealed gate believes an answer only when its MAC checks for one of its recent uplinks,
+      // each uplink's answer once (a replay for another uplink, a forgery: nothing is deleted, the
+      // records go again). A WHO alone the collector cannot seal (it lost the session); it only
+      // makes the gate define itself again, as an unsealed REFUSED answer would.
+      for (c = 0; c < this.sent.length && a.ctrLow !== undefined; c++) {
+        if (ackSealOk(down.data, au.epoch, au.session, this.sent[c], au.ack, au.hmac)) { by = c; break; }
+      }
+      if (by < 0) {
+        if (a.who && this.idSentAt !== this.uplinks) {
+          this.idKnown = false;
+          this.unloggedSent = -1;
+          this.event('asked', { who: true, kids: false });
+        }
+        if (a.ranges.length || a.kids || a.ctrLow !== undefined) this.event('failed', { error: 'answer not authenticated: ignored', retryMs: 0 });
+        return false;
+      }
+      this.sent.splice(by, 1);
     }
     // believed (a WHO alone is not: a refused gate is asked for its session in between)
     if (!a.who) {

@@ -41,9 +41,16 @@
 //
 // Downlink (FPort 2): header 1 byte: bits 7..6 = 01, bit 0 WHO (define the gate id), bit 1 KIDS
 //   (a record named a kid tag the collector does not know: define kids again), bit 2 REFUSED (then
-//   one byte, why: REFUSALS, and nothing else), bits 5..3 = 0;
+//   one byte, why: REFUSALS, and nothing else), bit 5 SEALED (below), bits 4..3 = 0;
+//   [SEALED: the low byte of the counter of the uplink it answers]
 //   then acknowledged ranges (the seqs now held durably): varint first, varint (last - first);
-//   later ranges: varint (first - previous last - 1), varint (last - first).
+//   later ranges: varint (first - previous last - 1), varint (last - first);
+//   [SEALED: 4 bytes, HMAC-SHA-256 under the ack key (HMAC(answer key, "qg lora ack")) of epoch u32
+//   LE | session u32 LE | the answered uplink's counter u32 LE | the downlink's bytes before the
+//   MAC, truncated]. The collector seals its answer to every frame it authenticated; a sealed gate
+//   deletes records only on a sealed answer whose MAC checks for one of its recent uplinks, each
+//   uplink's answer once (README "Gate identity"). A REFUSED answer, and the WHO to a frame the
+//   collector could not check (it lost the session: a restart), cannot be sealed: they delete nothing.
 //
 // Time downlink (FPort 202, the answer to a TIME frame): time u32 LE (the collector's, when the
 //   asking uplink arrived), then 16 bytes: HMAC-SHA-256 under the time key (HMAC(answer key,
@@ -68,6 +75,8 @@ export var TIME_MAC = 16;
 export var DEF_SESSION = 3;
 export var DEF_UNLOGGED = 4;
 export var ACK_REFUSED = 4;
+/** A sealed answer: the counter's low byte after the header, a LORA_MAC-byte MAC at the end. */
+export var ACK_SEALED = 0x20;
 /** Why the collector refused a frame (the byte after a REFUSED header). */
 export var REFUSALS = ['', 'unknown gate', 'revoked gate', 'bad MAC', 'replayed frame', 'frame not authenticated'];
 export var DEF_GATE_ID = 1;
@@ -255,6 +264,8 @@ export interface LoraAck {
   /** The collector refused the frame: why (REFUSALS); absent when it did not. */
   refused?: number;
   ranges: AckRange[];
+  /** Sealed: the low byte of the answered uplink's counter (ackSealOk checks the MAC). */
+  ctrLow?: number;
 }
 
 function putU32(b: Uint8Array, o: number, v: number): void {
@@ -299,23 +310,39 @@ export function timeDownlink(d: Uint8Array, epoch: number, session: number, coun
   return x ? -1 : d[0] + d[1] * 256 + d[2] * 65536 + d[3] * 16777216;
 }
 
+/** Whether the MAC of a sealed answer checks for the uplink with this counter (constant time). */
+export function ackSealOk(d: Uint8Array, epoch: number, session: number, counter: number, ackKey: Uint8Array,
+  hmac: (k: Uint8Array, d: Uint8Array) => Uint8Array): boolean {
+  var n = d.length - LORA_MAC;
+  if (n < 2 || !(d[0] & ACK_SEALED) || d[1] !== counter % 256) return false;
+  var want = hmac(ackKey, macInput(epoch, session, counter, d.subarray(0, n))), x = 0;
+  for (var i = 0; i < LORA_MAC; i++) x |= want[i] ^ d[n + i];
+  return !x;
+}
+
 /** Decodes a downlink; throws Error on malformed input. */
 export function decodeLoraAck(b: Uint8Array): LoraAck {
   if (b.length < 1) throw new Error('lorawire: empty downlink');
   var h = b[0];
   if (h >> 6 !== LORA_VERSION) throw new Error('lorawire: downlink version ' + (h >> 6));
-  if (h & 0x38) throw new Error('lorawire: reserved downlink bits set');
+  if (h & 0x18) throw new Error('lorawire: reserved downlink bits set');
   var out: LoraAck = { who: (h & ACK_WHO) !== 0, kids: (h & ACK_KIDS) !== 0, ranges: [] };
   if (h & ACK_REFUSED) {
-    if (b.length !== 2 || !b[1]) throw new Error('lorawire: a refusal is 2 bytes');
+    if (b.length !== 2 || !b[1] || h & ACK_SEALED) throw new Error('lorawire: a refusal is 2 bytes');
     out.refused = b[1];
     return out;
   }
-  var o = 1, prev = -1;
+  var o = 1, prev = -1, end = b.length;
+  if (h & ACK_SEALED) {
+    if (end < 2 + LORA_MAC) throw new Error('lorawire: truncated seal');
+    out.ctrLow = b[1];
+    o = 2;
+    end -= LORA_MAC;
+  }
   function varint(): number {
     var v = 0, mul = 1;
     for (var i = 0; i < 5; i++) {
-      if (o >= b.length) throw new Error('lorawire: truncated varint');
+      if (o >= end) throw new Error('lorawire: truncated varint');
       var c = b[o++];
       v += (c & 127) * mul;
       mul *= 128;
@@ -323,7 +350,7 @@ export function decodeLoraAck(b: Uint8Array): LoraAck {
     }
     throw new Error('lorawire: varint too long');
   }
-  while (o < b.length) {
+  while (o < end) {
     var first = varint();
     if (prev >= 0) first += prev + 1;
     var last = first + varint();

@@ -57,6 +57,8 @@ export class SimCollector {
   /** The last genuine LoRa time downlink (a forger replays it once). */
   private lastTimeDownlink: Buffer | null = null;
   private replayedTime = false;
+  /** LoRa acknowledgements still to forge: a bit of their first range flipped, the MAC left as it was. */
+  forgeAcks = 0;
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qrgate-simcollector-'));
@@ -120,6 +122,15 @@ export class SimCollector {
         const b = Buffer.from(replay ? this.lastTimeDownlink! : data);
         if (!replay) b.writeUInt32LE((b.readUInt32LE(0) + 365 * 86400) >>> 0, 0);
         this.log.push({ ev: 'forged', link: 'lora', how: replay ? 'replayed' : 'time moved' });
+        return b;
+      },
+      tamperAck: (data) => {
+        // only a sealed answer that acknowledges something (header, counter byte, a range, the MAC)
+        if (this.forgeAcks <= 0 || !(data[0] & 0x20) || data.length < 8) return data;
+        this.forgeAcks--;
+        const b = Buffer.from(data);
+        b[2] ^= 1; // the first acknowledged seq: another one
+        this.log.push({ ev: 'forged', link: 'lora', how: 'ack bit flipped' });
         return b;
       },
       log: (line) => { try { this.log.push(JSON.parse(line)); } catch (e) { this.log.push({ line }); } },

@@ -75,6 +75,9 @@
 //                             a year on (the mac left as it was): a forger on the path. LoRa: the
 //                             next N time downlinks (FPort 202); the first of them, when an earlier
 //                             genuine one exists, is that one replayed instead.
+//   {"forgeAcks": N}          LoRa: the collector's next N sealed answers that acknowledge records
+//                             reach the gate with a bit of their first range flipped (the MAC left
+//                             as it was): the gate must delete nothing for them and send them again.
 // The clock keeps running across a power cut (battery-backed) unless a step sets it to null.
 //
 // The scanner module (extension): top-level "scanner": "gm65" | "silent" | "plain" (default plain:
@@ -181,7 +184,7 @@ const STEP_KEYS: { [step: string]: string[] } = {
   exitScan: ['paced'], level: ['site'],
   gm65: [], show: ['symbology', 'trigger'],
   // gate identity
-  collectorTime: [], forge: [],
+  collectorTime: [], forge: [], forgeAcks: [],
   publishTrust: [],
 };
 const EXPECT_KEYS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'relay', 'led', 'events', 'console', 'maxMemory', 'flash',
@@ -281,6 +284,10 @@ export function validateScenario(sc: any): void {
       case 'forge':
         if (!sc.identity) bad(`${where}: a forge step needs the top-level "identity": true`);
         if (!Number.isInteger(v) || v < 1) bad(`${where}: forge must be a count >= 1`);
+        break;
+      case 'forgeAcks':
+        if (!sc.identity) bad(`${where}: a forgeAcks step needs the top-level "identity": true (uplink.transport "lora")`);
+        if (!Number.isInteger(v) || v < 1) bad(`${where}: forgeAcks must be a count >= 1`);
         break;
       case 'modem':
         if (!v || typeof v !== 'object' || Array.isArray(v) || MODEM_FAULTS.indexOf(v.fail) < 0 ||
@@ -555,6 +562,9 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
       } else if ('forge' in st) {
         collector!.forgeAnswers = st.forge;
         board.emit({ event: 'collector', forge: st.forge });
+      } else if ('forgeAcks' in st) {
+        collector!.forgeAcks = st.forgeAcks;
+        board.emit({ event: 'collector', forgeAcks: st.forgeAcks });
       } else if ('publishTrust' in st) {
         await io.settle();
         const r = collector!.trust.publish(new Uint8Array(readOrBad(path.resolve(baseDir, st.publishTrust), 'trust bundle')));

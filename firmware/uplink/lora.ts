@@ -39,6 +39,7 @@ function loraAuth(hal: UplinkHal, events: Events): LoraAuth | null {
   return {
     epoch: keys.epoch, session: hwRandom32(), hmac: hmac,
     up: hmac(keys.batch, byteStringToBytes('qg lora up')), time: hmac(keys.answer, byteStringToBytes('qg lora time')),
+    ack: hmac(keys.answer, byteStringToBytes('qg lora ack')),
     now: function () { return c.now(); }, onTime: tt.onTime, wantTime: tt.wantTime,
   };
 }

@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import { GateRegistry, addGate, readKeyFile, revokeGate } from '../../tools/collector/gates';
-import { encodeLoraRefusalHost, encodeTimeDownlinkHost, LoraVerdict } from '../../tools/collector/lorawire';
+import { encodeLoraRefusalHost, encodeTimeDownlinkHost, encodeLoraAnswerHost, LoraVerdict } from '../../tools/collector/lorawire';
 import { gateKeys } from '../../proto/gateauth';
 import { LoraAuth } from '../../drivers/uplink-lora';
 
@@ -44,6 +44,16 @@ class FakeNetwork implements LoraModem {
   verdicts: LoraVerdict[] = [];
   timeDowns: Uint8Array[] = [];
   forgeTime: ('move' | 'replay')[] = [];
+  /**
+   * A forger of acknowledgements (it controls the network server): the next uplinks that carry
+   * records never reach the collector, and their answer acknowledges them all the same: 'flip' a
+   * genuine sealed answer for other seqs with one bit flipped (to name these), 'other' sealed with
+   * another gate's key, 'replay' the genuine answer `replayAck` (made for another uplink).
+   */
+  forgeAck: ('flip' | 'other' | 'replay')[] = [];
+  replayAck: Uint8Array | null = null;
+  /** The genuine FPort 2 answers sent. */
+  acks: Uint8Array[] = [];
   constructor(private timers: FakeTimers, public gapMs = 1000) {}
   whenReady(cb: () => void): void { this.timers.setTimeout(cb, this.gapMs); }
   send(port: number, payload: Uint8Array, confirmed: boolean, cb: (err: string | null, down: Downlink | null) => void): void {
@@ -70,13 +80,30 @@ class FakeNetwork implements LoraModem {
         this.queue.push({ port: TIME_PORT, data: t });
       }
       const held: number[] = [];
+      const forge = r.records.length ? this.forgeAck.shift() : undefined;
       for (const rec of r.records) {
         const key = `${r.gateId}/${rec.seq}`;
-        if (!this.held.has(key)) { this.held.set(key, rec); this.stored.push(key); }
+        if (!forge && !this.held.has(key)) { this.held.set(key, rec); this.stored.push(key); }
         held.push(rec.seq);
       }
       if (this.loseAnswers > 0) this.loseAnswers--;
-      else if (held.length || r.who || r.kids) this.queue.push({ port: LORA_PORT, data: new Uint8Array(encodeLoraAckHost(r.who, r.kids, toRanges(held))) });
+      else if (forge) {
+        const rg = toRanges(held);
+        let data: Uint8Array;
+        if (forge === 'flip') {
+          // sealed for first ^ 1 (a one-byte varint after the header and the counter byte), then flipped
+          const f = rg[0].first ^ 1;
+          data = new Uint8Array(encodeLoraAnswerHost(r, [{ first: f, last: f + rg[0].last - rg[0].first }]));
+          data[2] ^= 1;
+        } else if (forge === 'other') {
+          data = new Uint8Array(encodeLoraAnswerHost({ ...r, seal: { ...r.seal!, key: crypto.randomBytes(32) } }, rg));
+        } else data = new Uint8Array(this.replayAck!);
+        this.queue.push({ port: LORA_PORT, data });
+      } else if (held.length || r.who || r.kids) {
+        const data = new Uint8Array(encodeLoraAnswerHost(r, toRanges(held)));
+        this.acks.push(data);
+        this.queue.push({ port: LORA_PORT, data });
+      }
     }
     this.timers.setTimeout(() => cb(null, down), 3000);
   }
@@ -97,6 +124,7 @@ function identity(clock: { t: number | null }, times: number[], key?: Buffer) {
   const auth: LoraAuth = {
     epoch: keys.epoch, session: 0x12345678, hmac: hmacHost,
     up: hmacHost(keys.batch, new Uint8Array(Buffer.from('qg lora up'))), time: hmacHost(keys.answer, new Uint8Array(Buffer.from('qg lora time'))),
+    ack: hmacHost(keys.answer, new Uint8Array(Buffer.from('qg lora ack'))),
     now: () => (unset ? boot : clock.t!), onTime: (t) => { times.push(t); unset = false; clock.t = t; }, wantTime: () => unset,
   };
   return { registry: new GateRegistry(file), auth, file, dir, tick: (s: number) => { boot += s; if (!unset) clock.t! += s; } };
@@ -115,9 +143,9 @@ function setup(dr: number, n: number, opts: { kid?: Uint8Array; gapMs?: number; 
     }
   };
   add(n);
-  const events: { what: string; f: any; t: number }[] = [];
+  const events: { what: string; f: any; t: number; pending: number }[] = [];
   const up = new UplinkLora({ modem: net, timers, source: j, gateId: 'gate-east-door', dataRate: dr, intervalMs: 10000,
-    maxBackoffMs: 600000, random: () => 0.5, onEvent: (what, f) => events.push({ what, f, t: timers.now }), auth: opts.auth, unlogged: opts.unlogged });
+    maxBackoffMs: 600000, random: () => 0.5, onEvent: (what, f) => events.push({ what, f, t: timers.now, pending: j.stats().pending }), auth: opts.auth, unlogged: opts.unlogged });
   return { timers, net, j, up, events, add };
 }
 
@@ -314,8 +342,71 @@ describe('uplink-lora', () => {
       assert.equal(mis[0].f.why, 'bad MAC');
       // revoked: refused as such
       revokeGate(s.id.file, 'gate-east-door');
-      const v = s.net.devices.accept('dev1', decodeLoraFrameHost(s.net.frames[0]), s.id.registry);
+      // a registry that reads the file anew: written twice within the file system's timestamp tick,
+      // the file keeps its mtime and the test's registry would keep its cached copy
+      const v = s.net.devices.accept('dev1', decodeLoraFrameHost(s.net.frames[0]), new GateRegistry(s.id.file));
       assert.equal(v.refused && v.refused.why, 'revoked gate');
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('acknowledgements are sealed for the uplink they answer; forged ones (bit flipped, another gate\'s key) delete nothing and the records go again', () => {
+      const s = sealed(5, 3, T0);
+      s.net.forgeAck = ['flip', 'other'];
+      s.up.start(0);
+      drain(s);
+      const ignored = s.events.filter((e) => e.what === 'failed' && /answer not authenticated/.test(e.f.error));
+      assert.equal(ignored.length, 2, JSON.stringify(s.events.map((e) => [e.what, e.f])));
+      // nothing was deleted while the forged answers came, nor acknowledged before them
+      assert.ok(ignored.every((e) => e.pending === 3));
+      const acked = s.events.filter((e) => e.what === 'acked');
+      assert.ok(acked.length >= 1 && acked[0].t > ignored[1].t);
+      assert.equal(s.j.stats().pending, 0);
+      assert.deepEqual(s.net.stored, [0, 1, 2].map((q) => `gate-east-door/${q}`));
+      // every genuine answer is sealed: header bit 5, the counter's low byte, a 4-byte MAC
+      assert.ok(s.net.acks.length >= 1 && s.net.acks.every((a) => (a[0] & 0x20) !== 0 && a.length <= 51));
+      fs.rmSync(s.id.dir, { recursive: true, force: true });
+    });
+
+    it('a replay of a genuine acknowledgement made for another uplink (another boot, the same counter) deletes nothing', () => {
+      const s1 = sealed(5, 3, T0);
+      s1.up.start(0);
+      drain(s1);
+      assert.equal(s1.j.stats().pending, 0);
+      const genuine = s1.net.acks[0];
+      // the same gate after a boot with a wiped journal: seqs 0..2 again, a new session, its counters from 1
+      const s = setup(5, 3, { auth: { ...s1.id.auth, session: 0x0badcafe } });
+      s.net.gates = s1.id.registry;
+      s.net.forgeAck = ['replay', 'replay'];
+      s.net.replayAck = genuine;
+      s.up.start(0);
+      drain(s);
+      const ignored = s.events.filter((e) => e.what === 'failed' && /answer not authenticated/.test(e.f.error));
+      assert.equal(ignored.length, 2, JSON.stringify(s.events.map((e) => [e.what, e.f])));
+      assert.ok(ignored.every((e) => e.pending === 3));
+      assert.equal(s.j.stats().pending, 0);
+      assert.equal(s.net.stored.length, 3);
+      // and a genuine answer counts once: delivered again, it is ignored
+      const n = s.events.length;
+      assert.equal(s.up.downlink({ port: LORA_PORT, data: s.net.acks[s.net.acks.length - 1] }), false);
+      assert.ok(s.events.slice(n).some((e) => e.what === 'failed' && /answer not authenticated/.test(e.f.error)));
+      fs.rmSync(s1.id.dir, { recursive: true, force: true });
+    });
+
+    it('an unsealed answer to a sealed gate deletes nothing; its WHO alone makes the gate define itself again', () => {
+      const s = sealed(5, 3, T0);
+      s.up.start(0);
+      s.net.loseAnswers = 2;
+      for (let i = 0; i < 60 && s.net.frames.length < 2; i++) s.timers.advance(500);
+      s.timers.advance(3500);
+      assert.equal(s.net.frames.length, 2); // the second resent the records (no answer came)
+      const n = s.events.length;
+      assert.equal(s.up.downlink({ port: LORA_PORT, data: encodeLoraAck(true, false, [{ first: 0, last: 2 }]) }), false);
+      assert.equal(s.j.stats().pending, 3);
+      assert.deepEqual(s.events.slice(n).map((e) => e.what), ['asked', 'failed']);
+      assert.equal(s.up.idKnown, false);
+      drain(s);
+      assert.equal(s.j.stats().pending, 0);
+      assert.equal(s.net.stored.length, 3);
       fs.rmSync(s.id.dir, { recursive: true, force: true });
     });
 

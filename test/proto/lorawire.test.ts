@@ -2,8 +2,9 @@
 // decoder (tools/collector/lorawire.ts), and the sizes that decide records per uplink.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { LoraFrameWriter, kidTag, decodeLoraAck, encodeLoraAck } from '../../proto/lorawire';
-import { decodeLoraFrameHost, encodeLoraAckHost, kidTagHost, LoraDevices, LoraFrameError } from '../../tools/collector/lorawire';
+import { LoraFrameWriter, kidTag, decodeLoraAck, encodeLoraAck, ackSealOk } from '../../proto/lorawire';
+import * as crypto from 'crypto';
+import { decodeLoraFrameHost, encodeLoraAckHost, encodeLoraAnswerHost, kidTagHost, LoraDevices, LoraFrameError } from '../../tools/collector/lorawire';
 import { DECISIONS, REASONS, FORMATS, ALARMS, LogRecord } from '../../proto/logrecord';
 import { EU868_MAX_PAYLOAD } from '../../drivers/rn2483';
 import { toRanges } from '../../tools/collector/store';
@@ -176,5 +177,38 @@ describe('lorawire: the device encoder against the collector decoder', () => {
     assert.ok(decodeLoraAck(new Uint8Array(d)).ranges.length >= 20);
     assert.throws(() => decodeLoraAck(new Uint8Array([0x00])), /version/);
     assert.throws(() => decodeLoraAck(new Uint8Array([0x40, 0x80])), /truncated/);
+  });
+
+  it('sealed acknowledgements: the MAC checks only for the answered uplink (epoch, session, counter) and the key; any bit flipped fails', () => {
+    const h = (k: Uint8Array, d: Uint8Array) => new Uint8Array(crypto.createHmac('sha256', Buffer.from(k)).update(Buffer.from(d)).digest());
+    const key = crypto.randomBytes(32);
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 12 }), fc.boolean(), fc.boolean(),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 2 ** 32 - 2 }), fc.nat(),
+      (seqs, who, kids, epoch, session, counter, bit) => {
+        const seal = { key, epoch, session, counter };
+        const d = new Uint8Array(encodeLoraAnswerHost({ who, kids, seal }, toRanges(seqs), 1000));
+        const a = decodeLoraAck(d);
+        assert.deepEqual({ who: a.who, kids: a.kids, ranges: a.ranges }, decodeLoraAck(new Uint8Array(encodeLoraAckHost(who, kids, toRanges(seqs), 1000))));
+        assert.equal(a.ctrLow, counter % 256);
+        assert.equal(ackSealOk(d, epoch, session, counter, key, h), true);
+        assert.equal(ackSealOk(d, epoch, session, counter + 1, key, h), false);
+        assert.equal(ackSealOk(d, epoch, session, counter - 1, key, h), false);
+        assert.equal(ackSealOk(d, epoch, session ^ 1, counter, key, h), false);
+        assert.equal(ackSealOk(d, epoch ^ 1, session, counter, key, h), false);
+        assert.equal(ackSealOk(d, epoch, session, counter, crypto.randomBytes(32), h), false);
+        const f = new Uint8Array(d);
+        f[(bit >> 3) % f.length] ^= 1 << (bit & 7);
+        assert.equal(ackSealOk(f, epoch, session, counter, key, h), false);
+        // an unsealed answer never checks
+        assert.equal(ackSealOk(new Uint8Array(encodeLoraAckHost(who, kids, toRanges(seqs), 1000)), epoch, session, counter, key, h), false);
+      }), { numRuns: RUNS });
+    // DR0: a sealed answer stays within 51 bytes (5 of them the seal): ranges that do not fit are left out
+    const many = Array.from({ length: 100 }, (_, i) => i * 2);
+    const d = encodeLoraAnswerHost({ who: false, kids: false, seal: { key, epoch: 1, session: 2, counter: 3 } }, toRanges(many), 51);
+    assert.ok(d.length <= 51);
+    // 22 two-byte ranges after the header and the counter byte (25 unsealed)
+    assert.equal(decodeLoraAck(new Uint8Array(d)).ranges.length, 22);
+    assert.throws(() => decodeLoraAck(new Uint8Array([0x60, 1, 2, 3, 4])), /truncated seal/);
+    assert.throws(() => decodeLoraAck(new Uint8Array([0x64, 1])), /refusal/);
   });
 });

@@ -121,6 +121,26 @@ describe('sim: gate identity and trusted time over LoRaWAN (scenarios)', functio
     assert.equal(r.events.filter((e: any) => e.event === 'uplink' && /time downlink not authenticated/.test(e.error || '')).length, 2);
   });
 
+  it('forged acknowledgements (a bit flipped by the network server) delete nothing: the records go again and all reach the collector', async () => {
+    const r = await runScenario(loraScenario([
+      { collectorTime: '2021-09-27T08:00:00Z' },
+      { forgeAcks: 2 },
+      { scan: personCert(1) }, { wait: 300 }, { scan: personCert(2) }, { wait: 300 },
+      { expect: { decision: 'open', reason: 'ok' } },
+      { wait: 6 * LORA_INTERVAL },
+      { scan: personCert(3) }, { wait: 300 },
+      { wait: 3 * LORA_INTERVAL },
+      { expect: { collector: { records: 3, unique: true } } },
+    ]));
+    if (process.env.QG_DBG) for (const e of r.events) if (e.event === 'uplink' && e.what !== 'tx' || e.event === 'collector') console.log(JSON.stringify(e).slice(0, 200));
+    assert.deepEqual(r.failures, []);
+    const ignored = r.events.filter((e: any) => e.event === 'uplink' && /answer not authenticated/.test(e.error || ''));
+    assert.equal(ignored.length, 2);
+    // nothing was acknowledged (deleted) before the forged answers had all been ignored
+    const acked = r.events.filter((e: any) => e.event === 'uplink' && e.what === 'acked');
+    assert.ok(acked.length >= 1 && acked[0].t > ignored[1].t, JSON.stringify(acked.map((e: any) => e.t)));
+  });
+
   // DR0 (SF12): the 1 % duty cycle holds the first uplink 150 s after the join request (1.5 s on
   // air), and the one that fetches the answer 230 s after the question (36 bytes with the boot's
   // definitions, 2.3 s on air): about 6.5 minutes from power to clock; a 10-minute interval there.

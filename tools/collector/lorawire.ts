@@ -171,6 +171,21 @@ export function encodeLoraAckHost(who: boolean, kids: boolean, ranges: { first: 
   return Buffer.from(out);
 }
 
+/** Bytes a sealed answer adds: the answered counter's low byte and the MAC. */
+export const ACK_SEAL_BYTES = 1 + LORA_MAC;
+
+/**
+ * The answer to a frame: sealed (proto/lorawire.ts ACK_SEALED) under the verdict's ack key when the
+ * frame was authenticated, else as encodeLoraAckHost; at most maxBytes, MAC included.
+ */
+export function encodeLoraAnswerHost(v: Pick<LoraVerdict, 'who' | 'kids' | 'seal'>, ranges: { first: number; last: number }[], maxBytes = 51): Buffer {
+  if (!v.seal) return encodeLoraAckHost(v.who, v.kids, ranges, maxBytes);
+  const plain = encodeLoraAckHost(v.who, v.kids, ranges, maxBytes - ACK_SEAL_BYTES);
+  const body = Buffer.concat([Buffer.from([plain[0] | 0x20, v.seal.counter & 255]), plain.subarray(1)]);
+  const mac = hmac(v.seal.key, Buffer.concat([u32s(v.seal.epoch, v.seal.session, v.seal.counter), body])).subarray(0, LORA_MAC);
+  return Buffer.concat([body, mac]);
+}
+
 /** A refusal (the frame's REFUSED answer): the header with bit 2, then why. */
 export function encodeLoraRefusalHost(code: number): Buffer {
   return Buffer.from([(VERSION << 6) | 4, code]);
@@ -216,6 +231,8 @@ export interface LoraVerdict {
   asked?: string;
   /** A verified TIME frame: what the time downlink's MAC covers, and its key. */
   time?: { key: Buffer; epoch: number; session: number; counter: number };
+  /** A verified frame: the answer is sealed under this ack key for (epoch, session, counter). */
+  seal?: { key: Buffer; epoch: number; session: number; counter: number };
 }
 
 /**
@@ -259,7 +276,7 @@ export class LoraDevices {
     const nothing = (o: Partial<LoraVerdict>): LoraVerdict => ({ gateId, records: [], who: false, kids: false, unlogged: 0, ...o });
     let epoch = sdef ? sdef.bytes.readUInt32LE(0) : 0, session: number | null = sdef ? sdef.bytes.readUInt32LE(4) : null;
     let counter = sdef ? sdef.bytes.readUInt32LE(8) : 0;
-    let time: LoraVerdict['time'];
+    let time: LoraVerdict['time'], ackSeal: LoraVerdict['seal'];
     if (gates) {
       const seal = frame.seal;
       const refuse = (code: number, why: string) => nothing({ refused: { code, why } });
@@ -299,6 +316,7 @@ export class LoraDevices {
       d.epoch = epoch;
       d.session = session;
       if (seal.time) time = { key: hmac(k.answer, 'qg lora time'), epoch, session: session!, counter };
+      ackSeal = { key: hmac(k.answer, 'qg lora ack'), epoch, session: session!, counter };
     } else if (sdef) {
       d.epoch = epoch;
       d.session = session;
@@ -327,7 +345,7 @@ export class LoraDevices {
       void kidTag;
       records.push(epoch ? { ...rest, kid, epoch } : { ...rest, kid });
     }
-    return { gateId: d.gateId, records: d.gateId === null ? [] : records, who: d.gateId === null, kids, unlogged, time };
+    return { gateId: d.gateId, records: d.gateId === null ? [] : records, who: d.gateId === null, kids, unlogged, time, ...(ackSeal ? { seal: ackSeal } : {}) };
   }
 
   /** accept() without a registry (the records and flags). */
@@ -353,6 +371,8 @@ export interface LoraIngest {
   ingest: (gateId: string, records: LogRecord[], unlogged?: number, info?: any) => Promise<{ held: number[] }>;
   /** Tests and the simulator only: a forger on the path, given each time downlink before it goes. */
   tamperTime?: (data: Buffer) => Buffer;
+  /** Tests and the simulator only: a forger on the path, given each FPort 2 answer before it goes. */
+  tamperAck?: (data: Buffer) => Buffer;
 }
 
 /**
@@ -378,7 +398,7 @@ export async function loraFrameUplink(c: LoraIngest, devEui: string, payload: Ui
   return {
     answer: {
       gateId: v.gateId, acked: ranges.map((x) => [x.first, x.last]),
-      downlink: say ? encodeLoraAckHost(v.who, v.kids, ranges).toString('base64') : null, fPort: LORA_PORT,
+      downlink: say ? (c.tamperAck ? c.tamperAck(encodeLoraAnswerHost(v, ranges)) : encodeLoraAnswerHost(v, ranges)).toString('base64') : null, fPort: LORA_PORT,
     },
     downlinks,
   };

@@ -162,6 +162,8 @@ export interface CollectorServerOptions {
   tamper?: (ack: Uint8Array) => Uint8Array;
   /** The same for each LoRa time downlink (FPort 202, tools/collector/lorawire.ts). */
   tamperTime?: (data: Buffer) => Buffer;
+  /** The same for each LoRa answer on FPort 2 (its acknowledgements: tools/collector/lorawire.ts). */
+  tamperAck?: (data: Buffer) => Buffer;
   /** Trust updates (tools/collector/trust.ts): the published bundle goes to gates that are behind. */
   trust?: TrustDir;
   /**
@@ -289,7 +291,7 @@ export function collectorShared(opts: CollectorServerOptions): CollectorShared {
       let a;
       try {
         a = await loraFrameUplink({
-          devices: loraDevices, gates: opts.gates, log, ingest, tamperTime: opts.tamperTime,
+          devices: loraDevices, gates: opts.gates, log, ingest, tamperTime: opts.tamperTime, tamperAck: opts.tamperAck,
           now: () => (opts.now ? opts.now() : Date.now() / 1000),
         }, up.devEui, up.payload);
       } catch (e: any) {

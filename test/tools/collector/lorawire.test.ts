@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as http from 'http';
-import { LoraFrameWriter, decodeLoraAck, LORA_PORT, TIME_PORT, SEALED, TIME_ASK, DEF_SESSION, DEF_UNLOGGED, DEF_FIRST, DEF_LAST, sealFrame, sessionBytes, timeDownlink } from '../../../proto/lorawire';
+import { LoraFrameWriter, decodeLoraAck, LORA_PORT, TIME_PORT, SEALED, TIME_ASK, DEF_SESSION, DEF_UNLOGGED, DEF_FIRST, DEF_LAST, sealFrame, sessionBytes, timeDownlink, ackSealOk } from '../../../proto/lorawire';
 import * as crypto from 'crypto';
 import { GateRegistry, addGate, readKeyFile, derivedKeys, hmac } from '../../../tools/collector/gates';
 import { LogRecord, encodeBatch, encodeLogRecord } from '../../../proto/logrecord';
@@ -114,7 +114,7 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       stores.push(store);
       servers.push(srv);
       const d = derivedKeys(key);
-      return { store, srv, lines, up: hmac(d.batch, 'qg lora up'), time: hmac(d.answer, 'qg lora time') };
+      return { store, srv, lines, up: hmac(d.batch, 'qg lora up'), time: hmac(d.answer, 'qg lora time'), ack: hmac(d.answer, 'qg lora ack') };
     }
     const EPOCH = 4242, SESSION = 99;
     function sealedFrame(up: Uint8Array, counter: number, o: { recs?: LogRecord[]; defs?: boolean; ask?: boolean; unlogged?: number; max?: number; gateId?: string }): Uint8Array {
@@ -146,6 +146,12 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       const f1 = sealedFrame(c.up, 1, { defs: true, recs: [entry(0, T0), entry(1, T0 + 5)], ask: true, unlogged: 3 });
       j = await send(f1);
       assert.deepEqual(j.acked, [[0, 1]]);
+      // the acknowledgement is sealed for this uplink: only counter 1 of this session checks
+      const ad = new Uint8Array(Buffer.from(j.downlink, 'base64'));
+      assert.deepEqual(decodeLoraAck(ad), { who: false, kids: false, ranges: [{ first: 0, last: 1 }], ctrLow: 1 });
+      assert.equal(ackSealOk(ad, EPOCH, SESSION, 1, c.ack, h), true);
+      assert.equal(ackSealOk(ad, EPOCH, SESSION, 2, c.ack, h), false);
+      assert.equal(ackSealOk(ad, EPOCH, SESSION + 1, 1, c.ack, h), false);
       const td = j.downlinks.find((d: any) => d.fPort === TIME_PORT);
       const tb = new Uint8Array(Buffer.from(td.data, 'base64'));
       assert.equal(timeDownlink(tb, EPOCH, SESSION, 1, c.time, h), T0 + 1000);
@@ -166,6 +172,8 @@ describe('lorawire: the collector stores a LoRa delivery exactly as a Wi-Fi deli
       f3[f3.length - 1] ^= 0x80;
       j = await send(f3);
       assert.equal(j.acked.length, 0);
+      // the collector cannot seal its answer to a frame it could not check: a WHO alone, unsealed
+      assert.deepEqual(decodeLoraAck(new Uint8Array(Buffer.from(j.downlink, 'base64'))), { who: true, kids: false, ranges: [] });
       // 300 uplinks lost (the counter's low byte wrapped): still accepted
       j = await send(sealedFrame(c.up, 303, { recs: [entry(4, T0 + 20)] }));
       assert.deepEqual(j.acked, [[4, 4]]);
