@@ -90,9 +90,17 @@ export function derivedKeys(key: Buffer): { batch: Buffer; answer: Buffer } {
   return { batch: hmac(key, 'qg batch'), answer: hmac(key, 'qg answer') };
 }
 
+/**
+ * A file's modification time is coarse (the kernel's clock tick, milliseconds), so two writes in
+ * one tick can leave the same time: a registry changed again within RACY_MS of its last change
+ * is read anew on every lookup (git's "racily clean" rule), and only an older one is trusted by
+ * its stat. Without it a `gates revoke` right after another change could go unseen for good.
+ */
+export const RACY_MS = 2000;
+
 /** The registry as the server uses it: re-read when the file changes. */
 export class GateRegistry {
-  private mtime = -1;
+  private stamp = '';
   private g: GatesFile = { gates: {} };
   /** Nonces seen per gate and epoch (the latest NONCES of each): a replayed batch is refused. */
   private seen = new Map<string, string[]>();
@@ -101,7 +109,11 @@ export class GateRegistry {
 
   private load(): void {
     const st = fs.statSync(this.file);
-    if (st.mtimeMs !== this.mtime) { this.g = readGates(this.file); this.mtime = st.mtimeMs; }
+    const stamp = st.ino + ':' + st.size + ':' + st.mtimeMs + ':' + st.ctimeMs;
+    if (stamp !== this.stamp || Date.now() - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) {
+      this.g = readGates(this.file);
+      this.stamp = stamp;
+    }
   }
 
   /** The gate's derived keys, or why it is not believed. */

@@ -185,6 +185,26 @@ describe('collector: gate identity (registry, authenticated batches and answers)
     assert.deepEqual(why, ['no X-QG-MAC header', 'bad MAC', 'bad MAC', 'replayed batch (nonce seen)', 'revoked gate']);
   });
 
+  it('sees a revoke written in the same clock tick as the change before it (same time, size and inode)', () => {
+    const f = path.join(dir, 'racy.json');
+    const k = crypto.randomBytes(32).toString('hex');
+    const first = JSON.stringify({ gates: { g: { key: k, added: '2022-01-01T00:00:00Z' } } });
+    const second = JSON.stringify({ gates: { g: { key: k, revoked: '2022-01-01' } } });
+    const T = 1700000000; // whole seconds: utimes keeps them exactly
+    fs.writeFileSync(f, first);
+    fs.utimesSync(f, T, T);
+    const reg = new GateRegistry(f);
+    assert.ok(!('refused' in reg.lookup('g')));
+    const before = fs.statSync(f);
+    // In place (the same inode), the same size, the modification time put back: what two writes
+    // within one tick of the file system's clock look like to stat().
+    fs.writeFileSync(f, second.padEnd(first.length, ' '));
+    fs.utimesSync(f, T, T);
+    const after = fs.statSync(f);
+    assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+    assert.deepEqual(reg.lookup('g'), { refused: 'revoked gate' });
+  });
+
   it('a forged or replayed answer acknowledges nothing and sets no clock', async () => {
     // forged: the time changed in transit (the mac no longer checks)
     const h = new NodeHttp();
