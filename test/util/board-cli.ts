@@ -5,8 +5,10 @@ import { spawn, ChildProcess } from 'child_process';
 import { REPO } from './shared';
 
 const BIN = path.join(REPO, 'bin', 'qrgate.js');
+/** The compiled command bin/qrgate.js runs when it is up to date (tests skip without it). */
+export const BUILT = path.join(REPO, 'build', 'host', 'tools', 'qrgate.js');
 
-interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+export interface Run { code: number | null; stdout: string; stderr: string; ms: number }
 
 /** Run the shipped command, bin/qrgate.js. */
 export function cli(args: string[], timeoutMs = 60000): Promise<Run> {
@@ -50,3 +52,19 @@ export function cliBackground(args: string[]): { child: ChildProcess; out: () =>
 export const THROWING_BUNDLE = 'function qgBoot(){var a=1;throw new Error("boom at boot "+a)}qgBoot();';
 export const FAULT_BUNDLE = 'function qgBoot(){console.log(\'@qg {"ev":"fault","what":"uplink","why":"the collector answers 404 at /"}\')}qgBoot();';
 
+
+/** `qrgate board` (the built command) on a free TCP port, its flash in `dir`, at a fixed clock. */
+export function startBuiltBoard(dir: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'board', '--listen', '127.0.0.1:0', '--flash', dir, '--clock', '2021-09-27T08:00:00Z'],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on tcp:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.stderr!.on('data', (d) => { out += d; });
+    child.on('close', (code) => reject(new Error(`qrgate board exited ${code}: ${out}`)));
+  });
+}

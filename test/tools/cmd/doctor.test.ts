@@ -5,44 +5,17 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawn, ChildProcess } from 'child_process';
+import { ChildProcess } from 'child_process';
 import { EspruinoClient } from '../../../tools/board/client';
 import { boardProfile } from '../../../firmware/boards';
 import { GATE_JSON, TRUST_BIN, tmpDir, stopProcess } from '../../util/board';
 import { consolePasswordOf } from '../../../tools/board/unlock';
 import { personCert } from '../../system/make-uplink-scenarios';
 import { REPO } from '../../util/shared';
+import { cli as runCli, Run, BUILT, startBuiltBoard } from '../../util/board-cli';
 
-const BIN = path.join(REPO, 'bin', 'qrgate.js');
-const BUILT = path.join(REPO, 'build', 'host', 'tools', 'qrgate.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function cli(args: string[], timeoutMs = 120000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`qrgate ${args.join(' ')} timed out: ${stderr}`)); }, timeoutMs);
-    child.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
-  });
-}
-
-function startBuiltBoard(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'board', '--listen', '127.0.0.1:0', '--flash', dir, '--clock', '2021-09-27T08:00:00Z'],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on tcp:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.stderr!.on('data', (d) => { out += d; });
-    child.on('close', (code) => reject(new Error(`qrgate board exited ${code}: ${out}`)));
-  });
-}
+/** The built command (bin/qrgate.js runs build/host when it is up to date: checked in before()). */
+const cli = (args: string[], timeoutMs = 120000): Promise<Run> => runCli(args, timeoutMs);
 
 describe('qrgate doctor (built CLI): occupancy', function () {
   this.timeout(600000);
