@@ -21,8 +21,17 @@ export interface NativeBase64 {
   bytes: (s: string) => Uint8Array;
 }
 
+// Espruino's whitespace (src/jsutils.h isWhitespaceInline): atob skips it.
+var WHITESPACE = '\t\x0b\x0c \n\r';
+
 /** The canonical standard base64 text `s` decoded natively; throws as the reference would. */
 function nativeDecode(s: string, n: NativeBase64): Uint8Array {
+  // atob sizes its output as (chars that are not whitespace) * 3 / 4, less one for each of the
+  // last two of them that is '=': with whitespace, a short text ending in '=' ("  ==") makes that
+  // size negative, and atob never returns (the Linux build) or runs out of memory. So whole groups
+  // of 4 chars and no whitespace first (then the size is at least 1 when there is a '=').
+  if (s.length % 4 !== 0) throw qgError('base64: bad length');
+  for (var i = 0; i < 6; i++) if (s.indexOf(WHITESPACE.charAt(i)) >= 0) throw qgError('base64: bad char');
   var b = n.atob(s);
   if (n.btoa(b) !== s) throw qgError('base64: not canonical');
   return n.bytes(b);
