@@ -9,7 +9,6 @@ import { byteStringToBytes } from '../proto/bytes';
 import { Claims, Parsed, parseScan } from './parse';
 import { VerifiedCache } from './cache';
 import type { NativeInflate } from '../proto/zip';
-import type { DivocBuiltins } from '../proto/divoc/verify';
 
 export type Verdict = 'open' | 'deny' | 'attendant';
 
@@ -52,8 +51,6 @@ export interface DecideContext {
   sha256Text?: (text: string) => Uint8Array;
   /** A board's native inflate for DIVOC's zip (firmware/native-inflate.ts); default proto/inflate.ts. */
   inflate?: NativeInflate | null;
-  /** A board's Espruino built-ins for DIVOC's base64 and CRC-32 (hal/espruino builtins); default proto's. */
-  builtins?: (() => DivocBuiltins | null) | null;
   /** Repeat visitors (firmware/cache.ts): used only for texts verified under this same `trust`. */
   cache?: VerifiedCache;
 }
@@ -158,7 +155,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
   }
   var p: Parsed | null;
   try {
-    p = parseScan(text, ctx.sha256, ctx.inflate, ctx.builtins);
+    p = parseScan(text, ctx.sha256, ctx.inflate);
   } catch (e) {
     d = result('deny', 'malformed', null, 'malformed certificate');
     d.format = FORMAT_NAMES[formatOfText(text)];

@@ -12,7 +12,6 @@ import { Decision, decide, DecideContext } from './decide';
 import { hexOf } from '../proto/bytes';
 import { VerifiedCache } from './cache';
 import type { NativeInflate } from '../proto/zip';
-import type { DivocBuiltins } from '../proto/divoc/verify';
 import { Events } from './events';
 import { DoorLike } from './door';
 import { TrustBundle } from '../proto/trustbundle';
@@ -36,8 +35,6 @@ export interface GateOptions {
   sha256Text: (text: string) => Uint8Array;
   /** A board's native inflate (firmware/native-inflate.ts), or null/undefined. */
   inflate?: NativeInflate | null;
-  /** A board's Espruino built-ins for DIVOC (hal/espruino builtins), or null/undefined. */
-  builtins?: (() => DivocBuiltins | null) | null;
   sink?: DecisionSink;
   /** Occupancy, capacity, anti-passback (firmware/occupancy.ts), at gates configured to count. */
   crowd?: CrowdLike | null;
@@ -97,7 +94,7 @@ export class Gate {
     // another bundle, firmware/cache.ts.)
     var ctx: DecideContext = {
       now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
-      inflate: o.inflate, builtins: o.builtins,
+      inflate: o.inflate,
     };
     var d = decide(text, ctx);
     // Gate-level decisions after decide() (issue 14): not vaccinated as the policy needs -> the

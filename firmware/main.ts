@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, builtins as esp_builtins, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { GateConfig } from './config';
@@ -188,9 +188,6 @@ function wire(): void {
   // DIVOC's inflate in machine code on ARM boards whose bundle carries it (native/inflate), after
   // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
   if (QG_NATIVE && QG_NATIVE_EMBED && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
-  // DIVOC's base64 and CRC-32 through Espruino's built-ins where the firmware has them (asked for
-  // at each DIVOC scan); otherwise proto/base64.ts and proto/zip.ts.
-  if (QG_DIVOC) gateOpts.builtins = esp_builtins;
   var gate = new Gate(gateOpts);
   if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
   var cap = config.capacity;

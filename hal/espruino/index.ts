@@ -198,7 +198,7 @@ export function hashes(js: { sha256: Hashes['sha256']; sha512: Hashes['sha512'] 
 /**
  * Espruino's atob, btoa, E.toUint8Array and E.CRC32, or null where the firmware lacks any of them
  * (SAVE_ON_FLASH builds: src/jswrap_functions.c, src/jswrap_espruino.c). Made for each DIVOC
- * scan (firmware/parse.ts): nothing of it is kept after boot.
+ * scan (firmware/divoc-read.ts, in the DIVOC lazy part): nothing of it exists after boot.
  */
 export function builtins(): Builtins | null {
   if (typeof atob !== 'function' || typeof btoa !== 'function' || typeof E === 'undefined' || !E.CRC32 || !E.toUint8Array) return null;
