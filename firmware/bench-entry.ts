@@ -6,7 +6,8 @@ import { openTable, makeKeyTable, makeBaseTable, TABLE_KIND_BASE, TABLE_KIND_KEY
 import { sha512 } from './crypto/sha512';
 import { sha256 } from './crypto/sha256';
 import { decodeDivoc } from '../proto/divoc/verify';
-import { builtins, hashes, storage } from '../hal/espruino/index';
+import { hashes, storage } from '../hal/espruino/index';
+import { builtins } from '../hal/espruino/builtins';
 import { base64Decode } from '../proto/base64';
 import { unzipCertificate, crc32 } from '../proto/zip';
 import { inflateRaw } from '../proto/inflate';

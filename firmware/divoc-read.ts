@@ -7,7 +7,7 @@
 import { decodeDivoc, DivocCert } from '../proto/divoc/verify';
 import type { NativeInflate } from '../proto/zip';
 import type { Sha256 } from '../proto/divoc/nquads';
-import { builtins } from '../hal/espruino/index';
+import { builtins } from '../hal/espruino/builtins';
 
 /** decodeDivoc(b64Text, sha256, inflate) with this interpreter's built-ins, if it has them. */
 export function readDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null): DivocCert {

@@ -2,7 +2,7 @@
 // everything else receives these objects from the board wiring (firmware/main.ts).
 import {
   SerialPort, OutputPin, RelayLine, Clock, Timers, FlashStorage, Hashes, Console, MemoryInfo, Watchdog,
-  HttpClient, Builtins,
+  HttpClient,
 } from '../types';
 
 // Espruino globals, declared here only (module scope: they do not leak into other files).
@@ -14,7 +14,6 @@ declare var E: any;
 declare var process: any;
 declare function require(name: string): any;
 declare function atob(base64: string): string;
-declare function btoa(data: string): string;
 declare function digitalWrite(pin: any, value: any): void;
 declare function pinMode(pin: any, mode: string): void;
 declare function getTime(): number;
@@ -192,21 +191,6 @@ export function hashes(js: { sha256: Hashes['sha256']; sha512: Hashes['sha512'] 
     sha256: n256 || js.sha256,
     sha256Text: n256 || function (s: string) { return js.sha256(E.toUint8Array(s)); },
     sha512: has512 ? function (d: Uint8Array) { return new Uint8Array(c.SHA512(d)); } : js.sha512,
-  };
-}
-
-/**
- * Espruino's atob, btoa, E.toUint8Array and E.CRC32, or null where the firmware lacks any of them
- * (SAVE_ON_FLASH builds: src/jswrap_functions.c, src/jswrap_espruino.c). Made for each DIVOC
- * scan (firmware/divoc-read.ts, in the DIVOC lazy part): nothing of it exists after boot.
- */
-export function builtins(): Builtins | null {
-  if (typeof atob !== 'function' || typeof btoa !== 'function' || typeof E === 'undefined' || !E.CRC32 || !E.toUint8Array) return null;
-  return {
-    atob: function (s: string) { return atob(s); },
-    btoa: function (s: string) { return btoa(s); },
-    bytes: function (s: string) { return E.toUint8Array(s); },
-    crc32: function (b: Uint8Array) { return E.CRC32(b) >>> 0; },
   };
 }
 

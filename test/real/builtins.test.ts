@@ -1,6 +1,6 @@
 // Espruino's atob, btoa and E.CRC32 on the REAL interpreter (ESPRUINO=/path/to/espruino) against
 // the simulator's model of them (sim/espruino/builtins.ts), and the gate's decoders through them
-// (proto/base64.ts, proto/zip.ts with hal/espruino builtins(), bundled as the gate's are) against
+// (proto/base64.ts, proto/zip.ts with hal/espruino/builtins.ts, bundled as the gate's are) against
 // the TypeScript reference on the same interpreter and in Node: a batch of random and mutated
 // base64 texts (test/util/builtins.ts) and random byte strings. (DIVOC decisions through the whole
 // bundle, with the built-ins, on the real interpreter and in the simulator: bundles.test.ts.)
@@ -25,7 +25,7 @@ const ENTRY = (tsc: string) => `
 import { base64Decode, base64UrlDecode } from ${JSON.stringify(tsc + '/proto/base64.js')};
 import { crc32 } from ${JSON.stringify(tsc + '/proto/zip.js')};
 import { fromHex, hexOf, bytesToByteString } from ${JSON.stringify(tsc + '/proto/bytes.js')};
-import { builtins } from ${JSON.stringify(tsc + '/hal/espruino/index.js')};
+import { builtins } from ${JSON.stringify(tsc + '/hal/espruino/builtins.js')};
 var nat = builtins();
 function run(f) { try { return hexOf(f()); } catch (e) { return 'E'; } }
 var lines = require('Storage').read('qg.cases').split('\\n');

@@ -46,3 +46,20 @@ export function base64Text(): fc.Arbitrary<{ url: boolean; text: string }> {
 export function base64Junk(): fc.Arbitrary<string> {
   return fc.array(fc.constantFrom('A', 'B', 'g', 'Q', '0', '+', '/', '-', '_', '=', ' ', '\n', '\0', '\xff'), { maxLength: 10 }).map((a) => a.join(''));
 }
+
+/** Runs fn with Espruino's built-ins as globals (each counted); `without` leaves one of them out. */
+export function withBuiltins<T>(calls: { [k: string]: number }, without: string | null, fn: () => T): T {
+  const g = globalThis as any;
+  const old = { E: g.E, atob: g.atob, btoa: g.btoa, hadE: 'E' in g };
+  const count = (k: string, f: (...a: any[]) => any) => (...a: any[]) => { calls[k] = (calls[k] || 0) + 1; return f(...a); };
+  const E: any = {
+    CRC32: count('CRC32', (b: Uint8Array) => espruinoCrc32(b)),
+    toUint8Array: count('toUint8Array', (s: string) => bytesOf(s)),
+  };
+  g.atob = count('atob', (s: string) => byteString(espruinoAtob(bytesOf(s))));
+  g.btoa = count('btoa', (s: string) => espruinoBtoa(bytesOf(s)));
+  if (without === 'atob' || without === 'btoa') g[without] = undefined;
+  else if (without) delete E[without];
+  g.E = E;
+  try { return fn(); } finally { g.atob = old.atob; g.btoa = old.btoa; if (old.hadE) g.E = old.E; else delete g.E; }
+}

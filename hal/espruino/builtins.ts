@@ -1,0 +1,22 @@
+// Espruino's built-ins that DIVOC's reading uses (hal/types.ts Builtins), in a file of their own:
+// the DIVOC lazy part imports it (firmware/divoc-read.ts), and index.ts's classes would come along.
+import { Builtins } from '../types';
+
+declare var E: any;
+declare function atob(base64: string): string;
+declare function btoa(data: string): string;
+
+/**
+ * Espruino's atob, btoa, E.toUint8Array and E.CRC32, or null where the firmware lacks any of them
+ * (SAVE_ON_FLASH builds: src/jswrap_functions.c, src/jswrap_espruino.c). Made for each DIVOC
+ * scan (firmware/divoc-read.ts, in the DIVOC lazy part): nothing of it exists after boot.
+ */
+export function builtins(): Builtins | null {
+  if (typeof atob !== 'function' || typeof btoa !== 'function' || typeof E === 'undefined' || !E.CRC32 || !E.toUint8Array) return null;
+  return {
+    atob: function (s: string) { return atob(s); },
+    btoa: function (s: string) { return btoa(s); },
+    bytes: function (s: string) { return E.toUint8Array(s); },
+    crc32: function (b: Uint8Array) { return E.CRC32(b) >>> 0; },
+  };
+}
