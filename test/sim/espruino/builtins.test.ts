@@ -7,7 +7,16 @@ import * as zlib from 'zlib';
 import fc from 'fast-check';
 import { ATOB_UNDERFLOW, espruinoAtob, espruinoBtoa, espruinoCrc32 } from '../../../sim/espruino/builtins';
 import { bytesOf, byteString } from '../../../sim/flash';
+import * as fs from 'fs';
+import * as path from 'path';
 import { SimBoard } from '../../../sim/board';
+import { runScenario } from '../../../sim/scenario';
+import { REPO } from '../../util/shared';
+import { INDEX, sampleText } from '../../util/divoc';
+
+const FX = path.join(REPO, 'test', 'fixtures');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const CERTS = require('../../fixtures/certs.json');
 
 const RUNS = Number(process.env.FUZZ_RUNS || 0) || 300;
 const atob = (s: string) => byteString(espruinoAtob(bytesOf(s)));
@@ -37,5 +46,28 @@ describe('sim: Espruino\'s atob, btoa, E.CRC32', () => {
       board.boot('print(typeof atob, typeof btoa, typeof E.CRC32)');
       assert.match(lines.join('\n'), saveOnFlash ? /undefined undefined undefined/ : /function function function/);
     }
+  });
+});
+
+// The gate's bundle in the simulator decides every DIVOC sample and rearranged case the same with
+// Espruino's built-ins (every board's 2v29 firmware) and without them (a SAVE_ON_FLASH firmware).
+describe('sim: DIVOC decisions with and without Espruino\'s built-ins', function () {
+  this.timeout(10 * 60 * 1000);
+  it('the same decisions, every one with a signature checked', async function () {
+    const bundle = path.join(REPO, 'dist', 'gate.js');
+    if (!fs.existsSync(bundle)) { console.log('      skipped: no dist/gate.js (make build)'); this.skip(); }
+    const texts = INDEX.samples.map((s: any) => sampleText(s.file));
+    const steps: any[] = [{ wait: 2000 }];
+    for (const t of texts) steps.push({ scanRaw: Buffer.from(Buffer.from(t, 'utf8').toString('latin1') + '\r', 'latin1').toString('hex') }, { wait: 3000 });
+    const run = async (saveOnFlash: boolean) => {
+      const r = await runScenario({ board: 'linux', clock: '2022-08-01T08:00:00Z', config: path.join(FX, CERTS.config), trust: path.join(FX, CERTS.trust), steps },
+        { bundle, saveOnFlash });
+      return r.events.filter((e) => e.event === 'decision').map((e: any) => [e.decision, e.reason, e.format, e.kid, e.cti].join(' '));
+    };
+    const withB = await run(false);
+    const without = await run(true);
+    assert.equal(withB.length, texts.length);
+    assert.deepEqual(withB, without);
+    for (const d of withB) assert.match(d, / divoc /);
   });
 });
