@@ -48,7 +48,7 @@ describe('base64 (property)', () => {
 // underflows on "  =="), must accept and refuse exactly as the reference and give the same bytes;
 // a refusal is the decoder's own, never atob's underflow. (test/real/builtins.test.ts: the same on
 // the real interpreter.)
-describe('base64 through Espruino\'s built-ins (differential)', () => {
+describe('base64 through Espruino\'s built-ins (differential, property)', () => {
   const nat = simBuiltins();
   function same(url: boolean, s: string): void {
     const ref = url ? base64UrlDecode : base64Decode;

@@ -18,7 +18,7 @@ import { ATOB_UNDERFLOW, espruinoAtob, espruinoBtoa, espruinoCrc32 } from '../..
 import { sampleText, sampleJson } from '../util/divoc';
 
 const SKIP_MSG = 'skipped: set ESPRUINO=/path/to/espruino to run Espruino\'s built-ins on the real interpreter';
-const CASES = Number(process.env.FUZZ_RUNS || 0) || 1500;
+const CASES = Number(process.env.QG_BUILTIN_CASES || 0) || 1500; // random and mutated texts (and as many short ones)
 
 /** The program: each line of qg.cases is `s|u|c HEX`; prints one `@r` line per case, then `@done`. */
 const ENTRY = (tsc: string) => `

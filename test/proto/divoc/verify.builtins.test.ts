@@ -25,7 +25,7 @@ function same(text: string): void {
   assert.deepEqual(read(text, true), read(text, false), JSON.stringify(text.slice(0, 60)));
 }
 
-describe('divoc reader with Espruino\'s built-ins', () => {
+describe('divoc reader with Espruino\'s built-ins (property)', () => {
   it('every sample and rearranged case reads the same', async () => {
     for (const s of INDEX.samples) {
       const t = sampleText(s.file).slice(4);
