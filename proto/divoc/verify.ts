@@ -177,6 +177,7 @@ export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInf
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'), nat);
+  nat = null; // (the built-ins are not needed past here: not held through the graphs)
 
   var subject: JsonObject | null = obj(doc.get('credentialSubject'), 'credentialSubject');
   var sub = byteStringToBytes(str(subject.get('id'), 'credentialSubject.id'));
