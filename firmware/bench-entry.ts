@@ -8,7 +8,7 @@ import { sha256 } from './crypto/sha256';
 import { decodeDivoc } from '../proto/divoc/verify';
 import { hashes, storage } from '../hal/espruino/index';
 import { builtins } from '../hal/espruino/builtins';
-import { base64Decode } from '../proto/base64';
+import { base64Decode, base64DecodeNative } from '../proto/base64';
 import { unzipCertificate, crc32 } from '../proto/zip';
 import { inflateRaw } from '../proto/inflate';
 import { parseJsonBytes } from '../proto/json';
@@ -32,7 +32,7 @@ global.QGB = {
     base64Decode: base64Decode, unzipCertificate: unzipCertificate, inflateRaw: inflateRaw, parseJsonBytes: parseJsonBytes,
     documentGraph: documentGraph, proofOptionsGraph: proofOptionsGraph, canonicalBytes: canonicalBytes,
     // the interpreter's atob/btoa/E.CRC32 as the gate uses them (firmware/divoc-read.ts), or null
-    builtins: builtins, crc32: crc32,
+    builtins: builtins, crc32: crc32, base64DecodeNative: base64DecodeNative,
   },
   storage: storage,
 };

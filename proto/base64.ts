@@ -74,9 +74,8 @@ function decodeChars(s: string, n: number, url: boolean): Uint8Array {
   return out;
 }
 
-/** Standard base64 with mandatory '=' padding to a multiple of 4 chars; `native`: a board's built-ins. */
-export function base64Decode(s: string, native?: NativeBase64 | null): Uint8Array {
-  if (native) return nativeDecode(s, native);
+/** Standard base64 with mandatory '=' padding to a multiple of 4 chars. */
+export function base64Decode(s: string): Uint8Array {
   var n = s.length;
   if (n % 4 !== 0) throw qgError('base64: bad length');
   var pad = 0;
@@ -87,18 +86,27 @@ export function base64Decode(s: string, native?: NativeBase64 | null): Uint8Arra
   return decodeChars(s, n - pad, false);
 }
 
-/**
- * base64url without padding (as in JWS); `native`: a board's built-ins, given the text turned into
- * standard base64 ('-' '_' to '+' '/', padded) once it holds none of '+', '/', '=' (which the
- * turning would otherwise make valid).
- */
-export function base64UrlDecode(s: string, native?: NativeBase64 | null): Uint8Array {
-  if (native) {
-    var r = s.length % 4;
-    if (r === 1 || s.indexOf('+') >= 0 || s.indexOf('/') >= 0 || s.indexOf('=') >= 0) throw qgError('base64: bad char');
-    return nativeDecode(s.split('-').join('+').split('_').join('/') + (r === 2 ? '==' : r === 3 ? '=' : ''), native);
-  }
+/** base64url without padding (as in JWS). */
+export function base64UrlDecode(s: string): Uint8Array {
   return decodeChars(s, s.length, true);
+}
+
+// The same two through a board's built-ins (separate functions: a bundle that never has them, the
+// ARM boards' core, carries none of this).
+
+/** base64Decode(s) through `native`: the same bytes, the same refusals. */
+export function base64DecodeNative(s: string, native: NativeBase64): Uint8Array {
+  return nativeDecode(s, native);
+}
+
+/**
+ * base64UrlDecode(s) through `native`, given the text turned into standard base64 ('-' '_' to
+ * '+' '/', padded) once it holds none of '+', '/', '=' (which the turning would otherwise make valid).
+ */
+export function base64UrlDecodeNative(s: string, native: NativeBase64): Uint8Array {
+  var r = s.length % 4;
+  if (r === 1 || s.indexOf('+') >= 0 || s.indexOf('/') >= 0 || s.indexOf('=') >= 0) throw qgError('base64: bad char');
+  return nativeDecode(s.split('-').join('+').split('_').join('/') + (r === 2 ? '==' : r === 3 ? '=' : ''), native);
 }
 
 function encode(b: Uint8Array, alphabet: string, pad: boolean): string {

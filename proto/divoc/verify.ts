@@ -6,7 +6,7 @@
 // birth) is returned, and no error message quotes a field value.
 
 import { qgError } from '../error';
-import { base64Decode, base64UrlDecode, NativeBase64 } from '../base64';
+import { base64Decode, base64UrlDecode, base64DecodeNative, base64UrlDecodeNative, NativeBase64 } from '../base64';
 import { unzipCertificate, NativeInflate, NativeCrc32 } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
@@ -151,13 +151,13 @@ function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header:
   var h = jws.substring(0, dot);
   var s = jws.substring(dot + 2);
   if (h.indexOf('.') >= 0 || s.indexOf('.') >= 0) fail('bad jws');
-  var header = parseJsonBytes(base64UrlDecode(h, nat), 4);
+  var header = parseJsonBytes(nat ? base64UrlDecodeNative(h, nat) : base64UrlDecode(h), 4);
   if (!(header instanceof JsonObject) || header.keys.length !== 3) fail('bad jws header');
   var ho = header as JsonObject;
   var crit = ho.get('crit');
   if (ho.get('alg') !== 'EdDSA' || ho.get('b64') !== false) fail('bad jws header');
   if (!(crit instanceof Array) || crit.length !== 1 || crit[0] !== 'b64') fail('bad jws header');
-  var sig = base64UrlDecode(s, nat);
+  var sig = nat ? base64UrlDecodeNative(s, nat) : base64UrlDecode(s);
   if (sig.length !== 64) fail('bad signature length');
   return { header: h, signature: sig };
 }
@@ -170,7 +170,7 @@ function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header:
 export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, nat?: DivocBuiltins | null): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
-  var zip: Uint8Array | null = base64Decode(b64Text, nat);
+  var zip: Uint8Array | null = nat ? base64DecodeNative(b64Text, nat) : base64Decode(b64Text);
   b64Text = '';
   var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, undefined, inflate, nat && nat.crc32)), 'document');
   zip = null;

@@ -22,7 +22,7 @@ const CASES = Number(process.env.QG_BUILTIN_CASES || 0) || 1500; // random and m
 
 /** The program: each line of qg.cases is `s|u|c HEX`; prints one `@r` line per case, then `@done`. */
 const ENTRY = (tsc: string) => `
-import { base64Decode, base64UrlDecode } from ${JSON.stringify(tsc + '/proto/base64.js')};
+import { base64Decode, base64UrlDecode, base64DecodeNative, base64UrlDecodeNative } from ${JSON.stringify(tsc + '/proto/base64.js')};
 import { crc32 } from ${JSON.stringify(tsc + '/proto/zip.js')};
 import { fromHex, hexOf, bytesToByteString } from ${JSON.stringify(tsc + '/proto/bytes.js')};
 import { builtins } from ${JSON.stringify(tsc + '/hal/espruino/builtins.js')};
@@ -38,8 +38,8 @@ for (var i = 0; i < lines.length; i++) {
   if (k === 'c') {
     print('@r ' + n + ' ' + nat.crc32(b) + ' ' + crc32(b) + ' ' + btoa(s));
   } else {
-    var dec = k === 's' ? base64Decode : base64UrlDecode;
-    print('@r ' + n + ' ' + run(function () { return dec(s, nat); }) + ' ' + run(function () { return dec(s); }) + ' ' +
+    var dec = k === 's' ? base64Decode : base64UrlDecode, ndec = k === 's' ? base64DecodeNative : base64UrlDecodeNative;
+    print('@r ' + n + ' ' + run(function () { return ndec(s, nat); }) + ' ' + run(function () { return dec(s); }) + ' ' +
       (raw ? hexOf(E.toUint8Array(atob(s))) : '-'));
   }
   n++;

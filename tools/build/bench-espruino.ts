@@ -217,7 +217,7 @@ if (D.divocText && Q.divocParts) {
   // base64 and the zip's CRC-32 as the gate runs them: through the interpreter's built-ins (atob,
   // btoa, E.CRC32: firmware/divoc-read.ts) where it has them; the TypeScript ones timed beside (_js)
   var NB = P.builtins();
-  var PB = phase('base64', function () { return P.base64Decode(D.divocText.substr(4), NB); });
+  var PB = phase('base64', function () { return NB ? P.base64DecodeNative(D.divocText.substr(4), NB) : P.base64Decode(D.divocText.substr(4)); });
   if (NB) phase('base64_js', function () { return P.base64Decode(D.divocText.substr(4)); });
   var PZ = phase('unzip_inflate', function () { return P.unzipCertificate(PB, undefined, null, NB && NB.crc32); });
   phase('crc32', function () { return NB ? NB.crc32(PZ) : P.crc32(PZ); });
