@@ -7,8 +7,9 @@ import { sha512 } from './crypto/sha512';
 import { sha256 } from './crypto/sha256';
 import { decodeDivoc } from '../proto/divoc/verify';
 import { hashes, storage } from '../hal/espruino/index';
-import { base64Decode } from '../proto/base64';
-import { unzipCertificate } from '../proto/zip';
+import { builtins } from '../hal/espruino/builtins';
+import { base64Decode, base64DecodeNative } from '../proto/base64';
+import { unzipCertificate, crc32 } from '../proto/zip';
 import { inflateRaw } from '../proto/inflate';
 import { parseJsonBytes } from '../proto/json';
 import { canonicalBytes, documentGraph, proofOptionsGraph } from '../proto/divoc/nquads';
@@ -30,6 +31,8 @@ global.QGB = {
   divocParts: {
     base64Decode: base64Decode, unzipCertificate: unzipCertificate, inflateRaw: inflateRaw, parseJsonBytes: parseJsonBytes,
     documentGraph: documentGraph, proofOptionsGraph: proofOptionsGraph, canonicalBytes: canonicalBytes,
+    // the interpreter's atob/btoa/E.CRC32 as the gate uses them (firmware/divoc-read.ts), or null
+    builtins: builtins, crc32: crc32, base64DecodeNative: base64DecodeNative,
   },
   storage: storage,
 };

@@ -4,7 +4,7 @@
 // reader, a lazy part that exists only during a call).
 import { decodeQg1, Qg1Claims } from '../proto/qg1';
 import { sigStructureOf } from '../proto/cose';
-import { decodeDivoc } from '../proto/divoc/verify';
+import { readDivoc } from './divoc-read';
 import type { NativeInflate } from '../proto/zip';
 import { formatOfText, FORMAT_PREFIX_LENGTH, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NAMES } from '../proto/formats';
 import { QG_DIVOC } from './build-flags';
@@ -49,7 +49,7 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, i
     };
   }
   if (QG_DIVOC && f === FORMAT_DIVOC) { // not built in: 'unsupported'
-    var d = decodeDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256, inflate);
+    var d = readDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256, inflate);
     return {
       format: FORMAT_NAMES[f], kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
       revocationIds: d.revocationIds, iat: d.claims.iat,

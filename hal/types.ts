@@ -83,6 +83,19 @@ export interface Hashes {
   sha512(data: Uint8Array): Uint8Array;
 }
 
+/**
+ * Espruino's built-ins that DIVOC's reading uses where the board's firmware has them (builds with
+ * SAVE_ON_FLASH leave them out): atob and btoa over byte strings, E.toUint8Array of a byte string,
+ * E.CRC32 (unsigned). proto/base64.ts and proto/zip.ts use them with the same answers as their
+ * TypeScript code (proto/divoc/verify.ts DivocBuiltins).
+ */
+export interface Builtins {
+  atob(s: string): string;
+  btoa(s: string): string;
+  bytes(s: string): Uint8Array;
+  crc32(b: Uint8Array): number;
+}
+
 /** The console line sink (USB console on a board), used for event lines and status. */
 export interface Console {
   log(line: string): void;

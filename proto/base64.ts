@@ -2,10 +2,40 @@
 // strict: any char outside the alphabet, a wrong length, wrong padding or non-zero unused bits
 // in the last group throws. So every accepted text has exactly one byte sequence and back.
 // Input is a string of chars (byte string or ASCII text); output is a Uint8Array.
+// A board whose Espruino has the built-ins (hal/espruino builtins(): atob, btoa, E.toUint8Array)
+// decodes natively: Espruino's atob is lenient (it skips whitespace and unknown chars, and sizes
+// its output from the count of chars and trailing '='), so its answer is taken only when btoa of
+// it gives back exactly the text. btoa writes only canonical padded base64, so that equality holds
+// for exactly the texts this decoder accepts, and then both give the same bytes (test/proto/
+// base64.test.ts, test/real/builtins.test.ts). The TypeScript decoder stays the reference and the
+// path where the built-ins are absent (Espruino built with SAVE_ON_FLASH).
 
 import { qgError } from './error';
 var STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 var URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Espruino's base64 built-ins over byte strings, and a byte string into a Uint8Array. */
+export interface NativeBase64 {
+  atob: (s: string) => string;
+  btoa: (s: string) => string;
+  bytes: (s: string) => Uint8Array;
+}
+
+// Espruino's whitespace (src/jsutils.h isWhitespaceInline): atob skips it.
+var WHITESPACE = '\t\x0b\x0c \n\r';
+
+/** The canonical standard base64 text `s` decoded natively; throws as the reference would. */
+function nativeDecode(s: string, n: NativeBase64): Uint8Array {
+  // atob sizes its output as (chars that are not whitespace) * 3 / 4, less one for each of the
+  // last two of them that is '=': with whitespace, a short text ending in '=' ("  ==") makes that
+  // size negative, and atob never returns (the Linux build) or runs out of memory. So whole groups
+  // of 4 chars and no whitespace first (then the size is at least 1 when there is a '=').
+  if (s.length % 4 !== 0) throw qgError('base64: bad length');
+  for (var i = 0; i < 6; i++) if (s.indexOf(WHITESPACE.charAt(i)) >= 0) throw qgError('base64: bad char');
+  var b = n.atob(s);
+  if (n.btoa(b) !== s) throw qgError('base64: not canonical');
+  return n.bytes(b);
+}
 
 function sextet(c: number, url: boolean): number {
   if (c >= 65 && c <= 90) return c - 65; // A-Z
@@ -59,6 +89,24 @@ export function base64Decode(s: string): Uint8Array {
 /** base64url without padding (as in JWS). */
 export function base64UrlDecode(s: string): Uint8Array {
   return decodeChars(s, s.length, true);
+}
+
+// The same two through a board's built-ins (separate functions: a bundle that never has them, the
+// ARM boards' core, carries none of this).
+
+/** base64Decode(s) through `native`: the same bytes, the same refusals. */
+export function base64DecodeNative(s: string, native: NativeBase64): Uint8Array {
+  return nativeDecode(s, native);
+}
+
+/**
+ * base64UrlDecode(s) through `native`, given the text turned into standard base64 ('-' '_' to
+ * '+' '/', padded) once it holds none of '+', '/', '=' (which the turning would otherwise make valid).
+ */
+export function base64UrlDecodeNative(s: string, native: NativeBase64): Uint8Array {
+  var r = s.length % 4;
+  if (r === 1 || s.indexOf('+') >= 0 || s.indexOf('/') >= 0 || s.indexOf('=') >= 0) throw qgError('base64: bad char');
+  return nativeDecode(s.split('-').join('+').split('_').join('/') + (r === 2 ? '==' : r === 3 ? '=' : ''), native);
 }
 
 function encode(b: Uint8Array, alphabet: string, pad: boolean): string {

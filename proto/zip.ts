@@ -11,6 +11,12 @@ import { JSON_MAX_BYTES } from './json';
 /** inflateRaw's contract; null: not available now (firmware/native-inflate.ts). */
 export type NativeInflate = (src: Uint8Array, maxOut: number) => { data: Uint8Array; used: number } | null;
 
+/**
+ * A board's native CRC-32 (Espruino's E.CRC32 through hal/espruino builtins(): ISO-HDLC, unsigned);
+ * crc32() below stays the reference and the path where it is absent (SAVE_ON_FLASH).
+ */
+export type NativeCrc32 = (b: Uint8Array) => number;
+
 /** Largest certificate.json accepted (bytes, inflated): JSON_MAX_BYTES; a real one has 1,476. */
 export var ZIP_MAX_INFLATED = JSON_MAX_BYTES;
 /**
@@ -68,16 +74,16 @@ var FLAGS_OK = 0x0806;
  * is malformed in any way, is over ZIP_MAX_BYTES, declares more than ZIP_MAX_RATIO times its
  * compressed size or more than `maxOut` (default ZIP_MAX_INFLATED = 4096) bytes inflated.
  * `inflate`: a board's native inflate (firmware/native-inflate.ts), same contract as inflateRaw;
- * when it returns null (cannot run now) the JavaScript one inflates.
+ * when it returns null (cannot run now) the JavaScript one inflates. `crc`: a board's native CRC-32.
  */
-export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: NativeInflate | null): Uint8Array {
+export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: NativeInflate | null, crc?: NativeCrc32 | null): Uint8Array {
   var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
   if (zip.length > ZIP_MAX_BYTES) throw qgError('zip: archive too large');
   // Local file header.
   if (u32(zip, 0) !== 0x04034b50) throw qgError('zip: not a local file header');
   var flags = u16(zip, 6);
   var method = u16(zip, 8);
-  var crc = u32(zip, 14);
+  var sum = u32(zip, 14);
   var csize = u32(zip, 18);
   var usize = u32(zip, 22);
   var nameLen = u16(zip, 26);
@@ -102,13 +108,13 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: Nat
     data = inf.data;
   }
   if (data.length !== usize) throw qgError('zip: size mismatch');
-  if (crc32(data) !== crc) throw qgError('zip: CRC mismatch');
+  if ((crc ? crc(data) : crc32(data)) !== sum) throw qgError('zip: CRC mismatch');
 
   // Central directory: exactly one entry describing the same file at offset 0.
   var cd = dataEnd;
   if (u32(zip, cd) !== 0x02014b50) throw qgError('zip: no central directory');
   if (u16(zip, cd + 8) !== flags || u16(zip, cd + 10) !== method) throw qgError('zip: directory mismatch');
-  if (u32(zip, cd + 16) !== crc || u32(zip, cd + 20) !== csize || u32(zip, cd + 24) !== usize) {
+  if (u32(zip, cd + 16) !== sum || u32(zip, cd + 20) !== csize || u32(zip, cd + 24) !== usize) {
     throw qgError('zip: directory mismatch');
   }
   var cNameLen = u16(zip, cd + 28);

@@ -76,6 +76,8 @@ export interface SimBoardOptions {
   /** Extra require() modules (e.g. 'http' from the uplink simulation). */
   modules?: SandboxHost['modules'];
   nativeCall?: SandboxHost['nativeCall'];
+  /** An Espruino built with SAVE_ON_FLASH: no atob, btoa, E.CRC32 (SandboxHost.saveOnFlash). */
+  saveOnFlash?: boolean;
   seed?: number;
   onConsoleLine?: (line: string) => void;
   onEvent?: (ev: BoardEvent) => void;
@@ -266,6 +268,7 @@ export class SimBoard {
       onReboot: (reason) => { board.pendingReboot = reason; },
       codeInFlash,
       nativeCall: this.opts.nativeCall,
+      saveOnFlash: this.opts.saveOnFlash,
       chip: this.chip,
       seed: this.opts.seed,
     };

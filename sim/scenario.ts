@@ -163,6 +163,8 @@ export interface ScenarioOptions {
    * is written as .bootcde and the native code is neither written nor runnable.
    */
   layout?: boolean;
+  /** The board's Espruino built with SAVE_ON_FLASH: no atob, btoa, E.CRC32 (sim/espruino/builtins.ts). */
+  saveOnFlash?: boolean;
 }
 
 export interface ScenarioResult {
@@ -451,6 +453,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     modules: netModules,
     flash: opts.flashBytes ? new FlashImage({ size: opts.flashBytes, pageSize: bfile.flash.pageSize }) : undefined,
     native: laidOut,
+    saveOnFlash: opts.saveOnFlash,
   });
   if (transport === 'lora' && board.profile.lora) {
     const url = String(uplinkKey(config, 'url') || '');

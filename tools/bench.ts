@@ -172,6 +172,12 @@ async function boardTime(): Promise<void> {
         keyed.push(`board_arm_ms.${b.board}.divoc_js_inflate=${ms.toFixed(0)}`);
         ms += msOfInsns(b, inflateInsns - inf.insns);
       }
+      // a firmware without atob/btoa/E.CRC32 (SAVE_ON_FLASH): base64 and the CRC-32 in TypeScript
+      const b64 = c.segments['divoc_phase.base64'], b64js = c.segments['divoc_phase.base64_js'];
+      const crc = c.segments['divoc_phase.crc32'], crcjs = c.segments['divoc_phase.crc32_js'];
+      if (n === 'divoc_decision' && b64 && b64js && crc && crcjs) {
+        keyed.push(`board_arm_ms.${b.board}.divoc_js_builtins=${(ms + msOfInsns(b, b64js.insns - b64.insns + crcjs.insns - crc.insns)).toFixed(0)}`);
+      }
       keyed.push(`board_arm_ms.${b.board}.${n}=${ms.toFixed(0)}`);
       return ms.toFixed(0);
     };

@@ -6,8 +6,8 @@
 // birth) is returned, and no error message quotes a field value.
 
 import { qgError } from '../error';
-import { base64Decode, base64UrlDecode } from '../base64';
-import { unzipCertificate, NativeInflate } from '../zip';
+import { base64Decode, base64UrlDecode, base64DecodeNative, base64UrlDecodeNative, NativeBase64 } from '../base64';
+import { unzipCertificate, NativeInflate, NativeCrc32 } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
@@ -43,6 +43,15 @@ export interface DivocCert {
   signingInput: Uint8Array;
   signature: Uint8Array;
   claims: DivocClaims;
+}
+
+/**
+ * Espruino's built-ins on a board that has them (hal/espruino builtins(): atob, btoa,
+ * E.toUint8Array, E.CRC32): base64 and the zip's CRC-32 natively, with the same answers as the
+ * TypeScript ones (proto/base64.ts, proto/zip.ts), which run where they are absent.
+ */
+export interface DivocBuiltins extends NativeBase64 {
+  crc32: NativeCrc32;
 }
 
 var XSD_INTEGER = 'http://www.w3.org/2001/XMLSchema#integer';
@@ -136,19 +145,19 @@ export function doseDay(s: string): number {
 }
 
 /** The JWS of an Ed25519Signature2018 proof: detached, header exactly {alg EdDSA, b64 false, crit [b64]}. */
-function parseJws(jws: string): { header: string; signature: Uint8Array } {
+function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header: string; signature: Uint8Array } {
   var dot = indexOfText(jws, '..');
   if (dot <= 0) fail('bad jws');
   var h = jws.substring(0, dot);
   var s = jws.substring(dot + 2);
   if (h.indexOf('.') >= 0 || s.indexOf('.') >= 0) fail('bad jws');
-  var header = parseJsonBytes(base64UrlDecode(h), 4);
+  var header = parseJsonBytes(nat ? base64UrlDecodeNative(h, nat) : base64UrlDecode(h), 4);
   if (!(header instanceof JsonObject) || header.keys.length !== 3) fail('bad jws header');
   var ho = header as JsonObject;
   var crit = ho.get('crit');
   if (ho.get('alg') !== 'EdDSA' || ho.get('b64') !== false) fail('bad jws header');
   if (!(crit instanceof Array) || crit.length !== 1 || crit[0] !== 'b64') fail('bad jws header');
-  var sig = base64UrlDecode(s);
+  var sig = nat ? base64UrlDecodeNative(s, nat) : base64UrlDecode(s);
   if (sig.length !== 64) fail('bad signature length');
   return { header: h, signature: sig };
 }
@@ -156,18 +165,19 @@ function parseJws(jws: string): { header: string; signature: Uint8Array } {
 /**
  * Reads a DIVOC certificate from the QR text after `B64:`. Throws Error when anything is
  * malformed or outside what the compiled contexts cover. `sha256` hashes the canonical N-Quads;
- * `inflate` is a board's native inflate (proto/zip.ts unzipCertificate).
+ * `inflate` is a board's native inflate (proto/zip.ts unzipCertificate); `nat` its built-ins.
  */
-export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null): DivocCert {
+export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, nat?: DivocBuiltins | null): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
-  var zip: Uint8Array | null = base64Decode(b64Text);
+  var zip: Uint8Array | null = nat ? base64DecodeNative(b64Text, nat) : base64Decode(b64Text);
   b64Text = '';
-  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, undefined, inflate)), 'document');
+  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, undefined, inflate, nat && nat.crc32)), 'document');
   zip = null;
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
-  var jws = parseJws(str(proof.get('jws'), 'jws'));
+  var jws = parseJws(str(proof.get('jws'), 'jws'), nat);
+  nat = null; // (the built-ins are not needed past here: not held through the graphs)
 
   var subject: JsonObject | null = obj(doc.get('credentialSubject'), 'credentialSubject');
   var sub = byteStringToBytes(str(subject.get('id'), 'credentialSubject.id'));

@@ -48,6 +48,11 @@ export interface SandboxHostOf<S> {
    * code the chip emulates (FlashChip.native).
    */
   chip?: FlashChip;
+  /**
+   * The firmware was built with SAVE_ON_FLASH: no atob, btoa, E.CRC32 (sim/espruino/builtins.ts).
+   * No board in boards/ is (Espruino 2v29's boards/*.py for them do not set it).
+   */
+  saveOnFlash?: boolean;
   /** PRNG seed for Math.random / E.hwRand. */
   seed?: number;
 }

@@ -5,6 +5,7 @@
 import * as crypto from 'crypto';
 import * as vm from 'vm';
 import { espruinoCode } from './code';
+import { espruinoAtob, espruinoBtoa, espruinoCrc32 } from './builtins';
 import { bytesOf, byteString, FlashChip } from '../flash';
 import { ESPRUINO_VERSION, SandboxHostOf } from './core';
 import { SandboxPins } from './pins';
@@ -47,14 +48,19 @@ export function installGlobals(sb: GlobalsSandbox): void {
     if (!sb.queue.change(id, Number(ms))) throw sb.err('Unknown Interval');
   });
 
-  // base64 over byte strings, as Espruino's atob/btoa (the gate decodes its native code with
-  // atob; the espruino tool uploads files with it)
-  def('atob', function (s: any) {
-    const t = String(s).replace(/[\s=]+$/g, '');
-    if (!/^[A-Za-z0-9+/\s]*$/.test(t)) throw sb.err('Invalid base64 string');
-    return Buffer.from(t, 'base64').toString('latin1');
-  });
-  def('btoa', function (s: any) { return Buffer.from(String(s), 'latin1').toString('base64'); });
+  // base64 over byte strings, as Espruino's atob/btoa (builtins.ts: lenient atob, as its C code;
+  // the gate decodes its native code and DIVOC's base64 with them; the espruino tool uploads files
+  // with them). Absent from a firmware built with SAVE_ON_FLASH.
+  if (!host.saveOnFlash) {
+    def('atob', function (s: any) {
+      if (typeof s !== 'string') throw sb.err('Expecting String, got ' + typeof s);
+      return byteString(espruinoAtob(bytesOf(s)));
+    });
+    def('btoa', function (s: any) {
+      if (!(typeof s === 'string' || Array.isArray(s) || ArrayBuffer.isView(s))) throw sb.err('Expecting String or Array, got ' + typeof s);
+      return espruinoBtoa(sb.toBytes(s));
+    });
+  }
 
   // time
   def('getTime', function () { return host.wallSeconds(); });
@@ -149,12 +155,7 @@ export function installGlobals(sb: GlobalsSandbox): void {
   E.lockConsole = function () { if (sb.consoleLock.password !== null) sb.consoleLock.locked = true; };
   E.setConsole = function () {};
   if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
-  E.CRC32 = function (data: any) {
-    const b = sb.toBytes(data);
-    let c = -1;
-    for (let i = 0; i < b.length; i++) { c ^= b[i]; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
-    return (c ^ -1) >>> 0;
-  };
+  if (!host.saveOnFlash) E.CRC32 = function (data: any) { return espruinoCrc32(sb.toBytes(data)); };
   if (host.chip) defineChip(sb, E, host.chip);
   // eval: Espruino evaluates in the current scope and has no strict mode, so the loader's
   // top-level eval(E.memoryArea(...)) defines globals even when the code starts with "use strict"

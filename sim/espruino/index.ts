@@ -51,6 +51,7 @@
 //   pins.ts     virtual pins, watches, digitalPulse
 //   uart.ts     SerialN / USB and the test side's RX
 //   globals.ts  the globals the program sees (console, timers, pins, require, E, process ...)
+//   builtins.ts atob, btoa and E.CRC32 as Espruino's C code does them (absent with saveOnFlash)
 //   memory.ts   the process.memory() estimate
 import * as vm from 'vm';
 import { SandboxHostOf, BASE_VARS } from './core';

@@ -214,8 +214,14 @@ if (D.divocText && Q.divocParts) {
     if (${count}) print('seg.divoc_phase.' + name + '=' + a + ',' + b);
     return v;
   };
-  var PB = phase('base64', function () { return P.base64Decode(D.divocText.substr(4)); });
-  var PZ = phase('unzip_inflate', function () { return P.unzipCertificate(PB); });
+  // base64 and the zip's CRC-32 as the gate runs them: through the interpreter's built-ins (atob,
+  // btoa, E.CRC32: firmware/divoc-read.ts) where it has them; the TypeScript ones timed beside (_js)
+  var NB = P.builtins();
+  var PB = phase('base64', function () { return NB ? P.base64DecodeNative(D.divocText.substr(4), NB) : P.base64Decode(D.divocText.substr(4)); });
+  if (NB) phase('base64_js', function () { return P.base64Decode(D.divocText.substr(4)); });
+  var PZ = phase('unzip_inflate', function () { return P.unzipCertificate(PB, undefined, null, NB && NB.crc32); });
+  phase('crc32', function () { return NB ? NB.crc32(PZ) : P.crc32(PZ); });
+  if (NB) phase('crc32_js', function () { return P.crc32(PZ); });
   // inflate alone (inside unzip_inflate): what the native inflate replaces on ARM boards
   var ZS = 30 + (PB[26] | PB[27] << 8) + (PB[28] | PB[29] << 8), ZC = PB[18] | PB[19] << 8 | PB[20] << 16;
   phase('inflate', function () { return P.inflateRaw(PB.subarray(ZS, ZS + ZC), PZ.length); });

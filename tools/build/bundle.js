@@ -42,7 +42,7 @@ const argcalls = require('./argcalls.js');
  * entry; the core imports only `exports` (functions) from it.
  */
 const GATE_LAZY = [
-  { name: 'divoc', module: 'proto/divoc/verify.js', exports: ['decodeDivoc'] },
+  { name: 'divoc', module: 'firmware/divoc-read.js', exports: ['readDivoc'] },
   { name: 'boot', module: 'firmware/boot.js', exports: ['boot', 'loadConfig'] },
   // the trust store's check of a bundle (at boot, and for each trust update), and trust updates
   // over the air (firmware/trustupdate.ts: a bundle from an Ack, LoRa fragments and status)

@@ -1,0 +1,19 @@
+// Espruino's built-ins that DIVOC's reading uses (hal/types.ts Builtins), in a file of their own:
+// the DIVOC lazy part imports it (firmware/divoc-read.ts), and index.ts's classes would come along.
+import { Builtins } from '../types';
+
+declare var E: any;
+declare function atob(base64: string): string;
+declare function btoa(data: string): string;
+
+/**
+ * Espruino's atob, btoa, E.toUint8Array and E.CRC32, or null where the firmware lacks any of them
+ * (SAVE_ON_FLASH builds: src/jswrap_functions.c, src/jswrap_espruino.c). Made for each DIVOC
+ * scan (firmware/divoc-read.ts, in the DIVOC lazy part): nothing of it exists after boot.
+ */
+export function builtins(): Builtins | null {
+  if (typeof atob !== 'function' || typeof btoa !== 'function' || typeof E === 'undefined' || !E.CRC32 || !E.toUint8Array) return null;
+  // (The interpreter's own functions, no wrappers: 9 variables for the object where 4 closures
+  // made it 21. Espruino's static methods do not read `this`; E.CRC32 returns it unsigned.)
+  return { atob: atob, btoa: btoa, bytes: E.toUint8Array, crc32: E.CRC32 };
+}

@@ -1,0 +1,24 @@
+// hal/espruino/builtins.ts: Espruino's atob, btoa, E.toUint8Array and E.CRC32 as the gate's DIVOC
+// reading takes them (here the simulator's model of Espruino 2v29's as globals), or null when the
+// firmware lacks any of them (SAVE_ON_FLASH) and in Node.
+import { strict as assert } from 'assert';
+import { builtins } from '../../../hal/espruino/builtins';
+import { withBuiltins } from '../../util/builtins';
+
+describe('hal/espruino builtins', () => {
+  it('null in Node (no E) and on a firmware without any one of them', () => {
+    assert.equal(builtins(), null);
+    for (const w of ['atob', 'btoa', 'CRC32', 'toUint8Array']) assert.equal(withBuiltins({}, w, () => builtins()), null, w);
+  });
+  it('calls through to the interpreter\'s: byte strings, a Uint8Array, an unsigned CRC', () => {
+    const calls: { [k: string]: number } = {};
+    withBuiltins(calls, null, () => {
+      const b = builtins()!;
+      assert.equal(b.atob('AP+A'), '\x00\xff\x80');
+      assert.equal(b.btoa('\x00\xff\x80'), 'AP+A');
+      assert.deepEqual(Array.from(b.bytes('\x00\xff\x80')), [0, 255, 128]);
+      assert.equal(b.crc32(new Uint8Array([255, 255, 255, 255])), 0xffffffff);
+    });
+    assert.deepEqual(calls, { atob: 1, btoa: 1, toUint8Array: 1, CRC32: 1 });
+  });
+});
