@@ -81,8 +81,12 @@ export interface BoardFeatures {
 /**
  * An area of flash, as `require('Flash').getFree()` reports it ({addr, length}); `page`: its
  * erase page (sector) size, where it is known (free areas: `qrgate flash` erases whole pages).
+ * `guard` (free areas): bytes before the area that the board must report free too and that are
+ * never written. On the nRF52 getFree() starts its area at the page after the end of Espruino's
+ * code (`__etext`), but the image of Espruino's initialised data (.data, a few hundred bytes)
+ * lies right after that end and may spill into that page: a one-page guard keeps it safe.
  */
-export interface FlashArea { addr: number; length: number; what: string; page?: number }
+export interface FlashArea { addr: number; length: number; what: string; page?: number; guard?: number }
 
 /** The board's flash, from Espruino's boards/<BOARD>.py and targets/<family>/jshardware.c (2v29). */
 export interface BoardFlash {
@@ -215,8 +219,9 @@ export function checkBoard(b: any): string[] {
   need(fl.free instanceof Array && fl.free.every(function (a: any) {
     return a && isCount(a.addr) && isCount(a.length) && a.length > 0 && typeof a.what === 'string' &&
       (a.addr + a.length <= fl.storageStart || a.addr >= fl.storageStart + fl.storageSize) &&
-      (a.page === undefined || (isCount(a.page) && a.page > 0 && a.addr % a.page === 0 && a.length % a.page === 0));
-  }), 'flash.free must be areas {addr, length, what, page?} outside Storage, whole pages');
+      (a.page === undefined || (isCount(a.page) && a.page > 0 && a.addr % a.page === 0 && a.length % a.page === 0)) &&
+      (a.guard === undefined || (isCount(a.guard) && a.guard > 0 && a.guard <= a.addr && a.guard % (a.page || fl.pageSize) === 0));
+  }), 'flash.free must be areas {addr, length, what, page?, guard?} outside Storage, whole pages');
   need(fl.reserved instanceof Array && fl.reserved.every(function (r: any) {
     return r && isCount(r.addr) && isCount(r.length) && r.length > 0 && typeof r.what === 'string' &&
       (r.addr + r.length <= fl.storageStart || r.addr >= fl.storageStart + fl.storageSize) &&

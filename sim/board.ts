@@ -13,7 +13,7 @@ import { FlashChip, FlashImage, FreeFlash, NativeEmulator } from './flash';
 import { EspruinoSandbox, SandboxHost, VirtualClock } from './espruino';
 import { NATIVE_ED25519_BASE64, NATIVE_ED25519_ENTRY, NATIVE_ED25519_SIGNATURE } from '../firmware/crypto/native-code.generated';
 import { verify } from '../firmware/crypto/ed25519';
-import { FlashPlan } from '../tools/board/layout';
+import { FlashPlan, reportedOf } from '../tools/board/layout';
 
 export interface BoardEvent { t: number; event: string; [k: string]: any }
 
@@ -24,11 +24,11 @@ export function flashGeometry(board: string): { size: number; pageSize: number }
   return { size: b.flash.storageSize, pageSize: b.flash.pageSize };
 }
 
-/** The free areas of a board's flash outside Storage (boards/<name>.ts flash.free), erased. */
+/** The free areas of a board's flash outside Storage as the board reports them (boards/<name>.ts flash.free, with their guards), erased. */
 export function freeFlashOf(board: string): FreeFlash {
   const b = boardFileOf(board);
   if (!b) throw new Error(`unknown board '${board}'`);
-  return new FreeFlash(b.flash.free, b.flash.pageSize);
+  return new FreeFlash(reportedOf(b), b.flash.pageSize);
 }
 
 /**

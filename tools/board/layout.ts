@@ -141,6 +141,20 @@ function inside(a: { addr: number; length: number }, b: { addr: number; length: 
 
 const hex = (n: number) => '0x' + n.toString(16);
 
+/** A free area with its guard (boards/types.ts FlashArea.guard): what the board must report free. */
+function guarded(a: FlashArea): { addr: number; length: number; page?: number } {
+  const g = a.guard || 0;
+  return { addr: a.addr - g, length: a.length + g, page: a.page };
+}
+
+/**
+ * The free areas a board running the Espruino its board file describes reports (getFree()): the
+ * board file's, with their guards (and their erase pages, for the simulator).
+ */
+export function reportedOf(board: Board): { addr: number; length: number; page?: number }[] {
+  return board.flash.free.map(guarded);
+}
+
 /**
  * The plan for a board: Storage only when everything fits there, else an image in the largest
  * free area (of the board file's, those the board reports) with the loader in Storage.
@@ -154,8 +168,8 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
   const base = {
     board: board.name, storageSize: fl.storageSize, bootcde: typeof inp.bundle === 'string' ? inp.bundle : '',
   };
-  const reported = inp.reported || fl.free;
-  const areas = fl.free.filter((a) => reported.some((r) => inside(a, r)))
+  const reported = inp.reported || reportedOf(board);
+  const areas = fl.free.filter((a) => reported.some((r) => inside(guarded(a), r)))
     .sort((a, b) => b.length - a.length);
   if (used(whole) <= fl.storageSize || areas.length === 0) {
     const u = used(whole);
@@ -233,6 +247,9 @@ export function checkPlan(board: Board, plan: FlashPlan, reported: { addr: numbe
     if (!reported.some((a) => inside(r, a))) out.push(`${where} is not inside an area the board reports free (require('Flash').getFree())`);
     if (overlaps(r, storage)) out.push(`${where} overlaps Storage`);
     for (const x of fl.reserved) if (overlaps(r, x)) out.push(`${where} overlaps ${x.what} (${hex(x.addr)}, ${x.length} bytes)`);
+  }
+  if (im.area.guard && !reported.some((a) => inside({ addr: im.area.addr - im.area.guard!, length: im.area.guard! + im.data.length }, a))) {
+    out.push(`the ${im.area.guard} bytes before the image (${hex(im.area.addr - im.area.guard)}) are not reported free: Espruino's initialised data may lie there (its firmware ends too late)`);
   }
   if (im.addr % 4) out.push(`the image at ${hex(im.addr)} is not 4-byte aligned`);
   for (const p of im.parts) if (p.addr % 4) out.push(`${p.name} at ${hex(p.addr)} is not 4-byte aligned`);

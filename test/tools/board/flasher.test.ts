@@ -166,13 +166,18 @@ describe('flash errors and recovery (in-process board)', function () {
     await b.server.close();
   });
 
-  it('not enough flash where Espruino reports no free area (MDBT42Q: the firmware needs more than Storage)', async () => {
-    const b = await inProcessBoard('mdbt42q');
-    const before = Buffer.from(b.board.flash.bytes);
-    await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() }),
-      /^not enough flash on the mdbt42q: \d+ bytes needed in Storage, 40960 there, and no free flash outside Storage is known for this board \(the board reports free: none; README "Flash layout"\)$/);
-    assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'flash untouched');
-    await b.server.close();
+  it('MDBT42Q on the stock Espruino (no free flash reported) or one whose code ends in the guard page: refused, nothing written', async function () {
+    if (!fs.existsSync(bundlePath('mdbt42q'))) this.skip(); // make build-device
+    const area = boardFileOf('mdbt42q')!.flash.free[0];
+    for (const free of [new FreeFlash([]), new FreeFlash([{ addr: area.addr, length: area.length }])]) {
+      const b = await inProcessBoard('mdbt42q', { native: true, freeFlash: free });
+      const before = Buffer.from(b.board.flash.bytes);
+      await expectFlashError(flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() }),
+        /^not enough flash on the mdbt42q: \d+ bytes needed in Storage, 40960 there, and none of the free areas the board file lists is reported free \(the board reports free: (none|0x5e000 57344); README "Flash layout"\)$/);
+      assert.ok(Buffer.from(b.board.flash.bytes).equals(before), 'Storage untouched');
+      assert.ok(free.areas.every((a) => a.bytes.every((x) => x === 0xff)), 'free flash untouched');
+      await b.server.close();
+    }
   });
 
   it('wifi: a configuration asking for occupancy counting, which its firmware is built without, is refused before a byte is written', async function () {
@@ -192,7 +197,7 @@ describe('flash errors and recovery (in-process board)', function () {
   });
 
   // (the ARM boards whose firmware fits their flash: boards/<name>.ts features.fits)
-  for (const name of ['pico', 'wifi', 'original'].filter((n) => boardFileOf(n)!.features.fits)) {
+  for (const name of ['pico', 'wifi', 'original', 'mdbt42q'].filter((n) => boardFileOf(n)!.features.fits)) {
     it(`${name}: the image goes to the free area, the loader to Storage; the gate runs it, doctor checks it`, async function () {
       if (!fs.existsSync(bundlePath(name))) this.skip(); // make build-device
       const b = await inProcessBoard(name, { native: true });

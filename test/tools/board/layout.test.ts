@@ -114,6 +114,27 @@ describe('tools/board/layout', () => {
     assert.match(big.problems.join('; '), /bytes needed in Storage \(\d+ of them firmware\), 8192 there/);
   });
 
+  it('a guarded free area (nRF52: Espruino\'s .data image may follow its code end) is used only where the board reports the guard free too', () => {
+    const b = smallBoard();
+    b.flash.free = [{ addr: 0x21000, length: 12288, what: 'guarded area', page: 4096, guard: 4096 }];
+    b.flash.reserved = [{ addr: 0, length: 0x10000, what: 'bootloader' }, { addr: 0x11000, length: 0xf000, what: 'firmware' }];
+    const inp = { bundle: program(250), files: {}, journal: [] };
+    // the board reports the guard page and the area: the image starts after the guard
+    const ok = planLayout(b, { ...inp, reported: [{ addr: 0x20000, length: 16384 }] });
+    assert.ok(ok.fits, ok.problems.join('; '));
+    assert.equal(ok.image!.addr, 0x21000);
+    assert.ok(ok.image!.pages.every((pg) => pg >= 0x21000));
+    // by default, the board is taken to report what its board file says, guard included
+    assert.ok(planLayout(b, inp).fits);
+    // the board reports the area but not the page before it (Espruino's code ends in it): refused
+    const late = planLayout(b, { ...inp, reported: [{ addr: 0x21000, length: 12288 }] });
+    assert.equal(late.fits, false);
+    assert.equal(late.image, null);
+    assert.match(late.problems[0], /none of the free areas the board file lists is reported free/);
+    // and checkPlan says so of an image planned before
+    assert.ok(checkPlan(b, ok, [{ addr: 0x21000, length: 12288 }]).some((m) => /the 4096 bytes before the image \(0x20000\) are not reported free/.test(m)));
+  });
+
   describe('every board with its own bundle and the fixture files', () => {
     for (const bf of BOARD_FILES) {
       it(`${bf.name}: ${bf.features.fits ? 'fits' : 'does not fit'} as its board file says; nothing over Espruino or Storage`, function () {
