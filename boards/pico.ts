@@ -35,8 +35,8 @@ export var PICO: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, crowd: true, scannerModule: true, door: true, fits: true,
-    note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal in Storage (README "Flash layout")',
+    native: true, jsVerify: false, divoc: true, wifi: false, lora: false, crowd: true, scannerModule: true, door: true, fits: true,
+    note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal and the native inflate qg.inflate (written by the firmware) in Storage (README "Flash layout")',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },

@@ -185,9 +185,10 @@ function wire(): void {
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
-  // DIVOC's inflate in machine code on ARM boards whose bundle carries it (native/inflate), after
+  // DIVOC's inflate in machine code on ARM boards whose bundle carries DIVOC (native/inflate: the
+  // part 'ninflate' carries the code and writes the Storage file qg.inflate when it differs), after
   // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
-  if (QG_NATIVE && QG_NATIVE_EMBED && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
+  if (QG_NATIVE && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
   var gate = new Gate(gateOpts);
   if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
   var cap = config.capacity;

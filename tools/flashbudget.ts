@@ -7,13 +7,12 @@
 // files keep their room until compaction (sim/flash.ts models the same).
 import * as fs from 'fs';
 import * as path from 'path';
-import { FlashPlan, planLayout, storageCost } from './board/layout';
+import { FlashPlan, planLayout, storageCost, firmwareWrites } from './board/layout';
 import { boardFileOf } from '../boards/index';
 import { validateConfig } from '../firmware/config';
 import { flashFiles, profileName } from './flashfiles';
 import { bundlePath } from './build/boards';
 import { ROOT } from './root';
-import { TVER_FILE } from '../firmware/boot';
 
 /** Bytes a file of `size` bytes takes in Storage. */
 export { storageCost };
@@ -69,11 +68,8 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number
   const v = validateConfig(cfgObj);
   if (!v.config) throw new Error(`configuration: ${v.error}`);
   const files = flashFiles(profile, inputs.config, inputs.trust);
-  // What the firmware writes: the journal's segment files (created at their full size), and the
-  // installed trust version (a decimal number).
-  const journal: { name: string; bytes: number }[] = [];
-  for (let i = 0; i < v.config.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config.log.segmentSize });
-  journal.push({ name: TVER_FILE, bytes: 10 });
+  // What the firmware writes: the journal's segment files, qg.tver, qg.inflate (layout.ts firmwareWrites).
+  const journal = firmwareWrites(bf, v.config.log);
   const plan = planLayout(bf, { bundle: code, files, journal });
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
   const filesBytes = Object.keys(files).reduce((n, k) => n + files[k].length, 0);
@@ -95,9 +91,7 @@ export function freeFlashNeeded(board: string, inputs: BudgetInputs, bundle?: st
   const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
   const files = flashFiles(profile, inputs.config, inputs.trust);
   const v = validateConfig(JSON.parse(Buffer.from(inputs.config).toString('utf8')));
-  const journal: { name: string; bytes: number }[] = [];
-  for (let i = 0; i < v.config!.log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: v.config!.log.segmentSize });
-  journal.push({ name: TVER_FILE, bytes: 10 });
+  const journal = firmwareWrites(bf, v.config!.log);
   const fitsWith = (pages: number) => {
     const len = pages * page;
     const area = { addr: bf.flash.storageStart - len, length: len, what: 'test', page };

@@ -48,7 +48,7 @@ import { flashFiles, bundleFor, profileName, featureProblems } from '../flashfil
 import { bundlePath } from '../build/boards';
 import { storageCost } from '../flashbudget';
 import { boardFileOf } from '../../boards/index';
-import { FlashPlan, planLayout, crc32, loaderCode, loaderMap } from './layout';
+import { FlashPlan, planLayout, crc32, loaderCode, loaderMap, firmwareWrites } from './layout';
 
 export class FlashError extends Error {}
 
@@ -426,9 +426,7 @@ const CHUNK_IMAGE = 384;
 async function planOnBoard(client: EspruinoClient, board: string, bundle: Uint8Array, files: { [name: string]: Uint8Array },
   log: { segments: number; segmentSize: number }): Promise<FlashPlan> {
   const bf = boardFileOf(board)!;
-  const journal: { name: string; bytes: number }[] = [];
-  for (let i = 0; i < log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: log.segmentSize });
-  journal.push({ name: TVER_FILE, bytes: 10 });
+  const journal = firmwareWrites(bf, log);
   const text = Buffer.from(bundle).toString('latin1');
   // Storage alone when it holds everything: no question to the board.
   const storageOnly = planLayout({ ...bf, flash: { ...bf.flash, free: [] } }, { bundle: text, files, journal });

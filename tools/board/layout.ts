@@ -19,11 +19,30 @@
 // running its head then its tail is running it.
 import * as acorn from 'acorn';
 import { Board, FlashArea } from '../../boards/types';
+import { TVER_FILE } from '../../firmware/boot';
+import { NATIVE_INFLATE_SIZE } from '../../firmware/native-inflate.generated';
 
 /** Storage's cost of a file: a 32-byte header and its data padded to 4 bytes (src/jsflash.c). */
 export const STORAGE_HEADER = 32;
 export function storageCost(size: number): number {
   return STORAGE_HEADER + ((size + 3) & ~3);
+}
+
+/** The native inflate's machine code: written to Storage by the firmware itself (firmware/native-inflate.ts). */
+export const INFLATE_FILE = 'qg.inflate';
+
+/**
+ * What the firmware writes to Storage itself, by name and size: the journal's segment files
+ * (created at their full size), the installed trust version (a decimal number) and, on ARM boards
+ * whose firmware carries DIVOC with the native verifier, the native inflate's code (qg.inflate,
+ * written at boot from the bundle's copy when it differs).
+ */
+export function firmwareWrites(b: Board, log: { segments: number; segmentSize: number }): { name: string; bytes: number }[] {
+  const out: { name: string; bytes: number }[] = [];
+  for (let i = 0; i < log.segments; i++) out.push({ name: `qg.j${i}`, bytes: log.segmentSize });
+  out.push({ name: TVER_FILE, bytes: 10 });
+  if (b.arm && b.features.native && b.features.divoc) out.push({ name: INFLATE_FILE, bytes: NATIVE_INFLATE_SIZE });
+  return out;
 }
 
 /** Files that may be placed outside Storage, in the image (read in place through E.memoryArea). */
