@@ -42,6 +42,9 @@ export interface BoardProfile {
   host: boolean;
 }
 
+/** Per-board DIVOC input bounds (proto/divoc/verify.ts DivocLimits). */
+export interface DivocMax { text: number; inflated: number; values: number }
+
 /** What the board's firmware carries (its bundle dist/gate-<name>.js; firmware/build-flags.ts). */
 export interface BoardFeatures {
   /** The native (ARM) verifier; its code is the Storage file qg.ed25519, not in the bundle. */
@@ -50,6 +53,14 @@ export interface BoardFeatures {
   jsVerify: boolean;
   /** PeduliLindungi (DIVOC) certificates. */
   divoc: boolean;
+  /**
+   * The board's own bounds on a DIVOC text, tighter than the global ones (README "Limits on
+   * unsigned input"), for a board whose variables would otherwise run out on the worst texts the
+   * global limits let through (test/real/stores.test.ts): the `B64:` text's chars, the inflated
+   * certificate's bytes (read from the zip's headers, before inflating) and the JSON values
+   * (counted while parsing, before the statements are made). Absent: the global limits.
+   */
+  divocMax?: DivocMax;
   /** uplink.transport 'wifi'. */
   wifi: boolean;
   /** uplink.transport 'lora' (an RN2483 on the board's LoRa UART), and trust updates in LoRa fragments. */
@@ -233,6 +244,9 @@ export function checkBoard(b: any): string[] {
   need(!f.native || b.arm, 'features.native needs an ARM board');
   need(f.native || f.jsVerify, 'features: a board needs the native or the JavaScript verifier');
   need(!f.lora || p.lora !== null, 'features.lora needs pins.lora');
+  var dm = f.divocMax;
+  need(dm === undefined || (f.divoc === true && !!dm && ['text', 'inflated', 'values'].every(function (k) { return isCount(dm[k]) && dm[k] > 0; })),
+    'features.divocMax must be {text, inflated, values} (positive counts), on a board with divoc');
   var names = (b.files instanceof Array ? b.files : []).map(function (x: any) { return x && x.area === 'storage' ? x.name : '?'; });
   var want = COMMON_FILES.concat(f.jsVerify ? TABLE_FILES : []).concat(f.native ? [NATIVE_FILE_NAME] : []);
   need(names.length === want.length && want.every(function (n) { return names.indexOf(n) >= 0; }),

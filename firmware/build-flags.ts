@@ -80,6 +80,22 @@ export function unbuiltFeature(c: FeatureKeys, crowd: boolean, door: boolean): s
 }
 
 declare var __QG_NATIVE_SHA256__: string;
+declare var __QG_DIVOC_MAX_TEXT__: number;
+declare var __QG_DIVOC_MAX_INFLATED__: number;
+declare var __QG_DIVOC_MAX_VALUES__: number;
+
+/**
+ * The board's own bounds on a DIVOC text (boards/<name>.ts features.divocMax, set by the build; 0
+ * where not set: the global limit): the text's chars, the inflated bytes, the JSON values.
+ * (Called at each DIVOC scan inside the DIVOC part, firmware/divoc-read.ts: nothing after boot.)
+ */
+export function divocMax(): { text: number; inflated: number; values: number } {
+  return {
+    text: typeof __QG_DIVOC_MAX_TEXT__ === 'undefined' ? 0 : __QG_DIVOC_MAX_TEXT__,
+    inflated: typeof __QG_DIVOC_MAX_INFLATED__ === 'undefined' ? 0 : __QG_DIVOC_MAX_INFLATED__,
+    values: typeof __QG_DIVOC_MAX_VALUES__ === 'undefined' ? 0 : __QG_DIVOC_MAX_VALUES__,
+  };
+}
 
 /**
  * SHA-256 (hex) of the native verifier's machine code, for bundles that read it from the Storage

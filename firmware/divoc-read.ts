@@ -8,8 +8,12 @@ import { decodeDivoc, DivocCert } from '../proto/divoc/verify';
 import type { NativeInflate } from '../proto/zip';
 import type { Sha256 } from '../proto/divoc/nquads';
 import { builtins } from '../hal/espruino/builtins';
+import { divocMax } from './build-flags';
 
-/** decodeDivoc(b64Text, sha256, inflate) with this interpreter's built-ins, if it has them. */
+/**
+ * decodeDivoc(b64Text, sha256, inflate) with this interpreter's built-ins, if it has them, and
+ * the board's own bounds on a DIVOC text (build-flags divocMax: boards/<name>.ts features.divocMax).
+ */
 export function readDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null): DivocCert {
-  return decodeDivoc(b64Text, sha256, inflate, builtins());
+  return decodeDivoc(b64Text, sha256, inflate, builtins(), divocMax());
 }

@@ -290,11 +290,13 @@ function utf8SeqLen(b: Uint8Array, p: number): number {
 /**
  * Parses one JSON text from bytes (UTF-8, no BOM). Strings in the result are byte strings.
  * Only integer number literals of at most 15 digits are accepted. Throws Error when malformed or
- * past a limit (JSON_MAX_BYTES, `maxDepth` (at most JSON_MAX_DEPTH), JSON_MAX_VALUES, JSON_MAX_KEYS).
+ * past a limit (JSON_MAX_BYTES, `maxDepth` (at most JSON_MAX_DEPTH), `maxValues` (at most
+ * JSON_MAX_VALUES: a board's own bound), JSON_MAX_KEYS).
  */
-export function parseJsonBytes(b: Uint8Array, maxDepth?: number): JsonValue {
+export function parseJsonBytes(b: Uint8Array, maxDepth?: number, maxValues?: number): JsonValue {
   if (b.length > JSON_MAX_BYTES) throw qgError('json: too large');
-  var st: Parser = { b: b, p: 0, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth, left: JSON_MAX_VALUES };
+  var st: Parser = { b: b, p: 0, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth,
+    left: maxValues && maxValues < JSON_MAX_VALUES ? maxValues : JSON_MAX_VALUES };
   var v = p_value(st, 0);
   p_ws(st);
   if (st.p !== b.length) p_fail(st, 'trailing data');

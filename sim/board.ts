@@ -13,6 +13,8 @@ import { FlashChip, FlashImage, FreeFlash, NativeEmulator } from './flash';
 import { EspruinoSandbox, SandboxHost, VirtualClock } from './espruino';
 import { NATIVE_ED25519_BASE64, NATIVE_ED25519_ENTRY, NATIVE_ED25519_SIGNATURE } from '../firmware/crypto/native-code.generated';
 import { verify } from '../firmware/crypto/ed25519';
+import { NATIVE_INFLATE_BASE64 } from '../firmware/native-inflate.generated';
+import { inflateRaw } from '../proto/inflate';
 import { FlashPlan, reportedOf } from '../tools/board/layout';
 
 export interface BoardEvent { t: number; event: string; [k: string]: any }
@@ -35,12 +37,24 @@ export function freeFlashOf(board: string): FreeFlash {
  * The machine code the simulator runs in place of Thumb-2 (which it cannot execute): the native
  * Ed25519 verifier (native/ed25519, firmware/crypto/native-code.generated.ts), recognised by its
  * exact bytes at the called address and run as the strict JavaScript verifier it is tested
- * against under qemu-arm (test/native). Any other code: undefined (E.nativeCall throws).
+ * against under qemu-arm (test/native); and the native inflate (native/inflate,
+ * firmware/native-inflate.generated.ts), run as proto/inflate.ts inflateRaw with qg_inflate's
+ * contract: (used << 16) | outlen, the output written to RAM, or -1 for a stream it refuses. Any
+ * other code: undefined (E.nativeCall throws).
  */
 export function nativeVerifierEmulator(): NativeEmulator {
   const code = Buffer.from(NATIVE_ED25519_BASE64, 'base64');
+  const inflateCode = Buffer.from(NATIVE_INFLATE_BASE64, 'base64');
   const sha512 = (d: Uint8Array) => new Uint8Array(crypto.createHash('sha512').update(d).digest());
-  return (addr, signature, mem) => {
+  return (addr, signature, mem, write) => {
+    if (signature === 'int(int,int,int,int)' && Buffer.from(mem(addr, inflateCode.length)).equals(inflateCode)) {
+      return (src: number, srclen: number, out: number, maxout: number) => {
+        let r;
+        try { r = inflateRaw(mem(src, srclen), maxout); } catch (e) { return -1; }
+        write(out, r.data);
+        return (r.used << 16) | r.data.length;
+      };
+    }
     if (signature !== NATIVE_ED25519_SIGNATURE || !Buffer.from(mem(addr - NATIVE_ED25519_ENTRY, code.length)).equals(code)) return undefined;
     return (pub: number, sig: number, msg: number, len: number) => (verify(mem(pub, 32), mem(msg, len), mem(sig, 64), sha512) ? 1 : 0);
   };

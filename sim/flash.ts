@@ -528,9 +528,12 @@ export class FreeFlash {
   }
 }
 
-/** Emulated machine code: a function of the native call's integer arguments, or undefined. */
-export type NativeEmulator = (addr: number, signature: string, mem: (addr: number, len: number) => Uint8Array) =>
-  ((...args: number[]) => number) | undefined;
+/**
+ * Emulated machine code: a function of the native call's integer arguments, or undefined. `mem`
+ * reads a copy of RAM or flash; `write` writes into a registered RAM buffer (E.getAddressOf).
+ */
+export type NativeEmulator = (addr: number, signature: string, mem: (addr: number, len: number) => Uint8Array,
+  write: (addr: number, bytes: Uint8Array) => void) => ((...args: number[]) => number) | undefined;
 
 export class FlashChip {
   constructor(

@@ -15,6 +15,14 @@ import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofO
 /** Longest `B64:` payload read (chars): scanner.maxLen's top; a real one has 1,152 (3.6x margin). */
 export var DIVOC_MAX_TEXT = 4096;
 
+/**
+ * A board's own bounds, tighter than the global limits (boards/<name>.ts features.divocMax, through
+ * firmware/build-flags.ts divocMax): `text` chars of the `B64:` payload (before base64), `inflated`
+ * bytes of certificate.json (the zip's declared size, before inflating), `values` JSON values
+ * (counted while parsing); 0 for the global limit. Past one: malformed, before its memory is spent.
+ */
+export interface DivocLimits { text: number; inflated: number; values: number }
+
 export interface DivocClaims {
   kind: number;
   dose: number;
@@ -167,12 +175,13 @@ function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header:
  * malformed or outside what the compiled contexts cover. `sha256` hashes the canonical N-Quads;
  * `inflate` is a board's native inflate (proto/zip.ts unzipCertificate); `nat` its built-ins.
  */
-export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, nat?: DivocBuiltins | null): DivocCert {
-  if (b64Text.length > DIVOC_MAX_TEXT) fail('too long');
+export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, nat?: DivocBuiltins | null,
+  max?: DivocLimits | null): DivocCert {
+  if (b64Text.length > DIVOC_MAX_TEXT || (max && max.text && b64Text.length > max.text)) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
   var zip: Uint8Array | null = nat ? base64DecodeNative(b64Text, nat) : base64Decode(b64Text);
   b64Text = '';
-  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, undefined, inflate, nat && nat.crc32)), 'document');
+  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, max && max.inflated || undefined, inflate, nat && nat.crc32), undefined, max && max.values || undefined), 'document');
   zip = null;
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');

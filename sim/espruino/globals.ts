@@ -246,10 +246,16 @@ function defineChip(sb: GlobalsSandbox, E: any, chip: FlashChip): void {
     }
     return chip.read(addr, len);
   };
+  const write = (addr: number, bytes: Uint8Array): void => {
+    for (const r of ram) {
+      if (addr >= r.addr && addr + bytes.length <= r.addr + r.arr.byteLength) { r.arr.set(bytes, addr - r.addr); return; }
+    }
+    throw new Error(`sim: native code wrote outside RAM at 0x${addr.toString(16)}`);
+  };
   if (chip.native && !E.nativeCall) {
     const native = chip.native;
     E.nativeCall = function (addr: any, sig: any) {
-      const fn = native(Number(addr) & ~1, String(sig), mem);
+      const fn = native(Number(addr) & ~1, String(sig), mem, write);
       if (!fn) throw sb.err(`sim: no emulated machine code at 0x${(Number(addr) & ~1).toString(16)}`);
       return function (...args: any[]) { return fn(...args.map((x) => Number(x) | 0)); };
     };

@@ -27,10 +27,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { memoryBootFiles } from '../../tools/build/memory-fixture';
 import { CONFIG_FILE } from '../../firmware/boot';
-import { worstInputs } from '../util/worst-inputs';
+import { worstInputs, worstWithin } from '../util/worst-inputs';
 import { INDEX, sampleText } from '../util/divoc';
 import { hostFiles, seedAndRun } from './interp';
-import { buildBundle, DEFAULT_ENTRY } from '../../tools/build/boards';
+import { buildBundle, boardFile, DEFAULT_ENTRY } from '../../tools/build/boards';
+import { BoardFeatures } from '../../boards/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -53,6 +54,8 @@ function inputs(): Input[] {
     });
   }
   for (const w of worstInputs()) out.push({ name: w.name, text: w.text, want: `"decision":"${w.decision}".*"reason":"${w.reason}"` });
+  // the worst within the Pico's own DIVOC bounds (boards/pico.ts features.divocMax)
+  for (const w of worstWithin(boardFile('pico').features.divocMax!)) out.push({ name: w.name, text: w.text, want: `"decision":"${w.decision}".*"reason":"${w.reason}"` });
   // QG_STORES_ONLY=name,name... feeds only those inputs (to look at one).
   const only = process.env.QG_STORES_ONLY ? process.env.QG_STORES_ONLY.split(',') : null;
   return only ? out.filter((x) => only.indexOf(x.name) >= 0) : out;
@@ -101,11 +104,20 @@ setTimeout(feed, 100);
  * The runs: (store, bundle). `variant`: a bundle the test builds (from build/device, after `make
  * build`) into its work directory: the Linux board with some features changed.
  */
-const RUNS: { env: string; vars: number; bundle: string; variant?: { divoc: boolean } }[] = [
-  { env: 'ESPRUINO_5100', vars: 5100, bundle: 'gate-linux-nodivoc.js', variant: { divoc: false } },
+const RUNS: { env: string; vars: number; bundle: string; variant?: Partial<BoardFeatures>; armParts?: boolean }[] = [
+  { env: 'ESPRUINO_5100', vars: 5100, bundle: 'gate-linux-pico.js', variant: picoOnLinux(), armParts: true },
   { env: 'ESPRUINO_8190', vars: 8190, bundle: 'gate.js' },
   { env: 'ESPRUINO_8190', vars: 8190, bundle: 'gate-linux.js' },
 ];
+
+/**
+ * The Pico's features on the Linux board (DIVOC included): the JavaScript verifier instead of the
+ * native one (ARM code), and boot's checks in the core as on the ARM boards (armParts).
+ */
+function picoOnLinux(): Partial<BoardFeatures> {
+  const f = boardFile('pico').features;
+  return { divoc: f.divoc, divocMax: f.divocMax, wifi: f.wifi, lora: f.lora, crowd: f.crowd, scannerModule: f.scannerModule, door: f.door, native: false, jsVerify: true };
+}
 
 /** What a bundle without DIVOC answers to a DIVOC text (firmware/parse.ts: not built in). */
 function wantFor(r: (typeof RUNS)[number], w: Input): string {
@@ -146,7 +158,7 @@ describe('espruino: every bundle the Linux interpreter runs, on a board\'s fixed
       let bundle = path.join(ROOT, 'dist', r.bundle);
       if (r.variant) {
         bundle = path.join(dir, r.bundle);
-        await buildBundle('linux', { out: bundle, features: r.variant });
+        await buildBundle('linux', { out: bundle, features: r.variant, armParts: r.armParts });
       }
       const files = [{ name: '.bootcde', path: bundle }].concat(common);
       outs[r.env + r.bundle] = await seedAndRun(bin, dir, files, driver(list.length),

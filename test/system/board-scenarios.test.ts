@@ -13,6 +13,8 @@ import * as path from 'path';
 import { runScenario } from '../../sim/scenario';
 import { BOARD_FILES } from '../../boards/index';
 import { bundlePath } from '../../tools/build/boards';
+import { INDEX, sampleText } from '../util/divoc';
+import { worstWithin } from '../util/worst-inputs';
 
 const DIR = path.resolve(__dirname, '..', 'scenarios');
 const CROWD_DIR = path.resolve(__dirname, '..', 'scenarios-crowd');
@@ -104,5 +106,30 @@ describe('scenarios on each ARM board\'s own bundle and flash layout', function 
       }
     });
   }
-
+  // A board that carries DIVOC decides the published samples, and the worst texts within its own
+  // bounds (boards/<name>.ts features.divocMax), as the ESP32's bundle does (which has the global
+  // limits and the JavaScript inflate): same decision and reason, one after the other on one gate.
+  for (const bf of BOARD_FILES.filter((b) => b.features.native && b.features.fits && b.features.divoc)) {
+    it(`${bf.name}: decides the DIVOC samples and the worst texts within its bounds as the ESP32 does`, async function () {
+      if (!fs.existsSync(bundlePath(bf.name)) || !fs.existsSync(bundlePath('esp32'))) this.skip(); // make build-device
+      const texts = INDEX.samples.map((x: { file: string }) => sampleText(x.file))
+        .concat(bf.features.divocMax ? worstWithin(bf.features.divocMax).map((w) => w.text) : []);
+      const steps: any[] = [];
+      for (const t of texts) steps.push({ scan: t }, { wait: 2000 });
+      let LAST: string[] = [];
+      const decisions = async (board: string) => {
+        const lines: string[] = [];
+        const res = await runScenario({ board, config: 'gate.json', trust: 'trust.bin', clock: '2021-09-27T08:00:00Z', steps },
+          { baseDir: path.join(DIR, '..', 'fixtures'), out: (l) => lines.push(l) });
+        assert.ok(res.ok, res.failures.join('\n'));
+        LAST = lines;
+        return res.events.filter((e) => e.event === 'decision').map((e) => `${e.decision}/${e.reason}/${e.format}`);
+      };
+      const esp32 = await decisions('esp32');
+      const mine = await decisions(bf.name);
+      assert.equal(mine.length, texts.length, mine.join('\n') + '\n' + LAST.join('\n'));
+      assert.deepEqual(mine, esp32);
+      assert.ok(mine.slice(0, INDEX.samples.length).some((d) => d === 'open/ok/divoc'), mine.join('\n'));
+    });
+  }
 });

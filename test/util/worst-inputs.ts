@@ -101,3 +101,29 @@ export function worstInputs(): WorstInput[] {
   ];
   return out;
 }
+
+/**
+ * The worst texts within a board's own DIVOC bounds (boards/<name>.ts features.divocMax: text
+ * chars, inflated bytes, JSON values), for that board's memory (test/real/stores.test.ts): the
+ * largest document they let through to the statements, the hashes and the signature check (a
+ * sample with as many names as the values allow: unsigned as changed), and the largest texts of
+ * small values, of one string and of keys that its parser refuses.
+ */
+export function worstWithin(max: { text: number; inflated: number; values: number }): WorstInput[] {
+  const base = JSON.parse(fs.readFileSync(path.join(SAMPLES, 'dose2.json'), 'utf8'));
+  const values = (v: any): number => (v && typeof v === 'object' ? Object.keys(v).reduce((n, k) => n + values(v[k]), 1) : 1);
+  // the sample's values less its name, plus the names' array: n names take values(base) + n
+  let n = max.values - values(base);
+  while (n > 0 && (manyStatements(n).length > max.inflated || b64(manyStatements(n)).length - 4 > max.text)) n--;
+  const fit = (json: (k: number) => string) => {
+    let k = max.inflated;
+    while (k > 2 && Buffer.byteLength(json(k), 'latin1') > max.inflated) k--;
+    return json(k);
+  };
+  return [
+    { name: 'within-statements', what: `a sample with ${n} names: ${max.values} JSON values, the statements, the hashes, the signature`, text: b64(manyStatements(n)), decision: 'deny', reason: 'bad-signature', error: '' },
+    { name: 'within-objects', what: `[{},{},...] of ${max.inflated} bytes`, text: toParser(fit((k) => list('{}', k))), decision: 'deny', reason: 'malformed', error: 'json: too many values' },
+    { name: 'within-string', what: `one string of ${max.inflated} bytes`, text: toParser(fit((k) => '"' + 'a'.repeat(k - 2) + '"')), decision: 'deny', reason: 'malformed', error: 'divoc: document missing' },
+    { name: 'within-keys', what: `{"k0":0,...} of ${max.inflated} bytes`, text: toParser(fit((k) => '{' + Array.from({ length: Math.floor(k / 8) }, (_, i) => `"k${i}":0`).join(',') + '}')), decision: 'deny', reason: 'malformed', error: 'json: too many' },
+  ];
+}

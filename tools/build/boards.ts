@@ -40,6 +40,10 @@ export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: s
     __QG_CROWD__: String(f.crowd),
     __QG_SCANNER_MODULE__: String(f.scannerModule),
     __QG_DOOR__: String(f.door),
+    // the board's DIVOC bounds (0: the global limit)
+    __QG_DIVOC_MAX_TEXT__: String(f.divocMax ? f.divocMax.text : 0),
+    __QG_DIVOC_MAX_INFLATED__: String(f.divocMax ? f.divocMax.inflated : 0),
+    __QG_DIVOC_MAX_VALUES__: String(f.divocMax ? f.divocMax.values : 0),
     __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
   };
 }
@@ -95,7 +99,9 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   /** Leave terser's late `var`s in place (tools/build/latevars.js): only for tests reproducing that bug. */
   keepLateVars?: boolean;
   /** Features changed from the board file's (a test's variant of a board: e.g. the Linux build without DIVOC). */
-  features?: Partial<BoardFeatures>; } = {}): Promise<BuiltBundle> {
+  features?: Partial<BoardFeatures>;
+  /** Boot's and the trust store's checks in the core, as on the ARM boards (a test's Linux build shaped like one). */
+  armParts?: boolean; } = {}): Promise<BuiltBundle> {
   const entry = opts.entry || DEFAULT_ENTRY;
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
@@ -109,7 +115,7 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
     // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust').
-    if (!f.jsVerify) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
+    if (!f.jsVerify || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
   }
   const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards: deviceBoards(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
