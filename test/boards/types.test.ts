@@ -34,6 +34,9 @@ describe('boards/types: the board-file schema', () => {
     ['no variables', (b) => { b.vars = 0; }, /vars/],
     ['a Wi-Fi module Espruino does not have', (b) => { b.wifiModule = 'wifi'; }, /wifiModule/],
     ['the Wi-Fi feature without a Wi-Fi module', (b) => { b.features.wifi = true; }, /features\.wifi/],
+    ['DIVOC bounds without DIVOC', (b) => { b.features.divoc = false; }, /features\.divocMax/],
+    ['a DIVOC bound of 0', (b) => { b.features.divocMax.values = 0; }, /features\.divocMax/],
+    ['a DIVOC bound missing', (b) => { delete b.features.divocMax.inflated; }, /features\.divocMax/],
   ];
   for (const [what, spoil, msg] of bad) {
     it(`refuses ${what}`, () => {

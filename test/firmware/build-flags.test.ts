@@ -7,7 +7,8 @@ import * as fs from 'fs';
 
 const GATE_JSON = path.join(__dirname, '..', 'fixtures', 'gate.json');
 import * as esbuild from 'esbuild';
-import { builtFeatures, nativeCodeDigest, unbuiltFeature, QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR } from '../../firmware/build-flags';
+import { buildDefines, boardFile } from '../../tools/build/boards';
+import { divocMax, builtFeatures, nativeCodeDigest, unbuiltFeature, QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_WIFI, QG_LORA, QG_CROWD, QG_SCANNER_MODULE, QG_DOOR } from '../../firmware/build-flags';
 import { validateConfig } from '../../firmware/config';
 
 const FLAGS = ['NATIVE', 'NATIVE_EMBED', 'JSVERIFY', 'DIVOC', 'WIFI', 'LORA', 'CROWD', 'SCANNER_MODULE', 'DOOR'];
@@ -73,5 +74,12 @@ describe('firmware/build-flags', () => {
   it('reports the native code digest the build defines', () => {
     const digest = 'ab'.repeat(32);
     assert.equal(bundled({ __QG_NATIVE_SHA256__: JSON.stringify(digest) }).nativeCodeDigest(), digest);
+  });
+  it('divocMax: the board\'s DIVOC bounds from the build (boards/<name>.ts features.divocMax), 0 without them', () => {
+    assert.deepEqual(divocMax(), { text: 0, inflated: 0, values: 0 });
+    const pico = boardFile('pico').features;
+    assert.ok(pico.divoc && pico.divocMax);
+    assert.deepEqual(bundled(buildDefines(pico, '')).divocMax(), pico.divocMax);
+    assert.deepEqual(bundled(buildDefines(boardFile('esp32').features, '')).divocMax(), { text: 0, inflated: 0, values: 0 });
   });
 });
