@@ -53,6 +53,7 @@ export function universalDefines(nativeSha256: string): { [name: string]: string
   return {
     __QG_NATIVE__: 'true', __QG_NATIVE_EMBED__: 'true', __QG_JSVERIFY__: 'true', __QG_DIVOC__: 'true',
     __QG_WIFI__: 'true', __QG_LORA__: 'true', __QG_CROWD__: 'true', __QG_SCANNER_MODULE__: 'true', __QG_DOOR__: 'true',
+    __QG_DIVOC_MAX_TEXT__: '0', __QG_DIVOC_MAX_INFLATED__: '0', __QG_DIVOC_MAX_VALUES__: '0',
     __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
   };
 }
