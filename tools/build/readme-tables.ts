@@ -122,7 +122,7 @@ export function budgetTable(boards: Board[] = BOARD_FILES, bundleBytes?: (name: 
 }
 
 /** What each file in a board's flash is (the boards that get it come from the board files). */
-const FILES: { names: string[]; shown: string; what: string }[] = [
+const FILES: { names: string[]; shown: string; what: string; on?: (b: Board) => boolean }[] = [
   { names: ['.bootcde'], shown: '`.bootcde`', what: 'the firmware (`dist/gate-<board>.js`, or `dist/gate.js`), run from flash at boot; where Storage cannot hold it, a loader that runs the firmware image in a free area, then the firmware\'s tail (see "Flash layout")' },
   { names: ['qg.cfg'], shown: '`qg.cfg`', what: 'the configuration (JSON)' },
   { names: ['qg.trust'], shown: '`qg.trust`', what: 'the trust bundle (COSE_Sign1 bytes)' },
@@ -130,6 +130,7 @@ const FILES: { names: string[]; shown: string; what: string }[] = [
   { names: ['qg.tb', 'qg.k*'], shown: '`qg.tb`, `qg.k<8 hex>`', what: 'the JavaScript verifier\'s tables, the base point (9 KB) and one per trusted key (2.3 KB), read in place' },
   { names: ['qg.lock'], shown: '`qg.lock`', what: 'the console password (derived from `site.secret`) with a check: locks the console even when `qg.cfg` is damaged (see "Security: the consoles")' },
   { names: ['qg.ed25519'], shown: '`qg.ed25519`', what: 'the native verifier\'s machine code (7.9 KB), run in place; in the image in a free area when there is one (see "Flash layout")' },
+  { names: ['qg.inflate'], shown: '`qg.inflate`', what: 'the native inflate\'s machine code (1.6 KB) for DIVOC, run in place; written by the firmware at boot from its own copy when it differs', on: (b) => b.arm && b.features.native && b.features.divoc },
   { names: ['qg.j*'], shown: '`qg.j0` ...', what: 'the entry-log journal\'s segments (`log.segments` files of `log.segmentSize` bytes)' },
   { names: ['qg.occ'], shown: '`qg.occ`', what: 'at gates that count (`capacity.max`): people inside, the PPKM level, the last daily reset (JSON; see "Occupancy, capacity and the booth")' },
 ];
@@ -140,7 +141,7 @@ const FIRMWARE_FILES = ['.bootcde', 'qg.tver', 'qg.j*', 'qg.occ'];
 export function filesTable(boards: Board[] = BOARD_FILES): string {
   const out = [row(['file', 'boards', 'what']), row(['---', '---', '---'])];
   for (const f of FILES) {
-    const on = boards.filter((b) => f.names.every((n) => FIRMWARE_FILES.indexOf(n) >= 0 || b.files.some((x) => x.name === n)));
+    const on = boards.filter((b) => (f.on ? f.on(b) : f.names.every((n) => FIRMWARE_FILES.indexOf(n) >= 0 || b.files.some((x) => x.name === n))));
     const who = on.length === boards.length ? 'all' : on.map((b) => `\`${b.name}\``).join(', ');
     const by = FIRMWARE_FILES.indexOf(f.names[0]) >= 0 && f.names[0] !== '.bootcde' ? ', written by the firmware' : '';
     out.push(row([f.shown, who, f.what + by]));
