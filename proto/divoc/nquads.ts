@@ -254,18 +254,14 @@ function integerText(n: number): string {
 /** Marks a blank node in a stored quad: BLANK + String.fromCharCode(48 + index). */
 var BLANK = 1;
 
-/** The blank node of a quad's subject (at = 0) or object (at = length - 2), or -1. */
-function blankAt(q: string, at: number): number {
-  return q.charCodeAt(at) === BLANK ? q.charCodeAt(at + 1) - 48 : -1;
-}
-
 /**
  * The N-Quads line of a stored quad: blank node b is written `_:` + labels[b], or when labels is
  * null `_:a` for b === self and `_:z` for the others (URDNA2015's first-degree hash).
  */
 function quadLine(q: string, labels: string[] | null, self: number): string {
-  var s = blankAt(q, 0);
-  var o = blankAt(q, q.length - 2);
+  var e = q.length - 2;
+  var s = q.charCodeAt(0) === BLANK ? q.charCodeAt(1) - 48 : -1;
+  var o = q.charCodeAt(e) === BLANK ? q.charCodeAt(e + 1) - 48 : -1;
   var head = s < 0 ? '' : '_:' + (labels ? labels[s] : s === self ? 'a' : 'z');
   var tail = o < 0 ? '' : '_:' + (labels ? labels[o] : o === self ? 'a' : 'z');
   return head + q.substring(s < 0 ? 0 : 2, o < 0 ? q.length : q.length - 2) + tail + ' .\n';
@@ -323,6 +319,12 @@ interface Pending {
  */
 export class Graph {
   quads: string[];
+  /**
+   * Two chars per quad: the blank node of its subject, then of its object, as in the quad
+   * (String.fromCharCode(48 + index)), or '-' (so that the quads of a blank node are found with
+   * the interpreter's own indexOf: canonicalBytes).
+   */
+  ends: string;
   nodes: number;
   /** False once a literal has a byte >= 0x80 (sorting then needs compareUtf16). */
   ascii: boolean;
@@ -330,6 +332,7 @@ export class Graph {
   consume: boolean;
   constructor(consume: boolean) {
     this.quads = [];
+    this.ends = '';
     this.nodes = 0;
     this.ascii = true;
     this.consume = consume;
@@ -342,6 +345,7 @@ export class Graph {
     if (quads.indexOf(q) >= 0) return;
     if (quads.length >= MAX_QUADS) fail('too many statements');
     quads.push(q);
+    this.ends += (s.charCodeAt(0) === BLANK ? s.charAt(1) : '-') + (o.charCodeAt(0) === BLANK ? o.charAt(1) : '-');
   }
 
   /** A string literal's N-Quads text. */
@@ -523,17 +527,19 @@ function compareDigests(a: Uint8Array, b: Uint8Array): number {
 export function canonicalBytes(g: Graph, sha256: Sha256, toBytes?: ToBytes | null): Uint8Array {
   var n = g.nodes;
   var quads = g.quads;
+  var ends = g.ends;
   var hashes: Uint8Array[] = [];
   var order: number[] = [];
   var i;
   var j;
   for (i = 0; i < n; i++) {
+    // The quads that mention blank node i (one whose subject and object both are is one line).
     var lines: string[] = [];
-    var m = 48 + i;
-    for (j = 0; j < quads.length; j++) {
-      var q = quads[j];
-      var e = q.length - 2;
-      if ((q.charCodeAt(0) === BLANK && q.charCodeAt(1) === m) || (q.charCodeAt(e) === BLANK && q.charCodeAt(e + 1) === m)) lines.push(quadLine(q, null, i));
+    var c = String.fromCharCode(48 + i);
+    var at = ends.indexOf(c);
+    while (at >= 0) {
+      if ((at & 1) === 0 || ends.charAt(at - 1) !== c) lines.push(quadLine(quads[at >> 1], null, i));
+      at = ends.indexOf(c, at + 1);
     }
     hashes.push(sha256(linesToBytes(lines, g.ascii, toBytes)));
     order.push(i);
@@ -548,6 +554,7 @@ export function canonicalBytes(g: Graph, sha256: Sha256, toBytes?: ToBytes | nul
   }
   hashes = [];
   g.quads = [];
+  g.ends = '';
   for (j = 0; j < quads.length; j++) quads[j] = quadLine(quads[j], labels, -1);
   return linesToBytes(quads, g.ascii, toBytes);
 }
