@@ -189,50 +189,31 @@ export function iriCharsBadLoop(v: string, from: number): boolean {
   return false;
 }
 
-/** Whether a key can be in a frame at all: printable ASCII without '|' and '=' (the pre-checks, then the loop). */
-export function termUsable(key: string): boolean {
-  return !(UNPRINTABLE_RE.test(key) || key.indexOf('|') >= 0 || key.indexOf('=') >= 0) || termUsableLoop(key);
-}
-
-/** termUsable by a loop over the chars (the reference). */
-export function termUsableLoop(key: string): boolean {
-  for (var i = 0; i < key.length; i++) {
-    var c = key.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 124 || c === 61) return false; // | =
-  }
-  return true;
-}
-
-/** The table entry 'K a b' of a usable key (termUsable) in a frame, or null when the frame does not define it. */
-function lookup(frame: string, key: string): string | null {
-  var at = indexOfText(frame, '|' + key + '=');
-  if (at < 0) return null;
-  var start = at + key.length + 2;
-  var end = frame.indexOf('|', start);
-  if (end < 0) end = frame.length;
-  return frame.substring(start, end);
-}
-
 /**
  * The entries of `keys` in the frame starting at part `part` (null where it does not define the
- * key), reading one part at a time.
+ * key, and for the keys in `skip`), reading one part at a time until every key is found: the
+ * interpreter's own JSON.parse and property lookup (the frame's terms are printable ASCII without
+ * '|' and '=': a key with any other char is in no frame; '|' marks a part continued by the next;
+ * a property that is not a string is inherited, as "constructor" or "__proto__" are).
  */
-function lookupAll(part: number, keys: string[]): (string | null)[] {
+function lookupAll(part: number, keys: string[], skip: string[]): (string | null)[] {
   var out: (string | null)[] = [];
-  var usable: boolean[] = [];
   var missing = 0;
   var k;
   for (k = 0; k < keys.length; k++) {
     out.push(null);
-    usable.push(keys[k].length > 0 && termUsable(keys[k]));
-    if (usable[k]) missing++;
+    if (skip.indexOf(keys[k]) < 0) missing++;
   }
   while (missing > 0) {
-    var text = divocFrame(part++);
+    var frame = JSON.parse(divocFrame(part++));
     for (k = 0; k < keys.length; k++) {
-      if (usable[k] && out[k] === null && (out[k] = lookup(text, keys[k])) !== null) missing--;
+      var v = frame[keys[k]];
+      if (out[k] === null && typeof v === 'string' && keys[k] !== '|' && skip.indexOf(keys[k]) < 0) {
+        out[k] = v;
+        missing--;
+      }
     }
-    if (text.substring(text.length - 2) !== '|+') break;
+    if (typeof frame['|'] !== 'string') break;
   }
   return out;
 }
@@ -400,7 +381,7 @@ export class Graph {
     if (frameIdx < 0) fail('unexpected types');
 
     // The entry of every key (null: undefined there).
-    var entries = lookupAll(frameIdx, obj.keys);
+    var entries = lookupAll(frameIdx, obj.keys, skip);
     var k;
 
     // Subject: the @id alias if present, else a fresh blank node.
@@ -423,9 +404,7 @@ export class Graph {
 
     for (k = 0; k < obj.keys.length; k++) {
       var key = obj.keys[k];
-      var sk = false;
-      for (var q = 0; q < skip.length; q++) if (skip[q] === key) sk = true;
-      if (sk) continue;
+      if (skip.indexOf(key) >= 0) continue;
       var entry = entries[k];
       if (entry === null) return fail('term not defined by the contexts');
       var kind = entry.charAt(0);
@@ -469,7 +448,7 @@ export class Graph {
     } else if (kind === 'r') {
       this.add(subj, pred, '<' + checkIri(sv) + '>');
     } else if (kind === 'v') {
-      var ve = lookupAll(+e[2], [sv])[0];
+      var ve = lookupAll(+e[2], [sv], [])[0];
       if (ve === null || ve.charAt(0) === 'i' || ve.charAt(0) === 't') fail('unknown vocabulary value');
       this.add(subj, pred, '<' + iri((ve as string).split(' ')[1]) + '>');
     } else fail('bad table entry');
