@@ -61,7 +61,7 @@ function iri(p: string): string {
 }
 
 /** Index of the first char of s that N-Quads escapes (controls, '"', '\\'), or -1. */
-function firstEscape(s: string): number {
+export function firstEscape(s: string): number {
   return ESCAPE_RE.test(s) ? firstEscapeLoop(s) : -1;
 }
 
