@@ -54,10 +54,16 @@ function fail(what: string): never {
   throw qgError('divoc: ' + what);
 }
 
+/** The IRI prefixes fetched so far (divocIriPrefix: a call reads the switch of them). */
+var IRI_PREFIX: string[] = [];
+
 /** A packed IRI of the table, its prefix digit expanded. */
 function iri(p: string): string {
-  var c = p.charCodeAt(0);
-  return c >= 49 && c <= 57 ? divocIriPrefix(c - 48) + p.substring(1) : p;
+  var c = p.charCodeAt(0) - 48;
+  if (!(c >= 1 && c <= 9)) return p;
+  var x = IRI_PREFIX[c];
+  if (x === undefined) x = IRI_PREFIX[c] = divocIriPrefix(c);
+  return x + p.substring(1);
 }
 
 /** Index of the first char of s that N-Quads escapes (controls, '"', '\\'), or -1. */
@@ -332,7 +338,7 @@ export class Graph {
   /** A string literal's N-Quads text. */
   literal(v: string): string {
     if (this.ascii && NON_ASCII_RE.test(v)) this.ascii = !hasNonAsciiLoop(v);
-    return '"' + escapeLiteral(v) + '"';
+    return '"' + (ESCAPE_RE.test(v) ? escapeLiteral(v) : v) + '"';
   }
 
   /**
