@@ -230,7 +230,9 @@ if (D.divocText && Q.divocParts) {
   // the canonical N-Quads as the gate makes them: sorted and joined natively, E.toUint8Array
   // (NB.bytes) where the interpreter has it (proto/divoc/nquads.ts canonicalBytes); _js: without
   var TB = NB && NB.bytes;
-  if (TB) phase('document_canonical_js', function () { return P.canonicalBytes(P.documentGraph(PJ), H.sha256); });
+  var PG2 = TB && P.documentGraph(PJ);
+  if (TB) phase('document_canonical_js', function () { return P.canonicalBytes(PG2, H.sha256); });
+  PG2 = undefined;
   var PC = phase('document_canonical', function () { return P.canonicalBytes(PG, H.sha256, TB); });
   phase('document_sha256', function () { return H.sha256(PC); });
   var PO = phase('proof_graph', function () { return P.proofOptionsGraph(PJ.get('proof')); });
