@@ -18,11 +18,19 @@
 // read); quads are kept as one string each; the JSON tree can be dropped once the quads are made
 // (documentGraph / proofOptionsGraph, then canonicalBytes), and the canonical N-Quads are written
 // straight into one byte array.
+//
+// Speed (README "Speed"): an interpreted step costs a board thousands of instructions, a native
+// built-in almost nothing. Frames are read with JSON.parse and looked up as properties, duplicates
+// and a blank node's quads found with indexOf, ASCII lines sorted with sort() (no comparator),
+// joined with join('') and made bytes by the board's E.toUint8Array (canonicalBytes' toBytes), and
+// the per-char loops run only where a RegExp test says they may find something. The loops stay the
+// reference (tests compare both on every char and on random strings, test/real/nquads.test.ts on
+// the real interpreter) and the path for non-ASCII lines and firmware without the built-ins.
 
 import { qgError } from '../error';
 import { divocFrame, divocIriPrefix, divocRoots, divocSlot, DIVOC_RESERVED } from './table.generated';
 import { JsonObject, JsonValue } from '../json';
-import { bytesToByteString, hexOf, indexOfText } from '../bytes';
+import { bytesToByteString, indexOfText } from '../bytes';
 
 var RDF_TYPE = '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>';
 var XSD_INTEGER = '<http://www.w3.org/2001/XMLSchema#integer>';
@@ -33,19 +41,46 @@ var MAX_QUADS = 128;
 var MAX_NODES = 64;
 
 export type Sha256 = (d: Uint8Array) => Uint8Array;
+/** The bytes of a byte string: a board's E.toUint8Array (hal/espruino builtins().bytes), natively. */
+export type ToBytes = (s: string) => Uint8Array;
+
+// Native pre-checks (speed: a per-char loop of interpreted JavaScript costs a board thousands of
+// instructions a char, a RegExp test a few hundred in all): each says whether a string MAY hold a
+// char the loop after it looks for, and the loop (the reference) runs only then. Only what
+// Espruino's RegExp does right is used: one character class, single ranges of \xNN escapes
+// (test/real/nquads.test.ts checks every char 0..255, and beyond, on the real interpreter).
+/** A char N-Quads escapes in a literal: controls, '"', '\\', DEL. */
+var ESCAPE_RE = /["\\\x00-\x1f\x7f]/;
+/** A char outside printable ASCII (0x21..0x7e). */
+var UNPRINTABLE_RE = /[^\x21-\x7e]/;
+/** A char outside ASCII. */
+var NON_ASCII_RE = /[^\x00-\x7f]/;
+/** A printable ASCII char an IRI written raw may not hold. */
+var IRI_PUNCT_RE = /[<>"{}|\\^`]/;
 
 function fail(what: string): never {
   throw qgError('divoc: ' + what);
 }
 
+/** The IRI prefixes fetched so far (divocIriPrefix: a call reads the switch of them). */
+var IRI_PREFIX: string[] = [];
+
 /** A packed IRI of the table, its prefix digit expanded. */
 function iri(p: string): string {
-  var c = p.charCodeAt(0);
-  return c >= 49 && c <= 57 ? divocIriPrefix(c - 48) + p.substring(1) : p;
+  var c = p.charCodeAt(0) - 48;
+  if (!(c >= 1 && c <= 9)) return p;
+  var x = IRI_PREFIX[c];
+  if (x === undefined) x = IRI_PREFIX[c] = divocIriPrefix(c);
+  return x + p.substring(1);
 }
 
 /** Index of the first char of s that N-Quads escapes (controls, '"', '\\'), or -1. */
-function firstEscape(s: string): number {
+export function firstEscape(s: string): number {
+  return ESCAPE_RE.test(s) ? firstEscapeLoop(s) : -1;
+}
+
+/** firstEscape by a loop over the chars (the reference). */
+export function firstEscapeLoop(s: string): number {
   for (var i = 0; i < s.length; i++) {
     var c = s.charCodeAt(i);
     if (c < 0x20 || c === 34 || c === 92 || c === 0x7f) return i;
@@ -149,46 +184,50 @@ function checkIri(v: string): string {
     if (!(isAlpha(c) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) break;
   }
   if (i >= v.length || v.charCodeAt(i) !== 58) fail('IRI not absolute');
-  for (var j = i + 1; j < v.length; j++) {
-    var d = v.charCodeAt(j);
-    if (d <= 0x20 || d >= 0x7f || d === 60 || d === 62 || d === 34 || d === 123 || d === 125 || d === 124 || d === 92 || d === 94 || d === 96) {
-      fail('IRI has unusual chars');
-    }
-  }
+  if (iriCharsBad(v, i + 1)) fail('IRI has unusual chars');
   if (indexOfText(DIVOC_RESERVED, '|' + v.substring(0, i) + '|') >= 0 && v.substring(i + 1, i + 3) !== '//') fail('IRI looks like a compact IRI');
   return v;
 }
 
-/** The table entry 'K a b' of a key in a frame, or null when the frame does not define it. */
-function lookup(frame: string, key: string): string | null {
-  if (key.length === 0) return null;
-  for (var i = 0; i < key.length; i++) {
-    var c = key.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 124 || c === 61) return null; // | =
+/** Whether v from `from` on holds a char an IRI written raw may not (the pre-checks, then the loop). */
+export function iriCharsBad(v: string, from: number): boolean {
+  return (UNPRINTABLE_RE.test(v) || IRI_PUNCT_RE.test(v)) && iriCharsBadLoop(v, from);
+}
+
+/** iriCharsBad by a loop over the chars (the reference). */
+export function iriCharsBadLoop(v: string, from: number): boolean {
+  for (var j = from; j < v.length; j++) {
+    var d = v.charCodeAt(j);
+    if (d <= 0x20 || d >= 0x7f || d === 60 || d === 62 || d === 34 || d === 123 || d === 125 || d === 124 || d === 92 || d === 94 || d === 96) return true;
   }
-  var at = indexOfText(frame, '|' + key + '=');
-  if (at < 0) return null;
-  var start = at + key.length + 2;
-  var end = frame.indexOf('|', start);
-  if (end < 0) end = frame.length;
-  return frame.substring(start, end);
+  return false;
 }
 
 /**
  * The entries of `keys` in the frame starting at part `part` (null where it does not define the
- * key), reading one part at a time.
+ * key, and for the keys in `skip`), reading one part at a time until every key is found: the
+ * interpreter's own JSON.parse and property lookup (the frame's terms are printable ASCII without
+ * '|' and '=': a key with any other char is in no frame; '|' marks a part continued by the next;
+ * a property that is not a string is inherited, as "constructor" or "__proto__" are).
  */
-function lookupAll(part: number, keys: string[]): (string | null)[] {
+function lookupAll(part: number, keys: string[], skip: string[]): (string | null)[] {
   var out: (string | null)[] = [];
-  var missing = keys.length;
+  var missing = 0;
   var k;
-  for (k = 0; k < keys.length; k++) out.push(null);
+  for (k = 0; k < keys.length; k++) {
+    out.push(null);
+    if (skip.indexOf(keys[k]) < 0) missing++;
+  }
   while (missing > 0) {
-    var text = divocFrame(part++);
+    var frame = JSON.parse(divocFrame(part++));
     for (k = 0; k < keys.length; k++) {
-      if (out[k] === null && (out[k] = lookup(text, keys[k])) !== null) missing--;
+      var v = frame[keys[k]];
+      if (out[k] === null && typeof v === 'string' && keys[k] !== '|' && skip.indexOf(keys[k]) < 0) {
+        out[k] = v;
+        missing--;
+      }
     }
-    if (text.substring(text.length - 2) !== '|+') break;
+    if (typeof frame['|'] !== 'string') break;
   }
   return out;
 }
@@ -210,25 +249,35 @@ function integerText(n: number): string {
 /** Marks a blank node in a stored quad: BLANK + String.fromCharCode(48 + index). */
 var BLANK = 1;
 
-/** The blank node of a quad's subject (at = 0) or object (at = length - 2), or -1. */
-function blankAt(q: string, at: number): number {
-  return q.charCodeAt(at) === BLANK ? q.charCodeAt(at + 1) - 48 : -1;
-}
-
 /**
  * The N-Quads line of a stored quad: blank node b is written `_:` + labels[b], or when labels is
  * null `_:a` for b === self and `_:z` for the others (URDNA2015's first-degree hash).
  */
 function quadLine(q: string, labels: string[] | null, self: number): string {
-  var s = blankAt(q, 0);
-  var o = blankAt(q, q.length - 2);
+  var e = q.length - 2;
+  var s = q.charCodeAt(0) === BLANK ? q.charCodeAt(1) - 48 : -1;
+  var o = q.charCodeAt(e) === BLANK ? q.charCodeAt(e + 1) - 48 : -1;
   var head = s < 0 ? '' : '_:' + (labels ? labels[s] : s === self ? 'a' : 'z');
   var tail = o < 0 ? '' : '_:' + (labels ? labels[o] : o === self ? 'a' : 'z');
   return head + q.substring(s < 0 ? 0 : 2, o < 0 ? q.length : q.length - 2) + tail + ' .\n';
 }
 
-/** The bytes of sorted lines, joined (byte strings, one char per byte); empties `lines`. */
-function linesToBytes(lines: string[], ascii: boolean): Uint8Array {
+/**
+ * The bytes of sorted lines, joined (byte strings, one char per byte); empties `lines`. ASCII
+ * lines are sorted by the interpreter's own sort (no comparator: code unit order, which is
+ * compareUtf16's order on ASCII), joined natively and turned into bytes by `toBytes`; without
+ * `toBytes`, or with non-ASCII lines, linesToBytesLoop.
+ */
+function linesToBytes(lines: string[], ascii: boolean, toBytes: ToBytes | null | undefined): Uint8Array {
+  if (!ascii || !toBytes) return linesToBytesLoop(lines, ascii);
+  lines.sort();
+  var text = lines.join('');
+  lines.splice(0, lines.length);
+  return toBytes(text);
+}
+
+/** linesToBytes by a comparator and a loop over the chars (the reference, and the path without toBytes). */
+function linesToBytesLoop(lines: string[], ascii: boolean): Uint8Array {
   lines.sort(ascii ? compareAscii : compareUtf16);
   var n = 0;
   var i;
@@ -241,6 +290,12 @@ function linesToBytes(lines: string[], ascii: boolean): Uint8Array {
     for (var j = 0; j < l.length; j++) out[p++] = l.charCodeAt(j);
   }
   return out;
+}
+
+/** Whether s has a char >= 0x80, by a loop over the chars (the reference of NON_ASCII_RE). */
+export function hasNonAsciiLoop(s: string): boolean {
+  for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return true;
+  return false;
 }
 
 /** A node object waiting to be read: its slot, and the subject and predicate linking to it ('' for the root). */
@@ -259,6 +314,12 @@ interface Pending {
  */
 export class Graph {
   quads: string[];
+  /**
+   * Two chars per quad: the blank node of its subject, then of its object, as in the quad
+   * (String.fromCharCode(48 + index)), or '-' (so that the quads of a blank node are found with
+   * the interpreter's own indexOf: canonicalBytes).
+   */
+  ends: string;
   nodes: number;
   /** False once a literal has a byte >= 0x80 (sorting then needs compareUtf16). */
   ascii: boolean;
@@ -266,6 +327,7 @@ export class Graph {
   consume: boolean;
   constructor(consume: boolean) {
     this.quads = [];
+    this.ends = '';
     this.nodes = 0;
     this.ascii = true;
     this.consume = consume;
@@ -275,22 +337,16 @@ export class Graph {
     // Identical quads collapse, as they do in jsonld's node map.
     var q = s + ' ' + p + ' ' + o;
     var quads = this.quads;
-    for (var j = 0; j < quads.length; j++) if (quads[j] === q) return;
+    if (quads.indexOf(q) >= 0) return;
     if (quads.length >= MAX_QUADS) fail('too many statements');
     quads.push(q);
+    this.ends += (s.charCodeAt(0) === BLANK ? s.charAt(1) : '-') + (o.charCodeAt(0) === BLANK ? o.charAt(1) : '-');
   }
 
   /** A string literal's N-Quads text. */
   literal(v: string): string {
-    if (this.ascii) {
-      for (var i = 0; i < v.length; i++) {
-        if (v.charCodeAt(i) >= 0x80) {
-          this.ascii = false;
-          break;
-        }
-      }
-    }
-    return '"' + escapeLiteral(v) + '"';
+    if (this.ascii && NON_ASCII_RE.test(v)) this.ascii = !hasNonAsciiLoop(v);
+    return '"' + (ESCAPE_RE.test(v) ? escapeLiteral(v) : v) + '"';
   }
 
   /**
@@ -339,7 +395,7 @@ export class Graph {
     if (frameIdx < 0) fail('unexpected types');
 
     // The entry of every key (null: undefined there).
-    var entries = lookupAll(frameIdx, obj.keys);
+    var entries = lookupAll(frameIdx, obj.keys, skip);
     var k;
 
     // Subject: the @id alias if present, else a fresh blank node.
@@ -362,9 +418,7 @@ export class Graph {
 
     for (k = 0; k < obj.keys.length; k++) {
       var key = obj.keys[k];
-      var sk = false;
-      for (var q = 0; q < skip.length; q++) if (skip[q] === key) sk = true;
-      if (sk) continue;
+      if (skip.indexOf(key) >= 0) continue;
       var entry = entries[k];
       if (entry === null) return fail('term not defined by the contexts');
       var kind = entry.charAt(0);
@@ -408,7 +462,7 @@ export class Graph {
     } else if (kind === 'r') {
       this.add(subj, pred, '<' + checkIri(sv) + '>');
     } else if (kind === 'v') {
-      var ve = lookupAll(+e[2], [sv])[0];
+      var ve = lookupAll(+e[2], [sv], [])[0];
       if (ve === null || ve.charAt(0) === 'i' || ve.charAt(0) === 't') fail('unknown vocabulary value');
       this.add(subj, pred, '<' + iri((ve as string).split(' ')[1]) + '>');
     } else fail('bad table entry');
@@ -450,39 +504,52 @@ export function objectsAbout(g: Graph, link: string, preds: string[]): string[][
   return out;
 }
 
+/** Order of two byte arrays of one length (digests): the order of their hex, as URDNA2015 sorts hashes. */
+function compareDigests(a: Uint8Array, b: Uint8Array): number {
+  var i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i < a.length ? a[i] - b[i] : 0;
+}
+
 /**
  * The canonical N-Quads (URDNA2015: first-degree hashes, canonical labels c14nN in hash order,
  * sorted lines) of a graph, as UTF-8 bytes. Consumes the graph (its quads are dropped as they are
- * written).
+ * written). `toBytes`: a native conversion of a byte string to bytes (E.toUint8Array), with which
+ * ASCII lines are sorted and joined natively (linesToBytes).
  */
-export function canonicalBytes(g: Graph, sha256: Sha256): Uint8Array {
+export function canonicalBytes(g: Graph, sha256: Sha256, toBytes?: ToBytes | null): Uint8Array {
   var n = g.nodes;
   var quads = g.quads;
-  var hashes: string[] = [];
+  var ends = g.ends;
+  var hashes: Uint8Array[] = [];
   var order: number[] = [];
   var i;
   var j;
   for (i = 0; i < n; i++) {
+    // The quads that mention blank node i (one whose subject and object both are is one line).
     var lines: string[] = [];
-    for (j = 0; j < quads.length; j++) {
-      var q = quads[j];
-      if (blankAt(q, 0) === i || blankAt(q, q.length - 2) === i) lines.push(quadLine(q, null, i));
+    var c = String.fromCharCode(48 + i);
+    var at = ends.indexOf(c);
+    while (at >= 0) {
+      if ((at & 1) === 0 || ends.charAt(at - 1) !== c) lines.push(quadLine(quads[at >> 1], null, i));
+      at = ends.indexOf(c, at + 1);
     }
-    hashes.push(hexOf(sha256(linesToBytes(lines, g.ascii))));
+    hashes.push(sha256(linesToBytes(lines, g.ascii, toBytes)));
     order.push(i);
   }
   order.sort(function (x, y) {
-    return hashes[x] < hashes[y] ? -1 : hashes[x] > hashes[y] ? 1 : 0;
+    return compareDigests(hashes[x], hashes[y]);
   });
   var labels: string[] = [];
   for (i = 0; i < n; i++) {
-    if (i > 0 && hashes[order[i]] === hashes[order[i - 1]]) fail('shape needs n-degree hashing');
+    if (i > 0 && compareDigests(hashes[order[i]], hashes[order[i - 1]]) === 0) fail('shape needs n-degree hashing');
     labels[order[i]] = 'c14n' + i;
   }
   hashes = [];
   g.quads = [];
+  g.ends = '';
   for (j = 0; j < quads.length; j++) quads[j] = quadLine(quads[j], labels, -1);
-  return linesToBytes(quads, g.ascii);
+  return linesToBytes(quads, g.ascii, toBytes);
 }
 
 function contextKey(v: JsonValue | undefined): string {
@@ -534,11 +601,11 @@ export function proofOptionsGraph(proof: JsonObject): Graph {
 }
 
 /** Canonical N-Quads (byte string) of the certificate without its `proof`. */
-export function canonicalDocument(doc: JsonObject, sha256: Sha256): string {
-  return bytesToByteString(canonicalBytes(documentGraph(doc), sha256));
+export function canonicalDocument(doc: JsonObject, sha256: Sha256, toBytes?: ToBytes | null): string {
+  return bytesToByteString(canonicalBytes(documentGraph(doc), sha256, toBytes));
 }
 
 /** Canonical N-Quads (byte string) of the proof options (see proofOptionsGraph). */
-export function canonicalProofOptions(proof: JsonObject, sha256: Sha256): string {
-  return bytesToByteString(canonicalBytes(proofOptionsGraph(proof), sha256));
+export function canonicalProofOptions(proof: JsonObject, sha256: Sha256, toBytes?: ToBytes | null): string {
+  return bytesToByteString(canonicalBytes(proofOptionsGraph(proof), sha256, toBytes));
 }

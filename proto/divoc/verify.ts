@@ -186,6 +186,7 @@ export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInf
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'), nat);
+  var toBytes = nat ? nat.bytes : null; // (E.toUint8Array: the canonical N-Quads made natively, nquads.ts canonicalBytes)
   nat = null; // (the built-ins are not needed past here: not held through the graphs)
 
   var subject: JsonObject | null = obj(doc.get('credentialSubject'), 'credentialSubject');
@@ -242,9 +243,9 @@ export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInf
   }
   vals = [];
   var claims: DivocClaims = { kind: 0, dose: dose, series: series, date: date, sub: sub, iat: iat };
-  var documentHash = sha256(canonicalBytes(document as Graph, sha256));
+  var documentHash = sha256(canonicalBytes(document as Graph, sha256, toBytes));
   document = null;
-  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256));
+  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256, toBytes));
   proof = null;
   var signingInput = concatBytes([byteStringToBytes(jws.header + '.'), optionsHash, documentHash]);
   return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };

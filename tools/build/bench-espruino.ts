@@ -227,10 +227,18 @@ if (D.divocText && Q.divocParts) {
   phase('inflate', function () { return P.inflateRaw(PB.subarray(ZS, ZS + ZC), PZ.length); });
   var PJ = phase('json', function () { return P.parseJsonBytes(PZ); });
   var PG = phase('document_graph', function () { return P.documentGraph(PJ); });
-  var PC = phase('document_canonical', function () { return P.canonicalBytes(PG, H.sha256); });
+  // the canonical N-Quads as the gate makes them: sorted and joined natively, E.toUint8Array
+  // (NB.bytes) where the interpreter has it (proto/divoc/nquads.ts canonicalBytes); _js: without
+  var TB = NB && NB.bytes;
+  var PG2 = TB && P.documentGraph(PJ);
+  if (TB) phase('document_canonical_js', function () { return P.canonicalBytes(PG2, H.sha256); });
+  PG2 = undefined;
+  var PC = phase('document_canonical', function () { return P.canonicalBytes(PG, H.sha256, TB); });
   phase('document_sha256', function () { return H.sha256(PC); });
-  phase('proof_options', function () { return H.sha256(P.canonicalBytes(P.proofOptionsGraph(PJ.get('proof')), H.sha256)); });
-  PB = PZ = PJ = PG = PC = undefined;
+  var PO = phase('proof_graph', function () { return P.proofOptionsGraph(PJ.get('proof')); });
+  phase('proof_canonical', function () { return H.sha256(P.canonicalBytes(PO, H.sha256, TB)); });
+  phase('proof_options', function () { return H.sha256(P.canonicalBytes(P.proofOptionsGraph(PJ.get('proof')), H.sha256, TB)); });
+  PB = PZ = PJ = PG = PC = PO = undefined;
 }
 var BOARDS = ${JSON.stringify(boards)};
 if (${!count}) BOARDS.forEach(function (b) {

@@ -26,7 +26,11 @@
 //                      i and t). Fields are separated by one space (no IRI or term has one).
 //                      A frame is cut into parts of at most FRAME_PART_MAX chars, divocFrame(p),
 //                      where a part continued by part p + 1 ends with '|+'; a frame is named
-//                      by the index of its first part.
+//                      by the index of its first part. divocFrame(p) gives a part as the text
+//                      of a JSON object, {"term":"K a b",...} (and "|":"+" where part p + 1
+//                      continues it), which the device reads with the interpreter's own
+//                      JSON.parse and looks terms up in natively (proto/divoc/nquads.ts
+//                      lookupAll; '|' is no term).
 //  divocSlot(s)        'typeKey' then, per allowed set of types, '\n' + 'T1 T2' (sorted terms)
 //                      + '\t' + frame + '\t' + 'iri iri' (packed type IRIs).
 //  divocRoots(proof)   lines '@context URLs joined by a space' + '\t' + slot, joined by '\n'
@@ -274,6 +278,13 @@ function packIri(s: string): string {
   return s;
 }
 
+/**
+ * The terms DIVOC certificates use in the frames of several parts (the credential's root and the
+ * proof options, with the proof purposes, a vocabulary value): first in their frame (splitFrames).
+ */
+export const HOT_TERMS = ['type', 'id', 'credentialSubject', 'issuer', 'issuanceDate', 'expirationDate', 'evidence', 'nonTransferable',
+  'created', 'verificationMethod', 'proofPurpose', 'assertionMethod', 'authentication'];
+
 /** Longest frame part (chars): what a board copies to RAM at a time to look terms up. */
 export const FRAME_PART_MAX = 1000;
 
@@ -287,12 +298,22 @@ function splitFrames(frames: string[], slots: string[]): { parts: string[]; slot
   const pieces: string[][] = [];
   let n = 0;
   for (const f of frames) {
-    const entries = f.substring(1).split('|').map((e) => '|' + e);
+    let entries = f.substring(1).split('|').map((e) => '|' + e);
+    // A frame of several parts: the terms certificates use first (the device reads parts until
+    // it has found every key of a node: the proof options then take one part, not four).
+    if (jsonLength(f) + 10 > FRAME_PART_MAX) {
+      const rank = (e: string) => {
+        const i = HOT_TERMS.indexOf(e.substring(1, e.indexOf('=')));
+        return i < 0 ? HOT_TERMS.length : i;
+      };
+      entries = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i).map((x) => x.e);
+    }
     const ps: string[] = [];
     let cur = '';
     for (const e of entries) {
-      if (e.length + 2 > FRAME_PART_MAX) throw new Error('compiler: frame entry too long: ' + e);
-      if (cur !== '' && cur.length + e.length + 2 > FRAME_PART_MAX) {
+      // (the JSON text of a part is 1 + 4 chars an entry longer: '{', '"', '":"', '",' for '|', '=')
+      if (jsonLength(e) + 10 > FRAME_PART_MAX) throw new Error('compiler: frame entry too long: ' + e);
+      if (cur !== '' && jsonLength(cur + e) + 10 > FRAME_PART_MAX) {
         ps.push(cur + '|+');
         cur = '';
       }
@@ -313,6 +334,28 @@ function splitFrames(frames: string[], slots: string[]): { parts: string[]; slot
     return x.join('\t');
   }).join('\n'));
   return { parts, slots: outSlots };
+}
+
+/** The length of partJson(part) (entries without chars JSON escapes). */
+function jsonLength(part: string): number {
+  return 1 + part.length + 4 * (part.split('|').length - 1);
+}
+
+/** A frame part '|term=K a b|...[|+]' as the text of a JSON object {"term":"K a b",...[,"|":"+"]}. */
+export function partJson(part: string): string {
+  const o: { [term: string]: string } = {};
+  for (const e of part.substring(1).split('|')) {
+    if (e === '+') {
+      o['|'] = '+';
+      continue;
+    }
+    const eq = e.indexOf('=');
+    if (eq <= 0 || /["\\]/.test(e)) throw new Error('compiler: bad frame entry ' + e);
+    o[e.substring(0, eq)] = e.substring(eq + 1);
+  }
+  const text = JSON.stringify(o);
+  if (text.length > FRAME_PART_MAX) throw new Error('compiler: frame part too long');
+  return text;
 }
 
 function lit(s: string): string {
@@ -351,7 +394,7 @@ export async function buildDivocTable(dir: string = CONTEXTS_DIR): Promise<strin
   if (IRI_PREFIXES.length > 9) throw new Error('compiler: too many IRI prefixes');
   sw('The IRI prefix of a packed IRI starting with the digit `code` (1..9)', 'divocIriPrefix', 'code: number', IRI_PREFIXES, 1);
   const split = splitFrames(c.frames, c.slots);
-  sw('Frame part p', 'divocFrame', 'p: number', split.parts, 0);
+  sw('Frame part p, the text of a JSON object', 'divocFrame', 'p: number', split.parts.map(partJson), 0);
   sw('Slot s', 'divocSlot', 's: number', split.slots, 0);
   out.push('/** The roots of certificate documents, or with `proof` those of the proof options. */');
   out.push('export function divocRoots(proof: boolean): string {');

@@ -3,9 +3,14 @@
 // the document and the proof options, and signatures made with jsonld verify on the device.
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const jsonld = require('jsonld');
 import nacl from 'tweetnacl';
 import { parseJsonBytes, JsonObject } from '../../../proto/json';
-import { canonicalBytes, canonicalDocument, canonicalProofOptions, compareUtf16, documentGraph } from '../../../proto/divoc/nquads';
+import {
+  canonicalBytes, canonicalDocument, canonicalProofOptions, compareUtf16, documentGraph, proofOptionsGraph, firstEscape, firstEscapeLoop,
+  iriCharsBad, iriCharsBadLoop, hasNonAsciiLoop, Graph,
+} from '../../../proto/divoc/nquads';
 import { decodeDivoc } from '../../../proto/divoc/verify';
 import { sha256 } from '../../../firmware/crypto/sha256';
 import { verify } from '../../../firmware/crypto/ed25519';
@@ -131,6 +136,9 @@ const cert = fc
     return { cert: clean(c), ascii: r.ascii };
   });
 
+/** E.toUint8Array of a byte string, as the gate's built-ins give it (hal/espruino builtins().bytes). */
+const toBytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
 function bytesOf(s: string): Buffer {
   return Buffer.from(s, 'latin1'); // a byte string: one char per byte
 }
@@ -165,6 +173,9 @@ describe('divoc canonical N-Quads: device vs jsonld (property)', function () {
         const again = parseJsonBytes(new Uint8Array(Buffer.from(json, 'utf8'))) as JsonObject;
         assert.deepEqual(Buffer.from(canonicalBytes(documentGraph(again, true), sha256)), refDoc);
         assert.equal(again.keys.length + again.values.length, 0, 'tree consumed');
+        // The gate's path with the built-ins: lines sorted and joined natively, E.toUint8Array.
+        assert.deepEqual(Buffer.from(canonicalBytes(documentGraph(parsed), sha256, toBytes)), refDoc);
+        assert.deepEqual(Buffer.from(canonicalBytes(proofOptionsGraph(parsed.get('proof') as JsonObject), sha256, toBytes)), refOpt);
         checked++;
       }),
       { numRuns: RUNS },
@@ -202,6 +213,85 @@ describe('divoc canonical N-Quads: device vs jsonld (property)', function () {
       o[key] = 'x';
       assert.throws(() => canonicalDocument(parseJsonBytes(new Uint8Array(Buffer.from(JSON.stringify(t)))) as JsonObject, sha256), /term not defined/);
       await assert.rejects(refCanon(t));
+    }
+  });
+
+  it('keys that are inherited properties of a JS object, or the table\'s own marks, are terms no context defines', () => {
+    const base = sampleJson('dose2');
+    delete base.proof;
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '|', '', '+', 'type ', 'name=', '|name']) {
+      for (const where of [[], ['credentialSubject'], ['evidence', 0]] as any[][]) {
+        const doc = parseJsonBytes(new Uint8Array(Buffer.from(JSON.stringify(base), 'utf8'))) as JsonObject;
+        let node: any = doc;
+        for (const k of where) node = typeof k === 'number' ? node[k] : node.get(k);
+        node.keys.push(key);
+        node.values.push('x');
+        assert.throws(() => canonicalDocument(doc, sha256), /term not defined/, JSON.stringify([where, key]));
+      }
+    }
+  });
+
+  it('canonicalBytes of any small graph (blank nodes linked in any way, self-links too), both paths, is jsonld\'s canonical N-Quads', async () => {
+    const term = (k: number) => fc.oneof(
+      fc.nat(k - 1).map((i) => ({ blank: i })),
+      fc.constantFrom('https://example.org/a', 'https://example.org/b', 'did:x').map((iri) => ({ iri })),
+    );
+    const graph = fc.integer({ min: 1, max: 4 }).chain((k) => fc.record({
+      k: fc.constant(k),
+      quads: fc.array(fc.record({
+        s: term(k),
+        p: fc.constantFrom('https://schema.org/name', 'https://schema.org/knows', 'https://schema.org/id'),
+        o: fc.oneof(term(k), text.map((v) => ({ lit: v }))),
+      }), { minLength: 1, maxLength: 10 }),
+    }));
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(graph, fc.boolean(), async ({ k, quads }, native) => {
+        const used = new Set<number>();
+        for (const q of quads) for (const t of [q.s, q.o] as any[]) if (t.blank !== undefined) used.add(t.blank);
+        if (used.size !== k) return; // every blank node in some statement (as the certificates' are)
+        const g = new Graph(false);
+        g.nodes = k;
+        const nq: string[] = [];
+        const dev = (t: any) => (t.blank !== undefined ? String.fromCharCode(1, 48 + t.blank) : t.iri !== undefined ? '<' + t.iri + '>' : g.literal(Buffer.from(t.lit, 'utf8').toString('latin1')));
+        const ref = (t: any) => (t.blank !== undefined ? '_:b' + t.blank : t.iri !== undefined ? '<' + t.iri + '>' : Buffer.from(dev(t), 'latin1').toString('utf8'));
+        for (const q of quads) {
+          g.add(dev(q.s), '<' + q.p + '>', dev(q.o));
+          nq.push(ref(q.s) + ' <' + q.p + '> ' + ref(q.o) + ' .\n');
+        }
+        const want: string = await jsonld.canonize(nq.join(''), { algorithm: 'URDNA2015', inputFormat: 'application/n-quads', format: 'application/n-quads' });
+        let mine: Uint8Array;
+        try {
+          mine = canonicalBytes(g, sha256, native ? toBytes : null);
+        } catch (e: any) {
+          assert.match(e.message, /n-degree/);
+          return;
+        }
+        assert.equal(Buffer.from(mine).toString('utf8'), want);
+        compared++;
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    assert.ok(compared >= RUNS / 4, `only ${compared} compared`);
+  });
+
+  it('the native pre-checks (RegExp) answer as the loops over the chars', () => {
+    const str = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary-ascii', maxLength: 20 }),
+      fc.constantFrom('https://example.org/a', 'did:india', 'urn:x', 'a b', 'a"b', 'x\\y', 'x\u007f', 'x\u0080', 'é', '\u00ff', '\u0100'));
+    fc.assert(
+      fc.property(str, (s) => {
+        assert.equal(firstEscape(s), firstEscapeLoop(s));
+        assert.equal(iriCharsBad(s, 0), iriCharsBadLoop(s, 0));
+        const g = new Graph(false);
+        g.literal(s);
+        assert.equal(g.ascii, !hasNonAsciiLoop(s));
+      }),
+      { numRuns: RUNS * 5 },
+    );
+    for (let c = 0; c < 0x180; c++) {
+      const s = 'ab' + String.fromCharCode(c) + 'c';
+      assert.equal(firstEscape(s), firstEscapeLoop(s), String(c));
+      assert.equal(iriCharsBad(s, 0), iriCharsBadLoop(s, 0), String(c));
     }
   });
 
