@@ -1,0 +1,111 @@
+// Strict JSON through the interpreter's own JSON.parse (proto/json.ts parseJsonBytes's answers,
+// faster): DIVOC's certificate.json is JSON.stringify output (compact, ASCII), which Espruino 2v29
+// parses natively in about 0.1 % of what proto/json.ts interprets. Espruino's JSON.parse is
+// lenient (src/jswrap_json.c: trailing commas, trailing garbage, comments, single quotes, `\x`
+// escapes, hex numbers, duplicate keys kept twice), so its reading is taken ONLY when it can be
+// shown to be the strict parser's; anything else goes to proto/json.ts, unchanged: it stays the
+// reference, the fallback and the refusal (its reasons are the only ones given). The showing:
+//  - no `\u` in the text (Espruino and the strict parser read `\u00E9` differently: one char
+//    0xE9 against the UTF-8 bytes C3 A9; a text with `\\u`, an escaped backslash before a u,
+//    falls back too);
+//  - at most JSON_NATIVE_MAX_CONTAINERS `{`/`[` and JSON_MAX_VALUES `,` in the text (counted with
+//    native indexOf, with an early stop), so that Espruino's recursive C parser nests no deeper and
+//    allocates no more than the strict one would let an unsigned text make it;
+//  - JSON.stringify(JSON.parse(text)) === text: the text is exactly what Espruino writes of what it
+//    read, so it has no whitespace, no leniency, no duplicate key that was dropped, no `__proto__`
+//    or `constructor` key (stringify leaves both out), only the escapes \" \\ \b \f \n \r \t and
+//    printable ASCII (stringify writes every char < 0x20 or >= 0x7f as \uXXXX, refused above);
+//  - then a walk of the tree that makes the JsonObject tree (keys and values in document order) and
+//    refuses what the strict parser refuses or what could differ: past JSON_MAX_VALUES values,
+//    `maxDepth` levels or JSON_MAX_KEYS keys in an object; a key kept twice (Espruino's
+//    Object.keys drops the repeat, Object.values does not: their lengths differ); a number that
+//    is not an int32 integer (1234567890123456 and 0.1 round-trip natively; strict refuses them);
+//    a key starting with a digit (Node, the simulator, orders array-index keys first, Espruino
+//    keeps document order: refused on both so that both take the same path).
+// Strings are the same byte strings as proto/json.ts's: printable ASCII with the same escapes.
+// Memory: the text (a byte string), Espruino's tree (about 160 variables for a certificate) and the
+// walk's JsonObjects; arrays are reused in place.
+
+import { qgError } from './error';
+import { JsonObject, JsonValue, parseJsonBytes, JSON_MAX_BYTES, JSON_MAX_DEPTH, JSON_MAX_KEYS, JSON_MAX_VALUES } from './json';
+
+/** Espruino's E.toString (bytes into a byte string), JSON.parse/stringify, Object.keys/values. */
+export interface NativeJson {
+  text: (b: Uint8Array) => string;
+  parse: (s: string) => any;
+  stringify: (v: any) => string;
+  keys: (o: any) => string[];
+  values: (o: any) => any[];
+}
+
+/** Most `{` and `[` in a text read natively (its nesting bound); a real certificate has 12. */
+export var JSON_NATIVE_MAX_CONTAINERS = 24;
+
+interface Walk {
+  n: NativeJson;
+  left: number;
+  maxDepth: number;
+}
+
+function w_fail(): never {
+  throw qgError('json: not native');
+}
+
+function w_value(st: Walk, v: any, depth: number): JsonValue {
+  if (--st.left < 0) w_fail();
+  var t = typeof v;
+  if (t === 'string' || t === 'boolean' || v === null) return v;
+  if (t === 'number') {
+    if ((v | 0) !== v) w_fail();
+    return v;
+  }
+  if (++depth > st.maxDepth) w_fail();
+  var i;
+  if (v instanceof Array) {
+    for (i = 0; i < v.length; i++) v[i] = w_value(st, v[i], depth);
+    return v;
+  }
+  var ks = st.n.keys(v);
+  var vs = st.n.values(v);
+  if (ks.length !== vs.length || ks.length > JSON_MAX_KEYS) w_fail();
+  for (i = 0; i < ks.length; i++) {
+    var c = ks[i].charCodeAt(0);
+    if (c >= 48 && c <= 57) w_fail();
+    vs[i] = w_value(st, vs[i], depth);
+  }
+  return new JsonObject(ks, vs);
+}
+
+/** How many times `c` occurs in s, counting no further than max + 1. */
+function countUpTo(s: string, c: string, max: number): number {
+  var k = 0;
+  var i = s.indexOf(c);
+  while (i >= 0 && k <= max) {
+    k++;
+    i = s.indexOf(c, i + 1);
+  }
+  return k;
+}
+
+/**
+ * The strict reading of `text` (a byte string) through `n`, or undefined where it cannot be shown
+ * to be parseJsonBytes's (the caller then runs parseJsonBytes). Never throws.
+ */
+export function jsonNativeTree(text: string, n: NativeJson, maxDepth?: number): JsonValue | undefined {
+  if (text.length > JSON_MAX_BYTES || text.indexOf('\\u') >= 0) return undefined;
+  if (countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS) > JSON_NATIVE_MAX_CONTAINERS) return undefined;
+  if (countUpTo(text, ',', JSON_MAX_VALUES) > JSON_MAX_VALUES) return undefined;
+  try {
+    var v = n.parse(text);
+    if (n.stringify(v) !== text) return undefined;
+    return w_value({ n: n, left: JSON_MAX_VALUES, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth }, v, 0);
+  } catch (e) {
+    return undefined;
+  }
+}
+
+/** parseJsonBytes(b, maxDepth), natively where that is shown to give the same answer. */
+export function parseJsonNative(b: Uint8Array, n: NativeJson, maxDepth?: number): JsonValue {
+  var v = b.length > JSON_MAX_BYTES ? undefined : jsonNativeTree(n.text(b), n, maxDepth);
+  return v === undefined ? parseJsonBytes(b, maxDepth) : v;
+}
