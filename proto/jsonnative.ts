@@ -1,20 +1,23 @@
 // Strict JSON through the interpreter's own JSON.parse (proto/json.ts parseJsonBytes's answers,
 // faster): DIVOC's certificate.json is JSON.stringify output (compact, ASCII), which Espruino 2v29
-// parses natively in about 0.1 % of what proto/json.ts interprets. Espruino's JSON.parse is
+// parses natively in well under 1 % of the time proto/json.ts takes. Espruino's JSON.parse is
 // lenient (src/jswrap_json.c: trailing commas, trailing garbage, comments, single quotes, `\x`
 // escapes, hex numbers, duplicate keys kept twice), so its reading is taken ONLY when it can be
 // shown to be the strict parser's; anything else goes to proto/json.ts, unchanged: it stays the
 // reference, the fallback and the refusal (its reasons are the only ones given). The showing:
-//  - no `\u` in the text (Espruino and the strict parser read `\u00E9` differently: one char
-//    0xE9 against the UTF-8 bytes C3 A9; a text with `\\u`, an escaped backslash before a u,
-//    falls back too);
+//  - no backslash in the text, and no `__proto__`: Espruino's lexer reads escapes JSON has not
+//    (`\x5f`, octal `\137`, `\p` as p), so that only a text without any escape shows what its keys
+//    are; a key `__proto__` sets the object's prototype, and one whose value is not an object
+//    stops the Linux build on an assertion (src/jsvar.c: `{"__proto__":true}`, seen on 2v29); and
+//    `\u00E9` reads as one char 0xE9 natively, as the UTF-8 bytes C3 A9 in the strict parser.
+//    (A real certificate has no backslash: stringify escapes only `"`, `\` and controls.)
 //  - at most JSON_NATIVE_MAX_CONTAINERS `{`/`[` and JSON_MAX_VALUES `,` in the text (counted with
 //    native indexOf, with an early stop), so that Espruino's recursive C parser nests no deeper and
 //    allocates no more than the strict one would let an unsigned text make it;
 //  - JSON.stringify(JSON.parse(text)) === text: the text is exactly what Espruino writes of what it
 //    read, so it has no whitespace, no leniency, no duplicate key that was dropped, no `__proto__`
-//    or `constructor` key (stringify leaves both out), only the escapes \" \\ \b \f \n \r \t and
-//    printable ASCII (stringify writes every char < 0x20 or >= 0x7f as \uXXXX, refused above);
+//    or `constructor` key (stringify leaves both out), and only printable ASCII (stringify writes
+//    every char < 0x20 or >= 0x7f as \uXXXX, and the text has no backslash);
 //  - then a walk of the tree that makes the JsonObject tree (keys and values in document order) and
 //    refuses what the strict parser refuses or what could differ: past JSON_MAX_VALUES values,
 //    `maxDepth` levels or JSON_MAX_KEYS keys in an object; a key kept twice (Espruino's
@@ -22,7 +25,7 @@
 //    is not an int32 integer (1234567890123456 and 0.1 round-trip natively; strict refuses them);
 //    a key starting with a digit (Node, the simulator, orders array-index keys first, Espruino
 //    keeps document order: refused on both so that both take the same path).
-// Strings are the same byte strings as proto/json.ts's: printable ASCII with the same escapes.
+// Strings are the same byte strings as proto/json.ts's: printable ASCII, no escapes.
 // Memory: the text (a byte string), Espruino's tree (about 160 variables for a certificate) and the
 // walk's JsonObjects; arrays are reused in place.
 
@@ -92,7 +95,7 @@ function countUpTo(s: string, c: string, max: number): number {
  * to be parseJsonBytes's (the caller then runs parseJsonBytes). Never throws.
  */
 export function jsonNativeTree(text: string, n: NativeJson, maxDepth?: number): JsonValue | undefined {
-  if (text.length > JSON_MAX_BYTES || text.indexOf('\\u') >= 0) return undefined;
+  if (text.length > JSON_MAX_BYTES || text.indexOf('\\') >= 0 || text.indexOf('__proto__') >= 0) return undefined;
   if (countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS) > JSON_NATIVE_MAX_CONTAINERS) return undefined;
   if (countUpTo(text, ',', JSON_MAX_VALUES) > JSON_MAX_VALUES) return undefined;
   try {

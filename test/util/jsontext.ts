@@ -101,8 +101,9 @@ export const EDGES: string[] = [
 ];
 
 /**
- * A tree's text: n, t, f, #number (-0 as #-0), s<hex of the chars>; (each char < 256), [..] and
- * {key value ...}; ES5, so that Espruino prints it as Node does (new Function('JsonObject', SER_JS)).
+ * A tree's text: n, t, f, #number, s<hex of the chars>; (each char < 256), [..] and {key value ...};
+ * ES5, so that Espruino prints it as Node does (new Function('JsonObject', SER_JS)). (-0 prints as 0:
+ * proto/json.ts reads "-0" as -0 in Node, as 0 on Espruino, whose parseInt('-0') is 0.)
  */
 export const SER_JS = `
 function hx(s) { var o = ''; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); o += (c < 16 ? '0' : '') + c.toString(16); } return o; }
@@ -110,7 +111,7 @@ function ser(v) {
   if (v === null) return 'n';
   if (v === true) return 't';
   if (v === false) return 'f';
-  if (typeof v === 'number') return '#' + (v === 0 && 1 / v < 0 ? '-0' : String(v));
+  if (typeof v === 'number') return '#' + String(v);
   if (typeof v === 'string') return 's' + hx(v) + ';';
   var o = '', i;
   if (v instanceof JsonObject) { for (i = 0; i < v.keys.length; i++) o += 's' + hx(v.keys[i]) + ';' + ser(v.values[i]); return '{' + o + '}'; }
