@@ -90,25 +90,47 @@ function countUpTo(s: string, c: string, max: number): number {
   return k;
 }
 
+/** Espruino's tree of `text` where the checks above (before the walk) pass, else undefined. */
+function nativeRead(text: string, n: NativeJson): any {
+  if (text.length > JSON_MAX_BYTES || text.indexOf('\\') >= 0 || text.indexOf('__proto__') >= 0) return undefined;
+  if (countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS) > JSON_NATIVE_MAX_CONTAINERS) return undefined;
+  if (countUpTo(text, ',', JSON_MAX_VALUES) > JSON_MAX_VALUES) return undefined;
+  var v = n.parse(text);
+  return n.stringify(v) === text ? v : undefined;
+}
+
+/** The walk of Espruino's tree v (not undefined) into proto/json.ts's; throws where it may differ. */
+function walk(v: any, n: NativeJson, maxDepth?: number): JsonValue {
+  return w_value({ n: n, left: JSON_MAX_VALUES, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth }, v, 0);
+}
+
 /**
  * The strict reading of `text` (a byte string) through `n`, or undefined where it cannot be shown
  * to be parseJsonBytes's (the caller then runs parseJsonBytes). Never throws.
  */
 export function jsonNativeTree(text: string, n: NativeJson, maxDepth?: number): JsonValue | undefined {
-  if (text.length > JSON_MAX_BYTES || text.indexOf('\\') >= 0 || text.indexOf('__proto__') >= 0) return undefined;
-  if (countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS) > JSON_NATIVE_MAX_CONTAINERS) return undefined;
-  if (countUpTo(text, ',', JSON_MAX_VALUES) > JSON_MAX_VALUES) return undefined;
   try {
-    var v = n.parse(text);
-    if (n.stringify(v) !== text) return undefined;
-    return w_value({ n: n, left: JSON_MAX_VALUES, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth }, v, 0);
+    var v = nativeRead(text, n);
+    return v === undefined ? undefined : walk(v, n, maxDepth);
   } catch (e) {
     return undefined;
   }
 }
 
-/** parseJsonBytes(b, maxDepth), natively where that is shown to give the same answer. */
+/**
+ * parseJsonBytes(b, maxDepth), natively where that is shown to give the same answer. (Memory: the
+ * text is dropped before the walk, and before parseJsonBytes runs where it must.)
+ */
 export function parseJsonNative(b: Uint8Array, n: NativeJson, maxDepth?: number): JsonValue {
-  var v = b.length > JSON_MAX_BYTES ? undefined : jsonNativeTree(n.text(b), n, maxDepth);
+  var v: any;
+  try {
+    var t: string | null = b.length > JSON_MAX_BYTES ? null : n.text(b);
+    v = t === null ? undefined : nativeRead(t, n);
+    t = null;
+    if (v !== undefined) v = walk(v, n, maxDepth);
+  } catch (e) {
+    t = null;
+    v = undefined;
+  }
   return v === undefined ? parseJsonBytes(b, maxDepth) : v;
 }
