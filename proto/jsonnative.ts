@@ -54,29 +54,31 @@ function w_fail(): never {
   throw qgError('json: not native');
 }
 
+/**
+ * The walk of an array or object v (its values counted and checked here: a function call per
+ * container, not per value, which is most of the walk's cost on a board).
+ */
 function w_value(st: Walk, v: any, depth: number): JsonValue {
-  if (--st.left < 0) w_fail();
-  var t = typeof v;
-  if (t === 'string' || t === 'boolean' || v === null) return v;
-  if (t === 'number') {
-    if ((v | 0) !== v) w_fail();
-    return v;
-  }
   if (++depth > st.maxDepth) w_fail();
-  var i;
-  if (v instanceof Array) {
-    for (i = 0; i < v.length; i++) v[i] = w_value(st, v[i], depth);
-    return v;
+  var ks: string[] | null = null;
+  var vs: any[] = v;
+  if (!(v instanceof Array)) {
+    ks = st.n.keys(v);
+    vs = st.n.values(v);
+    if (ks.length !== vs.length || ks.length > JSON_MAX_KEYS) w_fail();
   }
-  var ks = st.n.keys(v);
-  var vs = st.n.values(v);
-  if (ks.length !== vs.length || ks.length > JSON_MAX_KEYS) w_fail();
-  for (i = 0; i < ks.length; i++) {
-    var c = ks[i].charCodeAt(0);
-    if (c >= 48 && c <= 57) w_fail();
-    vs[i] = w_value(st, vs[i], depth);
+  st.left -= vs.length;
+  if (st.left < 0) w_fail();
+  for (var i = 0; i < vs.length; i++) {
+    if (ks) {
+      var c = ks[i].charCodeAt(0);
+      if (c >= 48 && c <= 57) w_fail();
+    }
+    var x = vs[i];
+    if (typeof x === 'object' && x !== null) vs[i] = w_value(st, x, depth);
+    else if (typeof x === 'number' && (x | 0) !== x) w_fail();
   }
-  return new JsonObject(ks, vs);
+  return ks ? new JsonObject(ks, vs) : vs;
 }
 
 /** How many times `c` occurs in s, counting no further than max + 1. */
@@ -101,7 +103,11 @@ function nativeRead(text: string, n: NativeJson): any {
 
 /** The walk of Espruino's tree v (not undefined) into proto/json.ts's; throws where it may differ. */
 function walk(v: any, n: NativeJson, maxDepth?: number): JsonValue {
-  return w_value({ n: n, left: JSON_MAX_VALUES, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth }, v, 0);
+  if (typeof v !== 'object' || v === null) {
+    if (typeof v === 'number' && (v | 0) !== v) w_fail();
+    return v;
+  }
+  return w_value({ n: n, left: JSON_MAX_VALUES - 1, maxDepth: maxDepth === undefined || maxDepth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : maxDepth }, v, 0);
 }
 
 /**
