@@ -12,6 +12,7 @@ import { base64Decode, base64DecodeNative } from '../proto/base64';
 import { unzipCertificate, crc32 } from '../proto/zip';
 import { inflateRaw } from '../proto/inflate';
 import { parseJsonBytes } from '../proto/json';
+import { parseJsonNative } from '../proto/jsonnative';
 import { canonicalBytes, documentGraph, proofOptionsGraph } from '../proto/divoc/nquads';
 
 declare var global: any;
@@ -31,8 +32,8 @@ global.QGB = {
   divocParts: {
     base64Decode: base64Decode, unzipCertificate: unzipCertificate, inflateRaw: inflateRaw, parseJsonBytes: parseJsonBytes,
     documentGraph: documentGraph, proofOptionsGraph: proofOptionsGraph, canonicalBytes: canonicalBytes,
-    // the interpreter's atob/btoa/E.CRC32 as the gate uses them (firmware/divoc-read.ts), or null
-    builtins: builtins, crc32: crc32, base64DecodeNative: base64DecodeNative,
+    // the interpreter's atob/btoa/E.CRC32/JSON as the gate uses them (firmware/divoc-read.ts), or null
+    builtins: builtins, crc32: crc32, base64DecodeNative: base64DecodeNative, parseJsonNative: parseJsonNative,
   },
   storage: storage,
 };

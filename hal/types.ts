@@ -86,7 +86,8 @@ export interface Hashes {
 /**
  * Espruino's built-ins that DIVOC's reading uses where the board's firmware has them (builds with
  * SAVE_ON_FLASH leave them out): atob and btoa over byte strings, E.toUint8Array of a byte string,
- * E.CRC32 (unsigned). proto/base64.ts and proto/zip.ts use them with the same answers as their
+ * E.CRC32 (unsigned), E.toString of bytes, JSON.parse/stringify, Object.keys/values.
+ * proto/base64.ts, proto/zip.ts and proto/jsonnative.ts use them with the same answers as their
  * TypeScript code (proto/divoc/verify.ts DivocBuiltins).
  */
 export interface Builtins {
@@ -94,6 +95,11 @@ export interface Builtins {
   btoa(s: string): string;
   bytes(s: string): Uint8Array;
   crc32(b: Uint8Array): number;
+  text(b: Uint8Array): string;
+  parse(s: string): any;
+  stringify(v: any): string;
+  keys(o: any): string[];
+  values(o: any): any[];
 }
 
 /** The console line sink (USB console on a board), used for event lines and status. */

@@ -21,9 +21,10 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObj
 export class JsonObject {
   keys: string[];
   values: JsonValue[];
-  constructor() {
-    this.keys = [];
-    this.values = [];
+  /** (keys and values: proto/jsonnative.ts's, taken as they are) */
+  constructor(keys?: string[], values?: JsonValue[]) {
+    this.keys = keys || [];
+    this.values = values || [];
   }
   /** Index of key k, or -1. */
   indexOf(k: string): number {

@@ -172,14 +172,16 @@ async function boardTime(): Promise<void> {
         keyed.push(`board_arm_ms.${b.board}.divoc_js_inflate=${ms.toFixed(0)}`);
         ms += msOfInsns(b, inflateInsns - inf.insns);
       }
-      // a firmware without atob/btoa/E.CRC32 (SAVE_ON_FLASH): base64 and the CRC-32 in TypeScript
+      // a firmware without atob/btoa/E.CRC32/Object.values (SAVE_ON_FLASH): base64, the CRC-32 and the JSON in TypeScript
       const b64 = c.segments['divoc_phase.base64'], b64js = c.segments['divoc_phase.base64_js'];
       const crc = c.segments['divoc_phase.crc32'], crcjs = c.segments['divoc_phase.crc32_js'];
       // (and the canonical N-Quads without E.toUint8Array: nquads.ts canonicalBytes' loops)
       const can = c.segments['divoc_phase.document_canonical'], canjs = c.segments['divoc_phase.document_canonical_js'];
       const canMore = can && canjs ? canjs.insns - can.insns : 0;
+      const js = c.segments['divoc_phase.json'], jsjs = c.segments['divoc_phase.json_js'];
       if (n === 'divoc_decision' && b64 && b64js && crc && crcjs) {
-        keyed.push(`board_arm_ms.${b.board}.divoc_js_builtins=${(ms + msOfInsns(b, b64js.insns - b64.insns + crcjs.insns - crc.insns + canMore)).toFixed(0)}`);
+        const json = js && jsjs ? jsjs.insns - js.insns : 0;
+        keyed.push(`board_arm_ms.${b.board}.divoc_js_builtins=${(ms + msOfInsns(b, b64js.insns - b64.insns + crcjs.insns - crc.insns + canMore + json)).toFixed(0)}`);
       }
       keyed.push(`board_arm_ms.${b.board}.${n}=${ms.toFixed(0)}`);
       return ms.toFixed(0);

@@ -9,6 +9,7 @@ import { qgError } from '../error';
 import { base64Decode, base64UrlDecode, base64DecodeNative, base64UrlDecodeNative, NativeBase64 } from '../base64';
 import { unzipCertificate, NativeInflate, NativeCrc32 } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
+import { parseJsonNative, NativeJson } from '../jsonnative';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
 import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
@@ -55,10 +56,11 @@ export interface DivocCert {
 
 /**
  * Espruino's built-ins on a board that has them (hal/espruino builtins(): atob, btoa,
- * E.toUint8Array, E.CRC32): base64 and the zip's CRC-32 natively, with the same answers as the
- * TypeScript ones (proto/base64.ts, proto/zip.ts), which run where they are absent.
+ * E.toUint8Array, E.CRC32, E.toString, JSON, Object.keys/values): base64, the zip's CRC-32 and
+ * the JSON natively, with the same answers as the TypeScript ones (proto/base64.ts, proto/zip.ts,
+ * proto/json.ts through proto/jsonnative.ts), which run where they are absent.
  */
-export interface DivocBuiltins extends NativeBase64 {
+export interface DivocBuiltins extends NativeBase64, NativeJson {
   crc32: NativeCrc32;
 }
 
@@ -159,7 +161,7 @@ function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header:
   var h = jws.substring(0, dot);
   var s = jws.substring(dot + 2);
   if (h.indexOf('.') >= 0 || s.indexOf('.') >= 0) fail('bad jws');
-  var header = parseJsonBytes(nat ? base64UrlDecodeNative(h, nat) : base64UrlDecode(h), 4);
+  var header = nat ? parseJsonNative(base64UrlDecodeNative(h, nat), nat, 4) : parseJsonBytes(base64UrlDecode(h), 4);
   if (!(header instanceof JsonObject) || header.keys.length !== 3) fail('bad jws header');
   var ho = header as JsonObject;
   var crit = ho.get('crit');
@@ -181,8 +183,10 @@ export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInf
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
   var zip: Uint8Array | null = nat ? base64DecodeNative(b64Text, nat) : base64Decode(b64Text);
   b64Text = '';
-  var doc: JsonObject | null = obj(parseJsonBytes(unzipCertificate(zip, max && max.inflated || undefined, inflate, nat && nat.crc32), undefined, max && max.values || undefined), 'document');
+  var json: Uint8Array | null = unzipCertificate(zip, max && max.inflated || undefined, inflate, nat && nat.crc32);
   zip = null;
+  var doc: JsonObject | null = obj(nat ? parseJsonNative(json, nat, undefined, max && max.values || undefined) : parseJsonBytes(json, undefined, max && max.values || undefined), 'document');
+  json = null;
   var proof: JsonObject | null = obj(doc.get('proof'), 'proof');
   if (proof.get('type') !== 'Ed25519Signature2018') fail('unsupported proof type');
   var jws = parseJws(str(proof.get('jws'), 'jws'), nat);

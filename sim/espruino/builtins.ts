@@ -86,3 +86,28 @@ export function espruinoCrc32(b: Uint8Array): number {
   }
   return (~c) >>> 0;
 }
+
+/**
+ * Espruino 2v29's JSON.stringify(v) (src/jswrap_json.c jswrap_json_stringify, no replacer, no
+ * space) where it differs from Node's for JSON values: the keys `__proto__` and `constructor` and
+ * hidden ones (a first char 0xFF) are left out (jsvIsInternalObjectKey), and strings escape as
+ * src/jsutils.c escapeCharacter does in JSON style: \n \t \b \f \r \\ \" short, every other char
+ * below 0x20 or from 0x7f up as \uXXXX with upper-case hex (`\u000B`, `\u007F`, `\u00E9`;
+ * surrogate pairs above 0xFFFF), where Node writes lower-case hex and leaves 0x7f and up as they
+ * are. (Not modelled: Espruino prints non-integer numbers with about 12 significant digits and
+ * dumps typed arrays as arrays.) The sandbox's JSON.stringify (globals.ts).
+ * JSON.parse stays Node's in the sandbox: Espruino's also accepts trailing commas, trailing
+ * garbage, comments, single quotes, `\x` escapes, hex numbers, and keeps both of a duplicate key
+ * (Object.keys lists it once, Object.values twice); proto/jsonnative.ts takes a native reading
+ * only of a text that JSON.stringify gives back exactly and that its walk accepts, which no such
+ * leniency survives on either, so the simulator takes the native path exactly where a board does
+ * (test/proto/jsonnative.test.ts, test/real/jsonnative.test.ts).
+ */
+export function espruinoJsonStringify(v: any, nodeStringify: (v: any, r: any) => string | undefined = JSON.stringify): string | undefined {
+  const s = nodeStringify(v, function (this: any, k: string, x: any) {
+    return (k === '__proto__' || k === 'constructor' || k.charCodeAt(0) === 0xff) && !Array.isArray(this) ? undefined : x;
+  });
+  if (typeof s !== 'string') return s;
+  return s.replace(/\\u[0-9a-fA-F]{4}|\\[^u]|[\u007f-\uffff]/g, (m) =>
+    m.length === 6 ? '\\u' + m.slice(2).toUpperCase() : m.length === 2 ? m : '\\u' + m.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
+}

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as vm from 'vm';
 import { espruinoCode } from './code';
-import { espruinoAtob, espruinoBtoa, espruinoCrc32 } from './builtins';
+import { espruinoAtob, espruinoBtoa, espruinoCrc32, espruinoJsonStringify } from './builtins';
 import { bytesOf, byteString, FlashChip } from '../flash';
 import { ESPRUINO_VERSION, SandboxHostOf } from './core';
 import { SandboxPins } from './pins';
@@ -61,6 +61,16 @@ export function installGlobals(sb: GlobalsSandbox): void {
       return espruinoBtoa(sb.toBytes(s));
     });
   }
+
+  // JSON.stringify as Espruino's writes JSON values (builtins.ts espruinoJsonStringify: upper-case
+  // \uXXXX escapes of controls and of chars from 0x7f up; no __proto__/constructor keys). The gate
+  // reads DIVOC's JSON natively only where that gives the text back (proto/jsonnative.ts).
+  const realmStringify = sb.R.JSON.stringify;
+  g.JSON.stringify = function (v: any, replacer?: any, space?: any) {
+    void replacer; // (ignored, as Espruino does)
+    if (space !== undefined && space !== null) return realmStringify(v, null, space);
+    return espruinoJsonStringify(v, (x, r) => realmStringify(x, r));
+  };
 
   // time
   def('getTime', function () { return host.wallSeconds(); });

@@ -23,6 +23,8 @@ describe('firmware/divoc-read', () => {
       const got = withBuiltins(calls, null, () => readDivoc(t, sha256));
       assert.deepEqual(got, decodeDivoc(t, sha256), s.file);
       assert.ok(calls.atob >= 3 && calls.btoa >= 3 && calls.toUint8Array >= 3 && calls.CRC32 === 1, JSON.stringify(calls));
+      // the certificate and the JWS header read natively (proto/jsonnative.ts)
+      assert.ok(calls.text === 2 && calls.parse === 2 && calls.stringify === 2, JSON.stringify(calls));
     }
   });
   it('a firmware without any one of them (SAVE_ON_FLASH): none is used', () => {

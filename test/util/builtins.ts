@@ -3,16 +3,24 @@
 // canonical ones of random bytes and mutations of them that atob's leniency would take.
 import fc from 'fast-check';
 import type { DivocBuiltins } from '../../proto/divoc/verify';
-import { espruinoAtob, espruinoBtoa, espruinoCrc32 } from '../../sim/espruino/builtins';
+import { espruinoAtob, espruinoBtoa, espruinoCrc32, espruinoJsonStringify } from '../../sim/espruino/builtins';
 import { bytesOf, byteString } from '../../sim/flash';
 
-/** hal/espruino builtins() over the simulator's model of Espruino 2v29's atob, btoa, E.CRC32. */
+/**
+ * hal/espruino builtins() over the simulator's model of Espruino 2v29's atob, btoa, E.CRC32,
+ * E.toString and JSON.stringify (JSON.parse and Object.keys/values: Node's, as in the sandbox).
+ */
 export function simBuiltins(): DivocBuiltins {
   return {
     atob: (s) => byteString(espruinoAtob(bytesOf(s))),
     btoa: (s) => espruinoBtoa(bytesOf(s)),
     bytes: (s) => bytesOf(s),
     crc32: (b) => espruinoCrc32(b),
+    text: (b) => byteString(b),
+    parse: (s) => JSON.parse(s),
+    stringify: (v) => espruinoJsonStringify(v) as string,
+    keys: (o) => Object.keys(o),
+    values: (o) => Object.values(o),
   };
 }
 
@@ -47,19 +55,22 @@ export function base64Junk(): fc.Arbitrary<string> {
   return fc.array(fc.constantFrom('A', 'B', 'g', 'Q', '0', '+', '/', '-', '_', '=', ' ', '\n', '\0', '\xff'), { maxLength: 10 }).map((a) => a.join(''));
 }
 
-/** Runs fn with Espruino's built-ins as globals (each counted); `without` leaves one of them out. */
+/** Runs fn with Espruino's built-ins as globals (each counted; JSON: the model's); `without` leaves one of them out. */
 export function withBuiltins<T>(calls: { [k: string]: number }, without: string | null, fn: () => T): T {
   const g = globalThis as any;
-  const old = { E: g.E, atob: g.atob, btoa: g.btoa, hadE: 'E' in g };
+  const old = { E: g.E, atob: g.atob, btoa: g.btoa, hadE: 'E' in g, JSON: g.JSON };
   const count = (k: string, f: (...a: any[]) => any) => (...a: any[]) => { calls[k] = (calls[k] || 0) + 1; return f(...a); };
   const E: any = {
     CRC32: count('CRC32', (b: Uint8Array) => espruinoCrc32(b)),
     toUint8Array: count('toUint8Array', (s: string) => bytesOf(s)),
+    toString: count('text', (b: Uint8Array) => byteString(b)),
   };
+  const nodeJson = old.JSON;
+  g.JSON = { parse: count('parse', (s: string) => nodeJson.parse(s)), stringify: count('stringify', (v: any) => espruinoJsonStringify(v, nodeJson.stringify)) };
   g.atob = count('atob', (s: string) => byteString(espruinoAtob(bytesOf(s))));
   g.btoa = count('btoa', (s: string) => espruinoBtoa(bytesOf(s)));
   if (without === 'atob' || without === 'btoa') g[without] = undefined;
   else if (without) delete E[without];
   g.E = E;
-  try { return fn(); } finally { g.atob = old.atob; g.btoa = old.btoa; if (old.hadE) g.E = old.E; else delete g.E; }
+  try { return fn(); } finally { g.atob = old.atob; g.btoa = old.btoa; g.JSON = old.JSON; if (old.hadE) g.E = old.E; else delete g.E; }
 }

@@ -1,11 +1,11 @@
-// The simulator's atob, btoa and E.CRC32 (sim/espruino/builtins.ts) against what Espruino 2v29's
+// The simulator's atob, btoa, E.CRC32 and JSON.stringify (sim/espruino/builtins.ts) against what Espruino 2v29's
 // Linux build printed for the same calls (atob's leniency: whitespace and unknown chars skipped,
 // its output sized from the char count and the trailing '='), against Node for canonical text,
 // and absent from a sandbox whose firmware is built with SAVE_ON_FLASH.
 import { strict as assert } from 'assert';
 import * as zlib from 'zlib';
 import fc from 'fast-check';
-import { ATOB_UNDERFLOW, espruinoAtob, espruinoBtoa, espruinoCrc32 } from '../../../sim/espruino/builtins';
+import { ATOB_UNDERFLOW, espruinoAtob, espruinoBtoa, espruinoCrc32, espruinoJsonStringify } from '../../../sim/espruino/builtins';
 import { bytesOf, byteString } from '../../../sim/flash';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -46,6 +46,31 @@ describe('sim: Espruino\'s atob, btoa, E.CRC32', () => {
       board.boot('print(typeof atob, typeof btoa, typeof E.CRC32)');
       assert.match(lines.join('\n'), saveOnFlash ? /undefined undefined undefined/ : /function function function/);
     }
+  });
+});
+
+describe('sim: Espruino\'s JSON.stringify', () => {
+  it('as the real interpreter writes it (seen on 2v29): upper-case \\uXXXX from 0x7f up and for controls, no __proto__/constructor', () => {
+    const seen: [any, string][] = [
+      ['\xe9', '"\\u00E9"'], ['\x01', '"\\u0001"'], ['\x7f', '"\\u007F"'], ['\v', '"\\u000B"'], ['\u20ac', '"\\u20AC"'],
+      ['\b\f\n\r\t"\\', '"\\b\\f\\n\\r\\t\\"\\\\"'], ['a/b', '"a/b"'], ['\\u0041', '"\\\\u0041"'],
+      [JSON.parse('{"__proto__":{"x":1},"b":2}'), '{"b":2}'], [JSON.parse('{"constructor":1}'), '{}'], [{ '\xffx': 1, a: [1, 'b'] }, '{"a":[1,"b"]}'],
+      [{ prototype: 1, toString: 2, length: 4 }, '{"prototype":1,"toString":2,"length":4}'], [[null, true, -2147483648, 1234567890123456], '[null,true,-2147483648,1234567890123456]'],
+      ['\ud83d\ude00', '"\\uD83D\\uDE00"'],
+    ];
+    for (const [v, want] of seen) assert.equal(espruinoJsonStringify(v), want, JSON.stringify(v));
+    assert.equal(espruinoJsonStringify(undefined), undefined);
+  });
+  it('is Node\'s on printable ASCII without __proto__/constructor (property); the sandbox\'s JSON.stringify', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      const s = JSON.stringify(v);
+      if (!/^[ -~]*$/.test(s) || /\\u|"(__proto__|constructor)":/.test(s)) return;
+      assert.equal(espruinoJsonStringify(v), s);
+    }), { numRuns: RUNS });
+    const lines: string[] = [];
+    const board = new SimBoard({ board: 'pico', onConsoleLine: (l) => lines.push(l) });
+    board.boot('print(JSON.stringify({a:"\\xe9\\x01", constructor: 1, b: [1]}))');
+    assert.match(lines.join('\n'), /\{"a":"\\u00E9\\u0001","b":\[1\]\}/);
   });
 });
 
