@@ -11,7 +11,8 @@
 //    stops the Linux build on an assertion (src/jsvar.c: `{"__proto__":true}`, seen on 2v29); and
 //    `\u00E9` reads as one char 0xE9 natively, as the UTF-8 bytes C3 A9 in the strict parser.
 //    (A real certificate has no backslash: stringify escapes only `"`, `\` and controls.)
-//  - at most JSON_NATIVE_MAX_CONTAINERS `{`/`[` and JSON_MAX_VALUES `,` in the text (counted with
+//  - at most JSON_NATIVE_MAX_CONTAINERS `{`/`[`, and values (1 + containers + commas) within the
+//    values bound (JSON_MAX_VALUES or a board's DIVOC bound) in the text (counted with
 //    native indexOf, with an early stop), so that Espruino's recursive C parser nests no deeper and
 //    allocates no more than the strict one would let an unsigned text make it;
 //  - JSON.stringify(JSON.parse(text)) === text: the text is exactly what Espruino writes of what it
@@ -100,8 +101,12 @@ function valuesBound(maxValues: number | undefined): number {
 /** Espruino's tree of `text` where the checks above (before the walk) pass, else undefined. */
 function nativeRead(text: string, n: NativeJson, maxValues: number): any {
   if (text.length > JSON_MAX_BYTES || text.indexOf('\\') >= 0 || text.indexOf('__proto__') >= 0) return undefined;
-  if (countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS) > JSON_NATIVE_MAX_CONTAINERS) return undefined;
-  if (countUpTo(text, ',', maxValues) > maxValues) return undefined;
+  var c = countUpTo(text, '{', JSON_NATIVE_MAX_CONTAINERS) + countUpTo(text, '[', JSON_NATIVE_MAX_CONTAINERS);
+  if (c > JSON_NATIVE_MAX_CONTAINERS) return undefined;
+  // (A value is the root, the first in its container or after a comma: at most 1 + c + commas, so
+  // JSON.parse never builds more than maxValues values.)
+  var commas = maxValues - 1 - c;
+  if (commas < 0 || countUpTo(text, ',', commas) > commas) return undefined;
   var v = n.parse(text);
   return n.stringify(v) === text ? v : undefined;
 }

@@ -5,7 +5,7 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { jsonNativeTree, parseJsonNative, NativeJson, JSON_NATIVE_MAX_CONTAINERS } from '../../proto/jsonnative';
-import { parseJsonBytes, JsonObject, JsonValue } from '../../proto/json';
+import { parseJsonBytes, JsonObject, JsonValue, JSON_MAX_VALUES } from '../../proto/json';
 import { simBuiltins } from '../util/builtins';
 import { EDGES, jsonText, sampleJsonTexts, sampleMutations, ser } from '../util/jsontext';
 import { byteString } from '../../sim/flash';
@@ -70,7 +70,7 @@ describe('proto/jsonnative', () => {
     for (const b of sampleMutations(Math.max(200, RUNS >> 2), 42)) if (same(b)) native++;
     assert.ok(native > 0);
   });
-  it('only a text without backslash or __proto__, with at most JSON_NATIVE_MAX_CONTAINERS {/[ and 256 commas goes to JSON.parse', () => {
+  it('only a text without backslash or __proto__, with at most JSON_NATIVE_MAX_CONTAINERS {/[ and values (1 + containers + commas) within the bound goes to JSON.parse', () => {
     let parsed = 0;
     const counting: NativeJson = Object.assign({}, NAT, { parse: (s: string) => { parsed++; return JSON.parse(s); } });
     const read = (s: string) => assert.equal(outcome(() => parseJsonNative(bytes(s), counting)), outcome(() => parseJsonBytes(bytes(s))));
@@ -84,8 +84,10 @@ describe('proto/jsonnative', () => {
     // (Espruino 2v29 stops on an assertion for this one: it must never reach JSON.parse)
     read('{"__proto__":true}');
     read('{"a":{"__proto__":[]}}');
-    assert.equal(parsed, 1);
+    // (values = the root + 1 per container + 1 per comma at most: 255 commas in an array is 257)
     read('[' + '1,'.repeat(255) + '1]');
+    assert.equal(parsed, 1);
+    read('[' + '1,'.repeat(JSON_MAX_VALUES - 2) + '1]');
     assert.equal(parsed, 2);
   });
   it('a native reading that throws or returns nonsense falls back', () => {

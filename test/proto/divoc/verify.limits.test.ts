@@ -9,6 +9,7 @@ import { sha256 } from '../../../firmware/crypto/sha256';
 import { PICO } from '../../../boards/pico';
 import { INDEX, sampleText, makeZip } from '../../util/divoc';
 import { worstWithin } from '../../util/worst-inputs';
+import { simBuiltins } from '../../util/builtins';
 
 const PICO_MAX = PICO.features.divocMax as DivocLimits;
 const payload = (text: string) => text.slice(4);
@@ -39,6 +40,20 @@ describe('decodeDivoc: a board\'s own bounds (the Pico\'s)', () => {
     const over = worstWithin({ ...PICO_MAX, values: PICO_MAX.values + 1 })[0].text;
     assert.match(err(() => decodeDivoc(payload(over), sha256, null, null, PICO_MAX)), /^json: too many values/);
     assert.doesNotThrow(() => decodeDivoc(payload(over), sha256)); // the global limit lets it through
+  });
+
+  it('with the built-ins (JSON.parse) the values bound holds too, and an over-bound text never reaches JSON.parse', () => {
+    const at = payload(worstWithin(PICO_MAX)[0].text);
+    const over = payload(worstWithin({ ...PICO_MAX, values: PICO_MAX.values + 1 })[0].text);
+    const nat = simBuiltins();
+    let parsed = 0;
+    const parse = nat.parse;
+    nat.parse = (t) => { parsed++; return parse(t); };
+    assert.deepEqual(decodeDivoc(at, sha256, null, nat, PICO_MAX), decodeDivoc(at, sha256, null, null, PICO_MAX));
+    assert.equal(parsed, 2, 'the document and the JWS header through JSON.parse');
+    parsed = 0;
+    assert.match(err(() => decodeDivoc(over, sha256, null, nat, PICO_MAX)), /^json: too many values/);
+    assert.equal(parsed, 0);
   });
 
   it('a text over the bound is refused before base64', () => {
