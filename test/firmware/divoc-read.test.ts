@@ -23,8 +23,10 @@ describe('firmware/divoc-read', () => {
       const got = withBuiltins(calls, null, () => readDivoc(t, sha256));
       assert.deepEqual(got, decodeDivoc(t, sha256), s.file);
       assert.ok(calls.atob >= 3 && calls.btoa >= 3 && calls.toUint8Array >= 3 && calls.CRC32 === 1, JSON.stringify(calls));
-      // the certificate and the JWS header read natively (proto/jsonnative.ts)
-      assert.ok(calls.text === 2 && calls.parse === 2 && calls.stringify === 2, JSON.stringify(calls));
+      // the certificate and the JWS header read natively (proto/jsonnative.ts: E.toString, JSON.parse
+      // and the round trip's JSON.stringify); the context table's frames are JSON.parse'd too
+      // (proto/divoc/nquads.ts: standard JavaScript, on every build), hence parse >= 2
+      assert.ok(calls.text === 2 && calls.parse >= 2 && calls.stringify === 2, JSON.stringify(calls));
     }
   });
   it('a firmware without any one of them (SAVE_ON_FLASH): none is used', () => {
@@ -32,6 +34,9 @@ describe('firmware/divoc-read', () => {
     for (const w of ['atob', 'btoa', 'CRC32', 'toUint8Array']) {
       const calls: { [k: string]: number } = {};
       assert.deepEqual(withBuiltins(calls, w, () => readDivoc(t, sha256)), decodeDivoc(t, sha256), w);
+      // (JSON.parse reads the context table's frames on every build: proto/divoc/nquads.ts)
+      assert.ok(calls.parse >= 1, w);
+      delete calls.parse;
       assert.deepEqual(calls, {}, w);
     }
   });
