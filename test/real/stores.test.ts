@@ -62,7 +62,7 @@ function inputs(): Input[] {
 }
 
 /** The driver: hooks the hashes to sample memory, boots the gate from flash, feeds each input in turn. */
-function driver(n: number): string {
+function driver(paths: string[]): string {
   // (The gate's top-level names are globals of the interpreter: the driver's are in one function,
   // but the hooks must be in place before the gate reads require('crypto').)
   return `
@@ -80,7 +80,8 @@ global.__qgPeak = function (reset) { samp(); var p = PK; if (reset) PK = 0; retu
 })();
 eval(require('Storage').read('.bootcde'));
 (function () {
-var S = require('Storage'), N = ${n}, i = 0, last = '';
+var P = ${JSON.stringify(paths)}, N = P.length, i = 0, last = '';
+function input(k) { var f = E.openFile(P[k], 'r'), t = f.read(8192); f.close(); return t; }
 var m = process.memory();
 print('@boot ' + m.usage + ' ' + m.total + ' ' + __qgPeak(true));
 m = undefined;
@@ -90,7 +91,7 @@ function feed() {
   if (i >= N) { print('@done'); return; }
   __qgPeak(true);
   last = '';
-  Serial1.emit('data', S.read('qg.i' + i));
+  Serial1.emit('data', input(i));
   (function poll() { if (last === '') return setTimeout(poll, 20);
     print('@peak ' + i + ' ' + __qgPeak(true) + ' ' + process.memory().usage + ' ' + E.getErrorFlags().join(',') + ' ' + last);
     i++; setTimeout(feed, 50); })();
@@ -147,7 +148,12 @@ describe('espruino: every bundle the Linux interpreter runs, on a board\'s fixed
     cfg.scanner = { maxLen: 4096, dedupMs: 0 };
     cfg.cache = { size: 0 };
     boot[CONFIG_FILE] = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
-    list.forEach((w, k) => { boot['qg.i' + k] = new Uint8Array(Buffer.from(w.text + '\r', 'latin1')); });
+    // (The inputs are host files the driver reads with E.openFile, not Storage files: gate.js and
+    // its files leave the Linux build's 256 KB of Storage too little room for all of them. Their
+    // paths are given relative to the run's folder, the interpreter's cwd: short strings.)
+    const inputs: { [name: string]: Uint8Array } = {};
+    list.forEach((w, k) => { inputs['i' + k] = new Uint8Array(Buffer.from(w.text + '\r', 'latin1')); });
+    const paths = hostFiles(work, inputs).map((f) => f.path);
     const common = hostFiles(work, boot);
     // The runs go side by side (each waits on the interpreter, mostly on its emulated flash).
     await Promise.all(runnable.map(async (r) => {
@@ -161,7 +167,7 @@ describe('espruino: every bundle the Linux interpreter runs, on a board\'s fixed
         await buildBundle('linux', { out: bundle, features: r.variant, armParts: r.armParts });
       }
       const files = [{ name: '.bootcde', path: bundle }].concat(common);
-      outs[r.env + r.bundle] = await seedAndRun(bin, dir, files, driver(list.length),
+      outs[r.env + r.bundle] = await seedAndRun(bin, dir, files, driver(paths.map((f) => path.relative(dir, f))),
         /@done|OUT OF MEMORY|ASSERT|Uncaught/, 80 * 60 * 1000, 300000);
       // QG_STORES_OUT=dir keeps each run's console output (dir/<vars>-<bundle>.log).
       if (process.env.QG_STORES_OUT) fs.writeFileSync(path.join(process.env.QG_STORES_OUT, `${r.vars}-${r.bundle}.log`), outs[r.env + r.bundle]);
