@@ -10,7 +10,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import fc from 'fast-check';
 import { REPO } from '../util/shared';
-import { onInterpreter, hostFiles, seedAndRun } from './interp';
+import { onInterpreter, hostFiles, seedAndRun, bundleProgram } from './interp';
 import { base64Junk, base64Text } from '../util/builtins';
 import { base64Decode, base64UrlDecode } from '../../proto/base64';
 import { crc32 } from '../../proto/zip';
@@ -77,17 +77,10 @@ describe('espruino: atob, btoa, E.CRC32 and the decoders through them', function
   let out = '';
 
   onInterpreter('qg-builtins-', SKIP_MSG, async (bin, work) => {
-    const tsc = path.join(work, 'tsc');
-    const t = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.device.json', '--outDir', tsc],
-      { cwd: REPO, encoding: 'utf8' });
-    if (t.status !== 0) throw new Error('tsc: ' + t.stdout + t.stderr);
-    fs.writeFileSync(path.join(work, 'entry.js'), ENTRY(tsc));
-    const js = path.join(work, 'prog.js');
-    const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), path.join(work, 'entry.js'), js], { cwd: REPO, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
+    const prog = bundleProgram(work, ENTRY);
     const lines = all.map((c) => `${c.kind}${c.raw ? '!' : ' '} ${c.text.toString('hex')}`).join('\n') + '\n';
     const files = hostFiles(work, { 'qg.cases': new Uint8Array(Buffer.from(lines, 'latin1')) });
-    out = await seedAndRun(bin, path.join(work, 'run'), files, fs.readFileSync(js, 'utf8'), /@done [^\n]*\n/, 15 * 60 * 1000);
+    out = await seedAndRun(bin, path.join(work, 'run'), files, prog, /@done [^\n]*\n/, 15 * 60 * 1000);
   });
 
   it('has the built-ins and ran every case', () => {

@@ -63,6 +63,23 @@ export async function seedAndRun(bin: string, dir: string, files: { name: string
   return runEspruino(bin, dir, 'driver.js', stop, timeoutMs);
 }
 
+/**
+ * A test program over the device code: tsc into work/tsc (concurrent `make build-device` runs are
+ * not disturbed), `entry(tscDir)` written to work/entry.js and bundled by tools/build/bundle.js into
+ * work/prog.js. The program's text.
+ */
+export function bundleProgram(work: string, entry: (tscDir: string) => string): string {
+  const tsc = path.join(work, 'tsc');
+  const t = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.device.json', '--outDir', tsc],
+    { cwd: REPO, encoding: 'utf8' });
+  if (t.status !== 0) throw new Error('tsc: ' + t.stdout + t.stderr);
+  fs.writeFileSync(path.join(work, 'entry.js'), entry(tsc));
+  const js = path.join(work, 'prog.js');
+  const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), path.join(work, 'entry.js'), js], { cwd: REPO, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
+  return fs.readFileSync(js, 'utf8');
+}
+
 /** tsc into our own outDir (concurrent `make build-device` runs are not disturbed) + bundle.js. */
 export function buildGate(dir: string): string {
   const out = path.join(dir, 'tsc');

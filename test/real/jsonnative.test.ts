@@ -9,7 +9,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import fc from 'fast-check';
 import { REPO } from '../util/shared';
-import { onInterpreter, hostFiles, seedAndRun } from './interp';
+import { onInterpreter, hostFiles, seedAndRun, bundleProgram } from './interp';
 import { simBuiltins } from '../util/builtins';
 import { EDGES, jsonText, sampleJsonTexts, sampleMutations, ser, SER_JS } from '../util/jsontext';
 import { parseJsonBytes, JsonValue } from '../../proto/json';
@@ -59,18 +59,11 @@ describe('espruino: DIVOC\'s JSON through JSON.parse (proto/jsonnative.ts)', fun
   let out = '';
 
   onInterpreter('qg-json-', SKIP_MSG, async (bin, work) => {
-    const tsc = path.join(work, 'tsc');
-    const t = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.device.json', '--outDir', tsc],
-      { cwd: REPO, encoding: 'utf8' });
-    if (t.status !== 0) throw new Error('tsc: ' + t.stdout + t.stderr);
-    fs.writeFileSync(path.join(work, 'entry.js'), ENTRY(tsc));
-    const js = path.join(work, 'prog.js');
-    const b = spawnSync(process.execPath, [path.join(REPO, 'tools/build/bundle.js'), path.join(work, 'entry.js'), js], { cwd: REPO, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error('bundle: ' + b.stdout + b.stderr);
+    const prog = bundleProgram(work, ENTRY);
     // (each case: its length in 4 hex digits, then its bytes: hex would not fit the 256 KB Storage)
     const data = Buffer.concat(all.map((c) => Buffer.concat([Buffer.from(c.length.toString(16).padStart(4, '0'), 'latin1'), Buffer.from(c)])));
     const files = hostFiles(work, { 'qg.cases': new Uint8Array(data) });
-    out = await seedAndRun(bin, path.join(work, 'run'), files, fs.readFileSync(js, 'utf8'), /@done [^\n]*\n/, 15 * 60 * 1000);
+    out = await seedAndRun(bin, path.join(work, 'run'), files, prog, /@done [^\n]*\n/, 15 * 60 * 1000);
   });
 
   it('has the built-ins and ran every case', () => {
