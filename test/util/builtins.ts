@@ -29,8 +29,13 @@ const ODD = ['=', '==', ' ', '\t', '\n', '\r', '\x0b', '\x0c', '\0', '-', '_', '
 
 /** One mutation of s chosen by the numbers (insert, replace or delete a char, cut, append). */
 export function mutate(s: string, op: number, at: number, pick: number): string {
+  return mutateWith(ODD, s, op, at, pick);
+}
+
+/** mutate() with its own alphabet of inserted texts (`odd`). */
+export function mutateWith(odd: string[], s: string, op: number, at: number, pick: number): string {
   const i = s.length ? at % (s.length + 1) : 0;
-  const c = ODD[pick % ODD.length];
+  const c = odd[pick % odd.length];
   switch (op % 5) {
     case 0: return s.slice(0, i) + c + s.slice(i);
     case 1: return s.slice(0, i) + c + s.slice(i + 1);

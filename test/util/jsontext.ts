@@ -11,6 +11,7 @@ import { SAMPLES, INDEX } from './divoc';
 import { base64Decode, base64UrlDecode } from '../../proto/base64';
 import { unzipCertificate } from '../../proto/zip';
 import { JsonObject, JsonValue } from '../../proto/json';
+import { mutateWith } from './builtins';
 
 /** The inflated certificate.json of each DIVOC sample, and its JWS header, as bytes. */
 export function sampleJsonTexts(): { name: string; bytes: Uint8Array }[] {
@@ -54,15 +55,10 @@ const ODD = [' ', '\n', '\t', ',', ',]', ',}', '\\u00E9', '\\u00e9', '\\u0041', 
 /** One mutation of s chosen by the numbers (insert, replace, delete, cut, append, nest). */
 export function mutateJson(s: string, op: number, at: number, pick: number): string {
   const i = s.length ? at % (s.length + 1) : 0;
-  const c = ODD[pick % ODD.length];
   switch (op % 7) {
-    case 0: return s.slice(0, i) + c + s.slice(i);
-    case 1: return s.slice(0, i) + c + s.slice(i + 1);
-    case 2: return s.slice(0, i) + s.slice(i + 1);
-    case 3: return s.slice(0, i);
-    case 4: return s + c;
     case 5: return '['.repeat(1 + (pick % 10)) + s + ']'.repeat(1 + (pick % 10));
-    default: return s.slice(0, i) + s.slice(i, i + 1 + (pick % 8)) + s.slice(i); // a repeated run (a key twice ...)
+    case 6: return s.slice(0, i) + s.slice(i, i + 1 + (pick % 8)) + s.slice(i); // a repeated run (a key twice ...)
+    default: return mutateWith(ODD, s, op % 7, at, pick); // insert, replace, delete, cut, append
   }
 }
 
