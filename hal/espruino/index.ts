@@ -20,8 +20,6 @@ declare function getTime(): number;
 declare function setTime(s: number): void;
 declare function setTimeout(fn: () => void, ms: number): number;
 declare function clearTimeout(id: number): void;
-declare function setInterval(fn: () => void, ms: number): number;
-declare function clearInterval(id: number): void;
 declare var console: { log(s: string): void };
 declare var NRF: any;
 declare var global: any;
@@ -103,12 +101,36 @@ export function clock(): Clock {
   };
 }
 
+/**
+ * Timers. An interval is a chain of timeouts, each armed before the callback runs, not Espruino's
+ * setInterval: when a callback runs out of memory, Espruino 2v29 marks execution interrupted and
+ * removes every interval that runs in the rest of that pass over the timers
+ * (src/jsinteractive.c, jsiIdle: "Ctrl-C while processing interval - removing it"); timeouts
+ * still run (test/real/timers.test.ts shows both). The relay's safety check is such an interval:
+ * as an Espruino interval one out-of-memory decision would silently remove it.
+ */
 export function timers(): Timers {
+  var chains: { [id: number]: number } = {};
+  var last = 0;
   return {
     setTimeout: function (cb: () => void, ms: number) { return setTimeout(cb, ms); },
     clearTimeout: function (id: number) { clearTimeout(id); },
-    setInterval: function (cb: () => void, ms: number) { return setInterval(cb, ms); },
-    clearInterval: function (id: number) { clearInterval(id); },
+    setInterval: function (cb: () => void, ms: number) {
+      var id = ++last;
+      var tick = function () {
+        if (chains[id] === undefined) return;
+        chains[id] = setTimeout(tick, ms); // armed first: a callback that throws or runs out keeps it
+        cb();
+      };
+      chains[id] = setTimeout(tick, ms);
+      return id;
+    },
+    clearInterval: function (id: number) {
+      var t = chains[id];
+      if (t === undefined) return;
+      delete chains[id];
+      clearTimeout(t);
+    },
   };
 }
 

@@ -4,7 +4,8 @@
 // runs over theirs).
 import { strict as assert } from 'assert';
 import * as http from 'http';
-import { parseUrl, httpClient, wifiConnect } from '../../../hal/espruino/index';
+import * as sinon from 'sinon';
+import { parseUrl, httpClient, wifiConnect, timers } from '../../../hal/espruino/index';
 
 describe('hal/espruino: http', () => {
   it('parses collector addresses', () => {
@@ -129,5 +130,51 @@ describe('hal/espruino: files placed outside Storage (the loader\'s map line)', 
     });
     onBoard({ '.bootcde': '"use strict";var qg=1;//qg:qg.ed25519@1+1' }, flash, () => assert.equal(placedFile('qg.ed25519'), undefined));
     onBoard({}, flash, () => assert.equal(placedFile('qg.ed25519'), undefined));
+  });
+});
+
+describe('hal/espruino: timers (an interval is a chain of timeouts: test/real/timers.test.ts says why)', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => { clock = sinon.useFakeTimers(); });
+  afterEach(() => clock.restore());
+
+  it('an interval runs every period until cleared, from outside or from its own callback', () => {
+    const t = timers();
+    const a: number[] = [], b: number[] = [];
+    const ia = t.setInterval(() => a.push(Date.now()), 100);
+    const ib = t.setInterval(() => { b.push(Date.now()); if (b.length === 3) t.clearInterval(ib); }, 250);
+    assert.notEqual(ia, ib);
+    clock.tick(1000);
+    assert.deepEqual(a, [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+    assert.deepEqual(b, [250, 500, 750]);
+    t.clearInterval(ia);
+    t.clearInterval(ia); // twice, and an id never given: nothing happens
+    t.clearInterval(12345);
+    clock.tick(1000);
+    assert.equal(a.length, 10);
+    assert.equal(clock.countTimers(), 0, 'no timeout left armed');
+  });
+
+  it('the next run is armed before the callback: one that throws keeps its interval', () => {
+    const t = timers();
+    let n = 0;
+    const id = t.setInterval(() => { n++; throw new Error('boom ' + n); }, 100);
+    for (let k = 1; k <= 3; k++) {
+      assert.throws(() => clock.tick(100), new RegExp('boom ' + k));
+    }
+    assert.equal(n, 3);
+    assert.equal(clock.countTimers(), 1);
+    t.clearInterval(id);
+    assert.equal(clock.countTimers(), 0);
+  });
+
+  it('timeouts are Espruino\'s own', () => {
+    const t = timers();
+    let ran = 0;
+    t.setTimeout(() => ran++, 50);
+    const c = t.setTimeout(() => ran += 10, 60);
+    t.clearTimeout(c);
+    clock.tick(100);
+    assert.equal(ran, 1);
   });
 });
