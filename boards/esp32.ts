@@ -22,6 +22,9 @@ export var ESP32: Board = {
   nativeSha512: true,
   arm: false,
   vars: 16383,
+  // No watchdog: its JavaScript verifier takes 16 to 22 s for a first scan and making the key tables
+  // after a trust update longer, none of it bounded by a measured figure (README "Watchdog").
+  watchdogS: 0,
   wifiModule: 'Wifi',
   varsUpTo: true,
   cpu: { core: 'Xtensa LX6 (ESP32)', mhz: 240 },

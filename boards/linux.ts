@@ -21,6 +21,8 @@ export var LINUX: Board = {
   nativeSha512: true,
   arm: false,
   vars: 40000,
+  // No watchdog: Espruino's Linux build has none (targets/linux/jshardware.c: jshEnableWatchDog is empty).
+  watchdogS: 0,
   host: true,
   flash: {
     storageStart: 0x10000000,

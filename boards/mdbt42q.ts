@@ -29,6 +29,8 @@ export var MDBT42Q: Board = {
   nativeSha512: false,
   arm: true,
   vars: 2950,
+  // Watchdog: nRF52 WDT, CRV = s x 32768 on the 32.768 kHz clock (targets/nrf5x/jshardware.c): 20 s.
+  watchdogS: 20,
   cpu: { core: 'Cortex-M4F (nRF52832)', mhz: 64 },
   flash: {
     storageStart: (118 - 10) * 4096,

@@ -21,6 +21,9 @@ export var ORIGINAL: Board = {
   nativeSha512: false,
   arm: true,
   vars: 2756,
+  // Watchdog: Espruino's STM32 IWDG (targets/stm32/jshardware.c: reload s x 40000 / 256); the F1's
+  // LSI is 40 kHz nominal (30 to 60 kHz), so 20 s is 13 to 27 s in fact (README "Watchdog").
+  watchdogS: 20,
   cpu: { core: 'Cortex-M3 (STM32F103)', mhz: 72 },
   flash: {
     storageStart: 0x08000000 + (256 - 20) * 1024,

@@ -21,6 +21,8 @@ export var PICO: Board = {
   nativeSha512: false,
   arm: true,
   vars: 5100,
+  // Watchdog: as the Espruino WiFi's (STM32F4 IWDG, 20 s asked: 17 to 47 s in fact; README "Watchdog").
+  watchdogS: 20,
   cpu: { core: 'Cortex-M4F (STM32F401)', mhz: 84 },
   flash: {
     storageStart: 0x08004000,

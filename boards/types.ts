@@ -40,6 +40,8 @@ export interface BoardProfile {
   wifi: string;
   /** Espruino's Linux build: the host's network (no Wi-Fi module needed) and the --telnet console its owner asked for. */
   host: boolean;
+  /** The hardware watchdog's timeout, seconds, that the firmware arms once booted (0: none). */
+  watchdogS: number;
 }
 
 /** Per-board DIVOC input bounds (proto/divoc/verify.ts DivocLimits). */
@@ -156,6 +158,13 @@ export interface Board {
   wifiModule?: string;
   /** Espruino's Linux build (the host's network and consoles). */
   host?: boolean;
+  /**
+   * The hardware watchdog (E.enableWatchdog(s, false)) the firmware arms once it has booted and
+   * kicks from a 1 s heartbeat: a program that stops running its timers (a loop that never ends,
+   * lost timers) restarts the board, and a restart releases the relay. Longer than any decision
+   * the board makes (README "Watchdog"); 0: none.
+   */
+  watchdogS: number;
   /** The processor: its core and clock (Espruino's boards/<id>.py 'speed', MHz); the board-time model (tools/build/board-time.ts) uses them; none for the Linux host. */
   cpu?: { core: string; mhz: number };
   flash: BoardFlash;
@@ -172,7 +181,7 @@ export function profileOf(b: Board): BoardProfile {
     ids: b.ids.slice(), name: b.name, scanner: b.pins.scanner, relay: b.pins.relay, led: b.pins.led,
     contact: b.pins.contact, button: b.pins.button, buzzer: b.pins.buzzer,
     lora: b.pins.lora, nativeSha512: b.nativeSha512, nativeSha256: b.nativeSha256, arm: b.arm, vars: b.vars,
-    wifi: b.wifiModule || '', host: !!b.host,
+    wifi: b.wifiModule || '', host: !!b.host, watchdogS: b.watchdogS,
   };
 }
 
@@ -223,6 +232,9 @@ export function checkBoard(b: any): string[] {
   need(isCount(b.vars) && b.vars > 0, 'vars must be a positive count');
   need(b.wifiModule === undefined || b.wifiModule === 'EspruinoWiFi' || b.wifiModule === 'Wifi', 'wifiModule must be EspruinoWiFi or Wifi');
   need(b.host === undefined || typeof b.host === 'boolean', 'host must be a boolean');
+  // 0, or 5 to 25 s: Espruino's STM32 port refuses more than 26.2 s (targets/stm32/jshardware.c), and
+  // a short one would restart a board in the middle of a decision.
+  need(b.watchdogS === 0 || (isCount(b.watchdogS) && b.watchdogS >= 5 && b.watchdogS <= 25), 'watchdogS must be 0 (none) or 5 to 25 seconds');
   need(!b.features || !b.features.wifi || !!b.wifiModule || !!b.host, 'features.wifi needs a wifiModule (or the host\'s network)');
   var fl = b.flash || {};
   need(isCount(fl.storageStart) && isCount(fl.storageSize) && isCount(fl.pageSize) && fl.pageSize > 0 && fl.storageSize > 0 &&

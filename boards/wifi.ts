@@ -22,6 +22,10 @@ export var WIFI: Board = {
   nativeSha512: true,
   arm: true,
   vars: 8190,
+  // Watchdog: Espruino's STM32 jshEnableWatchDog (targets/stm32/jshardware.c) sets the IWDG's
+  // reload to s x 40000 / 256 (at most 0xFFF: 26.2 s); its LSI clock is 32 kHz nominal on the F4
+  // (17 to 47 kHz), so 20 s is 17 to 47 s in fact: far longer than any decision here (README "Watchdog").
+  watchdogS: 20,
   wifiModule: 'EspruinoWiFi',
   cpu: { core: 'Cortex-M4F (STM32F411)', mhz: 100 },
   flash: {

@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, watchdog as esp_watchdog, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { GateConfig } from './config';
@@ -33,6 +33,7 @@ import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-fl
 import { nativeInflater } from './native-inflate';
 import { ota } from './trustcheck';
 import { hexOf } from '../proto/bytes';
+import { Timers, Watchdog } from '../hal/types';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
 var NATIVE_MAX_MSG = 1024;
@@ -258,6 +259,10 @@ function wire(): void {
     startUplink(config, journal, profile, timers, events, uhal);
   }
   void scanner;
+  // 6. The hardware watchdog (the board file's watchdogS), armed now that the gate runs and kicked
+  //    every second: a program that stops running its timers restarts the board, and a restart
+  //    releases the relay (README "Watchdog"). A gate that stops while starting has none.
+  if (profile.watchdogS > 0) heartbeat(esp_watchdog(), timers, profile.watchdogS);
   statusSrc.fault = b.fault;
   starting = null;
   // Boot's own state goes (issue 11: memory after boot). The closures made above (qgStatus, the
@@ -268,6 +273,12 @@ function wire(): void {
   // only while wiring: whatever reads one later must take it (or a copy) while wiring.
   (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
   dropBootSections(config);
+}
+
+/** Arms the watchdog for `seconds` and kicks it every second from a timer. */
+function heartbeat(wd: Watchdog, timers: Timers, seconds: number): void {
+  wd.enable(seconds);
+  timers.setInterval(wd.kick, 1000);
 }
 
 /** The uplink's Wi-Fi join through the board's module (hal/espruino wifiConnect). */

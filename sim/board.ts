@@ -18,6 +18,8 @@ import { inflateRaw } from '../proto/inflate';
 import { FlashPlan, reportedOf } from '../tools/board/layout';
 
 export interface BoardEvent { t: number; event: string; [k: string]: any }
+/** The watchdog's state in a sandbox (sim/espruino/core.ts). */
+type SandboxWatchdog = { timeoutMs: number; auto: boolean; lastKick: number };
 
 /** The Storage geometry of a board (profile name or board id): its board file's (boards/<name>.ts). */
 export function flashGeometry(board: string): { size: number; pageSize: number } {
@@ -221,8 +223,8 @@ export class SimBoard {
   get powered(): boolean { return !!this.sandbox && !this.sandbox.dead; }
 
   /** Power on (RAM fresh, flash kept) and run `code` as the program; then E.on('init'). */
-  boot(code: string, opts: { codeInFlash?: boolean; filename?: string } = {}): void {
-    this.start(opts.codeInFlash || false);
+  boot(code: string, opts: { codeInFlash?: boolean; filename?: string; soft?: boolean } = {}): void {
+    this.start(opts.codeInFlash || false, !!opts.soft);
     this.emit({ event: 'power', state: 'on' });
     this.sandbox!.run(code, opts.filename || 'code.js');
     this.afterLoad();
@@ -232,8 +234,8 @@ export class SimBoard {
    * Power on and boot from flash as Espruino does: .boot0 .. .boot3, then .bootcde (each file's
    * exception aborts only that file), then E.on('init'). Returns false when flash holds no code.
    */
-  powerOn(): boolean {
-    this.start(true);
+  powerOn(opts: { soft?: boolean } = {}): boolean {
+    this.start(true, !!opts.soft);
     this.emit({ event: 'power', state: 'on' });
     return this.loadFromFlash();
   }
@@ -257,7 +259,14 @@ export class SimBoard {
     sb.emitE('init');
   }
 
-  private start(codeInFlash: boolean): void {
+  /**
+   * A fresh interpreter. `soft` (reset(), load(): Espruino's soft init) keeps the hardware
+   * watchdog as it was, auto-kicking or not (Espruino's JSIS_SOFTINIT_MASK keeps
+   * JSIS_WATCHDOG_AUTO: "watchdog can't be reset without a reboot"); a power-on or a hardware
+   * restart has none.
+   */
+  private start(codeInFlash: boolean, soft = false, keep: SandboxWatchdog | null = null): void {
+    const wd = keep || (soft && this.sandbox && !this.sandbox.dead ? this.sandbox.watchdog : null); // a power cut clears it
     if (this.sandbox) this.sandbox.kill();
     this.flash.repower();
     this.codeInFlash = codeInFlash;
@@ -287,6 +296,7 @@ export class SimBoard {
       seed: this.opts.seed,
     };
     this.sandbox = new EspruinoSandbox(host);
+    if (wd) this.sandbox.watchdog = { timeoutMs: wd.timeoutMs, auto: wd.auto, lastKick: wd.auto ? this.clock.ms : wd.lastKick };
     for (const name of Object.keys(this.inputs)) this.sandbox.driveInput(name, this.inputs[name]);
     this.updateOutputs();
   }
@@ -312,9 +322,10 @@ export class SimBoard {
     this.emit({ event: 'power', state: 'reboot', reason });
     const sb = this.sandbox!;
     if (reason !== 'watchdog') sb.emitE('kill');
+    const wd = sb.watchdog;
     sb.kill();
     if (reason === 'reset') {
-      this.start(false);
+      this.start(false, true, wd);
       this.afterLoad();
     } else {
       this.start(true);
@@ -323,6 +334,30 @@ export class SimBoard {
   }
 
   // ------------------------------------------------------------------ time
+
+  /**
+   * The program is stuck for `ms` of virtual time (a loop that never ends, a decision far too
+   * long for the board): no timer, event or scan runs meanwhile; what is due runs late, after it,
+   * as on a board. The hardware goes on: a watchdog not kicked for its timeout restarts the
+   * board (one that auto-kicks is kicked only from the idle loop, which does not run either).
+   */
+  hang(ms: number): void {
+    if (!(ms >= 0)) throw new Error('hang: ms must be >= 0');
+    const end = this.clock.ms + ms;
+    const sb = this.sandbox;
+    if (sb && !sb.dead && sb.watchdog.timeoutMs > 0) {
+      const since = sb.watchdog.auto ? this.clock.ms : sb.watchdog.lastKick;
+      const fire = since + sb.watchdog.timeoutMs;
+      if (fire <= end) {
+        this.clock.ms = Math.max(this.clock.ms, fire);
+        this.emit({ event: 'watchdog' });
+        this.reboot('watchdog');
+        this.advance(end - this.clock.ms);
+        return;
+      }
+    }
+    this.clock.ms = end;
+  }
 
   /** Run the program for `ms` of virtual time (0: run what is due now). */
   advance(ms: number): void {

@@ -440,7 +440,7 @@ export class EspruinoConsole {
     } else if (t.kind === 'reboot') {
       // a hardware reset: the board prints its banner as it starts again, then boots from flash
       this.banner();
-      this.bootFromFlash();
+      this.bootFromFlash(false);
     } else if (t.kind === 'load') {
       if (t.file !== undefined) {
         this.restart(['.boot0', '.boot1', '.boot2', '.boot3', '.bootrst', t.file], null);
@@ -469,28 +469,28 @@ export class EspruinoConsole {
   }
 
   /** Power-on / load(): .varimg, .boot0-.boot3, then .bootrst or else .bootcde, then init. */
-  bootFromFlash(): void {
+  bootFromFlash(soft = true): void {
     const flash = this.board.flash;
     if (!flash.exists('.varimg') && !flash.exists('.bootrst')) {
       // the simulator's own boot (sim/board.ts) is exactly this order
       if (this.board.sandbox && !this.board.sandbox.dead) this.board.sandbox.emitE('kill');
-      this.board.powerOn();
+      this.board.powerOn({ soft });
     } else {
       const files = ['.varimg', '.boot0', '.boot1', '.boot2', '.boot3', flash.exists('.bootrst') ? '.bootrst' : '.bootcde'];
-      this.restart(files, null);
+      this.restart(files, null, soft);
     }
     this.ensurePatched();
   }
 
   /** Restart the interpreter (RAM cleared) and run these Storage files in order, then init. */
-  private restart(files: string[], _unused: null): void {
+  private restart(files: string[], _unused: null, soft = true): void {
     void _unused;
     if (this.board.sandbox && !this.board.sandbox.dead) this.board.sandbox.emitE('kill');
     const loader = '(function(){var S=require("Storage"),L=' + JSON.stringify(files) + ';' +
       'for(var i=0;i<L.length;i++){var c=S.read(L[i]);if(c===undefined)continue;' +
       'try{(0,eval)(c)}catch(e){console.log("Uncaught "+(e&&e.message!==undefined?' +
       '((e.constructor&&e.constructor.name)||"Error")+": "+e.message:String(e)))}}})()';
-    this.board.boot(loader, { codeInFlash: true, filename: 'boot' });
+    this.board.boot(loader, { codeInFlash: true, filename: 'boot', soft });
     this.patched = null;
   }
 }

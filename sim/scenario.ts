@@ -180,7 +180,7 @@ export interface ScenarioResult {
 
 const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring', 'scanner', 'identity'];
 const STEP_KEYS: { [step: string]: string[] } = {
-  scan: ['paced'], scanRaw: ['paced'], wait: [], expect: [], power: [], network: [], clock: [],
+  scan: ['paced'], scanRaw: ['paced'], wait: [], hang: [], expect: [], power: [], network: [], clock: [],
   tear: ['mode'], pin: ['level'], collector: [], modem: [],
   door: [], button: [],
   exitScan: ['paced'], level: ['site'],
@@ -262,6 +262,10 @@ export function validateScenario(sc: any): void {
       case 'wait':
         if (typeof v !== 'number' || !(v >= 0) || !isFinite(v)) bad(`${where}: wait must be milliseconds >= 0`);
         if (v > MAX_WAIT_MS) bad(`${where}: wait ${v} ms is more than ${MAX_WAIT_MS} ms (31 days): wait in shorter steps, or set the board's clock with a clock step`);
+        break;
+      case 'hang':
+        if (typeof v !== 'number' || !(v >= 0) || !isFinite(v)) bad(`${where}: hang must be milliseconds >= 0`);
+        if (v > MAX_WAIT_MS) bad(`${where}: hang ${v} ms is more than ${MAX_WAIT_MS} ms (31 days)`);
         break;
       case 'power': if (v !== 'cut' && v !== 'on') bad(`${where}: power must be "cut" or "on"`); break;
       case 'network': if (v !== 'down' && v !== 'up') bad(`${where}: network must be "down" or "up"`); break;
@@ -523,6 +527,11 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
           bad(`step ${i + 1}: wait ${st.wait} ms runs timers at more than ${max} instants (a repeating timer?): ` +
             `stopped at ${board.clock.ms} ms; wait in shorter steps`);
         }
+      }
+      else if ('hang' in st) {
+        board.emit({ event: 'hang', ms: st.hang });
+        board.hang(st.hang);
+        await runWithIo(board, io);
       }
       else if ('power' in st) {
         if (st.power === 'cut') board.powerCut();

@@ -36,7 +36,8 @@ export function espruinoCode(code: string): string {
 
 /** An uncaught error's message in Espruino's words where Node's differ ("Function "x" not found!"). */
 export function espruinoMessage(msg: string): string {
-  let m = /^TypeError: [\w$.]+\.([\w$]+) is not a function$/.exec(msg);
+  // (a method, `o.f()`, or a name, `f()`: 2v29 prints `Error: Function "f" not found!` for both)
+  let m = /^TypeError: (?:[\w$.]+\.)?([\w$]+) is not a function$/.exec(msg);
   if (m) return `Error: Function "${m[1]}" not found!`;
   m = /^ReferenceError: ([\w$]+) is not defined$/.exec(msg);
   if (m) return `ReferenceError: "${m[1]}" is not defined`;

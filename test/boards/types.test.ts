@@ -50,7 +50,7 @@ describe('boards/types: the board-file schema', () => {
 
   it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
     const p = profileOf(PICO);
-    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'buzzer', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars', 'wifi', 'host']);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'buzzer', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars', 'wifi', 'host', 'watchdogS']);
     assert.deepEqual([p.wifi, p.host], ['', false]);
     assert.deepEqual([profileOf(Object.assign(clone(PICO), { wifiModule: 'EspruinoWiFi', host: true })).wifi, profileOf(Object.assign(clone(PICO), { host: true })).host], ['EspruinoWiFi', true]);
     assert.equal(p.relay, PICO.pins.relay);

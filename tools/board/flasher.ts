@@ -88,6 +88,14 @@ export function sha256Hex(b: Uint8Array): string {
   return crypto.createHash('sha256').update(b).digest('hex');
 }
 
+/**
+ * What stops the running program: reset(), after switching the hardware watchdog of a board whose
+ * firmware arms one to kicking itself (it survives reset(); Espruino's idle loop kicks it then).
+ */
+export function stopStatement(watchdogS: number): string {
+  return watchdogS > 0 ? `E.enableWatchdog(${watchdogS},true);reset()` : 'reset()';
+}
+
 /** The profile named by --board (a profile name or an Espruino board id), or an error. */
 export function profileByName(name: string): BoardProfile {
   let p: string;
@@ -317,9 +325,12 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
       fail(`trust bundle version ${bundleVersion} is older than version ${tver} installed on the board (the gate refuses a rollback): build a bundle with --version ${tver} or higher`);
     }
 
-    // 3. stop the running program
+    // 3. stop the running program. A gate that armed the board's hardware watchdog (boards/*.ts
+    //    watchdogS) would restart the board mid-flash once nothing kicks it: reset() keeps the
+    //    watchdog (Espruino cannot stop one), so it is first made to kick itself from the idle
+    //    loop (E.enableWatchdog(s, true): kept through reset(), README "Watchdog").
     prog.update(done, 'stopping the running program');
-    await client.statement('reset()');
+    await client.statement(stopStatement(profile.watchdogS));
     await delay(300);
     await client.sync(o.answerTimeoutMs || 10000);
 
@@ -372,7 +383,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
       if (e instanceof FirmwareStartError) {
         // stop what is left of it (timers of a crashed firmware, a loop, a hang) so that the next
         // flash finds a quiet board; the files stay, so a power cycle starts it again
-        try { await client.interrupt(); await client.statement('reset()'); await delay(200); } catch (e2) { /* gone */ }
+        try { await client.interrupt(); await client.statement(stopStatement(profile.watchdogS)); await delay(200); } catch (e2) { /* gone */ }
         throw new FirmwareError(e.message + '. ' + advice(e.kind, o.port, readyTimeout), e.kind, e.words);
       }
       throw e;

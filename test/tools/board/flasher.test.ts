@@ -10,7 +10,7 @@ import { bundlePath } from '../../../tools/build/boards';
 import { boardFileOf } from '../../../boards/index';
 import { loaderCode } from '../../../tools/board/layout';
 import { ConsoleServer } from '../../../sim/console';
-import { flashBoard, doctor, FlashError } from '../../../tools/board/flasher';
+import { flashBoard, doctor, FlashError, stopStatement } from '../../../tools/board/flasher';
 import { EspruinoClient } from '../../../tools/board/client';
 import { consolePasswordOf } from '../../../tools/board/unlock';
 import {
@@ -231,6 +231,35 @@ describe('flash errors and recovery (in-process board)', function () {
       await b.server.close();
     });
   }
+
+  it('pico: a gate that armed its watchdog is flashed again: no restart mid-flash, however long the link takes', async function () {
+    if (!fs.existsSync(bundlePath('pico'))) this.skip(); // make build-device
+    assert.equal(boardFileOf('pico')!.watchdogS, 20);
+    const b = await inProcessBoard('pico', { native: true });
+    try {
+      await flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes() });
+      assert.deepEqual([b.board.sandbox!.watchdog.timeoutMs, b.board.sandbox!.watchdog.auto], [20000, false], 'armed by the gate');
+      let slowed = false;
+      const r = await flashBoard({
+        port: b.port, config: cfgBytes(), trust: trustBytes(),
+        onChunk: () => {
+          if (slowed) return;
+          slowed = true;
+          // the program is stopped: the watchdog now kicks itself; a slow link (40 s) must not restart the board
+          assert.deepEqual([b.board.sandbox!.watchdog.timeoutMs, b.board.sandbox!.watchdog.auto], [20000, true]);
+          b.board.advance(40000);
+        },
+      });
+      assert.ok(slowed);
+      assert.strictEqual(r.ready.gateId, 'gate-test-1');
+      assert.equal(b.board.events.filter((e) => e.event === 'watchdog').length, 0, 'no restart');
+      assert.deepEqual([b.board.sandbox!.watchdog.timeoutMs, b.board.sandbox!.watchdog.auto], [20000, false], 'armed again by the new gate');
+      assert.equal(stopStatement(20), 'E.enableWatchdog(20,true);reset()');
+      assert.equal(stopStatement(0), 'reset()');
+    } finally {
+      await b.server.close();
+    }
+  });
 
   it('a board reporting less free flash than its board file, or other erase pages: nothing is written', async function () {
     if (!fs.existsSync(bundlePath('pico'))) this.skip(); // make build-device
