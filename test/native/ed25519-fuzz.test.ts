@@ -2,8 +2,9 @@
 // 100,000+ cases with test/native/ed25519-fuzz.ts), a quick run of it: the committed code under
 // qemu-arm agrees with the TypeScript reference, the ESP32's table verifier and the independent
 // oracle on every published vector and on seeded random and mutated cases of every kind; and the
-// fuzz can fail: builds of the verifier with one strict check taken out (tools/native/build.sh with
-// QG_NATIVE_SRC) are caught, by the run and by the script's exit code.
+// fuzz can fail: builds of the verifier with a strict check taken out (a changed copy of
+// native/ed25519 built with tools/native/flat.sh's steps) are caught, by the run and by the
+// script's exit code.
 // Needs gcc-arm-none-eabi and qemu-user (skipped with a message when missing outside CI).
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -25,7 +26,11 @@ function mutant(dir: string, drop: string): string {
   const text = fs.readFileSync(file, 'utf8');
   assert.ok(text.includes(drop), `qg_verify.c no longer has ${JSON.stringify(drop)}`);
   fs.writeFileSync(file, text.replace(drop, '/* mutant: check removed */'));
-  const r = spawnSync(path.join(REPO, 'tools', 'native', 'build.sh'), [out], { encoding: 'utf8', env: { ...process.env, QG_NATIVE_SRC: src } });
+  // tools/native/build.sh's compile and link steps (tools/native/flat.sh) on the changed copy.
+  const script = 'set -euo pipefail; . "$1/tools/native/flat.sh" "$3"; mkdir -p "$OUT/obj"; ' +
+    'for c in "$2"/*.c; do (cd "$OUT/obj" && "$CC" "${FLAT_CFLAGS[@]}" -c "$c" -o "$(basename "$c" .c).o"); done; ' +
+    'flat_link "$OUT/obj" "$2/flat.ld" "$OUT" qg_verify';
+  const r = spawnSync('bash', ['-c', script, 'mutant', REPO, src, out], { encoding: 'utf8' });
   assert.equal(r.status, 0, `mutant build failed: ${r.stdout}${r.stderr}`);
   return path.join(out, 'qg_verify.bin');
 }

@@ -12,7 +12,7 @@
 # The steps it shares with tools/native/build-inflate.sh are tools/native/flat.sh.
 set -euo pipefail
 . "$(dirname "$0")/flat.sh"
-SRC="${QG_NATIVE_SRC:-$ROOT/native/ed25519}"
+SRC="$ROOT/native/ed25519"
 mkdir -p "$OUT/obj"
 rm -f "$OUT"/obj/*.o "$OUT"/obj/*.su
 
