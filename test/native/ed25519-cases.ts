@@ -355,7 +355,7 @@ export function randomCases(seed: number, n: number): FuzzCase[] {
 /**
  * Every published Ed25519 vector in data/vectors with the strict profile's verdict: RFC 8032 7.1,
  * Wycheproof (both files; signatures of a wrong length included), ed25519-speccheck and CCTV
- * (column strict_no_small_order).
+ * (column strict_no_small_order), and the COSE WG's Ed25519 examples.
  */
 export function vectorCases(): FuzzCase[] {
   const out: FuzzCase[] = [];
@@ -380,6 +380,14 @@ export function vectorCases(): FuzzCase[] {
   cc.forEach((r: any, i: number) => {
     out.push({ pub: hex(r.key), sig: hex(r.sig), msg: new Uint8Array(Buffer.from(r.msg, 'latin1')), kind: 'vector:cctv', expected: ccx.vectors[i].expected.strict_no_small_order === 'valid' });
   });
+  // The COSE WG examples signed with Ed25519: the message is the Sig_structure (ToBeSign), the
+  // signature the last 64-byte string of the structure (after any countersignatures).
+  const cose = readSharedJson('vectors/cose-wg-examples/cose_index.json');
+  for (const e of cose.examples) {
+    if (!e.key || e.key.crv !== 'Ed25519') continue;
+    const sigs = (e.cbor_diag as string).match(/h'[0-9A-F]{128}'/g) || [];
+    out.push({ pub: hex(e.key.x_hex), sig: hex(sigs[sigs.length - 1].slice(2, -1)), msg: hex(e.tobesign_hex), kind: 'vector:cose', expected: e.expected === 'pass' });
+  }
   return out;
 }
 
@@ -410,7 +418,7 @@ export interface FuzzResult {
   seconds: number;
 }
 
-function describe(i: number, c: FuzzCase, v: { [who: string]: string }): string {
+function describeCase(i: number, c: FuzzCase, v: { [who: string]: string }): string {
   const who = Object.keys(v).map((k) => `${k} ${v[k]}`).join(', ');
   const m = toHex(c.msg);
   return `case ${i} (${c.kind}): ${who}; pub ${toHex(c.pub)} sig ${toHex(c.sig)} msg[${c.msg.length}] ${m.length > 200 ? m.slice(0, 200) + '...' : m}`;
@@ -449,7 +457,7 @@ export async function fuzzEd25519(o: FuzzOptions): Promise<FuzzResult> {
       if (c.expected !== undefined) v.expected = String(c.expected);
       const agree = nat === v.ref && nat === v.tables && nat === v.oracle && (c.expected === undefined || nat === v.expected);
       if (!agree || t.mismatch) {
-        const line = `seed ${o.seed} batch ${b} ${describe(i, c, v)}${t.mismatch ? ` [${t.mismatch}]` : ''}`;
+        const line = `seed ${o.seed} batch ${b} ${describeCase(i, c, v)}${t.mismatch ? ` [${t.mismatch}]` : ''}`;
         res.disagreements.push(line);
         log(`DISAGREEMENT ${line}`);
       }

@@ -53,6 +53,7 @@ describe('native ed25519 (qemu-arm) differential fuzz, quick run', function () {
     assert.equal(r.tally['vector:cctv'].valid, 43);
     assert.equal(r.tally['vector:rfc8032'].valid, 5);
     assert.equal(r.tally['vector:speccheck'].valid, 1);
+    assert.deepEqual([r.tally['vector:cose'].n, r.tally['vector:cose'].valid], [5, 5]);
   });
 
   it(`600 random and mutated cases (seed ${SEED}): all agree, every kind made, valid and invalid seen`, async () => {
