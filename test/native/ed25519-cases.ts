@@ -1,5 +1,5 @@
 // The native Ed25519 verifier's differential fuzz (test/native/ed25519-fuzz.ts in make fuzz,
-// test/native/ed25519-fuzz.test.ts in make test): seeded random and mutated cases and every
+// test/native/ed25519.fuzz.test.ts in make test): seeded random and mutated cases and every
 // published vector, each decided by
 //   - the native code (the committed bytes of firmware/crypto/native-code.generated.ts, or any
 //     other build with `bin`) under qemu-arm, a batch of cases per qemu-arm run;
