@@ -76,11 +76,14 @@ bench-collector: build pg-tools
 # Long property runs, then the oracle fuzz of the gate's decision (test/system/decide-fuzz.ts):
 # FUZZ_DECISIONS (default 1,000,000) mutated certificates, every open checked by an independent
 # oracle; FUZZ_SEED repeats a run (the seed is printed). Then each native routine against its
-# TypeScript reference under qemu-arm on FUZZ_NATIVE (default 100,000) random and mutated inputs.
+# TypeScript reference under qemu-arm on FUZZ_NATIVE (default 100,000) random and mutated inputs:
+# the inflate (test/native/inflate-fuzz.ts), the Ed25519 verifier (test/native/ed25519-fuzz.ts,
+# also against the table verifier and an independent oracle, every published vector first).
 fuzz: build native-tools
 	FUZZ_RUNS=$${FUZZ_RUNS:-20000} $(BIN)/mocha --grep property 'test/**/*.test.ts'
 	$(BIN)/tsx test/system/decide-fuzz.ts --count $${FUZZ_DECISIONS:-1000000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
 	$(BIN)/tsx test/native/inflate-fuzz.ts --count $${FUZZ_NATIVE:-100000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
+	$(BIN)/tsx test/native/ed25519-fuzz.ts --count $${FUZZ_NATIVE:-100000} $${FUZZ_SEED:+--seed $$FUZZ_SEED}
 
 clean:
 	rm -rf build dist

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { REPO } from '../util/shared';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
 import { caseBytes } from '../../tools/native/count';
@@ -69,20 +69,67 @@ export interface HarnessRun {
   size: number;
 }
 
-/** Runs all cases in one qemu-arm process on the committed code (or `bin`), loaded at `offset`. */
-export function runHarness(cases: Case[], opts: { bin?: string; offset?: number } = {}): HarnessRun {
+/** Reads the harness' output: one verdict line per case ("1", "0", or "?" for any other return), then stack, base, size. */
+function parseHarness(stdout: string, n: number): { lines: string[]; stack: number; base: number; size: number } {
+  const lines = stdout.split('\n');
+  const tail = lines.slice(n);
+  const m = /^stack (\d+)\nbase 0x([0-9a-f]+)\nsize (\d+)\n$/.exec(tail.join('\n'));
+  if (!m) throw new Error(`unexpected harness output tail: ${JSON.stringify(tail.join('\n').slice(0, 300))}`);
+  return { lines: lines.slice(0, n), stack: Number(m[1]), base: parseInt(m[2], 16), size: Number(m[3]) };
+}
+
+function harnessArgs(opts: { bin?: string; offset?: number }): string[] {
   const b = nativeBuild();
   const args = [b.harness, opts.bin || b.committedBin];
   if (opts.offset !== undefined) args.push(String(opts.offset));
-  const r = spawnSync('qemu-arm', args, { input: frame(cases), encoding: 'latin1', maxBuffer: 64 << 20 });
+  return args;
+}
+
+/** Runs all cases in one qemu-arm process on the committed code (or `bin`), loaded at `offset`. */
+export function runHarness(cases: Case[], opts: { bin?: string; offset?: number } = {}): HarnessRun {
+  const r = spawnSync('qemu-arm', harnessArgs(opts), { input: frame(cases), encoding: 'latin1', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`harness failed (${r.status}, signal ${r.signal}): ${r.stdout}${r.stderr}`);
-  const lines = r.stdout.split('\n');
-  const tail = lines.slice(cases.length);
-  const m = /^stack (\d+)\nbase 0x([0-9a-f]+)\nsize (\d+)\n$/.exec(tail.join('\n'));
-  if (!m) throw new Error(`unexpected harness output tail: ${JSON.stringify(tail.join('\n'))}`);
-  const verdicts = lines.slice(0, cases.length).map((l, i) => {
+  const p = parseHarness(r.stdout, cases.length);
+  const verdicts = p.lines.map((l, i) => {
     if (l !== '0' && l !== '1') throw new Error(`case ${i}: harness answered ${JSON.stringify(l)}`);
     return l === '1';
   });
-  return { verdicts, stack: Number(m[1]), base: parseInt(m[2], 16), size: Number(m[3]) };
+  return { verdicts, stack: p.stack, base: p.base, size: p.size };
+}
+
+export interface HarnessAnswers {
+  /** Per case: "1" (valid), "0" (invalid) or "?" (the code returned something else). */
+  answers: string[];
+  stack: number;
+  base: number;
+  size: number;
+}
+
+/**
+ * runHarness without blocking: the qemu-arm process works while the caller computes (the fuzz
+ * computes the TypeScript verdicts meanwhile). Answers other than 0/1 are returned, not thrown.
+ */
+export function startHarness(cases: Case[], opts: { bin?: string; offset?: number } = {}): Promise<HarnessAnswers> {
+  const args = harnessArgs(opts);
+  const input = frame(cases);
+  return new Promise((resolve, reject) => {
+    const child = spawn('qemu-arm', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('latin1');
+    child.stderr.setEncoding('latin1');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.stderr.on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new Error(`harness failed (${code}, signal ${signal}): ${out.slice(-300)}${err.slice(-300)}`));
+      try {
+        const p = parseHarness(out, cases.length);
+        resolve({ answers: p.lines, stack: p.stack, base: p.base, size: p.size });
+      } catch (e) {
+        reject(e);
+      }
+    });
+    child.stdin.on('error', () => undefined); // a harness that dies early: reported by 'close'
+    child.stdin.end(input);
+  });
 }
