@@ -19,7 +19,11 @@
 #            an MDBT42Q's, 5100, 8190), kept in .bss and that segment marked executable, so that
 #            E.nativeCall runs the gate's Thumb-2 code in it under qemu-arm as on a board (env
 #            ESPRUINO_ARM_N: test/real/arm-stores.test.ts)
-# Each variant builds in its own copy of CHECKOUT under OUTDIR/src-VARIANT (default: all of them).
+# Each variant builds in its own copy of CHECKOUT under OUTDIR/src-VARIANT, with -Os (Espruino's
+# Makefile gives a Linux build no optimisation of its own). All but `arm` are RELEASE=1 builds (no
+# internal assertions), as Espruino's published board images are (scripts/create_zip_board.sh); `arm`
+# keeps the assertions, as the build the board-time model's constants were counted on (README
+# "Speed": 7,367 instructions an empty-loop iteration; a RELEASE=1 build counts about 6,500).
 # Needs gcc, make, python3; the ARM variant Debian's gcc-arm-linux-gnueabi and qemu-user.
 set -euo pipefail
 if [ $# -lt 2 ]; then sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
@@ -48,18 +52,18 @@ for v in "${variants[@]}"; do
     x86)
       dir=$(prepare x86 LINUX 0)
       echo "build.sh: x86 (resizable store) in $dir"
-      (cd "$dir" && make BOARD=LINUX RELEASE=1 -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
+      (cd "$dir" && make BOARD=LINUX RELEASE=1 OPTIMIZEFLAGS=-Os -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
       cp "$dir/bin/espruino" "$out/espruino" ;;
     [0-9]*)
       dir=$(prepare "v$v" "LINUX_V$v" "$v")
       echo "build.sh: x86 with $v variables in $dir"
-      (cd "$dir" && make BOARD="LINUX_V$v" RELEASE=1 -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
+      (cd "$dir" && make BOARD="LINUX_V$v" RELEASE=1 OPTIMIZEFLAGS=-Os -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
       cp "$dir/bin/espruino_LINUX_V$v" "$out/espruino-v$v" ;;
     arm)
       command -v arm-linux-gnueabi-gcc >/dev/null || { echo "build.sh: arm-linux-gnueabi-gcc missing (apt-get install gcc-arm-linux-gnueabi)" >&2; exit 1; }
       dir=$(prepare arm LINUX_ARMSF 0)
       echo "build.sh: ARM Thumb-2, soft float, static in $dir"
-      (cd "$dir" && make BOARD=LINUX_ARMSF RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
+      (cd "$dir" && make BOARD=LINUX_ARMSF OPTIMIZEFLAGS=-Os CCPREFIX=arm-linux-gnueabi- \
           ARCHFLAGS="-march=armv7-a -mthumb -mfloat-abi=soft" LIBS="-lpthread -lm -static" -j"$jobs" > build.log 2>&1) \
         || { tail -20 "$dir/build.log"; exit 1; }
       cp "$dir/bin/espruino_LINUX_ARMSF" "$out/espruino_armsf" ;;
@@ -72,7 +76,7 @@ for v in "${variants[@]}"; do
       # fault. So this copy keeps the store in .bss, and the writable segment gets PF_X below.
       sed -i 's/^    codeOut("#define JSVAR_MALLOC 1")/    pass # qrgate build.sh: the store in .bss/' "$dir/scripts/build_platform_config.py"
       echo "build.sh: ARM Thumb-2, soft float, static, $n variables in .bss in $dir"
-      (cd "$dir" && make BOARD="LINUX_ARMV$n" RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
+      (cd "$dir" && make BOARD="LINUX_ARMV$n" RELEASE=1 OPTIMIZEFLAGS=-Os CCPREFIX=arm-linux-gnueabi- \
           ARCHFLAGS="-march=armv7-a -mthumb -mfloat-abi=soft" LIBS="-lpthread -lm -static" -j"$jobs" > build.log 2>&1) \
         || { tail -20 "$dir/build.log"; exit 1; }
       cp "$dir/bin/espruino_LINUX_ARMV$n" "$out/espruino_arm-v$n"
