@@ -154,6 +154,8 @@ export interface StoreRun {
   /** Builds or names the bundle (`dir`: the run's folder). */
   bundle(dir: string): Promise<string>;
   driver?: DriverOptions;
+  /** What is wrong with interpreter `bin` for this run ('' when nothing is): checked before it runs. */
+  precheck?: (bin: string, dir: string) => Promise<string>;
 }
 
 export interface Row { input: Input; peak: number; usage: number; verifierCalls: number; inflateCalls: number; flags: string; line: string }
@@ -239,6 +241,8 @@ export function storeSuite(o: { title: string; runs: StoreRun[]; unset: string; 
         for (let r = queue.shift(); r; r = queue.shift()) {
           const bin = path.resolve(process.env[r.env] as string);
           assert.ok(fs.existsSync(bin), `${r.env}=${bin} does not exist`);
+          const wrong = r.precheck ? await r.precheck(bin, fs.mkdtempSync(path.join(work, 'check-'))) : '';
+          assert.equal(wrong, '', `${r.env}=${bin}: ${wrong}`);
           results[r.key] = await runStore(r, bin, work);
         }
       };
