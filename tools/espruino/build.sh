@@ -28,17 +28,18 @@ variants=("$@"); [ ${#variants[@]} -gt 0 ] || variants=(x86 5100 8190 arm arm275
 [ -f "$src/boards/LINUX.py" ] || { echo "build.sh: $src is not an Espruino checkout (no boards/LINUX.py)" >&2; exit 2; }
 jobs=$(nproc 2>/dev/null || echo 2)
 
-prepare() { # prepare VARIANT BOARD VARIABLES: a copy of the checkout with board file BOARD
+prepare() { # prepare VARIANT VARIABLES CHANGED: a copy of the checkout, its boards/LINUX.py changed when CHANGED
   local dir="$out/src-$1"
   rm -rf "$dir"; mkdir -p "$dir"
   (cd "$src" && tar --exclude=./obj --exclude=./bin -cf - .) | (cd "$dir" && tar -xf -)
   mkdir -p "$dir/gen" "$dir/bin"
-  if [ "$2" != LINUX ]; then
+  if [ "$3" = yes ]; then
     # A Linux build with a fixed variable store of N (boards/LINUX.py has 0: resizable). TENSORFLOW
-    # is left out: it is C++ and the gate never calls it.
-    sed -e "s/'variables' *: *0,/'variables' : $3,/" -e "s/'binary_name' *: *'espruino'/'binary_name' : 'espruino_$2'/" \
-        -e "/'TENSORFLOW',/d" "$src/boards/LINUX.py" > "$dir/boards/$2.py"
-    grep -q "'variables' : $3," "$dir/boards/$2.py" || { echo "build.sh: could not set variables in boards/$2.py" >&2; exit 1; }
+    # is left out: it is C++ and the gate never calls it. The board keeps its name (each variant
+    # has its own copy): process.env.BOARD is 'LINUX', the id boards/linux.ts answers to (a bundle
+    # whose board table lacks the id falls back to its first board: dist/gate.js to the WiFi's pins).
+    sed -e "s/'variables' *: *0,/'variables' : $2,/" -e "/'TENSORFLOW',/d" "$src/boards/LINUX.py" > "$dir/boards/LINUX.py"
+    grep -q "'variables' : $2," "$dir/boards/LINUX.py" || { echo "build.sh: could not set variables in boards/LINUX.py" >&2; exit 1; }
   fi
   echo "$dir"
 }
@@ -46,27 +47,27 @@ prepare() { # prepare VARIANT BOARD VARIABLES: a copy of the checkout with board
 for v in "${variants[@]}"; do
   case "$v" in
     x86)
-      dir=$(prepare x86 LINUX 0)
+      dir=$(prepare x86 0 no)
       echo "build.sh: x86 (resizable store) in $dir"
       (cd "$dir" && make BOARD=LINUX RELEASE=1 -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
       cp "$dir/bin/espruino" "$out/espruino" ;;
     [0-9]*)
-      dir=$(prepare "v$v" "LINUX_V$v" "$v")
+      dir=$(prepare "v$v" "$v" yes)
       echo "build.sh: x86 with $v variables in $dir"
-      (cd "$dir" && make BOARD="LINUX_V$v" RELEASE=1 -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
-      cp "$dir/bin/espruino_LINUX_V$v" "$out/espruino-v$v" ;;
+      (cd "$dir" && make BOARD=LINUX RELEASE=1 -j"$jobs" > build.log 2>&1) || { tail -20 "$dir/build.log"; exit 1; }
+      cp "$dir/bin/espruino" "$out/espruino-v$v" ;;
     arm)
       command -v arm-linux-gnueabi-gcc >/dev/null || { echo "build.sh: arm-linux-gnueabi-gcc missing (apt-get install gcc-arm-linux-gnueabi)" >&2; exit 1; }
-      dir=$(prepare arm LINUX_ARMSF 0)
+      dir=$(prepare arm 0 yes)
       echo "build.sh: ARM Thumb-2, soft float, static in $dir"
-      (cd "$dir" && make BOARD=LINUX_ARMSF RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
+      (cd "$dir" && make BOARD=LINUX RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
           ARCHFLAGS="-march=armv7-a -mthumb -mfloat-abi=soft" LIBS="-lpthread -lm -static" -j"$jobs" > build.log 2>&1) \
         || { tail -20 "$dir/build.log"; exit 1; }
-      cp "$dir/bin/espruino_LINUX_ARMSF" "$out/espruino_armsf" ;;
+      cp "$dir/bin/espruino" "$out/espruino_armsf" ;;
     arm[0-9]*)
       command -v arm-linux-gnueabi-gcc >/dev/null || { echo "build.sh: arm-linux-gnueabi-gcc missing (apt-get install gcc-arm-linux-gnueabi)" >&2; exit 1; }
       n=${v#arm}
-      dir=$(prepare "arm-v$n" "LINUX_ARMV$n" "$n")
+      dir=$(prepare "arm-v$n" "$n" yes)
       # Storage memory-mapped as on a board: the Linux build reads its flash file on every access
       # (Storage.read gives a flash string, E.getAddressOf 0), so the native code the gate runs in
       # place (qg.ed25519, qg.inflate) could not be called. This copy keeps a mirror of the flash
@@ -127,10 +128,10 @@ assert s.count(a) == 1, 'jsflash.c: ' + a
 open(p, 'w').write(s.replace(a, '#if 0 // qrgate build.sh: the flash file is memory-mapped\n  // linux fakes flash with a file'))
 PY
       echo "build.sh: ARM Thumb-2, soft float, static, $n variables, Storage memory-mapped in $dir"
-      (cd "$dir" && make BOARD="LINUX_ARMV$n" RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
+      (cd "$dir" && make BOARD=LINUX RELEASE=1 CCPREFIX=arm-linux-gnueabi- \
           ARCHFLAGS="-march=armv7-a -mthumb -mfloat-abi=soft -DUSE_X86_CDECL" LIBS="-lpthread -lm -static" -j"$jobs" > build.log 2>&1) \
         || { tail -20 "$dir/build.log"; exit 1; }
-      cp "$dir/bin/espruino_LINUX_ARMV$n" "$out/espruino_arm-v$n"
+      cp "$dir/bin/espruino" "$out/espruino_arm-v$n"
       ;;
     *) echo "build.sh: unknown variant $v (x86, N, arm, armN)" >&2; exit 2 ;;
   esac
