@@ -20,7 +20,7 @@ import * as crypto from 'crypto';
 import { spawn } from 'child_process';
 import { EspruinoClient } from '../../tools/board/client';
 import { consolePasswordOf } from '../../tools/board/unlock';
-import { runScenario } from '../../sim/scenario';
+import { pickDecision, simDecisions } from '../util/simdecide';
 import { INDEX, sampleText } from '../util/divoc';
 import { realBoardUnavailable, startRealBoard, RealBoard } from '../util/realboard';
 
@@ -34,7 +34,6 @@ const TRUST = path.join(FX, CERTS.trust);
 /** Boot from flash on a loaded machine took minutes (see the header). */
 const READY_S = 1800;
 const DECISION_MS = 20 * 60 * 1000;
-const FIELDS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached'];
 
 interface Case { name: string; reason: string; text: string }
 
@@ -72,23 +71,6 @@ function qrgate(args: string[]): Promise<{ code: number; out: string; err: strin
     c.stderr.on('data', (d) => { err += d; });
     c.on('close', (code) => resolve({ code: code === null ? -1 : code, out, err }));
   });
-}
-
-function pick(ev: any): any {
-  const o: any = {};
-  for (const k of FIELDS) if (ev[k] !== undefined) o[k] = ev[k];
-  return o;
-}
-
-/** The simulator's decisions for `cases` with `bundle` on the Linux board at `clock` (seconds). */
-async function simDecisions(bundle: string, clock: number, cases: Case[]): Promise<any[]> {
-  const steps: any[] = [];
-  for (const c of cases) {
-    steps.push({ scanRaw: Buffer.from(c.text + '\r', 'latin1').toString('hex') });
-    steps.push({ wait: 5000 });
-  }
-  const r = await runScenario({ board: 'linux', clock, config: CONFIG, trust: TRUST, steps }, { bundle });
-  return r.events.filter((e) => e.event === 'decision').map(pick);
 }
 
 describe('every Linux-runnable bundle, flashed by the built qrgate on the real interpreter, decides as the simulator (ESPRUINO)', function () {
@@ -144,10 +126,10 @@ describe('every Linux-runnable bundle, flashed by the built qrgate on the real i
           const from = client.events.length;
           await client.eval(`(Serial1.emit('data',${JSON.stringify(c.text + '\r')}),1)`, 60000);
           const ev = await client.waitEvent((e) => e.ev === 'decision', from, DECISION_MS, `no decision for ${c.name}`);
-          real.push(pick(ev));
+          real.push(pickDecision(ev));
         }
         assert.deepEqual(lines, [], 'the board printed errors');
-        const sim = await simDecisions(file, clock, cases);
+        const sim = await simDecisions({ board: 'linux', bundle: file, clock, config: CONFIG, trust: TRUST, texts: cases.map((c) => c.text) });
         assert.equal(sim.length, cases.length, 'the simulator decided every scan');
         for (let i = 0; i < cases.length; i++) assert.deepEqual(real[i], sim[i], `${b}: ${cases[i].name}`);
         compared += cases.length;

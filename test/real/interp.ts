@@ -53,7 +53,7 @@ export function hostFiles(work: string, files: { [name: string]: Uint8Array }): 
  * A fresh interpreter in `dir` (made here): its Storage seeded with `files` as a flash writes
  * them, then `driver` run until `stop` matches (or `timeoutMs`). Its console output.
  */
-export async function seedAndRun(bin: string, dir: string, files: { name: string; path: string }[], driver: string,
+export async function seedAndRun(bin: string | string[], dir: string, files: { name: string; path: string }[], driver: string,
   stop: RegExp, timeoutMs: number, seedMs = 120000): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
@@ -94,10 +94,14 @@ export function buildGate(dir: string): string {
 }
 
 
-/** Runs a script (cwd dir: its Storage is dir/espruino.flash) until it exits or `stop` matches. */
-export function runEspruino(bin: string, dir: string, script: string, stop: RegExp | null, timeoutMs: number): Promise<string> {
+/**
+ * Runs a script (cwd dir: its Storage is dir/espruino.flash) until it exits or `stop` matches.
+ * `bin`: the interpreter, or a command and its arguments before the script (['qemu-arm', ARM build]).
+ */
+export function runEspruino(bin: string | string[], dir: string, script: string, stop: RegExp | null, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(bin, [script], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }); // idle stdin pipe
+    const cmd = typeof bin === 'string' ? [bin] : bin;
+    const child = spawn(cmd[0], cmd.slice(1).concat([script]), { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }); // idle stdin pipe
     let out = '';
     const take = (d: Buffer) => {
       out += d;

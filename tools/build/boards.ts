@@ -102,7 +102,12 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   /** Features changed from the board file's (a test's variant of a board: e.g. the Linux build without DIVOC). */
   features?: Partial<BoardFeatures>;
   /** Boot's and the trust store's checks in the core, as on the ARM boards (a test's Linux build shaped like one). */
-  armParts?: boolean; } = {}): Promise<BuiltBundle> {
+  armParts?: boolean;
+  /**
+   * Fields of the bundle's own board profile changed (a test's variant: the Linux build's pins with
+   * `arm: true`, so that the firmware calls native code on an ARM Linux interpreter).
+   */
+  profile?: Partial<BoardProfile>; } = {}): Promise<BuiltBundle> {
   const entry = opts.entry || DEFAULT_ENTRY;
   const out = opts.out || bundlePath(profile, opts.dist);
   const sha = nativeCodeSha256();
@@ -118,7 +123,8 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust').
     if (!f.jsVerify || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
   }
-  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards: deviceBoards(profile), report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
+  const boards = deviceBoards(profile).map((p, i) => (i === 0 && opts.profile ? Object.assign({}, p, opts.profile) : p));
+  const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
   if (typeof r === 'number') return { profile, file: out, bytes: fs.statSync(out).size };
   return { profile, file: out, bytes: r.bytes, modules: r.modules };
 }

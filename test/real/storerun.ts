@@ -1,0 +1,287 @@
+// The gate on a board-sized variable store, shared by test/real/stores.test.ts (the x86 Linux
+// interpreters with a Pico's and a WiFi's store: the JavaScript verifier) and
+// test/real/arm-stores.test.ts (the ARM ones under qemu-arm with each ARM board's store: the native
+// verifier and inflate). A run flashes a bundle (.bootcde) and its files into a fresh Storage,
+// boots it with the driver below, feeds it each input in turn on the scanner's UART and reads the
+// decision and the memory peak of each.
+//
+// The peak printed for each input is the largest process.memory().usage seen at every SHA-256 and
+// SHA-512 call of the decision (the points where its working set is largest: the hashes of the
+// N-Quads, the Ed25519 challenge), at every Error made (a refusal's, where its working set is
+// largest: proto/error.ts makes them with Object.create) and at its decision event: a lower bound
+// of the true peak; "did not run out on this store" is what the tests assert.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { memoryBootFiles } from '../../tools/build/memory-fixture';
+import { CONFIG_FILE } from '../../firmware/boot';
+import { WorstInput } from '../util/worst-inputs';
+import { INDEX, sampleText } from '../util/divoc';
+import { hostFiles, seedAndRun } from './interp';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const CERTS = require('../fixtures/certs.json');
+
+export interface Input { name: string; text: string; /** RegExp source the decision line must match. */ want: string }
+
+/** The refusal of a DIVOC text by a bundle without DIVOC (firmware/parse.ts: not built in). */
+export const UNSUPPORTED = '"decision":"deny".*"reason":"unsupported"';
+/** A certificate of `format` whose signature was checked (whatever its dates say at today's clock). */
+const checked = (format: string) => `"format":"${format}"(?!.*"reason":"(malformed|unsupported|unknown-key|bad-signature)")`;
+
+/** A verified QG1 certificate (issuer.jwk is among the 64 keys of the memory fixture). */
+export function qg1Input(): Input {
+  return { name: 'qg1-ok', text: CERTS.certs.ok.text, want: checked('qg1') };
+}
+
+/** Every published DIVOC sample: verified (the tampered one: bad-signature), or `unsupported` without DIVOC. */
+export function divocInputs(divoc = true): Input[] {
+  return INDEX.samples.map((s: { file: string }) => ({
+    name: 'divoc-' + s.file.replace(/\.qr\.txt$/, ''),
+    text: Buffer.from(sampleText(s.file), 'utf8').toString('latin1'),
+    want: !divoc ? UNSUPPORTED : /tampered/.test(s.file) ? '"reason":"bad-signature"' : checked('divoc'),
+  }));
+}
+
+/** Worst unsigned inputs (test/util/worst-inputs.ts) with their refusal; a DIVOC text is `unsupported` without DIVOC. */
+export function worstAsInputs(list: WorstInput[], divoc = true): Input[] {
+  return list.map((w) => ({ name: w.name, text: w.text,
+    want: !divoc && /^B64:/.test(w.text) ? UNSUPPORTED : `"decision":"${w.decision}".*"reason":"${w.reason}"` }));
+}
+
+/** QG_STORES_ONLY=name,name... feeds only those inputs (to look at one). */
+export function chosen(list: Input[]): Input[] {
+  const only = process.env.QG_STORES_ONLY ? process.env.QG_STORES_ONLY.split(',') : null;
+  return only ? list.filter((x) => only.indexOf(x.name) >= 0) : list;
+}
+
+/**
+ * The memory fixture (tools/build/memory-fixture.ts: test/fixtures/gate.json, 64 keys, the
+ * verifier's tables) in the worst configuration: scanner.maxLen 4096, no duplicate suppression, no
+ * repeat-visitor cache. `only`: keep just these files (an ARM board's flash has no tables).
+ */
+export function worstMemoryFiles(only?: string[]): { [name: string]: Uint8Array } {
+  const boot = memoryBootFiles();
+  const cfg = JSON.parse(Buffer.from(boot[CONFIG_FILE]).toString('utf8'));
+  cfg.scanner = { maxLen: 4096, dedupMs: 0 };
+  cfg.cache = { size: 0 };
+  boot[CONFIG_FILE] = new Uint8Array(Buffer.from(JSON.stringify(cfg)));
+  if (only) for (const n of Object.keys(boot)) if (only.indexOf(n) < 0) delete boot[n];
+  return boot;
+}
+
+export interface DriverOptions {
+  /** require('crypto') functions the board lacks (its board file's nativeSha256/nativeSha512): removed before boot. */
+  hide?: string[];
+  /** Count the calls of the native verifier (qg.ed25519) and the native inflate (qg.inflate) per input. */
+  native?: boolean;
+}
+
+/**
+ * The driver: hooks the hashes to sample memory, boots the gate from flash (eval of .bootcde, as
+ * the interpreter does at power-on), feeds each input (host files read with E.openFile, `paths`
+ * relative to the run's folder) in turn. Prints `@boot usage total peak clock verifierCalls
+ * inflateCalls`, then per input
+ * `@peak k peak usage verifierCalls inflateCalls errorFlags decisionLine`, then `@done`.
+ */
+export function storeDriver(paths: string[], o: DriverOptions = {}): string {
+  // (The gate's top-level names are globals of the interpreter: the driver's are in one function,
+  // but the hooks must be in place before the gate reads require('crypto').)
+  return `
+(function () {
+var C = require('crypto'), PK = 0, NV = 0, NI = 0;
+${(o.hide || []).map((f) => `C.${f} = undefined;`).join('\n')}
+var o256 = C.SHA256, o512 = C.SHA512;
+function samp() { var u = process.memory().usage; if (u > PK) PK = u; }
+if (o256) C.SHA256 = function (d) { samp(); return o256(d); };
+if (o512) C.SHA512 = function (d) { samp(); return o512(d); };
+var OE = Error;
+Error = function (m) { samp(); return new OE(m); };
+Error.prototype = OE.prototype;
+var OC = Object.create;
+Object.create = function (p, d) { samp(); return OC(p, d); };
+global.__qgPeak = function (reset) { samp(); var p = PK; if (reset) PK = 0; return p; };
+global.__qgNative = function () { return NV + ' ' + NI; };
+${o.native ? `var NC = E.nativeCall;
+E.nativeCall = function (a, s, d) {
+  var S = require('Storage'), v = S.read('qg.ed25519'), i = S.read('qg.inflate');
+  var w = v && E.getAddressOf(v, true) + 1 === a ? 1 : i && E.getAddressOf(i, true) + 1 === a ? 2 : 0;
+  var f = NC(a, s, d);
+  return w === 1 ? function (p, q, r, t) { NV++; return f(p, q, r, t); } : w === 2 ? function (p, q, r, t) { NI++; return f(p, q, r, t); } : f;
+};` : ''}
+})();
+eval(require('Storage').read('.bootcde'));
+(function () {
+var P = ${JSON.stringify(paths)}, N = P.length, i = 0, last = '';
+function input(k) { var f = E.openFile(P[k], 'r'), t = f.read(8192); f.close(); return t; }
+var m = process.memory();
+print('@boot ' + m.usage + ' ' + m.total + ' ' + __qgPeak(true) + ' ' + Math.floor(getTime()) + ' ' + __qgNative());
+m = undefined;
+var log0 = console.log;
+console.log = function (l) { if (String(l).indexOf('"ev":"decision"') >= 0) last = l; log0(l); };
+function feed() {
+  if (i >= N) { print('@done'); return; }
+  __qgPeak(true);
+  last = '';
+  Serial1.emit('data', input(i));
+  (function poll() { if (last === '') return setTimeout(poll, 20);
+    print('@peak ' + i + ' ' + __qgPeak(true) + ' ' + process.memory().usage + ' ' + __qgNative() + ' ' + E.getErrorFlags().join(',') + ' ' + last);
+    i++; setTimeout(feed, 50); })();
+}
+setTimeout(feed, 100);
+})();
+`;
+}
+
+/** One run: a bundle and its files on one interpreter, fed its inputs. */
+export interface StoreRun {
+  /** Unique: the run's folder and log name. */
+  key: string;
+  /** In the test titles: the bundle, the store, the trust bundle. */
+  label: string;
+  /** The env var naming the interpreter, built with `vars` variables. */
+  env: string;
+  vars: number;
+  /** An ARM build: run under qemu-arm. */
+  qemu?: boolean;
+  inputs: Input[];
+  /** Storage files besides .bootcde. */
+  files: { [name: string]: Uint8Array };
+  /** Files that must exist first (a bundle in dist/, build/device: `make build`). */
+  needs: string[];
+  /** Builds or names the bundle (`dir`: the run's folder). */
+  bundle(dir: string): Promise<string>;
+  driver?: DriverOptions;
+  /** What is wrong with interpreter `bin` for this run ('' when nothing is): checked before it runs. */
+  precheck?: (bin: string, dir: string) => Promise<string>;
+}
+
+export interface Row { input: Input; peak: number; usage: number; verifierCalls: number; inflateCalls: number; flags: string; line: string }
+export interface RunResult {
+  out: string; ms: number; rows: (Row | undefined)[];
+  boot?: { usage: number; total: number; peak: number; clock: number; verifierCalls: number; inflateCalls: number };
+}
+
+const STOP = /@done|OUT OF MEMORY|ASSERT|Uncaught|qemu: uncaught/;
+const BAD = /OUT OF MEMORY|ASSERT[^\n]*|Uncaught[^\n]*|qemu: uncaught[^\n]*/;
+
+/** Runs `r` on interpreter `bin` in a fresh folder under `work`. */
+export async function runStore(r: StoreRun, bin: string, work: string): Promise<RunResult> {
+  const dir = path.join(work, 'run-' + r.key);
+  fs.mkdirSync(dir, { recursive: true });
+  const inputs: { [name: string]: Uint8Array } = {};
+  r.inputs.forEach((w, k) => { inputs['i' + k] = new Uint8Array(Buffer.from(w.text + '\r', 'latin1')); });
+  // (The inputs are host files the driver reads with E.openFile, not Storage files: a bundle and its
+  // files leave the Linux build's 256 KB of Storage too little room for all of them. Their paths are
+  // relative to the run's folder, the interpreter's cwd: short strings.)
+  const paths = hostFiles(dir, inputs).map((f) => path.relative(dir, f.path));
+  const bundle = await r.bundle(dir);
+  const files = [{ name: '.bootcde', path: bundle }].concat(hostFiles(dir, r.files));
+  const cmd = r.qemu ? ['qemu-arm', bin] : bin;
+  const t0 = Date.now();
+  const out = await seedAndRun(cmd, dir, files, storeDriver(paths, r.driver), STOP, 80 * 60 * 1000, 300000);
+  const res: RunResult = { out, ms: Date.now() - t0, rows: [] };
+  const b = /@boot (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
+  if (b) res.boot = { usage: +b[1], total: +b[2], peak: +b[3], clock: +b[4], verifierCalls: +b[5], inflateCalls: +b[6] };
+  res.rows = r.inputs.map((w, k) => {
+    const m = new RegExp('@peak ' + k + ' (\\d+) (\\d+) (\\d+) (\\d+) ([^ ]*) ([^\\n]*)').exec(out);
+    return m ? { input: w, peak: +m[1], usage: +m[2], verifierCalls: +m[3], inflateCalls: +m[4], flags: m[5], line: m[6] } : undefined;
+  });
+  // QG_STORES_OUT=dir keeps each run's console output (dir/<key>.log).
+  if (process.env.QG_STORES_OUT) fs.writeFileSync(path.join(process.env.QG_STORES_OUT, `${r.key}.log`), out);
+  return res;
+}
+
+/** The decision event of a row's line (`@qg {...}`). */
+export function decisionOf(row: Row): any {
+  return JSON.parse(row.line.slice(row.line.indexOf('{')));
+}
+
+/** Why qemu-arm cannot run here, or ''. */
+export function qemuUnavailable(): string {
+  const q = spawnSync('qemu-arm', ['--version'], { stdio: 'ignore' });
+  return q.status === 0 ? '' : 'qemu-arm is not installed (Debian: qemu-user)';
+}
+
+/**
+ * The suite: `runs` whose env var is set run side by side (at most `parallel` at once) before all;
+ * then per run, "boots" (the store's size, the ready line without a fault, the variables after
+ * boot) and "decides every input" (no interpreter error, no MEMORY error flag, the expected
+ * decision and a peak under the store's size each time). `more(run, result)` adds tests of its
+ * own. Skipped, saying why, without the variables, qemu-arm or a build. No timing: each step waits
+ * for the gate's events.
+ */
+export function storeSuite(o: { title: string; runs: StoreRun[]; unset: string; parallel?: number;
+  more?: (r: StoreRun, res: () => RunResult | undefined) => void; }): void {
+  describe(o.title, function () {
+    this.timeout(90 * 60 * 1000);
+    const results: { [key: string]: RunResult } = {};
+    let work = '';
+    const runnable = o.runs.filter((r) => process.env[r.env]);
+    before(async function () {
+      if (!runnable.length) {
+        console.log('      skipped: ' + o.unset);
+        this.skip();
+      }
+      const q = runnable.some((r) => r.qemu) ? qemuUnavailable() : '';
+      if (q) {
+        console.log('      skipped: ' + q);
+        this.skip();
+      }
+      const missing = Array.from(new Set(([] as string[]).concat(...runnable.map((r) => r.needs)))).filter((f) => !fs.existsSync(f));
+      if (missing.length) {
+        console.log(`      skipped: no ${missing.map((f) => path.relative(process.cwd(), f)).join(', ')} (make build)`);
+        this.skip();
+      }
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-stores-'));
+      const queue = runnable.slice();
+      const worker = async () => {
+        for (let r = queue.shift(); r; r = queue.shift()) {
+          const bin = path.resolve(process.env[r.env] as string);
+          assert.ok(fs.existsSync(bin), `${r.env}=${bin} does not exist`);
+          const wrong = r.precheck ? await r.precheck(bin, fs.mkdtempSync(path.join(work, 'check-'))) : '';
+          assert.equal(wrong, '', `${r.env}=${bin}: ${wrong}`);
+          results[r.key] = await runStore(r, bin, work);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, o.parallel || runnable.length) }, worker));
+    });
+    // QG_STORES_KEEP=1 leaves the runs' folders (Storage, driver, inputs) to look into.
+    after(() => {
+      if (work && process.env.QG_STORES_KEEP) console.log(`      kept ${work}`);
+      else if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    for (const r of o.runs) {
+      const res = () => results[r.key];
+      // (The boot budget itself is test/real/memory.test.ts's: this driver's hooks cost ~150 more.)
+      it(`${r.label}: boots`, function () {
+        const x = res();
+        if (!x) { console.log(`      skipped: set ${r.env}`); return this.skip(); }
+        console.log(`      ${r.label}: ${x.boot ? `${x.boot.usage} variables after boot with this driver (boot's own peak at least ` +
+          `${x.boot.peak}) of ${x.boot.total}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s`);
+        assert.ok(x.boot, 'no @boot line:\n' + x.out.slice(-3000));
+        assert.equal(x.boot.total, r.vars, `${r.env} is not a ${r.vars}-variable build`);
+        assert.ok(/"ev":"ready"[^\n]*"fault":""/.test(x.out), 'the gate booted with a fault:\n' + x.out.slice(-3000));
+      });
+      it(`${r.label}: decides every input without running out (${r.inputs.length} inputs)`, function () {
+        const x = res();
+        if (!x) return this.skip();
+        const bad = BAD.exec(x.out);
+        const done = x.rows.filter((w) => w) as Row[];
+        console.log(done.map((w) => `        ${w.input.name}: peak >= ${w.peak} of ${x.boot ? x.boot.total : r.vars}${w.flags ? ' flags ' + w.flags : ''}`).join('\n'));
+        assert.ok(!bad, `interpreter error after ${done.length} of ${r.inputs.length} inputs: ${bad && bad[0]}\n` + x.out.slice(-3000));
+        x.rows.forEach((w, k) => {
+          const name = r.inputs[k].name;
+          assert.ok(w, `${name}: no decision:\n` + x.out.slice(-3000));
+          assert.ok(!/MEMORY/.test(w.flags), `${name}: error flags ${w.flags}`);
+          assert.ok(new RegExp(w.input.want).test(w.line), `${name}: ${w.line}`);
+          assert.ok(w.peak < r.vars, `${name}: peak ${w.peak}`);
+        });
+      });
+      if (o.more) o.more(r, res);
+    }
+  });
+}
