@@ -155,7 +155,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
   }
   var p: Parsed | null;
   try {
-    p = parseScan(text, ctx.sha256, ctx.inflate);
+    p = parseScan(text, ctx.sha256, ctx.inflate, ctx.sha256Text);
   } catch (e) {
     d = result('deny', 'malformed', null, 'malformed certificate');
     d.format = FORMAT_NAMES[formatOfText(text)];

@@ -11,9 +11,9 @@ import { builtins } from '../hal/espruino/builtins';
 import { divocMax } from './build-flags';
 
 /**
- * decodeDivoc(b64Text, sha256, inflate) with this interpreter's built-ins, if it has them, and
+ * decodeDivoc(b64Text, sha256, inflate, ..., sha256Text) with this interpreter's built-ins, if it has them, and
  * the board's own bounds on a DIVOC text (build-flags divocMax: boards/<name>.ts features.divocMax).
  */
-export function readDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null): DivocCert {
-  return decodeDivoc(b64Text, sha256, inflate, builtins(), divocMax());
+export function readDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, sha256Text?: ((text: string) => Uint8Array) | null): DivocCert {
+  return decodeDivoc(b64Text, sha256, inflate, builtins(), divocMax(), sha256Text);
 }

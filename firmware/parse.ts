@@ -38,7 +38,7 @@ export interface Parsed extends Claims {
 }
 
 /** Parse a scanned text into the common fields; throws on malformed input, returns null if unsupported. */
-export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, inflate?: NativeInflate | null): Parsed | null {
+export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, inflate?: NativeInflate | null, sha256Text?: ((text: string) => Uint8Array) | null): Parsed | null {
   var f = formatOfText(text);
   if (f === FORMAT_QG1) {
     var q = decodeQg1(text.substr(FORMAT_PREFIX_LENGTH));
@@ -49,7 +49,7 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, i
     };
   }
   if (QG_DIVOC && f === FORMAT_DIVOC) { // not built in: 'unsupported'
-    var d = readDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256, inflate);
+    var d = readDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256, inflate, sha256Text);
     return {
       format: FORMAT_NAMES[f], kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,
       revocationIds: d.revocationIds, iat: d.claims.iat,

@@ -270,10 +270,24 @@ function quadLine(q: string, labels: string[] | null, self: number): string {
  */
 function linesToBytes(lines: string[], ascii: boolean, toBytes: ToBytes | null | undefined): Uint8Array {
   if (!ascii || !toBytes) return linesToBytesLoop(lines, ascii);
+  return toBytes(linesToText(lines));
+}
+
+/**
+ * ASCII lines sorted natively and joined into one byte string. Appended one by one, each line let
+ * go as it is taken: join('') would hold every line and the whole text at once, the largest
+ * working set of a DIVOC check on a board's store (test/real/arm-stores.test.ts: the Pico ran out
+ * there). Empties `lines`.
+ */
+function linesToText(lines: string[]): string {
   lines.sort();
-  var text = lines.join('');
+  var text = '';
+  for (var i = 0; i < lines.length; i++) {
+    text += lines[i];
+    lines[i] = '';
+  }
   lines.splice(0, lines.length);
-  return toBytes(text);
+  return text;
 }
 
 /** linesToBytes by a comparator and a loop over the chars (the reference, and the path without toBytes). */
@@ -518,6 +532,22 @@ function compareDigests(a: Uint8Array, b: Uint8Array): number {
  * ASCII lines are sorted and joined natively (linesToBytes).
  */
 export function canonicalBytes(g: Graph, sha256: Sha256, toBytes?: ToBytes | null): Uint8Array {
+  return linesToBytes(canonicalLines(g, sha256, toBytes), g.ascii, toBytes);
+}
+
+/**
+ * SHA-256 of canonicalBytes(g, ...), consuming g. With `sha256Text` (a board's crypto.SHA256,
+ * which takes a byte string as it is) and `toBytes`, ASCII lines are hashed as their joined text,
+ * never copied into bytes: one copy of the canonical N-Quads less at the peak of a DIVOC check.
+ */
+export function canonicalHash(g: Graph, sha256: Sha256, toBytes?: ToBytes | null, sha256Text?: ((text: string) => Uint8Array) | null): Uint8Array {
+  var lines = canonicalLines(g, sha256, toBytes);
+  if (g.ascii && toBytes && sha256Text) return sha256Text(linesToText(lines));
+  return sha256(linesToBytes(lines, g.ascii, toBytes));
+}
+
+/** The canonical N-Quads' lines of a graph, relabelled, unsorted (canonicalBytes); consumes g. */
+function canonicalLines(g: Graph, sha256: Sha256, toBytes?: ToBytes | null): string[] {
   var n = g.nodes;
   var quads = g.quads;
   var ends = g.ends;
@@ -549,7 +579,7 @@ export function canonicalBytes(g: Graph, sha256: Sha256, toBytes?: ToBytes | nul
   g.quads = [];
   g.ends = '';
   for (j = 0; j < quads.length; j++) quads[j] = quadLine(quads[j], labels, -1);
-  return linesToBytes(quads, g.ascii, toBytes);
+  return quads;
 }
 
 function contextKey(v: JsonValue | undefined): string {

@@ -11,7 +11,7 @@ import { unzipCertificate, NativeInflate, NativeCrc32 } from '../zip';
 import { parseJsonBytes, JsonObject, JsonValue } from '../json';
 import { parseJsonNative, NativeJson } from '../jsonnative';
 import { byteStringToBytes, concatBytes, indexOfText } from '../bytes';
-import { canonicalBytes, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
+import { canonicalHash, documentGraph, Graph, literalText, objectsAbout, proofOptionsGraph, Sha256 } from './nquads';
 
 /** Longest `B64:` payload read (chars): scanner.maxLen's top; a real one has 1,152 (3.6x margin). */
 export var DIVOC_MAX_TEXT = 4096;
@@ -178,7 +178,7 @@ function parseJws(jws: string, nat: DivocBuiltins | null | undefined): { header:
  * `inflate` is a board's native inflate (proto/zip.ts unzipCertificate); `nat` its built-ins.
  */
 export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, nat?: DivocBuiltins | null,
-  max?: DivocLimits | null): DivocCert {
+  max?: DivocLimits | null, sha256Text?: ((text: string) => Uint8Array) | null): DivocCert {
   if (b64Text.length > DIVOC_MAX_TEXT || (max && max.text && b64Text.length > max.text)) fail('too long');
   // (Memory: each stage's input is dropped as soon as the next stage has its output.)
   var zip: Uint8Array | null = nat ? base64DecodeNative(b64Text, nat) : base64Decode(b64Text);
@@ -247,9 +247,10 @@ export function decodeDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInf
   }
   vals = [];
   var claims: DivocClaims = { kind: 0, dose: dose, series: series, date: date, sub: sub, iat: iat };
-  var documentHash = sha256(canonicalBytes(document as Graph, sha256, toBytes));
+  // (sha256Text, with the built-ins: the canonical N-Quads hashed as text, never copied into bytes)
+  var documentHash = canonicalHash(document as Graph, sha256, toBytes, sha256Text);
   document = null;
-  var optionsHash = sha256(canonicalBytes(proofOptionsGraph(proof), sha256, toBytes));
+  var optionsHash = canonicalHash(proofOptionsGraph(proof), sha256, toBytes, sha256Text);
   proof = null;
   var signingInput = concatBytes([byteStringToBytes(jws.header + '.'), optionsHash, documentHash]);
   return { kid: kid, cti: cti, revocationIds: revocationIds, signingInput: signingInput, signature: jws.signature, claims: claims };

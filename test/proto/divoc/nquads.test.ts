@@ -8,7 +8,7 @@ const jsonld = require('jsonld');
 import nacl from 'tweetnacl';
 import { parseJsonBytes, JsonObject } from '../../../proto/json';
 import {
-  canonicalBytes, canonicalDocument, canonicalProofOptions, compareUtf16, documentGraph, proofOptionsGraph, firstEscape, firstEscapeLoop,
+  canonicalBytes, canonicalHash, canonicalDocument, canonicalProofOptions, compareUtf16, documentGraph, proofOptionsGraph, firstEscape, firstEscapeLoop,
   iriCharsBad, iriCharsBadLoop, hasNonAsciiLoop, Graph,
 } from '../../../proto/divoc/nquads';
 import { decodeDivoc } from '../../../proto/divoc/verify';
@@ -176,6 +176,15 @@ describe('divoc canonical N-Quads: device vs jsonld (property)', function () {
         // The gate's path with the built-ins: lines sorted and joined natively, E.toUint8Array.
         assert.deepEqual(Buffer.from(canonicalBytes(documentGraph(parsed), sha256, toBytes)), refDoc);
         assert.deepEqual(Buffer.from(canonicalBytes(proofOptionsGraph(parsed.get('proof') as JsonObject), sha256, toBytes)), refOpt);
+        // canonicalHash (decodeDivoc): with a text hash (a board's crypto.SHA256 takes the byte
+        // string as it is) the text is hashed, never copied into bytes; without one, the bytes.
+        const digest = (b: Uint8Array | Buffer) => Buffer.from(sha256(new Uint8Array(b)));
+        const textHash = (t: string) => sha256(new Uint8Array(Buffer.from(t, 'latin1')));
+        for (const th of [textHash, null]) {
+          assert.deepEqual(Buffer.from(canonicalHash(documentGraph(parsed), sha256, toBytes, th)), digest(refDoc));
+          assert.deepEqual(Buffer.from(canonicalHash(proofOptionsGraph(parsed.get('proof') as JsonObject), sha256, toBytes, th)), digest(refOpt));
+        }
+        assert.deepEqual(Buffer.from(canonicalHash(documentGraph(parsed), sha256, null, textHash)), digest(refDoc));
         checked++;
       }),
       { numRuns: RUNS },
