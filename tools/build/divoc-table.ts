@@ -286,7 +286,7 @@ export const HOT_TERMS = ['type', 'id', 'credentialSubject', 'issuer', 'issuance
   'created', 'verificationMethod', 'proofPurpose', 'assertionMethod', 'authentication'];
 
 /** Longest frame part (chars): what a board copies to RAM at a time to look terms up. */
-export const FRAME_PART_MAX = 1000;
+export const FRAME_PART_MAX = 500;
 
 /**
  * Frames cut into parts of at most FRAME_PART_MAX chars at entry boundaries; a part that the
