@@ -6,22 +6,11 @@
 // rate, every disagreement as found and the cases of each kind; exits 1 on any disagreement,
 // 2 without the tools. --bin runs another build of the verifier (a flat binary) instead.
 //   npx tsx test/native/ed25519-fuzz.ts [--count N] [--seed S] [--bin CODE.bin]
-import { missingTools } from './qemu';
+import { fuzzCommandLine } from './qemu';
 import { fuzzEd25519 } from './ed25519-cases';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const count = Number(opt('--count') || 100000);
-const seed = opt('--seed') !== undefined ? Number(opt('--seed')) : (Date.now() % 1e9);
+const { count, seed, opt } = fuzzCommandLine('ed25519 fuzz');
 const bin = opt('--bin');
-const why = missingTools();
-if (why) {
-  console.error(`ed25519 fuzz: ${why}`);
-  process.exit(2);
-}
 console.log(`ed25519 fuzz: seed ${seed}, ${count} cases${bin ? `, code ${bin}` : ''}`);
 fuzzEd25519({ count, seed, bin, vectors: true, log: (l) => console.log(l), progressEvery: 10000 }).then((r) => {
   const rate = r.done / r.seconds;

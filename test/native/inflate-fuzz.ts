@@ -3,22 +3,11 @@
 // run. Prints the seed (--seed repeats a run) and how many cases ended in each outcome; exits 1
 // on the first batch with a difference (the cases are listed), 2 without the tools.
 //   npx tsx test/native/inflate-fuzz.ts [--count N] [--seed S]
-import { missingTools } from './qemu';
+import { fuzzCommandLine } from './qemu';
 import { runInflate, differences } from './inflate-qemu';
 import { randomCases } from './inflate-cases';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const count = Number(opt('--count') || 100000);
-const seed = opt('--seed') !== undefined ? Number(opt('--seed')) : (Date.now() % 1e9);
-const why = missingTools();
-if (why) {
-  console.error(`inflate fuzz: ${why}`);
-  process.exit(2);
-}
+const { count, seed } = fuzzCommandLine('inflate fuzz');
 const BATCH = 5000;
 const tally: { [k: string]: number } = {};
 let done = 0, maxStack = 0;

@@ -19,6 +19,25 @@ function has(cmd: string): boolean {
 }
 
 /** Why the native tests cannot run here, or undefined when they can. */
+/**
+ * A fuzz script's command line (test/native/*-fuzz.ts): --count N (default 100,000), --seed S
+ * (default from the clock, printed by the script so that a run can be repeated), other options by
+ * name. Exits 2, saying what is missing, without the toolchain and qemu-arm.
+ */
+export function fuzzCommandLine(name: string): { count: number; seed: number; opt: (o: string) => string | undefined } {
+  const args = process.argv.slice(2);
+  const opt = (o: string) => {
+    const i = args.indexOf(o);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const why = missingTools();
+  if (why) {
+    console.error(`${name}: ${why}`);
+    process.exit(2);
+  }
+  return { count: Number(opt('--count') || 100000), seed: opt('--seed') !== undefined ? Number(opt('--seed')) : (Date.now() % 1e9), opt };
+}
+
 export function missingTools(): string | undefined {
   const missing = ['arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'qemu-arm'].filter((c) => !has(c));
   if (missing.length === 0) return undefined;
