@@ -26,7 +26,7 @@
 # "Speed": 7,367 instructions an empty-loop iteration; a RELEASE=1 build counts about 6,500).
 # Needs gcc, make, python3; the ARM variant Debian's gcc-arm-linux-gnueabi and qemu-user.
 set -euo pipefail
-if [ $# -lt 2 ]; then sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
+if [ $# -lt 2 ]; then awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; fi
 src=$(cd "$1" && pwd); out=$(mkdir -p "$2" && cd "$2" && pwd); shift 2
 variants=("$@"); [ ${#variants[@]} -gt 0 ] || variants=(x86 5100 8190 arm arm2756 arm2950 arm5100 arm8190)
 [ -f "$src/boards/LINUX.py" ] || { echo "build.sh: $src is not an Espruino checkout (no boards/LINUX.py)" >&2; exit 2; }
