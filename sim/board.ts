@@ -224,7 +224,7 @@ export class SimBoard {
 
   /** Power on (RAM fresh, flash kept) and run `code` as the program; then E.on('init'). */
   boot(code: string, opts: { codeInFlash?: boolean; filename?: string; soft?: boolean } = {}): void {
-    this.start(opts.codeInFlash || false, !!opts.soft);
+    this.start(opts.codeInFlash || false, opts.soft ? this.liveWatchdog() : null);
     this.emit({ event: 'power', state: 'on' });
     this.sandbox!.run(code, opts.filename || 'code.js');
     this.afterLoad();
@@ -235,7 +235,7 @@ export class SimBoard {
    * exception aborts only that file), then E.on('init'). Returns false when flash holds no code.
    */
   powerOn(opts: { soft?: boolean } = {}): boolean {
-    this.start(true, !!opts.soft);
+    this.start(true, opts.soft ? this.liveWatchdog() : null);
     this.emit({ event: 'power', state: 'on' });
     return this.loadFromFlash();
   }
@@ -259,14 +259,18 @@ export class SimBoard {
     sb.emitE('init');
   }
 
+  /** The running interpreter's watchdog (none after a power cut), for a soft restart to keep. */
+  private liveWatchdog(): SandboxWatchdog | null {
+    return this.sandbox && !this.sandbox.dead ? this.sandbox.watchdog : null;
+  }
+
   /**
-   * A fresh interpreter. `soft` (reset(), load(): Espruino's soft init) keeps the hardware
-   * watchdog as it was, auto-kicking or not (Espruino's JSIS_SOFTINIT_MASK keeps
+   * A fresh interpreter. A soft restart (reset(), load(): Espruino's soft init) passes the
+   * hardware watchdog it keeps, auto-kicking or not (Espruino's JSIS_SOFTINIT_MASK keeps
    * JSIS_WATCHDOG_AUTO: "watchdog can't be reset without a reboot"); a power-on or a hardware
    * restart has none.
    */
-  private start(codeInFlash: boolean, soft = false, keep: SandboxWatchdog | null = null): void {
-    const wd = keep || (soft && this.sandbox && !this.sandbox.dead ? this.sandbox.watchdog : null); // a power cut clears it
+  private start(codeInFlash: boolean, wd: SandboxWatchdog | null = null): void {
     if (this.sandbox) this.sandbox.kill();
     this.flash.repower();
     this.codeInFlash = codeInFlash;
@@ -325,7 +329,7 @@ export class SimBoard {
     const wd = sb.watchdog;
     sb.kill();
     if (reason === 'reset') {
-      this.start(false, true, wd);
+      this.start(false, wd);
       this.afterLoad();
     } else {
       this.start(true);

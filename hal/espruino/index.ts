@@ -118,7 +118,6 @@ export function timers(): Timers {
     setInterval: function (cb: () => void, ms: number) {
       var id = ++last;
       var tick = function () {
-        if (chains[id] === undefined) return;
         chains[id] = setTimeout(tick, ms); // armed first: a callback that throws or runs out keeps it
         cb();
       };
