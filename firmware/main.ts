@@ -31,14 +31,13 @@ import { parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
 import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
-import { ota } from './trustcheck';
-import { hexOf } from '../proto/bytes';
+import { ota, VerifyFn } from './trustcheck';
+import { concatBytes, hexOf } from '../proto/bytes';
 import { Timers, Watchdog } from '../hal/types';
 
 /** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
 var NATIVE_MAX_MSG = 1024;
 
-type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
 
 /**
  * On ARM boards, the strict verifier in machine code (native/ed25519), run from flash; the
@@ -54,20 +53,30 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
   if (!fn || !buf) return js;
   var f = fn;
   var b = buf;
-  var native = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  // The message in parts (VerifyFn.parts), each copied into the buffer where the code reads it: a
+  // trust bundle's Sig_structure is never joined in RAM besides.
+  var parts = function (pub: Uint8Array, ps: Uint8Array[], sig: Uint8Array): boolean {
     if (pub.length !== 32 || sig.length !== 64) return false;
+    var len = 0, i: number;
+    for (i = 0; i < ps.length; i++) len += ps[i].length;
     var m = b;
-    if (msg.length > NATIVE_MAX_MSG) {
-      if (js) return js(pub, msg, sig);
-      var big = esp_flatBuffer(96 + msg.length); // a rare long message: a buffer for this call
+    if (len > NATIVE_MAX_MSG) {
+      if (js) return js(pub, ps.length === 1 ? ps[0] : concatBytes(ps), sig);
+      var big = esp_flatBuffer(96 + len); // a rare long message: a buffer for this call
       if (!big) throw new Error('native: no memory');
       m = big;
     }
     m.bytes.set(pub, 0);
     m.bytes.set(sig, 32);
-    m.bytes.set(msg, 96);
-    return f(m.addr, m.addr + 32, m.addr + 96, msg.length) === 1;
+    var off = 96;
+    for (i = 0; i < ps.length; i++) {
+      m.bytes.set(ps[i], off);
+      off += ps[i].length;
+    }
+    return f(m.addr, m.addr + 32, m.addr + 96, len) === 1;
   };
+  var native: VerifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean { return parts(pub, [msg], sig); };
+  native.parts = parts;
   return verifierSelfTest(native) ? native : js;
 }
 

@@ -6,7 +6,7 @@
 // exist only while a bundle is being checked.
 import { RootKey } from './config';
 import { decodeTrustBundle, TrustBundle } from '../proto/trustbundle';
-import { sigStructureOf } from '../proto/cose';
+import { sigStructureOf, sigStructurePartsOf } from '../proto/cose';
 import { bytesToByteString } from '../proto/bytes';
 import { FlashStorage } from '../hal/types';
 import { Events } from './events';
@@ -14,7 +14,15 @@ import { Events } from './events';
 /** Highest trust-bundle version ever installed (text), so that an old bundle cannot come back. */
 export var TVER_FILE = 'qg.tver';
 
-export type VerifyFn = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
+export interface VerifyFn {
+  (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean;
+  /**
+   * The same check of a message given in parts (their concatenation), when the verifier can take
+   * it so: the native one copies each part into its own buffer, so that a trust bundle's
+   * Sig_structure (4 KB for 64 keys) is never joined in RAM besides (firmware/main.ts).
+   */
+  parts?: (pub: Uint8Array, parts: Uint8Array[], sig: Uint8Array) => boolean;
+}
 
 export interface TrustResult {
   bundle: TrustBundle | null;
@@ -36,9 +44,12 @@ export function acceptTrustBundle(bytes: Uint8Array, rootKeys: RootKey[], instal
   var i: number;
   for (i = 0; i < rootKeys.length; i++) if (rootKeys[i].kid && rootKeys[i].kid === kidText) order.push(rootKeys[i]);
   for (i = 0; i < rootKeys.length; i++) if (order.indexOf(rootKeys[i]) < 0) order.push(rootKeys[i]);
-  var msg = sigStructureOf(bundle.cose);
+  var parts = verify.parts ? sigStructurePartsOf(bundle.cose) : null;
+  var msg = parts ? null : sigStructureOf(bundle.cose);
   var ok = false;
-  for (i = 0; i < order.length && !ok; i++) ok = verify(order[i].key, msg, bundle.cose.signature);
+  for (i = 0; i < order.length && !ok; i++) {
+    ok = parts ? verify.parts!(order[i].key, parts, bundle.cose.signature) : verify(order[i].key, msg!, bundle.cose.signature);
+  }
   if (!ok) return { bundle: null, error: 'bad-signature', detail: 'trust bundle signature does not verify under any root key' };
   if (bundle.version < installedVersion) {
     return { bundle: null, error: 'rollback', detail: 'trust bundle version ' + bundle.version + ' is lower than installed ' + installedVersion };

@@ -423,3 +423,22 @@ export function encodeSigStructure(protectedBytes: Uint8Array, payload: Uint8Arr
   out.set(payload, off);
   return out;
 }
+
+/**
+ * encodeSigStructure's bytes in four parts whose concatenation they are: the head (array, the
+ * context, the protected bstr's head), the protected bytes themselves, the middle (h'', the
+ * payload's head), the payload itself. The two large parts are the caller's own arrays (views of
+ * flash, say): a verifier that copies the parts where it needs them never holds a joined copy.
+ */
+export function encodeSigStructureParts(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array[] {
+  var pl = protectedBytes.length;
+  var yl = payload.length;
+  var head = new Uint8Array(1 + SIGNATURE1.length + cborHeadLength(pl));
+  head[0] = 0x84; // array(4)
+  for (var i = 0; i < SIGNATURE1.length; i++) head[1 + i] = SIGNATURE1[i];
+  writeCborHead(head, 1 + SIGNATURE1.length, 2, pl);
+  var mid = new Uint8Array(1 + cborHeadLength(yl));
+  mid[0] = 0x40; // h''
+  writeCborHead(mid, 1, 2, yl);
+  return [head, protectedBytes, mid, payload];
+}

@@ -18,7 +18,7 @@
 // unmodified while they are in use.
 
 import { qgError } from './error';
-import { decodeCborItem, decodeCbor, cborGet, cborHas, isCborMap, encodeSigStructure, CborMap } from './cbor';
+import { decodeCborItem, decodeCbor, cborGet, cborHas, isCborMap, encodeSigStructure, encodeSigStructureParts, CborMap } from './cbor';
 
 export var COSE_MAX_BYTES = 512;
 export var COSE_ALG_EDDSA = -8;
@@ -33,6 +33,8 @@ export interface CoseDecodeOptions {
   maxBytes?: number;
   /** Deepest CBOR nesting of the outer structure (default 4, as qg1.md). */
   maxDepth?: number;
+  /** Most CBOR data items in the outer structure (default: the message's length in bytes). */
+  maxItems?: number;
 }
 
 export interface CoseSign1Parts {
@@ -69,6 +71,7 @@ export function decodeCoseSign1Parts(bytes: Uint8Array, opts?: CoseDecodeOptions
   var item = decodeCborItem(bytes, 0, {
     allowTopTag18: true,
     maxDepth: opts && opts.maxDepth !== undefined ? opts.maxDepth : undefined,
+    maxItems: opts && opts.maxItems !== undefined ? opts.maxItems : undefined,
   });
   if (item.end !== bytes.length) fail('trailing bytes');
   var a = item.value;
@@ -124,4 +127,9 @@ export function decodeCoseSign1(bytes: Uint8Array, opts?: CoseDecodeOptions): Co
 /** The bytes Ed25519 signs: CBOR of [ "Signature1", protected, h'', payload ]. */
 export function sigStructureOf(c: { protectedBytes: Uint8Array; payload: Uint8Array }): Uint8Array {
   return encodeSigStructure(c.protectedBytes, c.payload);
+}
+
+/** sigStructureOf's bytes as parts to be concatenated (proto/cbor.ts encodeSigStructureParts). */
+export function sigStructurePartsOf(c: { protectedBytes: Uint8Array; payload: Uint8Array }): Uint8Array[] {
+  return encodeSigStructureParts(c.protectedBytes, c.payload);
 }

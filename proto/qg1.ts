@@ -93,7 +93,7 @@ function getText(m: CborMap, key: number, name: string, max: number): string | u
 
 /** The claims of a QG1 payload (CBOR bytes of the claims map); throws Error when malformed. */
 export function decodeQg1Claims(payload: Uint8Array): Qg1Claims {
-  var m = decodeCbor(payload);
+  var m = decodeCbor(payload, { maxItems: QG1_MAX_ITEMS });
   if (!isCborMap(m)) fail('payload is not a map');
   var hc = cborGet(m, CLAIM_HC);
   if (hc === undefined) fail('hc missing');
@@ -122,9 +122,18 @@ export function decodeQg1Claims(payload: Uint8Array): Qg1Claims {
 
 /** A QG1 certificate from its COSE_Sign1 bytes (at most 512); signature NOT checked. */
 export function decodeQg1Bytes(cose: Uint8Array): Qg1 {
-  var c = decodeCoseSign1(cose);
+  var c = decodeCoseSign1(cose, { maxItems: QG1_MAX_ITEMS });
   return { cose: c, claims: decodeQg1Claims(c.payload) };
 }
+
+/**
+ * Most CBOR data items in a QG1 message's COSE_Sign1, and in its payload (each counted apart):
+ * more is malformed ("cbor: too many items"). Not in qg1.md: an implementation limit that bounds
+ * the memory an unsigned message can take before its signature is checked (a 512-byte message
+ * of 509 one-byte items took about 1,000 variables; README "Limits on unsigned input"). A
+ * certificate has about 25 items in its payload and 5 around it.
+ */
+export var QG1_MAX_ITEMS = 64;
 
 /** Longest base45 text of a message of at most COSE_MAX_BYTES (512 -> 768 chars). */
 export var QG1_MAX_TEXT = (COSE_MAX_BYTES / 2) * 3;

@@ -2,13 +2,33 @@
 // root key of the configuration and its version is not lower than the highest ever installed
 // (qg.tver); checkTrust records a higher version and reports a flash that refuses it.
 import { strict as assert } from 'assert';
-import { acceptTrustBundle, checkTrust, installedTrustVersion, TVER_FILE } from '../../firmware/trustcheck';
+import sinon from 'sinon';
+import { acceptTrustBundle, checkTrust, installedTrustVersion, TVER_FILE, VerifyFn } from '../../firmware/trustcheck';
 import { configOf, fixtures } from './fixtures';
 import { fixtureBytes, flashStorage, recordingEvents, strictVerify } from './owners-util';
 
 const roots = () => configOf(fixtures.config).rootKeys;
 
 describe('firmware/trustcheck', () => {
+  it('gives a verifier that takes the message in parts (VerifyFn.parts) the Sig_structure in parts, never joined', () => {
+    const seen: number[] = [];
+    const whole = sinon.spy(strictVerify);
+    const verify: VerifyFn = Object.assign(whole, {
+      parts: (pub: Uint8Array, parts: Uint8Array[], sig: Uint8Array) => {
+        seen.push(parts.length);
+        return strictVerify(pub, new Uint8Array(Buffer.concat(parts)), sig);
+      },
+    });
+    const bytes = fixtureBytes('trust.bin');
+    const t = acceptTrustBundle(bytes, roots(), -1, verify);
+    assert.equal(t.error, '', t.detail);
+    assert.deepEqual(seen, [4]);
+    assert.equal(whole.callCount, 0, 'the joined message was not asked for');
+    // and the parts are the Sig_structure: a broken signature is still refused
+    assert.equal(acceptTrustBundle(fixtureBytes('trust-badsig.bin'), roots(), -1, verify).error, 'bad-signature');
+  });
+
+
   it('accepts the fixture bundle signed by the root, with no installed version', () => {
     const t = acceptTrustBundle(fixtureBytes('trust.bin'), roots(), -1, strictVerify);
     assert.equal(t.error, '', t.detail);

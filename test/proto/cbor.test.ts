@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Decoder, Encoder } from 'cbor-x';
 import {
   decodeCbor, decodeCborItem, cborGet, cborHas, isCborMap, encodeCbor, encodeCborHead, encodeCborBytes, encodeCborText,
-  encodeSigStructure, CborMap,
+  encodeSigStructure, encodeSigStructureParts, CborMap,
 } from '../../proto/cbor';
 import { readSharedJson, hex, toHex } from '../util/shared';
 
@@ -346,6 +346,9 @@ describe('proto/cbor encoder', () => {
         const y = new Uint8Array(yl).map((_, i) => i * 13);
         const want = cborxEnc.encode(['Signature1', Buffer.from(p), Buffer.alloc(0), Buffer.from(y)]);
         assert.equal(toHex(encodeSigStructure(p, y)), toHex(want), `${pl}/${yl}`);
+        const parts = encodeSigStructureParts(p, y);
+        assert.equal(toHex(Buffer.concat(parts)), toHex(want), `parts ${pl}/${yl}`);
+        assert.ok(parts[1] === p && parts[3] === y, 'the protected bytes and the payload are the caller\'s own arrays, not copies');
       }
     }
   });

@@ -126,7 +126,9 @@ async function bundle(entry, out, defines, opts) {
     // opts.keepLateVars: the bundler as it was before, for the tests that reproduce its bundles.)
     compress: opts.inline ? { hoist_funs: true, inline: 3, reduce_funcs: true, passes: opts.keepLateVars ? 2 : 3, unsafe: false, keep_infinity: true }
       : { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
-    mangle: opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
+    // (QG_BUNDLE_NAMES=1: names left as written, to see on an interpreter what holds memory:
+    // E.getSizeOf(global, 1) then lists the gate's functions and classes by their own names.)
+    mangle: process.env.QG_BUNDLE_NAMES ? false : opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
     // max_line_len: Espruino pads an Error's stack marker with spaces up to the column of each
     // calling frame: on a one-line bundle of 150 KB a decoder error a few calls deep cost thousands
     // of variables (README "Limits on unsigned input"). Short lines keep the columns small.
