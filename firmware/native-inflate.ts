@@ -16,23 +16,27 @@ export type NativeLoader = (file: string, base64: (() => string) | null, size: n
 /**
  * Loads qg_inflate with `load` (hal/espruino nativeFunction: the Storage file qg.inflate, written
  * from the embedded code when it differs) and wraps it, with per-call flat buffers from `flat`
- * (hal/espruino flatBuffer: the output first, maxOut bytes, then a copy of the input). The call
- * is qg_inflate(src address, srclen, out address, maxout): (used << 16) | outlen, or < 0 for a
+ * (hal/espruino flatBuffer: the output first, maxOut bytes, then a copy of the input) whose
+ * address `addr` (hal/espruino flatAddress) gives right before the call: flatBuffer may have
+ * defragmented memory, which moves flat buffers, so no address is kept. The call is
+ * qg_inflate(src address, srclen, out address, maxout): (used << 16) | outlen, or < 0 for a
  * malformed stream or one over maxout. Returns null when the code cannot be loaded or fails the
  * self-test (a fixed-Huffman stream with a match inflates exactly; one byte short of room is refused).
  * (A lazy part of the bundle, tools/build/bundle.js: loaded at boot on ARM boards only.)
  */
-export function nativeInflater(load: NativeLoader, flat: (n: number) => { bytes: Uint8Array; addr: number } | null): InflateFn | null {
+export function nativeInflater(load: NativeLoader, flat: (n: number) => Uint8Array | null, addr: (b: Uint8Array) => number): InflateFn | null {
   var f = load('qg.inflate', function () { return NATIVE_INFLATE_BASE64; }, NATIVE_INFLATE_SIZE, 0, 'int(int,int,int,int)');
   if (!f) return null;
   var fn = function (src: Uint8Array, max: number) {
     // (The code takes srclen < 32768 and maxout < 65536: a zip is at most 3 KB, an entry 4 KB.)
     var b = src.length < 32768 && max < 65536 ? flat(max + src.length) : null;
     if (!b) return null;
-    b.bytes.set(src, max);
-    var r = f!(b.addr + max, src.length, b.addr, max);
+    b.set(src, max);
+    var a = addr(b);
+    if (!a) return null;
+    var r = f!(a + max, src.length, a, max);
     if (r < 0) throw new Error('inflate: malformed or too large (' + r + ')');
-    return { data: b.bytes.subarray(0, r & 0xffff), used: r >>> 16 };
+    return { data: b.subarray(0, r & 0xffff), used: r >>> 16 };
   };
   var s = hexBytes('ab562a4c57b2522a4c8740a55a00'); // deflate of {"qg":"qgqgqgqg"}
   var ok = false;
