@@ -194,6 +194,12 @@ function wire(): void {
   // part 'ninflate' carries the code and writes the Storage file qg.inflate when it differs), after
   // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
   if (QG_NATIVE && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer, esp_flatAddress);
+  // The repeat-visitor cache gives memory back before a decision that needs it (the board's
+  // memReserve: boards/<name>.ts; firmware/gate.ts makeRoom).
+  if (profile.reserve && config.cache.size > 0) {
+    gateOpts.reserve = profile.reserve;
+    gateOpts.free = esp_memory().free;
+  }
   var gate = new Gate(gateOpts);
   if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
   var cap = config.capacity;
