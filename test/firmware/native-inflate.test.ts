@@ -49,7 +49,8 @@ function board(opts: { corrupt?: boolean; noMemory?: boolean } = {}) {
     mem.push(b);
     return b.bytes;
   };
-  const addr = (bytes: Uint8Array) => { const m = mem.filter((x) => x.bytes === bytes)[0]; return m ? m.addr : 0; };
+  // (a view into a flat buffer has the buffer's address plus its offset, as E.getAddressOf(v, true) gives)
+  const addr = (v: Uint8Array) => { const m = mem.filter((x) => x.bytes.buffer === v.buffer)[0]; return m ? m.addr + v.byteOffset - m.bytes.byteOffset : 0; };
   const defrag = () => { for (const m of mem) place(m); };
   return { load, flat, addr, defrag, calls, loaded };
 }
@@ -125,6 +126,34 @@ describe('firmware/native-inflate (glue, the native code under qemu-arm)', funct
     b.defrag();
     assert.notEqual(b.addr(buf), old);
     assert.throws(() => b.load('qg.inflate', null, 0, 0, '')!(old, 2, old + 8, 4), /no buffer at/);
+  });
+
+  it('reads a flat input where it lies (no copy); a non-flat one from a flat copy; the output is one buffer of exactly maxOut bytes', () => {
+    const b = board();
+    const sizes: number[] = [];
+    const inflate = nativeInflater(b.load, (n) => { sizes.push(n); return b.flat(n); }, b.addr)!;
+    for (const z of divocZips()) {
+      const d = zipDeflateData(z.zip);
+      const usize = z.zip.readUInt32LE(22);
+      const flatSrc = b.flat(d.length)!;
+      flatSrc.set(d);
+      sizes.length = 0;
+      const r = inflate(flatSrc, usize)!;
+      assert.deepEqual(sizes, [usize], 'one buffer: the output');
+      assert.equal(r.data.length, usize);
+      assert.equal(r.data.byteOffset, 0);
+      assert.equal(r.data.buffer.byteLength, usize, 'the output buffer itself, no larger');
+      sizes.length = 0;
+      const again = inflate(new Uint8Array(d), usize)!; // (the test board gives other arrays no address)
+      assert.deepEqual(sizes, [usize + d.length], 'the output, then a copy of the input, in one buffer');
+      assert.deepEqual(again.data, r.data);
+      // a view into a larger flat buffer (a zip's deflate data) is read in place too
+      const whole = b.flat(z.zip.length)!;
+      whole.set(z.zip);
+      sizes.length = 0;
+      assert.deepEqual(Buffer.from(unzipCertificate(whole, undefined, inflate)), Buffer.from(unzipCertificate(new Uint8Array(z.zip))));
+      assert.deepEqual(sizes, [usize]);
+    }
   });
 
   it('a buffer that is not flat (address 0) is refused: null, the JavaScript inflate', () => {
