@@ -36,6 +36,15 @@ export var PICO: Board = {
       { addr: 0x08010000, length: 320 * 1024, what: 'Espruino firmware (sectors 4-6)' },
     ],
   },
+  // Free variables a decision needs: before deciding a text the repeat-visitor cache did not
+  // answer, the cache gives back its least recently used entries until that many are free
+  // (firmware/gate.ts makeRoom). Measured on the Pico's store (ESPRUINO_ARM_5100, mocha
+  // test/real/arm-stores.test.ts -g pico, QG_STORES_OUT=dir: each input's peak less the usage after
+  // the input before it): DIVOC samples 1,742 to 1,961, the worst DIVOC texts within divocMax up to
+  // 2,230 (within-objects); QG1 certificates up to 338 (ok-512), the worst QG1 texts up to 862
+  // (qg1-items). The largest of each kind plus about 5 %. (A DIVOC text then empties the cache:
+  // about 2,270 are free after boot with it empty.)
+  memReserve: { qg1: 950, divoc: 2350 },
   features: {
     // DIVOC's worst texts within the global limits run a 5,100-variable store out (the 4 KB JSON
     // texts; a document of 96 JSON values: test/real/stores.test.ts): the Pico reads at most

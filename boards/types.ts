@@ -42,7 +42,17 @@ export interface BoardProfile {
   host: boolean;
   /** The hardware watchdog's timeout, seconds, that the firmware arms once booted (0: none). */
   watchdogS: number;
+  /** Free variables a decision needs, by kind of text (Board.memReserve); null: the cache never gives memory back. */
+  reserve: MemReserve | null;
 }
+
+/**
+ * Free variables (JsVars) a decision may need on a board, by the kind of text: a DIVOC text
+ * (`B64:`) and any other (QG1, unsupported). Before deciding a text the repeat-visitor cache did
+ * not answer, the gate lets go of its least recently used cache entries until that many are free
+ * (firmware/gate.ts).
+ */
+export interface MemReserve { qg1: number; divoc: number }
 
 /** Per-board DIVOC input bounds (proto/divoc/verify.ts DivocLimits). */
 export interface DivocMax { text: number; inflated: number; values: number }
@@ -165,6 +175,13 @@ export interface Board {
    * the board makes (README "Watchdog"); 0: none.
    */
   watchdogS: number;
+  /**
+   * Free variables a decision needs (MemReserve), measured on the board's own store
+   * (test/real/arm-stores.test.ts): the repeat-visitor cache gives back entries before a decision
+   * until that many are free. Absent: the cache keeps its entries (a board whose store is large
+   * enough for the cache and any decision).
+   */
+  memReserve?: MemReserve;
   /** The processor: its core and clock (Espruino's boards/<id>.py 'speed', MHz); the board-time model (tools/build/board-time.ts) uses them; none for the Linux host. */
   cpu?: { core: string; mhz: number };
   flash: BoardFlash;
@@ -182,6 +199,7 @@ export function profileOf(b: Board): BoardProfile {
     contact: b.pins.contact, button: b.pins.button, buzzer: b.pins.buzzer,
     lora: b.pins.lora, nativeSha512: b.nativeSha512, nativeSha256: b.nativeSha256, arm: b.arm, vars: b.vars,
     wifi: b.wifiModule || '', host: !!b.host, watchdogS: b.watchdogS,
+    reserve: b.memReserve ? { qg1: b.memReserve.qg1, divoc: b.memReserve.divoc } : null,
   };
 }
 
@@ -236,6 +254,10 @@ export function checkBoard(b: any): string[] {
   // a short one would restart a board in the middle of a decision.
   need(b.watchdogS === 0 || (isCount(b.watchdogS) && b.watchdogS >= 5 && b.watchdogS <= 25), 'watchdogS must be 0 (none) or 5 to 25 seconds');
   need(!b.features || !b.features.wifi || !!b.wifiModule || !!b.host, 'features.wifi needs a wifiModule (or the host\'s network)');
+  var mr = b.memReserve;
+  need(mr === undefined || (!!mr && isCount(mr.qg1) && isCount(mr.divoc) && mr.qg1 > 0 && mr.divoc > 0 &&
+    mr.qg1 < b.vars && mr.divoc < b.vars && (!!(b.features && b.features.divoc) || mr.divoc === mr.qg1)),
+    'memReserve must be {qg1, divoc}: positive counts below vars (divoc equal to qg1 on a board without DIVOC)');
   var fl = b.flash || {};
   need(isCount(fl.storageStart) && isCount(fl.storageSize) && isCount(fl.pageSize) && fl.pageSize > 0 && fl.storageSize > 0 &&
     fl.storageSize % fl.pageSize === 0, 'flash: storageStart, storageSize (a multiple of pageSize), pageSize');

@@ -12,7 +12,9 @@
 //  - the cache belongs to one trust bundle: an entry answers only for the very bundle its key came
 //    from (another bundle empties the cache on the next lookup, and `reset` empties it at once),
 //    so a key no longer trusted or a revoked list that changed is never answered from memory;
-//  - it is bounded (least recently used entries go first) and lives in RAM only.
+//  - it is bounded (least recently used entries go first) and lives in RAM only; it also gives
+//    entries back, least recently used first, when a decision needs the memory (firmware/gate.ts:
+//    a board's MemReserve), so it never makes a decision run out.
 //
 // What an entry keeps is what a repeat visit needs and no more: the claims the checks read (small
 // copies, not views into the scanned text), the key it verified under, and its revocation prefixes
@@ -84,6 +86,13 @@ export class VerifiedCache {
     }
     this.entries.unshift({ digest: new Uint8Array(digest), claims: kept, key: key, revocation: revocation });
     while (this.entries.length > this.size) this.entries.pop();
+  }
+
+  /** Forget the least recently used entry (memory for a decision: firmware/gate.ts); false when empty. */
+  evict(): boolean {
+    if (!this.entries.length) return false;
+    this.entries.pop();
+    return true;
   }
 
   /** Forget everything (a new trust bundle). */

@@ -53,6 +53,11 @@ export interface DecideContext {
   inflate?: NativeInflate | null;
   /** Repeat visitors (firmware/cache.ts): used only for texts verified under this same `trust`. */
   cache?: VerifiedCache;
+  /**
+   * Called once the cache did not answer (or was not asked), before the text is parsed: the gate
+   * frees memory for the decision there (firmware/gate.ts). Its errors are ignored.
+   */
+  beforeParse?: (text: string) => void;
 }
 
 /** Seconds in a day. */
@@ -152,6 +157,9 @@ export function decide(text: string, ctx: DecideContext): Decision {
     } catch (e) {
       digest = null;
     }
+  }
+  if (ctx.beforeParse) {
+    try { ctx.beforeParse(text); } catch (e) { /* (only memory given back: the decision goes on) */ }
   }
   var p: Parsed | null;
   try {

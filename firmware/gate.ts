@@ -15,6 +15,8 @@ import type { NativeInflate } from '../proto/zip';
 import { Events } from './events';
 import { DoorLike } from './door';
 import { TrustBundle } from '../proto/trustbundle';
+import { FORMAT_DIVOC, formatOfText } from '../proto/formats';
+import type { MemReserve } from '../boards/types';
 
 /** A hook that records each decision (the entry log, issue 5); may be absent. */
 export interface DecisionSink { record(d: Decision, now: number, clockTrusted: boolean, occupancy?: number): number }
@@ -38,6 +40,14 @@ export interface GateOptions {
   sink?: DecisionSink;
   /** Occupancy, capacity, anti-passback (firmware/occupancy.ts), at gates configured to count. */
   crowd?: CrowdLike | null;
+  /**
+   * The board's MemReserve (boards/<name>.ts memReserve) and its free variables now (hal memory().free:
+   * on Espruino a garbage collection each time): before a decision the cache did not answer, its
+   * least recently used entries go until `reserve` (by kind of text) variables are free. Absent:
+   * the cache keeps its entries.
+   */
+  reserve?: MemReserve | null;
+  free?: () => number;
 }
 
 /** Times before 2020-01-01 mean the clock was never set (a board counts from 0 at power-on). */
@@ -68,12 +78,32 @@ export class Gate {
   stats: { scans: number; dropped: number; tooLong: number; decisions: number };
   last: Decision | null;
   cache: VerifiedCache;
+  /** decide()'s beforeParse: makeRoom, on a gate with a reserve and a cache (else unset: no RAM). */
+  room?: (text: string) => void;
 
   constructor(o: GateOptions) {
     this.o = o;
     this.cache = new VerifiedCache(o.config.cache.size);
     this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
     this.last = null;
+    if (o.reserve && o.free && o.config.cache.size > 0) {
+      var self = this;
+      this.room = function (text: string) { self.makeRoom(text); };
+    }
+  }
+
+  /**
+   * Memory for deciding `text` (which the cache did not answer): the cache's least recently used
+   * entries go, one at a time, until the board's reserve for this kind of text is free or the
+   * cache is empty. Free memory is read only while the cache holds something (reading it collects
+   * garbage on Espruino). A decision that still runs short runs out as it would without a cache:
+   * no decision, the door stays locked (README "Limits on unsigned input").
+   */
+  makeRoom(text: string): void {
+    var o = this.o;
+    var c = this.cache;
+    var need = formatOfText(text) === FORMAT_DIVOC ? o.reserve!.divoc : o.reserve!.qg1;
+    while (c.entries.length && o.free!() < need) c.evict();
   }
 
   /** The gate's notion of now: null when the clock was never set. */
@@ -96,6 +126,7 @@ export class Gate {
       now: now, trust: o.trust.bundle, policy: o.config.policy, verify: o.verify, sha256: o.sha256, sha256Text: o.sha256Text, cache: this.cache,
       inflate: o.inflate,
     };
+    if (this.room) ctx.beforeParse = this.room;
     var d = decide(text, ctx);
     // Gate-level decisions after decide() (issue 14): not vaccinated as the policy needs -> the
     // vaccination booth (policy.boothReferral: amber); then the room's capacity and anti-passback.

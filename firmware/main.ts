@@ -1,6 +1,6 @@
 // The board wiring: the one place that builds every device object and connects them.
 // (Its twin on the host is sim/board.ts, which gives this same file Espruino-like globals.)
-import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, watchdog as esp_watchdog, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
+import { boardId as esp_boardId, clock as esp_clock, consoleOut as esp_consoleOut, exposeGlobal as esp_exposeGlobal, flatAddress as esp_flatAddress, flatBuffer as esp_flatBuffer, hashes as esp_hashes, httpClient as esp_httpClient, lockConsoles as esp_lockConsoles, memory as esp_memory, nativeFunction as esp_nativeFunction, outputPin as esp_outputPin, relayLine as esp_relayLine, serialPort as esp_serialPort, storage as esp_storage, timers as esp_timers, watchdog as esp_watchdog, wifiConnect as esp_wifiConnect } from '../hal/espruino/index';
 import { boardProfile } from './boards';
 import { boot, loadConfig } from './boot';
 import { GateConfig } from './config';
@@ -66,14 +66,18 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
       if (!big) throw new Error('native: no memory');
       m = big;
     }
-    m.bytes.set(pub, 0);
-    m.bytes.set(sig, 32);
+    m.set(pub, 0);
+    m.set(sig, 32);
     var off = 96;
     for (i = 0; i < ps.length; i++) {
-      m.bytes.set(ps[i], off);
+      m.set(ps[i], off);
       off += ps[i].length;
     }
-    return f(m.addr, m.addr + 32, m.addr + 96, len) === 1;
+    // The address now, never one kept from boot: E.defrag (hal flatBuffer, when memory is
+    // fragmented) moves flat buffers, and the code would read other variables' RAM.
+    var a = esp_flatAddress(m);
+    if (!a) throw new Error('native: buffer not flat');
+    return f(a, a + 32, a + 96, len) === 1;
   };
   var native: VerifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean { return parts(pub, [msg], sig); };
   native.parts = parts;
@@ -198,7 +202,13 @@ function wire(): void {
   // DIVOC's inflate in machine code on ARM boards whose bundle carries DIVOC (native/inflate: the
   // part 'ninflate' carries the code and writes the Storage file qg.inflate when it differs), after
   // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
-  if (QG_NATIVE && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer);
+  if (QG_NATIVE && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer, esp_flatAddress);
+  // The repeat-visitor cache gives memory back before a decision that needs it (the board's
+  // memReserve: boards/<name>.ts; firmware/gate.ts makeRoom).
+  if (profile.reserve && config.cache.size > 0) {
+    gateOpts.reserve = profile.reserve;
+    gateOpts.free = esp_memory().free;
+  }
   var gate = new Gate(gateOpts);
   if (crowd) gate.o.crowd = crowd; // (set only when counting: a property costs RAM)
   var cap = config.capacity;

@@ -15,24 +15,36 @@ export type NativeLoader = (file: string, base64: (() => string) | null, size: n
 
 /**
  * Loads qg_inflate with `load` (hal/espruino nativeFunction: the Storage file qg.inflate, written
- * from the embedded code when it differs) and wraps it, with per-call flat buffers from `flat`
- * (hal/espruino flatBuffer: the output first, maxOut bytes, then a copy of the input). The call
- * is qg_inflate(src address, srclen, out address, maxout): (used << 16) | outlen, or < 0 for a
- * malformed stream or one over maxout. Returns null when the code cannot be loaded or fails the
- * self-test (a fixed-Huffman stream with a match inflates exactly; one byte short of room is refused).
+ * from the embedded code when it differs) and wraps it, with a per-call flat buffer from `flat`
+ * (hal/espruino flatBuffer): exactly maxOut bytes when the input is flat (a zip decoded by
+ * E.toUint8Array is) and is read where it lies; else the output then a copy of the input (a small
+ * array is never flat: the self-test's). Addresses come from
+ * `addr` (hal/espruino flatAddress, 0 when not flat) right before the call, after every
+ * allocation: flatBuffer may have defragmented memory, which moves flat buffers, so no address is
+ * kept. (Memory: no copy of the input; and an output of exactly maxOut bytes, the zip's declared
+ * size, is its own flat string, which E.toString gives back without a copy: proto/jsonnative.ts.)
+ * The call is qg_inflate(src address, srclen, out address, maxout): (used << 16) | outlen, or < 0
+ * for a malformed stream or one over maxout. Returns null when the code cannot be loaded or fails
+ * the self-test (a fixed-Huffman stream with a match inflates exactly; one byte short of room is refused).
  * (A lazy part of the bundle, tools/build/bundle.js: loaded at boot on ARM boards only.)
  */
-export function nativeInflater(load: NativeLoader, flat: (n: number) => { bytes: Uint8Array; addr: number } | null): InflateFn | null {
+export function nativeInflater(load: NativeLoader, flat: (n: number) => Uint8Array | null, addr: (b: Uint8Array) => number): InflateFn | null {
   var f = load('qg.inflate', function () { return NATIVE_INFLATE_BASE64; }, NATIVE_INFLATE_SIZE, 0, 'int(int,int,int,int)');
   if (!f) return null;
   var fn = function (src: Uint8Array, max: number) {
     // (The code takes srclen < 32768 and maxout < 65536: a zip is at most 3 KB, an entry 4 KB.)
-    var b = src.length < 32768 && max < 65536 ? flat(max + src.length) : null;
-    if (!b) return null;
-    b.bytes.set(src, max);
-    var r = f!(b.addr + max, src.length, b.addr, max);
+    if (src.length >= 32768 || max >= 65536) return null;
+    var inPlace = addr(src) !== 0; // (still flat after a defragmentation: only moved)
+    var out = flat(inPlace ? max : max + src.length);
+    if (!out) return null;
+    if (!inPlace) out.set(src, max);
+    var a = addr(out);
+    var s = inPlace ? addr(src) : a + max;
+    if (!a || !s) return null;
+    var r = f!(s, src.length, a, max);
     if (r < 0) throw new Error('inflate: malformed or too large (' + r + ')');
-    return { data: b.bytes.subarray(0, r & 0xffff), used: r >>> 16 };
+    var n = r & 0xffff;
+    return { data: inPlace && n === max ? out : out.subarray(0, n), used: r >>> 16 };
   };
   var s = hexBytes('ab562a4c57b2522a4c8740a55a00'); // deflate of {"qg":"qgqgqgqg"}
   var ok = false;

@@ -111,6 +111,8 @@ export interface Console {
 export interface MemoryInfo {
   usage(): number;
   total(): number;
+  /** Variables free now (total - usage), in one reading (Espruino's process.memory() collects garbage first). */
+  free?(): number;
 }
 
 /** Watchdog (E.enableWatchdog / E.kickWatchdog); may be a no-op. */

@@ -35,6 +35,10 @@
 //   {"tear": N}               extension: the next flash write is cut after N data bytes and power
 //                             is lost at that moment (option "mode": "flash" counts headers too).
 //   {"pin": NAME, "level": bool}  extension: drive an input pin (button, door contact).
+//   {"ram": "fragmented"|"defrag"}  extension (a board with a chip: the ARM boards' own bundles):
+//                             fragmented: from now on a new typed array is not flat (its address 0)
+//                             until the program calls E.defrag; defrag: E.defrag() runs now, as if
+//                             something else had called it (every flat buffer moves: sim/espruino).
 //   {"door": "open"|"close"}  the door contact (configuration door.contact, its polarity
 //                             door.contactOpenHigh): the door opens / closes. A gate with a contact
 //                             starts with the door closed.
@@ -176,12 +180,14 @@ export interface ScenarioResult {
   network?: NetworkServerEmulator;
   /** The scanner module model (top-level "scanner"). */
   module?: Gm65Emulator;
+  /** The board as the scenario left it (stopped): for tests, e.g. its sandbox's E.defrag count. */
+  board?: SimBoard;
 }
 
 const TOP_KEYS = ['config', 'trust', 'clock', 'steps', 'board', 'name', 'description', 'comment', 'collector', 'wiring', 'scanner', 'identity'];
 const STEP_KEYS: { [step: string]: string[] } = {
   scan: ['paced'], scanRaw: ['paced'], wait: [], hang: [], expect: [], power: [], network: [], clock: [],
-  tear: ['mode'], pin: ['level'], collector: [], modem: [],
+  tear: ['mode'], pin: ['level'], collector: [], modem: [], ram: [],
   door: [], button: [],
   exitScan: ['paced'], level: ['site'],
   gm65: [], show: ['symbology', 'trigger'],
@@ -268,6 +274,7 @@ export function validateScenario(sc: any): void {
         if (v > MAX_WAIT_MS) bad(`${where}: hang ${v} ms is more than ${MAX_WAIT_MS} ms (31 days)`);
         break;
       case 'power': if (v !== 'cut' && v !== 'on') bad(`${where}: power must be "cut" or "on"`); break;
+      case 'ram': if (v !== 'fragmented' && v !== 'defrag') bad(`${where}: ram must be "fragmented" or "defrag"`); break;
       case 'network': if (v !== 'down' && v !== 'up') bad(`${where}: network must be "down" or "up"`); break;
       case 'clock': parseClock(v, where); break;
       case 'tear':
@@ -533,6 +540,14 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
         board.hang(st.hang);
         await runWithIo(board, io);
       }
+      else if ('ram' in st) {
+        const sb = board.sandbox;
+        if (sb && !sb.dead) {
+          if (st.ram === 'fragmented') sb.ramFragmented = true;
+          else if (typeof sb.global.E.defrag === 'function') sb.global.E.defrag();
+          else bad(`step ${i + 1}: this board's Espruino has no E.defrag`);
+        }
+      }
       else if ('power' in st) {
         if (st.power === 'cut') board.powerCut();
         else { board.powerOn(); await runWithIo(board, io); }
@@ -658,7 +673,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     await io.settle();
     if (collector) await collector.close(!!opts.keepCollectorDb);
   }
-  return { ok: failures.length === 0, failures, events, collectorDb: collector && opts.keepCollectorDb ? collector.dbFile : undefined, modem, network, module: gm65 };
+  return { ok: failures.length === 0, failures, events, collectorDb: collector && opts.keepCollectorDb ? collector.dbFile : undefined, modem, network, module: gm65, board };
 }
 
 /** The scanner expectation: the gate's latest `scanner` event, and the module's settings. */

@@ -221,6 +221,8 @@ export function consoleOut(): Console {
 
 export function memory(): MemoryInfo {
   return {
+    // (one process.memory() call, so one garbage collection, for free variables)
+    free: function () { return process.memory().free; },
     usage: function () { return process.memory().usage; },
     total: function () { return process.memory().total; },
   };
@@ -402,12 +404,28 @@ export function nativeFunction(file: string, base64: (() => string) | null, size
   return E.nativeCall(addr + entry + 1, signature); // +1: Thumb
 }
 
-/** A byte buffer in one contiguous block of RAM and its address, or null (E.getAddressOf). */
-export function flatBuffer(n: number): { bytes: Uint8Array; addr: number } | null {
+/**
+ * A byte buffer in one contiguous block of RAM (a flat buffer: E.getAddressOf(b, true) is its
+ * data's address), or null. When memory is fragmented Espruino gives a buffer in pieces (address
+ * 0): that one is let go, E.defrag() (src/jsvar.c jsvDefragment; absent from SAVE_ON_FLASH
+ * builds) packs the variables, and one more buffer is tried. E.defrag MOVES every unlocked flat
+ * buffer, those of earlier calls included: never keep an address across calls, take it with
+ * flatAddress() right before each native call.
+ */
+export function flatBuffer(n: number): Uint8Array | null {
   if (typeof E === 'undefined' || typeof E.getAddressOf !== 'function') return null;
-  var b = new Uint8Array(n);
-  var addr = E.getAddressOf(b, true);
-  return addr ? { bytes: b, addr: addr } : null;
+  var b: Uint8Array | null = new Uint8Array(n);
+  if (E.getAddressOf(b, true)) return b;
+  b = null; // (the pieces go in the collection E.defrag starts with)
+  if (typeof E.defrag !== 'function') return null;
+  E.defrag();
+  b = new Uint8Array(n);
+  return E.getAddressOf(b, true) ? b : null;
+}
+
+/** The address of a flat buffer's data now (0 when it is not flat): valid until the next E.defrag. */
+export function flatAddress(b: Uint8Array): number {
+  return E.getAddressOf(b, true);
 }
 
 // ---- consoles (issue 17.4)

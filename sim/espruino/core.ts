@@ -94,6 +94,16 @@ export class SandboxCore {
    * Bluetooth UART console offered; bleAdvertising: advertising (both null without Bluetooth).
    */
   readonly netConsoles: { telnet: string | null; bleUart: boolean | null; bleAdvertising: boolean | null } = { telnet: null, bleUart: null, bleAdvertising: null };
+  /**
+   * RAM too fragmented for a flat buffer (a test's fault): a typed array made while it is set is in
+   * pieces, E.getAddressOf(b, true) answers 0, until E.defrag() packs memory (Espruino 2v29
+   * src/jsvar.c jsvDefragment).
+   */
+  ramFragmented = false;
+  /** E.defrag() calls so far. */
+  defrags = 0;
+  /** What E.defrag() moves besides (globals.ts: the chip's flat RAM buffers get new addresses). */
+  readonly onDefrag: (() => void)[] = [];
   /** Watchdog state: timeout in ms (0 = off), auto-kicked, last kick (virtual ms). */
   watchdog = { timeoutMs: 0, auto: true, lastKick: 0 };
   /** Set when the program is stopped (power cut / reboot): nothing runs any more. */

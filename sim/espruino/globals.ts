@@ -166,6 +166,18 @@ export function installGlobals(sb: GlobalsSandbox): void {
   E.setConsole = function () {};
   if (host.nativeCall) E.nativeCall = function (addr: any, sig: any, data: any) { return host.nativeCall!(Number(addr), String(sig), String(data)); };
   if (!host.saveOnFlash) E.CRC32 = function (data: any) { return espruinoCrc32(sb.toBytes(data)); };
+  // E.defrag (src/jsvar.c jsvDefragment, absent from SAVE_ON_FLASH builds): collects garbage, then
+  // moves variables, unlocked flat strings (typed arrays' data) included, towards the start of
+  // memory. Modelled as the worst for a program: every flat buffer gets a new address (the old one
+  // is nobody's: native code given it reads 0xFF and cannot write there), and flat buffers can be
+  // had again (ramFragmented cleared).
+  if (!host.saveOnFlash) {
+    E.defrag = function () {
+      sb.defrags++;
+      sb.ramFragmented = false;
+      for (const f of sb.onDefrag) f();
+    };
+  }
   if (host.chip) defineChip(sb, E, host.chip);
   // eval: Espruino evaluates in the current scope and has no strict mode, so the loader's
   // top-level eval(E.memoryArea(...)) defines globals even when the code starts with "use strict"
@@ -218,13 +230,15 @@ export function installGlobals(sb: GlobalsSandbox): void {
 /**
  * Flash and addresses (host.chip): E.memoryArea (a string of the flash bytes: memory-mapped, zero
  * RAM), E.getAddressOf (flash strings: their address; typed arrays: a made-up RAM address,
- * registered so that emulated native code reads them), E.nativeCall of the code the chip
+ * registered so that emulated native code reads them; 0 while ramFragmented; E.defrag moves
+ * them all), E.nativeCall of the code the chip
  * emulates, and require('Flash') (getFree, getPage, erasePage, write, read).
  */
 function defineChip(sb: GlobalsSandbox, E: any, chip: FlashChip): void {
   const addrOf = new Map<string, number>();
   const ram: { addr: number; arr: Uint8Array }[] = [];
   let nextRam = 0x20000000;
+  const pieces = new WeakSet<object>();
   E.memoryArea = function (addr: any, len: any) {
     const a = Number(addr) | 0, n = Number(len) | 0;
     if (!a || n < 0) return undefined;
@@ -241,6 +255,9 @@ function defineChip(sb: GlobalsSandbox, E: any, chip: FlashChip): void {
     }
     if (v && ArrayBuffer.isView(v)) {
       for (const r of ram) if (r.arr === v) return r.addr;
+      // made in pieces while RAM was fragmented: never flat (E.defrag, then a new one is)
+      if (pieces.has(v)) return 0;
+      if (sb.ramFragmented) { pieces.add(v); return 0; }
       const addr = nextRam;
       nextRam += ((v as Uint8Array).byteLength + 0xff) & ~0xff;
       ram.push({ addr, arr: v as Uint8Array });
@@ -248,6 +265,13 @@ function defineChip(sb: GlobalsSandbox, E: any, chip: FlashChip): void {
     }
     return 0;
   };
+  // E.defrag: every registered buffer moves to a fresh address (never one used before).
+  sb.onDefrag.push(() => {
+    for (const r of ram) {
+      r.addr = nextRam;
+      nextRam += (r.arr.byteLength + 0xff) & ~0xff;
+    }
+  });
   const mem = (addr: number, len: number): Uint8Array => {
     for (const r of ram) {
       if (addr >= r.addr && addr + len <= r.addr + r.arr.byteLength) {

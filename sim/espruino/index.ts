@@ -29,7 +29,9 @@
 //    (profile.nativeSha512) returning ArrayBuffers; other modules come from `modules` hooks
 //    ('http' is left to the uplink work) or throw "Module X not found";
 //  - E.nativeCall exists only when a `nativeCall` hook is given (the sim cannot run Thumb-2 code,
-//    so by default firmware sees a board without it and takes its JavaScript paths).
+//    so by default firmware sees a board without it and takes its JavaScript paths); with a chip,
+//    E.getAddressOf gives typed arrays made-up RAM addresses, E.defrag (not with saveOnFlash)
+//    moves every one of them, and `ramFragmented` (a test's fault) makes new ones non-flat (0);
 //  - no hoisting of a function's `var`s: code run as a file is rewritten so that a name used
 //    before its `var` statement has run is the enclosing scope's (espruinoCode); uncaught errors
 //    read as Espruino prints them where Node words them differently (espruinoMessage);

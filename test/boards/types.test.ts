@@ -37,6 +37,10 @@ describe('boards/types: the board-file schema', () => {
     ['DIVOC bounds without DIVOC', (b) => { b.features.divoc = false; }, /features\.divocMax/],
     ['a DIVOC bound of 0', (b) => { b.features.divocMax.values = 0; }, /features\.divocMax/],
     ['a DIVOC bound missing', (b) => { delete b.features.divocMax.inflated; }, /features\.divocMax/],
+    ['a memory reserve of 0', (b) => { b.memReserve.qg1 = 0; }, /memReserve/],
+    ['a memory reserve missing a kind', (b) => { delete b.memReserve.divoc; }, /memReserve/],
+    ['a memory reserve over the store', (b) => { b.memReserve.divoc = b.vars; }, /memReserve/],
+    ['a DIVOC reserve on a board without DIVOC', (b) => { b.features.divoc = false; delete b.features.divocMax; }, /memReserve/],
   ];
   for (const [what, spoil, msg] of bad) {
     it(`refuses ${what}`, () => {
@@ -50,7 +54,11 @@ describe('boards/types: the board-file schema', () => {
 
   it('profileOf: the firmware\'s fields, in the firmware table\'s order', () => {
     const p = profileOf(PICO);
-    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'buzzer', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars', 'wifi', 'host', 'watchdogS']);
+    assert.deepEqual(Object.keys(p), ['ids', 'name', 'scanner', 'relay', 'led', 'contact', 'button', 'buzzer', 'lora', 'nativeSha512', 'nativeSha256', 'arm', 'vars', 'wifi', 'host', 'watchdogS', 'reserve']);
+    assert.deepEqual(p.reserve, PICO.memReserve);
+    const noReserve = clone(PICO);
+    delete noReserve.memReserve;
+    assert.equal(profileOf(noReserve).reserve, null);
     assert.deepEqual([p.wifi, p.host], ['', false]);
     assert.deepEqual([profileOf(Object.assign(clone(PICO), { wifiModule: 'EspruinoWiFi', host: true })).wifi, profileOf(Object.assign(clone(PICO), { host: true })).host], ['EspruinoWiFi', true]);
     assert.equal(p.relay, PICO.pins.relay);

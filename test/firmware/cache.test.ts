@@ -76,6 +76,38 @@ describe('firmware/cache: repeat visitors', () => {
     decide(text('ok'), c); // evicted: verified again
     assert.equal(v.callCount, 4);
   });
+  it('evict: the least recently used entry goes (memory for a decision); false when empty', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    for (const n of ['ok', 'ok-test', 'ok-recovery']) decide(text(n), c);
+    decide(text('ok'), c); // a hit: ok-test is now the least recently used
+    assert.equal(v.callCount, 3);
+    assert.equal(cache.evict(), true);
+    assert.equal(cache.entries.length, 2);
+    decide(text('ok-recovery'), c);
+    decide(text('ok'), c);
+    assert.equal(v.callCount, 3, 'the two most recent stayed');
+    decide(text('ok-test'), c);
+    assert.equal(v.callCount, 4, 'the least recent went');
+    while (cache.evict()) { /* empty it */ }
+    assert.equal(cache.entries.length, 0);
+    assert.equal(cache.evict(), false);
+  });
+  it('decide() calls beforeParse once the cache did not answer, never on a hit, and goes on when it throws', () => {
+    const cache = new VerifiedCache(4);
+    const { c, v } = ctx(cache);
+    const seen: string[] = [];
+    c.beforeParse = (t) => { seen.push(t); throw new Error('ignored'); };
+    assert.equal(decide(text('ok'), c).reason, 'ok');
+    assert.equal(decide(text('ok'), c).cached, true);
+    assert.equal(decide('garbage', c).reason, 'unsupported');
+    assert.deepEqual(seen, [text('ok'), 'garbage']);
+    assert.equal(v.callCount, 1);
+    const unset = ctx(new VerifiedCache(4), null as any).c;
+    unset.beforeParse = (t) => { seen.push('unset ' + t.length); };
+    decide(text('ok'), unset);
+    assert.equal(seen[2], 'unset ' + text('ok').length, 'also when the cache is not asked (clock unset)');
+  });
   it('reset (a new trust bundle) forgets everything', () => {
     const cache = new VerifiedCache(4);
     const { c, v } = ctx(cache);

@@ -2,6 +2,9 @@
 // to signal the decision, events to the sink; a new bundle in the store empties the repeat-visitor
 // cache; the entry log's hook and its failure.
 import { strict as assert } from 'assert';
+import * as sinon from 'sinon';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Gate, CLOCK_VALID_AFTER } from '../../firmware/gate';
 import { TrustStore } from '../../firmware/truststore';
 import { Decision } from '../../firmware/decide';
@@ -13,8 +16,10 @@ import { FakeClock, FakeTimers } from '../fakes/hal';
 const textOf = (name: string) => Buffer.from(fixtures.certs[name].text, 'utf8').toString('latin1');
 const sha256Text = (t: string) => sha256(new Uint8Array(Buffer.from(t, 'latin1')));
 
-function rig(opts: { clock?: number; install?: boolean; sink?: any; booth?: boolean; crowd?: any } = {}) {
+function rig(opts: { clock?: number; install?: boolean; sink?: any; booth?: boolean; crowd?: any;
+  reserve?: { qg1: number; divoc: number }; free?: () => number; cacheSize?: number } = {}) {
   let config = configOf('gate.json');
+  if (opts.cacheSize !== undefined) config = { ...config, cache: { size: opts.cacheSize } };
   if (opts.booth) config = { ...config, policy: { ...config.policy, boothReferral: true } };
   const events = recordingEvents();
   const trust = new TrustStore({ storage: flashStorage(), verify: strictVerify, events });
@@ -25,7 +30,7 @@ function rig(opts: { clock?: number; install?: boolean; sink?: any; booth?: bool
   const signals: string[] = [];
   const gate = new Gate({
     config, trust, clock, events, door: { signal: (w: string) => signals.push(w) },
-    verify: strictVerify, sha256, sha256Text, sink: opts.sink, crowd: opts.crowd,
+    verify: strictVerify, sha256, sha256Text, sink: opts.sink, crowd: opts.crowd, reserve: opts.reserve, free: opts.free,
   });
   return { gate, trust, events, signals, clock };
 }
@@ -133,5 +138,78 @@ describe('firmware/gate', () => {
     assert.deepEqual(r.signals, ['deny', 'deny']);
     assert.equal(r.events.of('decision')[0].reason, 'capacity');
     assert.deepEqual(got, [['capacity', 7], ['expired', 7]]);
+  });
+  describe('the cache gives memory back before a decision (a board\'s memReserve)', () => {
+    const OKS = ['ok', 'ok-untagged', 'ok-booster', 'ok-minimal', 'ok-test', 'ok-recovery'];
+    const divocText = () => 'B64:' + fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'divoc', 'samples', 'dose2.qr.txt'), 'latin1').trim().slice(4);
+    /** A gate whose free variables are `base` less 100 per cache entry (a model of a board's store). */
+    function memRig(base: number, reserve = { qg1: 300, divoc: 2000 }) {
+      let r: ReturnType<typeof rig>;
+      const free = sinon.spy(() => base - 100 * r.gate.cache.entries.length);
+      r = rig({ reserve, free });
+      return { r, free };
+    }
+    const cti = (e: any) => Buffer.from(e.claims.cti).toString('hex');
+
+    it('a DIVOC text: least recently used entries go until its reserve is free; hits stay for what memory allows', () => {
+      const { r, free } = memRig(2300);
+      for (const n of OKS) r.gate.scan(textOf(n));
+      assert.equal(r.gate.cache.entries.length, OKS.length, 'QG1 texts: 300 free is reached with 6 entries (2300 - 600)');
+      r.gate.scan(textOf('ok')); // a hit: ok is the most recent now, ok-untagged the least
+      assert.equal(r.events.of('decision')[OKS.length].cached, true);
+      const keep = r.gate.cache.entries.map(cti);
+      free.resetHistory();
+      r.gate.scan(divocText());
+      // 2300 - 100 n >= 2000: 3 entries stay, the three least recently used went
+      assert.deepEqual(r.gate.cache.entries.map(cti).slice(-3), keep.slice(0, 3));
+      assert.equal(free.callCount, 4, 'one reading per entry given back, and the last one');
+      // what stayed still answers
+      r.gate.scan(textOf('ok'));
+      assert.equal(r.events.of('decision').slice(-1)[0].cached, true);
+    });
+
+    it('not enough even when empty: every entry goes, and the decision is made as without a cache', () => {
+      const { r } = memRig(1900);
+      for (const n of OKS.slice(0, 3)) r.gate.scan(textOf(n));
+      const d = r.gate.scan(divocText());
+      assert.equal(d.format, 'divoc');
+      assert.deepEqual(r.gate.cache.entries.map((e) => e.claims.format), d.key ? ['divoc'] : [], 'only the DIVOC certificate\'s own entry, stored after its decision');
+      assert.equal(r.gate.scan(textOf('ok')).cached, false, 'verified again');
+      assert.equal(r.gate.last!.decision, 'open');
+    });
+
+    it('QG1 texts need their own (smaller) reserve; a hit and an empty cache never read the memory', () => {
+      const { r, free } = memRig(1000, { qg1: 700, divoc: 2000 });
+      r.gate.scan(textOf('ok'));
+      assert.equal(free.callCount, 0, 'the cache was empty: no reading (a garbage collection on a board)');
+      for (const n of OKS.slice(1)) r.gate.scan(textOf(n));
+      // 1000 - 100 n >= 700 before each: at most 3 entries before a decision, 4 after it
+      assert.equal(r.gate.cache.entries.length, 4);
+      free.resetHistory();
+      r.gate.scan(textOf(OKS[5]));
+      assert.equal(r.events.of('decision').slice(-1)[0].cached, true);
+      assert.equal(free.callCount, 0, 'a hit needs nothing');
+      r.gate.scan('QG1:garbage');
+      assert.equal(r.gate.cache.entries.length, 3);
+    });
+
+    it('without a reserve, or with the cache off, nothing is read or given back', () => {
+      const free = sinon.spy(() => 0);
+      const r = rig({ free });
+      for (const n of OKS) r.gate.scan(textOf(n));
+      r.gate.scan(divocText());
+      assert.equal(r.gate.cache.entries.length, OKS.length + 1);
+      const off = rig({ reserve: { qg1: 1, divoc: 1 }, free, cacheSize: 0 });
+      off.gate.scan(textOf('ok'));
+      off.gate.scan(divocText());
+      assert.equal(free.callCount, 0);
+      assert.equal(off.gate.room, undefined);
+    });
+
+    it('a failing memory reading never stops the decision', () => {
+      const r = rig({ reserve: { qg1: 1, divoc: 1 }, free: () => { throw new Error('no process.memory'); } });
+      r.gate.scan(textOf('ok'));
+      assert.equal(r.gate.scan(textOf('ok-booster')).decision, 'open');
+    });
   });
 });

@@ -178,3 +178,71 @@ describe('hal/espruino: timers (an interval is a chain of timeouts: test/real/ti
     assert.equal(ran, 1);
   });
 });
+
+describe('hal/espruino: flat buffers for native code (E.getAddressOf, E.defrag)', () => {
+  const { flatBuffer, flatAddress, memory } = require('../../../hal/espruino/index');
+  /** Runs fn with an E whose first `pieces` typed arrays are not flat; `defrag` present or not. */
+  function withE<T>(pieces: number, defrag: boolean, fn: (log: string[]) => T): T {
+    const g = globalThis as any;
+    const hadE = 'E' in g, oldE = g.E;
+    const log: string[] = [];
+    const addr = new Map<Uint8Array, number>();
+    let next = 0x20000000;
+    g.E = {
+      getAddressOf: (v: Uint8Array, flat: boolean) => {
+        assert.equal(flat, true);
+        if (!addr.has(v)) { addr.set(v, pieces > 0 ? 0 : next); if (pieces-- <= 0) next += 0x1000; }
+        log.push('addr ' + addr.get(v));
+        return addr.get(v);
+      },
+    };
+    if (defrag) g.E.defrag = () => { log.push('defrag'); for (const k of addr.keys()) if (addr.get(k)) { addr.set(k, next); next += 0x1000; } };
+    try { return fn(log); } finally { if (hadE) g.E = oldE; else delete g.E; }
+  }
+
+  it('a flat buffer at once: no defragmentation', () => {
+    withE(0, true, (log) => {
+      const b = flatBuffer(100);
+      assert.equal(b.length, 100);
+      assert.equal(flatAddress(b), 0x20000000);
+      assert.deepEqual(log, ['addr 536870912', 'addr 536870912']);
+    });
+  });
+
+  it('memory fragmented: E.defrag, then one more buffer; the address is asked again after a defrag (buffers move)', () => {
+    withE(1, true, (log) => {
+      const first = flatBuffer(16);
+      const a0 = flatAddress(first);
+      const b = flatBuffer(100);
+      assert.ok(b && flatAddress(b) > 0);
+      assert.deepEqual(log.slice(0, 4), ['addr 0', 'defrag', 'addr 536870912', 'addr 536870912']);
+      assert.notEqual(a0, 0);
+    });
+    withE(1, true, (log) => {
+      const keep = flatBuffer(8); // fragmented: defrag, then flat
+      const at = flatAddress(keep);
+      const other = flatBuffer(8);
+      assert.ok(other);
+      (globalThis as any).E.defrag();
+      assert.notEqual(flatAddress(keep), at, 'the buffer moved');
+      assert.equal(log.filter((l) => l === 'defrag').length, 2);
+    });
+  });
+
+  it('still fragmented after E.defrag, or no E.defrag (SAVE_ON_FLASH builds), or no E.getAddressOf: null', () => {
+    withE(2, true, (log) => { assert.equal(flatBuffer(100), null); assert.deepEqual(log, ['addr 0', 'defrag', 'addr 0']); });
+    withE(1, false, (log) => { assert.equal(flatBuffer(100), null); assert.deepEqual(log, ['addr 0']); });
+    const g = globalThis as any;
+    const hadE = 'E' in g, oldE = g.E;
+    g.E = {};
+    try { assert.equal(flatBuffer(100), null); } finally { if (hadE) g.E = oldE; else delete g.E; }
+  });
+
+  it('memory().free: one process.memory() reading', () => {
+    const g = globalThis as any;
+    const old = g.process.memory;
+    let n = 0;
+    g.process.memory = () => { n++; return { free: 1234, usage: 3866, total: 5100 }; };
+    try { assert.equal(memory().free(), 1234); assert.equal(n, 1); } finally { g.process.memory = old; }
+  });
+});
