@@ -161,5 +161,9 @@ export class Gate {
     if (why === 'too-long') this.stats.tooLong = count;
     else this.stats.dropped = count;
     this.o.events.emit('drop', { why: why, count: count, len: len });
+    // A text too long to read is refused where the visitor can see it (red), like a malformed
+    // one: a DIVOC certificate at a gate built without DIVOC is one. (A busy drop is not: the
+    // scans before it are still being decided.)
+    if (why === 'too-long') this.o.door.signal('deny');
   }
 }

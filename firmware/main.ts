@@ -27,7 +27,7 @@ import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink, UplinkHal } from './uplink';
 import { startOccupancy } from './occupancy';
-import { parseScan } from './parse';
+import { frameLimit, parseScan } from './parse';
 import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
 import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
@@ -35,8 +35,14 @@ import { ota, VerifyFn } from './trustcheck';
 import { concatBytes, hexOf } from '../proto/bytes';
 import { Timers, Watchdog } from '../hal/types';
 
-/** Longest message the native verifier takes (longer ones go to the JavaScript verifier). */
-var NATIVE_MAX_MSG = 1024;
+/**
+ * Longest message the native verifier's buffer (allocated at boot, kept) takes: a QG1
+ * Sig_structure is shorter than its message (at most COSE_MAX_BYTES, 512: the signature's 66
+ * bytes are not in it, the context's 13 are), a DIVOC signing input about 160 bytes. A longer one
+ * (a trust bundle's: 4 KB for 64 keys) gets a buffer for its call, or the JavaScript verifier.
+ * (Was 1024: 39 variables of RAM held for nothing on the boards with least.)
+ */
+var NATIVE_MAX_MSG = 512;
 
 
 /**
@@ -218,7 +224,7 @@ function wire(): void {
     var occ = crowd;
     void new Scanner({
       port: esp_serialPort(cap.exitSerial, config.scanner.baud, cap.exitRx, cap.exitTx),
-      clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen, dedupMs: config.scanner.dedupMs, queueMax: 2,
+      clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: frameLimit(config.scanner.maxLen, QG_DIVOC), dedupMs: config.scanner.dedupMs, queueMax: 2,
       onScan: function (text: string) {
         var sub: Uint8Array | null = null;
         try { var p = parseScan(text, hashes.sha256); if (p) sub = p.sub; } catch (e) { /* not a certificate: still someone leaving */ }
@@ -229,7 +235,7 @@ function wire(): void {
   var scanPort = esp_serialPort(profile.scanner.serial, config.scanner.baud, profile.scanner.rx, profile.scanner.tx);
   var scanner = new Scanner({
     port: scanPort,
-    clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: config.scanner.maxLen,
+    clock: clock, timers: timers, idleMs: config.scanner.idleMs, maxLen: frameLimit(config.scanner.maxLen, QG_DIVOC),
     dedupMs: config.scanner.dedupMs, queueMax: config.queue.max,
     onScan: function (text: string) { gate.scan(text); },
     onDrop: function (why: string, count: number, len: number) { gate.drop(why, count, len); },

@@ -37,11 +37,27 @@ export interface Parsed extends Claims {
   revocationIds?: Uint8Array[];
 }
 
+/**
+ * The longest scanned text worth reading (the scanner's frame limit: longer frames are dropped as
+ * too long, never buffered, and shown red) for a site's scanner.maxLen `maxLen`: that, except on a
+ * board built without DIVOC (`divoc` false), where no text it can decide is longer than a QG1 one
+ * (its prefix and QG1_MAX_TEXT: 772 chars). There it is at most FRAME_MAX_WITHOUT_DIVOC (1,024),
+ * so that an oversized QG1 text still gets its reason (malformed) and a DIVOC text as short its
+ * own (unsupported), and a longer text is not held to be refused: on the boards with the least
+ * RAM a 4 KB text held is what runs out (README "Memory").
+ */
+export function frameLimit(maxLen: number, divoc: boolean): number {
+  return divoc || maxLen < FRAME_MAX_WITHOUT_DIVOC ? maxLen : FRAME_MAX_WITHOUT_DIVOC;
+}
+
+/** frameLimit's bound on a board without DIVOC: above the longest QG1 text (772 chars). */
+export var FRAME_MAX_WITHOUT_DIVOC = 1024;
+
 /** Parse a scanned text into the common fields; throws on malformed input, returns null if unsupported. */
 export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, inflate?: NativeInflate | null, sha256Text?: ((text: string) => Uint8Array) | null): Parsed | null {
   var f = formatOfText(text);
   if (f === FORMAT_QG1) {
-    var q = decodeQg1(text.substr(FORMAT_PREFIX_LENGTH));
+    var q = decodeQg1(text, FORMAT_PREFIX_LENGTH);
     var c: Qg1Claims = q.claims;
     return {
       format: FORMAT_NAMES[f], kid: q.cose.kid, cti: c.cti, sub: c.sub, message: sigStructureOf(q.cose),

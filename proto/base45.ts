@@ -26,14 +26,17 @@ export function base45DecodedLength(n: number): number {
   return ((n - r) / 3) * 2 + (r === 2 ? 1 : 0);
 }
 
-/** Bytes of a base45 text; throws Error on any invalid input. */
-export function base45Decode(s: string): Uint8Array {
+/**
+ * Bytes of a base45 text (from char `start`, default 0: a scanned text after its prefix is read
+ * where it lies, not copied first); throws Error on any invalid input.
+ */
+export function base45Decode(s: string, start?: number): Uint8Array {
+  var i = start || 0;
   var n = s.length;
-  var outLen = base45DecodedLength(n);
+  var outLen = base45DecodedLength(n - i);
   if (outLen < 0) throw qgError('base45: bad length');
   var out = new Uint8Array(outLen);
   var o = 0;
-  var i = 0;
   for (; i + 3 <= n; i += 3) {
     var v = b45Value(s, i) + b45Value(s, i + 1) * 45 + b45Value(s, i + 2) * 2025;
     if (v > 0xffff) throw qgError('base45: group too large');

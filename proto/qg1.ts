@@ -93,7 +93,7 @@ function getText(m: CborMap, key: number, name: string, max: number): string | u
 
 /** The claims of a QG1 payload (CBOR bytes of the claims map); throws Error when malformed. */
 export function decodeQg1Claims(payload: Uint8Array): Qg1Claims {
-  var m = decodeCbor(payload, { maxItems: QG1_MAX_ITEMS });
+  var m = decodeCbor(payload, { maxItems: QG1_MAX_CLAIM_ITEMS });
   if (!isCborMap(m)) fail('payload is not a map');
   var hc = cborGet(m, CLAIM_HC);
   if (hc === undefined) fail('hc missing');
@@ -127,25 +127,28 @@ export function decodeQg1Bytes(cose: Uint8Array): Qg1 {
 }
 
 /**
- * Most CBOR data items in a QG1 message's COSE_Sign1, and in its payload (each counted apart):
- * more is malformed ("cbor: too many items"). Not in qg1.md: an implementation limit that bounds
- * the memory an unsigned message can take before its signature is checked (a 512-byte message
- * of 509 one-byte items took about 1,000 variables; README "Limits on unsigned input"). A
- * certificate has about 25 items in its payload and 5 around it.
+ * Most CBOR data items in a QG1 message's COSE_Sign1 around its payload (QG1_MAX_ITEMS: the array,
+ * its four items and the unprotected header's contents), and in its payload (QG1_MAX_CLAIM_ITEMS):
+ * more is malformed ("cbor: too many items"). Not in qg1.md: implementation limits that bound the
+ * memory an unsigned message can take before its signature is checked (a 512-byte array of 509
+ * one-byte items took about 1,000 variables; README "Limits on unsigned input"). A certificate has
+ * 5 items around its payload and about 25 in it.
  */
-export var QG1_MAX_ITEMS = 64;
+export var QG1_MAX_ITEMS = 16;
+export var QG1_MAX_CLAIM_ITEMS = 48;
 
 /** Longest base45 text of a message of at most COSE_MAX_BYTES (512 -> 768 chars). */
 export var QG1_MAX_TEXT = (COSE_MAX_BYTES / 2) * 3;
 
 /**
- * A QG1 certificate from the QR text AFTER the "QG1:" prefix; throws Error when malformed.
+ * A QG1 certificate from the QR text AFTER the "QG1:" prefix (or from char `start` of the whole
+ * text: the prefix's length); throws Error when malformed.
  * The signature is NOT checked: verify sigStructureOf(result.cose) with the issuer key.
  */
-export function decodeQg1(text: string): Qg1 {
+export function decodeQg1(text: string, start?: number): Qg1 {
   // Refuse an oversized text before decoding it (a 512-byte message is at most 768 chars).
-  if (text.length > QG1_MAX_TEXT) fail('message too large');
-  return decodeQg1Bytes(base45Decode(text));
+  if (text.length - (start || 0) > QG1_MAX_TEXT) fail('message too large');
+  return decodeQg1Bytes(base45Decode(text, start));
 }
 
 /** True when the scanned text starts with "QG1:". */

@@ -85,10 +85,12 @@ describe('firmware/gate', () => {
     assert.equal(rig({ clock: CLOCK_VALID_AFTER + 0.75 }).gate.now(), CLOCK_VALID_AFTER);
   });
 
-  it('drop(): counted by kind, one drop event each', () => {
+  it('drop(): counted by kind, one drop event each; a too-long text is refused where the visitor sees it (red)', () => {
     const r = rig();
     r.gate.drop('busy', 3, 80);
+    assert.deepEqual(r.signals, [], 'a busy drop: the scans before it are still being decided');
     r.gate.drop('too-long', 1, 5000);
+    assert.deepEqual(r.signals, ['deny']);
     assert.equal(r.gate.stats.dropped, 3);
     assert.equal(r.gate.stats.tooLong, 1);
     assert.deepEqual(r.events.of('drop'), [{ why: 'busy', count: 3, len: 80 }, { why: 'too-long', count: 1, len: 5000 }]);

@@ -1,9 +1,9 @@
 // firmware/parse.ts: a scanned text read into the fields the decision needs, the format found by
 // its prefix in the registry (proto/formats.ts), each format through its own decoder.
 import { strict as assert } from 'assert';
-import { parseScan } from '../../firmware/parse';
+import { frameLimit, FRAME_MAX_WITHOUT_DIVOC, parseScan } from '../../firmware/parse';
 import { sha256 } from '../../firmware/crypto/sha256';
-import { decodeQg1 } from '../../proto/qg1';
+import { decodeQg1, QG1_MAX_TEXT } from '../../proto/qg1';
 import { sigStructureOf } from '../../proto/cose';
 import { decodeDivoc } from '../../proto/divoc/verify';
 import { toHex } from '../util/shared';
@@ -40,5 +40,16 @@ describe('firmware/parse: parseScan', () => {
     for (const t of ['', 'HC1:6BFOXN', 'qg1:ABC', 'hello']) assert.equal(parseScan(t, sha256), null, t);
     assert.throws(() => parseScan('QG1:', sha256));
     assert.throws(() => parseScan('B64:!!!!', sha256));
+  });
+
+  it('frameLimit: the site\'s scanner.maxLen, except without DIVOC: at most 1,024, above the longest QG1 text (prefix + 768)', () => {
+    assert.equal(frameLimit(4096, true), 4096);
+    assert.equal(frameLimit(2048, true), 2048);
+    assert.equal(frameLimit(4096, false), 1024);
+    assert.equal(frameLimit(700, false), 700);
+    assert.ok(FRAME_MAX_WITHOUT_DIVOC > 4 + QG1_MAX_TEXT);
+    // an oversized QG1 text within the bound still gets its reason; the published DIVOC samples are longer
+    assert.throws(() => parseScan('QG1:' + '0'.repeat(QG1_MAX_TEXT + 1), sha256), /too large/);
+    for (const f of ['dose1', 'dose2']) assert.ok(sampleText(f).length > frameLimit(4096, false), f);
   });
 });

@@ -12,6 +12,14 @@ const codeUnit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0
 describe('proto/base45 (RFC 9285 vectors)', () => {
   const f = readSharedJson('vectors/base45-rfc9285/base45_vectors.json');
 
+  it('property: decoding from char `start` equals decoding the text after it (a prefix read in place)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 6 }), (b, pre) => {
+      const t = base45Encode(b);
+      assert.equal(toHex(base45Decode(pre + t, pre.length)), toHex(b));
+    }));
+    assert.throws(() => base45Decode('QG1:A', 4), /bad length/);
+  });
+
   it('the vector file has 16 valid and 7 invalid cases', () => {
     assert.equal(f.valid.length, 16);
     assert.equal(f.invalid.length, 7);

@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { sigStructureOf } from '../../proto/cose';
-import { decodeQg1, decodeQg1Bytes, decodeQg1Claims, hasQg1Prefix, QG1_PREFIX, QG1_MAX_TEXT, QG1_MAX_ITEMS, Qg1Claims } from '../../proto/qg1';
+import { decodeQg1, decodeQg1Bytes, decodeQg1Claims, hasQg1Prefix, QG1_PREFIX, QG1_MAX_TEXT, QG1_MAX_ITEMS, QG1_MAX_CLAIM_ITEMS, Qg1Claims } from '../../proto/qg1';
 import { base45Encode } from '../../proto/base45';
 import { cbor, keyPair, sign1, claimsMap, DEFAULT_CLAIMS, ClaimSpec } from './qg1-fixtures';
 import { toHex } from '../util/shared';
@@ -28,24 +28,31 @@ function unsigned(claims: ClaimSpec = DEFAULT_CLAIMS, extra?: [any, any][], hcEx
 const plainClaims = (c: Qg1Claims) => JSON.parse(JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? 'h' + toHex(v) : v)));
 
 describe('proto/qg1: claims (spec/qg1.md section 2)', () => {
-  it(`refuses more than QG1_MAX_ITEMS (${QG1_MAX_ITEMS}) CBOR items in the payload or around it, and takes up to that many`, () => {
+  it(`refuses more than QG1_MAX_CLAIM_ITEMS (${QG1_MAX_CLAIM_ITEMS}) CBOR items in the payload, QG1_MAX_ITEMS (${QG1_MAX_ITEMS}) around it, and takes up to that many`, () => {
     // unknown claims are ignored (spec/qg1.md section 2): up to the item limit
     const items = (m: Uint8Array) => { let n = 0; (function walk(v: any): void { n++; if (v instanceof Map) v.forEach((x: any, k: any) => { walk(k); walk(x); }); else if (Array.isArray(v)) v.forEach(walk); })(cborxDecode(m)); return n; };
     const base = items(cbor(claimsMap(DEFAULT_CLAIMS)));
     const pairs = (n: number): [any, any][] => Array.from({ length: n }, (_, i) => [1000 + i, 0] as [any, any]);
-    const fit = Math.floor((QG1_MAX_ITEMS - base) / 2);
+    const fit = Math.floor((QG1_MAX_CLAIM_ITEMS - base) / 2);
     assert.equal(items(cbor(claimsMap(DEFAULT_CLAIMS, pairs(fit)))), base + 2 * fit);
     assert.doesNotThrow(() => decodeQg1Bytes(unsigned(DEFAULT_CLAIMS, pairs(fit))));
     assert.throws(() => decodeQg1Bytes(unsigned(DEFAULT_CLAIMS, pairs(fit + 1))), /too many items/);
     // around the payload: an unprotected header of many entries (its contents are ignored)
     const um = (n: number) => sign1({ secretKey: kp.secretKey, kid: KID, payload: cbor(claimsMap(DEFAULT_CLAIMS)), signature: new Uint8Array(64).fill(1),
       unprotected: new Map(Array.from({ length: n }, (_, i) => [100 + i, 0] as [number, number])) });
-    assert.doesNotThrow(() => decodeQg1Bytes(um(20)));
-    assert.throws(() => decodeQg1Bytes(um(40)), /too many items/);
+    // (the array, its four items, then the header's keys and values)
+    const room = Math.floor((QG1_MAX_ITEMS - 5) / 2);
+    assert.doesNotThrow(() => decodeQg1Bytes(um(room)));
+    assert.throws(() => decodeQg1Bytes(um(room + 1)), /too many items/);
     // an array of 509 items where the COSE_Sign1 should be: refused at the limit, not decoded whole
     const b = new Uint8Array(512);
     b[0] = 0x99; b[1] = 509 >> 8; b[2] = 509 & 255;
     assert.throws(() => decodeQg1Bytes(b), /too many items/);
+    // the text read from its prefix on, as the gate reads it, is the same certificate
+    const t = QG1_PREFIX + base45Encode(message());
+    assert.deepEqual(plainClaims(decodeQg1(t, QG1_PREFIX.length).claims), plainClaims(decodeQg1(t.slice(QG1_PREFIX.length)).claims));
+    assert.throws(() => decodeQg1('QG1:' + '0'.repeat(QG1_MAX_TEXT + 1), 4), /too large/);
+    assert.doesNotThrow(() => decodeQg1(t + '', 4));
   });
 
   it('decodes the QR text after the prefix to the claims, with a verifiable signature', () => {

@@ -191,7 +191,7 @@ storeSuite({
         assert.equal(sim.length, rows.length, 'the simulator decided every scan');
         rows.forEach((w, k) => assert.deepEqual(pickDecision(decisionOf(w)), sim[k], w.input.name));
         console.log(`      ${r.label}: ${rows.length} decisions equal the simulator's: ` +
-          rows.map((w) => `${w.input.name} ${decisionOf(w).decision}/${decisionOf(w).reason || ''}`).join(', '));
+          rows.map((w) => `${w.input.name} ${decisionOf(w).decision || 'drop'}/${decisionOf(w).reason || decisionOf(w).why || ''}`).join(', '));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -3,8 +3,8 @@
 // test/real/arm-stores.test.ts (the ARM ones under qemu-arm, native code).
 import { runScenario } from '../../sim/scenario';
 
-/** The decision event's fields compared (the rest: times, counters, pseudonyms). */
-export const DECISION_FIELDS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached'];
+/** The decision event's fields compared (the rest: times, counters, pseudonyms); a drop event's `why`. */
+export const DECISION_FIELDS = ['decision', 'reason', 'format', 'kid', 'cti', 'cached', 'why'];
 
 /** The compared fields of a decision event (the simulator's, or a real board's parsed @qg line). */
 export function pickDecision(ev: any): any {
@@ -14,7 +14,7 @@ export function pickDecision(ev: any): any {
 }
 
 /**
- * The simulator's decisions (pickDecision) for `texts` (latin1 byte strings, each sent with its CR)
+ * The simulator's decisions (pickDecision), or too-long drops, for `texts` (latin1 byte strings, each sent with its CR)
  * with `bundle` on `board` at `clock` (seconds), its configuration (a path or an object) and trust
  * bundle (a path); a board whose own bundle it is runs as `qrgate flash` lays it out, native code
  * emulated (ScenarioOptions.layout).
@@ -28,5 +28,6 @@ export async function simDecisions(o: { board: string; bundle: string; clock: nu
     steps.push({ wait: 5000 });
   }
   const r = await runScenario({ board: o.board, clock: o.clock, config: o.config, trust: o.trust, steps }, { bundle: o.bundle, flashBytes: o.flashBytes });
-  return r.events.filter((e) => e.event === 'decision').map(pickDecision);
+  // (a text over the scanner's frame limit is a drop event where a decision would be)
+  return r.events.filter((e) => e.event === 'decision' || (e.event === 'drop' && e.why === 'too-long')).map(pickDecision);
 }
