@@ -70,68 +70,90 @@ export interface Field {
   values?: string[];
 }
 
-// Made on each call (not kept at module level: an array of objects costs ~300 variables on a board).
-/** Every configuration key with its type, default and range (built per call: no RAM kept). */
+/**
+ * Every configuration key with its type, default and range, one row a key, each after a newline:
+ * `path|type|r (required)|default|min|max|values`. A string, made on each call and let go: on a
+ * board the table as an array of objects took about 700 variables while boot checked the
+ * configuration, and that is where the boards with least RAM ran out (README "Memory"); this text
+ * about 190, and a row is read into a Field only when it is checked (parseField).
+ */
+export function fieldTable(): string {
+  return (
+    '\ngateId|string|r||1|32|' +
+    '\nboard|string|||0|16|' +
+    '\nrootKeys|rootKeys|r||||' +
+    '\nrelay.openMs|int||3000|100|60000|' +
+    '\nrelay.activeHigh|bool||1|||' +
+    '\ndoor.contact|pin|||||' +
+    '\ndoor.contactOpenHigh|bool||1|||' +
+    '\ndoor.button|pin|||||' +
+    '\ndoor.buttonActiveHigh|bool||0|||' +
+    '\ndoor.debounceMs|int||50|0|1000|' +
+    '\ndoor.heldOpenS|int||30|1|3600|' +
+    '\ndoor.buzzer|pin|||||' +
+    '\ndoor.buzzerActiveHigh|bool||1|||' +
+    '\npolicy.minDoses|int||2|1|20|' +
+    '\npolicy.daysAfterLastDose|int||14|0|3650|' +
+    '\npolicy.testValidHours|int||24|1|8760|' +
+    '\npolicy.recoveryValidDays|int||180|1|3650|' +
+    '\npolicy.acceptExemptions|bool||0|||' +
+    '\npolicy.boothReferral|bool||0|||' +
+    '\nsite.secret|hex|r||16|64|' +
+    '\nscanner.baud|int||9600|1200|921600|' +
+    '\nscanner.dedupMs|int||3000|0|600000|' +
+    '\nscanner.idleMs|int||50|5|5000|' +
+    '\nscanner.maxLen|int||2048|64|4096|' +
+    '\nscanner.beep|bool||1|||' +
+    '\nscanner.light|enum||standard|||standard,on,off' +
+    '\nscanner.mode|enum||continuous|||continuous,sensor,manual' +
+    '\nscanner.module|enum||gm65|||gm65,none' +
+    '\nqueue.max|int||4|1|16|' +
+    '\ncache.size|int||16|0|256|' +
+    '\nverifier.keyTables|int||8|0|64|' +
+    '\nlog.segments|int||4|2|64|' +
+    '\nlog.segmentSize|int||4096|512|65536|' +
+    '\ncapacity.max|int||0|0|100000|' +
+    '\ncapacity.levels|string|||0|120|' +
+    '\ncapacity.level|int||0|0|9|' +
+    '\ncapacity.resetHour|int||-1|-1|23|' +
+    '\ncapacity.utcOffsetMin|int||0|-720|840|' +
+    '\ncapacity.saveS|int||10|0|3600|' +
+    '\ncapacity.exitSerial|string|||0|8|' +
+    '\ncapacity.exitRx|string|||0|8|' +
+    '\ncapacity.exitTx|string|||0|8|' +
+    '\npassback.windowS|int||0|0|86400|' +
+    '\nuplink.transport|enum||none|||none,wifi,lora' +
+    '\nuplink.url|string|||0|200|' +
+    '\nuplink.batch|int||20|1|100|' +
+    '\nuplink.intervalMs|int||10000|1000|3600000|' +
+    '\nuplink.trustPollS|int||0|-1|86400|' +
+    '\nuplink.wifi.ssid|string|||0|32|' +
+    '\nuplink.wifi.password|string|||0|64|' +
+    '\nuplink.lora.devEui|hexstr|||0|8|' +
+    '\nuplink.lora.appEui|hexstr|||0|8|' +
+    '\nuplink.lora.appKey|hexstr|||0|16|' +
+    '\nuplink.lora.dataRate|int||0|0|5|'
+  );
+}
+
+/** One row of fieldTable() (without its newline) as a Field. */
+export function parseField(row: string): Field {
+  var c = row.split('|');
+  var f: Field = { path: c[0], type: c[1] };
+  if (c[2]) f.req = true;
+  else f.def = c[1] === 'int' ? parseInt(c[3], 10) : c[1] === 'bool' ? c[3] === '1' : c[3];
+  if (c[4] !== '') f.min = parseInt(c[4], 10);
+  if (c[5] !== '') f.max = parseInt(c[5], 10);
+  if (c[6]) f.values = c[6].split(',');
+  return f;
+}
+
+/** Every configuration key (host tools and tests; the board reads fieldTable() a row at a time). */
 export function fields(): Field[] {
-  return [
-  { path: 'gateId', type: 'string', req: true, min: 1, max: 32 },
-  { path: 'board', type: 'string', def: '', min: 0, max: 16 },
-  { path: 'rootKeys', type: 'rootKeys', req: true },
-  { path: 'relay.openMs', type: 'int', def: 3000, min: 100, max: 60000 },
-  { path: 'relay.activeHigh', type: 'bool', def: true },
-  { path: 'door.contact', type: 'pin', def: '' },
-  { path: 'door.contactOpenHigh', type: 'bool', def: true },
-  { path: 'door.button', type: 'pin', def: '' },
-  { path: 'door.buttonActiveHigh', type: 'bool', def: false },
-  { path: 'door.debounceMs', type: 'int', def: 50, min: 0, max: 1000 },
-  { path: 'door.heldOpenS', type: 'int', def: 30, min: 1, max: 3600 },
-  { path: 'door.buzzer', type: 'pin', def: '' },
-  { path: 'door.buzzerActiveHigh', type: 'bool', def: true },
-  { path: 'policy.minDoses', type: 'int', def: 2, min: 1, max: 20 },
-  { path: 'policy.daysAfterLastDose', type: 'int', def: 14, min: 0, max: 3650 },
-  { path: 'policy.testValidHours', type: 'int', def: 24, min: 1, max: 8760 },
-  { path: 'policy.recoveryValidDays', type: 'int', def: 180, min: 1, max: 3650 },
-  { path: 'policy.acceptExemptions', type: 'bool', def: false },
-  { path: 'policy.boothReferral', type: 'bool', def: false },
-  { path: 'site.secret', type: 'hex', req: true, min: 16, max: 64 },
-  { path: 'scanner.baud', type: 'int', def: 9600, min: 1200, max: 921600 },
-  { path: 'scanner.dedupMs', type: 'int', def: 3000, min: 0, max: 600000 },
-  { path: 'scanner.idleMs', type: 'int', def: 50, min: 5, max: 5000 },
-  { path: 'scanner.maxLen', type: 'int', def: 2048, min: 64, max: 4096 },
-  // the scanner module, configured at boot (firmware/scanner-setup.ts)
-  { path: 'scanner.beep', type: 'bool', def: true },
-  { path: 'scanner.light', type: 'enum', def: 'standard', values: ['standard', 'on', 'off'] },
-  { path: 'scanner.mode', type: 'enum', def: 'continuous', values: ['continuous', 'sensor', 'manual'] },
-  { path: 'scanner.module', type: 'enum', def: 'gm65', values: ['gm65', 'none'] },
-  { path: 'queue.max', type: 'int', def: 4, min: 1, max: 16 },
-  { path: 'cache.size', type: 'int', def: 16, min: 0, max: 256 },
-  { path: 'verifier.keyTables', type: 'int', def: 8, min: 0, max: 64 },
-  { path: 'log.segments', type: 'int', def: 4, min: 2, max: 64 },
-  { path: 'log.segmentSize', type: 'int', def: 4096, min: 512, max: 65536 },
-  // issue 14: occupancy, capacity, anti-passback (firmware/occupancy.ts)
-  { path: 'capacity.max', type: 'int', def: 0, min: 0, max: 100000 },
-  { path: 'capacity.levels', type: 'string', def: '', min: 0, max: 120 },
-  { path: 'capacity.level', type: 'int', def: 0, min: 0, max: 9 },
-  { path: 'capacity.resetHour', type: 'int', def: -1, min: -1, max: 23 },
-  { path: 'capacity.utcOffsetMin', type: 'int', def: 0, min: -720, max: 840 },
-  { path: 'capacity.saveS', type: 'int', def: 10, min: 0, max: 3600 },
-  { path: 'capacity.exitSerial', type: 'string', def: '', min: 0, max: 8 },
-  { path: 'capacity.exitRx', type: 'string', def: '', min: 0, max: 8 },
-  { path: 'capacity.exitTx', type: 'string', def: '', min: 0, max: 8 },
-  { path: 'passback.windowS', type: 'int', def: 0, min: 0, max: 86400 },
-  { path: 'uplink.transport', type: 'enum', def: 'none', values: ['none', 'wifi', 'lora'] },
-  { path: 'uplink.url', type: 'string', def: '', min: 0, max: 200 },
-  { path: 'uplink.batch', type: 'int', def: 20, min: 1, max: 100 },
-  { path: 'uplink.intervalMs', type: 'int', def: 10000, min: 1000, max: 3600000 },
-  // trust updates (issue 13): 0 = Wi-Fi every uplink.intervalMs, LoRa every hour; -1 never
-  { path: 'uplink.trustPollS', type: 'int', def: 0, min: -1, max: 86400 },
-  { path: 'uplink.wifi.ssid', type: 'string', def: '', min: 0, max: 32 },
-  { path: 'uplink.wifi.password', type: 'string', def: '', min: 0, max: 64 },
-  { path: 'uplink.lora.devEui', type: 'hexstr', def: '', min: 0, max: 8 },
-  { path: 'uplink.lora.appEui', type: 'hexstr', def: '', min: 0, max: 8 },
-  { path: 'uplink.lora.appKey', type: 'hexstr', def: '', min: 0, max: 16 },
-  { path: 'uplink.lora.dataRate', type: 'int', def: 0, min: 0, max: 5 },
-  ];
+  var rows = fieldTable().split('\n');
+  var out: Field[] = [];
+  for (var i = 1; i < rows.length; i++) out.push(parseField(rows[i]));
+  return out;
 }
 
 /** Bytes of a hex text, or null when it is not hex. */
@@ -177,16 +199,18 @@ function isComment(k: string): boolean {
   return k.charAt(0) === '/' && k.charAt(1) === '/';
 }
 
-/** Every key path present in the input (dotted keys kept as they are), for the unknown-key check. */
-function leafPaths(obj: any, prefix: string, out: string[]): void {
+/**
+ * The unknown keys of the input (dotted keys kept as they are: each path present that is not a
+ * row of `table`), pushed to `errors` (with `first`, the first only). rootKeys is one key.
+ */
+function unknownKeys(obj: any, prefix: string, table: string, errors: string[], first: boolean): void {
   var ks = Object.keys(obj);
-  for (var i = 0; i < ks.length; i++) {
+  for (var i = 0; i < ks.length && !(first && errors.length); i++) {
     if (isComment(ks[i])) continue;
     var p = prefix ? prefix + '.' + ks[i] : ks[i];
     var v = obj[ks[i]];
-    if (p === 'rootKeys') { out.push(p); continue; }
-    if (v !== null && typeof v === 'object' && !(v instanceof Array)) leafPaths(v, p, out);
-    else out.push(p);
+    if (p !== 'rootKeys' && v !== null && typeof v === 'object' && !(v instanceof Array)) unknownKeys(v, p, table, errors, first);
+    else if (table.indexOf('\n' + p + '|') < 0) errors.push('unknown key ' + p);
   }
 }
 
@@ -232,19 +256,15 @@ export function configProblems(input: any): string[] {
 function checkConfig(input: any, out: any, first: boolean): string[] {
   var errors: string[] = [];
   if (!input || typeof input !== 'object' || input instanceof Array) return ['configuration must be a JSON object'];
-  var FIELDS = fields();
-  var known: { [p: string]: boolean } = {};
-  for (var f = 0; f < FIELDS.length; f++) known[FIELDS[f].path] = true;
-  var present: string[] = [];
-  leafPaths(input, '', present);
-  for (var p = 0; p < present.length; p++) {
-    if (!known[present[p]]) {
-      errors.push('unknown key ' + present[p]);
-      if (first) return errors;
-    }
-  }
-  for (var i = 0; i < FIELDS.length; i++) {
-    var fd = FIELDS[i];
+  // (the table is read a row at a time: no array of every key's Field, nor of every path present)
+  var table = fieldTable();
+  unknownKeys(input, '', table, errors, first);
+  if (first && errors.length) return errors;
+  var end = 0;
+  for (var at = 1; at < table.length; at = end + 1) {
+    end = table.indexOf('\n', at);
+    if (end < 0) end = table.length;
+    var fd = parseField(table.substring(at, end));
     var v = getPath(input, fd.path);
     if (v === undefined || v === null) {
       if (fd.req) {

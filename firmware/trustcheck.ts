@@ -6,7 +6,8 @@
 // exist only while a bundle is being checked.
 import { RootKey } from './config';
 import { decodeTrustBundle, TrustBundle } from '../proto/trustbundle';
-import { sigStructureOf, sigStructurePartsOf } from '../proto/cose';
+import { sigStructureOf } from '../proto/cose';
+import { encodeSigStructureParts } from '../proto/cbor';
 import { bytesToByteString } from '../proto/bytes';
 import { FlashStorage } from '../hal/types';
 import { Events } from './events';
@@ -44,7 +45,7 @@ export function acceptTrustBundle(bytes: Uint8Array, rootKeys: RootKey[], instal
   var i: number;
   for (i = 0; i < rootKeys.length; i++) if (rootKeys[i].kid && rootKeys[i].kid === kidText) order.push(rootKeys[i]);
   for (i = 0; i < rootKeys.length; i++) if (order.indexOf(rootKeys[i]) < 0) order.push(rootKeys[i]);
-  var parts = verify.parts ? sigStructurePartsOf(bundle.cose) : null;
+  var parts = verify.parts ? encodeSigStructureParts(bundle.cose.protectedBytes, bundle.cose.payload) : null;
   var msg = parts ? null : sigStructureOf(bundle.cose);
   var ok = false;
   for (i = 0; i < order.length && !ok; i++) {

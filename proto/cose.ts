@@ -18,7 +18,7 @@
 // unmodified while they are in use.
 
 import { qgError } from './error';
-import { decodeCborItem, decodeCbor, cborGet, cborHas, isCborMap, encodeSigStructure, encodeSigStructureParts, CborMap } from './cbor';
+import { decodeCborItem, decodeCbor, cborGet, cborHas, isCborMap, encodeSigStructure, CborMap } from './cbor';
 
 export var COSE_MAX_BYTES = 512;
 export var COSE_ALG_EDDSA = -8;
@@ -127,9 +127,4 @@ export function decodeCoseSign1(bytes: Uint8Array, opts?: CoseDecodeOptions): Co
 /** The bytes Ed25519 signs: CBOR of [ "Signature1", protected, h'', payload ]. */
 export function sigStructureOf(c: { protectedBytes: Uint8Array; payload: Uint8Array }): Uint8Array {
   return encodeSigStructure(c.protectedBytes, c.payload);
-}
-
-/** sigStructureOf's bytes as parts to be concatenated (proto/cbor.ts encodeSigStructureParts). */
-export function sigStructurePartsOf(c: { protectedBytes: Uint8Array; payload: Uint8Array }): Uint8Array[] {
-  return encodeSigStructureParts(c.protectedBytes, c.payload);
 }

@@ -406,14 +406,26 @@ export function nativeFunction(file: string, base64: (() => string) | null, size
 
 /**
  * A byte buffer in one contiguous block of RAM (a flat buffer: E.getAddressOf(b, true) is its
- * data's address), or null. When memory is fragmented Espruino gives a buffer in pieces (address
- * 0): that one is let go, E.defrag() (src/jsvar.c jsvDefragment; absent from SAVE_ON_FLASH
- * builds) packs the variables, and one more buffer is tried. E.defrag MOVES every unlocked flat
+ * data's address), or null: E.toFlatString's block where the build has it; else (an older
+ * Espruino) when memory is fragmented Espruino gives a buffer in pieces (address 0): that one is
+ * let go, E.defrag() (src/jsvar.c jsvDefragment; absent from SAVE_ON_FLASH builds) packs the
+ * variables, and one more buffer is tried. E.defrag MOVES every unlocked flat
  * buffer, those of earlier calls included: never keep an address across calls, take it with
  * flatAddress() right before each native call.
  */
 export function flatBuffer(n: number): Uint8Array | null {
   if (typeof E === 'undefined' || typeof E.getAddressOf !== 'function') return null;
+  // E.toFlatString gives one contiguous block or nothing, packing memory first where the build
+  // has E.defrag (src/jswrap_espruino.c): `new Uint8Array(n)` would fall back to a buffer in pieces,
+  // which takes more variables than the block (a piece holds fewer bytes) and, on a board short of
+  // them, runs out of memory instead of answering null (the Original's boot did, on a trust
+  // bundle's 4 KB). Its ArrayBuffer is a view of the string's bytes: the same block.
+  if (typeof E.toFlatString === 'function') {
+    var s = E.toFlatString({ data: 0, count: n });
+    if (s === undefined) return null;
+    var f = new Uint8Array(E.toArrayBuffer(s));
+    return E.getAddressOf(f, true) ? f : null;
+  }
   var b: Uint8Array | null = new Uint8Array(n);
   if (E.getAddressOf(b, true)) return b;
   b = null; // (the pieces go in the collection E.defrag starts with)

@@ -153,6 +153,16 @@ export function installGlobals(sb: GlobalsSandbox): void {
     u.set(out);
     return u;
   };
+  // E.toFlatString (src/jswrap_espruino.c): the bytes as one contiguous string, or undefined when
+  // no block that large is free; on a build with E.defrag it packs memory first and tries again.
+  // (Modelled with ramFragmented: a defrag where there is one, else undefined.)
+  E.toFlatString = function (...args: any[]) {
+    if (sb.ramFragmented) {
+      if (typeof E.defrag !== 'function') return undefined;
+      E.defrag();
+    }
+    return E.toString(...args);
+  };
   E.toString = function (...args: any[]) {
     const u = E.toUint8Array(...args);
     return byteString(new Uint8Array(u.buffer, u.byteOffset, u.length));

@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { validateConfig, redactConfig, fields, SECRET_KEYS } from '../../firmware/config';
+import { validateConfig, redactConfig, fields, fieldTable, parseField, configProblems, SECRET_KEYS } from '../../firmware/config';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const base = () => JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'gate.json'), 'utf8'));
@@ -62,6 +62,26 @@ describe('firmware/config: validation', () => {
     const cfg = base();
     cfg.relay.openMS = 1500;
     assert.match(err(cfg), /unknown key relay\.openMS/);
+    // a prefix of a key is not a key, nor is a key's path with more after it, nor a section
+    for (const [k, v] of [['relay.open', 1], ['relay.openMs.x', 1], ['relay', 5], ['gate', 'x']] as [string, any][]) {
+      const c = base();
+      if (k === 'relay') c.relay = v; else c[k] = v;
+      assert.match(err(c), new RegExp('unknown key ' + k.replace(/\./g, '\\.') + '$'), k);
+    }
+    const c = base();
+    c.door = { contact: { pin: 'B3' } };
+    assert.match(err(c), /unknown key door\.contact\.pin/);
+    assert.deepEqual(configProblems(Object.assign(base(), { x: 1, y: { z: 2 } })), ['unknown key x', 'unknown key y.z']);
+  });
+  it('fieldTable: one row a key, seven columns, no two rows for a path, fields() its rows parsed', () => {
+    const rows = fieldTable().split('\n');
+    assert.equal(rows[0], '');
+    const paths = rows.slice(1).map((r) => { assert.equal(r.split('|').length, 7, r); return r.split('|')[0]; });
+    assert.equal(new Set(paths).size, paths.length);
+    assert.deepEqual(fields(), rows.slice(1).map(parseField));
+    assert.deepEqual(parseField('a.b|int||-1|-1|23|'), { path: 'a.b', type: 'int', def: -1, min: -1, max: 23 });
+    assert.deepEqual(parseField('x|enum||on|||on,off'), { path: 'x', type: 'enum', def: 'on', values: ['on', 'off'] });
+    assert.deepEqual(parseField('k|hex|r||16|64|'), { path: 'k', type: 'hex', req: true, min: 16, max: 64 });
   });
   it('refuses missing, mistyped and out-of-range values, naming the key', () => {
     const cases: [(c: any) => void, RegExp][] = [

@@ -229,6 +229,20 @@ describe('hal/espruino: flat buffers for native code (E.getAddressOf, E.defrag)'
     });
   });
 
+  it('with E.toFlatString (Espruino 2v29): its block or null, never a buffer in pieces', () => {
+    withE(0, true, (log) => {
+      const E = (globalThis as any).E;
+      const asked: number[] = [];
+      E.toFlatString = (spec: { data: number; count: number }) => { asked.push(spec.count); return asked.length === 1 ? '\0'.repeat(spec.count) : undefined; };
+      E.toArrayBuffer = (str: string) => new Uint8Array(str.length).buffer;
+      const b = flatBuffer(4192);
+      assert.ok(b instanceof Uint8Array && b.length === 4192 && flatAddress(b) > 0);
+      assert.equal(flatBuffer(4192), null, 'no block that large: null (E.toFlatString packs memory itself first)');
+      assert.deepEqual(asked, [4192, 4192]);
+      assert.ok(!log.includes('defrag'), 'E.toFlatString defragments inside Espruino, not here');
+    });
+  });
+
   it('still fragmented after E.defrag, or no E.defrag (SAVE_ON_FLASH builds), or no E.getAddressOf: null', () => {
     withE(2, true, (log) => { assert.equal(flatBuffer(100), null); assert.deepEqual(log, ['addr 0', 'defrag', 'addr 0']); });
     withE(1, false, (log) => { assert.equal(flatBuffer(100), null); assert.deepEqual(log, ['addr 0']); });
