@@ -124,6 +124,62 @@ export function statementEnds(code: string): number[] {
   return ast.body.map((s: any) => s.end);
 }
 
+/**
+ * The firmware split for an image with `room` bytes: the head (at most `room` bytes, run first from
+ * the image) and the tail (run after it from .bootcde). The head is the firmware up to the end of
+ * the last top-level statement that fits, then, in the room left, top-level function declarations
+ * taken from after that cut (largest first, each that still fits). A declaration runs nothing and
+ * Espruino does not hoist, so moving one earlier changes nothing but where its code lies. When the
+ * cut falls inside a run of declarations (the bundle begins with one: every module's functions),
+ * the whole run is packed so, as nothing runs between them. Only declarations whose name no other
+ * top-level declaration or `var` uses move. Head then tail holds every statement of the firmware
+ * once; the statements that are not declarations keep their order.
+ */
+export function packHead(code: string, room: number): { head: string; tail: string } {
+  if (code.length <= room) return { head: code, tail: '' };
+  const body: any[] = (acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' }) as any).body;
+  const names: { [k: string]: number } = {};
+  const count = (n: string) => { names['$' + n] = (names['$' + n] || 0) + 1; };
+  for (const s of body) {
+    if (s.type === 'FunctionDeclaration') count(s.id.name);
+    else if (s.type === 'VariableDeclaration') for (const d of s.declarations) if (d.id.type === 'Identifier') count(d.id.name);
+  }
+  const free = (s: any) => s.type === 'FunctionDeclaration' && names['$' + s.id.name] === 1;
+  let c = 0; // statements that fit in order
+  while (c < body.length && body[c].end <= room) c++;
+  // Where the movable statements begin: at the cut, or, when the cut falls inside a run of
+  // declarations (nothing runs between them, so their order is free), where that run begins.
+  let p = c;
+  while (p > 0 && c < body.length && free(body[c]) && free(body[p - 1])) p--;
+  const fill = (from: number) => {
+    const cut = from ? body[from - 1].end : 0;
+    const movable = body.slice(from).filter(free)
+      .sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+    let left = room - cut;
+    const moved: any[] = [];
+    for (const s of movable) {
+      const n = s.end - s.start + 1; // with the newline before it
+      if (n <= left) { moved.push(s); left -= n; }
+    }
+    moved.sort((a, b) => a.start - b.start);
+    let head = code.slice(0, cut);
+    let tail = '';
+    let at = cut;
+    for (const s of moved) {
+      head += '\n' + code.slice(s.start, s.end);
+      tail += code.slice(at, s.start);
+      at = s.end;
+      // what was before the declaration could run on into what follows it (no ASI before "(" or "[")
+      if (!/(^|;)\s*$/.test(tail) && !/^\s*(;|$)/.test(code.slice(at))) tail += ';';
+    }
+    return { head, tail: tail + code.slice(at) };
+  };
+  const inOrder = fill(c);
+  if (p === c) return inOrder;
+  const runFirst = fill(p);
+  return runFirst.head.length > inOrder.head.length ? runFirst : inOrder;
+}
+
 /** The loader .bootcde: the map line, the image check and eval, then the tail. */
 export function loaderText(placed: Placed[], code: { addr: number; length: number; crc: number }, tail: string): string {
   const map = MAP_PREFIX + placed.map((p) => `${p.name}@${p.addr}+${p.length}`).join(',');
@@ -210,21 +266,22 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
     at += padded.length;
   }
   const room = area.addr + area.length - at;
-  let cut = bundleLen;
-  if (cut > room) {
-    if (typeof inp.bundle === 'string') {
-      const ends = statementEnds(inp.bundle).filter((e) => e <= room);
-      cut = ends.length ? ends[ends.length - 1] : 0;
-    } else cut = Math.max(0, room);
+  let cut = Math.min(bundleLen, Math.max(0, room));
+  let headText = '';
+  let tail = ' '.repeat(bundleLen - cut);
+  if (typeof inp.bundle === 'string') {
+    const packed = packHead(inp.bundle, room);
+    headText = packed.head;
+    tail = packed.tail;
+    cut = headText.length;
   }
   const codeAddr = at;
-  const head = typeof inp.bundle === 'string' ? bytesOf(inp.bundle.slice(0, cut)) : new Uint8Array(cut).fill(0x20);
+  const head = typeof inp.bundle === 'string' ? bytesOf(headText) : new Uint8Array(cut).fill(0x20);
   parts.push(head);
   const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) { data.set(p, o); o += p.length; }
   const code = { addr: codeAddr, length: cut, crc: crc32(head) };
-  const tail = typeof inp.bundle === 'string' ? inp.bundle.slice(cut) : ' '.repeat(bundleLen - cut);
   const bootcde = loaderText(placed, code, tail);
   const page = area.page || fl.pageSize;
   const pages: number[] = [];
@@ -236,7 +293,7 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
     area, addr: area.addr, data, parts: placed.concat([{ name: 'code', addr: codeAddr, length: cut }]), code, pages,
   };
   const plan: FlashPlan = {
-    ...base, storage, storageUsed, image, bootcde, codeInStorage: bundleLen - cut, codeInImage: cut, fits: true, problems: [],
+    ...base, storage, storageUsed, image, bootcde, codeInStorage: tail.length, codeInImage: cut, fits: true, problems: [],
   };
   plan.problems = checkPlan(board, plan, reported);
   plan.fits = plan.problems.length === 0;

@@ -8,8 +8,9 @@ import * as vm from 'vm';
 import { BOARD_FILES, boardFileOf } from '../../../boards/index';
 import { Board } from '../../../boards/types';
 import {
-  checkPlan, crc32, loaderCode, loaderMap, loaderText, planLayout, statementEnds, storageCost, PLACEABLE,
+  checkPlan, crc32, loaderCode, loaderMap, loaderText, packHead, planLayout, statementEnds, storageCost, PLACEABLE,
 } from '../../../tools/board/layout';
+import { packedProblem } from '../../util/packed';
 import { fixtureInputs } from '../../../tools/flashbudget';
 import { flashFiles } from '../../../tools/flashfiles';
 import { bundlePath } from '../../../tools/build/boards';
@@ -79,11 +80,12 @@ describe('tools/board/layout', () => {
     const head = Buffer.from(im.data.subarray(1004)).toString('latin1');
     assert.equal(im.code.length, head.length);
     assert.equal(im.code.crc, crc32(im.data.subarray(1004)));
-    assert.ok(statementEnds(code).indexOf(head.length) >= 0, 'cut at the end of a top-level statement');
-    assert.ok(p.codeInStorage > 0 && p.codeInImage + p.codeInStorage === code.length);
+    assert.ok(p.codeInStorage > 0 && p.codeInImage === head.length);
     assert.ok(!p.storage.some((f) => f.name === 'qg.ed25519'), 'the native code is not in Storage');
     const tail = p.bootcde.slice(p.bootcde.indexOf('\n', p.bootcde.indexOf('\n') + 1) + 1);
-    assert.equal(head + tail, code);
+    assert.equal(p.codeInStorage, tail.length);
+    assert.equal(packedProblem(code, head, tail), '');
+    assert.ok(head.length > b.flash.free[0].length - 1004 - 64, `the head fills the area (${head.length} bytes)`);
     // Espruino evaluates both at the top level, with no strict mode: run them so.
     const whole = vm.createContext({});
     vm.runInContext(code.replace('"use strict";', ''), whole);
@@ -91,6 +93,46 @@ describe('tools/board/layout', () => {
     vm.runInContext(head.replace('"use strict";', ''), split);
     vm.runInContext(tail, split);
     assert.equal(split.done, whole.done);
+  });
+
+  it('packHead: the cut, then later function declarations that fit; none whose name is declared twice; no statement runs on into the next', () => {
+    const code = '"use strict";var a=1\nvar z=a\nvar w="' + 'y'.repeat(300) + '"\nfunction big(){return "' + 'x'.repeat(200) + '"}\n(a)\nfunction g(){return 1}var b=g();' +
+      'function g(){return 2}var c=g();function small(){return 3}var d=[small(),big().length,b,c].join(",");';
+    const cut = code.indexOf('var z');
+    for (const room of [cut, cut + 40, cut + 250, code.length - 1]) {
+      const { head, tail } = packHead(code, room);
+      assert.ok(head.length <= room, `${head.length} <= ${room}`);
+      assert.equal(packedProblem(code, head, tail), '', `room ${room}`);
+      const all = head + '\n' + tail;
+      const at = (t: string) => all.indexOf(t);
+      assert.ok(at('var b=g()') < at('function g(){return 2}') && at('function g(){return 2}') < at('var c=g()'), 'g is declared twice: it stays');
+      const whole = vm.createContext({});
+      vm.runInContext(code.replace('"use strict";', ''), whole);
+      const split = vm.createContext({});
+      vm.runInContext(head.replace('"use strict";', ''), split);
+      vm.runInContext(tail, split);
+      assert.equal(split.d, whole.d);
+      assert.equal(split.z, 1);
+    }
+    // w does not fit: small (28 bytes) moves at cut + 40; at cut + 250 big does (225), leaving "(a)" to follow w in the tail
+    assert.match(packHead(code, cut + 40).head, /var z=a\nfunction small\(\)\{return 3\}$/);
+    assert.match(packHead(code, cut + 250).head, /var z=a\nfunction big[^\n]*$/);
+    assert.match(packHead(code, cut + 250).tail, /^\s*var w="y+"\s*;\s*\(a\)/);
+    // the cut inside the leading run of declarations: the run is packed as a whole
+    const run = 'function a(){return 1}function b(){return "' + 'b'.repeat(80) + '"}function c(){return 3}var r=[a(),b().length,c()].join(",");';
+    const packed = packHead(run, 105);
+    assert.equal(packed.head, '\nfunction b(){return "' + 'b'.repeat(80) + '"}');
+    assert.equal(packedProblem(run, packed.head, packed.tail), '');
+    const ctx = vm.createContext({});
+    vm.runInContext(packed.head, ctx);
+    vm.runInContext(packed.tail, ctx);
+    assert.equal(ctx.r, '1,80,3');
+    // the check itself: a declaration moved after a statement that calls it, a statement lost, two swapped
+    assert.match(packedProblem('function f(){}var x=f();', 'var x=f();', 'function f(){}'), /moved later/);
+    assert.match(packedProblem('var x=1;var y=2;', 'var x=1;', ''), /statements/);
+    assert.match(packedProblem('var x=1;var y=2;', 'var y=2;', 'var x=1;'), /moved before/);
+    // a statement that no longer fits is not cut
+    assert.deepEqual(packHead(code, 5), { head: '', tail: code });
   });
 
   it('checkPlan: nothing over what Espruino reserves, over Storage, or outside what the board reports free', () => {
