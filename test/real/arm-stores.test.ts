@@ -15,7 +15,9 @@
 // unsigned input (the Pico: also the worst within its own DIVOC bounds), without running out, each
 // decision the expected one and the one the simulator gives with the board's shipped bundle
 // (dist/gate-<name>.js, laid out as `qrgate flash` lays it out, native code emulated) at the same
-// clock. The driver counts the native calls: each certificate must have gone through the native
+// clock. A board whose firmware does not fit Storage whole runs it split as `qrgate flash` splits
+// it (its image's head read in place, then the tail: storerun.ts imageRoom). The driver counts
+// the native calls: each certificate must have gone through the native
 // verifier (and on the Pico each DIVOC sample through the native inflate). The crypto functions a
 // board's Espruino lacks (its board file's nativeSha256/nativeSha512) are removed first, so the
 // firmware uses its JavaScript ones as on the board.
@@ -35,6 +37,7 @@ import { buildBundle, boardFile, DEFAULT_ENTRY, nativeCode } from '../../tools/b
 import { Board, profileOf } from '../../boards/types';
 import { CONFIG_FILE, TRUST_FILE } from '../../firmware/boot';
 import { runEspruino } from './interp';
+import { fixtureInputs, flashBudget } from '../../tools/flashbudget';
 import { chosen, decisionOf, divocInputs, Input, qg1Input, Row, RunResult, storeSuite, StoreRun, worstAsInputs, worstMemoryFiles } from './storerun';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -79,7 +82,15 @@ function armRun(b: Board, key: string, label: string, inputs: Input[], files: { 
     bundle: bundleFor(b),
     driver: { native: true, hide: (b.nativeSha256 ? [] : ['SHA256']).concat(b.nativeSha512 ? [] : ['SHA512']) },
     precheck: armBuildProblem,
+    imageRoom: imageRoomOf(b),
   };
+}
+
+/** The room the board's image leaves its firmware (its shipped bundle's plan), or undefined: no image. */
+function imageRoomOf(b: Board): number | undefined {
+  if (!fs.existsSync(path.join(ROOT, 'dist', `gate-${b.name}.js`))) return undefined;
+  const im = flashBudget(b.name, fixtureInputs()).plan.image;
+  return im ? im.area.addr + im.area.length - im.code.addr : undefined;
 }
 
 /** The memory run: 64 keys, the worst configuration, the worst inputs within the board's bounds. */

@@ -21,6 +21,7 @@ import { frameLimit } from '../../firmware/parse';
 import { WorstInput } from '../util/worst-inputs';
 import { INDEX, sampleText } from '../util/divoc';
 import { hostFiles, seedAndRun } from './interp';
+import { packHead } from '../../tools/board/layout';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CERTS = require('../fixtures/certs.json');
@@ -165,6 +166,13 @@ export interface StoreRun {
   /** Builds or names the bundle (`dir`: the run's folder). */
   bundle(dir: string): Promise<string>;
   driver?: DriverOptions;
+  /**
+   * The room a board's flash image leaves its firmware (tools/board/layout.ts): the bundle is
+   * flashed split as `qrgate flash` splits it (packHead), the head as the Storage file qg.head
+   * (read in place, as E.memoryArea reads the image on the board) that .bootcde evaluates before
+   * the tail. Undefined: the whole bundle as .bootcde.
+   */
+  imageRoom?: number;
   /** What is wrong with interpreter `bin` for this run ('' when nothing is): checked before it runs. */
   precheck?: (bin: string, dir: string) => Promise<string>;
 }
@@ -172,6 +180,8 @@ export interface StoreRun {
 export interface Row { input: Input; peak: number; usage: number; verifierCalls: number; inflateCalls: number; flags: string; line: string }
 export interface RunResult {
   out: string; ms: number; rows: (Row | undefined)[];
+  /** The bytes of the head and the tail when flashed split (StoreRun.imageRoom). */
+  split?: { head: number; tail: number };
   boot?: { usage: number; total: number; peak: number; clock: number; verifierCalls: number; inflateCalls: number };
 }
 
@@ -198,9 +208,20 @@ export async function runStore(r: StoreRun, bin: string, work: string): Promise<
   fs.writeFileSync(drv, storeDriver(paths, r.driver));
   const files = [{ name: '.bootcde', path: bundle }, { name: DRIVER_FILE, path: drv }].concat(hostFiles(dir, r.files));
   const cmd = r.qemu ? ['qemu-arm', bin] : bin;
+  let split: { head: number; tail: number } | undefined;
+  if (r.imageRoom !== undefined) {
+    const parts = packHead(fs.readFileSync(bundle, 'latin1'), r.imageRoom);
+    const head = path.join(dir, 'bundle-head.js');
+    const loader = path.join(dir, 'bundle-loader.js');
+    fs.writeFileSync(head, parts.head, 'latin1');
+    fs.writeFileSync(loader, "eval(require('Storage').read('qg.head'));\n" + parts.tail, 'latin1');
+    files[0] = { name: '.bootcde', path: loader };
+    files.push({ name: 'qg.head', path: head });
+    split = { head: parts.head.length, tail: parts.tail.length };
+  }
   const t0 = Date.now();
   const out = await seedAndRun(cmd, dir, files, `eval(require('Storage').read(${JSON.stringify(DRIVER_FILE)}));\n`, STOP, 80 * 60 * 1000, 300000);
-  const res: RunResult = { out, ms: Date.now() - t0, rows: [] };
+  const res: RunResult = { out, ms: Date.now() - t0, rows: [], split };
   const b = /@boot (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
   if (b) res.boot = { usage: +b[1], total: +b[2], peak: +b[3], clock: +b[4], verifierCalls: +b[5], inflateCalls: +b[6] };
   res.rows = r.inputs.map((w, k) => {
@@ -279,7 +300,8 @@ export function storeSuite(o: { title: string; runs: StoreRun[]; unset: string; 
         const x = res();
         if (!x) { console.log(`      skipped: set ${r.env}`); return this.skip(); }
         console.log(`      ${r.label}: ${x.boot ? `${x.boot.usage} variables after boot with this driver (boot's own peak at least ` +
-          `${x.boot.peak}) of ${x.boot.total}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s`);
+          `${x.boot.peak}) of ${x.boot.total}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s` +
+          (x.split ? `; flashed split, head ${x.split.head} bytes read in place, tail ${x.split.tail}` : ''));
         assert.ok(x.boot, 'no @boot line:\n' + x.out.slice(-3000));
         assert.equal(x.boot.total, r.vars, `${r.env} is not a ${r.vars}-variable build`);
         assert.ok(/"ev":"ready"[^\n]*"fault":""/.test(x.out), 'the gate booted with a fault:\n' + x.out.slice(-3000));
