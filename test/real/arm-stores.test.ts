@@ -38,7 +38,7 @@ import { Board, profileOf } from '../../boards/types';
 import { CONFIG_FILE, TRUST_FILE } from '../../firmware/boot';
 import { runEspruino } from './interp';
 import { fixtureInputs, flashBudget } from '../../tools/flashbudget';
-import { chosen, decisionOf, divocInputs, Input, qg1Input, Row, RunResult, storeSuite, StoreRun, worstAsInputs, worstMemoryFiles } from './storerun';
+import { chosen, decisionOf, divocInputs, Input, qg1Input, Row, RunResult, runStore, storeSuite, StoreRun, worstAsInputs, worstMemoryFiles } from './storerun';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FX = path.join(ROOT, 'test', 'fixtures');
@@ -208,4 +208,25 @@ storeSuite({
       }
     });
   },
+});
+
+describe('espruino (ARM, qemu-arm): the loader refuses a damaged image', function () {
+  this.timeout(180000);
+  it('the WiFi firmware flashed split with one bit of its image flipped: the loader throws before anything runs', async function () {
+    const bin = process.env.ESPRUINO_ARM_8190;
+    if (!bin || !fs.existsSync(bin)) { console.log('      skipped: set ESPRUINO_ARM_8190'); return this.skip(); }
+    const wifi = boardFile('wifi');
+    const run: StoreRun = Object.assign(memoryRun(wifi), { key: 'wifi-damaged', inputs: [], damage: 100 });
+    if (run.imageRoom === undefined || !run.needs.every((f) => fs.existsSync(f))) { console.log('      skipped: make build'); return this.skip(); }
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qg-damaged-'));
+    try {
+      const wrong = await armBuildProblem(bin, fs.mkdtempSync(path.join(work, 'check-')));
+      if (wrong) { console.log(`      skipped: ${wrong}`); return this.skip(); }
+      const res = await runStore(run, bin, work);
+      assert.match(res.out, /@thrown qg: the firmware image at 0x[0-9a-f]+ is damaged: run qrgate flash/, res.out.slice(-2000));
+      assert.ok(!/"ev":"ready"/.test(res.out) && !res.boot, 'the gate ran:\n' + res.out.slice(-2000));
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
 });

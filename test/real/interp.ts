@@ -51,14 +51,17 @@ export function hostFiles(work: string, files: { [name: string]: Uint8Array }): 
 
 /**
  * A fresh interpreter in `dir` (made here): its Storage seeded with `files` as a flash writes
- * them, then `driver` run until `stop` matches (or `timeoutMs`). Its console output.
+ * them (then `afterSeed`, a script, in the same run), then `driver` run until `stop` matches (or
+ * `timeoutMs`). Its console output.
  */
 export async function seedAndRun(bin: string | string[], dir: string, files: { name: string; path: string }[], driver: string,
-  stop: RegExp, timeoutMs: number, seedMs = 120000): Promise<string> {
+  stop: RegExp, timeoutMs: number, seedMs = 120000, afterSeed = ''): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files));
+  fs.writeFileSync(path.join(dir, 'seed.js'), seedScript(files) + '\n' + afterSeed);
   const seed = await runEspruino(bin, dir, 'seed.js', null, seedMs);
   if ((seed.match(/@seeded /g) || []).length !== files.length) throw new Error('seeding Storage: ' + seed.slice(-2000));
+  // (afterSeed, run once the files are in Storage, prints "@after-seed ok" when it did its work)
+  if (afterSeed && !/@after-seed ok/.test(seed)) throw new Error('after seeding Storage: ' + seed.slice(-2000));
   fs.writeFileSync(path.join(dir, 'driver.js'), driver);
   return runEspruino(bin, dir, 'driver.js', stop, timeoutMs);
 }

@@ -21,7 +21,7 @@ import { frameLimit } from '../../firmware/parse';
 import { WorstInput } from '../util/worst-inputs';
 import { INDEX, sampleText } from '../util/divoc';
 import { hostFiles, seedAndRun } from './interp';
-import { packHead } from '../../tools/board/layout';
+import { crc32, loaderText, packHead } from '../../tools/board/layout';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CERTS = require('../fixtures/certs.json');
@@ -90,6 +90,29 @@ export interface DriverOptions {
 }
 
 /**
+ * Run after seeding, for a firmware flashed split (StoreRun.imageRoom): makes .bootcde the loader
+ * `qrgate flash` writes (tools/board/layout.ts loaderText: the CRC-32 check and eval of
+ * E.memoryArea) over the Storage file qg.head as the image, from qg.ldr (the loader with
+ * LOADER_ADDR for the image's address, which only the interpreter knows) and qg.tail. (In the
+ * seeding run, not the driver's: the driver's own work would be counted in the gate's memory.)
+ */
+function loaderScript(): string {
+  return `(function () {
+var S = require('Storage'), F = ${LINUX_FLASH_START};
+function at() { return F + E.getAddressOf(S.read('qg.head'), true) - E.getAddressOf(E.memoryArea(F, 1), true); }
+var A = at(), l = S.read('qg.ldr').replace(/${LOADER_ADDR}/g, A).replace('${LOADER_ADDR.toString(16)}', A.toString(16)), t = S.read('qg.tail');
+S.write('.bootcde', l, 0, l.length + (t ? t.length : 0));
+if (t) S.write('.bootcde', t, l.length);
+print(at() === A ? '@after-seed ok' : '@after-seed: qg.head moved while .bootcde was written');
+})();`;
+}
+
+/** The image address in qg.ldr, until the driver puts the flash address of qg.head there. */
+export const LOADER_ADDR = 0xdeadbeef;
+/** Where the Linux build's flash (Storage) begins (Espruino's scripts/build_platform_config.py FLASH_START). */
+const LINUX_FLASH_START = 0x10000000;
+
+/**
  * The driver: hooks the hashes to sample memory, boots the gate from flash (eval of .bootcde, as
  * the interpreter does at power-on), feeds each input (host files read with E.openFile, `paths`
  * relative to the run's folder, 64 bytes at a time as Serial1 data) in turn. Prints `@boot usage total peak clock verifierCalls
@@ -122,7 +145,8 @@ E.nativeCall = function (a, s, d) {
   return w === 1 ? function (p, q, r, t) { NV++; return f(p, q, r, t); } : w === 2 ? function (p, q, r, t) { NI++; return f(p, q, r, t); } : f;
 };` : ''}
 })();
-eval(require('Storage').read('.bootcde'));
+// (what boot throws, by its message: the hooked Error above prints as [object Object])
+try { eval(require('Storage').read('.bootcde')); } catch (e) { print('@thrown ' + (e && e.message)); throw e; }
 (function () {
 var P = ${JSON.stringify(paths)}, N = P.length, i = 0, last = '';
 // (in chunks of 64 bytes, each after the one before was taken, as a UART delivers them: emit()
@@ -168,11 +192,14 @@ export interface StoreRun {
   driver?: DriverOptions;
   /**
    * The room a board's flash image leaves its firmware (tools/board/layout.ts): the bundle is
-   * flashed split as `qrgate flash` splits it (packHead), the head as the Storage file qg.head
-   * (read in place, as E.memoryArea reads the image on the board) that .bootcde evaluates before
-   * the tail. Undefined: the whole bundle as .bootcde.
+   * flashed split as `qrgate flash` splits it (packHead): the head as the Storage file qg.head (the
+   * image), .bootcde the loader flash writes (loaderScript), which checks the head's CRC-32
+   * and evaluates it in place with E.memoryArea, then runs the tail. Undefined: the whole bundle as
+   * .bootcde.
    */
   imageRoom?: number;
+  /** With imageRoom: flip the lowest bit of this byte of the image after its CRC-32 was taken (the loader must refuse it). */
+  damage?: number;
   /** What is wrong with interpreter `bin` for this run ('' when nothing is): checked before it runs. */
   precheck?: (bin: string, dir: string) => Promise<string>;
 }
@@ -188,7 +215,8 @@ export interface RunResult {
 /** The Storage file the driver is seeded as. */
 const DRIVER_FILE = 'qg.drv';
 
-const STOP = /@done|OUT OF MEMORY|ASSERT|Uncaught|qemu: uncaught/;
+// (an uncaught error: its whole line)
+const STOP = /@done|OUT OF MEMORY|ASSERT|Uncaught[^\n]*\n|Uncaught[\s\S]{300}|qemu: uncaught/;
 const BAD = /OUT OF MEMORY|ASSERT[^\n]*|Uncaught[^\n]*|qemu: uncaught[^\n]*/;
 
 /** Runs `r` on interpreter `bin` in a fresh folder under `work`. */
@@ -210,17 +238,21 @@ export async function runStore(r: StoreRun, bin: string, work: string): Promise<
   const cmd = r.qemu ? ['qemu-arm', bin] : bin;
   let split: { head: number; tail: number } | undefined;
   if (r.imageRoom !== undefined) {
+    // (the loader as tools/board/layout.ts writes it, its image the Storage file qg.head: the
+    // driver puts that file's flash address in, as flash puts the image's)
     const parts = packHead(fs.readFileSync(bundle, 'latin1'), r.imageRoom);
-    const head = path.join(dir, 'bundle-head.js');
-    const loader = path.join(dir, 'bundle-loader.js');
-    fs.writeFileSync(head, parts.head, 'latin1');
-    fs.writeFileSync(loader, "eval(require('Storage').read('qg.head'));\n" + parts.tail, 'latin1');
-    files[0] = { name: '.bootcde', path: loader };
-    files.push({ name: 'qg.head', path: head });
+    const head = Buffer.from(parts.head, 'latin1');
+    const crc = crc32(new Uint8Array(head));
+    if (r.damage !== undefined) head[r.damage] ^= 0x01;
+    const named = (name: string, text: string | Buffer) => { const f = path.join(dir, 'bundle-' + name); fs.writeFileSync(f, text, 'latin1'); return f; };
+    files.splice(0, 1, { name: 'qg.head', path: named('head', head) },
+      { name: 'qg.ldr', path: named('ldr', loaderText([], { addr: LOADER_ADDR, length: head.length, crc }, '')) });
+    if (parts.tail) files.push({ name: 'qg.tail', path: named('tail', parts.tail) }); // (Storage holds no empty file)
     split = { head: parts.head.length, tail: parts.tail.length };
   }
   const t0 = Date.now();
-  const out = await seedAndRun(cmd, dir, files, `eval(require('Storage').read(${JSON.stringify(DRIVER_FILE)}));\n`, STOP, 80 * 60 * 1000, 300000);
+  const out = await seedAndRun(cmd, dir, files, `eval(require('Storage').read(${JSON.stringify(DRIVER_FILE)}));\n`, STOP, 80 * 60 * 1000, 300000,
+    split ? loaderScript() : '');
   const res: RunResult = { out, ms: Date.now() - t0, rows: [], split };
   const b = /@boot (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
   if (b) res.boot = { usage: +b[1], total: +b[2], peak: +b[3], clock: +b[4], verifierCalls: +b[5], inflateCalls: +b[6] };
