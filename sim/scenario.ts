@@ -487,7 +487,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
     const log = v && v.config ? v.config.log : { segments: 4, segmentSize: 4096 };
     const journal = [];
     for (let i = 0; i < log.segments; i++) journal.push({ name: `qg.j${i}`, bytes: log.segmentSize });
-    const plan = planLayout(bfile, { bundle, files, journal });
+    const plan = planLayout(bfile, { bundle, files, journal, tokenise: true }); // (as flash plans it for a 2v29 board)
     if (!plan.fits && !opts.flashBytes) throw new ScenarioError(`${bfile.name}: the layout does not fit: ${plan.problems.join('; ')}`);
     writeLayout(board, plan, files);
     if (gateKey) board.flash.write(ID_FILE, identityFile(gateKey));

@@ -58,8 +58,10 @@ export interface FlashBudget {
 /**
  * The budget of a board with a firmware `bundle` (its text; or its size in bytes, planned as if
  * it could be cut at any byte; default: dist/gate-<profile>.js, which must have been built).
+ * `tokenise`: an image's code pretokenised, as `qrgate flash` writes it for an Espruino since
+ * 2v25.396 (layout.ts tokenisesOn); false: as text, for an older one.
  */
-export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number | string): FlashBudget {
+export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number | string, tokenise = true): FlashBudget {
   const profile = profileName(board);
   const bf = boardFileOf(profile)!;
   const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
@@ -70,7 +72,8 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number
   const files = flashFiles(profile, inputs.config, inputs.trust);
   // What the firmware writes: the journal's segment files, qg.tver, qg.inflate (layout.ts firmwareWrites).
   const journal = firmwareWrites(bf, v.config.log);
-  const plan = planLayout(bf, { bundle: code, files, journal });
+  // (the image's code pretokenised, as flash writes it for a current Espruino: layout.ts tokenisesOn)
+  const plan = planLayout(bf, { bundle: code, files, journal, tokenise: tokenise && typeof code === 'string' });
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
   const filesBytes = Object.keys(files).reduce((n, k) => n + files[k].length, 0);
   return {
@@ -95,7 +98,7 @@ export function freeFlashNeeded(board: string, inputs: BudgetInputs, bundle?: st
   const fitsWith = (pages: number) => {
     const len = pages * page;
     const area = { addr: bf.flash.storageStart - len, length: len, what: 'test', page };
-    return planLayout({ ...bf, flash: { ...bf.flash, free: [area], reserved: [] } }, { bundle: code, files, journal }).fits;
+    return planLayout({ ...bf, flash: { ...bf.flash, free: [area], reserved: [] } }, { bundle: code, files, journal, tokenise: typeof code === 'string' }).fits;
   };
   let lo = 0, hi = Math.floor(Math.min(1024 * 1024, bf.flash.storageStart) / page);
   if (hi < 1 || !fitsWith(hi)) return null;

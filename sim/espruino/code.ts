@@ -4,6 +4,7 @@
 const latevars = require('../../tools/build/latevars.js');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const casestrings = require('../../tools/build/casestrings.js');
+import { untokenise } from '../../tools/build/pretokenise';
 
 /**
  * Code as Espruino runs it, for Node: Espruino does not hoist, so a function's `var` exists only
@@ -14,9 +15,14 @@ const casestrings = require('../../tools/build/casestrings.js');
  * (every bundle the build lets through) is unchanged. Cached per text.
  */
 const espruinoCache = new Map<string, string>();
-export function espruinoCode(code: string): string {
-  let out = espruinoCache.get(code);
+export function espruinoCode(text: string): string {
+  let out = espruinoCache.get(text);
   if (out === undefined) {
+    let code = text;
+    // Pretokenised code (what `qrgate flash` writes to a board's image and its .bootcde tail:
+    // reserved words, operators, strings and integers as bytes 128 and up), which Espruino's lexer
+    // reads as it reads text: back to text for V8. (A firmware's text has no byte above 127.)
+    if (/[\x80-\xff]/.test(code)) code = untokenise(code);
     // A case clause whose first statement starts with a string literal: Espruino misreads it
     // (tools/build/casestrings.js). The sandbox refuses such code instead of running it right.
     const misread = casestrings.caseStrings(code);
@@ -29,7 +35,7 @@ export function espruinoCode(code: string): string {
     // sandbox runs test programs that do, so it neither refuses them nor leaks.)
     out = latevars.espruinoScopes(code) as string;
     if (espruinoCache.size > 32) espruinoCache.clear();
-    espruinoCache.set(code, out);
+    espruinoCache.set(text, out);
   }
   return out;
 }

@@ -1,11 +1,23 @@
 // What a flashed firmware split must be (tools/board/layout.ts packHead): head then tail holds
 // every top-level statement of the firmware once; the statements other than function declarations
 // keep their order; a function declaration only moves earlier (fewer other statements before it).
+// Statements compare by their tokens; pretokenised parts are read back as text first.
 import * as acorn from 'acorn';
+import { untokenise } from '../../tools/build/pretokenise';
+
+/** A statement's tokens, without a final ";" (so text and untokenised text compare equal). */
+function tokens(text: string): string {
+  const out: string[] = [];
+  for (const t of (acorn as any).tokenizer(text, { ecmaVersion: 5 })) out.push(t.type.label + ':' + (t.value === undefined ? '' : t.value));
+  if (out.length && out[out.length - 1] === ';:') out.pop();
+  return out.join(' ');
+}
 
 function statements(code: string): { text: string; fn: boolean }[] {
-  const body: any[] = (acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' }) as any).body;
-  return body.filter((s) => s.type !== 'EmptyStatement').map((s) => ({ text: code.slice(s.start, s.end).replace(/\s*;\s*$/, ''), fn: s.type === 'FunctionDeclaration' }));
+  // (pretokenised code, as flash writes an image: read back as text first)
+  const text = /[\x80-\xff]/.test(code) ? untokenise(code) : code;
+  const body: any[] = (acorn.parse(text, { ecmaVersion: 5, sourceType: 'script' }) as any).body;
+  return body.filter((s) => s.type !== 'EmptyStatement').map((s) => ({ text: tokens(text.slice(s.start, s.end)), fn: s.type === 'FunctionDeclaration' }));
 }
 
 /** Why head then tail is not a sound rearrangement of the firmware; '' when it is. */

@@ -48,7 +48,7 @@ import { flashFiles, bundleFor, profileName, featureProblems } from '../flashfil
 import { bundlePath } from '../build/boards';
 import { storageCost } from '../flashbudget';
 import { boardFileOf } from '../../boards/index';
-import { FlashPlan, planLayout, crc32, loaderCode, loaderMap, firmwareWrites } from './layout';
+import { FlashPlan, planLayout, crc32, loaderCode, loaderMap, firmwareWrites, tokenisesOn } from './layout';
 
 export class FlashError extends Error {}
 
@@ -302,7 +302,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     const extra = extraFor(profile.name);
     // The layout (tools/board/layout.ts), planned against the free areas this board reports
     // and checked against its board file's map before anything is written.
-    const plan = await planOnBoard(client, profile.name, bundle, extra, config.log);
+    const plan = await planOnBoard(client, profile.name, bundle, extra, config.log, tokenisesOn(String(env.VERSION || '')));
     const files = Object.keys(extra).filter((name) => !plan.image || plan.storage.some((s) => s.name === name))
       .map((name) => ({ name, data: extra[name] }));
     files.push({ name: FIRMWARE_FILE, data: plan.image ? new Uint8Array(Buffer.from(plan.bootcde, 'latin1')) : bundle });
@@ -435,7 +435,7 @@ const CHUNK_IMAGE = 384;
  * written (FlashError: exit 2).
  */
 async function planOnBoard(client: EspruinoClient, board: string, bundle: Uint8Array, files: { [name: string]: Uint8Array },
-  log: { segments: number; segmentSize: number }): Promise<FlashPlan> {
+  log: { segments: number; segmentSize: number }, tokenise: boolean): Promise<FlashPlan> {
   const bf = boardFileOf(board)!;
   const journal = firmwareWrites(bf, log);
   const text = Buffer.from(bundle).toString('latin1');
@@ -447,7 +447,8 @@ async function planOnBoard(client: EspruinoClient, board: string, bundle: Uint8A
     const r = await client.eval('(function(){try{return require("Flash").getFree()}catch(e){return[]}})()', 15000);
     if (Array.isArray(r)) reported = r.filter((a: any) => a && typeof a.addr === 'number' && typeof a.length === 'number');
   } catch (e) { reported = []; }
-  const plan = planLayout(bf, { bundle: text, files, journal, reported });
+  // (an image's code pretokenised when the board's Espruino reads it: layout.ts tokenisesOn)
+  const plan = planLayout(bf, { bundle: text, files, journal, reported, tokenise });
   if (!plan.fits) {
     const seen = reported.map((a) => `0x${a.addr.toString(16)} ${a.length}`).join(', ') || 'none';
     fail(`not enough flash on the ${board}: ${plan.problems.join('; ')} (the board reports free: ${seen}; README "Flash layout")`);

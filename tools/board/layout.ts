@@ -18,6 +18,7 @@
 // firmware is one sequence of top-level statements (no wrapper: README "The device bundle"), so
 // running its head then its tail is running it.
 import * as acorn from 'acorn';
+import { pretokenise } from '../build/pretokenise';
 import { Board, FlashArea } from '../../boards/types';
 import { TVER_FILE } from '../../firmware/boot';
 import { NATIVE_INFLATE_SIZE } from '../../firmware/native-inflate.generated';
@@ -79,6 +80,8 @@ export interface FlashPlan {
   /** The firmware's bytes in Storage (the tail, or all of it) and in the image (the head). */
   codeInStorage: number;
   codeInImage: number;
+  /** The image's code and the tail are pretokenised (PlanInputs.tokenise, when the pretokeniser keeps the code's meaning). */
+  tokenised?: boolean;
   fits: boolean;
   /** Why it does not fit, or what the check found. */
   problems: string[];
@@ -93,6 +96,23 @@ export interface PlanInputs {
   journal: { name: string; bytes: number }[];
   /** The free areas the board reports (require('Flash').getFree()); default the board file's. */
   reported?: { addr: number; length: number }[];
+  /**
+   * Write the image's head and the tail pretokenised (Espruino's lexer reads such code wherever it
+   * comes from, since 2v25.396: tokenisesOn), the loader's own lines plain. A firmware that fits
+   * Storage whole is written as it is.
+   */
+  tokenise?: boolean;
+}
+
+/** The first Espruino whose lexer reads every form the pretokeniser writes (tools/build/pretokenise.ts). */
+export const TOKENS_SINCE = '2v25.396';
+
+/** Whether an Espruino of this version (process.env.VERSION: "2v29", "2v25.396") reads pretokenised code. */
+export function tokenisesOn(version: string): boolean {
+  const v = /^(\d+)v(\d+)(?:\.(\d+))?/.exec(version || '');
+  if (!v) return false;
+  const [, a, b, c] = v.map((x) => Number(x || 0));
+  return a > 2 || (a === 2 && (b > 25 || (b === 25 && c >= 396)));
 }
 
 const CRC_TABLE = (() => {
@@ -133,10 +153,13 @@ export function statementEnds(code: string): number[] {
  * cut falls inside a run of declarations (the bundle begins with one: every module's functions),
  * the whole run is packed so, as nothing runs between them. Only declarations whose name no other
  * top-level declaration or `var` uses move. Head then tail holds every statement of the firmware
- * once; the statements that are not declarations keep their order.
+ * once; the statements that are not declarations keep their order. With `tokenise` (Espruino's
+ * pretokenisation, tools/build/pretokenise.ts) both are returned pretokenised, and `room` counts
+ * pretokenised bytes.
  */
-export function packHead(code: string, room: number): { head: string; tail: string } {
-  if (code.length <= room) return { head: code, tail: '' };
+export function packHead(code: string, room: number, tokenise?: (code: string) => string): { head: string; tail: string } {
+  const out = (t: string) => (tokenise && t ? tokenise(t) : t);
+  if (out(code).length <= room) return { head: out(code), tail: '' };
   const body: any[] = (acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' }) as any).body;
   const names: { [k: string]: number } = {};
   const count = (n: string) => { names['$' + n] = (names['$' + n] || 0) + 1; };
@@ -145,39 +168,52 @@ export function packHead(code: string, room: number): { head: string; tail: stri
     else if (s.type === 'VariableDeclaration') for (const d of s.declarations) if (d.id.type === 'Identifier') count(d.id.name);
   }
   const free = (s: any) => s.type === 'FunctionDeclaration' && names['$' + s.id.name] === 1;
-  let c = 0; // statements that fit in order
-  while (c < body.length && body[c].end <= room) c++;
-  // Where the movable statements begin: at the cut, or, when the cut falls inside a run of
-  // declarations (nothing runs between them, so their order is free), where that run begins.
-  let p = c;
-  while (p > 0 && c < body.length && free(body[c]) && free(body[p - 1])) p--;
-  const fill = (from: number) => {
+  // What each statement costs in the image, with what precedes it (pretokenised when asked: the
+  // tokeniser works token by token, so the pieces' costs add up to about the whole's).
+  const cost = body.map((s, i) => out(code.slice(i ? body[i - 1].end : 0, s.end)).length);
+  const alone = body.map((s) => out(code.slice(s.start, s.end)).length + 1); // a moved one, with its newline
+  const fill = (from: number, budget: number) => {
+    let used = 0;
+    for (let i = 0; i < from; i++) used += cost[i];
+    const movable = body.map((s, i) => i).slice(from).filter((i) => free(body[i]))
+      .sort((a, b) => alone[b] - alone[a] || a - b);
+    let left = budget - used;
+    const moved: number[] = [];
+    for (const i of movable) if (alone[i] <= left) { moved.push(i); left -= alone[i]; }
+    moved.sort((a, b) => a - b);
     const cut = from ? body[from - 1].end : 0;
-    const movable = body.slice(from).filter(free)
-      .sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
-    let left = room - cut;
-    const moved: any[] = [];
-    for (const s of movable) {
-      const n = s.end - s.start + 1; // with the newline before it
-      if (n <= left) { moved.push(s); left -= n; }
-    }
-    moved.sort((a, b) => a.start - b.start);
     let head = code.slice(0, cut);
     let tail = '';
     let at = cut;
-    for (const s of moved) {
+    for (const i of moved) {
+      const s = body[i];
       head += '\n' + code.slice(s.start, s.end);
       tail += code.slice(at, s.start);
       at = s.end;
       // what was before the declaration could run on into what follows it (no ASI before "(" or "[")
       if (!/(^|;)\s*$/.test(tail) && !/^\s*(;|$)/.test(code.slice(at))) tail += ';';
     }
-    return { head, tail: tail + code.slice(at) };
+    return { head: out(head), tail: out(tail + code.slice(at)) };
   };
-  const inOrder = fill(c);
-  if (p === c) return inOrder;
-  const runFirst = fill(p);
-  return runFirst.head.length > inOrder.head.length ? runFirst : inOrder;
+  const best = (budget: number) => {
+    let c = 0; // statements that fit in order
+    for (let used = 0; c < body.length && used + cost[c] <= budget; c++) used += cost[c];
+    // Where the movable statements begin: at the cut, or, when the cut falls inside a run of
+    // declarations (nothing runs between them, so their order is free), where that run begins.
+    let p = c;
+    while (p > 0 && c < body.length && free(body[c]) && free(body[p - 1])) p--;
+    const inOrder = fill(c, budget);
+    if (p === c) return inOrder;
+    const runFirst = fill(p, budget);
+    return runFirst.head.length > inOrder.head.length ? runFirst : inOrder;
+  };
+  // (pretokenised, the whole may differ from the sum of its pieces by a few bytes: plan for less)
+  let r = best(room);
+  for (let budget = room; r.head.length > room && budget > 0;) {
+    budget -= r.head.length - room;
+    r = best(budget);
+  }
+  return r;
 }
 
 /** The loader .bootcde: the map line, the image check and eval, then the tail. */
@@ -269,8 +305,17 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
   let cut = Math.min(bundleLen, Math.max(0, room));
   let headText = '';
   let tail = ' '.repeat(bundleLen - cut);
+  let tokenised = false;
   if (typeof inp.bundle === 'string') {
-    const packed = packHead(inp.bundle, room);
+    let packed: { head: string; tail: string };
+    try {
+      packed = packHead(inp.bundle, room, inp.tokenise ? pretokenise : undefined);
+      tokenised = !!inp.tokenise;
+    } catch (e) {
+      // (code the pretokeniser would change, pretokenise.ts: written as text instead)
+      if (!inp.tokenise) throw e;
+      packed = packHead(inp.bundle, room);
+    }
     headText = packed.head;
     tail = packed.tail;
     cut = headText.length;
@@ -293,7 +338,7 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
     area, addr: area.addr, data, parts: placed.concat([{ name: 'code', addr: codeAddr, length: cut }]), code, pages,
   };
   const plan: FlashPlan = {
-    ...base, storage, storageUsed, image, bootcde, codeInStorage: tail.length, codeInImage: cut, fits: true, problems: [],
+    ...base, storage, storageUsed, image, bootcde, codeInStorage: tail.length, codeInImage: cut, tokenised, fits: true, problems: [],
   };
   plan.problems = checkPlan(board, plan, reported);
   plan.fits = plan.problems.length === 0;

@@ -214,6 +214,7 @@ describe('flash errors and recovery (in-process board)', function () {
       const full = fs.readFileSync(bundlePath(name), 'latin1');
       const head = Buffer.from(area.bytes.subarray(code.addr - area.addr, code.addr - area.addr + code.length)).toString('latin1');
       assert.strictEqual(packedProblem(full, head, boot.slice(boot.indexOf('\n', boot.indexOf('\n') + 1) + 1)), '', 'head in the image + tail in .bootcde = the firmware');
+      assert.ok(/[\x80-\xff]/.test(head), 'the image is written pretokenised (the board runs Espruino 2v29)');
       const st = await doctor({ port: b.port, config: cfgBytes() });
       assert.strictEqual(st.ok, true, st.why);
       assert.deepStrictEqual(st.layout.image, { addr: code.addr, length: code.length, crc: code.crc, ok: true });
