@@ -38,6 +38,19 @@ function program(n: number): string {
   return s + 'var done=log.join(",");';
 }
 
+/**
+ * The firmware run whole, and its head then its tail, each in a fresh context: Espruino evaluates
+ * both at the top level with no strict mode, so they run so.
+ */
+function runBoth(code: string, head: string, tail: string): { whole: vm.Context; split: vm.Context } {
+  const whole = vm.createContext({});
+  vm.runInContext(code.replace('"use strict";', ''), whole);
+  const split = vm.createContext({});
+  vm.runInContext(head.replace('"use strict";', ''), split);
+  vm.runInContext(tail, split);
+  return { whole, split };
+}
+
 describe('tools/board/layout', () => {
   it('crc32 is the IEEE CRC-32 (E.CRC32, zlib)', () => {
     assert.equal(crc32(new Uint8Array(Buffer.from('123456789'))), 0xcbf43926);
@@ -86,12 +99,7 @@ describe('tools/board/layout', () => {
     assert.equal(p.codeInStorage, tail.length);
     assert.equal(packedProblem(code, head, tail), '');
     assert.ok(head.length > b.flash.free[0].length - 1004 - 64, `the head fills the area (${head.length} bytes)`);
-    // Espruino evaluates both at the top level, with no strict mode: run them so.
-    const whole = vm.createContext({});
-    vm.runInContext(code.replace('"use strict";', ''), whole);
-    const split = vm.createContext({});
-    vm.runInContext(head.replace('"use strict";', ''), split);
-    vm.runInContext(tail, split);
+    const { whole, split } = runBoth(code, head, tail);
     assert.equal(split.done, whole.done);
   });
 
@@ -106,11 +114,7 @@ describe('tools/board/layout', () => {
       const all = head + '\n' + tail;
       const at = (t: string) => all.indexOf(t);
       assert.ok(at('var b=g()') < at('function g(){return 2}') && at('function g(){return 2}') < at('var c=g()'), 'g is declared twice: it stays');
-      const whole = vm.createContext({});
-      vm.runInContext(code.replace('"use strict";', ''), whole);
-      const split = vm.createContext({});
-      vm.runInContext(head.replace('"use strict";', ''), split);
-      vm.runInContext(tail, split);
+      const { whole, split } = runBoth(code, head, tail);
       assert.equal(split.d, whole.d);
       assert.equal(split.z, 1);
     }
