@@ -58,10 +58,11 @@ export interface FlashBudget {
 /**
  * The budget of a board with a firmware `bundle` (its text; or its size in bytes, planned as if
  * it could be cut at any byte; default: dist/gate-<profile>.js, which must have been built).
- * `tokenise`: an image's code pretokenised, as `qrgate flash` writes it for an Espruino since
- * 2v25.396 (layout.ts tokenisesOn); false: as text, for an older one.
+ * `tokenise`: an image's code pretokenised where the text does not fit, as `qrgate flash` writes
+ * it for an Espruino since 2v25.396 (layout.ts tokenisesOn); false: as text, for an older one;
+ * 'always': pretokenised even where the text fits.
  */
-export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number | string, tokenise = true): FlashBudget {
+export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number | string, tokenise: boolean | 'always' = true): FlashBudget {
   const profile = profileName(board);
   const bf = boardFileOf(profile)!;
   const code = bundle !== undefined ? bundle : fs.readFileSync(bundlePath(profile), 'latin1');
@@ -72,8 +73,8 @@ export function flashBudget(board: string, inputs: BudgetInputs, bundle?: number
   const files = flashFiles(profile, inputs.config, inputs.trust);
   // What the firmware writes: the journal's segment files, qg.tver, qg.inflate (layout.ts firmwareWrites).
   const journal = firmwareWrites(bf, v.config.log);
-  // (the image's code pretokenised, as flash writes it for a current Espruino: layout.ts tokenisesOn)
-  const plan = planLayout(bf, { bundle: code, files, journal, tokenise: tokenise && typeof code === 'string' });
+  // (the image's code pretokenised where the text does not fit, as flash writes it for a current Espruino: layout.ts tokenisesOn)
+  const plan = planLayout(bf, { bundle: code, files, journal, tokenise: typeof code === 'string' ? tokenise : false });
   const data = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
   const filesBytes = Object.keys(files).reduce((n, k) => n + files[k].length, 0);
   return {

@@ -147,7 +147,10 @@ function cacheRun(b: Board): StoreRun {
 const boards = ARM_BOARDS.map(boardFile);
 const compareAll = process.env.QG_ARM_COMPARE === 'all';
 const runs = boards.map(memoryRun).concat(boards.filter((b) => compareAll || b.name === 'pico').map(certsRun),
-  boards.filter((b) => b.memReserve).map(cacheRun));
+  boards.filter((b) => b.memReserve).map(cacheRun),
+  // (the WiFi's firmware pretokenised, as flash writes it where the text does not fit)
+  boards.filter((b) => b.name === 'wifi').map((b) => Object.assign(memoryRun(b), { key: 'wifi-tokenised', tokenise: true,
+    label: `${b.name}'s firmware on ${b.vars} variables (ARM), 64 keys, pretokenised` })));
 
 /** The Storage files of a run as the simulator takes them: the configuration (object) and the trust bundle (a file). */
 function simFiles(r: StoreRun, dir: string): { config: object; trust: string } {
@@ -164,7 +167,7 @@ storeSuite({
   parallel: Math.max(1, Math.min(2, os.cpus().length)),
   runs,
   more: (r: StoreRun, res: () => RunResult | undefined) => {
-    const b = boardFile(r.key.replace(/-(certs|cache)$/, ''));
+    const b = boardFile(r.key.replace(/-(certs|cache|tokenised)$/, ''));
     it(`${r.label}: every certificate checked by the native verifier${b.features.divoc ? ', every DIVOC text inflated natively' : ''}`, function () {
       const x = res();
       if (!x || !x.boot) return this.skip();

@@ -199,6 +199,8 @@ export interface StoreRun {
    * .bootcde.
    */
   imageRoom?: number;
+  /** With imageRoom: the head and tail pretokenised (as flash writes them where the text does not fit). */
+  tokenise?: boolean;
   /** With imageRoom: flip the lowest bit of this byte of the image after its CRC-32 was taken (the loader must refuse it). */
   damage?: number;
   /** What is wrong with interpreter `bin` for this run ('' when nothing is): checked before it runs. */
@@ -241,7 +243,7 @@ export async function runStore(r: StoreRun, bin: string, work: string): Promise<
   if (r.imageRoom !== undefined) {
     // (the loader as tools/board/layout.ts writes it, its image the Storage file qg.head: the
     // driver puts that file's flash address in, as flash puts the image's)
-    const parts = packHead(fs.readFileSync(bundle, 'latin1'), r.imageRoom, pretokenise); // (pretokenised, as flash writes it for 2v29)
+    const parts = packHead(fs.readFileSync(bundle, 'latin1'), r.imageRoom, r.tokenise ? pretokenise : undefined);
     const head = Buffer.from(parts.head, 'latin1');
     const crc = crc32(new Uint8Array(head));
     if (r.damage !== undefined) head[r.damage] ^= 0x01;
@@ -334,7 +336,7 @@ export function storeSuite(o: { title: string; runs: StoreRun[]; unset: string; 
         if (!x) { console.log(`      skipped: set ${r.env}`); return this.skip(); }
         console.log(`      ${r.label}: ${x.boot ? `${x.boot.usage} variables after boot with this driver (boot's own peak at least ` +
           `${x.boot.peak}) of ${x.boot.total}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s` +
-          (x.split ? `; flashed split and pretokenised, head ${x.split.head} bytes read in place, tail ${x.split.tail}` : ''));
+          (x.split ? `; flashed split${r.tokenise ? ' and pretokenised' : ''}, head ${x.split.head} bytes read in place, tail ${x.split.tail}` : ''));
         assert.ok(x.boot, 'no @boot line:\n' + x.out.slice(-3000));
         assert.equal(x.boot.total, r.vars, `${r.env} is not a ${r.vars}-variable build`);
         assert.ok(/"ev":"ready"[^\n]*"fault":""/.test(x.out), 'the gate booted with a fault:\n' + x.out.slice(-3000));

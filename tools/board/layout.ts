@@ -97,11 +97,12 @@ export interface PlanInputs {
   /** The free areas the board reports (require('Flash').getFree()); default the board file's. */
   reported?: { addr: number; length: number }[];
   /**
-   * Write the image's head and the tail pretokenised (Espruino's lexer reads such code wherever it
-   * comes from, since 2v25.396: tokenisesOn), the loader's own lines plain. A firmware that fits
-   * Storage whole is written as it is.
+   * Where the firmware as text does not fit, write the image's head and the tail pretokenised
+   * (Espruino's lexer reads such code wherever it comes from, since 2v25.396: tokenisesOn), the
+   * loader's own lines plain. A firmware that fits as text is written as text ('always': pretokenised
+   * all the same, to measure it).
    */
-  tokenise?: boolean;
+  tokenise?: boolean | 'always';
 }
 
 /** The first Espruino whose lexer reads every form the pretokeniser writes (tools/build/pretokenise.ts). */
@@ -271,6 +272,15 @@ export function reportedOf(board: Board): { addr: number; length: number; page?:
  * free area (of the board file's, those the board reports) with the loader in Storage.
  */
 export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
+  // Pretokenised only when the text does not fit: pretokenised code runs DIVOC's interpreted work
+  // about 10 % slower (README "Flash budget"), so a board that holds the text gets the text.
+  const text = planWith(board, inp, false);
+  if (!inp.tokenise || (text.fits && inp.tokenise !== 'always') || typeof inp.bundle !== 'string' || !text.image) return text;
+  const tok = planWith(board, inp, true);
+  return tok.tokenised ? tok : text;
+}
+
+function planWith(board: Board, inp: PlanInputs, tokenise: boolean): FlashPlan {
   const fl = board.flash;
   const bundleLen = typeof inp.bundle === 'string' ? inp.bundle.length : inp.bundle;
   const fileList = Object.keys(inp.files).map((n) => ({ name: n, bytes: inp.files[n].length }));
@@ -309,11 +319,11 @@ export function planLayout(board: Board, inp: PlanInputs): FlashPlan {
   if (typeof inp.bundle === 'string') {
     let packed: { head: string; tail: string };
     try {
-      packed = packHead(inp.bundle, room, inp.tokenise ? pretokenise : undefined);
-      tokenised = !!inp.tokenise;
+      packed = packHead(inp.bundle, room, tokenise ? pretokenise : undefined);
+      tokenised = tokenise;
     } catch (e) {
       // (code the pretokeniser would change, pretokenise.ts: written as text instead)
-      if (!inp.tokenise) throw e;
+      if (!tokenise) throw e;
       packed = packHead(inp.bundle, room);
     }
     headText = packed.head;

@@ -70,22 +70,22 @@ async function main(): Promise<void> {
   const inputs = fixtureInputs();
   const boards = built.filter((b) => b.profile !== 'universal');
   const budgets = boards.map((b) => flashBudget(b.profile, inputs, fs.readFileSync(b.file, 'latin1')));
-  // The same written as text, as qrgate flash writes it for an Espruino before 2v25.396.
-  const textBudgets = boards.map((b) => flashBudget(b.profile, inputs, fs.readFileSync(b.file, 'latin1'), false));
+  // The same pretokenised (qrgate flash does so only where the text does not fit).
+  const tokBudgets = boards.map((b) => flashBudget(b.profile, inputs, fs.readFileSync(b.file, 'latin1'), 'always'));
   const tokBytes = boards.map((b) => pretokenise(fs.readFileSync(b.file, 'latin1')).length);
   if (json) {
-    process.stdout.write(JSON.stringify({ table, budgets, asText: textBudgets }, null, 1) + '\n');
+    process.stdout.write(JSON.stringify({ table, budgets, pretokenised: tokBudgets }, null, 1) + '\n');
     return;
   }
   console.log('Bytes of each module in the minified bundles (dist/gate.js = universal, dist/gate-<profile>.js):\n');
   console.log(formatTable(table));
   console.log('\nFlash budget per board with its planned layout (tools/board/layout.ts; fixture configuration and trust bundle, default journal;' +
-    ' an image\'s code pretokenised, as flash writes it for Espruino 2v25.396 and later):\n');
+    ' the firmware as text, pretokenised only where the text does not fit, as flash writes it for Espruino 2v25.396 and later):\n');
   budgets.forEach((b, i) => {
-    const t = textBudgets[i];
+    const t = tokBudgets[i];
     const im = b.plan.image;
     console.log(`${b.profile.padEnd(9)} ${b.fits ? 'fits    ' : 'NO ROOM '} Storage ${String(b.used).padStart(7)} / ${String(b.available).padStart(6)} bytes` +
-      ` (bundle ${b.bundle}, ${tokBytes[i]} pretokenised; files ${b.files}, journal ${b.journal}, headers ${b.overhead})`);
+      ` (bundle ${b.bundle}${b.plan.tokenised ? ', written pretokenised' : ''}; files ${b.files}, journal ${b.journal}, headers ${b.overhead})`);
     if (im) {
       console.log(`          image ${im.data.length} bytes at 0x${im.addr.toString(16)} in the free area of ${im.area.length} bytes` +
         ` (${im.parts.map((p) => `${p.name} ${p.length}`).join(', ')}; ${im.pages.length} erase page(s)); firmware tail in .bootcde: ${b.plan.codeInStorage} bytes;` +
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
       const need = freeFlashNeeded(b.profile, inputs, fs.readFileSync(boards[i].file, 'latin1'));
       console.log(`          ${b.plan.problems.join('; ')}; it would fit with ${need === null ? 'no' : need} bytes of free flash (getFree()) outside Storage`);
     }
-    console.log(`          as text (Espruino before 2v25.396): Storage ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}; ${flashText(b.profile)}`);
+    console.log(`          pretokenised (bundle ${tokBytes[i]}): Storage ${t.used} bytes, ${t.fits ? 'fits' : 'no room'}` +
+      `${t.plan.image ? `, the image ${t.plan.image.data.length} bytes` : ''}; ${flashText(b.profile)}`);
   });
 }
 
