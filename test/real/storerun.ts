@@ -108,7 +108,7 @@ print(at() === A ? '@after-seed ok' : '@after-seed: qg.head moved while .bootcde
 })();`;
 }
 
-/** The image address in qg.ldr, until the driver puts the flash address of qg.head there. */
+/** The image address in qg.ldr, until loaderScript puts the flash address of qg.head there. */
 export const LOADER_ADDR = 0xdeadbeef;
 /** Where the Linux build's flash (Storage) begins (Espruino's scripts/build_platform_config.py FLASH_START). */
 const LINUX_FLASH_START = 0x10000000;
@@ -242,7 +242,7 @@ export async function runStore(r: StoreRun, bin: string, work: string): Promise<
   let split: { head: number; tail: number } | undefined;
   if (r.imageRoom !== undefined) {
     // (the loader as tools/board/layout.ts writes it, its image the Storage file qg.head: the
-    // driver puts that file's flash address in, as flash puts the image's)
+    // seeding run puts that file's flash address in, loaderScript, as flash puts the image's)
     const parts = packHead(fs.readFileSync(bundle, 'latin1'), r.imageRoom, r.tokenise ? pretokenise : undefined);
     const head = Buffer.from(parts.head, 'latin1');
     const crc = crc32(new Uint8Array(head));

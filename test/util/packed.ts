@@ -3,13 +3,12 @@
 // keep their order; a function declaration only moves earlier (fewer other statements before it).
 // Statements compare by their tokens; pretokenised parts are read back as text first.
 import * as acorn from 'acorn';
-import { untokenise } from '../../tools/build/pretokenise';
+import { tokensOf, untokenise } from '../../tools/build/pretokenise';
 
 /** A statement's tokens, without a final ";" (so text and untokenised text compare equal). */
 function tokens(text: string): string {
-  const out: string[] = [];
-  for (const t of (acorn as any).tokenizer(text, { ecmaVersion: 5 })) out.push(t.type.label + ':' + (t.value === undefined ? '' : t.value));
-  if (out.length && out[out.length - 1] === ';:') out.pop();
+  const out = tokensOf(text);
+  if (out.length && out[out.length - 1] === ';:undefined') out.pop();
   return out.join(' ');
 }
 

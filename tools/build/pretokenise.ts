@@ -63,7 +63,8 @@ export function pretokenise(code: string): string {
   return out;
 }
 
-function tokensOf(code: string): string[] {
+/** The tokens acorn (ES5) reads in `code`, as `label:value` (what a round trip must keep); an error as one token. */
+export function tokensOf(code: string): string[] {
   const out: string[] = [];
   try {
     for (const t of (acorn as any).tokenizer(code, { ecmaVersion: 5 })) out.push(t.type.label + ':' + t.value);
