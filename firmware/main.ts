@@ -245,10 +245,12 @@ function wire(): void {
     return { frames: st.frames, decisions: gate.stats.decisions, dropped: st.dropped, tooLong: st.tooLong, duplicates: st.duplicates, noise: st.noise };
   };
   // The scanner module's settings, in its RAM (a lazy part: firmware/scanner-setup.ts); scans go
-  // on meanwhile.
+  // on meanwhile. Started at the end of the wiring (below), once boot's own state is let go: its
+  // part's functions and state (about 140 variables while it runs) never add to boot's peak.
   // (A board built without that step uses the module as it is, as one that does not answer.)
+  var setup: { config: { scanner: GateConfig['scanner'] } } | null = null;
   if (config.scanner.module !== 'none') {
-    if (QG_SCANNER_MODULE) setupScanner({ config: config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+    if (QG_SCANNER_MODULE) setup = { config: { scanner: config.scanner } };
     else events.emit('scanner', { module: config.scanner.module, state: 'unbuilt' });
   }
   door.signal(b.fault ? 'fault' : 'ready');
@@ -298,6 +300,8 @@ function wire(): void {
   // only while wiring: whatever reads one later must take it (or a copy) while wiring.
   (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
   dropBootSections(config);
+  if (QG_SCANNER_MODULE && setup) setupScanner({ config: setup.config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+  setup = null;
 }
 
 /** Arms the watchdog for `seconds` and kicks it every second from a timer. */

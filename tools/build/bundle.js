@@ -71,6 +71,14 @@ const GATE_OPTIONS = { lazy: GATE_LAZY, flat: true, inline: true };
 const ESPRUINO_WORDS = ['of', 'get', 'set', 'let', 'static', 'async', 'await', 'yield', 'undefined', 'NaN',
   'Infinity', 'arguments', 'eval', 'class', 'extends', 'super', 'const', 'debugger'];
 
+// Private members (the drivers' `_name` fields and methods) renamed short, the same way in the core
+// and every lazy part (one terser run): on a 32-bit board a property name over 4 characters takes a
+// variable more in every object that has it (Espruino's JSVAR_DATA_STRING_NAME_LEN), and the
+// drivers' names (`_deliverId`, `_cancelIdle` ...) are all longer. About 50 variables after boot
+// on every ARM board (README "Memory"). Only `_` names: the others may be configuration keys,
+// event fields or Espruino's own methods, whose names are read from outside the bundle.
+const PRIVATE_PROPS = { regex: /^_[A-Za-z]/, reserved: ESPRUINO_WORDS };
+
 const ESBUILD_COMMON = {
   bundle: true,
   write: false,
@@ -128,7 +136,7 @@ async function bundle(entry, out, defines, opts) {
       : { hoist_funs: true, inline: false, reduce_funcs: false, passes: 1, unsafe: false, keep_infinity: true },
     // (QG_BUNDLE_NAMES=1: names left as written, to see on an interpreter what holds memory:
     // E.getSizeOf(global, 1) then lists the gate's functions and classes by their own names.)
-    mangle: process.env.QG_BUNDLE_NAMES ? false : opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS } : { reserved: ESPRUINO_WORDS },
+    mangle: process.env.QG_BUNDLE_NAMES ? false : opts.flat ? { toplevel: true, nth_identifier: lowerFirstIdentifiers(), reserved: ESPRUINO_WORDS, properties: PRIVATE_PROPS } : { reserved: ESPRUINO_WORDS },
     // max_line_len: Espruino pads an Error's stack marker with spaces up to the column of each
     // calling frame: on a one-line bundle of 150 KB a decoder error a few calls deep cost thousands
     // of variables (README "Limits on unsigned input"). Short lines keep the columns small.
