@@ -167,9 +167,19 @@ function feed() {
     print('@peak ' + i + ' ' + __qgPeak(true) + ' ' + process.memory().usage + ' ' + __qgNative() + ' ' + E.getErrorFlags().join(',') + ' ' + last);
     i++; setTimeout(feed, 50); });
 }
-setTimeout(feed, 100);
+setTimeout(feed, ${settleMs()});
 })();
 `;
+}
+
+/**
+ * How long after boot the driver feeds the first input, ms: 100 (a scan while boot's own work, the
+ * scanner module's setup, still runs: the worst case), or QG_STORES_SETTLE=ms (a gate that has
+ * settled: the setup takes 0.9 s when the module does not answer).
+ */
+function settleMs(): number {
+  const v = Number(process.env.QG_STORES_SETTLE || 100);
+  return v >= 0 && isFinite(v) ? Math.floor(v) : 100;
 }
 
 /** One run: a bundle and its files on one interpreter, fed its inputs. */
