@@ -37,7 +37,7 @@ export var ORIGINAL: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, crowd: true, scannerModule: true, door: true, fits: true,
+    native: true, jsVerify: false, divoc: false, wifi: false, lora: false, crowd: true, scannerModule: true, door: true, lazyBoot: true, fits: true,
     note: 'qg.ed25519 and the firmware in the 128 KB past the documented end, the journal in Storage (README "Flash layout")',
   },
   files: [

@@ -87,6 +87,13 @@ export interface BoardFeatures {
   /** The door contact and exit button (door.contact, door.button: firmware/doorwatch.ts). */
   door: boolean;
   /**
+   * Boot's checks (the configuration, the trust bundle) as lazy parts on a board with native code,
+   * whose functions exist only while they run, at the price of their own copy of the CBOR, COSE and
+   * trust bundle decoders in flash (about 9 KB): for a board short of RAM before flash (the
+   * Original). Absent: in the core, as on the other ARM boards (tools/build/boards.ts).
+   */
+  lazyBoot?: boolean;
+  /**
    * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
    * 4 x 4 KB) fit this board's Storage (test/tools/flashbudget.test.ts measures it). A board that
    * does not fit is not supported: `qrgate flash` refuses it and the simulator runs it only with

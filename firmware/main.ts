@@ -66,7 +66,15 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
     var len = 0, i: number;
     for (i = 0; i < ps.length; i++) len += ps[i].length;
     var m = b;
-    if (len > NATIVE_MAX_MSG) {
+    var n = ps.length, last = ps[n - 1], head = len - last.length;
+    // A long message (a trust bundle's Sig_structure: 4 KB for 64 keys) whose last part has an
+    // address (the payload read in place from Storage's flash, or a flat buffer) goes in two
+    // pieces (native/ed25519/qg_verify.c): its head copied into the buffer, then an (address,
+    // length) pair for each piece. No 4 KB block of RAM, which a small board may not have in one
+    // piece at boot. (No allocation comes between taking the addresses and the call: only
+    // E.defrag moves a flat buffer, and nothing here runs it.)
+    var p = len > NATIVE_MAX_MSG && !js && head + 20 <= NATIVE_MAX_MSG ? esp_flatAddress(last) : 0;
+    if (len > NATIVE_MAX_MSG && !p) {
       if (js) return js(pub, ps.length === 1 ? ps[0] : concatBytes(ps), sig);
       var big = esp_flatBuffer(96 + len); // a rare long message: a buffer for this call
       if (!big) throw new Error('native: no memory');
@@ -75,19 +83,30 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
     m.set(pub, 0);
     m.set(sig, 32);
     var off = 96;
-    for (i = 0; i < ps.length; i++) {
+    for (i = 0; i < (p ? n - 1 : n); i++) {
       m.set(ps[i], off);
       off += ps[i].length;
     }
-    // The address now, never one kept from boot: E.defrag (hal flatBuffer, when memory is
-    // fragmented) moves flat buffers, and the code would read other variables' RAM.
+    // The buffer's address now, never one kept from boot: E.defrag (hal flatBuffer, when memory
+    // is fragmented) moves flat buffers, and the code would read other variables' RAM.
     var a = esp_flatAddress(m);
     if (!a) throw new Error('native: buffer not flat');
+    if (p) {
+      var d = (off + 3) & ~3; // the pairs, 4-byte aligned, little-endian words
+      putWords(m, d, a + 96, head, p, last.length);
+      return f(a, a + 32, a + d, 0x80000002 | 0) === 1;
+    }
     return f(a, a + 32, a + 96, len) === 1;
   };
   var native: VerifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean { return parts(pub, [msg], sig); };
   native.parts = parts;
   return verifierSelfTest(native) ? native : js;
+}
+
+/** Two (address, length) pairs into `b` at `at`: 32-bit little-endian words (the native code's byte order). */
+function putWords(b: Uint8Array, at: number, w0: number, w1: number, w2: number, w3: number): void {
+  var w = [w0, w1, w2, w3];
+  for (var i = 0; i < 16; i++) b[at + i] = (w[i >> 2] >>> (8 * (i & 3))) & 255;
 }
 
 function wire(): void {

@@ -58,7 +58,17 @@ export function nativeVerifierEmulator(): NativeEmulator {
       };
     }
     if (signature !== NATIVE_ED25519_SIGNATURE || !Buffer.from(mem(addr - NATIVE_ED25519_ENTRY, code.length)).equals(code)) return undefined;
-    return (pub: number, sig: number, msg: number, len: number) => (verify(mem(pub, 32), mem(msg, len), mem(sig, 64), sha512) ? 1 : 0);
+    return (pub: number, sig: number, msg: number, len: number) => {
+      let m: Uint8Array;
+      if (len & 0x80000000) {
+        // the message in pieces (native/ed25519/qg_verify.c): (address, length) pairs at msg
+        const n = len & 0xff;
+        if ((len & 0x7fffff00) || n === 0 || n > 4) return 0;
+        const d = Buffer.from(mem(msg, 8 * n));
+        m = Buffer.concat(Array.from({ length: n }, (_, i) => mem(d.readUInt32LE(8 * i), d.readUInt32LE(8 * i + 4))));
+      } else m = mem(msg, len);
+      return verify(mem(pub, 32), m, mem(sig, 64), sha512) ? 1 : 0;
+    };
   };
 }
 

@@ -134,15 +134,17 @@ export function timers(): Timers {
 }
 
 /**
- * Bytes as a byte string, 256 at a time. The end of each chunk is clamped by hand: Espruino's
+ * Bytes as a byte string, 16 at a time: `apply` makes a variable of each byte it passes, so 256 at
+ * a time (until session 13) took about 270 variables for a moment at every journal write, and the
+ * Original ran out of memory there. The end of each chunk is clamped by hand: Espruino's
  * subarray(begin, end) does not clamp `end` to the length (it reads zeros past the end), so the
- * last chunk would otherwise pad the data with zeros up to a multiple of 256.
+ * last chunk would otherwise pad the data with zeros up to a multiple of 16.
  */
 export function toByteString(data: Uint8Array | string): string {
   if (typeof data === 'string') return data;
   var s = '';
-  for (var i = 0; i < data.length; i += 256) {
-    s += String.fromCharCode.apply(null, data.subarray(i, Math.min(i + 256, data.length)) as any);
+  for (var i = 0; i < data.length; i += 16) {
+    s += String.fromCharCode.apply(null, data.subarray(i, Math.min(i + 16, data.length)) as any);
   }
   return s;
 }

@@ -15,6 +15,12 @@
  * encodings of those points (for A after its canonical check, for R because R must equal a
  * canonical encoding anyway).
  *
+ * The message in pieces: with bit 31 of msglen set, `msg` points at QG_PIECES_MAX or fewer
+ * (address, length) pairs of 32-bit words, their count in msglen's low byte, and the message is
+ * the pieces one after the other. The firmware passes a long message so, its head in RAM and the
+ * rest where it lies (a trust bundle's payload, in flash): no contiguous copy of it in RAM. A
+ * count of 0 or over QG_PIECES_MAX is refused (0 returned).
+ *
  * Built as position-independent Thumb-2 code for Cortex-M3 (see tools/native/build.sh):
  * no libc, no writable globals, no heap; everything lives on the caller's stack.
  */
@@ -54,8 +60,12 @@ static int is_small_order(const uint8_t enc[32]) {
   return 0;
 }
 
-/* k = SHA-512(R || A || msg) mod L. Its own frame, so the hash state is off the stack before
- * the scalar multiplication runs. */
+#define QG_PIECES 0x80000000u
+#define QG_PIECES_MAX 4u
+
+/* k = SHA-512(R || A || msg) mod L, msg whole or in pieces (see above; the count already
+ * checked). Its own frame, so the hash state is off the stack before the scalar multiplication
+ * runs. */
 static __attribute__((noinline)) void hash_k(uint8_t k[32], const uint8_t *R, const uint8_t *A,
                                              const uint8_t *msg, uint32_t msglen) {
   sha512_ctx c;
@@ -63,7 +73,13 @@ static __attribute__((noinline)) void hash_k(uint8_t k[32], const uint8_t *R, co
   sha512_init(&c);
   sha512_update(&c, R, 32);
   sha512_update(&c, A, 32);
-  sha512_update(&c, msg, msglen);
+  if (msglen & QG_PIECES) {
+    const uint32_t *d = (const uint32_t *)msg;
+    for (uint32_t i = 0; i < (msglen & 0xffu); i++)
+      sha512_update(&c, (const uint8_t *)(uintptr_t)d[2 * i], d[2 * i + 1]);
+  } else {
+    sha512_update(&c, msg, msglen);
+  }
   sha512_final(&c, h);
   sc_reduce64(k, h);
 }
@@ -83,6 +99,7 @@ int qg_verify(const uint8_t *pub32, const uint8_t *sig64, const uint8_t *msg, ui
   ge_p3 negA;
   const uint8_t *R = sig64, *S = sig64 + 32;
 
+  if ((msglen & QG_PIECES) && ((msglen & 0x7fffff00u) || (msglen & 0xffu) == 0 || (msglen & 0xffu) > QG_PIECES_MAX)) return 0;
   if (!sc_is_canonical(S)) return 0;
   if (is_small_order(pub32) || is_small_order(R)) return 0;
   if (!ge_frombytes_negate_strict(&negA, pub32)) return 0;

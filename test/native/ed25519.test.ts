@@ -94,6 +94,34 @@ describe('native ed25519 (qemu-arm) vectors, strict profile', function () {
   });
 });
 
+describe('native ed25519 (qemu-arm) the message in pieces', function () {
+  before(function () {
+    requireTools(this);
+  });
+  // (firmware/main.ts passes a long message, a trust bundle's Sig_structure, as its head in RAM
+  // and its payload where it lies in flash: qg_verify.c's pieces)
+  it('every Wycheproof and CCTV vector gives the same verdict in 2 and in 4 pieces as whole', () => {
+    const cases: Case[] = [];
+    const w = readSharedJson('vectors/wycheproof-ed25519/ed25519_test.json');
+    for (const g of w.testGroups) for (const t of g.tests) if (hex(t.sig).length === 64) cases.push({ pub: hex(g.publicKey.pk), sig: hex(t.sig), msg: hex(t.msg) });
+    for (const r of readSharedJson('vectors/cctv-ed25519/ed25519vectors.json')) cases.push({ pub: hex(r.key), sig: hex(r.sig), msg: new Uint8Array(Buffer.from(r.msg, 'latin1')) });
+    // a long message, as a 64-key trust bundle's (4 KB), signed
+    const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
+    const long = new Uint8Array(4133).map((_, i) => (i * 7 + 3) & 255);
+    cases.push({ pub: kp.publicKey, sig: nacl.sign.detached(long, kp.secretKey), msg: long });
+    const whole = runHarness(cases).verdicts;
+    assert.ok(whole[whole.length - 1], 'the long message verifies whole');
+    assert.ok(whole.filter((x) => x).length >= 50, 'valid ones among them');
+    for (const n of [2, 4] as const) {
+      const split = runHarness(cases.map((c) => Object.assign({}, c, { pieces: n }))).verdicts;
+      assert.deepEqual(split, whole, `${n} pieces`);
+      // a piece left out or cut short changes the message: the long one no longer verifies
+      const cut = runHarness([Object.assign({}, cases[cases.length - 1], { pieces: n, msg: long.subarray(0, long.length - 1) })]).verdicts;
+      assert.deepEqual(cut, [false]);
+    }
+  });
+});
+
 describe('native ed25519 (qemu-arm) strict checks and properties', function () {
   before(function () {
     requireTools(this);

@@ -71,13 +71,17 @@ export interface Case {
   pub: Uint8Array;
   sig: Uint8Array;
   msg: Uint8Array;
+  /** The message passed in pieces (native/harness/harness.c): 2 (a third, the rest) or 4 (empty, thirds). */
+  pieces?: 2 | 4;
 }
 
 /** The harness' input: the cases in its framing (tools/native/count.ts caseBytes). */
 export function frame(cases: Case[]): Buffer {
   return Buffer.concat(cases.map((c) => {
     if (c.pub.length !== 32 || c.sig.length !== 64) throw new Error('harness cases need a 32-byte key and 64-byte signature');
-    return caseBytes(c.pub, c.sig, c.msg);
+    const b = caseBytes(c.pub, c.sig, c.msg);
+    if (c.pieces) b.writeUInt32LE((c.msg.length | (c.pieces === 4 ? 0xc0000000 : 0x80000000)) >>> 0, 0);
+    return b;
   }));
 }
 

@@ -120,8 +120,9 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     defines = buildDefines(f, sha);
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
-    // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust').
-    if (!f.jsVerify || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
+    // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust'). A board
+    // short of RAM before flash keeps them lazy (features.lazyBoot: the Original).
+    if ((!f.jsVerify && !f.lazyBoot) || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
   }
   const boards = deviceBoards(profile).map((p, i) => (i === 0 && opts.profile ? Object.assign({}, p, opts.profile) : p));
   const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
