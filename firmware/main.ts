@@ -71,8 +71,8 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
     // address (the payload read in place from Storage's flash, or a flat buffer) goes in two
     // pieces (native/ed25519/qg_verify.c): its head copied into the buffer, then an (address,
     // length) pair for each piece. No 4 KB block of RAM, which a small board may not have in one
-    // piece at boot. (No allocation comes between taking the addresses and the call: only
-    // E.defrag moves a flat buffer, and nothing here runs it.)
+    // piece at boot. (Nothing between taking the addresses and the call runs E.defrag, the only
+    // thing that moves a flat buffer.)
     var p = len > NATIVE_MAX_MSG && !js && head + 20 <= NATIVE_MAX_MSG ? esp_flatAddress(last) : 0;
     if (len > NATIVE_MAX_MSG && !p) {
       if (js) return js(pub, ps.length === 1 ? ps[0] : concatBytes(ps), sig);
