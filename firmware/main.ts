@@ -32,7 +32,7 @@ import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } f
 import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
 import { ota, VerifyFn } from './trustcheck';
-import { concatBytes, hexOf } from '../proto/bytes';
+import { concatBytes, hexOf, putU32le } from '../proto/bytes';
 import { Timers, Watchdog } from '../hal/types';
 
 /**
@@ -93,7 +93,10 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
     if (!a) throw new Error('native: buffer not flat');
     if (p) {
       var d = (off + 3) & ~3; // the pairs, 4-byte aligned, little-endian words
-      putWords(m, d, a + 96, head, p, last.length);
+      putU32le(m, d, a + 96);
+      putU32le(m, d + 4, head);
+      putU32le(m, d + 8, p);
+      putU32le(m, d + 12, last.length);
       return f(a, a + 32, a + d, 0x80000002 | 0) === 1;
     }
     return f(a, a + 32, a + 96, len) === 1;
@@ -101,12 +104,6 @@ function nativeOrJs(js: VerifyFn | null, codeOk: () => boolean): VerifyFn | null
   var native: VerifyFn = function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean { return parts(pub, [msg], sig); };
   native.parts = parts;
   return verifierSelfTest(native) ? native : js;
-}
-
-/** Two (address, length) pairs into `b` at `at`: 32-bit little-endian words (the native code's byte order). */
-function putWords(b: Uint8Array, at: number, w0: number, w1: number, w2: number, w3: number): void {
-  var w = [w0, w1, w2, w3];
-  for (var i = 0; i < 16; i++) b[at + i] = (w[i >> 2] >>> (8 * (i & 3))) & 255;
 }
 
 function wire(): void {
@@ -267,9 +264,9 @@ function wire(): void {
   // on meanwhile. Started at the end of the wiring (below), once boot's own state is let go: its
   // part's functions and state (about 140 variables while it runs) never add to boot's peak.
   // (A board built without that step uses the module as it is, as one that does not answer.)
-  var setup: { config: { scanner: GateConfig['scanner'] } } | null = null;
+  var moduleSetup: GateConfig['scanner'] | null = null;
   if (config.scanner.module !== 'none') {
-    if (QG_SCANNER_MODULE) setup = { config: { scanner: config.scanner } };
+    if (QG_SCANNER_MODULE) moduleSetup = config.scanner;
     else events.emit('scanner', { module: config.scanner.module, state: 'unbuilt' });
   }
   door.signal(b.fault ? 'fault' : 'ready');
@@ -319,8 +316,8 @@ function wire(): void {
   // only while wiring: whatever reads one later must take it (or a copy) while wiring.
   (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
   dropBootSections(config);
-  if (QG_SCANNER_MODULE && setup) setupScanner({ config: setup.config, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
-  setup = null;
+  if (QG_SCANNER_MODULE && moduleSetup) setupScanner({ config: { scanner: moduleSetup }, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
+  moduleSetup = null;
 }
 
 /** Arms the watchdog for `seconds` and kicks it every second from a timer. */

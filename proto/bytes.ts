@@ -72,6 +72,11 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Writes v (0 to 2^32 - 1) at b[o..o+4), little-endian. */
+export function putU32le(b: Uint8Array, o: number, v: number): void {
+  for (var i = 0; i < 4; i++) { b[o + i] = v % 256; v = Math.floor(v / 256); }
+}
+
 /** Bytes of a byte string (one char per byte); throws on a char above 255. */
 export function byteStringToBytes(s: string): Uint8Array {
   var out = new Uint8Array(s.length);

@@ -58,6 +58,7 @@
 //
 // A typical record: 44 bytes first in a frame (seq < 16384), 40..42 after (time delta < 2^13 s).
 import { LogRecord, AckRange, DECISIONS, REASONS, FORMATS, alarmNames, varintSize, putVarint, textBytes } from './logrecord';
+import { putU32le } from './bytes';
 
 /** The LoRaWAN port of these frames. */
 export var LORA_PORT = 2;
@@ -268,16 +269,13 @@ export interface LoraAck {
   ctrLow?: number;
 }
 
-function putU32(b: Uint8Array, o: number, v: number): void {
-  for (var i = 0; i < 4; i++) { b[o + i] = v % 256; v = Math.floor(v / 256); }
-}
 
 /** The bytes a LoRa MAC covers: epoch, session and counter (u32 LE each), then data. */
 export function macInput(epoch: number, session: number, counter: number, data: Uint8Array): Uint8Array {
   var m = new Uint8Array(12 + data.length);
-  putU32(m, 0, epoch);
-  putU32(m, 4, session);
-  putU32(m, 8, counter);
+  putU32le(m, 0, epoch);
+  putU32le(m, 4, session);
+  putU32le(m, 8, counter);
   m.set(data, 12);
   return m;
 }

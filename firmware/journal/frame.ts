@@ -17,6 +17,7 @@
 // data; the next frame goes there. A torn record's seq is reused by the next record (it was
 // never sent).
 import { MAX_RECORD_BYTES, recordSeq, decodeLogRecord } from '../../proto/logrecord';
+import { putU32le } from '../../proto/bytes';
 
 /** A segment file in use. */
 export interface Segment {
@@ -63,12 +64,6 @@ export function u32le(b: Uint8Array, o: number): number {
   return b[o] + b[o + 1] * 256 + b[o + 2] * 65536 + b[o + 3] * 16777216;
 }
 
-function putU32le(b: Uint8Array, o: number, v: number): void {
-  b[o] = v % 256; v = Math.floor(v / 256);
-  b[o + 1] = v % 256; v = Math.floor(v / 256);
-  b[o + 2] = v % 256; v = Math.floor(v / 256);
-  b[o + 3] = v;
-}
 
 
 /** Reads a varint at b[o] (within end); returns [value, next offset] or null when malformed. */

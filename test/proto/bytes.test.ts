@@ -2,7 +2,7 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import {
-  hexOf, fromHex, bytesEqual, compareBytes, concatBytes, byteStringToBytes, bytesToByteString, utf8Encode, isValidUtf8,
+  hexOf, fromHex, bytesEqual, compareBytes, concatBytes, byteStringToBytes, bytesToByteString, utf8Encode, isValidUtf8, putU32le,
 } from '../../proto/bytes';
 import { toHex } from '../util/shared';
 
@@ -33,6 +33,15 @@ describe('proto/bytes', () => {
     assert.deepEqual(concatBytes([]), new Uint8Array(0));
   });
 
+  it('putU32le writes 32-bit words as Node does (the native verifier\'s pieces, journal headers, LoRa MACs)', () => {
+    for (const v of [0, 1, 255, 256, 0x12345678, 0x80000002, 0xffffffff]) {
+      const b = new Uint8Array(6);
+      putU32le(b, 1, v);
+      const want = Buffer.alloc(6);
+      want.writeUInt32LE(v, 1);
+      assert.deepEqual(Array.from(b), Array.from(want));
+    }
+  });
   it('byte strings', () => {
     assert.deepEqual(byteStringToBytes('A\u00e9\u00ff'), new Uint8Array([0x41, 0xe9, 0xff]));
     assert.throws(() => byteStringToBytes('\u0100'), /above 255/);
