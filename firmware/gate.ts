@@ -76,7 +76,6 @@ export function decisionSummary(d: Decision): any {
 export class Gate {
   o: GateOptions;
   stats: { scans: number; dropped: number; tooLong: number; decisions: number };
-  last: Decision | null;
   cache: VerifiedCache;
   /** decide()'s beforeParse: makeRoom, on a gate with a reserve and a cache (else unset: no RAM). */
   room?: (text: string) => void;
@@ -85,7 +84,6 @@ export class Gate {
     this.o = o;
     this.cache = new VerifiedCache(o.config.cache.size);
     this.stats = { scans: 0, dropped: 0, tooLong: 0, decisions: 0 };
-    this.last = null;
     if (o.reserve && o.free && o.config.cache.size > 0) {
       var self = this;
       this.room = function (text: string) { self.makeRoom(text); };
@@ -135,7 +133,6 @@ export class Gate {
       d.detail += ': please go to the vaccination booth';
     }
     if (o.crowd) o.crowd.judge(d, now);
-    this.last = d;
     this.stats.decisions++;
     o.door.signal(d.reason === 'booth' ? 'booth' : d.decision);
     var ev = decisionSummary(d);

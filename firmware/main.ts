@@ -165,6 +165,10 @@ function wire(): void {
 
   // 3. Configuration, verifier self-test, trust bundle (the trust store holds it; the verifier's
   //    key tables follow it).
+  // (A garbage collection first, as Espruino does when idle but boot gives it no idle moment: the
+  // configuration's parsing and the wiring above leave cycles behind, and on the Original's 2,756
+  // variables they and boot's own peak filled memory, a collection forced mid-boot; README "Memory".)
+  esp_memory().usage(); // (Espruino's process.memory() collects garbage first)
   var trust = new TrustStore({ storage: storage, verify: verifyFn, events: events });
   if (tables) trust.listen(tables.setKeys);
   var b = boot({

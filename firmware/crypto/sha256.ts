@@ -3,19 +3,24 @@
 // 32-bit arithmetic only: sums of a few int32 values are exact as doubles and wrapped with `| 0`.
 // Boards with a native SHA-256 (require('crypto')) may pass it as `sha` to hmacSha256.
 
-// The round constants, initial value and message schedule, made on the first hash (lazyState):
-// a gate whose board hashes natively never holds them.
+// The round constants, initial value and message schedule, made when a hash starts (lazyState) and
+// let go when it ends (Sha256.digest): a board that hashes in JavaScript holds them only while it
+// hashes (about 55 variables on a 32-bit board), and a board that hashes natively never.
+// K (the first 32 bits of the fractional parts of the cube roots of the first 64 primes, FIPS
+// 180-4 4.2.2) is read from a hex string literal 16 bits at a time (each an integer on every
+// interpreter): an array literal of 64 numbers would make a 64-element array (64 variables) on the way.
 function makeK256(): Int32Array {
-  return new Int32Array([
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-  ]);
+  var hex = '428a2f9871374491b5c0fbcfe9b5dba53956c25b59f111f1923f82a4ab1c5ed5' +
+    'd807aa9812835b01243185be550c7dc372be5d7480deb1fe9bdc06a7c19bf174' +
+    'e49b69c1efbe47860fc19dc6240ca1cc2de92c6f4a7484aa5cb0a9dc76f988da' +
+    '983e5152a831c66db00327c8bf597fc7c6e00bf3d5a7914706ca635114292967' +
+    '27b70a852e1b21384d2c6dfc53380d13650a7354766a0abb81c2c92e92722c85' +
+    'a2bfe8a1a81a664bc24b8b70c76c51a3d192e819d6990624f40e3585106aa070' +
+    '19a4c1161e376c082748774c34b0bcb5391c0cb34ed8aa4a5b9cca4f682e6ff3' +
+    '748f82ee78a5636f84c878148cc7020890befffaa4506cebbef9a3f7c67178f2';
+  var k = new Int32Array(64);
+  for (var i = 0; i < 64; i++) k[i] = (parseInt(hex.substr(i * 8, 4), 16) << 16) | parseInt(hex.substr(i * 8 + 4, 4), 16);
+  return k;
 }
 
 function makeIV256(): Int32Array {
@@ -32,6 +37,11 @@ interface Sha256State {
 }
 
 var S256: Sha256State | null = null;
+
+/** Whether the constants are held now (for tests: none once every hash begun has been digested). */
+export function sha256StateHeld(): boolean {
+  return S256 !== null;
+}
 
 function lazyState(): Sha256State {
   if (!S256) S256 = { k: makeK256(), iv: makeIV256(), w: new Int32Array(64) };
@@ -133,6 +143,7 @@ export class Sha256 {
       out[i * 4 + 3] = w & 255;
     }
     this.used = 0;
+    S256 = null; // (remade by the next hash: see lazyState)
     return out;
   }
 }

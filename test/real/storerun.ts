@@ -117,10 +117,15 @@ const LINUX_FLASH_START = 0x10000000;
  * The driver: hooks the hashes to sample memory, boots the gate from flash (eval of .bootcde, as
  * the interpreter does at power-on), feeds each input (host files read with E.openFile, `paths`
  * relative to the run's folder, 64 bytes at a time as Serial1 data) in turn. Prints `@boot usage total peak clock verifierCalls
- * inflateCalls`, then per input
- * `@peak k peak usage verifierCalls inflateCalls errorFlags decisionLine`, then `@done`.
+ * inflateCalls errorFlags` ('-': none), then per input
+ * `@peak k peak usage verifierCalls inflateCalls errorFlags .` (the decision or drop line is the gate's own, printed before it), then `@done`.
  */
 export function storeDriver(paths: string[], o: DriverOptions = {}): string {
+  // (The inputs' paths are made from their index, not held as an array: 20 paths held as strings
+  // took about 50 variables that a board does not spend; the last decision line is not held
+  // either: the host reads it from the output before its @peak line, see runStore.)
+  const prefix = paths.length ? paths[0].replace(/0$/, '') : '';
+  paths.forEach((p, k) => { if (p !== prefix + k) throw new Error(`input paths must be ${prefix}<k>: ${p}`); });
   // (The gate's top-level names are globals of the interpreter: the driver's are in one function,
   // but the hooks must be in place before the gate reads require('crypto').)
   return `
@@ -149,22 +154,22 @@ E.nativeCall = function (a, s, d) {
 // (what boot throws, by its message: the hooked Error above prints as [object Object])
 try { eval(require('Storage').read('.bootcde')); } catch (e) { print('@thrown ' + (e && e.message)); throw e; }
 (function () {
-var P = ${JSON.stringify(paths)}, N = P.length, i = 0, last = '';
+var N = ${paths.length}, i = 0, got = 0;
 // (in chunks of 64 bytes, each after the one before was taken, as a UART delivers them: emit()
 // queues its event, so a loop would hold the whole text, ~340 variables for 4 KB, in the queue)
-function input(k, done) { var f = E.openFile(P[k], 'r');
+function input(k, done) { var f = E.openFile(${JSON.stringify(prefix)} + k, 'r');
   (function next() { var t = f.read(64); if (!t) { f.close(); return done(); } Serial1.emit('data', t); setTimeout(next, 0); })(); }
 var m = process.memory();
-print('@boot ' + m.usage + ' ' + m.total + ' ' + __qgPeak(true) + ' ' + Math.floor(getTime()) + ' ' + __qgNative());
-m = undefined;
+print('@boot ' + m.usage + ' ' + m.total + ' ' + __qgPeak(true) + ' ' + Math.floor(getTime()) + ' ' + __qgNative() + ' ' + (E.getErrorFlags().join(',') || '-'));
+m = undefined;${dumpVars() ? "\nprint('@dump boot'); E.dumpVariables(); print('@dump-end');" : ''}
 var log0 = console.log;
-console.log = function (l) { var t = String(l); if (t.indexOf('"ev":"decision"') >= 0 || t.indexOf('"ev":"drop"') >= 0) last = l; log0(l); };
+console.log = function (l) { log0(l); l = String(l); if (l.indexOf('"ev":"decision"') >= 0 || l.indexOf('"ev":"drop"') >= 0) got = 1; };
 function feed() {
   if (i >= N) { print('@done'); return; }
   __qgPeak(true);
-  last = '';
-  input(i, function poll() { if (last === '') return setTimeout(poll, 20);
-    print('@peak ' + i + ' ' + __qgPeak(true) + ' ' + process.memory().usage + ' ' + __qgNative() + ' ' + E.getErrorFlags().join(',') + ' ' + last);
+  got = 0;
+  input(i, function poll() { if (!got) return setTimeout(poll, 20);
+    print('@peak ' + i + ' ' + __qgPeak(true) + ' ' + process.memory().usage + ' ' + __qgNative() + ' ' + E.getErrorFlags().join(',') + ' .');${dumpVars() ? "\n    print('@dump ' + i); E.dumpVariables(); print('@dump-end');" : ''}
     i++; setTimeout(feed, 50); });
 }
 setTimeout(feed, ${settleMs()});
@@ -180,6 +185,15 @@ setTimeout(feed, ${settleMs()});
 function settleMs(): number {
   const v = Number(process.env.QG_STORES_SETTLE || 100);
   return v >= 0 && isFinite(v) ? Math.floor(v) : 100;
+}
+
+/**
+ * QG_STORES_DUMP=1: the driver prints E.dumpVariables() (every variable, its size and links)
+ * between \`@dump boot\` / \`@dump k\` and \`@dump-end\` after boot and after each input, to see with
+ * tools/espruino/vardump.js where the variables go (keep the output with QG_STORES_OUT).
+ */
+function dumpVars(): boolean {
+  return process.env.QG_STORES_DUMP === '1';
 }
 
 /** One run: a bundle and its files on one interpreter, fed its inputs. */
@@ -222,7 +236,8 @@ export interface RunResult {
   out: string; ms: number; rows: (Row | undefined)[];
   /** The bytes of the head and the tail when flashed split (StoreRun.imageRoom). */
   split?: { head: number; tail: number };
-  boot?: { usage: number; total: number; peak: number; clock: number; verifierCalls: number; inflateCalls: number };
+  /** After boot; `flags`: Espruino's error flags raised while booting (E.getErrorFlags: read, so each input's row has only its own). */
+  boot?: { usage: number; total: number; peak: number; clock: number; verifierCalls: number; inflateCalls: number; flags: string };
 }
 
 /** The Storage file the driver is seeded as. */
@@ -267,15 +282,23 @@ export async function runStore(r: StoreRun, bin: string, work: string): Promise<
   const out = await seedAndRun(cmd, dir, files, `eval(require('Storage').read(${JSON.stringify(DRIVER_FILE)}));\n`, STOP, 80 * 60 * 1000, 300000,
     split ? loaderScript() : '');
   const res: RunResult = { out, ms: Date.now() - t0, rows: [], split };
-  const b = /@boot (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
-  if (b) res.boot = { usage: +b[1], total: +b[2], peak: +b[3], clock: +b[4], verifierCalls: +b[5], inflateCalls: +b[6] };
+  const b = /@boot (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\S+)/.exec(out);
+  if (b) res.boot = { usage: +b[1], total: +b[2], peak: +b[3], clock: +b[4], verifierCalls: +b[5], inflateCalls: +b[6], flags: b[7] === '-' ? '' : b[7] };
   res.rows = r.inputs.map((w, k) => {
-    const m = new RegExp('@peak ' + k + ' (\\d+) (\\d+) (\\d+) (\\d+) ([^ ]*) ([^\\n]*)').exec(out);
-    return m ? { input: w, peak: +m[1], usage: +m[2], verifierCalls: +m[3], inflateCalls: +m[4], flags: m[5], line: m[6] } : undefined;
+    const m = new RegExp('@peak ' + k + ' (\\d+) (\\d+) (\\d+) (\\d+) ([^ ]*) \\.').exec(out);
+    return m ? { input: w, peak: +m[1], usage: +m[2], verifierCalls: +m[3], inflateCalls: +m[4], flags: m[5], line: lastEventBefore(out, m.index) } : undefined;
   });
   // QG_STORES_OUT=dir keeps each run's console output (dir/<key>.log).
   if (process.env.QG_STORES_OUT) fs.writeFileSync(path.join(process.env.QG_STORES_OUT, `${r.key}.log`), out);
   return res;
+}
+
+/** The last decision or drop event line (`@qg {...}`) the gate printed before `end` in `out`. */
+export function lastEventBefore(out: string, end: number): string {
+  const re = /@qg \{"ev":"(?:decision|drop)"[^\n]*/g;
+  let m: RegExpExecArray | null, last = '';
+  while ((m = re.exec(out)) && m.index < end) last = m[0].replace(/\r$/, '');
+  return last;
 }
 
 /** The decision event of a row's line (`@qg {...}`). */
@@ -345,11 +368,12 @@ export function storeSuite(o: { title: string; runs: StoreRun[]; unset: string; 
         const x = res();
         if (!x) { console.log(`      skipped: set ${r.env}`); return this.skip(); }
         console.log(`      ${r.label}: ${x.boot ? `${x.boot.usage} variables after boot with this driver (boot's own peak at least ` +
-          `${x.boot.peak}) of ${x.boot.total}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s` +
+          `${x.boot.peak}) of ${x.boot.total}${x.boot.flags ? ', flags ' + x.boot.flags : ''}` : 'did not boot'}; ${r.inputs.length} inputs in ${Math.round(x.ms / 1000)} s` +
           (x.split ? `; flashed split${r.tokenise ? ' and pretokenised' : ''}, head ${x.split.head} bytes read in place, tail ${x.split.tail}` : ''));
         assert.ok(x.boot, 'no @boot line:\n' + x.out.slice(-3000));
         assert.equal(x.boot.total, r.vars, `${r.env} is not a ${r.vars}-variable build`);
         assert.ok(/"ev":"ready"[^\n]*"fault":""/.test(x.out), 'the gate booted with a fault:\n' + x.out.slice(-3000));
+        assert.ok(!/MEMORY/.test(x.boot.flags), `error flags while booting: ${x.boot.flags}`);
       });
       it(`${r.label}: decides every input without running out (${r.inputs.length} inputs)`, function () {
         const x = res();

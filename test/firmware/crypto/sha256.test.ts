@@ -2,7 +2,7 @@
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import fc from 'fast-check';
-import { sha256, sha256Chunks, hmacSha256, Sha256 } from '../../../firmware/crypto/sha256';
+import { sha256, sha256Chunks, hmacSha256, Sha256, sha256StateHeld } from '../../../firmware/crypto/sha256';
 import { toHex } from '../../util/shared';
 
 import { RUNS, nodeHash, BOUNDARY_LENGTHS, bytes, splitData } from '../../util/hash';
@@ -35,6 +35,22 @@ describe('crypto/sha256', () => {
     const s = new Sha256();
     for (let i = 0; i < d.length; i += 77) s.update(d.subarray(i, i + 77));
     assert.equal(toHex(s.digest()), nodeHash('sha256', d));
+  });
+});
+
+describe('crypto/sha256: its constants are held only while hashing', () => {
+  it('let go after a digest, remade by the next hash; interleaved hashes stay right', () => {
+    const a = new Sha256();
+    assert.equal(sha256StateHeld(), true);
+    a.update(new Uint8Array(100));
+    const b = new Sha256().update(new Uint8Array([4]));
+    assert.equal(toHex(b.digest()), nodeHash('sha256', new Uint8Array([4])));
+    assert.equal(sha256StateHeld(), false, 'let go at the digest');
+    a.update(new Uint8Array(30)); // (remade: a's own state is its h and buffer)
+    assert.equal(toHex(a.digest()), nodeHash('sha256', new Uint8Array(130)));
+    assert.equal(sha256StateHeld(), false);
+    assert.equal(toHex(sha256(new Uint8Array(0))), nodeHash('sha256', new Uint8Array(0)));
+    assert.equal(sha256StateHeld(), false);
   });
 });
 
