@@ -41,12 +41,12 @@ export var WIFI: Board = {
     ],
   },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, crowd: false, scannerModule: false, door: true, fits: true,
+    native: true, jsVerify: false, divoc: true, divocData: true, wifi: true, lora: false, crowd: false, scannerModule: false, door: true, fits: true,
     note: 'qg.ed25519 and the firmware\'s head in the 48 KB after the bootloader, its tail and the journal in Storage (README "Flash layout"); without occupancy counting (capacity, anti-passback, exit scanner), the scanner module\'s configuration and LoRa (uplink, trust fragments): with them the firmware (91 KB) needed about 5 KB more than the 48 KB area and 64 KB of Storage hold',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
-    { name: 'qg.ed25519', area: 'storage' },
+    { name: 'qg.ed25519', area: 'storage' }, { name: 'qg.inflate', area: 'storage' }, { name: 'qg.divoc', area: 'storage' },
   ],
   notes: [],
 };
