@@ -101,6 +101,13 @@ export interface BoardFeatures {
    */
   lazyBoot?: boolean;
   /**
+   * Lazy parts of the bundle (tools/build/bundle.js GATE_LAZY) built into the core on this board,
+   * for a board short of flash before RAM: a part carries its own copy of every module it shares
+   * with the core, and a part whose functions stay alive once started anyway (a running uplink, the
+   * native inflate's glue) costs no RAM more in the core. Absent: every part lazy.
+   */
+  eagerParts?: string[];
+  /**
    * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
    * 4 x 4 KB) fit this board's Storage (test/tools/flashbudget.test.ts measures it). A board that
    * does not fit is not supported: `qrgate flash` refuses it and the simulator runs it only with
@@ -308,6 +315,8 @@ export function checkBoard(b: any): string[] {
   need(!f.native || b.arm, 'features.native needs an ARM board');
   need(f.native || f.jsVerify, 'features: a board needs the native or the JavaScript verifier');
   need(!f.lora || p.lora !== null, 'features.lora needs pins.lora');
+  need(f.eagerParts === undefined || (f.eagerParts instanceof Array && f.eagerParts.every(function (n: any) { return typeof n === 'string'; })),
+    'features.eagerParts must be names of lazy parts');
   var dm = f.divocMax;
   need(dm === undefined || (f.divoc === true && !!dm && ['text', 'inflated', 'values'].every(function (k) { return isCount(dm[k]) && dm[k] > 0; })),
     'features.divocMax must be {text, inflated, values} (positive counts), on a board with divoc');

@@ -160,6 +160,11 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
     // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust'). A board
     // short of RAM before flash keeps them lazy (features.lazyBoot: the Original).
     if ((!f.jsVerify && !f.lazyBoot) || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
+    // Parts a board short of flash builds into the core (features.eagerParts: no copies of the
+    // modules they share with it, their functions in RAM from boot on).
+    const eager = f.eagerParts || [];
+    for (const n of eager) if (!GATE_LAZY.some((g: { name: string }) => g.name === n)) throw new Error(`features.eagerParts: no lazy part ${n}`);
+    lazy = lazy.filter((g: { name: string }) => eager.indexOf(g.name) < 0);
   }
   const boards = deviceBoards(profile).map((p, i) => (i === 0 && opts.profile ? Object.assign({}, p, opts.profile) : p));
   const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));
