@@ -174,7 +174,7 @@ export function decide(text: string, ctx: DecideContext): Decision {
     // (a DIVOC text that a firmware without the JavaScript inflate cannot read: its native inflate
     // or table file failed at boot, where the `inflate` or `divoc` fault says why)
     return result('deny', 'unsupported', null, QG_DIVOC && !QG_JS_INFLATE && !ctx.inflate && formatOfText(text) === FORMAT_DIVOC ?
-      'DIVOC cannot be read: see the boot fault (inflate or divoc)' : 'not a certificate this gate reads');
+      'DIVOC cannot be read: see the boot fault (inflate or divoc-table)' : 'not a certificate this gate reads');
   }
   if (now === null) return result('attendant', 'clock-unset', p, 'the gate does not know the time');
   try {

@@ -254,7 +254,7 @@ function wire(): void {
     if (!QG_JS_INFLATE && inflateWhy) divocFault('inflate', inflateWhy);
     if (QG_DIVOC_DATA && gateOpts.inflate && !fileOk('qg.divoc', divocDataOf().sha256)) {
       gateOpts.inflate = null;
-      divocFault('divoc', 'qg.divoc (DIVOC\'s context table) missing or damaged (qrgate flash writes it)');
+      divocFault('divoc-table', 'qg.divoc (DIVOC\'s context table) missing or damaged (qrgate flash writes it)');
     }
   }
   // The repeat-visitor cache gives memory back before a decision that needs it (the board's

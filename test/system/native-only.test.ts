@@ -90,7 +90,7 @@ describe('the WiFi\'s firmware without JavaScript fallbacks (SHA-256, inflate, D
     assert.ok(relayNeverOn(r), 'the relay was driven');
   });
 
-  for (const [what, file, damage] of [['inflate', 'qg.inflate', false], ['inflate', 'qg.inflate', true], ['divoc', 'qg.divoc', false], ['divoc', 'qg.divoc', true]] as [string, string, boolean][]) {
+  for (const [what, file, damage] of [['inflate', 'qg.inflate', false], ['inflate', 'qg.inflate', true], ['divoc-table', 'qg.divoc', false], ['divoc-table', 'qg.divoc', true]] as [string, string, boolean][]) {
     it(`${file} ${damage ? 'damaged' : 'missing'}: an ${what} fault at boot, DIVOC texts unsupported (the door locked), QG1 still opens`, () => {
       const r = flashWifi((files) => {
         if (!damage) delete files[file];
