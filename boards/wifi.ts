@@ -40,6 +40,14 @@ export var WIFI: Board = {
       { addr: 0x08020000, length: 384 * 1024, what: 'Espruino firmware (sectors 5-7)' },
     ],
   },
+  // Free variables a decision needs (firmware/gate.ts makeRoom; boards/pico.ts says how), since
+  // the WiFi carries DIVOC (session 14): measured on its store (ESPRUINO_ARM_8190, 64 keys, as
+  // flashed split): the worst DIVOC text the global limits let through (`statements`) takes about
+  // 4,360 over the usage before it (the samples about 2,740, the table's 9 KB buffer included), the
+  // worst QG1 text about 520. With 64 keys and a full repeat-visitor cache (16 entries, about 900)
+  // about 4,750 are free: the reserve makes the cache give entries back before a text that needs
+  // more than is left (the largest of each kind plus about 5 %; QG1 as on the Pico).
+  memReserve: { qg1: 950, divoc: 4600 },
   features: {
     native: true, jsVerify: false, divoc: true, divocData: true, wifi: true, lora: false, crowd: false, scannerModule: false, door: true, fits: true,
     // (the Wi-Fi uplink, which keeps its functions once started, with the status it shares, and the
