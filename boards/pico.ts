@@ -56,7 +56,7 @@ export var PICO: Board = {
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
-    { name: 'qg.ed25519', area: 'storage' },
+    { name: 'qg.ed25519', area: 'storage' }, { name: 'qg.inflate', area: 'storage' },
   ],
   notes: [],
 };

@@ -73,6 +73,13 @@ export interface BoardFeatures {
    * (counted while parsing, before the statements are made). Absent: the global limits.
    */
   divocMax?: DivocMax;
+  /**
+   * DIVOC's context table as compressed data in the flash file qg.divoc (firmware/build-flags.ts
+   * QG_DIVOC_DATA: about 8 KB less firmware, the table inflated into RAM, about 9 KB, while a DIVOC
+   * text is decided), for a board short of flash; needs divoc and the native code (its native
+   * inflate). Absent: the table's literals in the firmware.
+   */
+  divocData?: boolean;
   /** uplink.transport 'wifi'. */
   wifi: boolean;
   /** uplink.transport 'lora' (an RN2483 on the board's LoRa UART), and trust updates in LoRa fragments. */
@@ -93,6 +100,13 @@ export interface BoardFeatures {
    * Original). Absent: in the core, as on the other ARM boards (tools/build/boards.ts).
    */
   lazyBoot?: boolean;
+  /**
+   * Lazy parts of the bundle (tools/build/bundle.js GATE_LAZY) built into the core on this board,
+   * for a board short of flash before RAM: a part carries its own copy of every module it shares
+   * with the core, and a part whose functions stay alive once started anyway (a running uplink, the
+   * native inflate's glue) costs no RAM more in the core. Absent: every part lazy.
+   */
+  eagerParts?: string[];
   /**
    * Whether the bundle, the files and the default journal (log.segments x log.segmentSize =
    * 4 x 4 KB) fit this board's Storage (test/tools/flashbudget.test.ts measures it). A board that
@@ -216,6 +230,22 @@ export var COMMON_FILES: string[] = ['qg.cfg', 'qg.lock', 'qg.trust'];
 export var TABLE_FILES: string[] = ['qg.tb', 'qg.k*'];
 /** The native verifier's machine code (boards with features.native). */
 export var NATIVE_FILE_NAME = 'qg.ed25519';
+/** The native inflate's machine code (ARM boards with features.native and divoc: nativeInflateOn). */
+export var INFLATE_FILE_NAME = 'qg.inflate';
+/** DIVOC's context table as data (boards with features.divocData). */
+export var DIVOC_FILE_NAME = 'qg.divoc';
+
+/** Whether a board's firmware inflates DIVOC's zip with the native inflate (the file qg.inflate). */
+export function nativeInflateOn(b: { arm: boolean; features: { native: boolean; divoc: boolean } }): boolean {
+  return b.arm && b.features.native && b.features.divoc;
+}
+
+/** The files `qrgate flash` writes besides .bootcde for a board's features (its `files`). */
+export function filesFor(b: { arm: boolean; features: { native: boolean; divoc: boolean; jsVerify: boolean; divocData?: boolean } }): string[] {
+  var f = b.features;
+  return COMMON_FILES.concat(f.jsVerify ? TABLE_FILES : [], f.native ? [NATIVE_FILE_NAME] : [],
+    nativeInflateOn(b) ? [INFLATE_FILE_NAME] : [], f.divocData ? [DIVOC_FILE_NAME] : []);
+}
 
 function isPin(p: any): boolean {
   if (typeof p !== 'string' || p.length < 2 || p.length > 4) return false;
@@ -285,11 +315,15 @@ export function checkBoard(b: any): string[] {
   need(!f.native || b.arm, 'features.native needs an ARM board');
   need(f.native || f.jsVerify, 'features: a board needs the native or the JavaScript verifier');
   need(!f.lora || p.lora !== null, 'features.lora needs pins.lora');
+  need(f.eagerParts === undefined || (f.eagerParts instanceof Array && f.eagerParts.every(function (n: any) { return typeof n === 'string'; })),
+    'features.eagerParts must be names of lazy parts');
   var dm = f.divocMax;
   need(dm === undefined || (f.divoc === true && !!dm && ['text', 'inflated', 'values'].every(function (k) { return isCount(dm[k]) && dm[k] > 0; })),
     'features.divocMax must be {text, inflated, values} (positive counts), on a board with divoc');
   var names = (b.files instanceof Array ? b.files : []).map(function (x: any) { return x && x.area === 'storage' ? x.name : '?'; });
-  var want = COMMON_FILES.concat(f.jsVerify ? TABLE_FILES : []).concat(f.native ? [NATIVE_FILE_NAME] : []);
+  need(f.divocData === undefined || (typeof f.divocData === 'boolean' && (!f.divocData || (f.divoc && f.native && b.arm))),
+    'features.divocData needs divoc and the native code on an ARM board (its native inflate)');
+  var want = filesFor({ arm: !!b.arm, features: f });
   need(names.length === want.length && want.every(function (n) { return names.indexOf(n) >= 0; }),
     'files must be ' + want.join(', ') + ' (in Storage) for these features');
   need(b.notes instanceof Array && b.notes.every(function (s: any) { return typeof s === 'string'; }), 'notes must be strings');

@@ -40,13 +40,24 @@ export var WIFI: Board = {
       { addr: 0x08020000, length: 384 * 1024, what: 'Espruino firmware (sectors 5-7)' },
     ],
   },
+  // Free variables a decision needs (firmware/gate.ts makeRoom; boards/pico.ts says how), since
+  // the WiFi carries DIVOC (session 14): measured on its store (ESPRUINO_ARM_8190, 64 keys, as
+  // flashed split): the worst DIVOC text the global limits let through (`statements`) takes about
+  // 4,360 over the usage before it (the samples about 2,740, the table's 9 KB buffer included), the
+  // worst QG1 text about 520. With 64 keys and a full repeat-visitor cache (16 entries, about 900)
+  // about 4,750 are free: the reserve makes the cache give entries back before a text that needs
+  // more than is left (the largest of each kind plus about 5 %; QG1 as on the Pico).
+  memReserve: { qg1: 950, divoc: 4600 },
   features: {
-    native: true, jsVerify: false, divoc: false, wifi: true, lora: false, crowd: false, scannerModule: false, door: true, fits: true,
-    note: 'qg.ed25519 and the firmware\'s head in the 48 KB after the bootloader, its tail and the journal in Storage (README "Flash layout"); without occupancy counting (capacity, anti-passback, exit scanner), the scanner module\'s configuration and LoRa (uplink, trust fragments): with them the firmware (91 KB) needed about 5 KB more than the 48 KB area and 64 KB of Storage hold',
+    native: true, jsVerify: false, divoc: true, divocData: true, wifi: true, lora: false, crowd: false, scannerModule: false, door: true, fits: true,
+    // (the Wi-Fi uplink, which keeps its functions once started, with the status it shares, and the
+    // native inflate's glue, kept from boot on: in the core they cost no copies: 4.8 KB less firmware)
+    eagerParts: ['wifi', 'status', 'ninflate'],
+    note: 'qg.ed25519, qg.inflate and the firmware\'s head in the 48 KB after the bootloader, its tail, qg.divoc and the journal in Storage, the firmware pretokenised (README "Flash layout"; DIVOC since session 14: its context table as data, qg.divoc); without occupancy counting (capacity, anti-passback, exit scanner), the scanner module\'s configuration and LoRa (uplink, trust fragments): with them the firmware (91 KB) needed about 5 KB more than the 48 KB area and 64 KB of Storage hold',
   },
   files: [
     { name: 'qg.cfg', area: 'storage' }, { name: 'qg.lock', area: 'storage' }, { name: 'qg.trust', area: 'storage' },
-    { name: 'qg.ed25519', area: 'storage' },
+    { name: 'qg.ed25519', area: 'storage' }, { name: 'qg.inflate', area: 'storage' }, { name: 'qg.divoc', area: 'storage' },
   ],
   notes: [],
 };

@@ -17,6 +17,9 @@ declare var __QG_LORA__: boolean;
 declare var __QG_CROWD__: boolean;
 declare var __QG_SCANNER_MODULE__: boolean;
 declare var __QG_DOOR__: boolean;
+declare var __QG_JS_SHA256__: boolean;
+declare var __QG_JS_INFLATE__: boolean;
+declare var __QG_DIVOC_DATA__: boolean;
 
 /** The native (ARM machine code) Ed25519 verifier, run through E.nativeCall. */
 export var QG_NATIVE: boolean = typeof __QG_NATIVE__ === 'undefined' ? true : __QG_NATIVE__;
@@ -43,6 +46,27 @@ export var QG_CROWD: boolean = typeof __QG_CROWD__ === 'undefined' ? true : __QG
 export var QG_SCANNER_MODULE: boolean = typeof __QG_SCANNER_MODULE__ === 'undefined' ? true : __QG_SCANNER_MODULE__;
 /** The door contact and exit button (firmware/doorwatch.ts). */
 export var QG_DOOR: boolean = typeof __QG_DOOR__ === 'undefined' ? true : __QG_DOOR__;
+
+/**
+ * The JavaScript SHA-256 (firmware/crypto/sha256.ts). False on boards whose Espruino hashes
+ * natively (board file `nativeSha256`: require('crypto').SHA256): a firmware that finds no native
+ * SHA-256 at boot reports a `sha256` fault and keeps the door locked (firmware/main.ts).
+ */
+export var QG_JS_SHA256: boolean = typeof __QG_JS_SHA256__ === 'undefined' ? true : __QG_JS_SHA256__;
+/**
+ * The JavaScript inflate (proto/inflate.ts) for DIVOC's zip. False on ARM boards with native code:
+ * they inflate with the native inflate (firmware/native-inflate.ts, the flash file qg.inflate);
+ * where that is missing or fails its self-test, the firmware reports an `inflate` fault at boot and
+ * refuses DIVOC texts as `unsupported` (QG1 goes on: firmware/main.ts, firmware/decide.ts).
+ */
+export var QG_JS_INFLATE: boolean = typeof __QG_JS_INFLATE__ === 'undefined' ? true : __QG_JS_INFLATE__;
+/**
+ * DIVOC's context table (proto/divoc/table.generated.ts, 9.75 KB of string literals) as compressed
+ * data in the flash file qg.divoc that `qrgate flash` writes, inflated natively into RAM while a
+ * DIVOC text is decided (proto/divoc/table.ts, firmware/divoc-read.ts): for a board short of flash
+ * (boards/<name>.ts features.divocData). False: the literals.
+ */
+export var QG_DIVOC_DATA: boolean = typeof __QG_DIVOC_DATA__ === 'undefined' ? false : __QG_DIVOC_DATA__;
 
 /** The features this firmware was built with (the `ready` line and `qrgate doctor` show them). */
 export function builtFeatures(): string[] {
@@ -80,6 +104,9 @@ export function unbuiltFeature(c: FeatureKeys, crowd: boolean, door: boolean): s
 }
 
 declare var __QG_NATIVE_SHA256__: string;
+declare var __QG_INFLATE_SHA256__: string;
+declare var __QG_DIVOC_DATA_SHA256__: string;
+declare var __QG_DIVOC_DATA_SIZE__: number;
 declare var __QG_DIVOC_MAX_TEXT__: number;
 declare var __QG_DIVOC_MAX_INFLATED__: number;
 declare var __QG_DIVOC_MAX_VALUES__: number;
@@ -104,4 +131,25 @@ export function divocMax(): { text: number; inflated: number; values: number } {
  */
 export function nativeCodeDigest(): string {
   return typeof __QG_NATIVE_SHA256__ === 'undefined' ? '' : __QG_NATIVE_SHA256__;
+}
+
+/**
+ * SHA-256 (hex) of the native inflate's machine code, for bundles that read it from the flash file
+ * qg.inflate that `qrgate flash` writes (set by the build from native-inflate.generated.ts; '' when
+ * not built that way).
+ */
+export function inflateCodeDigest(): string {
+  return typeof __QG_INFLATE_SHA256__ === 'undefined' ? '' : __QG_INFLATE_SHA256__;
+}
+
+/**
+ * The flash file qg.divoc (QG_DIVOC_DATA): the SHA-256 (hex) of its bytes (deflate-raw) and the
+ * size of the table text they inflate to (set by the build from
+ * proto/divoc/table-data.generated.ts; '' and 0 when not built that way).
+ */
+export function divocDataOf(): { sha256: string; size: number } {
+  return {
+    sha256: typeof __QG_DIVOC_DATA_SHA256__ === 'undefined' ? '' : __QG_DIVOC_DATA_SHA256__,
+    size: typeof __QG_DIVOC_DATA_SIZE__ === 'undefined' ? 0 : __QG_DIVOC_DATA_SIZE__,
+  };
 }

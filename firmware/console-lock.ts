@@ -22,6 +22,9 @@
 //     password that nobody knows (recovery: erase the flash with the chip's bootloader);
 //  4. no qg.cfg and no qg.lock: nothing secret is on the board; the console stays open (a board
 //     that was never flashed, or whose configuration was removed), network consoles still off.
+// A firmware that finds no SHA-256 at all (built without the JavaScript one for a board that hashes
+// natively, run on an Espruino without crypto: firmware/main.ts) can neither derive nor check a
+// password: 3 or 4.
 import { GateConfig } from './config';
 import { hexOf, byteStringToBytes } from '../proto/bytes';
 
@@ -60,9 +63,10 @@ export interface ConsoleLockChoice {
 
 /** Which password locks the console (see the file header), from what the board holds. */
 export function chooseConsoleLock(config: GateConfig | undefined, lockText: string | undefined, configExists: boolean,
-  hmac: (key: Uint8Array, data: Uint8Array) => Uint8Array, sha256: (d: Uint8Array) => Uint8Array): ConsoleLockChoice {
-  if (config) return { password: consolePassword(config.site.secret, hmac), random: false, source: 'config' };
-  var fromFile = passwordOfLockFile(lockText, sha256);
+  hmac: ((key: Uint8Array, data: Uint8Array) => Uint8Array) | null, sha256: ((d: Uint8Array) => Uint8Array) | null): ConsoleLockChoice {
+  // (No SHA-256 at all, hmac and sha256 null: neither password can be made or checked.)
+  if (config && hmac) return { password: consolePassword(config.site.secret, hmac), random: false, source: 'config' };
+  var fromFile = sha256 ? passwordOfLockFile(lockText, sha256) : null;
   if (fromFile !== null) return { password: fromFile, random: false, source: 'lockfile' };
   if (configExists || lockText !== undefined) return { password: '', random: true, source: 'random' };
   return { password: null, random: false, source: 'none' };

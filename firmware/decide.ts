@@ -4,7 +4,8 @@
 // the repeat-visitor cache it is given.
 import { Policy } from './config';
 import { TrustBundle, TrustKey, findKeys, isRevoked, revocationPrefix, REVOCATION_PREFIX_BYTES } from '../proto/trustbundle';
-import { formatOfText, FORMAT_NAMES } from '../proto/formats';
+import { formatOfText, FORMAT_NAMES, FORMAT_DIVOC } from '../proto/formats';
+import { QG_DIVOC, QG_JS_INFLATE } from './build-flags';
 import { byteStringToBytes } from '../proto/bytes';
 import { Claims, Parsed, parseScan } from './parse';
 import { VerifiedCache } from './cache';
@@ -169,7 +170,12 @@ export function decide(text: string, ctx: DecideContext): Decision {
     d.format = FORMAT_NAMES[formatOfText(text)];
     return d;
   }
-  if (!p) return result('deny', 'unsupported', null, 'not a certificate this gate reads');
+  if (!p) {
+    // (a DIVOC text that a firmware without the JavaScript inflate cannot read: its native inflate
+    // or table file failed at boot, where the `inflate` or `divoc` fault says why)
+    return result('deny', 'unsupported', null, QG_DIVOC && !QG_JS_INFLATE && !ctx.inflate && formatOfText(text) === FORMAT_DIVOC ?
+      'DIVOC cannot be read: see the boot fault (inflate or divoc-table)' : 'not a certificate this gate reads');
+  }
   if (now === null) return result('attendant', 'clock-unset', p, 'the gate does not know the time');
   try {
     // Several entries may share a kid (key rotation): the one whose signature verifies counts.

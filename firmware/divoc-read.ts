@@ -4,16 +4,49 @@
 // TypeScript). The DIVOC lazy part's entry (tools/build/bundle.js GATE_LAZY): the built-ins are
 // asked for here, at each DIVOC scan, so that nothing of them exists after boot (a getter handed
 // down from boot would cost about 6 variables: test/real/memory.test.ts).
+//
+// A firmware built with QG_DIVOC_DATA (build-flags: a board short of flash) reads DIVOC's context
+// table from the flash file qg.divoc: its SHA-256 checked, inflated by the board's native inflate
+// into one flat buffer when the first table string is needed, let go when the decision ends
+// (proto/divoc/table.ts useDivocTable).
 import { decodeDivoc, DivocCert } from '../proto/divoc/verify';
 import type { NativeInflate } from '../proto/zip';
 import type { Sha256 } from '../proto/divoc/nquads';
-import { builtins } from '../hal/espruino/builtins';
-import { divocMax } from './build-flags';
+import { useDivocTable } from '../proto/divoc/table';
+import { bytesToByteString, hexOf } from '../proto/bytes';
+import { qgError } from '../proto/error';
+import { builtins, flashFile } from '../hal/espruino/builtins';
+import { Builtins } from '../hal/types';
+import { divocMax, divocDataOf, QG_DIVOC_DATA } from './build-flags';
+
+/** DIVOC's context table (QG_DIVOC_DATA): written by `qrgate flash` (boards/types.ts DIVOC_FILE_NAME). */
+export var DIVOC_FILE = 'qg.divoc';
 
 /**
  * decodeDivoc(b64Text, sha256, inflate, ..., sha256Text) with this interpreter's built-ins, if it has them, and
  * the board's own bounds on a DIVOC text (build-flags divocMax: boards/<name>.ts features.divocMax).
  */
 export function readDivoc(b64Text: string, sha256: Sha256, inflate?: NativeInflate | null, sha256Text?: ((text: string) => Uint8Array) | null): DivocCert {
-  return decodeDivoc(b64Text, sha256, inflate, builtins(), divocMax(), sha256Text);
+  var nat = builtins();
+  if (!QG_DIVOC_DATA) return decodeDivoc(b64Text, sha256, inflate, nat, divocMax(), sha256Text);
+  useDivocTable(function () { return divocTable(inflate, sha256, nat); });
+  try {
+    return decodeDivoc(b64Text, sha256, inflate, nat, divocMax(), sha256Text);
+  } finally {
+    useDivocTable(null);
+  }
+}
+
+/**
+ * The table's data text: qg.divoc (deflate-raw) checked against its SHA-256 and inflated with the
+ * native inflate into exactly the text's size (one flat buffer, read as a string without a copy
+ * where E.toString can). Throws when the file is missing or damaged or cannot be inflated now.
+ */
+export function divocTable(inflate: NativeInflate | null | undefined, sha256: Sha256, nat: Builtins | null): string {
+  var f = flashFile(DIVOC_FILE);
+  var d = divocDataOf();
+  if (!f || hexOf(sha256(f)) !== d.sha256) throw qgError('divoc: qg.divoc missing or damaged');
+  var r = inflate ? inflate(f, d.size) : null;
+  if (!r || r.used !== f.length || r.data.length !== d.size) throw qgError('divoc: context table not inflated');
+  return nat ? nat.text(r.data) : bytesToByteString(r.data);
 }

@@ -21,14 +21,14 @@ import { tableVerifier, TableVerifier } from './verifier';
 import { nativeEd25519Code, NATIVE_ENTRY, NATIVE_SIGNATURE, NATIVE_SIZE, verifierSelfTest } from './crypto/native';
 import { sha256 } from './crypto/sha256';
 import { sha512 } from './crypto/sha512';
-import { hmacSha256 } from './crypto/sha256';
+import { hmacWith } from './crypto/hmac';
 import { Journal } from './journal';
 import { EntryLog } from './entrylog';
 import { logConsole } from './logconsole';
 import { startUplink, UplinkHal } from './uplink';
 import { startOccupancy } from './occupancy';
 import { frameLimit, parseScan } from './parse';
-import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, nativeCodeDigest } from './build-flags';
+import { QG_NATIVE, QG_NATIVE_EMBED, QG_JSVERIFY, QG_DIVOC, QG_JS_SHA256, QG_JS_INFLATE, QG_DIVOC_DATA, nativeCodeDigest, inflateCodeDigest, divocDataOf } from './build-flags';
 import { QG_CROWD, QG_SCANNER_MODULE, QG_DOOR, unbuiltFeature } from './build-flags';
 import { nativeInflater } from './native-inflate';
 import { ota, VerifyFn } from './trustcheck';
@@ -117,7 +117,9 @@ function wire(): void {
   var timers = esp_timers();
   var clock = esp_clock();
   var storage = esp_storage();
-  var hashes = esp_hashes({ sha256: sha256, sha512: QG_JSVERIFY ? sha512 : sha256 }); // sha512 only serves the JS verifier
+  // (sha512 only serves the JS verifier; a firmware without the JS SHA-256, QG_JS_SHA256, finds the
+  // board's or none: hs null)
+  var hs = esp_hashes({ sha256: QG_JS_SHA256 ? sha256 : null, sha512: QG_JSVERIFY ? sha512 : null });
 
   // 2. The door: relay and lights. The polarity only says which level opens (drivers/relay.ts).
   var pre = loadConfig(storage);
@@ -125,9 +127,9 @@ function wire(): void {
   // the site's password, before the program gives the interpreter its first idle moment (when
   // console input is first read).
   // HMAC-SHA-256 on the board's hashes: the console lock, the entry log's pseudonyms, the uplink's identity.
-  var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacSha256(k, d, hashes.sha256); };
+  var hmac = function (k: Uint8Array, d: Uint8Array) { return hmacWith(k, d, hs!.sha256); };
   var lock = chooseConsoleLock(pre.config, storage.readText(LOCK_FILE), storage.readText(CONFIG_FILE_NAME) !== undefined,
-    hmac, hashes.sha256);
+    hs && hmac, hs && hs.sha256);
   var consoles = esp_lockConsoles(lock.password, lock.random, profile.host);
   var relay = new Relay({
     pin: relayPin, timers: timers,
@@ -139,14 +141,26 @@ function wire(): void {
     amber: esp_outputPin(profile.led.amber), timers: timers,
   });
   var door = new Door({ relay: relay, leds: leds, openMs: pre.config ? pre.config.relay.openMs : 3000 });
+  // No SHA-256 at all: this firmware (built for a board whose Espruino hashes natively) runs on an
+  // Espruino without require('crypto').SHA256. Nothing can be checked: a fault, the door locked.
+  if (!hs) {
+    events.emit('fault', { what: 'sha256', why: 'no native SHA-256 (require("crypto").SHA256) on this Espruino, and this firmware carries none' });
+    door.signal('fault');
+    return;
+  }
+  var hashes = hs;
 
   // The verifier: machine code on ARM boards; elsewhere the JavaScript one with its tables in
   // flash (the base point's now, the trusted keys' once the trust bundle is accepted).
   var tables: TableVerifier | null = null;
   var jsVerify: VerifyFn | null = QG_JSVERIFY ? function (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) { return verify(pub, msg, sig, hashes.sha512); } : null;
+  // A file `qrgate flash` wrote (native code, DIVOC's table) is there and is what the build expects.
+  var fileOk = function (name: string, digest: string) {
+    var c = storage.readBytes(name);
+    return !!c && hexOf(hashes.sha256(c)) === digest;
+  };
   var codeOk = function () {
-    var c = storage.readBytes('qg.ed25519');
-    if (c && c.length === NATIVE_SIZE && hexOf(hashes.sha256(c)) === nativeCodeDigest()) return true;
+    if (fileOk('qg.ed25519', nativeCodeDigest())) return true;
     events.emit('fault', { what: 'native', why: 'qg.ed25519 missing or damaged (qrgate flash writes it)' });
     return false;
   };
@@ -222,13 +236,31 @@ function wire(): void {
   // to count (firmware/occupancy.ts).
   var crowd = !QG_CROWD ? null : startOccupancy({ config: config, storage: storage, timers: timers, events: events, journal: log ? journal : undefined, contact: !!config.door.contact });
   if (crowd) statusSrc.occupancy = crowd; // qrgate doctor shows the count, the limit and the level
+  // (Recorded with the faults found while running: doctor lists them; the gate runs.)
+  var divocFault = function (what: string, why: string) {
+    var f = { what: what, why: why + ': DIVOC certificates are refused (unsupported)' };
+    statusSrc.faults![what] = f;
+    events.emit('fault', f);
+  };
   var gateOpts: GateOptions = {
     config: config, trust: trust, clock: clock, door: door, events: events, verify: verifyFn, sha256: hashes.sha256, sha256Text: hashes.sha256Text, sink: log,
   };
   // DIVOC's inflate in machine code on ARM boards whose bundle carries DIVOC (native/inflate: the
-  // part 'ninflate' carries the code and writes the Storage file qg.inflate when it differs), after
-  // its self-test; otherwise (and when a call cannot get its buffers) proto/inflate.ts.
-  if (QG_NATIVE && QG_DIVOC && profile.arm) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer, esp_flatAddress);
+  // flash file qg.inflate that `qrgate flash` writes, its SHA-256 checked first; a bundle built with
+  // QG_NATIVE_EMBED carries the code and writes the file itself), after its self-test; otherwise
+  // (and when a call cannot get its buffers) proto/inflate.ts, where the firmware has it. A firmware
+  // without it (QG_JS_INFLATE) whose native inflate, or DIVOC's table file (QG_DIVOC_DATA), fails
+  // here reports a fault and refuses DIVOC texts as unsupported: QG1 goes on (README "Flash budget").
+  if (QG_NATIVE && QG_DIVOC && profile.arm) {
+    var inflateWhy = !QG_NATIVE_EMBED && !fileOk('qg.inflate', inflateCodeDigest()) ? 'qg.inflate missing or damaged (qrgate flash writes it)' : '';
+    if (!inflateWhy) gateOpts.inflate = nativeInflater(esp_nativeFunction, esp_flatBuffer, esp_flatAddress);
+    if (!inflateWhy && !gateOpts.inflate) inflateWhy = 'the native inflate failed its self-test';
+    if (!QG_JS_INFLATE && inflateWhy) divocFault('inflate', inflateWhy);
+    if (QG_DIVOC_DATA && gateOpts.inflate && !fileOk('qg.divoc', divocDataOf().sha256)) {
+      gateOpts.inflate = null;
+      divocFault('divoc-table', 'qg.divoc (DIVOC\'s context table) missing or damaged (qrgate flash writes it)');
+    }
+  }
   // The repeat-visitor cache gives memory back before a decision that needs it (the board's
   // memReserve: boards/<name>.ts; firmware/gate.ts makeRoom).
   if (profile.reserve && config.cache.size > 0) {
@@ -318,7 +350,7 @@ function wire(): void {
   // the uplink's hal (each user that needs one keeps its own reference) are let go here, and the
   // configuration kept in RAM (the gate's, the occupancy's, the status's) loses the sections read
   // only while wiring: whatever reads one later must take it (or a copy) while wiring.
-  (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (b as any) = uhal = null;
+  (profile as any) = (pre as any) = (lock as any) = (consoles as any) = (codeOk as any) = (fileOk as any) = (divocFault as any) = (b as any) = uhal = null;
   dropBootSections(config);
   if (QG_SCANNER_MODULE && moduleSetup) setupScanner({ config: { scanner: moduleSetup }, port: scanPort, timers: timers, scanner: scanner, events: events, status: statusSrc });
   moduleSetup = null;

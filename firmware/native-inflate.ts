@@ -1,10 +1,16 @@
 // The native (ARM machine code) inflate's glue: native/inflate/qg_inflate.c, built by
 // tools/native/build-inflate.sh into firmware/native-inflate.generated.ts. hal/espruino
-// nativeFunction loads the code (Storage file qg.inflate) and gives E.nativeCall's function;
+// nativeFunction loads the code (the flash file qg.inflate: written by `qrgate flash`, whose
+// SHA-256 firmware/main.ts checks first; or, in a bundle built with QG_NATIVE_EMBED, written by
+// this part from its own copy) and gives E.nativeCall's function;
 // this wraps it into proto/inflate.ts inflateRaw's contract (which stays the reference and the
 // path for every other board) after a boot self-test. Never touches Espruino globals.
 import { NATIVE_INFLATE_BASE64, NATIVE_INFLATE_SIZE } from './native-inflate.generated';
 import { hexBytes } from './crypto/ed25519-checks';
+import { QG_NATIVE_EMBED } from './build-flags';
+
+/** The native inflate's machine code: the flash file `qrgate flash` writes (boards/types.ts INFLATE_FILE_NAME). */
+export var INFLATE_FILE = 'qg.inflate';
 
 /** inflateRaw's contract, except that null means "cannot run here" (the caller inflates in JavaScript). */
 export type InflateFn = (src: Uint8Array, maxOut: number) => { data: Uint8Array; used: number } | null;
@@ -14,8 +20,8 @@ export type NativeLoader = (file: string, base64: (() => string) | null, size: n
   signature: string) => ((a: number, b: number, c: number, d: number) => number) | null;
 
 /**
- * Loads qg_inflate with `load` (hal/espruino nativeFunction: the Storage file qg.inflate, written
- * from the embedded code when it differs) and wraps it, with a per-call flat buffer from `flat`
+ * Loads qg_inflate with `load` (hal/espruino nativeFunction: the file qg.inflate as `qrgate flash`
+ * wrote it, or, with QG_NATIVE_EMBED, written from the embedded code when it differs) and wraps it, with a per-call flat buffer from `flat`
  * (hal/espruino flatBuffer): exactly maxOut bytes when the input is flat (a zip decoded by
  * E.toUint8Array is) and is read where it lies; else the output then a copy of the input (a small
  * array is never flat: the self-test's). Addresses come from
@@ -29,7 +35,7 @@ export type NativeLoader = (file: string, base64: (() => string) | null, size: n
  * (A lazy part of the bundle, tools/build/bundle.js: loaded at boot on ARM boards only.)
  */
 export function nativeInflater(load: NativeLoader, flat: (n: number) => Uint8Array | null, addr: (b: Uint8Array) => number): InflateFn | null {
-  var f = load('qg.inflate', function () { return NATIVE_INFLATE_BASE64; }, NATIVE_INFLATE_SIZE, 0, 'int(int,int,int,int)');
+  var f = load(INFLATE_FILE, QG_NATIVE_EMBED ? function () { return NATIVE_INFLATE_BASE64; } : null, NATIVE_INFLATE_SIZE, 0, 'int(int,int,int,int)');
   if (!f) return null;
   var fn = function (src: Uint8Array, max: number) {
     // (The code takes srclen < 32768 and maxout < 65536: a zip is at most 3 KB, an entry 4 KB.)

@@ -7,7 +7,7 @@ import { sigStructureOf } from '../proto/cose';
 import { readDivoc } from './divoc-read';
 import type { NativeInflate } from '../proto/zip';
 import { formatOfText, FORMAT_PREFIX_LENGTH, FORMAT_QG1, FORMAT_DIVOC, FORMAT_NAMES } from '../proto/formats';
-import { QG_DIVOC } from './build-flags';
+import { QG_DIVOC, QG_JS_INFLATE } from './build-flags';
 
 /**
  * What the checks after the signature read: the certificate's claims, the same for every format.
@@ -53,7 +53,12 @@ export function frameLimit(maxLen: number, divoc: boolean): number {
 /** frameLimit's bound on a board without DIVOC: above the longest QG1 text (772 chars). */
 export var FRAME_MAX_WITHOUT_DIVOC = 1024;
 
-/** Parse a scanned text into the common fields; throws on malformed input, returns null if unsupported. */
+/**
+ * Parse a scanned text into the common fields; throws on malformed input, returns null if
+ * unsupported: neither format, a DIVOC text in a firmware built without DIVOC, or in one built
+ * without the JavaScript inflate when `inflate` (the native one) is null (firmware/main.ts: it
+ * is null when the native inflate or DIVOC's table file failed at boot).
+ */
 export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, inflate?: NativeInflate | null, sha256Text?: ((text: string) => Uint8Array) | null): Parsed | null {
   var f = formatOfText(text);
   if (f === FORMAT_QG1) {
@@ -64,7 +69,8 @@ export function parseScan(text: string, sha256: (d: Uint8Array) => Uint8Array, i
       signature: q.cose.signature, nbf: c.nbf, exp: c.exp, iat: c.iat, kind: c.kind, dose: c.dose, series: c.series, date: c.date,
     };
   }
-  if (QG_DIVOC && f === FORMAT_DIVOC) { // not built in: 'unsupported'
+  // not built in, or (a firmware without the JavaScript inflate) no native inflate: 'unsupported'
+  if (QG_DIVOC && f === FORMAT_DIVOC && (QG_JS_INFLATE || inflate)) {
     var d = readDivoc(text.substr(FORMAT_PREFIX_LENGTH), sha256, inflate, sha256Text);
     return {
       format: FORMAT_NAMES[f], kid: d.kid, cti: d.cti, sub: d.claims.sub, message: d.signingInput, signature: d.signature,

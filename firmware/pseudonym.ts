@@ -3,6 +3,7 @@
 //   cert    = HMAC-SHA-256(site.secret, cti)[0..16)
 // A missing sub or cti (the text could not be read) gives an empty pseudonym.
 import { hmacSha256 } from './crypto/sha256';
+import { QG_JS_SHA256 } from './build-flags';
 
 /** Bytes of each pseudonym. */
 export var PSEUDONYM_BYTES = 16;
@@ -11,7 +12,9 @@ export type Hmac = (key: Uint8Array, data: Uint8Array) => Uint8Array;
 
 /** HMAC-SHA-256(secret, x) truncated to 16 bytes. `hmac` replaces the JS HMAC (e.g. one over native SHA-256). */
 export function pseudonym(secret: Uint8Array, x: Uint8Array, hmac?: Hmac): Uint8Array {
-  var mac = hmac ? hmac(secret, x) : hmacSha256(secret, x);
+  // (A firmware without the JavaScript SHA-256 always passes the board's: build-flags QG_JS_SHA256.)
+  var mac = hmac ? hmac(secret, x) : QG_JS_SHA256 ? hmacSha256(secret, x) : null;
+  if (!mac) throw new Error('pseudonym: no HMAC');
   if (mac.length < PSEUDONYM_BYTES) throw new Error('pseudonym: short HMAC');
   return new Uint8Array(mac.subarray(0, PSEUDONYM_BYTES));
 }

@@ -6,6 +6,7 @@
 
 import { qgError } from './error';
 import { inflateRaw } from './inflate';
+import { QG_JS_INFLATE } from '../firmware/build-flags';
 import { JSON_MAX_BYTES } from './json';
 
 /** inflateRaw's contract; null: not available now (firmware/native-inflate.ts). */
@@ -74,7 +75,8 @@ var FLAGS_OK = 0x0806;
  * is malformed in any way, is over ZIP_MAX_BYTES, declares more than ZIP_MAX_RATIO times its
  * compressed size or more than `maxOut` (default ZIP_MAX_INFLATED = 4096) bytes inflated.
  * `inflate`: a board's native inflate (firmware/native-inflate.ts), same contract as inflateRaw;
- * when it returns null (cannot run now) the JavaScript one inflates. `crc`: a board's native CRC-32.
+ * when it returns null (cannot run now) the JavaScript one inflates (where the firmware has it:
+ * firmware/build-flags.ts QG_JS_INFLATE; else the archive is refused). `crc`: a board's native CRC-32.
  */
 export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: NativeInflate | null, crc?: NativeCrc32 | null): Uint8Array {
   var max = maxOut === undefined ? ZIP_MAX_INFLATED : maxOut;
@@ -103,7 +105,10 @@ export function unzipCertificate(zip: Uint8Array, maxOut?: number, inflate?: Nat
   } else {
     // (At most usize bytes: the output buffer is then exactly the data, not a copy of it.)
     var src = zip.subarray(dataStart, dataEnd);
-    var inf = (inflate && inflate(src, usize)) || inflateRaw(src, usize);
+    // (A firmware without the JavaScript inflate, build-flags QG_JS_INFLATE, has only the native
+    // one: null from it, no memory for its buffers now, refuses the text.)
+    var inf = (inflate && inflate(src, usize)) || (QG_JS_INFLATE ? inflateRaw(src, usize) : null);
+    if (!inf) throw qgError('zip: cannot inflate now');
     if (inf.used !== csize) throw qgError('zip: compressed size mismatch');
     data = inf.data;
   }

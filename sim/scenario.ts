@@ -116,7 +116,7 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { SimBoard, BoardEvent, writeLayout } from './board';
 import { planLayout } from '../tools/board/layout';
-import { nativeCode } from '../tools/build/boards';
+import { codeFiles } from '../tools/flashfiles';
 import { validateConfig } from '../firmware/config';
 import { boardProfile } from '../firmware/boards';
 import { boardFileOf } from '../boards/index';
@@ -480,7 +480,7 @@ export async function runScenario(scenario: string | object, opts: ScenarioOptio
   };
   // Flash as `qrgate flash` leaves it: the bundle as .bootcde, the configuration, the trust bundle.
   if (laidOut) {
-    const files: { [name: string]: Uint8Array } = { 'qg.ed25519': nativeCode() };
+    const files: { [name: string]: Uint8Array } = codeFiles(bfile.name); // (qg.ed25519, qg.inflate, qg.divoc: its `files`)
     if (configText !== undefined) files['qg.cfg'] = new Uint8Array(Buffer.from(configText, 'utf8'));
     if (trust !== undefined) files['qg.trust'] = new Uint8Array(trust);
     const v = config ? validateConfig(config) : null;

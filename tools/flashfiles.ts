@@ -8,8 +8,11 @@
 //   qg.tb, qg.k* the JavaScript verifier's tables (boards built with jsVerify: tools/tables.ts)
 //   qg.ed25519   the native verifier's machine code (boards built with native: the bundle does
 //                not carry it and checks the file's SHA-256 before running it)
+//   qg.inflate   the native inflate's machine code (ARM boards built with native and divoc: the same)
+//   qg.divoc     DIVOC's context table as data, deflate-raw (boards built with divocData: the bundle
+//                checks its SHA-256 and inflates it while a DIVOC text is decided)
 import * as fs from 'fs';
-import { BoardFeatures, NATIVE_FILE_NAME } from '../boards/types';
+import { BoardFeatures, NATIVE_FILE_NAME, INFLATE_FILE_NAME, DIVOC_FILE_NAME } from '../boards/types';
 import { BOARD_FILES, boardFileOf } from '../boards/index';
 import { CONFIG_FILE, TRUST_FILE } from '../firmware/boot';
 import { GateConfig, validateConfig } from '../firmware/config';
@@ -18,9 +21,22 @@ import { hasComments, stripComments } from './configfile';
 import { tableFiles } from './tables';
 import { lockFileOf } from './board/unlock';
 import { LOCK_FILE } from '../firmware/console-lock';
-import { bundlePath, nativeCode } from './build/boards';
+import { bundlePath, nativeCode, inflateCode, divocTableData } from './build/boards';
 
 export const NATIVE_FILE = NATIVE_FILE_NAME;
+export const INFLATE_FILE = INFLATE_FILE_NAME;
+export const DIVOC_FILE = DIVOC_FILE_NAME;
+
+/** The code and data files a board's firmware reads and `qrgate flash` writes, by name (its `files` among qg.ed25519, qg.inflate, qg.divoc). */
+export function codeFiles(board: string): { [name: string]: Uint8Array } {
+  const out: { [name: string]: Uint8Array } = {};
+  for (const f of boardFileOf(profileName(board))!.files) {
+    if (f.name === NATIVE_FILE) out[f.name] = nativeCode();
+    else if (f.name === INFLATE_FILE) out[f.name] = inflateCode();
+    else if (f.name === DIVOC_FILE) out[f.name] = divocTableData();
+  }
+  return out;
+}
 
 /**
  * The profile name of a board (profile name or Espruino board id); throws for an unknown one
@@ -94,7 +110,7 @@ export function flashFiles(board: string, config: Uint8Array | string | object, 
       const t = tableFiles(trustBytes, v.config.verifier.keyTables);
       for (const n of Object.keys(t)) out[n] = t[n];
     } else if (name === 'qg.k*') continue; // (written with qg.tb: one per trusted key)
-    else if (name === NATIVE_FILE) out[name] = nativeCode();
+    else if (name === NATIVE_FILE || name === INFLATE_FILE || name === DIVOC_FILE) out[name] = codeFiles(board)[name];
     else throw new Error(`board ${board}: no content for the file ${name}`);
   }
   return out;

@@ -37,6 +37,7 @@ import {
 import { isCanonicalEncoding, isSmallOrderEncoding, hexBytes } from './ed25519-checks';
 import { scalarIsCanonical, scalarReduce64 } from './ed25519-scalar';
 import { sha256 as jsSha256 } from './sha256';
+import { QG_JS_SHA256 } from '../build-flags';
 
 var NL = FE_LIMBS;
 /** Bytes before the points. */
@@ -351,7 +352,7 @@ export function makeTable(enc: Uint8Array, kind: number, w: number, sha256?: (d:
   if (!enc || enc.length !== 32 || w < 3 || w > 7) return undefined;
   scratchOn();
   try {
-    return buildTable(enc, kind, w, sha256 || jsSha256);
+    return buildTable(enc, kind, w, sha256 || (QG_JS_SHA256 ? jsSha256 : noSha256));
   } finally {
     scratchOff();
   }
@@ -465,7 +466,7 @@ export function openTable(b: Uint8Array | undefined, kind: number, pub?: Uint8Ar
       var be = hexBytes(B_ENC);
       for (i = 0; i < 32; i++) if (b[8 + i] !== be[i]) return null;
     }
-    var sum = (sha256 || jsSha256)(b.subarray(0, b.length - TABLE_TRAILER));
+    var sum = (sha256 || (QG_JS_SHA256 ? jsSha256 : noSha256))(b.subarray(0, b.length - TABLE_TRAILER));
     for (i = 0; i < TABLE_TRAILER; i++) if (sum[i] !== b[b.length - TABLE_TRAILER + i]) return null;
     return { kind: kind, w: w, point: b.subarray(8, 40), pts: int32View(b, TABLE_HEADER, n) };
   } catch (e) {
@@ -597,6 +598,12 @@ export function verifyWithTables(pub: Uint8Array, msg: Uint8Array, sig: Uint8Arr
   } catch (e) {
     return false;
   }
+}
+
+/** Where the firmware has no JavaScript SHA-256 (build-flags QG_JS_SHA256) and none was given: nothing hashes. */
+function noSha256(d: Uint8Array): Uint8Array {
+  void d;
+  throw new Error('ed25519: no SHA-256');
 }
 
 /** A table made for one call is never stored: no checksum needed. */

@@ -1,7 +1,9 @@
 // SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104) in plain ES5 for the device.
 //
 // 32-bit arithmetic only: sums of a few int32 values are exact as doubles and wrapped with `| 0`.
-// Boards with a native SHA-256 (require('crypto')) may pass it as `sha` to hmacSha256.
+// Boards with a native SHA-256 (require('crypto')) may pass it as `sha` to hmacSha256; their own
+// firmware carries none of this (firmware/build-flags.ts QG_JS_SHA256: crypto/hmac.ts instead).
+import { hmacWith } from './hmac';
 
 // The round constants, initial value and message schedule, made when a hash starts (lazyState) and
 // let go when it ends (Sha256.digest): a board that hashes in JavaScript holds them only while it
@@ -164,32 +166,20 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 /**
- * HMAC-SHA-256(key, data), 32 bytes. `sha` replaces the JS SHA-256 (e.g. a board's native one);
- * it is given the concatenated inner and outer messages.
+ * HMAC-SHA-256(key, data), 32 bytes. `sha` replaces the JS SHA-256 (e.g. a board's native one):
+ * firmware/crypto/hmac.ts hmacWith, given the concatenated inner and outer messages.
  */
 export function hmacSha256(key: Uint8Array, data: Uint8Array, sha?: (d: Uint8Array) => Uint8Array): Uint8Array {
+  if (sha) return hmacWith(key, data, sha);
   var i: number;
   // Keys longer than the block are hashed first; shorter ones are zero-padded to 64 bytes.
-  if (key.length > 64) key = sha ? sha(key) : sha256(key);
+  if (key.length > 64) key = sha256(key);
   var ipad = new Uint8Array(64), opad = new Uint8Array(64);
   for (i = 0; i < 64; i++) {
     var k = i < key.length ? key[i] : 0;
     ipad[i] = k ^ 0x36;
     opad[i] = k ^ 0x5c;
   }
-  var inner: Uint8Array, outer: Uint8Array;
-  if (sha) {
-    var m = new Uint8Array(64 + data.length);
-    m.set(ipad, 0);
-    m.set(data, 64);
-    inner = sha(m);
-    var m2 = new Uint8Array(64 + inner.length);
-    m2.set(opad, 0);
-    m2.set(inner, 64);
-    outer = sha(m2);
-  } else {
-    inner = new Sha256().update(ipad).update(data).digest();
-    outer = new Sha256().update(opad).update(inner).digest();
-  }
-  return outer;
+  var inner = new Sha256().update(ipad).update(data).digest();
+  return new Sha256().update(opad).update(inner).digest();
 }

@@ -202,18 +202,22 @@ export function storage(): FlashStorage {
  * Hashes through require('crypto') where the board has them natively, else the given JS ones.
  * Espruino's crypto.SHA256/SHA512 take a string or array and return an ArrayBuffer, so one native
  * function serves both sha256 and sha256Text; without it a byte string is copied into bytes
- * (E.toUint8Array) for the JS hash.
+ * (E.toUint8Array) for the JS hash. Null when there is no SHA-256 at all: no native one and no
+ * JavaScript one given (a firmware built without it, firmware/build-flags.ts QG_JS_SHA256, on an
+ * Espruino without crypto). A missing SHA-512 (given none) is one that throws.
  */
-export function hashes(js: { sha256: Hashes['sha256']; sha512: Hashes['sha512'] }): Hashes {
+export function hashes(js: { sha256: Hashes['sha256'] | null; sha512: Hashes['sha512'] | null }): Hashes | null {
   var c: any = null;
   try { c = require('crypto'); } catch (e) { c = null; }
   var has256 = !!(c && c.SHA256);
   var has512 = !!(c && c.SHA512);
   var n256 = has256 ? function (d: Uint8Array | string) { return new Uint8Array(c.SHA256(d)); } : null;
+  var j256 = js.sha256;
+  if (!n256 && !j256) return null;
   return {
-    sha256: n256 || js.sha256,
-    sha256Text: n256 || function (s: string) { return js.sha256(E.toUint8Array(s)); },
-    sha512: has512 ? function (d: Uint8Array) { return new Uint8Array(c.SHA512(d)); } : js.sha512,
+    sha256: n256 || j256!,
+    sha256Text: n256 || function (s: string) { return j256!(E.toUint8Array(s)); },
+    sha512: has512 ? function (d: Uint8Array) { return new Uint8Array(c.SHA512(d)); } : js.sha512 || function () { throw new Error('no SHA-512'); },
   };
 }
 

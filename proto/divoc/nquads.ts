@@ -1,6 +1,7 @@
 // Canonical N-Quads (URDNA2015 / RDFC-1.0, as npm jsonld's canonize produces them) of a DIVOC
 // certificate and of its proof options, computed straight from the parsed JSON with the compiled
-// table (table.generated.ts, made by tools/build/divoc-table.ts) instead of a JSON-LD engine.
+// table (table.generated.ts, made by tools/build/divoc-table.ts; read through table.ts, which may
+// take it from the flash file qg.divoc) instead of a JSON-LD engine.
 //
 // Everything is a *byte string* (one char per byte, UTF-8): the JSON parser (proto/json.ts) gives
 // UTF-8 bytes, N-Quads escaping only touches ASCII, and lines are sorted in the order JavaScript
@@ -28,7 +29,7 @@
 // the real interpreter) and the path for non-ASCII lines and firmware without the built-ins.
 
 import { qgError } from '../error';
-import { divocFrame, divocIriPrefix, divocRoots, divocSlot, DIVOC_RESERVED } from './table.generated';
+import { divocFrame, divocIriPrefix, divocRoots, divocSlot, divocReserved } from './table';
 import { JsonObject, JsonValue } from '../json';
 import { bytesToByteString, indexOfText } from '../bytes';
 
@@ -185,7 +186,7 @@ function checkIri(v: string): string {
   }
   if (i >= v.length || v.charCodeAt(i) !== 58) fail('IRI not absolute');
   if (iriCharsBad(v, i + 1)) fail('IRI has unusual chars');
-  if (indexOfText(DIVOC_RESERVED, '|' + v.substring(0, i) + '|') >= 0 && v.substring(i + 1, i + 3) !== '//') fail('IRI looks like a compact IRI');
+  if (indexOfText(divocReserved(), '|' + v.substring(0, i) + '|') >= 0 && v.substring(i + 1, i + 3) !== '//') fail('IRI looks like a compact IRI');
   return v;
 }
 

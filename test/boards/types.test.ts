@@ -41,6 +41,10 @@ describe('boards/types: the board-file schema', () => {
     ['a memory reserve missing a kind', (b) => { delete b.memReserve.divoc; }, /memReserve/],
     ['a memory reserve over the store', (b) => { b.memReserve.divoc = b.vars; }, /memReserve/],
     ['a DIVOC reserve on a board without DIVOC', (b) => { b.features.divoc = false; delete b.features.divocMax; }, /memReserve/],
+    ['no qg.inflate with DIVOC and native code on ARM', (b) => { b.files = b.files.filter((f: any) => f.name !== 'qg.inflate'); }, /files must be/],
+    ['the table as data without its file qg.divoc', (b) => { b.features.divocData = true; }, /files must be/],
+    ['the table as data on a board without native code', (b) => { b.features.divocData = true; b.features.native = false; b.features.jsVerify = true; }, /divocData/],
+    ['eager parts that are no names', (b) => { b.features.eagerParts = 'wifi'; }, /eagerParts/],
   ];
   for (const [what, spoil, msg] of bad) {
     it(`refuses ${what}`, () => {

@@ -71,6 +71,25 @@ describe('firmware/build-flags', () => {
     }
   });
 
+  it('the JavaScript SHA-256 and inflate are in, DIVOC\'s table as literals, unless the build says otherwise', () => {
+    const none = bundled({});
+    assert.deepEqual([none.QG_JS_SHA256, none.QG_JS_INFLATE, none.QG_DIVOC_DATA], [true, true, false]);
+    assert.deepEqual(none.divocDataOf(), { sha256: '', size: 0 });
+    assert.equal(none.inflateCodeDigest(), '');
+    // the WiFi's defines (tools/build/boards.ts): native SHA-256 and inflate, the table as data
+    const wifi = boardFile('wifi');
+    const w = bundled(buildDefines(wifi.features, '', wifi));
+    assert.deepEqual([w.QG_JS_SHA256, w.QG_JS_INFLATE, w.QG_DIVOC_DATA], [false, false, true]);
+    assert.match(w.divocDataOf().sha256, /^[0-9a-f]{64}$/);
+    assert.ok(w.divocDataOf().size > 8000);
+    assert.match(w.inflateCodeDigest(), /^[0-9a-f]{64}$/);
+    // the Original hashes in JavaScript; the ESP32 inflates in JavaScript
+    const o = boardFile('original'), e = boardFile('esp32');
+    assert.equal(bundled(buildDefines(o.features, '', o)).QG_JS_SHA256, true);
+    assert.deepEqual([bundled(buildDefines(e.features, '', e)).QG_JS_SHA256, bundled(buildDefines(e.features, '', e)).QG_JS_INFLATE], [false, true]);
+    assert.throws(() => buildDefines({ ...e.features, divocData: true }, '', e), /divocData/);
+  });
+
   it('reports the native code digest the build defines', () => {
     const digest = 'ab'.repeat(32);
     assert.equal(bundled({ __QG_NATIVE_SHA256__: JSON.stringify(digest) }).nativeCodeDigest(), digest);

@@ -54,4 +54,13 @@ describe('console lock: the password (firmware/console-lock.ts, tools/board/unlo
     assert.deepEqual(chooseConsoleLock(undefined, undefined, true, hmac, sha256), { password: '', random: true, source: 'random' });
     assert.deepEqual(chooseConsoleLock(undefined, undefined, false, hmac, sha256), { password: null, random: false, source: 'none' });
   });
+
+  it('with no SHA-256 at all (a firmware without the JavaScript one on an Espruino without crypto): random while qg.cfg or qg.lock exists, else open', () => {
+    const config = validateConfig(JSON.parse(fs.readFileSync(GATE_JSON, 'utf8'))).config!;
+    const lockText = Buffer.from(lockFileOf(cfgBytes())).toString('latin1');
+    const random = { password: '', random: true, source: 'random' };
+    assert.deepEqual(chooseConsoleLock(config, lockText, true, null, null), random);
+    assert.deepEqual(chooseConsoleLock(undefined, lockText, false, null, null), random);
+    assert.deepEqual(chooseConsoleLock(undefined, undefined, false, null, null), { password: null, random: false, source: 'none' });
+  });
 });

@@ -1,6 +1,7 @@
 // Inputs for the native inflate's differential runs (test/native/inflate.test.ts in make test,
 // test/native/inflate-fuzz.ts in make fuzz): every fixture the firmware inflates, zlib's streams
 // at every level and strategy, and seeded random and mutated streams.
+import { DIVOC_DATA_BASE64, DIVOC_DATA_SIZE } from '../../proto/divoc/table-data.generated';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -57,6 +58,10 @@ export function fixtureCases(): { label: string; c: InflateCase }[] {
     out.push({ label: `${z.name} one byte short`, c: { src: new Uint8Array(d), max: usize - 1 } });
     out.push({ label: `${z.name} at 4096`, c: { src: new Uint8Array(d), max: 4096 } });
   }
+  // DIVOC's context table as data, as `qrgate flash` writes it (qg.divoc: the WiFi inflates it natively)
+  const table = new Uint8Array(Buffer.from(DIVOC_DATA_BASE64, 'base64'));
+  out.push({ label: `qg.divoc (usize ${DIVOC_DATA_SIZE})`, c: { src: table, max: DIVOC_DATA_SIZE } });
+  out.push({ label: 'qg.divoc one byte short', c: { src: table, max: DIVOC_DATA_SIZE - 1 } });
   plainTexts().forEach((t, i) => {
     const text = t.subarray(0, 8192);
     for (let level = 0; level <= 9; level++) {

@@ -5,7 +5,8 @@
 // variants arm8190, arm5100, arm2756, arm2950. Their store is in executable memory and their
 // Storage memory-mapped, so E.nativeCall runs the gate's Thumb-2 code where the firmware finds
 // it, as on a board: the native verifier (qg.ed25519, written as `qrgate flash` writes it) and,
-// on the Pico, the native inflate (qg.inflate, written by the firmware at boot).
+// on the boards with DIVOC, the native inflate (qg.inflate, the same) and on the WiFi DIVOC's
+// context table as data (qg.divoc, inflated natively while a DIVOC text is decided).
 //
 // For each ARM board (boards/<name>.ts: its `vars`, its features), a bundle with that board's
 // features built for the Linux build's pins (the interpreter has no B3 ...) with `arm: true` in its
@@ -33,7 +34,8 @@ import * as path from 'path';
 import { worstInputs, worstWithin } from '../util/worst-inputs';
 import { INDEX, sampleText } from '../util/divoc';
 import { simDecisions, pickDecision } from '../util/simdecide';
-import { buildBundle, boardFile, DEFAULT_ENTRY, nativeCode } from '../../tools/build/boards';
+import { buildBundle, boardFile, DEFAULT_ENTRY } from '../../tools/build/boards';
+import { codeFiles } from '../../tools/flashfiles';
 import { Board, profileOf } from '../../boards/types';
 import { CONFIG_FILE, TRUST_FILE } from '../../firmware/boot';
 import { runEspruino } from './interp';
@@ -51,7 +53,7 @@ const ANY_DECISION = '"ev":"decision"';
 function bundleFor(b: Board): (dir: string) => Promise<string> {
   return async (dir) => {
     const out = path.join(dir, `gate-${b.name}-on-linux.js`);
-    await buildBundle('linux', { out, features: b.features, profile: { arm: true, vars: b.vars, reserve: profileOf(b).reserve } });
+    await buildBundle('linux', { out, features: b.features, profile: { arm: true, vars: b.vars, reserve: profileOf(b).reserve, nativeSha256: b.nativeSha256 } });
     return out;
   };
 }
@@ -77,7 +79,7 @@ async function armBuildProblem(bin: string, dir: string): Promise<string> {
 function armRun(b: Board, key: string, label: string, inputs: Input[], files: { [name: string]: Uint8Array }): StoreRun {
   return {
     key, label: `${b.name}'s firmware on ${b.vars} variables (ARM), ${label}`, env: `ESPRUINO_ARM_${b.vars}`, vars: b.vars, qemu: true,
-    inputs: chosen(inputs), files: Object.assign({ 'qg.ed25519': nativeCode() }, files),
+    inputs: chosen(inputs), files: Object.assign(codeFiles(b.name), files),
     needs: [DEFAULT_ENTRY, path.join(ROOT, 'dist', `gate-${b.name}.js`)],
     bundle: bundleFor(b),
     driver: { native: true, hide: (b.nativeSha256 ? [] : ['SHA256']).concat(b.nativeSha512 ? [] : ['SHA512']) },

@@ -11,10 +11,12 @@ import * as vm from 'vm';
 import * as acorn from 'acorn';
 import { BOARD_FILES, boardFileOf } from '../../boards/index';
 import { flashBudget, fixtureInputs, storageCost, freeFlashNeeded } from '../../tools/flashbudget';
-import { flashFiles, bundleFor, NATIVE_FILE } from '../../tools/flashfiles';
+import { flashFiles, bundleFor, NATIVE_FILE, INFLATE_FILE, DIVOC_FILE } from '../../tools/flashfiles';
 import { bundlePath, nativeCode, PROFILES } from '../../tools/build/boards';
 import { pretokenise, tokensOf, untokenise } from '../../tools/build/pretokenise';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+import { NATIVE_INFLATE_BASE64 } from '../../firmware/native-inflate.generated';
+import { DIVOC_DATA_BASE64 } from '../../proto/divoc/table-data.generated';
 import { runScenario } from '../../sim/scenario';
 import { REPO } from '../util/shared';
 import * as path from 'path';
@@ -34,6 +36,11 @@ const MARKERS: { [feature: string]: string } = {
   crowd: 'the room is full: ',
   scannerModule: 'configuring',
   door: 'exit button active for over',
+  // the JavaScript SHA-256 (a round constant), the JavaScript inflate, the native inflate's code, DIVOC's table literals
+  jsSha256: 'B\\x8a/\\x98q7D', // (the first round constants in firmware/crypto/sha256.ts makeK256's byte string, as terser writes it)
+  jsInflate: 'inflate: bad block type',
+  inflateEmbed: NATIVE_INFLATE_BASE64.slice(0, 40),
+  divocLiterals: 'EcdsaSecp256k1Signature2019',
 };
 
 describe('flash budget per board', function () {
@@ -63,9 +70,13 @@ describe('flash budget per board', function () {
     it(`${profile}: the bundle carries exactly its features`, () => {
       const f = BOARD_FEATURES[profile];
       const text = need(bundlePath(profile));
+      const bf = boardFileOf(profile)!;
       const want: { [k: string]: boolean } = {
         nativeEmbed: false, jsVerify: f.jsVerify, divoc: f.divoc, lora: f.lora, wifi: f.wifi,
         crowd: f.crowd, scannerModule: f.scannerModule, door: f.door,
+        // (no JavaScript SHA-256 where the board hashes natively; no JavaScript inflate where the
+        // native one runs; the table as literals unless it is qg.divoc's data)
+        jsSha256: !bf.nativeSha256, jsInflate: f.divoc && !(bf.arm && f.native), inflateEmbed: false, divocLiterals: f.divoc && !f.divocData,
       };
       for (const k of Object.keys(want)) {
         assert.equal(text.indexOf(MARKERS[k]) >= 0, want[k], `${profile}: ${k} code ${want[k] ? 'missing' : 'left in'}`);
@@ -81,7 +92,7 @@ describe('flash budget per board', function () {
     for (const k of Object.keys(MARKERS)) assert.ok(text.indexOf(MARKERS[k]) >= 0, `universal bundle lacks ${k}`);
   });
 
-  it('flashFiles: configuration and trust bundle for all; tables without native code; qg.ed25519 with it', () => {
+  it('flashFiles: configuration and trust bundle for all; tables without native code; qg.ed25519 with it, qg.inflate with DIVOC on ARM, qg.divoc with divocData', () => {
     for (const profile of PROFILES) {
       const f = BOARD_FEATURES[profile];
       const files = flashFiles(profile, inputs.config, inputs.trust);
@@ -91,6 +102,11 @@ describe('flash budget per board', function () {
       assert.equal(Object.keys(files).some((n) => /^qg\.k[0-9a-f]{8}$/.test(n)), f.jsVerify, profile);
       assert.equal(NATIVE_FILE in files, f.native, profile);
       if (f.native) assert.ok(Buffer.from(files[NATIVE_FILE]).equals(Buffer.from(NATIVE_ED25519_BASE64, 'base64')));
+      const bf = boardFileOf(profile)!;
+      assert.equal(INFLATE_FILE in files, bf.arm && f.native && f.divoc, profile);
+      if (INFLATE_FILE in files) assert.ok(Buffer.from(files[INFLATE_FILE]).equals(Buffer.from(NATIVE_INFLATE_BASE64, 'base64')));
+      assert.equal(DIVOC_FILE in files, !!f.divocData, profile);
+      if (DIVOC_FILE in files) assert.ok(Buffer.from(files[DIVOC_FILE]).equals(Buffer.from(DIVOC_DATA_BASE64, 'base64')));
       assert.ok(!('.bootcde' in files));
     }
     assert.throws(() => flashFiles('wifi', '{"gateId": "x"}', inputs.trust), /configuration/);

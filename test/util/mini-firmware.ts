@@ -18,7 +18,7 @@ function start(): void {
   var storage = esp.storage();
   var con = esp.consoleOut();
   var clock = esp.clock();
-  var hashes = esp.hashes({ sha256: sha256, sha512: sha512 });
+  var hashes = esp.hashes({ sha256: sha256, sha512: sha512 })!;
   var c = loadConfig(storage);
   var trust: TrustBundle | null = null;
   var fault = '';

@@ -5,8 +5,8 @@
 //
 // A board whose Storage holds everything (ESP32, Linux) gets the firmware as the Storage file
 // .bootcde, as before. Otherwise one *image* goes to the start of the largest free area:
-//   - the files that can live outside Storage (the native verifier's machine code qg.ed25519:
-//     run in place, it only needs a 4-byte aligned address), each padded to 4 bytes;
+//   - the files that can live outside Storage (the native code qg.ed25519 and qg.inflate: run in
+//     place, each only needs a 4-byte aligned address), each padded to 4 bytes;
 //   - then the firmware's head: its leading top-level statements, as many as fit.
 // .bootcde in Storage becomes a loader: a first line naming where the placed files are
 // (`//qg:NAME@ADDR+LEN,...`, read by hal/espruino when Storage has no such file), then
@@ -21,7 +21,6 @@ import * as acorn from 'acorn';
 import { pretokenise } from '../build/pretokenise';
 import { Board, FlashArea } from '../../boards/types';
 import { TVER_FILE } from '../../firmware/boot';
-import { NATIVE_INFLATE_SIZE } from '../../firmware/native-inflate.generated';
 
 /** Storage's cost of a file: a 32-byte header and its data padded to 4 bytes (src/jsflash.c). */
 export const STORAGE_HEADER = 32;
@@ -29,25 +28,25 @@ export function storageCost(size: number): number {
   return STORAGE_HEADER + ((size + 3) & ~3);
 }
 
-/** The native inflate's machine code: written to Storage by the firmware itself (firmware/native-inflate.ts). */
-export const INFLATE_FILE = 'qg.inflate';
-
 /**
  * What the firmware writes to Storage itself, by name and size: the journal's segment files
- * (created at their full size), the installed trust version (a decimal number) and, on ARM boards
- * whose firmware carries DIVOC with the native verifier, the native inflate's code (qg.inflate,
- * written at boot from the bundle's copy when it differs).
+ * (created at their full size) and the installed trust version (a decimal number). (The native
+ * inflate's code, qg.inflate, is written by `qrgate flash` since session 14: a board file's `files`.)
  */
 export function firmwareWrites(b: Board, log: { segments: number; segmentSize: number }): { name: string; bytes: number }[] {
+  void b;
   const out: { name: string; bytes: number }[] = [];
   for (let i = 0; i < log.segments; i++) out.push({ name: `qg.j${i}`, bytes: log.segmentSize });
   out.push({ name: TVER_FILE, bytes: 10 });
-  if (b.arm && b.features.native && b.features.divoc) out.push({ name: INFLATE_FILE, bytes: NATIVE_INFLATE_SIZE });
   return out;
 }
 
-/** Files that may be placed outside Storage, in the image (read in place through E.memoryArea). */
-export const PLACEABLE = ['qg.ed25519'];
+/**
+ * Files that may be placed outside Storage, in the image (read in place through E.memoryArea): the
+ * native code, run in place. (Not DIVOC's table data qg.divoc: the DIVOC part reads it from
+ * Storage, hal/espruino/builtins.ts flashFile.)
+ */
+export const PLACEABLE = ['qg.ed25519', 'qg.inflate'];
 /** The loader's first line starts with this (hal/espruino placedFile reads it). */
 export const MAP_PREFIX = '//qg:';
 

@@ -10,6 +10,8 @@ import { ROOT } from '../root';
 import { BOARD_FILES } from '../../boards/index';
 import { Board, BoardFeatures, BoardProfile, profileOf } from '../../boards/types';
 import { NATIVE_ED25519_BASE64 } from '../../firmware/crypto/native-code.generated';
+import { NATIVE_INFLATE_BASE64 } from '../../firmware/native-inflate.generated';
+import { DIVOC_DATA_BASE64, DIVOC_DATA_SIZE } from '../../proto/divoc/table-data.generated';
 
 // The bundler (esbuild, terser, acorn: build tools) is loaded only when a bundle is built: the
 // installed qrgate command reads bundlePath/nativeCode from here and has no build tools.
@@ -28,9 +30,25 @@ export function boardFile(profile: string): Board {
   return b;
 }
 
-/** The esbuild defines of firmware/build-flags.ts for a feature set. */
-export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: string]: string } {
+/** What of a board's Espruino decides a bundle's defines besides its features (its profile's). */
+export interface BoardCode {
+  /** Its Espruino hashes SHA-256 natively (nativeSha256): no JavaScript SHA-256 built in. */
+  nativeSha256: boolean;
+  /** Cortex-M: with the native code (features.native), no JavaScript inflate built in. */
+  arm: boolean;
+}
+
+/**
+ * The esbuild defines of firmware/build-flags.ts for a feature set, on a board (`board`: its
+ * profile's nativeSha256 and arm; default neither: the JavaScript SHA-256 and inflate built in).
+ */
+export function buildDefines(f: BoardFeatures, nativeSha256: string, board: BoardCode = { nativeSha256: false, arm: false }): { [name: string]: string } {
+  const divocData = !!f.divocData;
+  if (divocData && !(f.divoc && f.native && board.arm)) throw new Error('features.divocData needs divoc and the native code on an ARM board (its native inflate)');
   return {
+    __QG_JS_SHA256__: String(!board.nativeSha256),
+    __QG_JS_INFLATE__: String(!(board.arm && f.native)),
+    __QG_DIVOC_DATA__: String(divocData),
     __QG_NATIVE__: String(f.native),
     __QG_NATIVE_EMBED__: 'false',
     __QG_JSVERIFY__: String(f.jsVerify),
@@ -45,16 +63,20 @@ export function buildDefines(f: BoardFeatures, nativeSha256: string): { [name: s
     __QG_DIVOC_MAX_INFLATED__: String(f.divocMax ? f.divocMax.inflated : 0),
     __QG_DIVOC_MAX_VALUES__: String(f.divocMax ? f.divocMax.values : 0),
     __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
+    __QG_INFLATE_SHA256__: JSON.stringify(sha256Hex(inflateCode())),
+    __QG_DIVOC_DATA_SHA256__: JSON.stringify(divocData ? sha256Hex(divocTableData()) : ''),
+    __QG_DIVOC_DATA_SIZE__: String(divocData ? DIVOC_DATA_SIZE : 0),
   };
 }
 
 /** The defines of the universal bundle dist/gate.js: everything, the native code embedded. */
 export function universalDefines(nativeSha256: string): { [name: string]: string } {
   return {
+    __QG_JS_SHA256__: 'true', __QG_JS_INFLATE__: 'true', __QG_DIVOC_DATA__: 'false',
     __QG_NATIVE__: 'true', __QG_NATIVE_EMBED__: 'true', __QG_JSVERIFY__: 'true', __QG_DIVOC__: 'true',
     __QG_WIFI__: 'true', __QG_LORA__: 'true', __QG_CROWD__: 'true', __QG_SCANNER_MODULE__: 'true', __QG_DOOR__: 'true',
     __QG_DIVOC_MAX_TEXT__: '0', __QG_DIVOC_MAX_INFLATED__: '0', __QG_DIVOC_MAX_VALUES__: '0',
-    __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256),
+    __QG_NATIVE_SHA256__: JSON.stringify(nativeSha256), __QG_INFLATE_SHA256__: '""', __QG_DIVOC_DATA_SHA256__: '""', __QG_DIVOC_DATA_SIZE__: '0',
   };
 }
 
@@ -79,7 +101,21 @@ export function nativeCode(): Uint8Array {
 }
 
 export function nativeCodeSha256(): string {
-  return crypto.createHash('sha256').update(nativeCode()).digest('hex');
+  return sha256Hex(nativeCode());
+}
+
+/** The native inflate's machine code, as `qrgate flash` writes it to qg.inflate. */
+export function inflateCode(): Uint8Array {
+  return new Uint8Array(Buffer.from(NATIVE_INFLATE_BASE64, 'base64'));
+}
+
+/** DIVOC's context table as data (deflate-raw), as `qrgate flash` writes it to qg.divoc (features.divocData). */
+export function divocTableData(): Uint8Array {
+  return new Uint8Array(Buffer.from(DIVOC_DATA_BASE64, 'base64'));
+}
+
+function sha256Hex(b: Uint8Array): string {
+  return crypto.createHash('sha256').update(b).digest('hex');
 }
 
 /** The file of a profile's bundle ('universal' or undefined: dist/gate.js). */
@@ -117,12 +153,18 @@ export async function buildBundle(profile: string, opts: { entry?: string; dist?
   if (profile === 'universal') defines = universalDefines(sha);
   else {
     const f = Object.assign({}, boardFile(profile).features, opts.features || {});
-    defines = buildDefines(f, sha);
+    const own = Object.assign({}, profileOf(boardFile(profile)), opts.profile || {});
+    defines = buildDefines(f, sha, own);
     // The ARM boards (no JavaScript verifier) are short of flash before RAM: boot's checks stay in
     // the core there, since as a lazy part they carry their own copy of the CBOR, COSE and trust
     // bundle decoders (about 9 KB); so does the trust store's check (the part 'trust'). A board
     // short of RAM before flash keeps them lazy (features.lazyBoot: the Original).
     if ((!f.jsVerify && !f.lazyBoot) || opts.armParts) lazy = GATE_LAZY.filter((g: { name: string }) => g.name !== 'boot' && g.name !== 'trust');
+    // Parts a board short of flash builds into the core (features.eagerParts: no copies of the
+    // modules they share with it, their functions in RAM from boot on).
+    const eager = f.eagerParts || [];
+    for (const n of eager) if (!GATE_LAZY.some((g: { name: string }) => g.name === n)) throw new Error(`features.eagerParts: no lazy part ${n}`);
+    lazy = lazy.filter((g: { name: string }) => eager.indexOf(g.name) < 0);
   }
   const boards = deviceBoards(profile).map((p, i) => (i === 0 && opts.profile ? Object.assign({}, p, opts.profile) : p));
   const r = await bundle(entry, out, defines, Object.assign({}, GATE_OPTIONS, { lazy, boards, report: !!opts.report, keepLateVars: !!opts.keepLateVars }));

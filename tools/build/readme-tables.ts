@@ -130,7 +130,8 @@ const FILES: { names: string[]; shown: string; what: string; on?: (b: Board) => 
   { names: ['qg.tb', 'qg.k*'], shown: '`qg.tb`, `qg.k<8 hex>`', what: 'the JavaScript verifier\'s tables, the base point (9 KB) and one per trusted key (2.3 KB), read in place' },
   { names: ['qg.lock'], shown: '`qg.lock`', what: 'the console password (derived from `site.secret`) with a check: locks the console even when `qg.cfg` is damaged (see "Security: the consoles")' },
   { names: ['qg.ed25519'], shown: '`qg.ed25519`', what: 'the native verifier\'s machine code (7.9 KB), run in place; in the image in a free area when there is one (see "Flash layout")' },
-  { names: ['qg.inflate'], shown: '`qg.inflate`', what: 'the native inflate\'s machine code (1.6 KB) for DIVOC, run in place; written by the firmware at boot from its own copy when it differs', on: (b) => b.arm && b.features.native && b.features.divoc },
+  { names: ['qg.inflate'], shown: '`qg.inflate`', what: 'the native inflate\'s machine code (1.6 KB) for DIVOC, run in place; in the image in a free area when there is one; missing or damaged: an `inflate` fault, DIVOC refused (`unsupported`), QG1 goes on' },
+  { names: ['qg.divoc'], shown: '`qg.divoc`', what: 'DIVOC\'s context table as data (1.8 KB, deflate-raw), inflated natively into RAM (9 KB) while a DIVOC text is decided; missing or damaged: a `divoc-table` fault, DIVOC refused (`unsupported`), QG1 goes on' },
   { names: ['qg.j*'], shown: '`qg.j0` ...', what: 'the entry-log journal\'s segments (`log.segments` files of `log.segmentSize` bytes)' },
   { names: ['qg.occ'], shown: '`qg.occ`', what: 'at gates that count (`capacity.max`): people inside, the PPKM level, the last daily reset (JSON; see "Occupancy, capacity and the booth")' },
 ];

@@ -260,3 +260,37 @@ describe('hal/espruino: flat buffers for native code (E.getAddressOf, E.defrag)'
     try { assert.equal(memory().free(), 1234); assert.equal(n, 1); } finally { g.process.memory = old; }
   });
 });
+
+describe('hal/espruino: hashes (native through require(\'crypto\'), else the JavaScript ones given)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Module = require('module');
+  const { hashes } = require('../../../hal/espruino/index');
+  function withCrypto<T>(crypto: any, fn: () => T): T {
+    const oldLoad = Module._load;
+    Module._load = function (req: string, ...rest: any[]) {
+      if (req !== 'crypto') return oldLoad.call(this, req, ...rest);
+      if (!crypto) throw new Error('Module crypto not found');
+      return crypto;
+    };
+    try { return fn(); } finally { Module._load = oldLoad; }
+  }
+  const js256 = (d: Uint8Array) => new Uint8Array(32).fill(d.length);
+  const native = { SHA256: (d: any) => new Uint8Array(32).fill(0xee).buffer };
+
+  it('native SHA-256 where crypto has it, whether or not a JavaScript one is given', () => {
+    for (const js of [js256, null]) {
+      const h = withCrypto(native, () => hashes({ sha256: js, sha512: null }));
+      assert.equal(h.sha256(new Uint8Array(3))[0], 0xee);
+      assert.equal(h.sha256Text('abc')[0], 0xee);
+      assert.throws(() => h.sha512(new Uint8Array(1)), /no SHA-512/);
+    }
+  });
+
+  it('no native SHA-256: the JavaScript one given, or null when none is (a firmware built without it, firmware/build-flags QG_JS_SHA256)', () => {
+    for (const c of [null, {}]) {
+      const h = withCrypto(c, () => hashes({ sha256: js256, sha512: null }));
+      assert.equal(h.sha256(new Uint8Array(3))[0], 3);
+      assert.equal(withCrypto(c, () => hashes({ sha256: null, sha512: null })), null);
+    }
+  });
+});

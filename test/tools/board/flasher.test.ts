@@ -8,7 +8,8 @@ import { SimBoard } from '../../../sim/board';
 import { FreeFlash } from '../../../sim/flash';
 import { bundlePath } from '../../../tools/build/boards';
 import { boardFileOf } from '../../../boards/index';
-import { loaderCode } from '../../../tools/board/layout';
+import { loaderCode, PLACEABLE } from '../../../tools/board/layout';
+import { flashBudget, fixtureInputs } from '../../../tools/flashbudget';
 import { ConsoleServer } from '../../../sim/console';
 import { flashBoard, doctor, FlashError, stopStatement } from '../../../tools/board/flasher';
 import { EspruinoClient } from '../../../tools/board/client';
@@ -214,11 +215,15 @@ describe('flash errors and recovery (in-process board)', function () {
       const full = fs.readFileSync(bundlePath(name), 'latin1');
       const head = Buffer.from(area.bytes.subarray(code.addr - area.addr, code.addr - area.addr + code.length)).toString('latin1');
       assert.strictEqual(packedProblem(full, head, boot.slice(boot.indexOf('\n', boot.indexOf('\n') + 1) + 1)), '', 'head in the image + tail in .bootcde = the firmware');
-      assert.ok(!/[\x80-\xff]/.test(head), 'the firmware fits as text: written as text');
+      // (as text where it fits; the WiFi's firmware with DIVOC fits only pretokenised: README "Flash budget")
+      const textFits = flashBudget(name, fixtureInputs(), full, false).fits;
+      assert.equal(/[\x80-\xff]/.test(head), !textFits, textFits ? 'the firmware fits as text: written as text' : 'written pretokenised');
       const st = await doctor({ port: b.port, config: cfgBytes() });
       assert.strictEqual(st.ok, true, st.why);
       assert.deepStrictEqual(st.layout.image, { addr: code.addr, length: code.length, crc: code.crc, ok: true });
-      assert.deepStrictEqual(st.layout.placed.map((p: any) => p.name), ['qg.ed25519']);
+      // the native code in the image: qg.ed25519, and qg.inflate on the boards with DIVOC
+      assert.deepStrictEqual(st.layout.placed.map((p: any) => p.name), PLACEABLE.filter((n) => boardFileOf(name)!.files.some((f) => f.name === n)));
+      assert.ok(!b.board.flash.exists('qg.inflate'));
       // one bit of the image flips: the loader refuses to run it, doctor says so
       area.bytes[code.addr - area.addr + 100] ^= 0x01;
       const lines: string[] = [];
@@ -236,9 +241,10 @@ describe('flash errors and recovery (in-process board)', function () {
 
   it('wifi: a firmware that fits only pretokenised is written so (the board runs 2v29), and the gate runs it', async function () {
     if (!fs.existsSync(bundlePath('wifi'))) this.skip(); // make build-device
-    // the WiFi's firmware and 8 KB of declarations that pretokenise to about a third: over its flash as text, within it pretokenised
-    // (declared first: the bundle's last statement must stay the one that starts the gate)
-    const full = fs.readFileSync(bundlePath('wifi'), 'latin1').replace('"use strict";', '"use strict";function qgPad(t){' + 'if(!t)return void 0;'.repeat(400) + '}\n');
+    // the WiFi's own firmware with DIVOC (session 14): over its flash as text, within it pretokenised
+    const full = fs.readFileSync(bundlePath('wifi'), 'latin1');
+    assert.equal(flashBudget('wifi', fixtureInputs(), full, false).fits, false, 'fits as text');
+    assert.equal(flashBudget('wifi', fixtureInputs(), full).fits, true, 'does not fit pretokenised');
     const b = await inProcessBoard('wifi', { native: true });
     try {
       const r = await flashBoard({ port: b.port, config: cfgBytes(), trust: trustBytes(), bundle: new Uint8Array(Buffer.from(full, 'latin1')) });
